@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// The `parley` command: dispatches to subcommands and turns user errors into one line and an exit code.
+import { CliError } from './errors.js';
+import { serve } from './serve.js';
+import { VERSION } from '../server/version.js';
+
+const USAGE = `Usage: parley <command> [options]
+
+A command-line chat system that speaks IRC.
+
+Commands:
+  serve      run the chat server (any IRC client can connect)
+
+Options:
+  -h, --help     show this help (parley <command> --help for a command's options)
+  -V, --version  print the version
+
+Quick start:
+  parley serve                 # listen on port 6667; everyone meets in #lobby
+  irssi -c localhost -p 6667   # or any IRC client`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE + '\n');
+      return command === undefined ? 2 : 0;
+    case '-V':
+    case '--version':
+      process.stdout.write(VERSION + '\n');
+      return 0;
+    case 'serve':
+      return serve(rest);
+    default:
+      throw new CliError(`unknown command '${command}' (see parley --help)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    if (code !== 0 || process.argv[2] === 'serve') setImmediate(() => process.exit(code));
+  },
+  (err: unknown) => {
+    if (err instanceof CliError) {
+      process.stderr.write(`parley: ${err.message}\n`);
+      process.exit(err.exitCode);
+    }
+    process.stderr.write(`parley: internal error: ${(err as Error)?.stack ?? err}\n`);
+    process.exit(70);
+  },
+);

@@ -1,0 +1,339 @@
+// `parley serve` options: one table drives the flags, the config file keys, validation and --help.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { isValidChannel } from '../protocol/index.js';
+import { DEFAULTS, type ServerConfig } from '../server/config.js';
+import type { ChatFormat } from '../server/chatlog.js';
+import { CliError } from './errors.js';
+import { parseBytes, parseDuration, parseInteger, parseOnOff } from './units.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export interface ServeSettings {
+  config: ServerConfig;
+  logFormat: ChatFormat;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  configFile: string | null;
+}
+
+interface Option {
+  flag: string;
+  arg: string;
+  help: string;
+  /** The default as shown in --help. */
+  shown: string;
+  apply(s: Mutable<ServerConfig> & Extra, raw: string): void;
+}
+
+interface Extra {
+  logFormat: ChatFormat;
+  logLevel: ServeSettings['logLevel'];
+  floodOn: boolean;
+  floodBurst: number;
+  floodRate: number;
+}
+
+const D = DEFAULTS;
+const secs = (ms: number) => `${ms / 1000}s`;
+
+export const SERVE_OPTIONS: Option[] = [
+  {
+    flag: 'host',
+    arg: 'ADDR',
+    shown: D.host,
+    help: 'address to listen on (:: for IPv6 too)',
+    apply: (s, v) => (s.host = v),
+  },
+  {
+    flag: 'port',
+    arg: 'N',
+    shown: String(D.port),
+    help: 'TCP port to listen on (0 picks a free one)',
+    apply: (s, v) => (s.port = parseInteger('port', v, 0, 65535)),
+  },
+  {
+    flag: 'name',
+    arg: 'NAME',
+    shown: D.name,
+    help: 'server name shown to clients',
+    apply: (s, v) => (s.name = checkToken('name', v)),
+  },
+  {
+    flag: 'network',
+    arg: 'NAME',
+    shown: D.network,
+    help: 'network name (NETWORK token)',
+    apply: (s, v) => (s.network = checkToken('network', v)),
+  },
+  {
+    flag: 'password',
+    arg: 'SECRET',
+    shown: 'none',
+    help: 'require this connection password (PASS)',
+    apply: (s, v) => (s.password = v === '' ? null : v),
+  },
+  {
+    flag: 'motd',
+    arg: 'FILE',
+    shown: 'built in',
+    help: 'message of the day, read from FILE',
+    apply: (s, v) => (s.motd = readMotd(v)),
+  },
+  {
+    flag: 'default-channel',
+    arg: '#NAME',
+    shown: D.defaultChannel,
+    help: "channel everyone joins on arrival ('' for none)",
+    apply: (s, v) => (s.defaultChannel = checkChannel(v)),
+  },
+  {
+    flag: 'max-clients',
+    arg: 'N',
+    shown: String(D.maxClients),
+    help: 'connections in total; the next is refused (server full)',
+    apply: (s, v) => (s.maxClients = parseInteger('max-clients', v, 1, 1_000_000)),
+  },
+  {
+    flag: 'max-per-ip',
+    arg: 'N',
+    shown: String(D.maxPerIp),
+    help: 'connections from one address',
+    apply: (s, v) => (s.maxPerIp = parseInteger('max-per-ip', v, 1, 1_000_000)),
+  },
+  {
+    flag: 'nick-len',
+    arg: 'N',
+    shown: String(D.nickLen),
+    help: 'longest nickname (NICKLEN)',
+    apply: (s, v) => (s.nickLen = parseInteger('nick-len', v, 9, 64)),
+  },
+  {
+    flag: 'channel-len',
+    arg: 'N',
+    shown: String(D.channelLen),
+    help: 'longest channel name (CHANNELLEN)',
+    apply: (s, v) => (s.channelLen = parseInteger('channel-len', v, 2, 200)),
+  },
+  {
+    flag: 'topic-len',
+    arg: 'N',
+    shown: String(D.topicLen),
+    help: 'longest topic (TOPICLEN)',
+    apply: (s, v) => (s.topicLen = parseInteger('topic-len', v, 1, 400)),
+  },
+  {
+    flag: 'max-targets',
+    arg: 'N',
+    shown: String(D.maxTargets),
+    help: 'targets in one message (TARGMAX)',
+    apply: (s, v) => (s.maxTargets = parseInteger('max-targets', v, 1, 1000)),
+  },
+  {
+    flag: 'max-channels',
+    arg: 'N',
+    shown: String(D.maxChannels),
+    help: 'channels one user may join (CHANLIMIT)',
+    apply: (s, v) => (s.maxChannels = parseInteger('max-channels', v, 1, 10_000)),
+  },
+  {
+    flag: 'flood',
+    arg: 'on|off',
+    shown: 'on',
+    help: 'throttle each client to a burst, then a steady rate',
+    apply: (s, v) => (s.floodOn = parseOnOff('flood', v)),
+  },
+  {
+    flag: 'flood-burst',
+    arg: 'N',
+    shown: String(D.flood?.burst),
+    help: 'lines a client may send at once',
+    apply: (s, v) => (s.floodBurst = parseInteger('flood-burst', v, 1, 100_000)),
+  },
+  {
+    flag: 'flood-rate',
+    arg: 'N',
+    shown: String(D.flood?.rate),
+    help: 'lines per second after the burst',
+    apply: (s, v) => (s.floodRate = parseInteger('flood-rate', v, 1, 100_000)),
+  },
+  {
+    flag: 'sendq',
+    arg: 'BYTES',
+    shown: '1m',
+    help: 'output queued for a slow reader before it is cut off',
+    apply: (s, v) => (s.sendq = parseBytes('sendq', v, 4096)),
+  },
+  {
+    flag: 'recvq',
+    arg: 'BYTES',
+    shown: '64k',
+    help: 'unprocessed input (throttled or unfinished lines) before cut off',
+    apply: (s, v) => (s.recvq = parseBytes('recvq', v, 8704)),
+  },
+  {
+    flag: 'registration-timeout',
+    arg: 'SECS',
+    shown: secs(D.registrationTimeout),
+    help: 'time to finish NICK/USER',
+    apply: (s, v) => (s.registrationTimeout = parseDuration('registration-timeout', v, 1000)),
+  },
+  {
+    flag: 'ping-interval',
+    arg: 'SECS',
+    shown: secs(D.pingInterval),
+    help: 'silence before the server sends PING',
+    apply: (s, v) => (s.pingInterval = parseDuration('ping-interval', v, 1000)),
+  },
+  {
+    flag: 'ping-timeout',
+    arg: 'SECS',
+    shown: secs(D.pingTimeout),
+    help: 'time to answer PING before disconnect',
+    apply: (s, v) => (s.pingTimeout = parseDuration('ping-timeout', v, 1000)),
+  },
+  {
+    flag: 'log-private',
+    arg: 'on|off',
+    shown: 'on',
+    help: 'show private message text on the console',
+    apply: (s, v) => (s.logPrivate = parseOnOff('log-private', v)),
+  },
+  {
+    flag: 'log-format',
+    arg: 'text|json',
+    shown: 'text',
+    help: 'console and diagnostics format',
+    apply: (s, v) => (s.logFormat = pick('log-format', v, ['text', 'json'] as const)),
+  },
+  {
+    flag: 'log-level',
+    arg: 'LEVEL',
+    shown: 'info',
+    help: 'diagnostics on stderr: debug, info, warn, error',
+    apply: (s, v) =>
+      (s.logLevel = pick('log-level', v, ['debug', 'info', 'warn', 'error'] as const)),
+  },
+];
+
+function pick<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw new CliError(`--${flag}: expected one of ${allowed.join(', ')}, got '${v}'`);
+}
+
+function checkToken(flag: string, v: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9.\-_]*$/.test(v) || v.length > 63) {
+    throw new CliError(`--${flag}: '${v}' must be letters, digits, '.', '-' or '_' (at most 63)`);
+  }
+  return v;
+}
+
+function checkChannel(v: string): string {
+  if (v !== '' && !isValidChannel(v, 64)) {
+    throw new CliError(
+      `--default-channel: '${v}' is not a channel name (like #lobby), or '' for none`,
+    );
+  }
+  return v;
+}
+
+function readMotd(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').replace(/\r/g, '').replace(/\n$/, '').split('\n');
+  } catch (err) {
+    throw new CliError(
+      `--motd: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+    );
+  }
+}
+
+/** Read a YAML config file whose keys are the flag names. */
+function readConfigFile(file: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(
+      `--config: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+    );
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new CliError(
+      `--config: ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+    );
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw new CliError(`--config: ${file} must be a mapping of option: value`);
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+    if (!SERVE_OPTIONS.some((o) => o.flag === key)) {
+      throw new CliError(
+        `--config: ${file}: unknown key '${key}' (keys are the flag names, see parley serve --help)`,
+      );
+    }
+    if (value !== null && typeof value === 'object')
+      throw new CliError(`--config: ${file}: '${key}' must be a single value`);
+    out[key] =
+      value === null ? '' : typeof value === 'boolean' ? (value ? 'on' : 'off') : String(value);
+  }
+  return out;
+}
+
+/** Flags over config file over defaults; throws CliError naming the bad flag or key. */
+export function loadServeSettings(argv: string[]): ServeSettings & { help: boolean } {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    config: { type: 'string', short: 'c' },
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const o of SERVE_OPTIONS) options[o.flag] = { type: 'string' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options, allowPositionals: false, strict: true }));
+  } catch (err) {
+    throw new CliError(`${(err as Error).message.split('\n')[0]} (see parley serve --help)`);
+  }
+  const configFile = typeof values.config === 'string' ? values.config : null;
+  const fromFile = configFile === null ? {} : readConfigFile(configFile);
+  const s: Mutable<ServerConfig> & Extra = {
+    ...DEFAULTS,
+    logFormat: 'text',
+    logLevel: 'info',
+    floodOn: true,
+    floodBurst: DEFAULTS.flood?.burst ?? 10,
+    floodRate: DEFAULTS.flood?.rate ?? 2,
+  };
+  for (const o of SERVE_OPTIONS) {
+    const raw = values[o.flag] ?? fromFile[o.flag];
+    if (typeof raw === 'string') o.apply(s, raw);
+  }
+  const { logFormat, logLevel, floodOn, floodBurst, floodRate, ...config } = s;
+  config.flood = floodOn ? { burst: floodBurst, rate: floodRate } : null;
+  return { config, logFormat, logLevel, configFile, help: values.help === true };
+}
+
+export function serveHelp(): string {
+  const rows = SERVE_OPTIONS.map((o) => {
+    const left = `  --${o.flag} ${o.arg}`;
+    return `${left.padEnd(34)}${o.help} [${o.shown}]`;
+  });
+  return [
+    'Usage: parley serve [options]',
+    '',
+    'Run the chat server. Any IRC client can connect; every option can also be set',
+    'in a YAML file given with --config, under the same name (flags win).',
+    '',
+    '  -c, --config FILE                 read options from a YAML file (SIGHUP re-reads it)',
+    ...rows,
+    '  -h, --help                        show this help',
+    '',
+    'Examples:',
+    '  parley serve                              # port 6667, everyone meets in #lobby',
+    '  parley serve --port 7000 --password s3cret',
+    "  parley serve --default-channel ''         # a classic IRC server, no auto-join",
+    '  parley serve --flood off --sendq 64m      # benchmarks and trusted LANs',
+  ].join('\n');
+}

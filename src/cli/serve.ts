@@ -1,0 +1,69 @@
+// `parley serve`: load settings, start the server, and handle SIGINT/SIGTERM (stop) and SIGHUP (reload).
+import { pino } from 'pino';
+import { ChatLog } from '../server/chatlog.js';
+import { Server } from '../server/server.js';
+import { CliError } from './errors.js';
+import { makeLogger } from './logger.js';
+import { loadServeSettings, serveHelp } from './serve-options.js';
+
+export async function serve(argv: string[]): Promise<number> {
+  const settings = loadServeSettings(argv);
+  if (settings.help) {
+    process.stdout.write(serveHelp() + '\n');
+    return 0;
+  }
+  const log = makeLogger(settings.logFormat, settings.logLevel);
+  // The chat log goes to stdout through an asynchronous buffered writer; if nobody reads stdout,
+  // lines past 16 MiB are dropped rather than stalling the chat.
+  const stdout = pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 });
+  const chatlog = new ChatLog(stdout, settings.logFormat, settings.config.logPrivate);
+  const server = new Server(settings.config, { log, chatlog });
+  try {
+    const addr = await server.listen();
+    const where =
+      addr.family === 'IPv6' ? `[${addr.address}]:${addr.port}` : `${addr.address}:${addr.port}`;
+    log.info(
+      { server: settings.config.name, maxClients: settings.config.maxClients },
+      `parley is listening on ${where}`,
+    );
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const where = `${settings.config.host}:${settings.config.port}`;
+    const hint =
+      e.code === 'EADDRINUSE'
+        ? ' (in use: choose another with --port)'
+        : e.code === 'EACCES'
+          ? ' (permission denied: use --port above 1023)'
+          : '';
+    throw new CliError(`cannot listen on ${where}: ${e.code ?? e.message}${hint}`, 1);
+  }
+
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      void server.shutdown().then(() => {
+        chatlog.flush();
+        try {
+          stdout.flushSync();
+        } catch {
+          // stdout closed or not ready: the chat log is best effort at exit
+        }
+        resolve(0);
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGHUP', () => {
+      try {
+        const next = loadServeSettings(argv);
+        server.reload(next.config);
+        chatlog.configure(next.logFormat, next.config.logPrivate);
+      } catch (err) {
+        log.error(
+          {},
+          `reload failed, keeping the running configuration: ${(err as Error).message}`,
+        );
+      }
+    });
+  });
+}

@@ -1,0 +1,24 @@
+// IRCv3 capability names and standard-replies codes shared by server and client.
+
+export const CAP = {
+  CAP_NOTIFY: 'cap-notify',
+  MESSAGE_TAGS: 'message-tags',
+  SERVER_TIME: 'server-time',
+  ECHO_MESSAGE: 'echo-message',
+  MULTI_PREFIX: 'multi-prefix',
+  USERHOST_IN_NAMES: 'userhost-in-names',
+  AWAY_NOTIFY: 'away-notify',
+  ACCOUNT_NOTIFY: 'account-notify',
+  LABELED_RESPONSE: 'labeled-response',
+  BATCH: 'batch',
+  STANDARD_REPLIES: 'standard-replies',
+} as const;
+
+export type CapName = (typeof CAP)[keyof typeof CAP];
+
+/** FAIL/WARN/NOTE codes parley sends (IRCv3 standard-replies). */
+export const FAIL_CODE = {
+  INVALID_UTF8: 'INVALID_UTF8',
+  INVALID_MESSAGE: 'INVALID_MESSAGE',
+  UNKNOWN_COMMAND: 'UNKNOWN_COMMAND',
+} as const;

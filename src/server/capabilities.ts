@@ -1,0 +1,42 @@
+// The IRCv3 capabilities this server offers, as bits on a session for cheap checks on the hot path.
+import { CAP, type CapName } from '../protocol/index.js';
+
+export const CAPBIT = {
+  CAP_NOTIFY: 1 << 0,
+  MESSAGE_TAGS: 1 << 1,
+  SERVER_TIME: 1 << 2,
+  ECHO_MESSAGE: 1 << 3,
+  MULTI_PREFIX: 1 << 4,
+  USERHOST_IN_NAMES: 1 << 5,
+  AWAY_NOTIFY: 1 << 6,
+  ACCOUNT_NOTIFY: 1 << 7,
+  LABELED_RESPONSE: 1 << 8,
+  BATCH: 1 << 9,
+  STANDARD_REPLIES: 1 << 10,
+} as const;
+
+/** Offered capabilities in CAP LS order, with their bit and CAP LS 302 value (if any). */
+export const OFFERED: ReadonlyArray<{ name: CapName; bit: number; value?: string }> = [
+  { name: CAP.ACCOUNT_NOTIFY, bit: CAPBIT.ACCOUNT_NOTIFY },
+  { name: CAP.AWAY_NOTIFY, bit: CAPBIT.AWAY_NOTIFY },
+  { name: CAP.BATCH, bit: CAPBIT.BATCH },
+  { name: CAP.CAP_NOTIFY, bit: CAPBIT.CAP_NOTIFY },
+  { name: CAP.ECHO_MESSAGE, bit: CAPBIT.ECHO_MESSAGE },
+  { name: CAP.LABELED_RESPONSE, bit: CAPBIT.LABELED_RESPONSE },
+  { name: CAP.MESSAGE_TAGS, bit: CAPBIT.MESSAGE_TAGS },
+  { name: CAP.MULTI_PREFIX, bit: CAPBIT.MULTI_PREFIX },
+  { name: CAP.SERVER_TIME, bit: CAPBIT.SERVER_TIME },
+  { name: CAP.STANDARD_REPLIES, bit: CAPBIT.STANDARD_REPLIES },
+  { name: CAP.USERHOST_IN_NAMES, bit: CAPBIT.USERHOST_IN_NAMES },
+];
+
+const BY_NAME = new Map(OFFERED.map((c) => [c.name as string, c]));
+
+export function capByName(name: string): { name: CapName; bit: number } | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Names of the capabilities whose bits are set in `caps`. */
+export function capNames(caps: number): string[] {
+  return OFFERED.filter((c) => (caps & c.bit) !== 0).map((c) => c.name);
+}

@@ -1,0 +1,128 @@
+// The console log of exchanged messages the seed asks for: who said what to whom, in receipt order.
+//
+// Lines are collected during an event-loop turn and written with one call per turn to an
+// asynchronous sink, so a slow terminal never stalls delivery. Remote text is stripped of control
+// characters so no user can drive the operator's terminal.
+import { stripControls } from '../protocol/index.js';
+
+export interface Sink {
+  write(chunk: string): unknown;
+}
+
+export type ChatFormat = 'text' | 'json';
+
+export class ChatLog {
+  private pending = '';
+  private scheduled = false;
+  private clockSecond = -1;
+  private clockText = '';
+
+  constructor(
+    private readonly sink: Sink,
+    private format: ChatFormat = 'text',
+    private logPrivate = true,
+  ) {}
+
+  configure(format: ChatFormat, logPrivate: boolean): void {
+    this.format = format;
+    this.logPrivate = logPrivate;
+  }
+
+  /** A PRIVMSG/NOTICE to a channel. `action` for CTCP ACTION (/me). */
+  channelMessage(ms: number, channel: string, nick: string, text: string, kind: MessageKind) {
+    if (this.format === 'json')
+      return this.json(ms, { type: kind, from: nick, to: [channel], text });
+    const t = stripControls(text);
+    const line =
+      kind === 'action'
+        ? `${channel} * ${nick} ${t}`
+        : kind === 'notice'
+          ? `${channel} -${nick}- ${t}`
+          : `${channel} <${nick}> ${t}`;
+    this.text(ms, line);
+  }
+
+  /** A PRIVMSG/NOTICE to one or more nicks. */
+  privateMessage(ms: number, from: string, to: readonly string[], text: string, kind: MessageKind) {
+    const shown = this.logPrivate ? text : null;
+    if (this.format === 'json') return this.json(ms, { type: kind, from, to, text: shown });
+    const body = shown === null ? '[private]' : stripControls(shown);
+    const line =
+      kind === 'action'
+        ? `${from} -> ${to.join(',')}: * ${from} ${body}`
+        : kind === 'notice'
+          ? `${from} -> ${to.join(',')}: -notice- ${body}`
+          : `${from} -> ${to.join(',')}: ${body}`;
+    this.text(ms, line);
+  }
+
+  join(ms: number, channel: string, nick: string): void {
+    if (this.format === 'json') return this.json(ms, { type: 'join', nick, channel });
+    this.text(ms, `${channel} --> ${nick} joined`);
+  }
+
+  part(ms: number, channel: string, nick: string, reason: string): void {
+    if (this.format === 'json') return this.json(ms, { type: 'part', nick, channel, reason });
+    this.text(ms, `${channel} <-- ${nick} left${reason ? ` (${stripControls(reason)})` : ''}`);
+  }
+
+  kick(ms: number, channel: string, by: string, nick: string, reason: string): void {
+    if (this.format === 'json') return this.json(ms, { type: 'kick', by, nick, channel, reason });
+    this.text(ms, `${channel} <-- ${nick} was kicked by ${by} (${stripControls(reason)})`);
+  }
+
+  quit(ms: number, nick: string, reason: string): void {
+    if (this.format === 'json') return this.json(ms, { type: 'quit', nick, reason });
+    this.text(ms, `<-- ${nick} quit (${stripControls(reason)})`);
+  }
+
+  nick(ms: number, from: string, to: string): void {
+    if (this.format === 'json') return this.json(ms, { type: 'nick', from, to });
+    this.text(ms, `${from} is now known as ${to}`);
+  }
+
+  topic(ms: number, channel: string, nick: string, topic: string): void {
+    if (this.format === 'json') return this.json(ms, { type: 'topic', nick, channel, topic });
+    this.text(ms, `${channel} ${nick} set the topic: ${stripControls(topic)}`);
+  }
+
+  /** Write whatever is pending now (shutdown). */
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const chunk = this.pending;
+    this.pending = '';
+    this.sink.write(chunk);
+  }
+
+  private text(ms: number, line: string): void {
+    this.append(this.clock(ms) + ' ' + line + '\n');
+  }
+
+  private json(ms: number, fields: object): void {
+    this.append(JSON.stringify({ time: new Date(ms).toISOString(), ...fields }) + '\n');
+  }
+
+  private append(s: string): void {
+    this.pending += s;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Local HH:MM:SS, computed once per second. */
+  private clock(ms: number): string {
+    const second = Math.floor(ms / 1000);
+    if (second !== this.clockSecond) {
+      const d = new Date(ms);
+      this.clockSecond = second;
+      this.clockText = [d.getHours(), d.getMinutes(), d.getSeconds()]
+        .map((n) => String(n).padStart(2, '0'))
+        .join(':');
+    }
+    return this.clockText;
+  }
+}
+
+export type MessageKind = 'privmsg' | 'notice' | 'action';

@@ -1,0 +1,313 @@
+// Named groups: JOIN, PART, TOPIC, NAMES, LIST, KICK, INVITE.
+import { ERR, RPL, isValidChannel, isChannelName, matchMask } from '../../protocol/index.js';
+import { CAPBIT } from '../capabilities.js';
+import { statusPrefix, type Channel } from '../channel.js';
+import type { User } from '../user.js';
+import type { Context } from './context.js';
+import type { CommandSpec } from './table.js';
+
+/** Join each of `names` (with the matching key), replying as JOIN would. */
+export function joinChannels(ctx: Context, names: string[], keys: string[]): void {
+  const { network, config } = ctx.server;
+  const user = ctx.user;
+  for (let k = 0; k < names.length; k++) {
+    const name = names[k];
+    if (!isValidChannel(name, config.channelLen)) {
+      ctx.numeric(ERR.NOSUCHCHANNEL, name, 'No such channel');
+      continue;
+    }
+    const existing = network.findChannel(name);
+    if (existing !== undefined && existing.members.has(user)) continue;
+    if (user.channels.size >= config.maxChannels) {
+      ctx.numeric(ERR.TOOMANYCHANNELS, name, 'You have joined too many channels');
+      continue;
+    }
+    if (existing !== undefined) {
+      const refusal = joinRefusal(existing, user, keys[k]);
+      if (refusal !== null) {
+        ctx.numeric(refusal[0], existing.name, refusal[1]);
+        continue;
+      }
+    }
+    const { channel } = network.channel(name, ctx.now);
+    network.join(user, channel);
+    const out = ctx.server.event(user.prefix, 'JOIN', [channel.name]);
+    ctx.event(out);
+    network.toChannel(channel, out, user);
+    ctx.server.chatlog.join(out.stamp.ms, channel.name, user.nick);
+    if (channel.topic !== '') sendTopic(ctx, channel);
+    sendNames(ctx, channel);
+  }
+}
+
+/** Why `user` may not join `channel` (+k, +l, +i, +b), as [numeric, text], or null. */
+function joinRefusal(
+  channel: Channel,
+  user: User,
+  key: string | undefined,
+): [string, string] | null {
+  const invited = channel.invited.has(user.folded);
+  if (channel.key !== null && key !== channel.key)
+    return [ERR.BADCHANNELKEY, 'Cannot join channel (+k)'];
+  if (channel.limit !== null && channel.members.size >= channel.limit && !invited) {
+    return [ERR.CHANNELISFULL, 'Cannot join channel (+l)'];
+  }
+  if (channel.has('i') && !invited) return [ERR.INVITEONLYCHAN, 'Cannot join channel (+i)'];
+  if (!invited && isBanned(channel, user)) return [ERR.BANNEDFROMCHAN, 'Cannot join channel (+b)'];
+  return null;
+}
+
+export function isBanned(channel: Channel, user: User): boolean {
+  for (const ban of channel.bans) if (matchMask(ban.mask, user.prefix)) return true;
+  return false;
+}
+
+// JOIN <channel>{,<channel>} [<key>{,<key>}]  |  JOIN 0
+function join(ctx: Context): void {
+  if (ctx.params[0] === '0') {
+    for (const ch of [...ctx.user.channels]) partOne(ctx, ch, 'Left all channels');
+    return;
+  }
+  const names = ctx.params[0].split(',').filter((n) => n.length > 0);
+  const keys = (ctx.params[1] ?? '').split(',');
+  joinChannels(ctx, names, keys);
+}
+
+// PART <channel>{,<channel>} [<reason>]
+function part(ctx: Context): void {
+  const reason = ctx.params[1] ?? '';
+  for (const name of ctx.params[0].split(',')) {
+    const channel = ctx.server.network.findChannel(name);
+    if (channel === undefined) ctx.numeric(ERR.NOSUCHCHANNEL, name, 'No such channel');
+    else if (!channel.members.has(ctx.user))
+      ctx.numeric(ERR.NOTONCHANNEL, name, "You're not on that channel");
+    else partOne(ctx, channel, reason);
+  }
+}
+
+function partOne(ctx: Context, channel: Channel, reason: string): void {
+  const user = ctx.user;
+  const out = ctx.server.event(
+    user.prefix,
+    'PART',
+    reason ? [channel.name, reason] : [channel.name],
+  );
+  ctx.event(out);
+  ctx.server.network.toChannel(channel, out, user);
+  ctx.server.network.leave(user, channel);
+  ctx.server.chatlog.part(out.stamp.ms, channel.name, user.nick, reason);
+}
+
+// TOPIC <channel> [<topic>]
+function topic(ctx: Context): void {
+  const { network, config } = ctx.server;
+  const user = ctx.user;
+  const channel = network.findChannel(ctx.params[0]);
+  if (channel === undefined)
+    return ctx.numeric(ERR.NOSUCHCHANNEL, ctx.params[0], 'No such channel');
+  const member = channel.members.has(user);
+  if (ctx.params.length < 2) {
+    if (!member && channel.has('s'))
+      return ctx.numeric(ERR.NOTONCHANNEL, channel.name, "You're not on that channel");
+    if (channel.topic === '') return ctx.numeric(RPL.NOTOPIC, channel.name, 'No topic is set');
+    return sendTopic(ctx, channel);
+  }
+  if (!member) return ctx.numeric(ERR.NOTONCHANNEL, channel.name, "You're not on that channel");
+  if (channel.has('t') && !channel.isOp(user)) {
+    return ctx.numeric(ERR.CHANOPRIVSNEEDED, channel.name, "You're not channel operator");
+  }
+  const text = ctx.params[1].slice(0, config.topicLen);
+  channel.topic = text;
+  channel.topicBy = user.prefix;
+  channel.topicAt = ctx.now;
+  const out = ctx.server.event(user.prefix, 'TOPIC', [channel.name, text]);
+  ctx.event(out);
+  network.toChannel(channel, out, user);
+  ctx.server.chatlog.topic(out.stamp.ms, channel.name, user.nick, text);
+}
+
+function sendTopic(ctx: Context, channel: Channel): void {
+  ctx.numeric(RPL.TOPIC, channel.name, channel.topic);
+  ctx.numeric(
+    RPL.TOPICWHOTIME,
+    channel.name,
+    channel.topicBy,
+    String(Math.floor(channel.topicAt / 1000)),
+  );
+}
+
+/** 353/366 for `channel`, honouring multi-prefix and userhost-in-names. Secret channels hide from outsiders. */
+export function sendNames(ctx: Context, channel: Channel): void {
+  const viewer = ctx.user;
+  const inside = channel.members.has(viewer);
+  if (inside || !channel.has('s')) {
+    const multi = ctx.session.has(CAPBIT.MULTI_PREFIX);
+    const uhnames = ctx.session.has(CAPBIT.USERHOST_IN_NAMES);
+    const symbol = channel.has('s') ? '@' : '=';
+    let line: string[] = [];
+    let size = 0;
+    const flush = () => {
+      ctx.numeric(RPL.NAMREPLY, symbol, channel.name, line.join(' '));
+      line = [];
+      size = 0;
+    };
+    for (const [member, status] of channel.members) {
+      if (!inside && member.modes.includes('i')) continue;
+      const word = statusPrefix(status, multi) + (uhnames ? member.prefix : member.nick);
+      if (size + word.length + 1 > 400) flush();
+      line.push(word);
+      size += word.length + 1;
+    }
+    if (line.length > 0) flush();
+  }
+  ctx.numeric(RPL.ENDOFNAMES, channel.name, 'End of /NAMES list');
+}
+
+// NAMES [<channel>{,<channel>}]
+function names(ctx: Context): void {
+  if (ctx.params.length === 0) {
+    for (const ch of ctx.user.channels) sendNames(ctx, ch);
+    return;
+  }
+  for (const name of ctx.params[0].split(',')) {
+    const channel = ctx.server.network.findChannel(name);
+    if (channel === undefined) ctx.numeric(RPL.ENDOFNAMES, name, 'End of /NAMES list');
+    else sendNames(ctx, channel);
+  }
+}
+
+// LIST [<channel>{,<channel>}] [<elistcond>]  (ELIST=U: >n and <n member counts)
+function list(ctx: Context): void {
+  const net = ctx.server.network;
+  const user = ctx.user;
+  let wanted: Channel[];
+  let min = 0;
+  let max = Infinity;
+  const args = ctx.params.filter((p) => p.length > 0);
+  const named = args.find((a) => isChannelName(a));
+  for (const a of args) {
+    if (a.startsWith('>')) min = parseInt(a.slice(1), 10) + 1 || 0;
+    if (a.startsWith('<')) max = parseInt(a.slice(1), 10) - 1;
+  }
+  if (named !== undefined) {
+    wanted = named
+      .split(',')
+      .map((n) => net.findChannel(n))
+      .filter((c): c is Channel => c !== undefined);
+  } else {
+    wanted = [...net.allChannels()];
+  }
+  ctx.numeric(RPL.LISTSTART, 'Channel', 'Users  Name');
+  for (const ch of wanted) {
+    if (ch.has('s') && !ch.members.has(user)) continue;
+    if (ch.members.size < min || ch.members.size > max) continue;
+    ctx.numeric(RPL.LIST, ch.name, String(ch.members.size), ch.topic);
+  }
+  ctx.numeric(RPL.LISTEND, 'End of /LIST');
+}
+
+// KICK <channel> <user>{,<user>} [<comment>]
+function kick(ctx: Context): void {
+  const { network, config } = ctx.server;
+  const user = ctx.user;
+  const channel = network.findChannel(ctx.params[0]);
+  if (channel === undefined)
+    return ctx.numeric(ERR.NOSUCHCHANNEL, ctx.params[0], 'No such channel');
+  if (!channel.members.has(user))
+    return ctx.numeric(ERR.NOTONCHANNEL, channel.name, "You're not on that channel");
+  if (!channel.isOp(user))
+    return ctx.numeric(ERR.CHANOPRIVSNEEDED, channel.name, "You're not channel operator");
+  const reason = (ctx.params[2] ?? user.nick).slice(0, config.kickLen);
+  for (const nick of ctx.params[1].split(',')) {
+    const target = network.findUser(nick);
+    if (target === undefined) {
+      ctx.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
+      continue;
+    }
+    if (!channel.members.has(target)) {
+      ctx.numeric(ERR.USERNOTINCHANNEL, target.nick, channel.name, "They aren't on that channel");
+      continue;
+    }
+    const out = ctx.server.event(user.prefix, 'KICK', [channel.name, target.nick, reason]);
+    ctx.event(out);
+    network.toChannel(channel, out, user);
+    network.leave(target, channel);
+    ctx.server.chatlog.kick(out.stamp.ms, channel.name, user.nick, target.nick, reason);
+  }
+}
+
+// INVITE <nickname> <channel>
+function invite(ctx: Context): void {
+  const { network } = ctx.server;
+  const user = ctx.user;
+  const target = network.findUser(ctx.params[0]);
+  if (target === undefined)
+    return ctx.numeric(ERR.NOSUCHNICK, ctx.params[0], 'No such nick/channel');
+  const channel = network.findChannel(ctx.params[1]);
+  if (channel === undefined)
+    return ctx.numeric(ERR.NOSUCHCHANNEL, ctx.params[1], 'No such channel');
+  if (!channel.members.has(user))
+    return ctx.numeric(ERR.NOTONCHANNEL, channel.name, "You're not on that channel");
+  if (channel.members.has(target)) {
+    return ctx.numeric(ERR.USERONCHANNEL, target.nick, channel.name, 'is already on channel');
+  }
+  if (channel.has('i') && !channel.isOp(user)) {
+    return ctx.numeric(ERR.CHANOPRIVSNEEDED, channel.name, "You're not channel operator");
+  }
+  channel.invited.add(target.folded);
+  ctx.numeric(RPL.INVITING, target.nick, channel.name);
+  network.toUser(target, ctx.server.event(user.prefix, 'INVITE', [target.nick, channel.name]));
+  if (target.away !== null) ctx.numeric(RPL.AWAY, target.nick, target.away);
+}
+
+export const channelCommands: CommandSpec[] = [
+  {
+    name: 'JOIN',
+    syntax: 'JOIN <channel>{,<channel>} [<key>{,<key>}]',
+    help: 'Join channels (named groups); JOIN 0 leaves them all.',
+    minParams: 1,
+    handler: join,
+  },
+  {
+    name: 'PART',
+    syntax: 'PART <channel>{,<channel>} [<reason>]',
+    help: 'Leave channels.',
+    minParams: 1,
+    handler: part,
+  },
+  {
+    name: 'TOPIC',
+    syntax: 'TOPIC <channel> [<topic>]',
+    help: "Show or set a channel's topic.",
+    minParams: 1,
+    handler: topic,
+  },
+  {
+    name: 'NAMES',
+    syntax: 'NAMES [<channel>{,<channel>}]',
+    help: 'List the members of channels.',
+    minParams: 0,
+    handler: names,
+  },
+  {
+    name: 'LIST',
+    syntax: 'LIST [<channel>{,<channel>}] [>n|<n]',
+    help: 'List channels with their member counts and topics.',
+    minParams: 0,
+    handler: list,
+  },
+  {
+    name: 'KICK',
+    syntax: 'KICK <channel> <nick>{,<nick>} [<reason>]',
+    help: 'Remove someone from a channel (operators).',
+    minParams: 2,
+    handler: kick,
+  },
+  {
+    name: 'INVITE',
+    syntax: 'INVITE <nick> <channel>',
+    help: 'Invite someone to a channel.',
+    minParams: 2,
+    handler: invite,
+  },
+];

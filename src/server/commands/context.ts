@@ -1,0 +1,108 @@
+// The response buffer a handler writes into: replies to the sender, wrapped per labeled-response when asked.
+//
+// Handlers never touch sockets. Replies to the sender go through a Context; without a `label` tag
+// they are queued on the connection at once, with one they are collected and sent on finish() as
+// a lone labeled line, an ACK, or a `labeled-response` BATCH.
+import { serializeBody, type Message } from '../../protocol/index.js';
+import { CAPBIT } from '../capabilities.js';
+import type { Outgoing } from '../outgoing.js';
+import type { Server } from '../server.js';
+import type { Session } from '../session.js';
+import type { User } from '../user.js';
+
+interface Item {
+  tags: string;
+  body: string;
+}
+
+let batchCounter = 0;
+
+export class Context {
+  private readonly items: Item[] | null;
+
+  constructor(
+    readonly server: Server,
+    readonly session: Session,
+    readonly msg: Message,
+  ) {
+    const label = msg.tags?.get('label');
+    this.label = label !== undefined && session.has(CAPBIT.LABELED_RESPONSE) ? label : null;
+    this.items = this.label === null ? null : [];
+  }
+
+  readonly label: string | null;
+
+  get params(): string[] {
+    return this.msg.params;
+  }
+
+  /** The registered user; the command table only runs registered-only handlers for one. */
+  get user(): User {
+    const u = this.session.user;
+    if (u === null) throw new Error('handler needs a registered user');
+    return u;
+  }
+
+  get now(): number {
+    return this.server.clock();
+  }
+
+  /** `:server CODE target params...` to the sender. */
+  numeric(code: string, ...params: string[]): void {
+    this.line(this.server.config.name, code, [this.session.target, ...params]);
+  }
+
+  /** A line to the sender with an explicit source (null: none). */
+  line(source: string | null, command: string, params: readonly string[]): void {
+    this.push('', serializeBody(source, command, params));
+  }
+
+  /** IRCv3 standard reply: FAIL/WARN/NOTE <command> <code> [context...] :description. */
+  standard(kind: 'FAIL' | 'WARN' | 'NOTE', code: string, ...rest: string[]): void {
+    this.line(this.server.config.name, kind, [this.msg.command, code, ...rest]);
+  }
+
+  /** A stamped event that also concerns the sender (their JOIN, echo-message...). */
+  event(out: Outgoing): void {
+    const caps = this.session.caps;
+    if (this.items === null) this.session.conn.send(out.bufferFor(caps));
+    else this.items.push({ tags: out.tagsFor(caps), body: out.bodyText() });
+  }
+
+  /** Send what was collected for a labeled command. */
+  finish(): void {
+    if (this.items === null) return;
+    const label = 'label=' + escapeLabel(this.label!);
+    const name = this.server.config.name;
+    const items = this.items;
+    let text: string;
+    if (items.length === 0) {
+      text = `@${label} :${name} ACK\r\n`;
+    } else if (items.length === 1 || !this.session.has(CAPBIT.BATCH)) {
+      const it = items[0];
+      text = `@${label}${it.tags ? ';' + it.tags : ''} ${it.body}\r\n`;
+      for (let k = 1; k < items.length; k++) text += lineOf(items[k]);
+    } else {
+      const id = 'L' + (++batchCounter).toString(36);
+      text = `@${label} :${name} BATCH +${id} labeled-response\r\n`;
+      for (const it of items) text += `@batch=${id}${it.tags ? ';' + it.tags : ''} ${it.body}\r\n`;
+      text += `:${name} BATCH -${id}\r\n`;
+    }
+    this.session.conn.send(Buffer.from(text));
+  }
+
+  private push(tags: string, body: string): void {
+    if (this.items === null) this.session.conn.send(Buffer.from(body + '\r\n'));
+    else this.items.push({ tags, body });
+  }
+}
+
+function lineOf(it: Item): string {
+  return (it.tags ? '@' + it.tags + ' ' : '') + it.body + '\r\n';
+}
+
+function escapeLabel(label: string): string {
+  return label.replace(/[\\; \r\n]/g, (c) =>
+    c === ';' ? '\\:' : c === ' ' ? '\\s' : c === '\\' ? '\\\\' : c === '\r' ? '\\r' : '\\n',
+  );
+}

@@ -1,0 +1,17 @@
+// Every command family's table entries, gathered for the command table.
+import { channelCommands } from './channels.js';
+import { infoCommands } from './info.js';
+import { messagingCommands } from './messaging.js';
+import { modeCommands } from './modes.js';
+import { registrationCommands } from './registration.js';
+import type { CommandSpec } from './table.js';
+import { userCommands } from './users.js';
+
+export const allCommands: CommandSpec[] = [
+  ...registrationCommands,
+  ...messagingCommands,
+  ...channelCommands,
+  ...modeCommands,
+  ...userCommands,
+  ...infoCommands,
+];

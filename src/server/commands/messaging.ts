@@ -1,0 +1,163 @@
+// Messages: PRIVMSG and NOTICE to channels, nicks or both at once, and TAGMSG (tags only).
+import { ERR, RPL, fold, isChannelName, type Tags } from '../../protocol/index.js';
+import { CAPBIT } from '../capabilities.js';
+import { MEMBER } from '../channel.js';
+import type { MessageKind } from '../chatlog.js';
+import { MAX_CLIENT_TAGS_BYTES } from '../limits.js';
+import type { User } from '../user.js';
+import type { Context } from './context.js';
+import { isBanned } from './channels.js';
+import type { CommandSpec } from './table.js';
+
+type Verb = 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
+
+/** `+`-prefixed (client-only) tags of the incoming message, or null; too large counts as none. */
+function clientTags(ctx: Context): Tags | null | 'too-long' {
+  const tags = ctx.msg.tags;
+  if (tags === null) return null;
+  let out: Tags | null = null;
+  let size = 0;
+  for (const [k, v] of tags) {
+    if (k.charCodeAt(0) !== 0x2b /* + */) continue;
+    out ??= new Map();
+    out.set(k, v);
+    size += k.length + v.length + 2;
+  }
+  return size > MAX_CLIENT_TAGS_BYTES ? 'too-long' : out;
+}
+
+// PRIVMSG <target>{,<target>} <text>   (a target is a nick, #channel, or @#channel / +#channel)
+// NOTICE  <target>{,<target>} <text>   (never answered with an error, per RFC 2812 §3.3.2)
+// TAGMSG  <target>{,<target>}          (message-tags clients only)
+function relay(ctx: Context, verb: Verb): void {
+  const server = ctx.server;
+  const { network, config, chatlog } = server;
+  const user = ctx.user;
+  const quiet = verb === 'NOTICE';
+  const needText = verb !== 'TAGMSG';
+  if (ctx.params.length === 0 || ctx.params[0] === '') {
+    if (!quiet) ctx.numeric(ERR.NORECIPIENT, `No recipient given (${verb})`);
+    return;
+  }
+  const text = ctx.params[1] ?? '';
+  if (needText && text === '') {
+    if (!quiet) ctx.numeric(ERR.NOTEXTTOSEND, 'No text to send');
+    return;
+  }
+  const tags = clientTags(ctx);
+  if (tags === 'too-long') {
+    ctx.numeric(ERR.INPUTTOOLONG, 'Input line was too long');
+    return;
+  }
+  const targets = uniqueTargets(ctx.params[0]);
+  if (targets.length > config.maxTargets) {
+    ctx.numeric(
+      ERR.TOOMANYTARGETS,
+      targets[config.maxTargets],
+      `Too many recipients (at most ${config.maxTargets})`,
+    );
+    return;
+  }
+  const kind: MessageKind =
+    verb === 'NOTICE' ? 'notice' : text.startsWith('\x01ACTION ') ? 'action' : 'privmsg';
+  const logText = kind === 'action' ? text.slice(8).replace(/\x01$/, '') : text;
+  const params = needText ? ['', text] : [''];
+  const echo = ctx.session.has(CAPBIT.ECHO_MESSAGE);
+  const capBit = verb === 'TAGMSG' ? CAPBIT.MESSAGE_TAGS : 0;
+  const privateTo: string[] = [];
+  let lastMs = 0;
+  user.lastSpokeAt = ctx.now;
+
+  for (const target of targets) {
+    let name = target;
+    let minStatus = 0;
+    if (name[0] === '@' || name[0] === '+') {
+      minStatus = name[0] === '@' ? MEMBER.OP : MEMBER.OP | MEMBER.VOICE;
+      name = name.slice(1);
+      if (!isChannelName(name)) {
+        if (!quiet) ctx.numeric(ERR.NOSUCHNICK, target, 'No such nick/channel');
+        continue;
+      }
+    }
+    if (isChannelName(name)) {
+      const channel = network.findChannel(name);
+      if (channel === undefined) {
+        if (!quiet) ctx.numeric(ERR.NOSUCHCHANNEL, name, 'No such channel');
+        continue;
+      }
+      const status = channel.members.get(user);
+      if (!channel.canSpeak(user) || (status === 0 && isBanned(channel, user))) {
+        if (!quiet) ctx.numeric(ERR.CANNOTSENDTOCHAN, channel.name, 'Cannot send to channel');
+        continue;
+      }
+      const shown = minStatus === 0 ? channel.name : target[0] + channel.name;
+      const out = server.event(user.prefix, verb, withTarget(params, shown), tags);
+      network.toChannel(channel, out, user, capBit, minStatus);
+      if (echo) ctx.event(out);
+      if (verb !== 'TAGMSG') chatlog.channelMessage(out.stamp.ms, shown, user.nick, logText, kind);
+      continue;
+    }
+    const recipient = network.findUser(name);
+    if (recipient === undefined) {
+      if (!quiet) ctx.numeric(ERR.NOSUCHNICK, name, 'No such nick/channel');
+      continue;
+    }
+    const out = server.event(user.prefix, verb, withTarget(params, recipient.nick), tags);
+    if (capBit === 0 || recipient.session.has(capBit)) network.toUser(recipient, out);
+    if (echo && recipient !== user) ctx.event(out);
+    if (verb === 'PRIVMSG') replyAway(ctx, recipient);
+    privateTo.push(recipient.nick);
+    lastMs = out.stamp.ms;
+  }
+  if (privateTo.length > 0 && verb !== 'TAGMSG') {
+    chatlog.privateMessage(lastMs, user.nick, privateTo, logText, kind);
+  }
+}
+
+function withTarget(params: string[], target: string): string[] {
+  const p = params.slice();
+  p[0] = target;
+  return p;
+}
+
+function replyAway(ctx: Context, recipient: User): void {
+  if (recipient.away !== null) ctx.numeric(RPL.AWAY, recipient.nick, recipient.away);
+}
+
+/** Split a comma list, dropping empties and repeats (case-insensitively). */
+function uniqueTargets(list: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const t of list.split(',')) {
+    if (t.length === 0) continue;
+    const key = fold(t);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(t);
+  }
+  return out;
+}
+
+export const messagingCommands: CommandSpec[] = [
+  {
+    name: 'PRIVMSG',
+    syntax: 'PRIVMSG <target>{,<target>} <text>',
+    help: 'Send a message to channels and/or nicks; several targets at once are allowed (TARGMAX).',
+    minParams: 0,
+    handler: (ctx) => relay(ctx, 'PRIVMSG'),
+  },
+  {
+    name: 'NOTICE',
+    syntax: 'NOTICE <target>{,<target>} <text>',
+    help: 'Like PRIVMSG, but never answered automatically.',
+    minParams: 0,
+    handler: (ctx) => relay(ctx, 'NOTICE'),
+  },
+  {
+    name: 'TAGMSG',
+    syntax: 'TAGMSG <target>{,<target>}',
+    help: 'Send only client tags (typing notices, reactions) to message-tags clients.',
+    minParams: 1,
+    handler: (ctx) => relay(ctx, 'TAGMSG'),
+  },
+];

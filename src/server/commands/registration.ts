@@ -1,0 +1,205 @@
+// Connection registration and upkeep: CAP, PASS, NICK, USER, PING, PONG, QUIT.
+import { timingSafeEqual } from 'node:crypto';
+import { ERR, isValidNick } from '../../protocol/index.js';
+import { OFFERED, capByName, capNames, CAPBIT } from '../capabilities.js';
+import { User } from '../user.js';
+import type { Context } from './context.js';
+import type { CommandSpec } from './table.js';
+import { joinChannels } from './channels.js';
+import { sendWelcome, USERLEN } from './welcome.js';
+
+// CAP <subcommand> [:<capabilities>]
+function cap(ctx: Context): void {
+  const s = ctx.session;
+  const sub = ctx.params[0].toUpperCase();
+  const name = ctx.server.config.name;
+  switch (sub) {
+    case 'LS': {
+      const version = parseInt(ctx.params[1] ?? '0', 10) || 0;
+      s.capVersion = Math.max(s.capVersion, version);
+      if (s.capVersion >= 302) s.caps |= CAPBIT.CAP_NOTIFY; // implied by 302
+      if (s.user === null) s.capNegotiating = true;
+      ctx.line(name, 'CAP', [s.target, 'LS', OFFERED.map((c) => c.name).join(' ')]);
+      return;
+    }
+    case 'LIST':
+      ctx.line(name, 'CAP', [s.target, 'LIST', capNames(s.caps).join(' ')]);
+      return;
+    case 'REQ': {
+      const asked = (ctx.params[1] ?? '').split(' ').filter((w) => w.length > 0);
+      let add = 0;
+      let remove = 0;
+      for (const word of asked) {
+        const off = word.startsWith('-');
+        const c = capByName(off ? word.slice(1) : word);
+        if (c === undefined) {
+          ctx.line(name, 'CAP', [s.target, 'NAK', ctx.params[1] ?? '']);
+          return;
+        }
+        if (off) remove |= c.bit;
+        else add |= c.bit;
+      }
+      if (s.user === null) s.capNegotiating = true;
+      s.caps = (s.caps | add) & ~remove;
+      ctx.line(name, 'CAP', [s.target, 'ACK', ctx.params[1] ?? '']);
+      return;
+    }
+    case 'END':
+      if (s.user !== null || !s.capNegotiating) return;
+      s.capNegotiating = false;
+      tryRegister(ctx);
+      return;
+    default:
+      ctx.numeric(ERR.INVALIDCAPCMD, ctx.params[0], 'Invalid CAP command');
+  }
+}
+
+// PASS <password>
+function pass(ctx: Context): void {
+  const s = ctx.session;
+  if (s.user !== null) return ctx.numeric(ERR.ALREADYREGISTERED, 'You may not reregister');
+  const want = ctx.server.config.password;
+  s.passOk = want !== null && sameSecret(ctx.params[0], want);
+}
+
+function sameSecret(given: string, want: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(want);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+// NICK <nickname>
+function nick(ctx: Context): void {
+  const s = ctx.session;
+  const wanted = ctx.params[0] ?? '';
+  if (wanted.length === 0) return ctx.numeric(ERR.NONICKNAMEGIVEN, 'No nickname given');
+  if (!isValidNick(wanted, ctx.server.config.nickLen)) {
+    return ctx.numeric(ERR.ERRONEUSNICKNAME, wanted, 'Erroneous nickname');
+  }
+  const net = ctx.server.network;
+  const holder = net.findUser(wanted);
+  const user = s.user;
+  if (holder !== undefined && holder !== user) {
+    return ctx.numeric(ERR.NICKNAMEINUSE, wanted, 'Nickname is already in use');
+  }
+  if (user === null) {
+    s.pendingNick = wanted;
+    tryRegister(ctx);
+    return;
+  }
+  if (wanted === user.nick) return;
+  const out = ctx.server.event(user.prefix, 'NICK', [wanted]);
+  const old = user.nick;
+  net.renameUser(user, wanted);
+  ctx.event(out);
+  net.toNeighbours(user, out);
+  ctx.server.chatlog.nick(out.stamp.ms, old, wanted);
+}
+
+// USER <username> <mode> <unused> :<realname>
+function user(ctx: Context): void {
+  const s = ctx.session;
+  if (s.user !== null || s.username !== null) {
+    return ctx.numeric(ERR.ALREADYREGISTERED, 'You may not reregister');
+  }
+  const raw = ctx.params[0].replace(/[^A-Za-z0-9._-]/g, '').slice(0, USERLEN - 1);
+  s.username = '~' + (raw.length > 0 ? raw : 'user');
+  s.realname = ctx.params[3].slice(0, 100);
+  tryRegister(ctx);
+}
+
+/** Complete registration once NICK and USER are in and CAP negotiation (if any) has ended. */
+function tryRegister(ctx: Context): void {
+  const s = ctx.session;
+  if (s.user !== null || s.pendingNick === null || s.username === null || s.capNegotiating) return;
+  const server = ctx.server;
+  if (server.config.password !== null && !s.passOk) {
+    ctx.numeric(ERR.PASSWDMISMATCH, 'Password incorrect');
+    server.disconnect(s, 'Bad password');
+    return;
+  }
+  const u = new User(s.pendingNick, s.username, s.realname ?? '', s.host, s, ctx.now);
+  if (!server.network.addUser(u)) {
+    ctx.numeric(ERR.NICKNAMEINUSE, s.pendingNick, 'Nickname is already in use');
+    s.pendingNick = null;
+    return;
+  }
+  s.user = u;
+  server.network.unregistered--;
+  server.log.info({ nick: u.nick, id: s.conn.id, ip: s.conn.ip }, 'registered');
+  sendWelcome(ctx);
+  const lobby = server.config.defaultChannel;
+  if (lobby !== '') joinChannels(ctx, [lobby], []);
+}
+
+// PING <token>
+function ping(ctx: Context): void {
+  const name = ctx.server.config.name;
+  ctx.line(name, 'PONG', [name, ctx.params[0]]);
+}
+
+// QUIT [<reason>]
+function quit(ctx: Context): void {
+  const reason = ctx.params[0];
+  ctx.finish(); // a labeled QUIT gets its ACK before the link closes
+  ctx.server.disconnect(ctx.session, reason ? `Quit: ${reason}` : 'Client Quit');
+}
+
+export const registrationCommands: CommandSpec[] = [
+  {
+    name: 'CAP',
+    syntax: 'CAP <LS|LIST|REQ|END> [<capabilities>]',
+    help: 'Negotiate IRCv3 capabilities.',
+    minParams: 1,
+    preRegistration: true,
+    handler: cap,
+  },
+  {
+    name: 'PASS',
+    syntax: 'PASS <password>',
+    help: 'Give the server password before registering.',
+    minParams: 1,
+    preRegistration: true,
+    handler: pass,
+  },
+  {
+    name: 'NICK',
+    syntax: 'NICK <nickname>',
+    help: 'Choose or change your nickname.',
+    minParams: 0,
+    preRegistration: true,
+    handler: nick,
+  },
+  {
+    name: 'USER',
+    syntax: 'USER <username> 0 * <realname>',
+    help: 'Give your username and real name when registering.',
+    minParams: 4,
+    preRegistration: true,
+    handler: user,
+  },
+  {
+    name: 'PING',
+    syntax: 'PING <token>',
+    help: 'Check the link; the server answers PONG.',
+    minParams: 1,
+    preRegistration: true,
+    handler: ping,
+  },
+  {
+    name: 'PONG',
+    syntax: 'PONG <token>',
+    help: 'Answer a PING from the server.',
+    minParams: 0,
+    preRegistration: true,
+    handler: () => {},
+  },
+  {
+    name: 'QUIT',
+    syntax: 'QUIT [<reason>]',
+    help: 'Leave the server.',
+    minParams: 0,
+    preRegistration: true,
+    handler: quit,
+  },
+];

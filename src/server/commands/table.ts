@@ -1,0 +1,55 @@
+// The command table: each command's handler, parameter count, registration need and help; one run() checks them.
+import { ERR } from '../../protocol/index.js';
+import type { Context } from './context.js';
+
+export interface CommandSpec {
+  readonly name: string;
+  /** Syntax line shown by HELP, e.g. `JOIN <channel>{,<channel>} [<key>{,<key>}]`. */
+  readonly syntax: string;
+  /** One-sentence description shown by HELP. */
+  readonly help: string;
+  readonly minParams: number;
+  /** Allowed before registration completes (NICK, USER, CAP, PASS, PING, PONG, QUIT). */
+  readonly preRegistration?: boolean;
+  readonly handler: (ctx: Context) => void;
+}
+
+export class CommandTable {
+  private readonly byName = new Map<string, CommandSpec>();
+
+  constructor(specs: Iterable<CommandSpec>) {
+    for (const spec of specs) {
+      if (this.byName.has(spec.name)) throw new Error(`duplicate command ${spec.name}`);
+      this.byName.set(spec.name, spec);
+    }
+  }
+
+  get(name: string): CommandSpec | undefined {
+    return this.byName.get(name);
+  }
+
+  all(): CommandSpec[] {
+    return [...this.byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The generic checks (421, 451, 461), then the handler. */
+  run(ctx: Context): void {
+    const command = ctx.msg.command;
+    const spec = this.byName.get(command);
+    const registered = ctx.session.user !== null;
+    if (spec === undefined) {
+      if (!registered) ctx.numeric(ERR.NOTREGISTERED, 'You have not registered');
+      else ctx.numeric(ERR.UNKNOWNCOMMAND, command, 'Unknown command');
+      return;
+    }
+    if (!registered && spec.preRegistration !== true) {
+      ctx.numeric(ERR.NOTREGISTERED, 'You have not registered');
+      return;
+    }
+    if (ctx.params.length < spec.minParams) {
+      ctx.numeric(ERR.NEEDMOREPARAMS, command, 'Not enough parameters');
+      return;
+    }
+    spec.handler(ctx);
+  }
+}

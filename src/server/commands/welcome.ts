@@ -1,0 +1,104 @@
+// What a client sees on registration: 001-005 with ISUPPORT, LUSERS and the MOTD (also sent on request).
+import { RPL, ERR, SERVER_CASEMAPPING, CHANTYPES, isupportLines } from '../../protocol/index.js';
+import { DEFAULT_MOTD, type ServerConfig } from '../config.js';
+import { VERSION } from '../version.js';
+import type { Context } from './context.js';
+
+/** ISUPPORT tokens: every limit the server enforces, stated up front. */
+export function isupportTokens(c: ServerConfig) {
+  const t = c.maxTargets;
+  return [
+    ['AWAYLEN', c.awayLen],
+    ['CASEMAPPING', SERVER_CASEMAPPING],
+    ['CHANLIMIT', `${CHANTYPES}:${c.maxChannels}`],
+    ['CHANMODES', 'b,k,l,imnst'],
+    ['CHANNELLEN', c.channelLen],
+    ['CHANTYPES', CHANTYPES],
+    ['ELIST', 'U'],
+    ['HOSTLEN', 64],
+    ['KICKLEN', c.kickLen],
+    ['LINELEN', 512],
+    ['MAXLIST', `b:${c.maxBans}`],
+    ['MAXTARGETS', t],
+    ['MODES', 4],
+    ['NETWORK', c.network],
+    ['NICKLEN', c.nickLen],
+    ['PREFIX', '(ov)@+'],
+    ['SAFELIST', true],
+    ['STATUSMSG', '@+'],
+    [
+      'TARGMAX',
+      `PRIVMSG:${t},NOTICE:${t},TAGMSG:${t},JOIN:${c.maxChannels},PART:${c.maxChannels},NAMES:1,WHOIS:1,KICK:1`,
+    ],
+    ['TOPICLEN', c.topicLen],
+    ['USERLEN', USERLEN],
+    ['UTF8ONLY', true],
+  ] as const;
+}
+
+/** USER names are cut to this length (USERLEN). */
+export const USERLEN = 16;
+/** MODES=4: at most this many parameter modes in one MODE command. */
+export const MAX_MODES = 4;
+
+export function sendWelcome(ctx: Context): void {
+  const { config } = ctx.server;
+  const user = ctx.user;
+  ctx.numeric(RPL.WELCOME, `Welcome to the ${config.network} IRC Network ${user.prefix}`);
+  ctx.numeric(RPL.YOURHOST, `Your host is ${config.name}, running version ${VERSION}`);
+  ctx.numeric(RPL.CREATED, `This server was created ${ctx.server.startedAt.toUTCString()}`);
+  ctx.numeric(RPL.MYINFO, config.name, VERSION, 'io', 'biklmnostv', 'bklov');
+  sendIsupport(ctx);
+  sendLusers(ctx);
+  sendMotd(ctx);
+}
+
+export function sendIsupport(ctx: Context): void {
+  for (const words of isupportLines(isupportTokens(ctx.server.config))) {
+    ctx.numeric(RPL.ISUPPORT, ...words, 'are supported by this server');
+  }
+}
+
+export function sendLusers(ctx: Context): void {
+  const net = ctx.server.network;
+  const users = net.userCount;
+  const max = ctx.server.config.maxClients;
+  let invisible = 0;
+  let opers = 0;
+  for (const u of net.allUsers()) {
+    if (u.modes.includes('i')) invisible++;
+    if (u.isOper) opers++;
+  }
+  ctx.numeric(
+    RPL.LUSERCLIENT,
+    `There are ${users - invisible} users and ${invisible} invisible on 1 servers`,
+  );
+  ctx.numeric(RPL.LUSEROP, String(opers), 'operator(s) online');
+  ctx.numeric(RPL.LUSERUNKNOWN, String(net.unregistered), 'unknown connection(s)');
+  ctx.numeric(RPL.LUSERCHANNELS, String(net.channelCount), 'channels formed');
+  ctx.numeric(RPL.LUSERME, `I have ${users} clients and 0 servers`);
+  ctx.numeric(
+    RPL.LOCALUSERS,
+    String(users),
+    String(max),
+    `Current local users ${users}, max ${max}`,
+  );
+  ctx.numeric(
+    RPL.GLOBALUSERS,
+    String(users),
+    String(max),
+    `Current global users ${users}, max ${max}`,
+  );
+}
+
+export function sendMotd(ctx: Context): void {
+  const { config } = ctx.server;
+  const lines = config.motd ?? DEFAULT_MOTD;
+  if (lines.length === 0) {
+    ctx.numeric(ERR.NOMOTD, 'MOTD File is missing');
+    return;
+  }
+  ctx.numeric(RPL.MOTDSTART, `- ${config.name} Message of the day - `);
+  for (const line of lines) ctx.numeric(RPL.MOTD, `- ${line}`);
+  ctx.numeric(RPL.ENDOFMOTD, 'End of /MOTD command.');
+}

@@ -1,0 +1,78 @@
+// The server's configuration: an immutable snapshot, validated by the CLI and swapped whole on reload.
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Server name shown as the source of numerics. */
+  readonly name: string;
+  /** NETWORK ISUPPORT token. */
+  readonly network: string;
+  /** Connection password (PASS), or null for none. */
+  readonly password: string | null;
+  /** MOTD lines; null means the built-in default. */
+  readonly motd: readonly string[] | null;
+  /** Channel every user joins on registration ('' for none: a classic IRC server). */
+  readonly defaultChannel: string;
+  /** Registered and unregistered connections in total; the next is refused. */
+  readonly maxClients: number;
+  /** Connections from one IP address (stops one host taking every slot). */
+  readonly maxPerIp: number;
+  readonly nickLen: number;
+  readonly channelLen: number;
+  readonly topicLen: number;
+  readonly awayLen: number;
+  readonly kickLen: number;
+  /** Targets in one PRIVMSG/NOTICE/TAGMSG (TARGMAX), so one line can't fan out to everyone by name. */
+  readonly maxTargets: number;
+  /** Channels one user may be in (CHANLIMIT). */
+  readonly maxChannels: number;
+  /** Bans per channel (MAXLIST). */
+  readonly maxBans: number;
+  /** Flood control: burst lines, then `rate` lines/s; null = off (benchmarks, trusted LANs). */
+  readonly flood: { readonly burst: number; readonly rate: number } | null;
+  /** Bytes queued for a client that reads too slowly before it is disconnected. */
+  readonly sendq: number;
+  /** Bytes of unprocessed input (throttled lines or an unfinished line) before disconnect. */
+  readonly recvq: number;
+  /** Milliseconds to complete NICK/USER (and CAP END) before disconnect. */
+  readonly registrationTimeout: number;
+  /** Milliseconds of silence before the server sends PING. */
+  readonly pingInterval: number;
+  /** Milliseconds to answer that PING before disconnect. */
+  readonly pingTimeout: number;
+  /** Print private message text on the console (false: only who wrote to whom). */
+  readonly logPrivate: boolean;
+}
+
+export const DEFAULTS: ServerConfig = {
+  host: '0.0.0.0',
+  port: 6667,
+  name: 'parley.local',
+  network: 'parley',
+  password: null,
+  motd: null,
+  defaultChannel: '#lobby',
+  maxClients: 1024,
+  maxPerIp: 64,
+  nickLen: 30,
+  channelLen: 64,
+  topicLen: 390,
+  awayLen: 200,
+  kickLen: 255,
+  maxTargets: 10,
+  maxChannels: 50,
+  maxBans: 100,
+  flood: { burst: 10, rate: 2 },
+  sendq: 1024 * 1024,
+  recvq: 64 * 1024,
+  registrationTimeout: 30_000,
+  pingInterval: 120_000,
+  pingTimeout: 60_000,
+  logPrivate: true,
+};
+
+export const DEFAULT_MOTD: readonly string[] = [
+  'Welcome to parley, a command-line chat that speaks IRC.',
+  'Type in #lobby to reach everyone; /msg NICK text for one person;',
+  '/msg NICK1,NICK2 text for several; /join #name for a named group.',
+];

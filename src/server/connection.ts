@@ -1,0 +1,296 @@
+// One client's socket: line framing, receive queue and flood bucket, send queue with a cap. Knows bytes, not commands.
+//
+//   open ──(first byte)──> reading ──close(reason)──> closing ──(socket 'close')──> closed
+//                                  └─(error/reset/EOF)──────────────────────────────┘
+//
+// Input: bytes are split on LF (a CR before it, or anywhere, also ends a line); each line is checked
+// against the wire limits (417 when too long) and handed on in order. With flood control on, a line
+// that finds the bucket empty waits in the receive queue (fake lag); the connection is closed only
+// when that queue, plus any unfinished line, passes `recvq` bytes.
+// Output: send() appends a shared Buffer to the queue and marks the connection dirty; flush() writes
+// the queue once per event-loop turn. Queue plus kernel-bound bytes over `sendq` closes the link.
+import type { Socket } from 'node:net';
+import { isUtf8 } from 'node:buffer';
+import { markDirty } from './flush.js';
+import { MAX_LINE_BODY, MAX_TAGS_BYTES } from './limits.js';
+
+export interface ConnectionLimits {
+  /** Bytes of output that may wait for a slow reader before it is disconnected ("SendQ exceeded"). */
+  sendq: number;
+  /** Bytes of unprocessed input (queued lines plus an unfinished line) before "Excess Flood". */
+  recvq: number;
+  /** Flood control: lines accepted at once, then `floodRate` per second; null turns it off. */
+  flood: { burst: number; rate: number } | null;
+}
+
+export interface ConnectionEvents {
+  /** A complete line within the limits; `utf8` is false when its bytes were not valid UTF-8. */
+  line(conn: Connection, line: string, utf8: boolean): void;
+  /** A complete line over 512 bytes (or 8191 bytes of tags): reply 417 and carry on. */
+  lineTooLong(conn: Connection): void;
+  /** The connection is gone; called exactly once. */
+  closed(conn: Connection, reason: string): void;
+}
+
+export type Clock = () => number;
+
+let nextId = 1;
+
+export class Connection {
+  readonly id = nextId++;
+  readonly ip: string;
+  /** Set by the owner: the session object this socket belongs to. */
+  owner: unknown = null;
+  lastActivity: number;
+  closing = false;
+  private closed = false;
+
+  private out: Buffer[] = [];
+  private outBytes = 0;
+  private dirty = false;
+
+  private partial: Buffer | null = null;
+  private waiting: string[] | null = null; // lines held back by the flood bucket
+  private waitingUtf8: boolean[] | null = null;
+  private waitingBytes = 0;
+  private tokens: number;
+  private refilledAt: number;
+  private floodTimer: NodeJS.Timeout | null = null;
+  private destroyTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly socket: Socket,
+    private limits: ConnectionLimits,
+    private readonly events: ConnectionEvents,
+    private readonly clock: Clock = Date.now,
+  ) {
+    this.ip = normalizeIp(socket.remoteAddress ?? '0.0.0.0');
+    this.lastActivity = clock();
+    this.tokens = limits.flood?.burst ?? 0;
+    this.refilledAt = this.lastActivity;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err: NodeJS.ErrnoException) => this.onGone(describeError(err)));
+    socket.on('end', () => this.onGone('Connection closed'));
+    socket.on('close', () => this.onGone('Connection closed'));
+  }
+
+  /** Replace the limits (config reload); the bucket keeps its current level. */
+  setLimits(limits: ConnectionLimits): void {
+    this.limits = limits;
+    if (limits.flood === null) this.drainWaiting();
+  }
+
+  // ---- output ----
+
+  /** Queue `buf` (shared between recipients; never modified) for the next flush. */
+  send(buf: Buffer): void {
+    if (this.closed || this.closing) return;
+    this.out.push(buf);
+    this.outBytes += buf.length;
+    if (this.outBytes + this.socket.writableLength > this.limits.sendq) {
+      this.out = [];
+      this.outBytes = 0;
+      this.events.closed(this, 'SendQ exceeded');
+      this.teardown();
+      this.socket.destroy();
+      return;
+    }
+    if (!this.dirty) {
+      this.dirty = true;
+      markDirty(this);
+    }
+  }
+
+  flush(): void {
+    this.dirty = false;
+    const out = this.out;
+    if (out.length === 0 || this.closed) return;
+    this.out = [];
+    this.outBytes = 0;
+    if (out.length === 1) {
+      this.socket.write(out[0]);
+      return;
+    }
+    this.socket.cork();
+    for (let k = 0; k < out.length; k++) this.socket.write(out[k]);
+    this.socket.uncork();
+  }
+
+  /**
+   * Say goodbye: queue `lastWords` (an ERROR line), flush, half-close, and destroy the socket if the
+   * peer has not closed within a second. The owner is told via `closed` at once.
+   */
+  close(reason: string, lastWords: Buffer | null): void {
+    if (this.closed || this.closing) return;
+    if (lastWords !== null) this.send(lastWords);
+    if (this.closed) return;
+    this.closing = true;
+    this.flush();
+    this.events.closed(this, reason);
+    this.clearTimers();
+    this.socket.end();
+    this.destroyTimer = setTimeout(() => this.socket.destroy(), 1000);
+    this.destroyTimer.unref();
+  }
+
+  // ---- input ----
+
+  private onData(chunk: Buffer): void {
+    if (this.closing || this.closed) return;
+    this.lastActivity = this.clock();
+    let buf = chunk;
+    if (this.partial !== null) {
+      buf = Buffer.concat([this.partial, chunk]);
+      this.partial = null;
+    }
+    let start = 0;
+    for (;;) {
+      const lf = buf.indexOf(10, start);
+      if (lf === -1) break;
+      this.frame(buf, start, lf);
+      start = lf + 1;
+      if (this.closing || this.closed) return;
+    }
+    if (start < buf.length) {
+      const rest = buf.length - start;
+      if (rest + this.waitingBytes > this.limits.recvq) {
+        this.close('Receive queue exceeded', errorLine('Receive queue exceeded (line too long)'));
+        return;
+      }
+      // Copy, so that a short tail does not pin a large chunk in memory.
+      this.partial = Buffer.from(buf.subarray(start));
+    }
+  }
+
+  /** Split [start, end) at CRs and hand each non-empty piece on. */
+  private frame(buf: Buffer, start: number, end: number): void {
+    let s = start;
+    while (s < end) {
+      let e = buf.indexOf(13, s);
+      if (e === -1 || e > end) e = end;
+      if (e > s) this.takeLine(buf, s, e);
+      if (this.closing || this.closed) return;
+      s = e + 1;
+    }
+  }
+
+  private takeLine(buf: Buffer, s: number, e: number): void {
+    let bodyStart = s;
+    if (buf[s] === 0x40 /* @ */) {
+      let sp = buf.indexOf(32, s);
+      if (sp === -1 || sp > e) sp = e;
+      if (sp - s > MAX_TAGS_BYTES) return this.events.lineTooLong(this);
+      bodyStart = sp + 1;
+    }
+    if (e - bodyStart > MAX_LINE_BODY) return this.events.lineTooLong(this);
+    const bytes = buf.subarray(s, e);
+    const utf8 = isUtf8(bytes);
+    const line = bytes.toString('utf8');
+    const flood = this.limits.flood;
+    if (flood === null) return this.events.line(this, line, utf8);
+    if (this.waiting === null && this.take(flood)) return this.events.line(this, line, utf8);
+    if (this.waiting === null) {
+      this.waiting = [];
+      this.waitingUtf8 = [];
+    }
+    this.waiting.push(line);
+    this.waitingUtf8!.push(utf8);
+    this.waitingBytes += e - s;
+    if (this.waitingBytes > this.limits.recvq) {
+      this.close('Excess Flood', errorLine('Excess Flood'));
+      return;
+    }
+    this.armFloodTimer(flood);
+  }
+
+  /** Take one token from the bucket, refilling it for the time passed. */
+  private take(flood: { burst: number; rate: number }): boolean {
+    const now = this.clock();
+    const refill = ((now - this.refilledAt) * flood.rate) / 1000;
+    if (refill > 0) {
+      this.tokens = Math.min(flood.burst, this.tokens + refill);
+      this.refilledAt = now;
+    }
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  private armFloodTimer(flood: { burst: number; rate: number }): void {
+    if (this.floodTimer !== null) return;
+    const wait = Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / flood.rate));
+    this.floodTimer = setTimeout(() => {
+      this.floodTimer = null;
+      this.drainWaiting();
+    }, wait);
+  }
+
+  /** Hand on the held-back lines the bucket now allows (all of them when flood control is off). */
+  private drainWaiting(): void {
+    const flood = this.limits.flood;
+    while (this.waiting !== null && this.waiting.length > 0 && !this.closing && !this.closed) {
+      if (flood !== null && !this.take(flood)) {
+        this.armFloodTimer(flood);
+        return;
+      }
+      const line = this.waiting.shift()!;
+      const utf8 = this.waitingUtf8!.shift()!;
+      this.waitingBytes -= Buffer.byteLength(line);
+      this.events.line(this, line, utf8);
+    }
+    this.waiting = null;
+    this.waitingUtf8 = null;
+    this.waitingBytes = 0;
+  }
+
+  // ---- teardown ----
+
+  private onGone(reason: string): void {
+    if (this.closed) return;
+    const wasClosing = this.closing;
+    this.teardown();
+    if (!wasClosing) this.events.closed(this, reason);
+    this.socket.destroy();
+  }
+
+  private teardown(): void {
+    this.closed = true;
+    this.closing = true;
+    this.out = [];
+    this.outBytes = 0;
+    this.partial = null;
+    this.waiting = null;
+    this.waitingUtf8 = null;
+    this.clearTimers();
+  }
+
+  private clearTimers(): void {
+    if (this.floodTimer !== null) clearTimeout(this.floodTimer);
+    this.floodTimer = null;
+    if (this.closed && this.destroyTimer !== null) clearTimeout(this.destroyTimer);
+  }
+}
+
+/** `ERROR :text` as a ready-to-send line. */
+export function errorLine(text: string): Buffer {
+  return Buffer.from(`ERROR :${text}\r\n`);
+}
+
+/** `::ffff:1.2.3.4` (IPv4 on a dual-stack socket) -> `1.2.3.4`. */
+export function normalizeIp(addr: string): string {
+  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}
+
+function describeError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ECONNRESET':
+      return 'Connection reset by peer';
+    case 'EPIPE':
+      return 'Broken pipe';
+    case 'ETIMEDOUT':
+      return 'Connection timed out';
+    default:
+      return `Write error: ${err.code ?? err.message}`;
+  }
+}

@@ -1,0 +1,128 @@
+// The shared state: users by folded nick, channels by folded name, membership, and delivery to them.
+// The only owner of that state: handlers go through it, so a cluster backend can replace it.
+import { fold } from '../protocol/index.js';
+import { Channel, MEMBER } from './channel.js';
+import type { Outgoing } from './outgoing.js';
+import type { User } from './user.js';
+
+export class Network {
+  private readonly users = new Map<string, User>();
+  private readonly channels = new Map<string, Channel>();
+  private generation = 0;
+  /** Connections that have not (yet) registered, for LUSERS. */
+  unregistered = 0;
+
+  get userCount(): number {
+    return this.users.size;
+  }
+
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  findUser(nick: string): User | undefined {
+    return this.users.get(fold(nick));
+  }
+
+  findChannel(name: string): Channel | undefined {
+    return this.channels.get(fold(name));
+  }
+
+  allUsers(): IterableIterator<User> {
+    return this.users.values();
+  }
+
+  allChannels(): IterableIterator<Channel> {
+    return this.channels.values();
+  }
+
+  /** Add a newly registered user; false if the nick was taken meanwhile. */
+  addUser(user: User): boolean {
+    if (this.users.has(user.folded)) return false;
+    this.users.set(user.folded, user);
+    return true;
+  }
+
+  /** Change `user`'s nick; false if another user holds it. A case-only change is allowed. */
+  renameUser(user: User, nick: string): boolean {
+    const folded = fold(nick);
+    const holder = this.users.get(folded);
+    if (holder !== undefined && holder !== user) return false;
+    this.users.delete(user.folded);
+    user.rename(nick);
+    this.users.set(user.folded, user);
+    for (const ch of user.channels) ch.invited.delete(folded);
+    return true;
+  }
+
+  /** Remove `user` from every channel and the nick index; its nick is free at once. */
+  removeUser(user: User): void {
+    for (const ch of user.channels) this.leave(user, ch);
+    user.channels.clear();
+    if (this.users.get(user.folded) === user) this.users.delete(user.folded);
+  }
+
+  /** Find or create a channel; the caller has validated the name. */
+  channel(name: string, now: number): { channel: Channel; created: boolean } {
+    const folded = fold(name);
+    const existing = this.channels.get(folded);
+    if (existing !== undefined) return { channel: existing, created: false };
+    const channel = new Channel(name, now);
+    this.channels.set(folded, channel);
+    return { channel, created: true };
+  }
+
+  /** Add `user` to `channel`; the first member of an empty channel becomes its operator. */
+  join(user: User, channel: Channel): void {
+    const status = channel.members.size === 0 ? MEMBER.OP : 0;
+    channel.members.set(user, status);
+    user.channels.add(channel);
+    channel.invited.delete(user.folded);
+  }
+
+  /** Remove `user` from `channel`; an emptied channel disappears. */
+  leave(user: User, channel: Channel): void {
+    channel.members.delete(user);
+    user.channels.delete(channel);
+    if (channel.members.size === 0) this.channels.delete(channel.folded);
+  }
+
+  // ---- delivery: one shared buffer per capability variant, queued on each recipient ----
+
+  toUser(user: User, out: Outgoing): void {
+    const s = user.session;
+    s.conn.send(out.bufferFor(s.caps));
+  }
+
+  /**
+   * Every member of `channel` except `except`; `capBit` (if not 0) limits it to sessions with that
+   * capability, `minStatus` (if not 0) to members with one of those status bits (STATUSMSG).
+   */
+  toChannel(channel: Channel, out: Outgoing, except: User | null, capBit = 0, minStatus = 0): void {
+    for (const [member, status] of channel.members) {
+      if (member === except) continue;
+      if (minStatus !== 0 && (status & minStatus) === 0) continue;
+      const s = member.session;
+      if (capBit !== 0 && (s.caps & capBit) === 0) continue;
+      s.conn.send(out.bufferFor(s.caps));
+    }
+  }
+
+  /**
+   * Every user sharing a channel with `user`, once each, except `user` itself; `capBit` (if not 0)
+   * limits it to sessions that enabled that capability (away-notify and the like).
+   */
+  toNeighbours(user: User, out: Outgoing, capBit = 0): void {
+    const gen = ++this.generation;
+    user.seen = gen;
+    for (const ch of user.channels) {
+      for (const member of ch.members.keys()) {
+        if (member.seen === gen) continue;
+        member.seen = gen;
+        const s = member.session;
+        if (capBit !== 0 && (s.caps & capBit) === 0) continue;
+        s.conn.send(out.bufferFor(s.caps));
+      }
+    }
+  }
+}

@@ -1,0 +1,48 @@
+// A stamped event (PRIVMSG, JOIN, QUIT...) serialized once per capability variant and shared by every recipient.
+import { escapeTagValue, serializeBody, serializeTags, type Tags } from '../protocol/index.js';
+import { CAPBIT } from './capabilities.js';
+import type { Stamp } from './stamp.js';
+
+export class Outgoing {
+  private body: string | null = null;
+  private plain: Buffer | null = null;
+  private timed: Buffer | null = null;
+  private tagged: Buffer | null = null;
+
+  constructor(
+    readonly source: string,
+    readonly command: string,
+    readonly params: string[],
+    readonly stamp: Stamp,
+    /** Client-only (`+`) tags to relay to message-tags clients, or null. */
+    readonly clientTags: Tags | null = null,
+  ) {}
+
+  bodyText(): string {
+    return (this.body ??= serializeBody(this.source, this.command, this.params));
+  }
+
+  /** The tag section (without `@`) a client with `caps` should see; '' for none. */
+  tagsFor(caps: number): string {
+    if ((caps & CAPBIT.MESSAGE_TAGS) !== 0) {
+      let t = 'time=' + this.stamp.time + ';msgid=' + this.stamp.msgid;
+      if (this.clientTags !== null) t += ';' + serializeTags(this.clientTags);
+      return t;
+    }
+    if ((caps & CAPBIT.SERVER_TIME) !== 0) return 'time=' + escapeTagValue(this.stamp.time);
+    return '';
+  }
+
+  /** The complete line for a client with `caps`, built at most once per variant. */
+  bufferFor(caps: number): Buffer {
+    if ((caps & CAPBIT.MESSAGE_TAGS) !== 0) return (this.tagged ??= this.build(caps));
+    if ((caps & CAPBIT.SERVER_TIME) !== 0) return (this.timed ??= this.build(caps));
+    return (this.plain ??= this.build(caps));
+  }
+
+  private build(caps: number): Buffer {
+    const tags = this.tagsFor(caps);
+    const body = this.bodyText();
+    return Buffer.from(tags.length === 0 ? body + '\r\n' : '@' + tags + ' ' + body + '\r\n');
+  }
+}

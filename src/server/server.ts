@@ -1,0 +1,227 @@
+// The chat server: wires listener, connections, network state and the command table together.
+import { createHmac, randomBytes } from 'node:crypto';
+import type { AddressInfo, Socket } from 'node:net';
+import { ERR, FAIL_CODE, isParseError, parse, type Tags } from '../protocol/index.js';
+import type { ChatLog } from './chatlog.js';
+import { allCommands } from './commands/index.js';
+import { Context } from './commands/context.js';
+import { CommandTable } from './commands/table.js';
+import type { ServerConfig } from './config.js';
+import {
+  Connection,
+  errorLine,
+  normalizeIp,
+  type Clock,
+  type ConnectionEvents,
+  type ConnectionLimits,
+} from './connection.js';
+import { Listener } from './listener.js';
+import type { Logger } from './log.js';
+import { Network } from './network.js';
+import { Outgoing } from './outgoing.js';
+import { Session } from './session.js';
+import { Stamper } from './stamp.js';
+import type { User } from './user.js';
+
+const HTTP_METHOD = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|PATCH)$/;
+
+export interface ServerDeps {
+  log: Logger;
+  chatlog: ChatLog;
+  clock?: Clock;
+}
+
+export class Server implements ConnectionEvents {
+  readonly network = new Network();
+  readonly commands = new CommandTable(allCommands);
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly chatlog: ChatLog;
+  readonly stamper: Stamper;
+  readonly startedAt: Date;
+  private readonly sessions = new Set<Session>();
+  private readonly perIp = new Map<string, number>();
+  private readonly listener: Listener;
+  private readonly cloakKey = randomBytes(16);
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private limits: ConnectionLimits;
+  private stopping = false;
+
+  constructor(
+    public config: ServerConfig,
+    deps: ServerDeps,
+  ) {
+    this.log = deps.log;
+    this.chatlog = deps.chatlog;
+    this.clock = deps.clock ?? Date.now;
+    this.stamper = new Stamper(this.clock);
+    this.startedAt = new Date(this.clock());
+    this.limits = limitsOf(config);
+    this.listener = new Listener({
+      admit: (socket) => this.admit(socket),
+      accepted: (socket) => this.accept(socket),
+    });
+  }
+
+  get connectionCount(): number {
+    return this.sessions.size;
+  }
+
+  async listen(): Promise<AddressInfo> {
+    const addr = await this.listener.listen(this.config.host, this.config.port);
+    this.sweepTimer = setInterval(() => this.sweep(), 1000);
+    return addr;
+  }
+
+  /** Swap in a new configuration (SIGHUP). Address changes need a restart. */
+  reload(config: ServerConfig): void {
+    if (config.host !== this.config.host || config.port !== this.config.port) {
+      this.log.warn({}, 'host and port changes take effect on restart');
+    }
+    this.config = { ...config, host: this.config.host, port: this.config.port };
+    this.limits = limitsOf(this.config);
+    for (const s of this.sessions) s.conn.setLimits(this.limits);
+    this.log.info({}, 'configuration reloaded');
+  }
+
+  /** Tell every client, close every connection and stop listening. */
+  async shutdown(reason = 'Server shutting down'): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+    const closing = this.listener.close();
+    const last = errorLine(reason);
+    for (const s of [...this.sessions]) s.conn.close(reason, last);
+    this.chatlog.flush();
+    await closing;
+  }
+
+  // ---- stamping and delivery helpers for handlers ----
+
+  /** Stamp an event from `source` (server-time, msgid) for delivery to many. */
+  event(source: string, command: string, params: string[], clientTags: Tags | null = null) {
+    return new Outgoing(source, command, params, this.stamper.next(), clientTags);
+  }
+
+  /** Close `session` with an ERROR line; the QUIT reaches its neighbours through `closed`. */
+  disconnect(session: Session, reason: string): void {
+    const who = session.user?.nick ?? session.pendingNick ?? '*';
+    session.conn.close(reason, errorLine(`Closing link: ${who}[${session.host}] (${reason})`));
+  }
+
+  /** Remove a registered user: QUIT to everyone sharing a channel, console line, nick freed. */
+  quitUser(user: User, reason: string): void {
+    const out = this.event(user.prefix, 'QUIT', [reason]);
+    this.network.toNeighbours(user, out);
+    this.network.removeUser(user);
+    this.chatlog.quit(out.stamp.ms, user.nick, reason);
+  }
+
+  // ---- accept policy ----
+
+  private admit(socket: Socket): string | null {
+    if (this.stopping) return 'Server shutting down';
+    if (this.sessions.size >= this.config.maxClients) return 'server full';
+    const ip = normalizeIp(socket.remoteAddress ?? '');
+    if ((this.perIp.get(ip) ?? 0) >= this.config.maxPerIp)
+      return 'too many connections from your address';
+    return null;
+  }
+
+  private accept(socket: Socket): void {
+    const conn = new Connection(socket, this.limits, this, this.clock);
+    const session = new Session(conn, this.cloak(conn.ip));
+    conn.owner = session;
+    this.sessions.add(session);
+    this.perIp.set(conn.ip, (this.perIp.get(conn.ip) ?? 0) + 1);
+    this.network.unregistered++;
+    this.log.debug({ id: conn.id, ip: conn.ip }, 'connection accepted');
+  }
+
+  /** A stable per-address cloak, so users see `user@x-1a2b3c4d.parley` and never an IP. */
+  private cloak(ip: string): string {
+    const h = createHmac('sha256', this.cloakKey).update(ip).digest('hex').slice(0, 8);
+    return `x-${h}.${this.config.network}`;
+  }
+
+  // ---- ConnectionEvents ----
+
+  line(conn: Connection, line: string, utf8: boolean): void {
+    const session = conn.owner as Session;
+    const msg = parse(line);
+    if (isParseError(msg)) {
+      if (msg.error === 'EMPTY') return;
+      const ctx = new Context(this, session, {
+        tags: null,
+        source: null,
+        command: '*',
+        params: [],
+      });
+      if (msg.error === 'NUL')
+        ctx.standard('FAIL', FAIL_CODE.INVALID_MESSAGE, 'Line contains a NUL byte');
+      else ctx.numeric(ERR.UNKNOWNCOMMAND, line.split(' ', 1)[0].slice(0, 32), 'Unknown command');
+      return;
+    }
+    const ctx = new Context(this, session, msg);
+    if (!utf8) {
+      ctx.standard('FAIL', FAIL_CODE.INVALID_UTF8, 'Message rejected: text must be UTF-8');
+      ctx.finish();
+      return;
+    }
+    if (
+      session.user === null &&
+      HTTP_METHOD.test(msg.command) &&
+      msg.params[1]?.startsWith('HTTP/')
+    ) {
+      this.disconnect(session, 'This is an IRC server, not an HTTP server');
+      return;
+    }
+    session.pingSentAt = 0; // any line proves the link is alive
+    this.commands.run(ctx);
+    ctx.finish();
+  }
+
+  lineTooLong(conn: Connection): void {
+    const session = conn.owner as Session;
+    const ctx = new Context(this, session, { tags: null, source: null, command: '*', params: [] });
+    ctx.numeric(ERR.INPUTTOOLONG, 'Input line was too long');
+  }
+
+  closed(conn: Connection, reason: string): void {
+    const session = conn.owner as Session;
+    if (!this.sessions.delete(session)) return;
+    const n = (this.perIp.get(conn.ip) ?? 1) - 1;
+    if (n <= 0) this.perIp.delete(conn.ip);
+    else this.perIp.set(conn.ip, n);
+    if (session.user !== null) this.quitUser(session.user, reason);
+    else this.network.unregistered--;
+    this.log.debug({ id: conn.id, nick: session.user?.nick, reason }, 'connection closed');
+  }
+
+  // ---- timers: one sweep per second for every connection ----
+
+  private sweep(): void {
+    const now = this.clock();
+    const { registrationTimeout, pingInterval, pingTimeout } = this.config;
+    for (const s of this.sessions) {
+      if (s.conn.closing) continue;
+      if (s.user === null) {
+        if (now - s.connectedAt > registrationTimeout) this.disconnect(s, 'Registration timed out');
+      } else if (s.pingSentAt !== 0) {
+        if (now - s.pingSentAt > pingTimeout) {
+          this.disconnect(
+            s,
+            `Ping timeout: ${Math.round((now - s.conn.lastActivity) / 1000)} seconds`,
+          );
+        }
+      } else if (now - s.conn.lastActivity > pingInterval) {
+        s.pingSentAt = now;
+        s.conn.send(Buffer.from(`PING :${this.config.name}\r\n`));
+      }
+    }
+  }
+}
+
+function limitsOf(config: ServerConfig): ConnectionLimits {
+  return { sendq: config.sendq, recvq: config.recvq, flood: config.flood };
+}

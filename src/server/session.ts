@@ -1,0 +1,39 @@
+// One client connection's protocol state: registration progress, capabilities, ping state.
+import type { Connection } from './connection.js';
+import type { User } from './user.js';
+
+export class Session {
+  /** CAP capability bits (see capabilities.ts). */
+  caps = 0;
+  /** CAP LS version the client asked for (302 enables values and cap-notify). */
+  capVersion = 0;
+  /** True between CAP LS/REQ and CAP END: registration waits. */
+  capNegotiating = false;
+  passOk = false;
+  /** Nick and USER fields given before registration completes. */
+  pendingNick: string | null = null;
+  username: string | null = null;
+  realname: string | null = null;
+  /** The registered identity; null until the welcome burst. */
+  user: User | null = null;
+  /** When a server PING was sent and not yet answered (0 = none outstanding). */
+  pingSentAt = 0;
+  readonly connectedAt: number;
+
+  constructor(
+    readonly conn: Connection,
+    /** Cloaked host shown in prefixes; the IP itself is never shown to other users. */
+    readonly host: string,
+  ) {
+    this.connectedAt = conn.lastActivity;
+  }
+
+  /** The nick numerics are addressed to: the registered nick, the pending one, or `*`. */
+  get target(): string {
+    return this.user?.nick ?? this.pendingNick ?? '*';
+  }
+
+  has(bit: number): boolean {
+    return (this.caps & bit) !== 0;
+  }
+}

@@ -1,0 +1,40 @@
+// The server's single point of order: every accepted message gets a server-time and a msgid here.
+//
+// msgids sort in receipt order as plain strings: 9 base-36 digits of milliseconds since the epoch,
+// then 4 of a per-millisecond sequence. If the wall clock steps back, the last time is reused and the
+// sequence keeps counting, so ids never go backwards within a process.
+
+export interface Stamp {
+  /** ISO 8601 UTC with milliseconds, as the server-time tag wants it. */
+  time: string;
+  /** Epoch milliseconds (monotonic within this process). */
+  ms: number;
+  msgid: string;
+}
+
+export class Stamper {
+  private lastMs = 0;
+  private seq = 0;
+  private lastIso = '';
+  private lastMsPrefix = '';
+
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  next(): Stamp {
+    let ms = this.clock();
+    if (ms <= this.lastMs) {
+      ms = this.lastMs;
+      this.seq++;
+    } else {
+      this.lastMs = ms;
+      this.seq = 0;
+      this.lastIso = new Date(ms).toISOString();
+      this.lastMsPrefix = ms.toString(36).padStart(9, '0');
+    }
+    return {
+      time: this.lastIso,
+      ms,
+      msgid: this.lastMsPrefix + this.seq.toString(36).padStart(4, '0'),
+    };
+  }
+}

@@ -1,0 +1,182 @@
+// Test helpers: a real server on an ephemeral loopback port and a scriptable raw IRC client over real TCP.
+import net from 'node:net';
+import { isParseError, parse, type Message } from '../../src/protocol/index.js';
+import { ChatLog } from '../../src/server/chatlog.js';
+import { DEFAULTS, type ServerConfig } from '../../src/server/config.js';
+import { silentLogger } from '../../src/server/log.js';
+import { Server } from '../../src/server/server.js';
+
+export interface TestServer {
+  server: Server;
+  port: number;
+  /** What the server printed on its console (the chat log), line by line. */
+  console(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+  let printed = '';
+  const chatlog = new ChatLog({ write: (s: string) => (printed += s) });
+  const config: ServerConfig = {
+    ...DEFAULTS,
+    host: '127.0.0.1',
+    port: 0,
+    flood: null,
+    ...overrides,
+  };
+  const server = new Server(config, { log: silentLogger, chatlog });
+  const addr = await server.listen();
+  return {
+    server,
+    port: addr.port,
+    async console() {
+      await new Promise((r) => setImmediate(r));
+      chatlog.flush();
+      return printed.split('\n').filter((l) => l.length > 0);
+    },
+    stop: () => server.shutdown(),
+  };
+}
+
+export interface Received {
+  raw: string;
+  msg: Message;
+}
+
+export class TestClient {
+  readonly received: Received[] = [];
+  private cursor = 0;
+  private buffer = '';
+  private waiters: Array<() => void> = [];
+  closed = false;
+  readonly closedPromise: Promise<void>;
+  nick = '';
+
+  private constructor(readonly socket: net.Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      let nl: number;
+      while ((nl = this.buffer.indexOf('\n')) !== -1) {
+        const raw = this.buffer.slice(0, nl).replace(/\r$/, '');
+        this.buffer = this.buffer.slice(nl + 1);
+        const msg = parse(raw);
+        if (!isParseError(msg)) this.received.push({ raw, msg });
+      }
+      this.wake();
+    });
+    socket.on('error', () => {});
+    this.closedPromise = new Promise((resolve) =>
+      socket.on('close', () => {
+        this.closed = true;
+        this.wake();
+        resolve();
+      }),
+    );
+  }
+
+  static connect(port: number, host = '127.0.0.1'): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ port, host }, () => resolve(new TestClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Connect, optionally request caps, register and wait for the end of the welcome burst (and auto-join). */
+  static async register(
+    port: number,
+    nick: string,
+    caps: string[] = [],
+    lobby = true,
+  ): Promise<TestClient> {
+    const c = await TestClient.connect(port);
+    c.nick = nick;
+    if (caps.length > 0) {
+      c.send('CAP LS 302');
+      c.send(`CAP REQ :${caps.join(' ')}`);
+    }
+    c.send(`NICK ${nick}`);
+    c.send(`USER ${nick} 0 * :Test ${nick}`);
+    if (caps.length > 0) c.send('CAP END');
+    await c.expect((m) => m.command === '376' || m.command === '422');
+    if (lobby) await c.expect((m) => m.command === '366');
+    return c;
+  }
+
+  send(line: string): void {
+    this.socket.write(line + '\r\n');
+  }
+
+  /** Wait for the next message (after the last one matched) satisfying `pred`; returns it. */
+  async expect(
+    pred: (m: Message, raw: string) => boolean,
+    timeoutMs = 5000,
+    what = 'message',
+  ): Promise<Message> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (let k = this.cursor; k < this.received.length; k++) {
+        const r = this.received[k];
+        if (pred(r.msg, r.raw)) {
+          this.cursor = k + 1;
+          return r.msg;
+        }
+      }
+      if (this.closed) throw new Error(`${this.nick}: connection closed while waiting for ${what}`);
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const recent = this.received
+          .slice(-8)
+          .map((r) => r.raw)
+          .join('\n  ');
+        throw new Error(`${this.nick}: timed out waiting for ${what}; last lines:\n  ${recent}`);
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Wait for a message with this command (and, if given, these leading params). */
+  expectCommand(command: string, ...params: string[]): Promise<Message> {
+    return this.expect(
+      (m) => m.command === command && params.every((p, k) => m.params[k] === p),
+      5000,
+      `${command} ${params.join(' ')}`,
+    );
+  }
+
+  /** Round trip: everything the server sent before our PING's answer is now in `received`. */
+  async sync(): Promise<void> {
+    const token = `sync${Math.random().toString(36).slice(2)}`;
+    this.send(`PING ${token}`);
+    await this.expect((m) => m.command === 'PONG' && m.params[1] === token, 5000, 'PONG');
+  }
+
+  /** Messages received since the start (or index `from`) with this command. */
+  all(command: string, from = 0): Message[] {
+    return this.received
+      .slice(from)
+      .filter((r) => r.msg.command === command)
+      .map((r) => r.msg);
+  }
+
+  async quit(reason = 'bye'): Promise<void> {
+    this.send(`QUIT :${reason}`);
+    await this.closedPromise;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+}
