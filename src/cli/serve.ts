@@ -16,7 +16,7 @@ export async function serve(argv: string[]): Promise<number> {
   // The chat log goes to stdout through an asynchronous buffered writer; if nobody reads stdout,
   // lines past 16 MiB are dropped rather than stalling the chat.
   const stdout = pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 });
-  const chatlog = new ChatLog(stdout, settings.logFormat, settings.config.logPrivate);
+  const chatlog = new ChatLog(stdout, settings.logFormat);
   const server = new Server(settings.config, { log, chatlog });
   try {
     const addr = await server.listen();
@@ -57,7 +57,6 @@ export async function serve(argv: string[]): Promise<number> {
       try {
         const next = loadServeSettings(argv);
         server.reload(next.config);
-        chatlog.configure(next.logFormat, next.config.logPrivate);
       } catch (err) {
         log.error(
           {},

@@ -17,16 +17,13 @@ export class ChatLog {
   private clockSecond = -1;
   private clockText = '';
 
+  /** Show private message text (the server sets this from its config's logPrivate). */
+  logPrivate = true;
+
   constructor(
     private readonly sink: Sink,
-    private format: ChatFormat = 'text',
-    private logPrivate = true,
+    private readonly format: ChatFormat = 'text',
   ) {}
-
-  configure(format: ChatFormat, logPrivate: boolean): void {
-    this.format = format;
-    this.logPrivate = logPrivate;
-  }
 
   /** A PRIVMSG/NOTICE to a channel. `action` for CTCP ACTION (/me). */
   channelMessage(ms: number, channel: string, nick: string, text: string, kind: MessageKind) {

@@ -1,7 +1,14 @@
 // The chat server: wires listener, connections, network state and the command table together.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
-import { ERR, FAIL_CODE, isParseError, parse, type Tags } from '../protocol/index.js';
+import {
+  ERR,
+  FAIL_CODE,
+  isParseError,
+  parse,
+  stripControls,
+  type Tags,
+} from '../protocol/index.js';
 import type { ChatLog } from './chatlog.js';
 import { allCommands } from './commands/index.js';
 import { Context } from './commands/context.js';
@@ -57,6 +64,7 @@ export class Server implements ConnectionEvents {
     this.stamper = new Stamper(this.clock);
     this.startedAt = new Date(this.clock());
     this.limits = limitsOf(config);
+    this.chatlog.logPrivate = config.logPrivate;
     this.listener = new Listener({
       admit: (socket) => this.admit(socket),
       accepted: (socket) => this.accept(socket),
@@ -80,6 +88,7 @@ export class Server implements ConnectionEvents {
     }
     this.config = { ...config, host: this.config.host, port: this.config.port };
     this.limits = limitsOf(this.config);
+    this.chatlog.logPrivate = this.config.logPrivate;
     for (const s of this.sessions) s.conn.setLimits(this.limits);
     this.log.info({}, 'configuration reloaded');
   }
@@ -159,7 +168,7 @@ export class Server implements ConnectionEvents {
       });
       if (msg.error === 'NUL')
         ctx.standard('FAIL', FAIL_CODE.INVALID_MESSAGE, 'Line contains a NUL byte');
-      else ctx.numeric(ERR.UNKNOWNCOMMAND, line.split(' ', 1)[0].slice(0, 32), 'Unknown command');
+      else ctx.numeric(ERR.UNKNOWNCOMMAND, commandWord(line), 'Unknown command');
       return;
     }
     const ctx = new Context(this, session, msg);
@@ -224,4 +233,10 @@ export class Server implements ConnectionEvents {
 
 function limitsOf(config: ServerConfig): ConnectionLimits {
   return { sendq: config.sendq, recvq: config.recvq, flood: config.flood };
+}
+
+/** The first word of an unparseable line, made safe to echo back in 421. */
+function commandWord(line: string): string {
+  const word = stripControls(line.trimStart().split(' ', 1)[0]).slice(0, 32);
+  return word.length > 0 && word[0] !== ':' ? word : '*';
 }

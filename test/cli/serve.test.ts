@@ -1,0 +1,137 @@
+// The real `parley serve` binary: flags and errors, config file, SIGHUP reload, SIGTERM shutdown.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TestClient } from '../helpers/irc.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 10_000 });
+}
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  stdout: () => string;
+  exited: Promise<number | null>;
+}
+
+async function start(args: string[]): Promise<Running> {
+  const child = spawn(process.execPath, [
+    MAIN,
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    ...args,
+  ]);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line; stderr: ${err}`)), 10_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d;
+      const m = /listening on [^\s]*:(\d+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.on('exit', () => reject(new Error(`exited early: ${err}`)));
+  });
+  return { child, port, stdout: () => out, exited };
+}
+
+test('bad flags and values are one-line errors naming the flag, exit code 2', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['serve', '--bogus'], /Unknown option '--bogus'.*parley serve --help/],
+    [['serve', '--port', 'abc'], /--port: expected a whole number/],
+    [['serve', '--port', '70000'], /--port: must be between 0 and 65535/],
+    [['serve', '--sendq', 'lots'], /--sendq: expected a size/],
+    [['serve', '--flood', 'maybe'], /--flood: expected on or off/],
+    [['serve', '--default-channel', 'lobby'], /--default-channel: 'lobby' is not a channel name/],
+    [['serve', '--motd', '/nonexistent/motd'], /--motd: cannot read \/nonexistent\/motd: ENOENT/],
+    [['serve', '--config', '/nonexistent.yaml'], /--config: cannot read/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = run(args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1, 'one line, no stack trace');
+  }
+});
+
+test('--help lists every option with its default', () => {
+  const r = run(['serve', '--help']);
+  assert.equal(r.status, 0);
+  for (const flag of [
+    '--port',
+    '--max-clients',
+    '--sendq',
+    '--flood',
+    '--log-private',
+    '--config',
+  ]) {
+    assert.ok(r.stdout.includes(flag), flag);
+  }
+  assert.equal(run(['--help']).status, 0);
+  assert.match(run(['--version']).stdout, /^parley-/);
+});
+
+test('an unknown key in the config file is refused, naming the key', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-'));
+  try {
+    writeFileSync(join(dir, 'c.yaml'), 'max-clientz: 3\n');
+    const r = run(['serve', '--config', join(dir, 'c.yaml')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /unknown key 'max-clientz'/);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test('config file, flags over it, SIGHUP reload, and SIGTERM tells clients and exits 0', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-'));
+  const motd = join(dir, 'motd.txt');
+  const conf = join(dir, 'parley.yaml');
+  writeFileSync(motd, 'first motd\n');
+  writeFileSync(conf, `motd: ${motd}\ndefault-channel: '#fromfile'\nmax-clients: 50\n`);
+  const srv = await start(['--config', conf, '--default-channel', '#fromflag']);
+  try {
+    const a = await TestClient.connect(srv.port);
+    a.send('NICK alice');
+    a.send('USER alice 0 * :Alice');
+    await a.expect((m) => m.command === '372' && m.params[1] === '- first motd');
+    await a.expectCommand('JOIN', '#fromflag');
+    writeFileSync(motd, 'second motd\n');
+    srv.child.kill('SIGHUP');
+    // Reload is asynchronous to us: poll MOTD until the new text shows (bounded).
+    const deadline = Date.now() + 5000;
+    let seen = false;
+    while (!seen && Date.now() < deadline) {
+      a.send('MOTD');
+      const m = await a.expect((x) => x.command === '372');
+      seen = m.params[1] === '- second motd';
+      await a.expectCommand('376');
+    }
+    assert.ok(seen, 'SIGHUP re-read the MOTD');
+    a.send('PRIVMSG #fromflag :hi');
+    srv.child.kill('SIGTERM');
+    const e = await a.expectCommand('ERROR');
+    assert.equal(e.params[0], 'Server shutting down');
+    assert.equal(await srv.exited, 0);
+    assert.match(srv.stdout(), /#fromflag --> alice joined/);
+  } finally {
+    srv.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,183 @@
+// Delivery by the seed's model: to everyone, to one person, to several at once, to a named group.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
+
+async function withThree(
+  fn: (s: TestServer, a: TestClient, b: TestClient, c: TestClient, d: TestClient) => Promise<void>,
+) {
+  const srv = await startServer();
+  const clients: TestClient[] = [];
+  try {
+    for (const nick of ['alice', 'bob', 'carol', 'dave']) {
+      clients.push(await TestClient.register(srv.port, nick));
+    }
+    // Each client has now seen every later JOIN? Sync so earlier joins are consumed.
+    for (const c of clients) await c.sync();
+    const [a, b, c, d] = clients;
+    await fn(srv, a, b, c, d);
+  } finally {
+    for (const c of clients) c.destroy();
+    await srv.stop();
+  }
+}
+
+test('a line to the default channel reaches everyone connected, not the sender', async () => {
+  await withThree(async (_s, a, b, c, d) => {
+    const before = a.received.length;
+    a.send('PRIVMSG #lobby :hello everyone');
+    for (const r of [b, c, d]) {
+      const m = await r.expectCommand('PRIVMSG', '#lobby', 'hello everyone');
+      assert.match(m.source!, /^alice!~alice@x-[0-9a-f]{8}\.parley$/);
+    }
+    await a.sync();
+    assert.equal(a.all('PRIVMSG', before).length, 0, 'no echo without echo-message');
+  });
+});
+
+test('a private message reaches only its recipient', async () => {
+  await withThree(async (_s, a, b, c, d) => {
+    const marks = [c, d].map((x) => x.received.length);
+    a.send('PRIVMSG bob :just for you');
+    const m = await b.expectCommand('PRIVMSG', 'bob', 'just for you');
+    assert.match(m.source!, /^alice!/);
+    for (const [k, x] of [c, d].entries()) {
+      await x.sync();
+      assert.equal(x.all('PRIVMSG', marks[k]).length, 0, `${x.nick} must not see it`);
+    }
+  });
+});
+
+test('several named targets at once, mixing nicks and a channel', async () => {
+  await withThree(async (_s, a, b, c, d) => {
+    a.send('JOIN #dev');
+    await a.expectCommand('366', 'alice', '#dev');
+    d.send('JOIN #dev');
+    await d.expectCommand('366', 'dave', '#dev');
+    const markC = c.received.length;
+    a.send('PRIVMSG bob,carol,#dev :hi group');
+    await b.expectCommand('PRIVMSG', 'bob', 'hi group');
+    await c.expectCommand('PRIVMSG', 'carol', 'hi group');
+    await d.expectCommand('PRIVMSG', '#dev', 'hi group');
+    await c.sync();
+    assert.equal(c.all('PRIVMSG', markC).length, 1, 'carol gets exactly one copy');
+  });
+});
+
+test('a channel message reaches its members only', async () => {
+  await withThree(async (_s, a, b, c, d) => {
+    a.send('JOIN #ops');
+    await a.expectCommand('366', 'alice', '#ops');
+    b.send('JOIN #ops');
+    await b.expectCommand('366', 'bob', '#ops');
+    const mark = c.received.length;
+    b.send('PRIVMSG #ops :members only');
+    await a.expectCommand('PRIVMSG', '#ops', 'members only');
+    await c.sync();
+    await d.sync();
+    assert.equal(c.all('PRIVMSG', mark).length, 0);
+  });
+});
+
+test('a nick change is announced once to everyone sharing a channel, and the old nick is free', async () => {
+  await withThree(async (_s, a, b, c) => {
+    a.send('JOIN #extra');
+    await a.expectCommand('366', 'alice', '#extra');
+    b.send('JOIN #extra');
+    await b.expectCommand('366', 'bob', '#extra');
+    const mark = b.received.length;
+    a.send('NICK alicia');
+    const self = await a.expectCommand('NICK', 'alicia');
+    assert.match(self.source!, /^alice!/);
+    await b.expectCommand('NICK', 'alicia');
+    await c.expectCommand('NICK', 'alicia');
+    await b.sync();
+    assert.equal(b.all('NICK', mark).length, 1, 'bob shares two channels but sees one NICK');
+    b.send('PRIVMSG alicia :found you');
+    await a.expectCommand('PRIVMSG', 'alicia', 'found you');
+    c.send('NICK alice');
+    await c.expectCommand('NICK', 'alice');
+  });
+});
+
+test('QUIT with a reason reaches the others and frees the nick', async () => {
+  await withThree(async (s, a, b) => {
+    await a.quit('gone fishing');
+    const q = await b.expectCommand('QUIT', 'Quit: gone fishing');
+    assert.match(q.source!, /^alice!/);
+    const again = await TestClient.register(s.port, 'alice');
+    again.destroy();
+  });
+});
+
+test('echo-message, server-time and msgid: the sender sees its own message once, stamped', async () => {
+  const srv = await startServer();
+  try {
+    const a = await TestClient.register(srv.port, 'alice', ['echo-message', 'message-tags']);
+    const b = await TestClient.register(srv.port, 'bob', ['server-time']);
+    const c = await TestClient.register(srv.port, 'carol');
+    a.send('@+draft/react=x PRIVMSG #lobby :stamped');
+    const echo = await a.expectCommand('PRIVMSG', '#lobby', 'stamped');
+    const got = await b.expectCommand('PRIVMSG', '#lobby', 'stamped');
+    const plain = await c.expectCommand('PRIVMSG', '#lobby', 'stamped');
+    assert.match(echo.tags!.get('time')!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(echo.tags!.get('msgid'));
+    assert.equal(
+      echo.tags!.get('+draft/react'),
+      'x',
+      'client tags relayed to message-tags clients',
+    );
+    assert.equal(got.tags!.get('time'), echo.tags!.get('time'));
+    assert.equal(got.tags!.has('msgid'), false, 'msgid only with message-tags');
+    assert.equal(plain.tags, null);
+    for (const x of [a, b, c]) x.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('TAGMSG reaches message-tags clients only', async () => {
+  const srv = await startServer();
+  try {
+    const a = await TestClient.register(srv.port, 'alice', ['message-tags']);
+    const b = await TestClient.register(srv.port, 'bob', ['message-tags']);
+    const c = await TestClient.register(srv.port, 'carol');
+    const mark = c.received.length;
+    a.send('@+typing=active TAGMSG #lobby');
+    const t = await b.expectCommand('TAGMSG', '#lobby');
+    assert.equal(t.tags!.get('+typing'), 'active');
+    await c.sync();
+    assert.equal(c.all('TAGMSG', mark).length, 0);
+    for (const x of [a, b, c]) x.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('labeled-response: one reply labeled, several in a batch, none as ACK', async () => {
+  const srv = await startServer();
+  try {
+    const a = await TestClient.register(srv.port, 'alice', [
+      'labeled-response',
+      'batch',
+      'echo-message',
+    ]);
+    a.send('@label=p1 PING tok');
+    const pong = await a.expectCommand('PONG');
+    assert.equal(pong.tags!.get('label'), 'p1');
+    a.send('@label=j1 JOIN #new');
+    const open = await a.expectCommand('BATCH');
+    assert.equal(open.tags!.get('label'), 'j1');
+    assert.equal(open.params[1], 'labeled-response');
+    const id = open.params[0].slice(1);
+    const join = await a.expectCommand('JOIN', '#new');
+    assert.equal(join.tags!.get('batch'), id);
+    await a.expect((m) => m.command === 'BATCH' && m.params[0] === `-${id}`);
+    a.send('@label=n1 PONG x');
+    const ack = await a.expectCommand('ACK');
+    assert.equal(ack.tags!.get('label'), 'n1');
+    a.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
