@@ -20,13 +20,14 @@ test('K senders x M messages: complete, per-sender in order, same order for ever
     for (let m = 0; m < M; m++)
       for (let k = 0; k < K; k++) clients[k].send(`PRIVMSG #lobby :s${k}-${m}`);
     const everyone = [...clients, ...listeners];
+    // Each sender's connection is read independently, so wait for every sender's last message.
+    const lastOf = new Set(Array.from({ length: K }, (_, k) => `s${k}-${M - 1}`));
     for (const c of everyone) {
-      await c.expect(
-        (msg) => msg.command === 'PRIVMSG' && msg.params[1] === `s${K - 1}-${M - 1}`,
-        20_000,
-      );
+      const deadline = Date.now() + 30_000;
+      const seen = () =>
+        c.all('PRIVMSG', marks.get(c)).filter((m) => lastOf.has(m.params[1])).length;
+      while (seen() < K && Date.now() < deadline) await c.sync();
     }
-    // Wait for all senders' last messages, not only the last sender's.
     const seqs = [];
     for (const c of everyone) {
       await c.sync();
