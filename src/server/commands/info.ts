@@ -1,4 +1,106 @@
-// placeholder: filled in by a later change.
+// About the server: MOTD, LUSERS, VERSION, TIME, and HELP generated from the command table.
+import { ERR, RPL, matchMask } from '../../protocol/index.js';
+import { VERSION } from '../version.js';
+import type { Context } from './context.js';
 import type { CommandSpec } from './table.js';
+import { sendIsupport, sendLusers, sendMotd } from './welcome.js';
 
-export const infoCommands: CommandSpec[] = [];
+/**
+ * True if `target` (absent, or a server name or mask) names this server; otherwise 402 is sent.
+ * There is only one server, so any other name is an error rather than something to forward.
+ */
+function isThisServer(ctx: Context, target: string | undefined): boolean {
+  if (target === undefined || target === '' || matchMask(target, ctx.server.config.name)) {
+    return true;
+  }
+  ctx.numeric(ERR.NOSUCHSERVER, target, 'No such server');
+  return false;
+}
+
+// MOTD [<server>]
+function motd(ctx: Context): void {
+  if (isThisServer(ctx, ctx.params[0])) sendMotd(ctx);
+}
+
+// LUSERS [<mask> [<server>]]   (the mask is accepted and ignored: one server, one answer)
+function lusers(ctx: Context): void {
+  if (isThisServer(ctx, ctx.params[1])) sendLusers(ctx);
+}
+
+// VERSION [<server>]
+function version(ctx: Context): void {
+  if (!isThisServer(ctx, ctx.params[0])) return;
+  const { name, network } = ctx.server.config;
+  ctx.numeric(RPL.VERSION, VERSION, name, `parley chat server for the ${network} network`);
+  sendIsupport(ctx);
+}
+
+// TIME [<server>]   (reply: <server> <unix seconds> :<human-readable UTC time>)
+function time(ctx: Context): void {
+  if (!isThisServer(ctx, ctx.params[0])) return;
+  const now = ctx.now;
+  ctx.numeric(
+    RPL.TIME,
+    ctx.server.config.name,
+    String(Math.floor(now / 1000)),
+    new Date(now).toUTCString(),
+  );
+}
+
+// HELP [<command>]
+function help(ctx: Context): void {
+  const table = ctx.server.commands;
+  const subject = ctx.params[0] ?? '';
+  if (subject === '') {
+    ctx.numeric(RPL.HELPSTART, '*', 'parley commands (HELP <command> for more on one):');
+    for (const spec of table.all()) ctx.numeric(RPL.HELPTXT, '*', spec.syntax);
+    ctx.numeric(RPL.ENDOFHELP, '*', 'End of /HELP');
+    return;
+  }
+  const spec = table.get(subject.toUpperCase());
+  if (spec === undefined) {
+    ctx.numeric(ERR.HELPNOTFOUND, subject, 'No help available on this topic');
+    return;
+  }
+  ctx.numeric(RPL.HELPSTART, spec.name, spec.syntax);
+  ctx.numeric(RPL.HELPTXT, spec.name, spec.help);
+  ctx.numeric(RPL.ENDOFHELP, spec.name, 'End of /HELP');
+}
+
+export const infoCommands: CommandSpec[] = [
+  {
+    name: 'MOTD',
+    syntax: 'MOTD [<server>]',
+    help: "Show the server's message of the day.",
+    minParams: 0,
+    handler: motd,
+  },
+  {
+    name: 'LUSERS',
+    syntax: 'LUSERS [<mask> [<server>]]',
+    help: 'Show how many users, operators and channels there are.',
+    minParams: 0,
+    handler: lusers,
+  },
+  {
+    name: 'VERSION',
+    syntax: 'VERSION [<server>]',
+    help: "Show the server's version and the features it supports (ISUPPORT).",
+    minParams: 0,
+    handler: version,
+  },
+  {
+    name: 'TIME',
+    syntax: 'TIME [<server>]',
+    help: "Show the server's current time.",
+    minParams: 0,
+    handler: time,
+  },
+  {
+    name: 'HELP',
+    syntax: 'HELP [<command>]',
+    help: 'List every command with its syntax, or describe one command.',
+    minParams: 0,
+    handler: help,
+  },
+];

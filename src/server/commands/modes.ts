@@ -1,4 +1,256 @@
-// placeholder: filled in by a later change.
+// Modes: MODE on a channel (flags, key, limit, bans, op and voice) and on one's own user modes.
+import { ERR, RPL, fold, isChannelName, normalizeMask } from '../../protocol/index.js';
+import { MEMBER, type Channel } from '../channel.js';
+import type { Context } from './context.js';
 import type { CommandSpec } from './table.js';
+import { MAX_MODES } from './welcome.js';
 
-export const modeCommands: CommandSpec[] = [];
+/** CHANMODES type D: flags without a parameter. */
+const FLAGS = 'imnst';
+/**
+ * What a key or ban mask may not contain: whitespace, commas (JOIN splits keys on them) and control
+ * characters; a leading ':' would turn it into a trailing parameter when echoed mid-line.
+ */
+const BAD_WORD = /[\s,\u0000-\u001f\u007f-\u009f]|^:/;
+
+/** One mode change that actually happened, in the order it was applied. */
+interface Change {
+  plus: boolean;
+  char: string;
+  arg?: string;
+}
+
+// MODE <target> [<modestring> [<mode arguments>...]]
+function mode(ctx: Context): void {
+  const target = ctx.params[0];
+  if (isChannelName(target)) channelMode(ctx, target);
+  else userMode(ctx, target);
+}
+
+// MODE <channel> [<modestring> [<mode arguments>...]]
+function channelMode(ctx: Context, name: string): void {
+  const { network } = ctx.server;
+  const user = ctx.user;
+  const channel = network.findChannel(name);
+  if (channel === undefined) return ctx.numeric(ERR.NOSUCHCHANNEL, name, 'No such channel');
+  const modestring = ctx.params[1] ?? '';
+  if (modestring === '') {
+    ctx.numeric(RPL.CHANNELMODEIS, channel.name, ...channel.modeString(channel.members.has(user)));
+    const created = String(Math.floor(channel.createdAt / 1000));
+    return ctx.numeric(RPL.CREATIONTIME, channel.name, created);
+  }
+  const args = ctx.params.slice(2).filter((a) => a.length > 0);
+  const allowed = channel.isOp(user);
+  const changes: Change[] = [];
+  let plus = true;
+  let next = 0;
+  let withParam = 0;
+  let listed = false;
+  let refused = false;
+  for (const c of modestring) {
+    if (c === '+' || c === '-') {
+      plus = c === '+';
+      continue;
+    }
+    if (!'ovbkl'.includes(c) && !FLAGS.includes(c)) {
+      ctx.numeric(ERR.UNKNOWNMODE, c, 'is unknown mode char to me');
+      continue;
+    }
+    // CHANMODES=b,k,l,imnst and PREFIX=(ov): -l is the only one of these without a parameter.
+    const takes = 'ovbk'.includes(c) || (c === 'l' && plus);
+    const arg = takes ? args[next] : undefined;
+    if (c === 'b' && arg === undefined) {
+      if (!listed) sendBans(ctx, channel);
+      listed = true;
+      continue;
+    }
+    if (arg !== undefined) {
+      next++;
+      if (++withParam > MAX_MODES) continue; // MODES=4: further parameter modes are ignored
+    }
+    if (!allowed) {
+      if (!refused) refuse(ctx, channel);
+      refused = true;
+      continue;
+    }
+    const change = apply(ctx, channel, plus, c, arg);
+    if (change !== null) changes.push(change);
+  }
+  if (changes.length === 0) return;
+  const out = ctx.server.event(user.prefix, 'MODE', [channel.name, ...compose(changes)]);
+  ctx.event(out);
+  network.toChannel(channel, out, user);
+}
+
+function refuse(ctx: Context, channel: Channel): void {
+  if (channel.members.has(ctx.user)) {
+    ctx.numeric(ERR.CHANOPRIVSNEEDED, channel.name, "You're not channel operator");
+  } else {
+    ctx.numeric(ERR.NOTONCHANNEL, channel.name, "You're not on that channel");
+  }
+}
+
+/** Apply one channel mode; the change if the channel's state moved, else null (after any error reply). */
+function apply(
+  ctx: Context,
+  channel: Channel,
+  plus: boolean,
+  c: string,
+  arg: string | undefined,
+): Change | null {
+  switch (c) {
+    case 'o':
+    case 'v':
+      return arg === undefined
+        ? invalid(ctx, channel, c, '*', 'You must specify a nick')
+        : memberStatus(ctx, channel, plus, c, arg);
+    case 'b':
+      return arg === undefined ? null : ban(ctx, channel, plus, arg);
+    case 'k':
+      if (!plus) {
+        if (channel.key === null) return null;
+        channel.key = null;
+        return { plus, char: c, arg: '*' };
+      }
+      if (arg === undefined) return invalid(ctx, channel, c, '*', 'You must specify a key');
+      if (BAD_WORD.test(arg)) {
+        ctx.numeric(ERR.INVALIDKEY, channel.name, 'Key is not well-formed');
+        return null;
+      }
+      if (channel.key === arg) return null;
+      channel.key = arg;
+      return { plus, char: c, arg };
+    case 'l': {
+      if (!plus) {
+        if (channel.limit === null) return null;
+        channel.limit = null;
+        return { plus, char: c };
+      }
+      if (arg === undefined) return invalid(ctx, channel, c, '*', 'You must specify a limit');
+      const limit = /^\d{1,9}$/.test(arg) ? Number(arg) : 0;
+      if (limit <= 0) return invalid(ctx, channel, c, arg, 'Limit must be a positive integer');
+      if (channel.limit === limit) return null;
+      channel.limit = limit;
+      return { plus, char: c, arg: String(limit) };
+    }
+    default:
+      if (channel.has(c) === plus) return null;
+      if (plus) channel.flags.add(c);
+      else channel.flags.delete(c);
+      return { plus, char: c };
+  }
+}
+
+/** +o/-o/+v/-v on `nick`. */
+function memberStatus(
+  ctx: Context,
+  channel: Channel,
+  plus: boolean,
+  c: string,
+  nick: string,
+): Change | null {
+  const target = ctx.server.network.findUser(nick);
+  if (target === undefined) {
+    ctx.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
+    return null;
+  }
+  const status = channel.members.get(target);
+  if (status === undefined) {
+    ctx.numeric(ERR.USERNOTINCHANNEL, target.nick, channel.name, "They aren't on that channel");
+    return null;
+  }
+  const bit = c === 'o' ? MEMBER.OP : MEMBER.VOICE;
+  const updated = plus ? status | bit : status & ~bit;
+  if (updated === status) return null;
+  channel.members.set(target, updated);
+  return { plus, char: c, arg: target.nick };
+}
+
+/** +b/-b `mask`, completed to nick!user@host; at most config.maxBans (MAXLIST) are kept. */
+function ban(ctx: Context, channel: Channel, plus: boolean, arg: string): Change | null {
+  if (BAD_WORD.test(arg)) return invalid(ctx, channel, 'b', arg, 'Invalid ban mask');
+  const mask = normalizeMask(arg);
+  const folded = fold(mask);
+  const at = channel.bans.findIndex((b) => fold(b.mask) === folded);
+  if (!plus) {
+    if (at === -1) return null;
+    const [removed] = channel.bans.splice(at, 1);
+    return { plus, char: 'b', arg: removed.mask };
+  }
+  if (at !== -1) return null;
+  if (channel.bans.length >= ctx.server.config.maxBans) {
+    return invalid(ctx, channel, 'b', mask, 'Channel ban list is full');
+  }
+  channel.bans.push({ mask, setBy: ctx.user.prefix, setAt: ctx.now });
+  return { plus, char: 'b', arg: mask };
+}
+
+/** 696 ERR_INVALIDMODEPARAM `<channel> <char> <param> :<description>`; always null. */
+function invalid(ctx: Context, channel: Channel, c: string, param: string, why: string): null {
+  ctx.numeric(ERR.INVALIDMODEPARAM, channel.name, c, param, why);
+  return null;
+}
+
+// MODE <channel> b  |  MODE <channel> +b
+function sendBans(ctx: Context, channel: Channel): void {
+  for (const b of channel.bans) {
+    ctx.numeric(RPL.BANLIST, channel.name, b.mask, b.setBy, String(Math.floor(b.setAt / 1000)));
+  }
+  ctx.numeric(RPL.ENDOFBANLIST, channel.name, 'End of channel ban list');
+}
+
+/** `+ov-k` plus the arguments in order, from the changes that happened. */
+function compose(changes: Change[]): string[] {
+  let modes = '';
+  let sign = '';
+  const args: string[] = [];
+  for (const ch of changes) {
+    const s = ch.plus ? '+' : '-';
+    if (s !== sign) modes += s;
+    sign = s;
+    modes += ch.char;
+    if (ch.arg !== undefined) args.push(ch.arg);
+  }
+  return [modes, ...args];
+}
+
+// MODE <nick> [<modestring>]  (only one's own: i, and -o; +o comes from OPER)
+function userMode(ctx: Context, nick: string): void {
+  const user = ctx.user;
+  const target = ctx.server.network.findUser(nick);
+  if (target === undefined) return ctx.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
+  if (target !== user) {
+    return ctx.numeric(ERR.USERSDONTMATCH, 'Cant change mode for other users');
+  }
+  const modestring = ctx.params[1] ?? '';
+  if (modestring === '') return ctx.numeric(RPL.UMODEIS, '+' + user.modes);
+  const set = new Set(user.modes);
+  const changes: Change[] = [];
+  let plus = true;
+  let unknown = false;
+  for (const c of modestring) {
+    if (c === '+' || c === '-') plus = c === '+';
+    else if (c === 'o' && plus)
+      continue; // Modern IRC: a self-set +o SHOULD be ignored
+    else if (c !== 'i' && c !== 'o') unknown = true;
+    else if (set.has(c) !== plus) {
+      if (plus) set.add(c);
+      else set.delete(c);
+      changes.push({ plus, char: c });
+    }
+  }
+  if (unknown) ctx.numeric(ERR.UMODEUNKNOWNFLAG, 'Unknown MODE flag');
+  if (changes.length === 0) return;
+  user.modes = [...set].sort().join('');
+  ctx.event(ctx.server.event(user.nick, 'MODE', [user.nick, ...compose(changes)]));
+}
+
+export const modeCommands: CommandSpec[] = [
+  {
+    name: 'MODE',
+    syntax: 'MODE <target> [<modestring> [<mode arguments>...]]',
+    help: "Show or change a channel's modes (operators change them), or your own user modes.",
+    minParams: 1,
+    handler: mode,
+  },
+];

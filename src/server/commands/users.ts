@@ -1,4 +1,211 @@
-// placeholder: filled in by a later change.
+// Who is who: WHO, WHOIS, AWAY, ISON and USERHOST; no reply ever shows an IP, only the cloaked host.
+import { ERR, RPL, fold, isChannelName, matchMask } from '../../protocol/index.js';
+import { CAPBIT } from '../capabilities.js';
+import { statusPrefix, type Channel } from '../channel.js';
+import type { User } from '../user.js';
+import type { Context } from './context.js';
 import type { CommandSpec } from './table.js';
 
-export const userCommands: CommandSpec[] = [];
+/** USERHOST answers at most this many nicks (RFC 2812 §4.8); the rest are ignored. */
+const USERHOST_MAX = 5;
+/** Room for the words of one 319 line, so a user in many channels gets several lines under 512 bytes. */
+const WHOIS_CHANNELS_CHUNK = 400;
+
+/** Do `a` and `b` share a channel? Walks the smaller channel set. */
+function shareChannel(a: User, b: User): boolean {
+  const [small, other] = a.channels.size <= b.channels.size ? [a, b] : [b, a];
+  for (const ch of small.channels) if (ch.members.has(other)) return true;
+  return false;
+}
+
+/** May `viewer` see `target` in a WHO by mask? +i users hide from those who share no channel. */
+function visibleTo(viewer: User, target: User): boolean {
+  return target === viewer || !target.modes.includes('i') || shareChannel(viewer, target);
+}
+
+/** Cut `text` to `max` UTF-16 units without leaving half a surrogate pair at the end. */
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+function whoReply(ctx: Context, target: User, channelName: string, status: string): void {
+  const flags = (target.away === null ? 'H' : 'G') + (target.isOper ? '*' : '') + status;
+  ctx.numeric(
+    RPL.WHOREPLY,
+    channelName,
+    target.username,
+    target.host,
+    ctx.server.config.name,
+    target.nick,
+    flags,
+    `0 ${target.realname}`,
+  );
+}
+
+function whoChannel(ctx: Context, channel: Channel): void {
+  const viewer = ctx.user;
+  const inside = channel.members.has(viewer);
+  if (!inside && channel.has('s')) return;
+  const multi = ctx.session.has(CAPBIT.MULTI_PREFIX);
+  for (const [member, status] of channel.members) {
+    if (!inside && member.modes.includes('i')) continue;
+    whoReply(ctx, member, channel.name, statusPrefix(status, multi));
+  }
+}
+
+// WHO [<mask>]   (a channel name lists its members; otherwise a nick mask, or nick!user@host mask)
+function who(ctx: Context): void {
+  const given = ctx.params[0] ?? '';
+  const mask = given === '' || given === '0' ? '*' : given;
+  const net = ctx.server.network;
+  if (isChannelName(mask)) {
+    const channel = net.findChannel(mask);
+    if (channel !== undefined) whoChannel(ctx, channel);
+  } else {
+    const viewer = ctx.user;
+    const full = mask.includes('!') || mask.includes('@');
+    for (const u of net.allUsers()) {
+      if (!matchMask(mask, full ? u.prefix : u.nick)) continue;
+      if (visibleTo(viewer, u)) whoReply(ctx, u, '*', '');
+    }
+  }
+  ctx.numeric(RPL.ENDOFWHO, given === '' ? '*' : given, 'End of WHO list');
+}
+
+/** 319 lines for `target`'s channels as `viewer` may see them (secret ones only if shared). */
+function whoisChannels(ctx: Context, target: User): void {
+  const viewer = ctx.user;
+  const multi = ctx.session.has(CAPBIT.MULTI_PREFIX);
+  let words: string[] = [];
+  let size = 0;
+  for (const ch of target.channels) {
+    if (ch.has('s') && !ch.members.has(viewer)) continue;
+    const word = statusPrefix(ch.members.get(target) ?? 0, multi) + ch.name;
+    if (size + word.length + 1 > WHOIS_CHANNELS_CHUNK) {
+      ctx.numeric(RPL.WHOISCHANNELS, target.nick, words.join(' '));
+      words = [];
+      size = 0;
+    }
+    words.push(word);
+    size += word.length + 1;
+  }
+  if (words.length > 0) ctx.numeric(RPL.WHOISCHANNELS, target.nick, words.join(' '));
+}
+
+// WHOIS [<server>] <nick>   (<server> may be this server's name or the nick itself)
+function whois(ctx: Context): void {
+  const { network, config } = ctx.server;
+  const nick = ctx.params[ctx.params.length > 1 ? 1 : 0].split(',')[0];
+  if (ctx.params.length > 1) {
+    const server = ctx.params[0];
+    if (!matchMask(server, config.name) && fold(server) !== fold(nick)) {
+      return ctx.numeric(ERR.NOSUCHSERVER, server, 'No such server');
+    }
+  }
+  const target = nick === '' ? undefined : network.findUser(nick);
+  if (target === undefined) {
+    ctx.numeric(ERR.NOSUCHNICK, nick === '' ? '*' : nick, 'No such nick/channel');
+    ctx.numeric(RPL.ENDOFWHOIS, nick === '' ? '*' : nick, 'End of /WHOIS list');
+    return;
+  }
+  ctx.numeric(RPL.WHOISUSER, target.nick, target.username, target.host, '*', target.realname);
+  whoisChannels(ctx, target);
+  ctx.numeric(RPL.WHOISSERVER, target.nick, config.name, `${config.network} chat server`);
+  if (target.away !== null) ctx.numeric(RPL.AWAY, target.nick, target.away);
+  if (target.isOper) ctx.numeric(RPL.WHOISOPERATOR, target.nick, 'is an IRC operator');
+  ctx.numeric(
+    RPL.WHOISIDLE,
+    target.nick,
+    String(Math.max(0, Math.floor((ctx.now - target.lastSpokeAt) / 1000))),
+    String(Math.floor(target.signonAt / 1000)),
+    'seconds idle, signon time',
+  );
+  ctx.numeric(RPL.ENDOFWHOIS, target.nick, 'End of /WHOIS list');
+}
+
+// AWAY [<text>]   (no or empty text: back again)
+function away(ctx: Context): void {
+  const user = ctx.user;
+  const text = truncate(ctx.params[0] ?? '', ctx.server.config.awayLen);
+  const before = user.away;
+  if (text === '') {
+    user.away = null;
+    ctx.numeric(RPL.UNAWAY, 'You are no longer marked as being away');
+  } else {
+    user.away = text;
+    ctx.numeric(RPL.NOWAWAY, 'You have been marked as being away');
+  }
+  if (user.away === before) return; // nothing changed: nothing to tell away-notify clients
+  const out = ctx.server.event(user.prefix, 'AWAY', user.away === null ? [] : [user.away]);
+  ctx.server.network.toNeighbours(user, out, CAPBIT.AWAY_NOTIFY);
+}
+
+/** The words of every parameter: `ISON a b` and `ISON :a b` mean the same. */
+function nickWords(params: readonly string[]): string[] {
+  return params.flatMap((p) => p.split(' ')).filter((w) => w.length > 0);
+}
+
+// ISON <nick>{ <nick>}
+function ison(ctx: Context): void {
+  const net = ctx.server.network;
+  const present: string[] = [];
+  for (const word of nickWords(ctx.params)) {
+    const u = net.findUser(word);
+    if (u !== undefined) present.push(u.nick);
+  }
+  ctx.numeric(RPL.ISON, present.join(' '));
+}
+
+// USERHOST <nick>{ <nick>}   (at most 5)
+function userhost(ctx: Context): void {
+  const net = ctx.server.network;
+  const entries: string[] = [];
+  for (const word of nickWords(ctx.params).slice(0, USERHOST_MAX)) {
+    const u = net.findUser(word);
+    if (u === undefined) continue;
+    const oper = u.isOper ? '*' : '';
+    const here = u.away === null ? '+' : '-';
+    entries.push(`${u.nick}${oper}=${here}${u.username}@${u.host}`);
+  }
+  ctx.numeric(RPL.USERHOST, entries.join(' '));
+}
+
+export const userCommands: CommandSpec[] = [
+  {
+    name: 'WHO',
+    syntax: 'WHO [<channel>|<mask>]',
+    help: 'List the members of a channel, or the users whose nick (or nick!user@host) matches a mask.',
+    minParams: 0,
+    handler: who,
+  },
+  {
+    name: 'WHOIS',
+    syntax: 'WHOIS [<server>] <nick>',
+    help: 'Show who someone is: user and host, channels, server, away, idle and signon time.',
+    minParams: 1,
+    handler: whois,
+  },
+  {
+    name: 'AWAY',
+    syntax: 'AWAY [<text>]',
+    help: 'Mark yourself away with a message, or back again without one.',
+    minParams: 0,
+    handler: away,
+  },
+  {
+    name: 'ISON',
+    syntax: 'ISON <nick>{ <nick>}',
+    help: 'Ask which of these nicks are online.',
+    minParams: 1,
+    handler: ison,
+  },
+  {
+    name: 'USERHOST',
+    syntax: 'USERHOST <nick>{ <nick>}',
+    help: 'Show user@host, operator and away status of up to 5 nicks.',
+    minParams: 1,
+    handler: userhost,
+  },
+];

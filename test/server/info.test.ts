@@ -1,0 +1,191 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Message } from '../../src/protocol/index.js';
+import { DEFAULT_MOTD } from '../../src/server/config.js';
+import { VERSION } from '../../src/server/version.js';
+import { startServer, TestClient } from '../helpers/irc.js';
+
+const SERVER = 'parley.local';
+
+/** Everything the server answers to `line`, up to (not including) the PONG of a sync. */
+async function replies(c: TestClient, line: string): Promise<Message[]> {
+  await c.sync();
+  const from = c.received.length;
+  c.send(line);
+  await c.sync();
+  return c.received
+    .slice(from)
+    .map((r) => r.msg)
+    .filter((m) => m.command !== 'PONG');
+}
+
+test('MOTD, LUSERS, VERSION and TIME answer with their numerics', async () => {
+  const srv = await startServer();
+  try {
+    const alice = await TestClient.register(srv.port, 'alice');
+    const motdLines = DEFAULT_MOTD.map(() => '372');
+    const isupport = (await replies(alice, 'VERSION')).filter((m) => m.command === '005').length;
+    assert.ok(isupport >= 1);
+    const cases: Array<[string, string[]]> = [
+      ['MOTD', ['375', ...motdLines, '376']],
+      [`MOTD ${SERVER}`, ['375', ...motdLines, '376']],
+      ['LUSERS', ['251', '252', '253', '254', '255', '265', '266']],
+      [`LUSERS * ${SERVER}`, ['251', '252', '253', '254', '255', '265', '266']],
+      ['VERSION', ['351', ...Array<string>(isupport).fill('005')]],
+      ['TIME', ['391']],
+      ['TIME *.local', ['391']],
+    ];
+    for (const [line, numerics] of cases) {
+      const got = await replies(alice, line);
+      assert.deepEqual(
+        got.map((m) => m.command),
+        numerics,
+        line,
+      );
+    }
+
+    const [version] = await replies(alice, 'VERSION');
+    assert.deepEqual(version.params.slice(0, 3), ['alice', VERSION, SERVER]);
+    assert.ok(version.params[3].length > 0, 'a comment');
+
+    const before = Math.floor(Date.now() / 1000);
+    const [time] = await replies(alice, 'TIME');
+    const after = Math.floor(Date.now() / 1000);
+    assert.deepEqual(time.params.slice(0, 2), ['alice', SERVER]);
+    const unix = Number(time.params[2]);
+    assert.ok(unix >= before && unix <= after, `unix time ${unix}`);
+    assert.equal(time.params[3], new Date(unix * 1000).toUTCString());
+
+    const [luser] = await replies(alice, 'LUSERS');
+    assert.deepEqual(luser.params, ['alice', 'There are 1 users and 0 invisible on 1 servers']);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('MOTD comes from the configuration; an empty one is 422', async () => {
+  const cases: Array<[string[], Array<[string, string[]]>]> = [
+    [
+      ['first line', 'second line'],
+      [
+        ['375', ['alice', `- ${SERVER} Message of the day - `]],
+        ['372', ['alice', '- first line']],
+        ['372', ['alice', '- second line']],
+        ['376', ['alice', 'End of /MOTD command.']],
+      ],
+    ],
+    [[], [['422', ['alice', 'MOTD File is missing']]]],
+  ];
+  for (const [motd, want] of cases) {
+    const srv = await startServer({ motd });
+    try {
+      const alice = await TestClient.register(srv.port, 'alice');
+      const got = await replies(alice, 'MOTD');
+      assert.deepEqual(
+        got.map((m) => [m.command, m.params]),
+        want,
+      );
+    } finally {
+      await srv.stop();
+    }
+  }
+});
+
+test('a server name that is not this one gets 402', async () => {
+  const srv = await startServer();
+  try {
+    const alice = await TestClient.register(srv.port, 'alice');
+    for (const line of [
+      'MOTD elsewhere.example',
+      'VERSION elsewhere.example',
+      'TIME elsewhere.example',
+      'LUSERS * elsewhere.example',
+    ]) {
+      const got = await replies(alice, line);
+      assert.deepEqual(
+        got.map((m) => [m.command, m.params]),
+        [['402', ['alice', 'elsewhere.example', 'No such server']]],
+        line,
+      );
+    }
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('HELP lists every command in the table with its syntax', async () => {
+  const srv = await startServer();
+  try {
+    const alice = await TestClient.register(srv.port, 'alice');
+    const got = await replies(alice, 'HELP');
+    const first = got[0];
+    const last = got.at(-1)!;
+    assert.equal(first.command, '704');
+    assert.deepEqual(first.params.slice(0, 2), ['alice', '*']);
+    assert.deepEqual(last.params, ['alice', '*', 'End of /HELP']);
+    assert.equal(last.command, '706');
+    const body = got.slice(1, -1);
+    for (const m of body) assert.deepEqual([m.command, m.params[1]], ['705', '*']);
+    const syntaxes = body.map((m) => m.params[2]);
+    assert.deepEqual(
+      syntaxes,
+      srv.server.commands.all().map((s) => s.syntax),
+    );
+    for (const cmd of ['PRIVMSG', 'JOIN', 'WHOIS', 'HELP']) {
+      assert.ok(
+        syntaxes.some((s) => s.startsWith(cmd + ' ')),
+        `${cmd} is listed`,
+      );
+    }
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('HELP <command> shows its syntax and description; unknown topics get 524', async () => {
+  const srv = await startServer();
+  try {
+    const alice = await TestClient.register(srv.port, 'alice');
+    const table = srv.server.commands;
+    for (const subject of ['PRIVMSG', 'privmsg', 'Join', 'AWAY']) {
+      const spec = table.get(subject.toUpperCase())!;
+      const got = await replies(alice, `HELP ${subject}`);
+      assert.deepEqual(
+        got.map((m) => [m.command, m.params]),
+        [
+          ['704', ['alice', spec.name, spec.syntax]],
+          ['705', ['alice', spec.name, spec.help]],
+          ['706', ['alice', spec.name, 'End of /HELP']],
+        ],
+        subject,
+      );
+    }
+    assert.match(table.get('PRIVMSG')!.syntax, /^PRIVMSG <target>/);
+
+    const missing = await replies(alice, 'HELP NOPE');
+    assert.deepEqual(
+      missing.map((m) => [m.command, m.params]),
+      [['524', ['alice', 'NOPE', 'No help available on this topic']]],
+    );
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('info commands need registration', async () => {
+  const srv = await startServer();
+  const c = await TestClient.connect(srv.port);
+  try {
+    for (const cmd of ['HELP', 'MOTD', 'VERSION', 'TIME', 'LUSERS']) {
+      const got = await replies(c, cmd);
+      assert.deepEqual(
+        got.map((m) => m.command),
+        ['451'],
+        cmd,
+      );
+    }
+  } finally {
+    c.destroy();
+    await srv.stop();
+  }
+});

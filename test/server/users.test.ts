@@ -1,0 +1,331 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Message } from '../../src/protocol/index.js';
+import { MEMBER } from '../../src/server/channel.js';
+import type { User } from '../../src/server/user.js';
+import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
+
+const SERVER = 'parley.local';
+const CLOAK = /^x-[0-9a-f]{8}\.parley$/;
+
+/** Everything the server answers to `line`, up to (not including) the PONG of a sync. */
+async function replies(c: TestClient, line: string): Promise<Message[]> {
+  await c.sync(); // whatever was sent before is in, so the window holds only the answer
+  const from = c.received.length;
+  c.send(line);
+  await c.sync();
+  return c.received
+    .slice(from)
+    .map((r) => r.msg)
+    .filter((m) => m.command !== 'PONG');
+}
+
+function userOf(srv: TestServer, nick: string): User {
+  const u = srv.server.network.findUser(nick);
+  assert.ok(u, `${nick} is registered`);
+  return u;
+}
+
+async function join(c: TestClient, channel: string): Promise<void> {
+  c.send(`JOIN ${channel}`);
+  await c.expectCommand('366', c.nick, channel);
+}
+
+/** Register clients without an auto-joined channel, so each test sets up its own sharing. */
+async function registerAll(srv: TestServer, ...who: Array<[string, string[]?]>) {
+  const out: TestClient[] = [];
+  for (const [nick, caps] of who) out.push(await TestClient.register(srv.port, nick, caps, false));
+  return out;
+}
+
+test('WHO <channel> lists each member with H/G, oper and (multi-)prefix flags, then 315', async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  try {
+    const [alice, bob, carol] = await registerAll(
+      srv,
+      ['alice', ['multi-prefix']],
+      ['bob'],
+      ['carol'],
+    );
+    for (const c of [alice, bob, carol]) await join(c, '#room');
+    const room = srv.server.network.findChannel('#room')!;
+    room.members.set(userOf(srv, 'bob'), MEMBER.OP | MEMBER.VOICE);
+    userOf(srv, 'bob').modes = 'o';
+    carol.send('AWAY :lunch');
+    await carol.expectCommand('306');
+
+    const cases: Array<[TestClient, Record<string, string>]> = [
+      [alice, { alice: 'H@', bob: 'H*@+', carol: 'G' }],
+      [bob, { alice: 'H@', bob: 'H*@', carol: 'G' }],
+    ];
+    for (const [asker, flags] of cases) {
+      const got = await replies(asker, 'WHO #room');
+      const rows = got.filter((m) => m.command === '352');
+      assert.deepEqual(
+        Object.fromEntries(rows.map((m) => [m.params[5], m.params[6]])),
+        flags,
+        `flags seen by ${asker.nick}`,
+      );
+      for (const m of rows) {
+        const nick = m.params[5];
+        assert.deepEqual(
+          [m.params[0], m.params[1], m.params[2], m.params[4], m.params[7]],
+          [asker.nick, '#room', `~${nick}`, SERVER, `0 Test ${nick}`],
+        );
+        assert.match(m.params[3], CLOAK);
+      }
+      assert.deepEqual(got.at(-1)?.params, [asker.nick, '#room', 'End of WHO list']);
+      assert.equal(got.length, 4);
+    }
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('WHO by mask: * channel field; +i users hidden from those sharing no channel', async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  try {
+    const [alice, bob, carol, dave] = await registerAll(
+      srv,
+      ['alice'],
+      ['bob'],
+      ['carol'],
+      ['dave'],
+    );
+    await join(bob, '#room');
+    await join(carol, '#room');
+    userOf(srv, 'bob').modes = 'i';
+    userOf(srv, 'dave').modes = 'i';
+
+    const cases: Array<[TestClient, string, string[]]> = [
+      [alice, 'carol', ['carol']],
+      [alice, 'CAR*', ['carol']],
+      [alice, '*!~car*@*', ['carol']],
+      [alice, '*', ['alice', 'carol']],
+      [alice, '0', ['alice', 'carol']],
+      [alice, 'bob', []],
+      [carol, '*', ['alice', 'bob', 'carol']],
+      [dave, 'dave', ['dave']],
+      [alice, 'nobody', []],
+      [alice, '#room', ['carol']], // an outsider sees the channel's visible members only
+      [carol, '#room', ['bob', 'carol']],
+      [alice, '#nosuch', []],
+    ];
+    for (const [asker, mask, nicks] of cases) {
+      const got = await replies(asker, `WHO ${mask}`);
+      const rows = got.filter((m) => m.command === '352');
+      assert.deepEqual(rows.map((m) => m.params[5]).sort(), nicks, `${asker.nick}: WHO ${mask}`);
+      const channelField = mask.startsWith('#') ? mask : '*';
+      for (const m of rows) assert.equal(m.params[1], channelField);
+      assert.deepEqual(got.at(-1)?.params, [asker.nick, mask, 'End of WHO list']);
+    }
+
+    srv.server.network.findChannel('#room')!.flags.add('s');
+    const hidden = await replies(alice, 'WHO #room');
+    assert.deepEqual(
+      hidden.map((m) => m.command),
+      ['315'],
+      'a secret channel shows outsiders nothing',
+    );
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('WHOIS: 311, 319, 312, 301, 313, 317, 318 in order; secret channels hidden; no IP', async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  try {
+    const [alice, bob] = await registerAll(srv, ['alice', ['multi-prefix']], ['bob']);
+    await join(bob, '#pub');
+    await join(bob, '#hidden');
+    await join(alice, '#shared');
+    await join(bob, '#shared');
+    const net = srv.server.network;
+    net.findChannel('#hidden')!.flags.add('s');
+    net.findChannel('#shared')!.flags.add('s');
+    net.findChannel('#pub')!.members.set(userOf(srv, 'bob'), MEMBER.OP | MEMBER.VOICE);
+    const b = userOf(srv, 'bob');
+    b.modes = 'o';
+    b.lastSpokeAt = srv.server.clock() - 42_000;
+    bob.send('AWAY :gone fishing');
+    await bob.expectCommand('306');
+
+    for (const line of ['WHOIS bob', 'WHOIS BOB', 'WHOIS bob bob', `WHOIS ${SERVER} bob`]) {
+      const got = await replies(alice, line);
+      assert.deepEqual(
+        got.map((m) => m.command),
+        ['311', '319', '312', '301', '313', '317', '318'],
+        line,
+      );
+      const [user, chans, server, away, oper, idle, end] = got;
+      assert.deepEqual(user.params, ['alice', 'bob', '~bob', b.host, '*', 'Test bob']);
+      assert.match(user.params[3], CLOAK);
+      assert.deepEqual(chans.params.slice(0, 2), ['alice', 'bob']);
+      assert.deepEqual(chans.params[2].split(' ').sort(), ['#shared', '@+#pub']);
+      assert.deepEqual(server.params.slice(0, 3), ['alice', 'bob', SERVER]);
+      assert.deepEqual(away.params, ['alice', 'bob', 'gone fishing']);
+      assert.deepEqual(oper.params.slice(0, 2), ['alice', 'bob']);
+      const secs = Number(idle.params[2]);
+      assert.ok(secs >= 42 && secs < 100, `idle ${secs}`);
+      assert.deepEqual(
+        [idle.params[1], idle.params[3], idle.params[4]],
+        ['bob', String(Math.floor(b.signonAt / 1000)), 'seconds idle, signon time'],
+      );
+      assert.deepEqual(end.params, ['alice', 'bob', 'End of /WHOIS list']);
+      for (const m of got) assert.ok(!m.params.join(' ').includes('127.0.0.1'), 'no IP shown');
+    }
+
+    // Without multi-prefix only the highest status shows; a plain user has no 301/313.
+    const plain = await replies(bob, 'WHOIS alice');
+    assert.deepEqual(
+      plain.map((m) => m.command),
+      ['311', '319', '312', '317', '318'],
+    );
+    const own = await replies(bob, 'WHOIS bob');
+    assert.deepEqual(own[1].params[2].split(' ').sort(), ['#shared', '@#hidden', '@#pub']);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('WHOIS errors: unknown nick, missing nick, another server', async () => {
+  const srv = await startServer();
+  try {
+    const alice = await TestClient.register(srv.port, 'alice');
+    const cases: Array<[string, Array<[string, string[]]>]> = [
+      [
+        'WHOIS nobody',
+        [
+          ['401', ['alice', 'nobody', 'No such nick/channel']],
+          ['318', ['alice', 'nobody', 'End of /WHOIS list']],
+        ],
+      ],
+      ['WHOIS', [['461', ['alice', 'WHOIS', 'Not enough parameters']]]],
+      [
+        'WHOIS elsewhere.example alice',
+        [['402', ['alice', 'elsewhere.example', 'No such server']]],
+      ],
+    ];
+    for (const [line, want] of cases) {
+      const got = await replies(alice, line);
+      assert.deepEqual(
+        got.map((m) => [m.command, m.params]),
+        want,
+        line,
+      );
+    }
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('AWAY: 306/305, away-notify to neighbours that asked only, 301 to a PRIVMSG sender', async () => {
+  const srv = await startServer({ defaultChannel: '', awayLen: 10 });
+  try {
+    const [alice, bob, carol, dave] = await registerAll(
+      srv,
+      ['alice', ['away-notify']],
+      ['bob', ['away-notify']],
+      ['carol'],
+      ['dave', ['away-notify']], // shares no channel with alice
+    );
+    for (const c of [alice, bob, carol]) await join(c, '#room');
+
+    const set = await replies(alice, 'AWAY :gone for a long while');
+    assert.deepEqual(
+      set.map((m) => [m.command, m.params]),
+      [['306', ['alice', 'You have been marked as being away']]],
+    );
+    const note = await bob.expectCommand('AWAY');
+    assert.equal(note.source, userOf(srv, 'alice').prefix);
+    assert.deepEqual(note.params, ['gone for a'], 'text cut to AWAYLEN');
+    assert.equal(userOf(srv, 'alice').away, 'gone for a');
+
+    const told = await replies(bob, 'PRIVMSG alice :are you there?');
+    assert.deepEqual(
+      told.map((m) => [m.command, m.params]),
+      [['301', ['bob', 'alice', 'gone for a']]],
+    );
+    const who = await replies(bob, 'WHO alice');
+    assert.equal(who[0].params[6], 'G');
+
+    const back = await replies(alice, 'AWAY');
+    assert.deepEqual(
+      back.map((m) => [m.command, m.params]),
+      [['305', ['alice', 'You are no longer marked as being away']]],
+    );
+    const returned = await bob.expectCommand('AWAY');
+    assert.deepEqual(returned.params, [], 'coming back is AWAY without text');
+
+    // Already back: 305 again, but nothing new to tell anyone.
+    const again = await replies(alice, 'AWAY :');
+    assert.deepEqual(
+      again.map((m) => m.command),
+      ['305'],
+    );
+    const quiet = await replies(bob, 'PRIVMSG alice :back?');
+    assert.deepEqual(quiet, [], 'no 301 once back');
+
+    for (const c of [bob, carol, dave, alice]) await c.sync();
+    assert.equal(bob.all('AWAY').length, 2, 'bob saw away and back, once each');
+    assert.equal(carol.all('AWAY').length, 0, 'carol did not ask for away-notify');
+    assert.equal(dave.all('AWAY').length, 0, 'dave shares no channel');
+    assert.equal(alice.all('AWAY').length, 0, 'not echoed to the user who went away');
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('ISON answers with the present nicks as the server spells them', async () => {
+  const srv = await startServer();
+  try {
+    const alice = await TestClient.register(srv.port, 'alice');
+    await TestClient.register(srv.port, 'Bob');
+    const cases: Array<[string, string, string[]]> = [
+      ['ISON alice bob nobody', '303', ['alice', 'alice Bob']],
+      ['ISON :ALICE  BOB', '303', ['alice', 'alice Bob']],
+      ['ISON nobody', '303', ['alice', '']],
+      ['ISON', '461', ['alice', 'ISON', 'Not enough parameters']],
+    ];
+    for (const [line, command, params] of cases) {
+      const got = await replies(alice, line);
+      assert.deepEqual(
+        got.map((m) => [m.command, m.params]),
+        [[command, params]],
+        line,
+      );
+    }
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('USERHOST: nick[*]=[+|-]user@host for up to 5 nicks', async () => {
+  const srv = await startServer();
+  try {
+    const alice = await TestClient.register(srv.port, 'alice');
+    const bob = await TestClient.register(srv.port, 'Bob');
+    userOf(srv, 'alice').modes = 'o';
+    bob.send('AWAY :out');
+    await bob.expectCommand('306');
+    const ah = `~alice@${userOf(srv, 'alice').host}`;
+    const bh = `~Bob@${userOf(srv, 'bob').host}`;
+    const cases: Array<[string, string, string[]]> = [
+      ['USERHOST alice', '302', ['alice', `alice*=+${ah}`]],
+      ['USERHOST bob nobody alice', '302', ['alice', `Bob=-${bh} alice*=+${ah}`]],
+      ['USERHOST :bob alice', '302', ['alice', `Bob=-${bh} alice*=+${ah}`]],
+      ['USERHOST n1 n2 n3 n4 n5 alice', '302', ['alice', '']],
+      ['USERHOST', '461', ['alice', 'USERHOST', 'Not enough parameters']],
+    ];
+    for (const [line, command, params] of cases) {
+      const got = await replies(alice, line);
+      assert.deepEqual(
+        got.map((m) => [m.command, m.params]),
+        [[command, params]],
+        line,
+      );
+    }
+  } finally {
+    await srv.stop();
+  }
+});
