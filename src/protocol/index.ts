@@ -7,3 +7,4 @@ export * from './caps.js';
 export * from './isupport.js';
 export * from './mask.js';
 export * from './sanitize.js';
+export * from './truncate.js';

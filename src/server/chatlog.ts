@@ -78,6 +78,11 @@ export class ChatLog {
     this.text(ms, `${from} is now known as ${to}`);
   }
 
+  mode(ms: number, channel: string, nick: string, modes: readonly string[]): void {
+    if (this.format === 'json') return this.json(ms, { type: 'mode', nick, channel, modes });
+    this.text(ms, `${channel} ${nick} set mode ${stripControls(modes.join(' '))}`);
+  }
+
   topic(ms: number, channel: string, nick: string, topic: string): void {
     if (this.format === 'json') return this.json(ms, { type: 'topic', nick, channel, topic });
     this.text(ms, `${channel} ${nick} set the topic: ${stripControls(topic)}`);

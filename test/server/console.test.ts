@@ -19,6 +19,7 @@ test('the console shows joins, messages, private messages, nick changes, parts a
     b.send('NOTICE #lobby :heads up');
     b.send('JOIN #dev');
     b.send('TOPIC #dev :shipping');
+    b.send('MODE #dev +m');
     b.send('PART #dev :later');
     await b.sync();
     c.send('NICK caroline');
@@ -37,6 +38,7 @@ test('the console shows joins, messages, private messages, nick changes, parts a
       '#lobby -bob- heads up',
       '#dev --> bob joined',
       '#dev bob set the topic: shipping',
+      '#dev bob set mode +m',
       '#dev <-- bob left (later)',
       'carol is now known as caroline',
       '#lobby <caroline> [2Jsneaky',

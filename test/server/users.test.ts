@@ -329,3 +329,29 @@ test('USERHOST: nick[*]=[+|-]user@host for up to 5 nicks', async () => {
     await srv.stop();
   }
 });
+
+test('away-notify: members learn that a user who joins is already away', async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  try {
+    const watcher = await TestClient.register(srv.port, 'watcher', ['away-notify'], false);
+    const plain = await TestClient.register(srv.port, 'plain', [], false);
+    const away = await TestClient.register(srv.port, 'sleeper', [], false);
+    for (const c of [watcher, plain]) {
+      c.send('JOIN #room');
+      await c.expectCommand('366', c.nick, '#room');
+    }
+    away.send('AWAY :out for lunch');
+    await away.expectCommand('306');
+    const mark = plain.received.length;
+    away.send('JOIN #room');
+    await watcher.expectCommand('JOIN', '#room');
+    const a = await watcher.expectCommand('AWAY', 'out for lunch');
+    assert.match(a.source!, /^sleeper!/);
+    await plain.expectCommand('JOIN', '#room');
+    await plain.sync();
+    assert.equal(plain.all('AWAY', mark).length, 0);
+    for (const c of [watcher, plain, away]) c.destroy();
+  } finally {
+    await srv.stop();
+  }
+});

@@ -1,5 +1,12 @@
 // Named groups: JOIN, PART, TOPIC, NAMES, LIST, KICK, INVITE.
-import { ERR, RPL, isValidChannel, isChannelName, matchMask } from '../../protocol/index.js';
+import {
+  ERR,
+  RPL,
+  isValidChannel,
+  isChannelName,
+  matchMask,
+  truncateUtf8,
+} from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
 import { statusPrefix, type Channel } from '../channel.js';
 import type { User } from '../user.js';
@@ -34,6 +41,11 @@ export function joinChannels(ctx: Context, names: string[], keys: string[]): voi
     const out = ctx.server.event(user.prefix, 'JOIN', [channel.name]);
     ctx.event(out);
     network.toChannel(channel, out, user);
+    if (user.away !== null) {
+      // away-notify: members learn at once that the newcomer is away.
+      const away = ctx.server.event(user.prefix, 'AWAY', [user.away]);
+      network.toChannel(channel, away, user, CAPBIT.AWAY_NOTIFY);
+    }
     ctx.server.chatlog.join(out.stamp.ms, channel.name, user.nick);
     if (channel.topic !== '') sendTopic(ctx, channel);
     sendNames(ctx, channel);
@@ -116,7 +128,7 @@ function topic(ctx: Context): void {
   if (channel.has('t') && !channel.isOp(user)) {
     return ctx.numeric(ERR.CHANOPRIVSNEEDED, channel.name, "You're not channel operator");
   }
-  const text = ctx.params[1].slice(0, config.topicLen);
+  const text = truncateUtf8(ctx.params[1], config.topicLen);
   channel.topic = text;
   channel.topicBy = user.prefix;
   channel.topicAt = ctx.now;
@@ -217,7 +229,7 @@ function kick(ctx: Context): void {
     return ctx.numeric(ERR.NOTONCHANNEL, channel.name, "You're not on that channel");
   if (!channel.isOp(user))
     return ctx.numeric(ERR.CHANOPRIVSNEEDED, channel.name, "You're not channel operator");
-  const reason = (ctx.params[2] ?? user.nick).slice(0, config.kickLen);
+  const reason = truncateUtf8(ctx.params[2] ?? user.nick, config.kickLen);
   for (const nick of ctx.params[1].split(',')) {
     const target = network.findUser(nick);
     if (target === undefined) {

@@ -77,9 +77,11 @@ function channelMode(ctx: Context, name: string): void {
     if (change !== null) changes.push(change);
   }
   if (changes.length === 0) return;
-  const out = ctx.server.event(user.prefix, 'MODE', [channel.name, ...compose(changes)]);
+  const modes = compose(changes);
+  const out = ctx.server.event(user.prefix, 'MODE', [channel.name, ...modes]);
   ctx.event(out);
   network.toChannel(channel, out, user);
+  ctx.server.chatlog.mode(out.stamp.ms, channel.name, user.nick, modes);
 }
 
 function refuse(ctx: Context, channel: Channel): void {

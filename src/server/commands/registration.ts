@@ -1,6 +1,6 @@
 // Connection registration and upkeep: CAP, PASS, NICK, USER, PING, PONG, QUIT.
 import { timingSafeEqual } from 'node:crypto';
-import { ERR, isValidNick } from '../../protocol/index.js';
+import { ERR, isValidNick, truncateUtf8 } from '../../protocol/index.js';
 import { OFFERED, capByName, capNames, CAPBIT } from '../capabilities.js';
 import { User } from '../user.js';
 import type { Context } from './context.js';
@@ -96,6 +96,9 @@ function nick(ctx: Context): void {
   ctx.server.chatlog.nick(out.stamp.ms, old, wanted);
 }
 
+/** Bytes of real name kept (it is shown in WHOIS and WHO). */
+const REALNAME_MAX = 100;
+
 // USER <username> <mode> <unused> :<realname>
 function user(ctx: Context): void {
   const s = ctx.session;
@@ -104,7 +107,7 @@ function user(ctx: Context): void {
   }
   const raw = ctx.params[0].replace(/[^A-Za-z0-9._-]/g, '').slice(0, USERLEN - 1);
   s.username = '~' + (raw.length > 0 ? raw : 'user');
-  s.realname = ctx.params[3].slice(0, 100);
+  s.realname = truncateUtf8(ctx.params[3], REALNAME_MAX);
   tryRegister(ctx);
 }
 

@@ -1,5 +1,5 @@
 // Who is who: WHO, WHOIS, AWAY, ISON and USERHOST; no reply ever shows an IP, only the cloaked host.
-import { ERR, RPL, fold, isChannelName, matchMask } from '../../protocol/index.js';
+import { ERR, RPL, fold, isChannelName, matchMask, truncateUtf8 } from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
 import { statusPrefix, type Channel } from '../channel.js';
 import type { User } from '../user.js';
@@ -21,13 +21,6 @@ function shareChannel(a: User, b: User): boolean {
 /** May `viewer` see `target` in a WHO by mask? +i users hide from those who share no channel. */
 function visibleTo(viewer: User, target: User): boolean {
   return target === viewer || !target.modes.includes('i') || shareChannel(viewer, target);
-}
-
-/** Cut `text` to `max` UTF-16 units without leaving half a surrogate pair at the end. */
-function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const code = text.charCodeAt(max - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
 function whoReply(ctx: Context, target: User, channelName: string, status: string): void {
@@ -128,7 +121,7 @@ function whois(ctx: Context): void {
 // AWAY [<text>]   (no or empty text: back again)
 function away(ctx: Context): void {
   const user = ctx.user;
-  const text = truncate(ctx.params[0] ?? '', ctx.server.config.awayLen);
+  const text = truncateUtf8(ctx.params[0] ?? '', ctx.server.config.awayLen);
   const before = user.away;
   if (text === '') {
     user.away = null;
