@@ -1,0 +1,222 @@
+// Interop test: real irssi (driven in tmux) and a raw client chat through the real parley binary.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { TestClient } from '../helpers/irc.js';
+import { isInstalled, TmuxSession } from '../helpers/tmux.js';
+import { startServe, type ServeProcess } from './serve.js';
+
+const NICK = 'irssiuser';
+const STEP_MS = 10_000;
+
+/** An irssi config with no networks, servers or channels of its own: it only talks to 127.0.0.1. */
+function irssiConfig(): string {
+  return `servers = ( );
+chatnets = { };
+channels = ( );
+settings = {
+  core = {
+    real_name = "irssi interop test";
+    user_name = "${NICK}";
+    nick = "${NICK}";
+    hostname = "";
+    settings_autosave = "no";
+    resolve_prefer_ipv6 = "no";
+    use_proxy = "no";
+  };
+  "irc/core" = { cmd_queue_speed = "10msec"; };
+  "irc/dcc" = { dcc_autoget = "no"; dcc_autochat_masks = ""; };
+  "fe-common/core" = { autolog = "no"; };
+};
+`;
+}
+
+test(
+  'irssi in tmux chats with a raw client through the parley binary',
+  { timeout: 60_000 },
+  async (t) => {
+    const missing = [
+      ['irssi', '--version'],
+      ['tmux', '-V'],
+    ]
+      .filter(([cmd, arg]) => !isInstalled(cmd, arg))
+      .map(([cmd]) => cmd);
+    if (missing.length > 0) {
+      const what = missing.join(' and ');
+      if (process.env.CI === 'true')
+        assert.fail(
+          `${what} not installed, but CI=true: the CI script must install irssi and tmux`,
+        );
+      t.skip(
+        `${what} not installed (apt-get install -y irssi tmux); this test only skips outside CI`,
+      );
+      return;
+    }
+
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-irssi-'));
+    const home = path.join(dir, 'irssi');
+    const rawlog = path.join(dir, 'raw.log');
+    let server: ServeProcess | undefined;
+    let irssi: TmuxSession | undefined;
+    let alice: TestClient | undefined;
+    try {
+      server = await startServe(['--flood', 'off']);
+      alice = await TestClient.register(server.port, 'alice');
+
+      await mkdir(home);
+      await writeFile(path.join(home, 'config'), irssiConfig());
+      irssi = await TmuxSession.start({
+        socket: path.join(dir, 'tmux.sock'),
+        name: 'irssi',
+        width: 200,
+        height: 50,
+        cwd: dir,
+        env: { HOME: dir, LANG: 'C.UTF-8' },
+        command: [
+          'irssi',
+          `--home=${home}`,
+          '-c',
+          '127.0.0.1',
+          '-p',
+          String(server.port),
+          '-n',
+          NICK,
+        ],
+      });
+
+      // irssi registers and is joined to #lobby by the server.
+      await alice.expect(
+        (m) => m.command === 'JOIN' && m.params[0] === '#lobby' && isFrom(m.source, NICK),
+        STEP_MS,
+        `${NICK} joining #lobby`,
+      );
+      await irssi.waitForScreen(/End of \/MOTD command/, { what: 'the end of the MOTD' });
+      // irssi asks this (and swallows the next line typed) if the config names a setting it lacks.
+      assert.doesNotMatch(
+        await irssi.capture(),
+        /Remove unknown settings/,
+        'irssi config rejected',
+      );
+      // Keep irssi's raw traffic (it writes what it has buffered so far too) for the report below.
+      await irssi.type(`/rawlog open ${rawlog}`);
+      await gotoWindow(irssi, '#lobby');
+
+      // irssi → channel: typed into the #lobby window.
+      await irssi.type('hello from irssi');
+      const fromIrssi = await alice.expect(
+        (m) => m.command === 'PRIVMSG' && m.params[0] === '#lobby',
+        STEP_MS,
+        'irssi’s channel message',
+      );
+      assert.equal(fromIrssi.params[1], 'hello from irssi');
+      assert.ok(isFrom(fromIrssi.source, NICK), `source ${fromIrssi.source}`);
+      await irssi.waitForScreen(/<[ @+]?irssiuser> hello from irssi/, { what: 'irssi’s own line' });
+
+      // channel → irssi.
+      alice.send('PRIVMSG #lobby :hi irssi, alice here');
+      await irssi.waitForScreen(/<[ @+]?alice> hi irssi, alice here/, {
+        timeoutMs: STEP_MS,
+        what: 'alice’s channel message in the #lobby window',
+      });
+
+      // private message → irssi, which opens a query window named after alice.
+      alice.send(`PRIVMSG ${NICK} :psst, just you`);
+      await gotoWindow(irssi, 'alice');
+      await irssi.waitForScreen(/<alice> psst, just you/, {
+        timeoutMs: STEP_MS,
+        what: 'alice’s private message in the query window',
+      });
+
+      // irssi → private message.
+      await irssi.type('/msg alice hi there');
+      const pm = await alice.expect(
+        (m) => m.command === 'PRIVMSG' && m.params[0] === 'alice',
+        STEP_MS,
+        'irssi’s private message',
+      );
+      assert.equal(pm.params[1], 'hi there');
+      assert.ok(isFrom(pm.source, NICK), `source ${pm.source}`);
+
+      // irssi quits: alice sees it go, and irssi exits.
+      await irssi.type('/quit see you');
+      const quit = await alice.expect(
+        (m) => m.command === 'QUIT' && isFrom(m.source, NICK),
+        STEP_MS,
+        `${NICK} quitting`,
+      );
+      assert.match(quit.params[0] ?? '', /see you/);
+      await irssi.waitForExit(STEP_MS);
+      await alice.quit();
+
+      // The server console shows the conversation, with nicknames, in order.
+      await server.waitForConsole(/<-- alice quit/);
+      assertInOrder(server.stdout(), [
+        /^\d\d:\d\d:\d\d #lobby --> alice joined$/,
+        /^\d\d:\d\d:\d\d #lobby --> irssiuser joined$/,
+        /^\d\d:\d\d:\d\d #lobby <irssiuser> hello from irssi$/,
+        /^\d\d:\d\d:\d\d #lobby <alice> hi irssi, alice here$/,
+        /^\d\d:\d\d:\d\d alice -> irssiuser: psst, just you$/,
+        /^\d\d:\d\d:\d\d irssiuser -> alice: hi there$/,
+        /^\d\d:\d\d:\d\d <-- irssiuser quit \(.*see you\)$/,
+      ]);
+
+      // Feedback, not a verdict: error replies irssi got from the server.
+      const complaints = (await readRawlog(rawlog))
+        .split('\n')
+        .filter((l) => /^>> (@\S+ )?:\S+ [45]\d\d /.test(l));
+      for (const l of complaints) t.diagnostic(`server error reply to irssi: ${l.slice(3)}`);
+    } catch (err) {
+      // Leave a trail: what irssi and the server said, as far as we got.
+      if (irssi) await irssi.type('/rawlog close').catch(() => {});
+      const trail = [
+        'irssi raw log (<< sent, >> received):',
+        ...(await readRawlog(rawlog)).split('\n').slice(-80),
+        'server stderr:',
+        ...(server?.stderr() ?? '').split('\n').slice(-40),
+      ];
+      for (const line of trail) t.diagnostic(line);
+      throw err;
+    } finally {
+      if (irssi) await irssi.kill();
+      alice?.destroy();
+      if (server) await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+function readRawlog(file: string): Promise<string> {
+  return readFile(file, 'utf8').catch(() => '(no raw log)');
+}
+
+function isFrom(source: string | null | undefined, nick: string): boolean {
+  return typeof source === 'string' && source.startsWith(`${nick}!`);
+}
+
+/** Switch irssi to the window named (or holding) `name`, retrying until it exists. */
+async function gotoWindow(irssi: TmuxSession, name: string): Promise<void> {
+  const deadline = Date.now() + STEP_MS;
+  const prompt = new RegExp(`^\\[${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\]`, 'm');
+  for (;;) {
+    await irssi.type(`/window goto ${name}`);
+    try {
+      await irssi.waitForScreen(prompt, { timeoutMs: 1000, what: `the ${name} window` });
+      return;
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+    }
+  }
+}
+
+/** Each pattern matches a line of `text`, later than the line the previous one matched. */
+function assertInOrder(text: string, patterns: RegExp[]): void {
+  const lines = text.split('\n');
+  let at = -1;
+  for (const p of patterns) {
+    const k = lines.findIndex((l, i) => i > at && p.test(l));
+    assert.ok(k !== -1, `console line ${String(p)} missing after line ${at + 1}:\n${text}`);
+    at = k;
+  }
+}
