@@ -35,7 +35,9 @@ export class ChatLog {
         ? `${channel} * ${nick} ${t}`
         : kind === 'notice'
           ? `${channel} -${nick}- ${t}`
-          : `${channel} <${nick}> ${t}`;
+          : kind === 'ctcp'
+            ? `${channel} ${nick} sent CTCP ${t}`
+            : `${channel} <${nick}> ${t}`;
     this.text(ms, line);
   }
 
@@ -49,7 +51,9 @@ export class ChatLog {
         ? `${from} -> ${to.join(',')}: * ${from} ${body}`
         : kind === 'notice'
           ? `${from} -> ${to.join(',')}: -notice- ${body}`
-          : `${from} -> ${to.join(',')}: ${body}`;
+          : kind === 'ctcp'
+            ? `${from} -> ${to.join(',')}: CTCP ${body}`
+            : `${from} -> ${to.join(',')}: ${body}`;
     this.text(ms, line);
   }
 
@@ -127,4 +131,5 @@ export class ChatLog {
   }
 }
 
-export type MessageKind = 'privmsg' | 'notice' | 'action';
+/** `ctcp`: a CTCP request or reply other than ACTION (VERSION, PING...), shown as such. */
+export type MessageKind = 'privmsg' | 'notice' | 'action' | 'ctcp';

@@ -15,6 +15,7 @@ test('the console shows joins, messages, private messages, nick changes, parts a
     a.send('PRIVMSG #lobby :hello');
     a.send('PRIVMSG bob,carol :hi both');
     a.send('PRIVMSG bob :\x01ACTION waves\x01');
+    a.send('PRIVMSG bob :\x01VERSION\x01');
     await a.sync();
     b.send('NOTICE #lobby :heads up');
     b.send('JOIN #dev');
@@ -35,6 +36,7 @@ test('the console shows joins, messages, private messages, nick changes, parts a
       '#lobby <alice> hello',
       'alice -> bob,carol: hi both',
       'alice -> bob: * alice waves',
+      'alice -> bob: CTCP VERSION',
       '#lobby -bob- heads up',
       '#dev --> bob joined',
       '#dev bob set the topic: shipping',

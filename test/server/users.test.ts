@@ -355,3 +355,16 @@ test('away-notify: members learn that a user who joins is already away', async (
     await srv.stop();
   }
 });
+
+test('WHOWAS answers 406 then 369, so clients that fall back to it after a 401 get an answer', async () => {
+  const srv = await startServer();
+  try {
+    const a = await TestClient.register(srv.port, 'alice');
+    a.send('WHOWAS ghost 1');
+    await a.expectCommand('406', 'alice', 'ghost');
+    await a.expectCommand('369', 'alice', 'ghost');
+    a.destroy();
+  } finally {
+    await srv.stop();
+  }
+});

@@ -58,9 +58,9 @@ function relay(ctx: Context, verb: Verb): void {
     );
     return;
   }
-  const kind: MessageKind =
-    verb === 'NOTICE' ? 'notice' : text.startsWith('\x01ACTION ') ? 'action' : 'privmsg';
-  const logText = kind === 'action' ? text.slice(8).replace(/\x01$/, '') : text;
+  const kind = messageKind(verb, text);
+  const logText =
+    kind === 'privmsg' || kind === 'notice' ? text : text.replace(/^\x01(ACTION )?|\x01$/g, '');
   const params = needText ? ['', text] : [''];
   const echo = ctx.session.has(CAPBIT.ECHO_MESSAGE);
   const capBit = verb === 'TAGMSG' ? CAPBIT.MESSAGE_TAGS : 0;
@@ -112,6 +112,12 @@ function relay(ctx: Context, verb: Verb): void {
   if (privateTo.length > 0 && verb !== 'TAGMSG') {
     chatlog.privateMessage(lastMs, user.nick, privateTo, logText, kind);
   }
+}
+
+/** What the console calls it: CTCP (\x01...\x01) is an action (/me) or another CTCP request. */
+function messageKind(verb: Verb, text: string): MessageKind {
+  if (text.charCodeAt(0) !== 1) return verb === 'NOTICE' ? 'notice' : 'privmsg';
+  return text.startsWith('\x01ACTION ') && verb === 'PRIVMSG' ? 'action' : 'ctcp';
 }
 
 function withTarget(params: string[], target: string): string[] {

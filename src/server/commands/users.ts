@@ -165,6 +165,13 @@ function userhost(ctx: Context): void {
   ctx.numeric(RPL.USERHOST, entries.join(' '));
 }
 
+// WHOWAS <nick> [<count>]   (no nick history is kept: every nick is "no such nick")
+function whowas(ctx: Context): void {
+  const nick = ctx.params[0].split(',')[0];
+  ctx.numeric(ERR.WASNOSUCHNICK, nick, 'There was no such nickname');
+  ctx.numeric(RPL.ENDOFWHOWAS, nick, 'End of WHOWAS');
+}
+
 export const userCommands: CommandSpec[] = [
   {
     name: 'WHO',
@@ -179,6 +186,13 @@ export const userCommands: CommandSpec[] = [
     help: 'Show who someone is: user and host, channels, server, away, idle and signon time.',
     minParams: 1,
     handler: whois,
+  },
+  {
+    name: 'WHOWAS',
+    syntax: 'WHOWAS <nick> [<count>]',
+    help: 'Ask about a nick that has left; parley keeps no nick history, so the answer is always 406.',
+    minParams: 1,
+    handler: whowas,
   },
   {
     name: 'AWAY',
