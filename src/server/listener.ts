@@ -39,6 +39,8 @@ export class Listener {
     const refusal = this.policy.admit(socket);
     if (refusal !== null) {
       socket.on('error', () => {});
+      // Discard whatever it sends, so its FIN is seen and the socket closes without waiting.
+      socket.resume();
       socket.end(`ERROR :Closing link: ${refusal}\r\n`);
       setTimeout(() => socket.destroy(), 1000).unref();
       return;

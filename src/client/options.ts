@@ -1,0 +1,88 @@
+// The session's options as the caller gives them, and the same with every default filled in and checked.
+import { DEFAULT_LAG, type LagCheck } from './lag.js';
+import { DEFAULT_RECONNECT, type ReconnectPolicy } from './reconnect.js';
+import { realTimers, type TimerApi } from './timers.js';
+
+export interface SessionOptions {
+  host: string;
+  port: number;
+  tls?: boolean;
+  /** Skip certificate verification (self-signed certificates). */
+  tlsInsecure?: boolean;
+  nick: string;
+  /** USER name; defaults to the nick. */
+  username?: string;
+  /** Real name (shown by WHOIS); defaults to the nick. */
+  realname?: string;
+  /** Connection password (PASS), or null. */
+  password?: string | null;
+  /** Channels to join after each registration. */
+  channels?: readonly string[];
+  /** Backoff between reconnects (defaults: 1 s doubling to 30 s, ±30 %), or false: never reconnect. */
+  reconnect?: Partial<ReconnectPolicy> | false;
+  /** Lag and dead-link check (defaults: PING after 30 s of silence, dead after 60 s more), or false. */
+  lag?: Partial<LagCheck> | false;
+  /** TCP connect plus TLS handshake must finish within this, ms (default 20 s). */
+  connectTimeoutMs?: number;
+  /** quit() gives the server this long to close the link, ms (default 2 s). */
+  quitTimeoutMs?: number;
+  /** What we answer to CTCP VERSION after "parley". */
+  version?: string;
+  /** Epoch ms; Date.now by default. */
+  clock?: () => number;
+  timers?: TimerApi;
+  /** [0, 1): backoff jitter and nick digits; Math.random by default. */
+  random?: () => number;
+}
+
+export interface ResolvedOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly tlsInsecure: boolean;
+  readonly nick: string;
+  readonly username: string;
+  readonly realname: string;
+  readonly password: string | null;
+  readonly channels: readonly string[];
+  readonly reconnect: ReconnectPolicy | null;
+  readonly lag: LagCheck | null;
+  readonly connectTimeoutMs: number;
+  readonly quitTimeoutMs: number;
+  readonly version: string;
+  readonly clock: () => number;
+  readonly timers: TimerApi;
+  readonly random: () => number;
+}
+
+const CONTROL = /[\r\n\0]/g;
+
+/** Fill in defaults; throws RangeError for a port or nick no server could take (a caller bug). */
+export function resolveOptions(o: SessionOptions): ResolvedOptions {
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
+    throw new RangeError(`port must be an integer 0-65535, got ${o.port}`);
+  }
+  const nick = o.nick.replace(CONTROL, '').trim();
+  if (nick === '' || /\s/.test(nick)) throw new RangeError(`not a usable nick: "${o.nick}"`);
+  // USER takes no spaces and most servers keep only these characters.
+  const user = (o.username ?? nick).replace(/[^A-Za-z0-9._-]/g, '');
+  return {
+    host: o.host,
+    port: o.port,
+    tls: o.tls === true,
+    tlsInsecure: o.tlsInsecure === true,
+    nick,
+    username: user === '' ? 'parley' : user,
+    realname: (o.realname ?? '').replace(CONTROL, '') || nick,
+    password: o.password === undefined || o.password === '' ? null : o.password,
+    channels: (o.channels ?? []).map((c) => c.replace(CONTROL, '').trim()).filter((c) => c !== ''),
+    reconnect: o.reconnect === false ? null : { ...DEFAULT_RECONNECT, ...(o.reconnect ?? {}) },
+    lag: o.lag === false ? null : { ...DEFAULT_LAG, ...(o.lag ?? {}) },
+    connectTimeoutMs: o.connectTimeoutMs ?? 20_000,
+    quitTimeoutMs: o.quitTimeoutMs ?? 2000,
+    version: o.version ?? '',
+    clock: o.clock ?? Date.now,
+    timers: o.timers ?? realTimers,
+    random: o.random ?? Math.random,
+  };
+}

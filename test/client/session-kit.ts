@@ -1,0 +1,276 @@
+// Test kit for the client session: an event recorder with waits, and tiny scripted IRC servers (RFC 1459 only, silent, TLS).
+import net from 'node:net';
+import tls from 'node:tls';
+import { ClientSession, type SessionOptions } from '../../src/client/session.js';
+import type { SessionEvent } from '../../src/client/events.js';
+
+export type EventOf<K extends SessionEvent['type']> = Extract<SessionEvent, { type: K }>;
+
+/** Records every event of a session; waits look forward from a cursor, like TestClient.expect. */
+export class Recorder {
+  readonly events: SessionEvent[] = [];
+  private cursor = 0;
+  private waiters: Array<() => void> = [];
+
+  constructor(session: ClientSession) {
+    session.onEvent((e) => {
+      this.events.push(e);
+      const w = this.waiters;
+      this.waiters = [];
+      for (const f of w) f();
+    });
+  }
+
+  /** Wait for the next event of `type` (after the last one matched) satisfying `pred`. */
+  async next<K extends SessionEvent['type']>(
+    type: K,
+    pred: (e: EventOf<K>) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<EventOf<K>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (let k = this.cursor; k < this.events.length; k++) {
+        const e = this.events[k];
+        if (e.type === type && pred(e as EventOf<K>)) {
+          this.cursor = k + 1;
+          return e as EventOf<K>;
+        }
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const recent = this.events
+          .slice(-10)
+          .map((e) => JSON.stringify(e))
+          .join('\n  ');
+        throw new Error(`timed out waiting for a '${type}' event; last events:\n  ${recent}`);
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Wait for a 'state' event with this state. */
+  state(state: EventOf<'state'>['state'], timeoutMs = 5000): Promise<EventOf<'state'>> {
+    return this.next('state', (e) => e.state === state, timeoutMs);
+  }
+
+  /** Every recorded event of `type` (from the start). */
+  all<K extends SessionEvent['type']>(type: K): EventOf<K>[] {
+    return this.events.filter((e): e is EventOf<K> => e.type === type);
+  }
+
+  /** Move the cursor to the end: later waits only see new events. */
+  skip(): void {
+    this.cursor = this.events.length;
+  }
+}
+
+/** A session on 127.0.0.1:port with short, test-friendly timings, plus its recorder. */
+export function newSession(
+  port: number,
+  nick: string,
+  extra: Partial<SessionOptions> = {},
+): { session: ClientSession; rec: Recorder } {
+  const session = new ClientSession({
+    host: '127.0.0.1',
+    port,
+    nick,
+    realname: `Test ${nick}`,
+    reconnect: { initialMs: 50, maxMs: 200 },
+    connectTimeoutMs: 3000,
+    quitTimeoutMs: 1000,
+    ...extra,
+  });
+  const rec = new Recorder(session);
+  return { session, rec };
+}
+
+/** Start `session` and wait until it is connected (end of the welcome burst). */
+export async function connected(session: ClientSession, rec: Recorder): Promise<void> {
+  session.start();
+  await rec.next('registered');
+}
+
+/** One client of a scripted server: the lines it sent, and a way to answer. */
+export class FakePeer {
+  readonly lines: string[] = [];
+  private buffer = '';
+  private waiters: Array<() => void> = [];
+  private handlers: Array<(line: string) => void> = [];
+  closed = false;
+
+  constructor(readonly socket: net.Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      let nl: number;
+      while ((nl = this.buffer.indexOf('\n')) !== -1) {
+        const line = this.buffer.slice(0, nl).replace(/\r$/, '');
+        this.lines.push(line);
+        this.buffer = this.buffer.slice(nl + 1);
+        for (const h of this.handlers) h(line);
+      }
+      this.wake();
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+  }
+
+  /** Call `fn` for each line from now on (the server's script). */
+  handle(fn: (line: string) => void): void {
+    this.handlers.push(fn);
+  }
+
+  send(...lines: string[]): void {
+    if (!this.closed) this.socket.write(lines.map((l) => l + '\r\n').join(''));
+  }
+
+  /** Wait until a line matching `re` has arrived; returns it. */
+  async expect(re: RegExp, timeoutMs = 5000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.lines.find((l) => re.test(l));
+      if (hit !== undefined) return hit;
+      if (this.closed) throw new Error(`peer closed while waiting for ${re}`);
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(`timed out waiting for ${re}; got:\n  ${this.lines.join('\n  ')}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+}
+
+export interface FakeServer {
+  port: number;
+  peers: FakePeer[];
+  /** The next peer to connect (or one already connected and not yet taken). */
+  nextPeer(timeoutMs?: number): Promise<FakePeer>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A scripted server on 127.0.0.1:0 (TLS when `tlsOptions` is given); `onPeer` runs for each
+ * connection and speaks for the server.
+ */
+export async function fakeServer(
+  onPeer: (peer: FakePeer) => void,
+  tlsOptions?: tls.TlsOptions,
+): Promise<FakeServer> {
+  const peers: FakePeer[] = [];
+  let taken = 0;
+  let notify: (() => void) | null = null;
+  const accept = (socket: net.Socket) => {
+    const peer = new FakePeer(socket);
+    peers.push(peer);
+    onPeer(peer);
+    notify?.();
+  };
+  const server = tlsOptions ? tls.createServer(tlsOptions, accept) : net.createServer(accept);
+  server.on('tlsClientError', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    peers,
+    async nextPeer(timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (taken >= peers.length) {
+        if (Date.now() > deadline) throw new Error('no client connected to the fake server');
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, 50);
+          notify = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+      return peers[taken++];
+    },
+    stop() {
+      for (const p of peers) p.socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Answer NICK + USER with 001, an optional 005 line and the end of the MOTD; with `caps`, a
+ * CAP LS holds registration until CAP END, as an IRCv3 server does. `more` sees every line.
+ */
+export function registerOnly(
+  peer: FakePeer,
+  opts: {
+    server?: string;
+    isupport?: string;
+    caps?: boolean;
+    more?: (line: string, nick: string) => void;
+  } = {},
+): void {
+  const server = opts.server ?? 'old.server';
+  let nick = '';
+  let user = false;
+  let capping = false;
+  let done = false;
+  peer.handle((line) => {
+    const [cmd, arg] = line.split(' ');
+    if (cmd === 'NICK') nick = arg.replace(/^:/, '');
+    if (cmd === 'USER') user = true;
+    if (opts.caps && cmd === 'CAP') capping = arg !== 'END';
+    opts.more?.(line, nick);
+    if (!done && nick !== '' && user && !capping) {
+      done = true;
+      peer.send(`:${server} 001 ${nick} :Welcome to the Internet Relay Network ${nick}`);
+      if (opts.isupport) peer.send(`:${server} 005 ${nick} ${opts.isupport} :are supported`);
+      peer.send(`:${server} 375 ${nick} :- ${server} Message of the day -`);
+      peer.send(`:${server} 376 ${nick} :End of MOTD command`);
+    }
+  });
+}
+
+/** Speak like an RFC 1459 server that knows nothing of CAP: 421 to CAP, PONG to PING. */
+export function rfc1459(peer: FakePeer, server = 'old.server'): void {
+  registerOnly(peer, {
+    server,
+    isupport: 'CHANTYPES=#& PREFIX=(ov)@+',
+    more: (line, nick) => {
+      const cmd = line.split(' ')[0];
+      if (cmd === 'CAP') peer.send(`:${server} 421 ${nick || '*'} CAP :Unknown command`);
+      if (cmd === 'PING')
+        peer.send(`:${server} PONG ${server} :${line.slice(5).replace(/^:/, '')}`);
+    },
+  });
+}
+
+/**
+ * Stop a test server. A refused connection (server full) that sent data lingers in parley's
+ * listener until an unref'd 1 s timer destroys it, and the listener's close waits for it; a ref'd
+ * timer keeps the event loop alive meanwhile, or the test would end with stop() still pending.
+ */
+export async function stopServer(srv: { stop(): Promise<void> }): Promise<void> {
+  const keepAlive = setInterval(() => {}, 1000);
+  try {
+    await srv.stop();
+  } finally {
+    clearInterval(keepAlive);
+  }
+}

@@ -1,0 +1,479 @@
+// The client session against a real parley server on a loopback port, with raw TestClient peers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
+import type { ClientSession } from '../../src/client/session.js';
+import { connected, newSession, stopServer } from './session-kit.js';
+
+/** Run `body` with a fresh server; stops the server and closes every session it made. */
+async function withServer(
+  body: (srv: TestServer, track: (s: ClientSession) => void) => Promise<void>,
+  overrides: Parameters<typeof startServer>[0] = {},
+): Promise<void> {
+  const srv = await startServer(overrides);
+  const sessions: ClientSession[] = [];
+  try {
+    await body(srv, (s) => sessions.push(s));
+  } finally {
+    for (const s of sessions) s.close();
+    await stopServer(srv);
+  }
+}
+
+test('registers with CAP: caps, ISUPPORT, nick, auto-joined channel and its members', async () => {
+  await withServer(async (srv, track) => {
+    const { session, rec } = newSession(srv.port, 'alice');
+    track(session);
+    session.start();
+    await rec.state('connecting');
+    await rec.state('registering');
+    await rec.state('connected');
+    const reg = await rec.next('registered');
+    assert.deepEqual(reg, {
+      type: 'registered',
+      nick: 'alice',
+      server: 'parley.local',
+      network: 'parley',
+    });
+    for (const cap of [
+      'server-time',
+      'echo-message',
+      'message-tags',
+      'multi-prefix',
+      'away-notify',
+      'batch',
+    ]) {
+      assert.ok(session.capabilities.has(cap), `${cap} acknowledged`);
+    }
+    assert.equal(session.isupport.get('NETWORK'), 'parley');
+    assert.equal(session.isupport.get('CASEMAPPING'), 'ascii');
+    const join = await rec.next('join');
+    assert.deepEqual([join.channel, join.nick, join.self], ['#lobby', 'alice', true]);
+    const names = await rec.next('names');
+    assert.deepEqual(names.nicks, ['alice']);
+    assert.deepEqual(names.prefixes, ['@']);
+    assert.deepEqual(session.channels, ['#lobby']);
+    assert.deepEqual(session.members('#LOBBY'), [{ nick: 'alice', prefix: '@' }]);
+    assert.ok(session.isChannel('#lobby') && !session.isChannel('alice'));
+    // The MOTD and welcome lines are info lines for the status window.
+    assert.ok(rec.all('info').some((e) => e.text.includes('Welcome to parley')));
+    await session.quit('bye');
+    const last = rec.events.at(-1);
+    assert.deepEqual(last, { type: 'state', state: 'disconnected', reason: 'quit', final: true });
+  });
+});
+
+test('sends to a channel, a nick, several nicks, as action and notice; echo-message gives one copy each', async () => {
+  await withServer(async (srv, track) => {
+    const bob = await TestClient.register(srv.port, 'bob');
+    const carol = await TestClient.register(srv.port, 'carol');
+    const { session, rec } = newSession(srv.port, 'alice');
+    track(session);
+    await connected(session, rec);
+    await rec.next('names');
+
+    session.say('#lobby', 'hello all');
+    await bob.expectCommand('PRIVMSG', '#lobby', 'hello all');
+    session.say('bob', 'just you');
+    await bob.expectCommand('PRIVMSG', 'bob', 'just you');
+    session.say('bob,carol', 'you two');
+    await bob.expectCommand('PRIVMSG', 'bob', 'you two');
+    await carol.expectCommand('PRIVMSG', 'carol', 'you two');
+    session.say(['carol', 'bob'], 'array form');
+    await carol.expectCommand('PRIVMSG', 'carol', 'array form');
+    session.action('#lobby', 'waves');
+    await bob.expectCommand('PRIVMSG', '#lobby', '\x01ACTION waves\x01');
+    session.notice('bob', 'a notice');
+    await bob.expectCommand('NOTICE', 'bob', 'a notice');
+
+    const mine = async (text: string) => rec.next('message', (m) => m.self && m.text === text);
+    const m1 = await mine('hello all');
+    assert.deepEqual(
+      [m1.kind, m1.conversation, m1.private, m1.highlight],
+      ['privmsg', '#lobby', false, false],
+    );
+    assert.ok(m1.msgid !== undefined, 'echo carries the msgid');
+    const m2 = await mine('just you');
+    assert.deepEqual([m2.conversation, m2.target, m2.private], ['bob', 'bob', true]);
+    await rec.next('message', (m) => m.text === 'you two' && m.target === 'carol');
+    const both = rec.all('message').filter((m) => m.text === 'you two');
+    assert.deepEqual(
+      both.map((m) => m.conversation).sort(),
+      ['bob', 'carol'],
+      'one echo per target',
+    );
+    const act = await mine('waves');
+    assert.equal(act.kind, 'action');
+    const note = await mine('a notice');
+    assert.equal(note.kind, 'notice');
+    await bob.sync();
+    // Exactly one copy of each of our messages: the server's echo, no local one.
+    for (const text of ['hello all', 'just you', 'waves', 'a notice']) {
+      assert.equal(rec.all('message').filter((m) => m.text === text).length, 1, text);
+    }
+    bob.destroy();
+    carol.destroy();
+  });
+});
+
+test('receives messages, actions, notices, highlights, with server time and CTCP VERSION answered', async () => {
+  await withServer(async (srv, track) => {
+    const bob = await TestClient.register(srv.port, 'bob');
+    const { session, rec } = newSession(srv.port, 'Alice', { version: '0.1' });
+    track(session);
+    await connected(session, rec);
+    await rec.next('names');
+    const before = Date.now();
+    bob.send('PRIVMSG #lobby :just chatting');
+    bob.send('PRIVMSG #lobby :hey ALICE: look');
+    bob.send('PRIVMSG #lobby :malice is not a mention');
+    bob.send('PRIVMSG Alice :psst');
+    bob.send('PRIVMSG #lobby :\x01ACTION dances\x01');
+    bob.send('NOTICE #lobby :channel notice');
+    bob.send('PRIVMSG alice :\x01VERSION\x01');
+
+    const plain = await rec.next('message', (m) => m.text === 'just chatting');
+    assert.deepEqual(
+      [plain.from, plain.conversation, plain.self, plain.private, plain.highlight],
+      ['bob', '#lobby', false, false, false],
+    );
+    assert.ok(plain.time >= before - 1000 && plain.time <= Date.now() + 1000, 'server time');
+    assert.equal((await rec.next('message', (m) => m.text === 'hey ALICE: look')).highlight, true);
+    assert.equal((await rec.next('message', (m) => m.text.startsWith('malice'))).highlight, false);
+    const priv = await rec.next('message', (m) => m.text === 'psst');
+    assert.deepEqual(
+      [priv.conversation, priv.target, priv.private, priv.highlight],
+      ['bob', 'Alice', true, true],
+    );
+    const act = await rec.next('message', (m) => m.text === 'dances');
+    assert.deepEqual([act.kind, act.conversation], ['action', '#lobby']);
+    assert.equal((await rec.next('message', (m) => m.text === 'channel notice')).kind, 'notice');
+    const reply = await bob.expectCommand('NOTICE', 'bob');
+    assert.equal(reply.params[1], '\x01VERSION parley 0.1\x01');
+    // The CTCP request itself is not a chat message.
+    assert.ok(!rec.all('message').some((m) => m.text.includes('VERSION')));
+    bob.destroy();
+  });
+});
+
+test('tracks join, part, kick, quit, nick, topic, mode, away, invite; info and error lines', async () => {
+  await withServer(async (srv, track) => {
+    const bob = await TestClient.register(srv.port, 'bob', ['away-notify']);
+    const { session, rec } = newSession(srv.port, 'alice');
+    track(session);
+    await connected(session, rec);
+
+    session.join('#room');
+    const j = await rec.next('join', (e) => e.channel === '#room');
+    assert.ok(j.self);
+    await rec.next('names', (e) => e.channel === '#room');
+    bob.send('JOIN #room');
+    assert.equal((await rec.next('join', (e) => e.channel === '#room')).nick, 'bob');
+    assert.deepEqual(
+      session
+        .members('#room')
+        .map((m) => m.nick)
+        .sort(),
+      ['alice', 'bob'],
+    );
+
+    session.raw('TOPIC #room :the topic');
+    const topic = await rec.next('topic');
+    assert.deepEqual([topic.channel, topic.topic, topic.by], ['#room', 'the topic', 'alice']);
+    assert.equal(session.topic('#room'), 'the topic');
+
+    session.raw('MODE #room +o bob');
+    const mode = await rec.next('mode');
+    assert.deepEqual([mode.target, mode.by, mode.modes], ['#room', 'alice', ['+o', 'bob']]);
+    assert.equal(session.members('#room').find((m) => m.nick === 'bob')?.prefix, '@');
+
+    bob.send('NICK bobby');
+    const nick = await rec.next('nick');
+    assert.deepEqual([nick.from, nick.to, nick.self], ['bob', 'bobby', false]);
+    assert.deepEqual([...nick.channels].sort(), ['#lobby', '#room']);
+    assert.ok(session.members('#room').some((m) => m.nick === 'bobby'));
+
+    bob.send('AWAY :lunch');
+    const away = await rec.next('away');
+    assert.deepEqual([away.nick, away.message], ['bobby', 'lunch']);
+    bob.send('AWAY');
+    assert.equal((await rec.next('away')).message, null);
+
+    bob.send('JOIN #side');
+    bob.send('INVITE alice #side');
+    const inv = await rec.next('invite');
+    assert.deepEqual([inv.from, inv.channel], ['bobby', '#side']);
+
+    bob.send('KICK #room alice :out');
+    const kick = await rec.next('kick');
+    assert.deepEqual(
+      [kick.by, kick.nick, kick.channel, kick.reason, kick.self],
+      ['bobby', 'alice', '#room', 'out', true],
+    );
+    assert.deepEqual(session.channels, ['#lobby']);
+
+    bob.send('PART #lobby :brb');
+    const part = await rec.next('part');
+    assert.deepEqual(
+      [part.nick, part.channel, part.reason, part.self],
+      ['bobby', '#lobby', 'brb', false],
+    );
+    bob.send('JOIN #lobby');
+    await rec.next('join', (e) => e.nick === 'bobby');
+
+    session.raw('WHOIS bobby');
+    const whois = await rec.next('info', (e) => e.text.startsWith('bobby is ~bob@'));
+    assert.match(whois.text, /^bobby is ~bob@\S+ \(Test bob\)$/);
+    session.say('nobody', 'hello?');
+    const err = await rec.next('error');
+    assert.deepEqual([err.code, err.text], ['401', 'No such nick: nobody']);
+    session.part('#side');
+    const notOn = await rec.next('error');
+    assert.equal(notOn.code, '442');
+
+    session.setNick('alicia');
+    const mine = await rec.next('nick');
+    assert.deepEqual([mine.from, mine.to, mine.self], ['alice', 'alicia', true]);
+    assert.equal(session.nick, 'alicia');
+
+    bob.send('QUIT :gone home');
+    const quit = await rec.next('quit');
+    assert.deepEqual(
+      [quit.nick, quit.reason, quit.channels],
+      ['bobby', 'Quit: gone home', ['#lobby']],
+    );
+    assert.deepEqual(
+      session.members('#lobby').map((m) => m.nick),
+      ['alicia'],
+    );
+  });
+});
+
+test('a taken nick: error event naming it and the alternative, then registration as nick_', async () => {
+  await withServer(async (srv, track) => {
+    const holder = await TestClient.register(srv.port, 'alice');
+    const { session, rec } = newSession(srv.port, 'alice');
+    track(session);
+    session.start();
+    const err = await rec.next('error');
+    assert.equal(err.code, '433');
+    assert.match(err.text, /alice\b.*already in use.*alice_/);
+    const reg = await rec.next('registered');
+    assert.equal(reg.nick, 'alice_');
+    assert.equal(session.nick, 'alice_');
+    holder.destroy();
+  });
+});
+
+test('an erroneous nick: error event and a valid alternative', async () => {
+  await withServer(async (srv, track) => {
+    const { session, rec } = newSession(srv.port, '1up');
+    track(session);
+    session.start();
+    const err = await rec.next('error');
+    assert.equal(err.code, '432');
+    assert.match(err.text, /1up.*not allowed.*_1up_/);
+    assert.equal((await rec.next('registered')).nick, '_1up_');
+  });
+});
+
+test('a bad password is fatal: one clear error, final disconnect, no reconnect', async () => {
+  await withServer(
+    async (srv, track) => {
+      const { session, rec } = newSession(srv.port, 'alice', { password: 'wrong' });
+      track(session);
+      session.start();
+      const err = await rec.next('error');
+      assert.match(err.text, /password/i);
+      assert.ok(!err.text.includes('\n'));
+      const down = await rec.state('disconnected');
+      assert.equal(down.final, true);
+      assert.match(down.reason ?? '', /password/i);
+      assert.equal(rec.all('error').length, 1, 'one error, not one per line');
+      await new Promise((r) => setTimeout(r, 150)); // longer than the backoff used in tests
+      assert.equal(rec.all('state').filter((e) => e.state === 'reconnecting').length, 0);
+
+      const ok = newSession(srv.port, 'bob', { password: 'sesame' });
+      track(ok.session);
+      await connected(ok.session, ok.rec);
+    },
+    { password: 'sesame' },
+  );
+});
+
+test('server full: clear reason, reconnect with backoff, in once a slot frees', async () => {
+  await withServer(
+    async (srv, track) => {
+      const first = await TestClient.register(srv.port, 'first');
+      const { session, rec } = newSession(srv.port, 'alice');
+      track(session);
+      session.start();
+      const err = await rec.next('error');
+      assert.equal(err.code, 'ERROR');
+      assert.match(err.text, /server full/);
+      const down = await rec.state('disconnected');
+      assert.equal(down.reason, 'server full');
+      assert.notEqual(down.final, true);
+      const again = await rec.state('reconnecting');
+      assert.equal(again.attempt, 1);
+      assert.ok(again.retryInMs !== undefined && again.retryInMs >= 35 && again.retryInMs <= 65);
+      await first.quit();
+      const reg = await rec.next('registered', () => true, 10_000);
+      assert.equal(reg.nick, 'alice');
+    },
+    { maxClients: 1 },
+  );
+});
+
+test('long messages are split at character boundaries into lines within 512 bytes', async () => {
+  await withServer(async (srv, track) => {
+    const bob = await TestClient.register(srv.port, 'bob');
+    const { session, rec } = newSession(srv.port, 'alice');
+    track(session);
+    await connected(session, rec);
+    await rec.next('names');
+    const text = 'héllo wörld 日本語テキスト 🎉🎉 '.repeat(60).trim(); // 2.7 kB of 1- to 4-byte characters
+    session.say('#lobby', text);
+    session.action('bob', text);
+    // Alice's lines reach bob in the order she sent them: the last ACTION piece comes last.
+    await bob.expect((m) => m.params[0] === 'bob' && m.params[1]?.endsWith('🎉🎉\x01'));
+    const got = (target: string, action: boolean) =>
+      bob
+        .all('PRIVMSG')
+        .filter((m) => m.params[0] === target)
+        .map((m) =>
+          action ? m.params[1].replace(/^\x01ACTION /, '').replace(/\x01$/, '') : m.params[1],
+        );
+    const channelParts = got('#lobby', false);
+    const actionParts = got('bob', true);
+    for (const parts of [channelParts, actionParts]) {
+      assert.ok(parts.length >= 6, `split into ${parts.length} lines`);
+      assert.equal(parts.join(''), text);
+      assert.ok(
+        parts.every((p) => !p.includes('\ufffd')),
+        'no broken characters',
+      );
+    }
+    for (const r of bob.received.filter((r) => r.msg.command === 'PRIVMSG')) {
+      const body = r.raw.replace(/^@\S+ /, ''); // tags have their own budget
+      assert.ok(Buffer.byteLength(body) + 2 <= 512, `${Buffer.byteLength(body)} bytes`);
+    }
+    await rec.next('message', (m) => m.self && m.kind === 'action' && m.text.endsWith('🎉🎉'));
+    const echoes = rec.all('message').filter((m) => m.self);
+    assert.equal(echoes.map((m) => m.text).join('').length, text.length * 2);
+    bob.destroy();
+  });
+});
+
+test('what is sent before registration is queued and flushed in order, then QUIT (printf | connect)', async () => {
+  await withServer(async (srv, track) => {
+    const bob = await TestClient.register(srv.port, 'bob');
+    const { session, rec } = newSession(srv.port, 'alice');
+    track(session);
+    session.say('#lobby', 'first'); // before start()
+    session.start();
+    session.say('#lobby', 'second'); // while connecting
+    session.join('#later');
+    const quitting = session.quit('done');
+    await quitting;
+    await bob.expectCommand('PRIVMSG', '#lobby', 'first');
+    await bob.expectCommand('PRIVMSG', '#lobby', 'second');
+    const q = await bob.expectCommand('QUIT');
+    assert.equal(q.params[0], 'Quit: done');
+    assert.deepEqual(
+      rec.all('message').map((m) => m.text),
+      ['first', 'second'],
+    );
+    assert.ok(rec.all('join').some((j) => j.channel === '#later'));
+    assert.equal(rec.events.at(-1)?.type, 'state');
+    bob.destroy();
+  });
+});
+
+test('reconnects when the server goes away and comes back on the same port; rejoins channels', async () => {
+  let srv = await startServer();
+  const port = srv.port;
+  const { session, rec } = newSession(port, 'alice', { channels: ['#conf'] });
+  try {
+    await connected(session, rec);
+    await rec.next('join', (e) => e.channel === '#conf');
+    session.join('#room', 'k3y');
+    await rec.next('join', (e) => e.channel === '#room');
+    session.raw('MODE #room +k k3y');
+    await rec.next('mode');
+    session.part('#conf');
+    await rec.next('part');
+
+    await stopServer(srv);
+    const down = await rec.state('disconnected');
+    assert.ok(down.reason !== undefined && down.reason.length > 0);
+    assert.notEqual(down.final, true);
+    await rec.state('reconnecting');
+    srv = await startServer({ port });
+    const reg = await rec.next('registered', () => true, 10_000);
+    assert.equal(reg.nick, 'alice');
+    const rejoined = new Set<string>();
+    while (rejoined.size < 3) rejoined.add((await rec.next('join', (e) => e.self)).channel);
+    assert.deepEqual([...rejoined].sort(), ['#conf', '#lobby', '#room']);
+    assert.deepEqual(session.channels.sort(), ['#conf', '#lobby', '#room']);
+    // Saying something after the reconnect works as before.
+    const bob = await TestClient.register(port, 'bob', [], false);
+    bob.send('JOIN #room k3y');
+    await bob.expectCommand('366');
+    session.say('#room', 'back again');
+    await bob.expectCommand('PRIVMSG', '#room', 'back again');
+    bob.destroy();
+  } finally {
+    session.close();
+    await stopServer(srv);
+  }
+});
+
+test('lag check: PING after a quiet spell, lag event from the PONG', async () => {
+  await withServer(async (srv, track) => {
+    const { session, rec } = newSession(srv.port, 'alice', {
+      lag: { intervalMs: 60, timeoutMs: 2000 },
+    });
+    track(session);
+    await connected(session, rec);
+    const lag = await rec.next('lag');
+    assert.ok(lag.ms >= 0 && lag.ms < 2000);
+    await rec.next('lag'); // and again after the next quiet spell
+    assert.equal(session.state, 'connected');
+  });
+});
+
+test('close() and quit() leave no timers behind', async () => {
+  await withServer(async (srv, track) => {
+    const live = new Set<unknown>();
+    const timers = {
+      setTimeout(fn: () => void, ms: number) {
+        const h = setTimeout(() => {
+          live.delete(h);
+          fn();
+        }, ms);
+        live.add(h);
+        return h;
+      },
+      clearTimeout(h: unknown) {
+        live.delete(h);
+        clearTimeout(h as ReturnType<typeof setTimeout>);
+      },
+    };
+    const a = newSession(srv.port, 'alice', { timers, lag: { intervalMs: 50, timeoutMs: 1000 } });
+    track(a.session);
+    await connected(a.session, a.rec);
+    await a.rec.next('lag');
+    assert.ok(live.size > 0, 'the lag check has a timer');
+    await a.session.quit();
+    assert.equal(live.size, 0, 'no timer left after quit');
+
+    const b = newSession(srv.port, 'bob', { timers });
+    track(b.session);
+    await connected(b.session, b.rec);
+    b.session.close();
+    assert.equal(live.size, 0, 'no timer left after close');
+    const down = b.rec.all('state').at(-1);
+    assert.deepEqual(down, { type: 'state', state: 'disconnected', reason: 'closed', final: true });
+  });
+});
