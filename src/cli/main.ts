@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `parley` command: dispatches to subcommands and turns user errors into one line and an exit code.
 import { CliError } from './errors.js';
+import { connect } from './connect.js';
 import { serve } from './serve.js';
 import { VERSION } from '../server/version.js';
 
@@ -10,6 +11,7 @@ A command-line chat system that speaks IRC.
 
 Commands:
   serve      run the chat server (any IRC client can connect)
+  connect    chat from this terminal (parley connect HOST --nick NAME)
 
 Options:
   -h, --help     show this help (parley <command> --help for a command's options)
@@ -17,7 +19,7 @@ Options:
 
 Quick start:
   parley serve                 # listen on port 6667; everyone meets in #lobby
-  irssi -c localhost -p 6667   # or any IRC client`;
+  parley connect HOST -n alice # on each chatting machine (or any IRC client)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -34,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'serve':
       return serve(rest);
+    case 'connect':
+      return connect(rest);
     default:
       throw new CliError(`unknown command '${command}' (see parley --help)`);
   }
@@ -42,7 +46,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
-    if (code !== 0 || process.argv[2] === 'serve') setImmediate(() => process.exit(code));
+    // Exit once stdout has drained: a piped chat log or transcript must not lose its tail.
+    if (code !== 0 || process.argv[2] !== undefined)
+      process.stdout.write('', () => process.exit(code));
   },
   (err: unknown) => {
     if (err instanceof CliError) {

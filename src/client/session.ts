@@ -35,6 +35,9 @@ const NO_CAPS: ReadonlySet<string> = new Set();
 
 type Listener = (event: SessionEvent) => void;
 
+/** Token of the PING that marks the end of the registration burst (see whenSettled). */
+const SETTLE_TOKEN = 'parley-settled';
+
 export class ClientSession {
   private readonly opts: ResolvedOptions;
   private readonly st = new ClientState();
@@ -55,6 +58,9 @@ export class ClientSession {
   private serverName = '';
   private welcomed = false;
   private ready = false;
+  /** Registration's replies, auto-joins and our JOINs have all been answered (first link only). */
+  private settled = false;
+  private settleWaiters: Array<() => void> = [];
   /** Channels to join after the next registration (those we were in when the link dropped). */
   private rejoin = new Map<string, JoinTarget>();
   private readonly keys = new Map<string, string>();
@@ -354,7 +360,8 @@ export class ClientSession {
         this.write(serializeBody(null, 'PONG', [p[0] ?? '']));
         return true;
       case 'PONG':
-        this.lag?.pong(p);
+        if (p.includes(SETTLE_TOKEN)) this.settle();
+        else this.lag?.pong(p);
         return true;
       case 'ERROR':
         this.serverError(p[0] ?? '');
@@ -430,6 +437,25 @@ export class ClientSession {
     for (const line of joinLines([...wanted.values()], this.st.maxTargets('JOIN')))
       this.write(line);
     this.outbox.flush();
+    // Replies come in order, so our PONG marks the end of the burst and of the JOIN answers.
+    if (!this.settled) this.write(`PING :${SETTLE_TOKEN}`);
+  }
+
+  /**
+   * Resolves once the first registration has settled: the welcome burst, the server's own
+   * auto-joins and our JOINs have been answered, so the conversations are known.
+   */
+  whenSettled(): Promise<void> {
+    if (this.settled) return Promise.resolve();
+    return new Promise((resolve) => this.settleWaiters.push(resolve));
+  }
+
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const waiters = this.settleWaiters;
+    this.settleWaiters = [];
+    for (const w of waiters) w();
   }
 
   // ---- helpers ----

@@ -1,0 +1,31 @@
+// `parley connect`: build the session, the controller and the UI (interactive on a TTY, plain otherwise).
+import { ChatController } from '../client/app.js';
+import { ClientSession } from '../client/session.js';
+import { PlainView, runPlain } from '../client/ui/plain.js';
+import { connectHelp, loadConnectSettings } from './connect-options.js';
+
+export async function connect(argv: string[]): Promise<number> {
+  const isTty = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const settings = loadConnectSettings(argv, isTty);
+  if (settings.help) {
+    process.stdout.write(connectHelp() + '\n');
+    return 0;
+  }
+  const session = new ClientSession({
+    host: settings.host,
+    port: settings.port,
+    tls: settings.tls,
+    tlsInsecure: settings.tlsInsecure,
+    nick: settings.nick,
+    realname: settings.realname,
+    password: settings.password,
+    channels: settings.channel === null ? [] : [settings.channel],
+    reconnect: settings.reconnect ? {} : false,
+  });
+  const view = new PlainView(process.stdout);
+  const controller = new ChatController(session, view, false, settings.channel);
+  session.start();
+  const code = await runPlain(controller, session, process.stdin);
+  session.close();
+  return code;
+}
