@@ -8,18 +8,17 @@
 //
 // close(), quit(), a bad password or an untrusted certificate end in 'disconnected' with
 // `final: true`: nothing reconnects, every timer is cleared and the process may exit.
-import { isParseError, parse, serializeBody, type Message } from '../protocol/index.js';
+import { isParseError, parse, serializeBody } from '../protocol/index.js';
 import type { ConnectionState, SessionEvent } from './events.js';
 import { handleIncoming, type IncomingHost } from './incoming.js';
-import { LagMonitor } from './lag.js';
 import { Link } from './link.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import { cleanLine, ctcp, ctcpAnswer, joinLines, textLines, type JoinTarget } from './outgoing.js';
 import { backoffDelay } from './reconnect.js';
-import { closingReason, Registration } from './registration.js';
 import { ClientState, type Member } from './state.js';
 import { Timers } from './timers.js';
+import { Upkeep } from './upkeep.js';
 
 export type { SessionOptions } from './options.js';
 export type { LagCheck } from './lag.js';
@@ -27,16 +26,10 @@ export type { ReconnectPolicy } from './reconnect.js';
 export type { Member } from './state.js';
 export type { TimerApi } from './timers.js';
 
-/** Servers that skip the MOTD: the welcome burst is taken as over this long after 001, ms. */
-const WELCOME_GRACE_MS = 2000;
 /** At most one CTCP answer per this many ms, so a CTCP flood can't get us killed for flooding. */
 const CTCP_REPLY_MS = 1000;
-const NO_CAPS: ReadonlySet<string> = new Set();
 
 type Listener = (event: SessionEvent) => void;
-
-/** Token of the PING that marks the end of the registration burst (see whenSettled). */
-const SETTLE_TOKEN = 'parley-settled';
 
 export class ClientSession {
   private readonly opts: ResolvedOptions;
@@ -44,9 +37,9 @@ export class ClientSession {
   private readonly listeners = new Set<Listener>();
   private readonly timers: Timers;
   private readonly outbox: Outbox;
+  /** Registration, lag, the welcome burst and why the link closed (see upkeep.ts). */
+  private readonly upkeep: Upkeep;
   private link: Link | null = null;
-  private reg: Registration | null = null;
-  private lag: LagMonitor | null = null;
   private phase: ConnectionState | 'idle' = 'idle';
   private stopped = false;
   private attempt = 0;
@@ -56,21 +49,11 @@ export class ClientSession {
   /** Our user@host as the server shows it, once seen (our own JOIN). */
   private self: { user: string; host: string } | null = null;
   private serverName = '';
-  private welcomed = false;
-  private ready = false;
-  /** Registration's replies, auto-joins and our JOINs have all been answered (first link only). */
-  private settled = false;
-  private settleWaiters: Array<() => void> = [];
   /** Channels to join after the next registration (those we were in when the link dropped). */
   private rejoin = new Map<string, JoinTarget>();
   private readonly keys = new Map<string, string>();
-  /** Why the server said it closed the link (ERROR), for the 'disconnected' reason. */
-  private errorReason: string | null = null;
-  /** Set when retrying cannot help (bad password, banned, no acceptable nick). */
-  private fatalReason: string | null = null;
   private quitting: { promise: Promise<void>; resolve: () => void } | null = null;
   private connectTimer: unknown = null;
-  private welcomeTimer: unknown = null;
   private lastCtcpReply = -Infinity;
 
   constructor(options: SessionOptions) {
@@ -80,7 +63,7 @@ export class ClientSession {
     this.preferredNick = this.opts.nick;
     this.outbox = new Outbox({
       state: this.st,
-      canSend: () => this.ready && this.link?.open === true,
+      canSend: () => this.upkeep.ready && this.link?.open === true,
       stopped: () => this.stopped,
       sender: () => ({
         nick: this.myNick,
@@ -91,6 +74,20 @@ export class ClientSession {
       write: (line) => this.write(line),
       emit: (e) => this.emit(e),
       now: () => this.opts.clock(),
+    });
+    this.upkeep = new Upkeep({
+      opts: this.opts,
+      state: this.st,
+      timers: this.timers,
+      write: (line) => this.write(line),
+      emit: (e) => this.emit(e),
+      error: (code, text) => this.emitError(code, text),
+      fail: (reason, fatal) => this.link?.fail(reason, fatal),
+      preferredNick: () => this.preferredNick,
+      quitting: () => this.quitting !== null,
+      incoming: (msg) => handleIncoming(this.incoming, msg),
+      welcomed: (nick, server) => this.welcomed(nick, server),
+      ready: () => this.connected(),
     });
   }
 
@@ -132,7 +129,7 @@ export class ClientSession {
 
   /** IRCv3 capabilities in force on this connection. */
   get capabilities(): ReadonlySet<string> {
-    return this.reg?.caps ?? NO_CAPS;
+    return this.upkeep.caps;
   }
 
   /** Subscribe; returns the unsubscribe function. */
@@ -164,7 +161,7 @@ export class ClientSession {
       this.shutdown('quit');
       return promise;
     }
-    if (!this.ready) {
+    if (!this.upkeep.ready) {
       // Not registered yet (or not even started): QUIT waits behind what was typed before it
       // (`printf 'hi\n/quit\n' | parley connect`); the timer bounds the wait.
       this.timers.later(() => this.shutdown('quit'), this.opts.connectTimeoutMs + timeout);
@@ -243,8 +240,7 @@ export class ClientSession {
     this.phase = 'connecting';
     const attempt = this.attempt > 0 ? { attempt: this.attempt } : {};
     this.emit({ type: 'state', state: 'connecting', ...attempt });
-    this.fatalReason = null;
-    this.errorReason = null;
+    this.upkeep.connecting();
     const link: Link = new Link(
       { host, port, tls, tlsInsecure },
       {
@@ -265,34 +261,15 @@ export class ClientSession {
     this.timers.cancel(this.connectTimer);
     this.phase = 'registering';
     this.emit({ type: 'state', state: 'registering' });
-    if (this.opts.lag !== null) {
-      this.lag = new LagMonitor(this.opts.lag, this.opts.clock, this.timers, {
-        ping: (token) => this.write(`PING :${token}`),
-        lag: (ms) => this.emit({ type: 'lag', ms }),
-        dead: (reason) => this.link?.fail(reason),
-      });
-    }
-    const { username, realname, password } = this.opts;
-    const host = {
-      write: (l: string) => this.write(l),
-      error: (code: string, text: string) => this.emitError(code, text),
-      fatal: (code: string, reason: string) => {
-        this.fatal(code, reason);
-        this.link?.fail(reason, true);
-      },
-      nickLen: () => this.st.nickLen,
-      random: () => this.opts.random(),
-    };
-    this.reg = new Registration(host, { nick: this.preferredNick, username, realname, password });
-    this.reg.begin();
+    this.upkeep.open();
   }
 
   private onLine(raw: string): void {
-    this.lag?.received();
+    this.upkeep.received();
     const msg = parse(raw);
     if (isParseError(msg)) return;
     try {
-      if (!this.upkeep(msg)) handleIncoming(this.incoming, msg);
+      if (!this.upkeep.handle(msg)) handleIncoming(this.incoming, msg);
     } catch (err) {
       // A bug of ours on odd input must not take the connection down; say what happened.
       this.emitError('CLIENT', `Could not handle "${raw.slice(0, 80)}": ${(err as Error).message}`);
@@ -301,11 +278,9 @@ export class ClientSession {
 
   private onClosed(reason: string, fatal: boolean): void {
     this.link = null;
-    this.lag?.stop();
-    this.lag = null;
     this.timers.cancel(this.connectTimer);
-    this.timers.cancel(this.welcomeTimer);
-    if (this.welcomed) {
+    const up = this.upkeep;
+    if (up.welcomed) {
       const st = this.st;
       this.rejoin = new Map(
         st.channelNames.map((name) => {
@@ -315,13 +290,11 @@ export class ClientSession {
       );
     }
     this.st.reset();
-    this.reg = null;
-    this.welcomed = false;
-    this.ready = false;
-    const why = this.quitting !== null ? 'quit' : (this.fatalReason ?? this.errorReason ?? reason);
+    up.linkLost();
+    const why = this.quitting !== null ? 'quit' : (up.fatalReason ?? up.errorReason ?? reason);
     const policy = this.opts.reconnect;
-    if (fatal && this.fatalReason === null && this.quitting === null) this.emitError('LINK', why);
-    if (this.quitting !== null || fatal || this.fatalReason !== null || policy === null) {
+    if (fatal && up.fatalReason === null && this.quitting === null) this.emitError('LINK', why);
+    if (this.quitting !== null || fatal || up.fatalReason !== null || policy === null) {
       return this.shutdown(why);
     }
     this.phase = 'disconnected';
@@ -338,7 +311,7 @@ export class ClientSession {
     const first = !this.stopped;
     this.stopped = true;
     this.timers.clearAll();
-    this.lag?.stop();
+    this.upkeep.stop();
     const link = this.link;
     this.link = null;
     link?.fail(reason);
@@ -350,82 +323,17 @@ export class ClientSession {
     this.quitting?.resolve();
   }
 
-  // ---- registration and upkeep ----
+  // ---- registration (upkeep.ts handles the link's own lines and calls these) ----
 
-  /** Lines about the link itself rather than the chat; true when fully handled here. */
-  private upkeep(msg: Message): boolean {
-    const p = msg.params;
-    switch (msg.command) {
-      case 'PING':
-        this.write(serializeBody(null, 'PONG', [p[0] ?? '']));
-        return true;
-      case 'PONG':
-        if (p.includes(SETTLE_TOKEN)) this.settle();
-        else this.lag?.pong(p);
-        return true;
-      case 'ERROR':
-        this.serverError(p[0] ?? '');
-        return true;
-      case '001': // RPL_WELCOME <nick> :text   (the text is shown too)
-        this.welcome(p[0], msg.source);
-        return false;
-      case '005': // RPL_ISUPPORT <nick> <tokens...> :are supported by this server
-        if (p.length > 2) this.st.applyIsupport(p.slice(1, -1));
-        return true;
-      case '376': // RPL_ENDOFMOTD
-      case '422': // ERR_NOMOTD
-        if (!this.welcomed || this.ready) return false;
-        if (msg.command === '376') handleIncoming(this.incoming, msg);
-        this.becomeReady();
-        return true;
-      case '464': {
-        // ERR_PASSWDMISMATCH
-        const why = p[1] ?? 'Password incorrect';
-        const given = this.opts.password !== null;
-        this.fatal(
-          '464',
-          `${given ? 'Server password refused' : 'The server needs a password'} (${why})`,
-        );
-        return true;
-      }
-      case '465': // ERR_YOUREBANNEDCREEP
-        this.fatal('465', `Banned from this server (${p[1] ?? 'You are banned'})`);
-        return true;
-      default:
-        return this.reg?.handle(msg.command, p, this.preferredNick) ?? false;
-    }
-  }
-
-  // ERROR :<reason>   (the server is closing the link)
-  private serverError(text: string): void {
-    if (this.quitting !== null || this.fatalReason !== null) return;
-    const reason = closingReason(text);
-    if (/password/i.test(text)) return this.fatal('ERROR', `Server password refused (${reason})`);
-    this.errorReason = reason;
-    this.emitError('ERROR', `Disconnected by the server: ${reason}`);
-  }
-
-  private fatal(code: string, reason: string): void {
-    if (this.fatalReason !== null) return;
-    this.fatalReason = reason;
-    this.emitError(code, reason);
-  }
-
-  private welcome(nick: string | undefined, source: string | null): void {
-    if (this.welcomed) return;
-    this.welcomed = true;
-    this.reg?.welcome();
+  /** 001: we are `nick` on `server`; a later disconnection reconnects from the first delay. */
+  private welcomed(nick: string, server: string): void {
     this.attempt = 0;
-    this.myNick = nick || (this.reg?.nick ?? this.preferredNick);
-    this.serverName = source ?? this.opts.host;
-    this.welcomeTimer = this.timers.later(() => this.becomeReady(), WELCOME_GRACE_MS);
+    this.myNick = nick;
+    this.serverName = server;
   }
 
   /** End of the welcome burst (ISUPPORT known): connected; join channels, then send what waited. */
-  private becomeReady(): void {
-    if (this.ready || !this.welcomed) return;
-    this.ready = true;
-    this.timers.cancel(this.welcomeTimer);
+  private connected(): void {
     this.phase = 'connected';
     this.emit({ type: 'state', state: 'connected' });
     const network = this.st.network;
@@ -437,8 +345,6 @@ export class ClientSession {
     for (const line of joinLines([...wanted.values()], this.st.maxTargets('JOIN')))
       this.write(line);
     this.outbox.flush();
-    // Replies come in order, so our PONG marks the end of the burst and of the JOIN answers.
-    if (!this.settled) this.write(`PING :${SETTLE_TOKEN}`);
   }
 
   /**
@@ -446,16 +352,7 @@ export class ClientSession {
    * auto-joins and our JOINs have been answered, so the conversations are known.
    */
   whenSettled(): Promise<void> {
-    if (this.settled) return Promise.resolve();
-    return new Promise((resolve) => this.settleWaiters.push(resolve));
-  }
-
-  private settle(): void {
-    if (this.settled) return;
-    this.settled = true;
-    const waiters = this.settleWaiters;
-    this.settleWaiters = [];
-    for (const w of waiters) w();
+    return this.upkeep.whenSettled();
   }
 
   // ---- helpers ----
