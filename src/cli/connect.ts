@@ -1,6 +1,7 @@
 // `parley connect`: build the session, the controller and the UI (interactive on a TTY, plain otherwise).
 import { ChatController } from '../client/app.js';
 import { ClientSession } from '../client/session.js';
+import { InteractiveView } from '../client/ui/interactive.js';
 import { PlainView, runPlain } from '../client/ui/plain.js';
 import { connectHelp, loadConnectSettings } from './connect-options.js';
 
@@ -22,10 +23,18 @@ export async function connect(argv: string[]): Promise<number> {
     channels: settings.channel === null ? [] : [settings.channel],
     reconnect: settings.reconnect ? {} : false,
   });
-  const view = new PlainView(process.stdout);
-  const controller = new ChatController(session, view, false, settings.channel);
-  session.start();
-  const code = await runPlain(controller, session, process.stdin);
+  let code: number;
+  if (settings.plain) {
+    const view = new PlainView(process.stdout);
+    const controller = new ChatController(session, view, false, settings.channel);
+    session.start();
+    code = await runPlain(controller, session, process.stdin);
+  } else {
+    const view = new InteractiveView(process.stdout, settings.color);
+    const controller = new ChatController(session, view, settings.color, settings.channel);
+    session.start();
+    code = await view.run(controller, session, process.stdin);
+  }
   session.close();
   return code;
 }

@@ -85,8 +85,9 @@ export class ChatController {
    */
   async submit(line: string): Promise<'continue' | 'quit'> {
     // Lines typed (or piped) before the first registration settles wait for it, so that they
-    // go to the conversation the server or --channel sets up, in the order they were typed.
-    await this.session.whenSettled();
+    // go to the conversation the server or --channel sets up, in the order they were typed;
+    // /quit does not wait, or it would hang for as long as the server stays unreachable.
+    if (parseInput(line, { current: null }).kind !== 'quit') await this.session.whenSettled();
     const chantypes = this.session.isupport.get('CHANTYPES') ?? '#&';
     const action = parseInput(line, { current: this.current, chantypes });
     return this.perform(action);
@@ -128,6 +129,18 @@ export class ChatController {
     return out;
   }
 
+  /** The open conversations, in the order they were opened (for Alt-1..9 and Ctrl-N/P). */
+  conversationNames(): string[] {
+    return [...this.conversations.values()].map((c) => c.name);
+  }
+
+  /** Make an open conversation current, as /switch does; false when none has that name. */
+  switchTo(name: string): boolean {
+    if (!this.conversations.has(this.key(name))) return false;
+    this.setCurrent(name);
+    return true;
+  }
+
   // ---- input actions ----
 
   private async perform(a: InputAction): Promise<'continue' | 'quit'> {
@@ -149,8 +162,8 @@ export class ChatController {
         this.open(a.nick, true);
         break;
       case 'switch':
-        if (this.conversations.has(this.key(a.target))) this.setCurrent(a.target);
-        else this.local('error', `No conversation named ${a.target} — open: ${this.openList()}`);
+        if (!this.switchTo(a.target))
+          this.local('error', `No conversation named ${a.target} — open: ${this.openList()}`);
         break;
       case 'join':
         a.channels.forEach((ch, k) => s.join(ch, a.keys[k]));
@@ -229,7 +242,8 @@ export class ChatController {
       case 'message':
         this.open(e.conversation, false);
         if (!e.self) this.spoke(e.conversation, e.from);
-        if (!this.same(e.conversation, this.current)) {
+        // Our own lines (echo-message) are never unread, wherever they went.
+        if (!e.self && !this.same(e.conversation, this.current)) {
           const c = this.conversations.get(this.key(e.conversation));
           if (c !== undefined) {
             c.unread++;

@@ -1,0 +1,341 @@
+// Interactive mode: raw keys → the line editor and the controller; controller output → the Screen; the terminal restored on every exit path.
+//
+// Why no TUI framework: the layout we want is "messages in the terminal's own scrollback, a status
+// line and an input line pinned below" — two rows to draw with a handful of ANSI sequences. Node's
+// built-ins give the rest (readline.emitKeypressEvents decodes keys, bracketed paste included;
+// setRawMode; the 'resize' event). Full-screen libraries (blessed, ink) repaint the whole window,
+// usually on the alternate screen, so history would live in a pane of ours instead of the
+// terminal's scrollback (search, copy, mouse wheel all lost); readline.Interface owns a single
+// prompt line, has no status line, and would need the same redraw logic around it anyway. No
+// dependency also means nothing between us and what reaches the terminal (format.ts: safety).
+//
+// Keys beyond the editor's (editor.ts): Ctrl-C clears the line (twice within 1 s quits), Ctrl-D
+// on an empty line quits, Ctrl-N / Ctrl-P and Alt-1..9 switch conversations, Ctrl-L redraws.
+import { emitKeypressEvents } from 'node:readline';
+import type { ChatController, View } from '../app.js';
+import { parseInput } from '../input.js';
+import type { ClientSession } from '../session.js';
+import { LineEditor, type Key } from './editor.js';
+import { PasteGuard } from './paste.js';
+import { formatStatus, promptFor, Screen, type Frame, type TermOut } from './screen.js';
+import { stripControls } from '../../protocol/sanitize.js';
+
+/** A second Ctrl-C within this quits. */
+const QUIT_WINDOW_MS = 1000;
+/** How long a notice ("Ctrl-C again to quit") stays on the status line. */
+const NOTICE_MS = 2000;
+/** At most one bell per this: a burst of highlights rings once. */
+const BELL_GAP_MS = 500;
+/** The status line is re-checked this often (the reconnect countdown, notices running out). */
+const TICK_MS = 250;
+/** On SIGTERM/SIGHUP/SIGINT, how long to wait for the server to confirm our QUIT. */
+const SIGNAL_QUIT_MS = 1000;
+
+const SIGNALS = { SIGTERM: 15, SIGHUP: 1, SIGINT: 2 } as const;
+
+export class InteractiveView implements View {
+  private readonly screen: Screen;
+  private readonly term: TermOut;
+  private controller: ChatController | null = null;
+  private editor = new LineEditor();
+  private readonly guard = new PasteGuard({
+    send: (line) => this.send(line),
+    notify: (text) => this.say(text),
+  });
+  /** Pending messages, drawn with the next frame. */
+  private readonly pending: string[] = [];
+  private scheduled = false;
+  private bellPending = false;
+  private lastBell = 0;
+  private lastStatus = '';
+  private notice: { text: string; until: number } | null = null;
+  private lastCtrlC = 0;
+  private terminalTaken = false;
+  private stopped = false;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly color: boolean,
+  ) {
+    // A vanished terminal (SIGHUP, EIO) must not turn into an uncaught error while we tidy up.
+    out.on('error', () => {});
+    this.term = {
+      write: (s: string) => {
+        try {
+          out.write(s);
+        } catch {
+          // the terminal is gone: nothing left to draw on
+        }
+      },
+      get columns() {
+        return out.columns;
+      },
+      get rows() {
+        return out.rows;
+      },
+    };
+    this.screen = new Screen(this.term);
+  }
+
+  // ---- View ----
+
+  print(line: string): void {
+    this.pending.push(line);
+    this.schedule();
+  }
+
+  bell(): void {
+    const now = Date.now();
+    if (now - this.lastBell < BELL_GAP_MS) return;
+    this.lastBell = now;
+    this.bellPending = true;
+    this.schedule();
+  }
+
+  statusChanged(): void {
+    this.schedule();
+  }
+
+  // ---- the run ----
+
+  /**
+   * Take over the terminal until the session ends. Resolves with the exit code: 0 after /quit,
+   * Ctrl-D or a double Ctrl-C, 1 when the session gave up (bad password...), 128+n on signal n.
+   */
+  run(
+    controller: ChatController,
+    session: ClientSession,
+    input: NodeJS.ReadStream,
+  ): Promise<number> {
+    this.controller = controller;
+    this.editor = new LineEditor({
+      complete: (word) => controller.completions(word),
+      isChannel: (name) => session.isChannel(name),
+    });
+    return new Promise((resolve) => {
+      const cleanups: Array<() => void> = [];
+      const finish = (code: number): void => {
+        if (this.stopped) return;
+        this.flush();
+        this.stopped = true;
+        this.guard.stop();
+        this.restoreTerminal(input);
+        for (const undo of cleanups) undo();
+        input.pause();
+        resolve(code);
+      };
+      this.finish = finish;
+
+      const onKey = (_s: string | undefined, key: Key | undefined): void => {
+        if (key !== undefined && !this.stopped) this.key(key);
+      };
+      const onResize = (): void => {
+        this.screen.resized();
+        this.flush();
+      };
+      const onExit = (): void => this.restoreTerminal(input);
+      const onCrash = (err: unknown): void => {
+        this.restoreTerminal(input);
+        process.stderr.write(`parley: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+        process.exit(70);
+      };
+      const onSignal = (signal: keyof typeof SIGNALS): void => {
+        this.flush();
+        this.restoreTerminal(input);
+        const timeout = new Promise((r) => setTimeout(r, SIGNAL_QUIT_MS).unref());
+        void Promise.race([controller.quit(`Killed (${signal})`), timeout]).then(() =>
+          finish(128 + SIGNALS[signal]),
+        );
+      };
+      const tick = setInterval(() => this.refreshStatus(), TICK_MS);
+      const unsubscribe = session.onEvent((e) => {
+        if (e.type !== 'state' || e.state !== 'disconnected' || e.final !== true) return;
+        // Checked a moment later: quitting while not connected ends the session from inside
+        // controller.quit(), before `leaving` turns true.
+        queueMicrotask(() => {
+          if (!controller.leaving) finish(1);
+        });
+      });
+
+      emitKeypressEvents(input);
+      input.on('keypress', onKey);
+      this.out.on('resize', onResize);
+      process.on('exit', onExit);
+      process.on('uncaughtException', onCrash);
+      for (const s of Object.keys(SIGNALS) as Array<keyof typeof SIGNALS>) process.on(s, onSignal);
+      cleanups.push(
+        () => input.off('keypress', onKey),
+        () => this.out.off('resize', onResize),
+        () => process.off('exit', onExit),
+        () => process.off('uncaughtException', onCrash),
+        () => clearInterval(tick),
+        unsubscribe,
+        ...(Object.keys(SIGNALS) as Array<keyof typeof SIGNALS>).map(
+          (s) => () => process.off(s, onSignal),
+        ),
+      );
+      this.takeTerminal(input);
+      this.flush();
+    });
+  }
+
+  /** Set by run(): end the run with this exit code. */
+  private finish: (code: number) => void = () => {};
+
+  private takeTerminal(input: NodeJS.ReadStream): void {
+    if (this.terminalTaken) return;
+    this.terminalTaken = true;
+    input.setRawMode(true);
+    input.resume();
+    this.screen.start();
+  }
+
+  /** Raw mode off, bracketed paste off, cursor shown, status and input rows erased. Idempotent. */
+  private restoreTerminal(input: NodeJS.ReadStream): void {
+    if (!this.terminalTaken) return;
+    this.terminalTaken = false;
+    this.screen.stop();
+    try {
+      input.setRawMode(false);
+    } catch {
+      // the terminal is gone
+    }
+  }
+
+  // ---- drawing ----
+
+  private schedule(): void {
+    if (this.scheduled || this.controller === null) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Draw pending messages and the two bottom rows now. */
+  private flush(): void {
+    this.scheduled = false;
+    if (this.stopped || !this.terminalTaken) return;
+    const frame = this.frame();
+    this.screen.render(frame, this.pending.splice(0));
+    this.lastStatus = frame.status;
+    if (this.bellPending) this.term.write('\x07');
+    this.bellPending = false;
+  }
+
+  private refreshStatus(): void {
+    if (this.notice !== null && Date.now() >= this.notice.until) this.notice = null;
+    if (this.terminalTaken && this.frame().status !== this.lastStatus) this.flush();
+  }
+
+  private frame(): Frame {
+    const c = this.controller;
+    if (c === null) return { status: '', prompt: '', text: '', cursor: 0 };
+    const st = c.status();
+    let notice: string | null = null;
+    const waiting = this.guard.waiting;
+    if (waiting !== null) {
+      const where = st.current === null ? '(nowhere)' : stripControls(st.current);
+      notice = `Send ${waiting} lines to ${where}? (y/n)`;
+    } else if (c.leaving) notice = 'leaving…';
+    else if (this.notice !== null && Date.now() < this.notice.until) notice = this.notice.text;
+    return {
+      status: formatStatus(st, { color: this.color, notice }),
+      prompt: promptFor(st.current, this.screen.columns),
+      text: this.editor.text,
+      cursor: this.editor.cursor,
+    };
+  }
+
+  private say(text: string): void {
+    this.notice = { text, until: Date.now() + NOTICE_MS };
+  }
+
+  // ---- keys ----
+
+  private key(key: Key): void {
+    if (this.guard.key(key, this.editor)) {
+      if (!this.guard.inPaste) this.schedule();
+      return;
+    }
+    const ctrl = key.ctrl === true && key.meta !== true;
+    if (ctrl && key.name === 'c') this.ctrlC();
+    else if (ctrl && (key.name === 'n' || key.name === 'p')) this.cycle(key.name === 'n' ? 1 : -1);
+    else if (key.meta === true && /^[1-9]$/.test(key.name ?? '')) this.nth(Number(key.name) - 1);
+    else if (this.controller?.leaving !== true) {
+      // Ctrl-L lands here too: the editor ignores it, and the redraw below repairs the screen.
+      const r = this.editor.press(key);
+      if (r.kind === 'submit') this.entered(r.line);
+      else if (r.kind === 'eof') this.leave();
+    }
+    // Drawn once per chunk of input, not per key: a burst of typed-ahead keys costs one frame.
+    this.schedule();
+  }
+
+  /** Ctrl-C: clear the line; twice within QUIT_WINDOW_MS, quit; while quitting, stop waiting. */
+  private ctrlC(): void {
+    if (this.controller?.leaving === true) return this.finish(0);
+    const now = Date.now();
+    if (now - this.lastCtrlC < QUIT_WINDOW_MS) return this.leave();
+    this.lastCtrlC = now;
+    const had = this.editor.text !== '';
+    this.editor.clear();
+    this.say(
+      had ? 'Line cleared (Ctrl-Y brings it back) — Ctrl-C again to quit' : 'Ctrl-C again to quit',
+    );
+  }
+
+  /** Ctrl-N / Ctrl-P: the next or previous open conversation, wrapping around. */
+  private cycle(delta: 1 | -1): void {
+    const c = this.controller;
+    if (c === null) return;
+    const names = c.conversationNames();
+    if (names.length === 0) return;
+    const current = c.status().current;
+    const at = names.findIndex((n) => n === current);
+    c.switchTo(names[(at + delta + names.length) % names.length]);
+  }
+
+  /** Alt-1..9: the n-th conversation in the order they were opened. */
+  private nth(index: number): void {
+    const name = this.controller?.conversationNames()[index];
+    if (name !== undefined) this.controller?.switchTo(name);
+    else this.say(`No conversation ${index + 1}`);
+  }
+
+  /** Ctrl-D on an empty line, or Ctrl-C twice: QUIT, wait for the server, end. */
+  private leave(reason: string | null = null): void {
+    const c = this.controller;
+    if (c === null || c.leaving) return;
+    void c.quit(reason).then(() => this.finish(0));
+    this.flush();
+  }
+
+  // ---- sending ----
+
+  /** A line completed with Enter. */
+  private entered(line: string): void {
+    const st = this.controller?.status();
+    if (st !== undefined && st.state !== 'connected' && line.trim() !== '') {
+      // Lines wait for the registration (ChatController.submit); /quit must not, or it would
+      // hang for as long as the server stays unreachable.
+      const action = parseInput(line, { current: st.current });
+      if (action.kind === 'quit') return this.leave(action.reason);
+      this.say('Not connected: what you type is sent once the connection is back');
+    }
+    this.guard.entered(line);
+  }
+
+  /** Hand one line to the controller; lines are handled strictly in order. */
+  private send(line: string): void {
+    const c = this.controller;
+    if (c === null) return;
+    this.chain = this.chain.then(async () => {
+      if (this.stopped || c.leaving) return;
+      try {
+        if ((await c.submit(line)) === 'quit') this.finish(0);
+      } catch (err) {
+        this.say(`Could not send: ${(err as Error).message}`);
+      }
+    });
+  }
+}
