@@ -1,9 +1,10 @@
 // `parley connect` options: flags, the HOST[:PORT] argument, the default nick, and --help.
+import { isIPv4 } from 'node:net';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { isValidChannel, isValidNick } from '../protocol/index.js';
 import { CliError } from './errors.js';
-import { parseInteger } from './units.js';
+import { parseDuration, parseInteger } from './units.js';
 
 export interface ConnectSettings {
   host: string;
@@ -17,11 +18,19 @@ export interface ConnectSettings {
   plain: boolean;
   reconnect: boolean;
   color: boolean;
+  /** Find the server with mDNS (`_irc._tcp`) instead of HOST[:PORT]. */
+  discover: boolean;
+  /** How long --discover listens, in milliseconds. */
+  discoverTime: number;
+  /** Browse only on the interface with this IPv4 address (null: every interface). */
+  discoverInterface: string | null;
   help: boolean;
 }
 
 /** Longest nick we suggest from the login name (servers commonly allow 30; RFC 2812 says 9). */
 const DEFAULT_NICK_MAX = 16;
+/** How long --discover listens by default. */
+const DEFAULT_DISCOVER_MS = 3000;
 
 export function connectHelp(): string {
   return `Usage: parley connect [HOST[:PORT]] [options]
@@ -42,12 +51,21 @@ Options:
                         stdin or stdout is not a terminal)
       --no-reconnect    exit when the connection drops instead of reconnecting
       --no-color        no colours in interactive mode
+      --discover        find servers on the local network (mDNS, _irc._tcp), list
+                        them and connect to the one picked (the first when not
+                        in a terminal); replaces HOST[:PORT]
+      --discover-time SECS
+                        how long --discover listens [3]
+      --discover-interface ADDR
+                        with --discover, browse only on the interface that has
+                        this IPv4 address [every interface]
   -h, --help            show this help
 
 Examples:
   parley connect                          # localhost:6667 as your login name
   parley connect chat.example.org --nick alice
   parley connect 192.168.1.20:7000 -n bob -c '#dev'
+  parley connect --discover -n carol      # pick a server announced on the LAN
   printf 'hello\\n/quit\\n' | parley connect --nick bot --plain`;
 }
 
@@ -69,6 +87,9 @@ export function loadConnectSettings(argv: string[], isTty: boolean): ConnectSett
         plain: { type: 'boolean' },
         'no-reconnect': { type: 'boolean' },
         'no-color': { type: 'boolean' },
+        discover: { type: 'boolean' },
+        'discover-time': { type: 'string' },
+        'discover-interface': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -79,6 +100,28 @@ export function loadConnectSettings(argv: string[], isTty: boolean): ConnectSett
   if (positionals.length > 1) {
     throw new CliError(
       `expected one HOST[:PORT], got '${positionals.join(' ')}' (see parley connect --help)`,
+    );
+  }
+  const discover = values.discover === true;
+  if (discover && positionals.length > 0) {
+    throw new CliError(
+      `--discover finds the server itself: drop '${positionals[0]}' (or drop --discover)`,
+    );
+  }
+  if (discover && values.port !== undefined) {
+    throw new CliError('--discover finds the port itself: drop --port (or drop --discover)');
+  }
+  for (const flag of ['discover-time', 'discover-interface'] as const) {
+    if (!discover && values[flag] !== undefined) throw new CliError(`--${flag} needs --discover`);
+  }
+  const discoverTime =
+    values['discover-time'] === undefined
+      ? DEFAULT_DISCOVER_MS
+      : parseDuration('discover-time', values['discover-time'], 100);
+  const discoverInterface = values['discover-interface'] ?? null;
+  if (discoverInterface !== null && !isIPv4(discoverInterface)) {
+    throw new CliError(
+      `--discover-interface: '${discoverInterface}' is not an IPv4 address (the interface's, like 192.168.1.20)`,
     );
   }
   const tls = values.tls === true;
@@ -109,6 +152,9 @@ export function loadConnectSettings(argv: string[], isTty: boolean): ConnectSett
     plain: values.plain === true || !isTty,
     reconnect: values['no-reconnect'] !== true,
     color: values['no-color'] !== true && process.env.NO_COLOR === undefined,
+    discover,
+    discoverTime,
+    discoverInterface,
     help: values.help === true,
   };
 }

@@ -1,9 +1,10 @@
-// `parley connect`: build the session, the controller and the UI (interactive on a TTY, plain otherwise).
+// `parley connect`: find the server (--discover), build the session, the controller and the UI (interactive on a TTY, plain otherwise).
 import { ChatController } from '../client/app.js';
 import { ClientSession } from '../client/session.js';
 import { InteractiveView } from '../client/ui/interactive.js';
 import { PlainView, runPlain } from '../client/ui/plain.js';
 import { connectHelp, loadConnectSettings } from './connect-options.js';
+import { discoverAndPick } from './discover-prompt.js';
 
 export async function connect(argv: string[]): Promise<number> {
   const isTty = process.stdin.isTTY === true && process.stdout.isTTY === true;
@@ -12,10 +13,22 @@ export async function connect(argv: string[]): Promise<number> {
     process.stdout.write(connectHelp() + '\n');
     return 0;
   }
+  let { host, port, tls } = settings;
+  if (settings.discover) {
+    const picked = await discoverAndPick({
+      timeMs: settings.discoverTime,
+      iface: settings.discoverInterface,
+      interactive: isTty,
+      input: process.stdin,
+      output: process.stderr,
+    });
+    ({ address: host, port } = picked);
+    tls ||= picked.tls;
+  }
   const session = new ClientSession({
-    host: settings.host,
-    port: settings.port,
-    tls: settings.tls,
+    host,
+    port,
+    tls,
     tlsInsecure: settings.tlsInsecure,
     nick: settings.nick,
     realname: settings.realname,

@@ -15,6 +15,10 @@ export interface ServeSettings {
   logFormat: ChatFormat;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   configFile: string | null;
+  /** Announce the server on the local network with mDNS/DNS-SD (`_irc._tcp`). */
+  advertise: boolean;
+  /** The DNS-SD instance name; null: the server name. */
+  advertiseName: string | null;
 }
 
 interface Option {
@@ -32,6 +36,8 @@ interface Extra {
   floodOn: boolean;
   floodBurst: number;
   floodRate: number;
+  advertise: boolean;
+  advertiseName: string | null;
 }
 
 const D = DEFAULTS;
@@ -193,6 +199,20 @@ export const SERVE_OPTIONS: Option[] = [
     apply: (s, v) => (s.pingTimeout = parseDuration('ping-timeout', v, 1000)),
   },
   {
+    flag: 'advertise',
+    arg: 'on|off',
+    shown: 'off',
+    help: 'announce it on the LAN with mDNS (_irc._tcp)',
+    apply: (s, v) => (s.advertise = parseOnOff('advertise', v)),
+  },
+  {
+    flag: 'advertise-name',
+    arg: 'NAME',
+    shown: 'the --name',
+    help: 'name to announce it under',
+    apply: (s, v) => (s.advertiseName = checkInstanceName(v)),
+  },
+  {
     flag: 'log-private',
     arg: 'on|off',
     shown: 'on',
@@ -224,6 +244,16 @@ function pick<T extends string>(flag: string, v: string, allowed: readonly T[]):
 function checkToken(flag: string, v: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9.\-_]*$/.test(v) || v.length > 63) {
     throw new CliError(`--${flag}: '${v}' must be letters, digits, '.', '-' or '_' (at most 63)`);
+  }
+  return v;
+}
+
+function checkInstanceName(v: string): string | null {
+  if (v === '') return null;
+  if (/[\u0000-\u001f\u007f]/.test(v) || Buffer.byteLength(v) > 63) {
+    throw new CliError(
+      `--advertise-name: '${v}' must be at most 63 bytes, with no control characters`,
+    );
   }
   return v;
 }
@@ -283,6 +313,21 @@ function readConfigFile(file: string): Record<string, string> {
   return out;
 }
 
+/** An on|off switch given alone (`--advertise`, last or before another flag) means on. */
+function withBareSwitches(argv: string[]): string[] {
+  const switches = new Set(
+    SERVE_OPTIONS.filter((o) => o.arg === 'on|off').map((o) => `--${o.flag}`),
+  );
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    out.push(argv[i]);
+    if (argv[i] === '--') return out.concat(argv.slice(i + 1));
+    const next = argv[i + 1];
+    if (switches.has(argv[i]) && (next === undefined || next.startsWith('-'))) out.push('on');
+  }
+  return out;
+}
+
 /** Flags over config file over defaults; throws CliError naming the bad flag or key. */
 export function loadServeSettings(argv: string[]): ServeSettings & { help: boolean } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
@@ -292,7 +337,12 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
   for (const o of SERVE_OPTIONS) options[o.flag] = { type: 'string' };
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options, allowPositionals: false, strict: true }));
+    ({ values } = parseArgs({
+      args: withBareSwitches(argv),
+      options,
+      allowPositionals: false,
+      strict: true,
+    }));
   } catch (err) {
     throw new CliError(`${(err as Error).message.split('\n')[0]} (see parley serve --help)`);
   }
@@ -305,14 +355,33 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     floodOn: true,
     floodBurst: DEFAULTS.flood?.burst ?? 10,
     floodRate: DEFAULTS.flood?.rate ?? 2,
+    advertise: false,
+    advertiseName: null,
   };
   for (const o of SERVE_OPTIONS) {
     const raw = values[o.flag] ?? fromFile[o.flag];
     if (typeof raw === 'string') o.apply(s, raw);
   }
-  const { logFormat, logLevel, floodOn, floodBurst, floodRate, ...config } = s;
+  const {
+    logFormat,
+    logLevel,
+    floodOn,
+    floodBurst,
+    floodRate,
+    advertise,
+    advertiseName,
+    ...config
+  } = s;
   config.flood = floodOn ? { burst: floodBurst, rate: floodRate } : null;
-  return { config, logFormat, logLevel, configFile, help: values.help === true };
+  return {
+    config,
+    logFormat,
+    logLevel,
+    configFile,
+    advertise,
+    advertiseName,
+    help: values.help === true,
+  };
 }
 
 export function serveHelp(): string {
@@ -335,5 +404,6 @@ export function serveHelp(): string {
     '  parley serve --port 7000 --password s3cret',
     "  parley serve --default-channel ''         # a classic IRC server, no auto-join",
     '  parley serve --flood off --sendq 64m      # benchmarks and trusted LANs',
+    '  parley serve --advertise                  # clients find it: parley connect --discover',
   ].join('\n');
 }

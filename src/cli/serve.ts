@@ -1,7 +1,9 @@
-// `parley serve`: load settings, start the server, and handle SIGINT/SIGTERM (stop) and SIGHUP (reload).
+// `parley serve`: load settings, start the server (and its mDNS announcement), and handle SIGINT/SIGTERM (stop) and SIGHUP (reload).
 import { pino } from 'pino';
+import { Advertiser } from '../server/advertise.js';
 import { ChatLog } from '../server/chatlog.js';
 import { Server } from '../server/server.js';
+import { VERSION } from '../server/version.js';
 import { CliError } from './errors.js';
 import { makeLogger } from './logger.js';
 import { loadServeSettings, serveHelp } from './serve-options.js';
@@ -18,8 +20,10 @@ export async function serve(argv: string[]): Promise<number> {
   const stdout = pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 });
   const chatlog = new ChatLog(stdout, settings.logFormat);
   const server = new Server(settings.config, { log, chatlog });
+  let port: number;
   try {
     const addr = await server.listen();
+    port = addr.port;
     const where =
       addr.family === 'IPv6' ? `[${addr.address}]:${addr.port}` : `${addr.address}:${addr.port}`;
     log.info(
@@ -37,11 +41,28 @@ export async function serve(argv: string[]): Promise<number> {
           : '';
     throw new CliError(`cannot listen on ${where}: ${e.code ?? e.message}${hint}`, 1);
   }
+  const { config } = settings;
+  const advertiser = settings.advertise
+    ? Advertiser.start({
+        name: settings.advertiseName ?? config.name,
+        host: config.host,
+        port,
+        log,
+        info: {
+          network: config.network,
+          version: VERSION,
+          tls: false,
+          channel: config.defaultChannel,
+          password: config.password !== null,
+        },
+      })
+    : null;
 
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down');
-      void server.shutdown().then(() => {
+      // The mDNS goodbye goes out while the clients are told, so browsers drop us at once.
+      void Promise.all([advertiser?.stop(), server.shutdown()]).then(() => {
         chatlog.flush();
         try {
           stdout.flushSync();
