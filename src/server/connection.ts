@@ -68,11 +68,12 @@ export class Connection {
     this.lastActivity = clock();
     this.tokens = limits.flood?.burst ?? 0;
     this.refilledAt = this.lastActivity;
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err: NodeJS.ErrnoException) => this.onGone(describeError(err)));
-    socket.on('end', () => this.onGone('Connection closed'));
-    socket.on('close', () => this.onGone('Connection closed'));
+    // Module-level listeners find their Connection through the socket: no closures per client.
+    (socket as OwnedSocket)[OWNER] = this;
+    socket.on('data', onSocketData);
+    socket.on('error', onSocketError);
+    socket.on('end', onSocketGone);
+    socket.on('close', onSocketGone);
   }
 
   /** Replace the limits (config reload); the bucket keeps its current level. */
@@ -136,7 +137,8 @@ export class Connection {
 
   // ---- input ----
 
-  private onData(chunk: Buffer): void {
+  /** @internal Bytes from the socket. */
+  onData(chunk: Buffer): void {
     if (this.closing || this.closed) return;
     this.lastActivity = this.clock();
     let buf = chunk;
@@ -246,7 +248,8 @@ export class Connection {
 
   // ---- teardown ----
 
-  private onGone(reason: string): void {
+  /** @internal The socket failed or closed. */
+  onGone(reason: string): void {
     if (this.closed) return;
     const wasClosing = this.closing;
     this.teardown();
@@ -270,6 +273,21 @@ export class Connection {
     this.floodTimer = null;
     if (this.closed && this.destroyTimer !== null) clearTimeout(this.destroyTimer);
   }
+}
+
+const OWNER = Symbol('parley.connection');
+type OwnedSocket = Socket & { [OWNER]: Connection };
+
+function onSocketData(this: Socket, chunk: Buffer): void {
+  (this as OwnedSocket)[OWNER].onData(chunk);
+}
+
+function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {
+  (this as OwnedSocket)[OWNER].onGone(describeError(err));
+}
+
+function onSocketGone(this: Socket): void {
+  (this as OwnedSocket)[OWNER].onGone('Connection closed');
 }
 
 /** `ERROR :text` as a ready-to-send line. */

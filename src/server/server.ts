@@ -47,7 +47,8 @@ export class Server implements ConnectionEvents {
   readonly stamper: Stamper;
   readonly startedAt: Date;
   private readonly sessions = new Set<Session>();
-  private readonly perIp = new Map<string, number>();
+  /** Connections and the cloak per address (the cloak is computed once per address). */
+  private readonly perIp = new Map<string, { count: number; cloak: string }>();
   private readonly listener: Listener;
   private readonly cloakKey = randomBytes(16);
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -132,17 +133,23 @@ export class Server implements ConnectionEvents {
     if (this.stopping) return 'Server shutting down';
     if (this.sessions.size >= this.config.maxClients) return 'server full';
     const ip = normalizeIp(socket.remoteAddress ?? '');
-    if ((this.perIp.get(ip) ?? 0) >= this.config.maxPerIp)
+    if ((this.perIp.get(ip)?.count ?? 0) >= this.config.maxPerIp) {
       return 'too many connections from your address';
+    }
     return null;
   }
 
   private accept(socket: Socket): void {
     const conn = new Connection(socket, this.limits, this, this.clock);
-    const session = new Session(conn, this.cloak(conn.ip));
+    let entry = this.perIp.get(conn.ip);
+    if (entry === undefined) {
+      entry = { count: 0, cloak: this.cloak(conn.ip) };
+      this.perIp.set(conn.ip, entry);
+    }
+    entry.count++;
+    const session = new Session(conn, entry.cloak);
     conn.owner = session;
     this.sessions.add(session);
-    this.perIp.set(conn.ip, (this.perIp.get(conn.ip) ?? 0) + 1);
     this.network.unregistered++;
     this.log.debug({ id: conn.id, ip: conn.ip }, 'connection accepted');
   }
@@ -199,9 +206,8 @@ export class Server implements ConnectionEvents {
   closed(conn: Connection, reason: string): void {
     const session = conn.owner as Session;
     if (!this.sessions.delete(session)) return;
-    const n = (this.perIp.get(conn.ip) ?? 1) - 1;
-    if (n <= 0) this.perIp.delete(conn.ip);
-    else this.perIp.set(conn.ip, n);
+    const entry = this.perIp.get(conn.ip);
+    if (entry !== undefined && --entry.count <= 0) this.perIp.delete(conn.ip);
     if (session.user !== null) this.quitUser(session.user, reason);
     else this.network.unregistered--;
     this.log.debug({ id: conn.id, nick: session.user?.nick, reason }, 'connection closed');
