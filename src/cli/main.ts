@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 // The `parley` command: dispatches to subcommands and turns user errors into one line and an exit code.
 import { CliError } from './errors.js';
-import { connect } from './connect.js';
-import { serve } from './serve.js';
 import { VERSION } from '../server/version.js';
 
 const USAGE = `Usage: parley <command> [options]
@@ -34,10 +32,11 @@ async function main(argv: string[]): Promise<number> {
     case '--version':
       process.stdout.write(VERSION + '\n');
       return 0;
+    // Each subcommand loads only its own half: the server never loads the terminal client.
     case 'serve':
-      return serve(rest);
+      return (await import('./serve.js')).serve(rest);
     case 'connect':
-      return connect(rest);
+      return (await import('./connect.js')).connect(rest);
     default:
       throw new CliError(`unknown command '${command}' (see parley --help)`);
   }

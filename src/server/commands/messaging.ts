@@ -132,6 +132,7 @@ function replyAway(ctx: Context, recipient: User): void {
 
 /** Split a comma list, dropping empties and repeats (case-insensitively). */
 function uniqueTargets(list: string): string[] {
+  if (list.indexOf(',') === -1) return [list]; // the common case: one target
   const seen = new Set<string>();
   const out: string[] = [];
   for (const t of list.split(',')) {

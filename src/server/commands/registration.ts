@@ -129,7 +129,7 @@ function tryRegister(ctx: Context): void {
   }
   s.user = u;
   server.network.unregistered--;
-  server.log.info({ nick: u.nick, id: s.conn.id, ip: s.conn.ip }, 'registered');
+  server.log.debug({ nick: u.nick, id: s.conn.id, ip: s.conn.ip }, 'registered');
   sendWelcome(ctx);
   const lobby = server.config.defaultChannel;
   if (lobby !== '') joinChannels(ctx, [lobby], []);
