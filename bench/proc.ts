@@ -1,0 +1,86 @@
+// Reads a server process's CPU time and memory from /proc, and describes the machine for the report.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+
+/** Clock ticks per second for /proc/PID/stat utime and stime (USER_HZ; 100 on every Linux we run on). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds [user, system] the process has used so far, or NaN when it is gone. */
+export function cpuTimes(pid: number): [number, number] {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The command name (field 2) is in parentheses and may contain spaces: count from the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the name: state(3) ppid(4) ... utime(14) stime(15) => indexes 11 and 12 here.
+    return [Number(fields[11]) / TICKS_PER_SECOND, Number(fields[12]) / TICKS_PER_SECOND];
+  } catch {
+    return [NaN, NaN];
+  }
+}
+
+/**
+ * CPU seconds of the whole machine so far (all cores, from /proc/stat): user (with nice) and
+ * steal. User time of processes other than ours shows whether other work disturbed a run.
+ */
+export function machineCpu(): { user: number; steal: number; busy: number } {
+  try {
+    const line = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0];
+    // user nice system idle iowait irq softirq steal ...
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    const busy = f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] ?? 0);
+    return {
+      user: (f[0] + f[1]) / TICKS_PER_SECOND,
+      steal: (f[7] ?? 0) / TICKS_PER_SECOND,
+      busy: busy / TICKS_PER_SECOND,
+    };
+  } catch {
+    return { user: NaN, steal: NaN, busy: NaN };
+  }
+}
+
+/** A field of /proc/PID/status in KiB (VmRSS, VmHWM, ...), or NaN when unavailable. */
+export function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    const at = status.indexOf(`${field}:`);
+    if (at < 0) return NaN;
+    return parseInt(status.slice(at + field.length + 1), 10);
+  } catch {
+    return NaN;
+  }
+}
+
+/** The current process's CPU seconds [user, system] (the load generator's own use). */
+export function selfCpuTimes(): [number, number] {
+  const u = process.cpuUsage();
+  return [u.user / 1e6, u.system / 1e6];
+}
+
+export interface MachineInfo {
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  uname: string;
+  node: string;
+  openFiles: string;
+}
+
+export function machineInfo(uname: string, openFiles: string): MachineInfo {
+  let cpuModel = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'latin1');
+    const m = /^model name\s*:\s*(.+)$/m.exec(info);
+    const mhz = /^cpu MHz\s*:\s*([\d.]+)$/m.exec(info);
+    if (m) cpuModel = m[1].trim() + (mhz ? ` @ ${Math.round(Number(mhz[1]))} MHz` : '');
+  } catch {
+    // not Linux: keep os.cpus()
+  }
+  return {
+    cpuModel,
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    uname,
+    node: process.version,
+    openFiles,
+  };
+}
