@@ -1,11 +1,10 @@
 // `parley serve` options: one table drives the flags, the config file keys, validation and --help.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { isValidChannel } from '../protocol/index.js';
 import { DEFAULTS, type ServerConfig } from '../server/config.js';
 import type { ChatFormat } from '../server/chatlog.js';
 import { CliError } from './errors.js';
+import { readConfigFile, readMotd } from './files.js';
 import { parseBytes, parseDuration, parseInteger, parseOnOff } from './units.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -267,52 +266,6 @@ function checkChannel(v: string): string {
   return v;
 }
 
-function readMotd(file: string): string[] {
-  try {
-    return readFileSync(file, 'utf8').replace(/\r/g, '').replace(/\n$/, '').split('\n');
-  } catch (err) {
-    throw new CliError(
-      `--motd: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
-    );
-  }
-}
-
-/** Read a YAML config file whose keys are the flag names. */
-function readConfigFile(file: string): Record<string, string> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new CliError(
-      `--config: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
-    );
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    throw new CliError(
-      `--config: ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
-    );
-  }
-  if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc))
-    throw new CliError(`--config: ${file} must be a mapping of option: value`);
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
-    if (!SERVE_OPTIONS.some((o) => o.flag === key)) {
-      throw new CliError(
-        `--config: ${file}: unknown key '${key}' (keys are the flag names, see parley serve --help)`,
-      );
-    }
-    if (value !== null && typeof value === 'object')
-      throw new CliError(`--config: ${file}: '${key}' must be a single value`);
-    out[key] =
-      value === null ? '' : typeof value === 'boolean' ? (value ? 'on' : 'off') : String(value);
-  }
-  return out;
-}
-
 /** An on|off switch given alone (`--advertise`, last or before another flag) means on. */
 function withBareSwitches(argv: string[]): string[] {
   const switches = new Set(
@@ -347,7 +300,10 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     throw new CliError(`${(err as Error).message.split('\n')[0]} (see parley serve --help)`);
   }
   const configFile = typeof values.config === 'string' ? values.config : null;
-  const fromFile = configFile === null ? {} : readConfigFile(configFile);
+  const fromFile =
+    configFile === null
+      ? {}
+      : readConfigFile(configFile, new Set(SERVE_OPTIONS.map((o) => o.flag)));
   const s: Mutable<ServerConfig> & Extra = {
     ...DEFAULTS,
     logFormat: 'text',
