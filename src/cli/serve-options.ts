@@ -212,6 +212,13 @@ export const SERVE_OPTIONS: Option[] = [
     apply: (s, v) => (s.advertiseName = checkInstanceName(v)),
   },
   {
+    flag: 'log-chat',
+    arg: 'on|off',
+    shown: 'on',
+    help: 'print the exchanged messages on stdout',
+    apply: (s, v) => (s.logChat = parseOnOff('log-chat', v)),
+  },
+  {
     flag: 'log-private',
     arg: 'on|off',
     shown: 'on',

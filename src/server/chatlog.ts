@@ -19,6 +19,8 @@ export class ChatLog {
 
   /** Show private message text (the server sets this from its config's logPrivate). */
   logPrivate = true;
+  /** Print anything at all (config's logChat): off leaves the console to diagnostics. */
+  enabled = true;
 
   constructor(
     private readonly sink: Sink,
@@ -27,6 +29,7 @@ export class ChatLog {
 
   /** A PRIVMSG/NOTICE to a channel. `action` for CTCP ACTION (/me). */
   channelMessage(ms: number, channel: string, nick: string, text: string, kind: MessageKind) {
+    if (!this.enabled) return;
     if (this.format === 'json')
       return this.json(ms, { type: kind, from: nick, to: [channel], text });
     const t = stripControls(text);
@@ -43,6 +46,7 @@ export class ChatLog {
 
   /** A PRIVMSG/NOTICE to one or more nicks. */
   privateMessage(ms: number, from: string, to: readonly string[], text: string, kind: MessageKind) {
+    if (!this.enabled) return;
     const shown = this.logPrivate ? text : null;
     if (this.format === 'json') return this.json(ms, { type: kind, from, to, text: shown });
     const body = shown === null ? '[private]' : stripControls(shown);
@@ -58,36 +62,43 @@ export class ChatLog {
   }
 
   join(ms: number, channel: string, nick: string): void {
+    if (!this.enabled) return;
     if (this.format === 'json') return this.json(ms, { type: 'join', nick, channel });
     this.text(ms, `${channel} --> ${nick} joined`);
   }
 
   part(ms: number, channel: string, nick: string, reason: string): void {
+    if (!this.enabled) return;
     if (this.format === 'json') return this.json(ms, { type: 'part', nick, channel, reason });
     this.text(ms, `${channel} <-- ${nick} left${reason ? ` (${stripControls(reason)})` : ''}`);
   }
 
   kick(ms: number, channel: string, by: string, nick: string, reason: string): void {
+    if (!this.enabled) return;
     if (this.format === 'json') return this.json(ms, { type: 'kick', by, nick, channel, reason });
     this.text(ms, `${channel} <-- ${nick} was kicked by ${by} (${stripControls(reason)})`);
   }
 
   quit(ms: number, nick: string, reason: string): void {
+    if (!this.enabled) return;
     if (this.format === 'json') return this.json(ms, { type: 'quit', nick, reason });
     this.text(ms, `<-- ${nick} quit (${stripControls(reason)})`);
   }
 
   nick(ms: number, from: string, to: string): void {
+    if (!this.enabled) return;
     if (this.format === 'json') return this.json(ms, { type: 'nick', from, to });
     this.text(ms, `${from} is now known as ${to}`);
   }
 
   mode(ms: number, channel: string, nick: string, modes: readonly string[]): void {
+    if (!this.enabled) return;
     if (this.format === 'json') return this.json(ms, { type: 'mode', nick, channel, modes });
     this.text(ms, `${channel} ${nick} set mode ${stripControls(modes.join(' '))}`);
   }
 
   topic(ms: number, channel: string, nick: string, topic: string): void {
+    if (!this.enabled) return;
     if (this.format === 'json') return this.json(ms, { type: 'topic', nick, channel, topic });
     this.text(ms, `${channel} ${nick} set the topic: ${stripControls(topic)}`);
   }

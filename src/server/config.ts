@@ -42,6 +42,8 @@ export interface ServerConfig {
   readonly pingTimeout: number;
   /** Print private message text on the console (false: only who wrote to whom). */
   readonly logPrivate: boolean;
+  /** Print the exchanged messages on the console at all. */
+  readonly logChat: boolean;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -69,6 +71,7 @@ export const DEFAULTS: ServerConfig = {
   pingInterval: 120_000,
   pingTimeout: 60_000,
   logPrivate: true,
+  logChat: true,
 };
 
 export const DEFAULT_MOTD: readonly string[] = [

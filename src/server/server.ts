@@ -66,6 +66,7 @@ export class Server implements ConnectionEvents {
     this.startedAt = new Date(this.clock());
     this.limits = limitsOf(config);
     this.chatlog.logPrivate = config.logPrivate;
+    this.chatlog.enabled = config.logChat;
     this.listener = new Listener({
       admit: (socket) => this.admit(socket),
       accepted: (socket) => this.accept(socket),
@@ -90,6 +91,7 @@ export class Server implements ConnectionEvents {
     this.config = { ...config, host: this.config.host, port: this.config.port };
     this.limits = limitsOf(this.config);
     this.chatlog.logPrivate = this.config.logPrivate;
+    this.chatlog.enabled = this.config.logChat;
     for (const s of this.sessions) s.conn.setLimits(this.limits);
     this.log.info({}, 'configuration reloaded');
   }

@@ -74,3 +74,18 @@ test('--log-private off hides private text but still shows who wrote to whom', a
     await srv.stop();
   }
 });
+
+test('--log-chat off prints nothing on the console', async () => {
+  const srv = await startServer({ logChat: false });
+  try {
+    const a = await TestClient.register(srv.port, 'alice');
+    const b = await TestClient.register(srv.port, 'bob');
+    a.send('PRIVMSG #lobby :unlogged');
+    await b.expectCommand('PRIVMSG', '#lobby', 'unlogged');
+    assert.deepEqual(await srv.console(), []);
+    a.destroy();
+    b.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
