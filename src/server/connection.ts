@@ -47,6 +47,8 @@ export class Connection {
 
   private out: Buffer[] = [];
   private outBytes = 0;
+  /** Bytes the socket still held (not yet taken by the kernel) after the last flush. */
+  private backlog = 0;
   private dirty = false;
 
   private partial: Buffer | null = null;
@@ -89,7 +91,12 @@ export class Connection {
     if (this.closed || this.closing) return;
     this.out.push(buf);
     this.outBytes += buf.length;
-    if (this.outBytes + this.socket.writableLength > this.limits.sendq) {
+    // `backlog` is what the kernel had not taken at the last flush; it can only have shrunk since,
+    // so the socket is asked again only when the cap looks reached.
+    if (
+      this.outBytes + this.backlog > this.limits.sendq &&
+      this.outBytes + (this.backlog = this.socket.writableLength) > this.limits.sendq
+    ) {
       this.out = [];
       this.outBytes = 0;
       this.events.closed(this, 'SendQ exceeded');
@@ -113,6 +120,7 @@ export class Connection {
     // One write per turn. Copying the queued lines into one Buffer is cheaper than handing the
     // stream N chunks to gather (cork/uncork builds a writev request and an array per flush).
     this.socket.write(out.length === 1 ? out[0] : Buffer.concat(out, bytes));
+    this.backlog = this.socket.writableLength;
   }
 
   /**

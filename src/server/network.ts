@@ -99,9 +99,11 @@ export class Network {
    * capability, `minStatus` (if not 0) to members with one of those status bits (STATUSMSG).
    */
   toChannel(channel: Channel, out: Outgoing, except: User | null, capBit = 0, minStatus = 0): void {
-    for (const [member, status] of channel.members) {
+    const members = channel.members;
+    // keys(), not entries(): no [user, status] pair is allocated per recipient on the hot path.
+    for (const member of members.keys()) {
       if (member === except) continue;
-      if (minStatus !== 0 && (status & minStatus) === 0) continue;
+      if (minStatus !== 0 && (members.get(member)! & minStatus) === 0) continue;
       const s = member.session;
       if (capBit !== 0 && (s.caps & capBit) === 0) continue;
       s.conn.send(out.bufferFor(s.caps));
