@@ -3,6 +3,7 @@ import { isIPv4 } from 'node:net';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { isValidChannel, isValidNick } from '../protocol/index.js';
+import { isChannel } from '../client/words.js';
 import { CliError } from './errors.js';
 import { parseDuration, parseInteger } from './units.js';
 
@@ -178,7 +179,7 @@ function portOf(raw: string): number {
 }
 
 function withHash(name: string): string {
-  return /^[#&]/.test(name) ? name : `#${name}`;
+  return isChannel(name, '#&') ? name : `#${name}`;
 }
 
 /** The login name made into a valid nick: `j.doe` -> `j_doe`, `123` -> `u123`. */

@@ -7,6 +7,7 @@ import {
   isParseError,
   parse,
   stripControls,
+  type Message,
   type Tags,
 } from '../protocol/index.js';
 import type { ChatLog } from './chatlog.js';
@@ -29,6 +30,14 @@ import { Outgoing } from './outgoing.js';
 import { Session } from './session.js';
 import { Stamper } from './stamp.js';
 import type { User } from './user.js';
+
+/** Stands for a line that could not be parsed, so replies to it name the command `*`. */
+const UNPARSED: Readonly<Message> = Object.freeze({
+  tags: null,
+  source: null,
+  command: '*',
+  params: [],
+});
 
 const HTTP_METHOD = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|PATCH)$/;
 
@@ -169,12 +178,7 @@ export class Server implements ConnectionEvents {
     const msg = parse(line);
     if (isParseError(msg)) {
       if (msg.error === 'EMPTY') return;
-      const ctx = new Context(this, session, {
-        tags: null,
-        source: null,
-        command: '*',
-        params: [],
-      });
+      const ctx = new Context(this, session, UNPARSED);
       if (msg.error === 'NUL')
         ctx.standard('FAIL', FAIL_CODE.INVALID_MESSAGE, 'Line contains a NUL byte');
       else ctx.numeric(ERR.UNKNOWNCOMMAND, commandWord(line), 'Unknown command');
@@ -201,7 +205,7 @@ export class Server implements ConnectionEvents {
 
   lineTooLong(conn: Connection): void {
     const session = conn.owner as Session;
-    const ctx = new Context(this, session, { tags: null, source: null, command: '*', params: [] });
+    const ctx = new Context(this, session, UNPARSED);
     ctx.numeric(ERR.INPUTTOOLONG, 'Input line was too long');
   }
 
