@@ -1,7 +1,7 @@
 // `parley serve`: load settings, start the server (and its mDNS announcement), and handle SIGINT/SIGTERM (stop) and SIGHUP (reload).
 import { pino } from 'pino';
 import { Advertiser } from '../server/advertise.js';
-import { ChatLog } from '../server/chatlog.js';
+import { ChatLog, type Sink } from '../server/chatlog.js';
 import { Server } from '../server/server.js';
 import { VERSION } from '../server/version.js';
 import { CliError } from './errors.js';
@@ -17,8 +17,14 @@ export async function serve(argv: string[]): Promise<number> {
   const log = makeLogger(settings.logFormat, settings.logLevel);
   // The chat log goes to stdout through an asynchronous buffered writer; if nobody reads stdout,
   // lines past 16 MiB are dropped rather than stalling the chat.
-  const stdout = pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 });
-  const chatlog = new ChatLog(stdout, settings.logFormat);
+  const stdout = pino.destination({
+    dest: 1,
+    sync: false,
+    maxLength: 16 * 1024 * 1024,
+    contentMode: 'buffer',
+  });
+  // In buffer mode SonicBoom's write takes Buffers; its type declaration lists only strings.
+  const chatlog = new ChatLog(stdout as unknown as Sink, settings.logFormat);
   const server = new Server(settings.config, { log, chatlog });
   let port: number;
   try {

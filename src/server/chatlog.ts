@@ -1,18 +1,26 @@
 // The console log of exchanged messages the seed asks for: who said what to whom, in receipt order.
 //
-// Lines are collected during an event-loop turn and written with one call per turn to an
-// asynchronous sink, so a slow terminal never stalls delivery. Remote text is stripped of control
+// Lines are encoded into one Buffer during an event-loop turn and written with one call per turn to
+// an asynchronous sink, so a slow terminal never stalls delivery. Remote text is stripped of control
 // characters so no user can drive the operator's terminal.
 import { stripControls } from '../protocol/index.js';
 
+/** Takes ownership of each chunk (a fresh Buffer per call, never reused). */
 export interface Sink {
-  write(chunk: string): unknown;
+  write(chunk: Buffer): unknown;
 }
+
+/** First size of a turn's buffer; it doubles as needed and the next turn starts from that size. */
+const INITIAL_CHUNK = 16 * 1024;
 
 export type ChatFormat = 'text' | 'json';
 
 export class ChatLog {
-  private pending = '';
+  // One Buffer per turn, filled in place: appending to a string instead builds a rope of every
+  // line that the sink then flattens and measures (6% of the server's time with private messages).
+  private pending: Buffer | null = null;
+  private pendingBytes = 0;
+  private chunkSize = INITIAL_CHUNK;
   private scheduled = false;
   private clockSecond = -1;
   private clockText = '';
@@ -106,9 +114,10 @@ export class ChatLog {
   /** Write whatever is pending now (shutdown). */
   flush(): void {
     this.scheduled = false;
-    if (this.pending.length === 0) return;
-    const chunk = this.pending;
-    this.pending = '';
+    if (this.pending === null || this.pendingBytes === 0) return;
+    const chunk = this.pending.subarray(0, this.pendingBytes);
+    this.pending = null;
+    this.pendingBytes = 0;
     this.sink.write(chunk);
   }
 
@@ -121,7 +130,15 @@ export class ChatLog {
   }
 
   private append(s: string): void {
-    this.pending += s;
+    // Three bytes per UTF-16 unit is the most UTF-8 can need, so the write below never truncates.
+    const need = this.pendingBytes + s.length * 3;
+    if (this.pending === null || need > this.pending.length) {
+      while (this.chunkSize < need) this.chunkSize *= 2;
+      const grown = Buffer.allocUnsafe(this.chunkSize);
+      if (this.pending !== null) this.pending.copy(grown, 0, 0, this.pendingBytes);
+      this.pending = grown;
+    }
+    this.pendingBytes += this.pending.write(s, this.pendingBytes);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());

@@ -16,7 +16,7 @@ export interface TestServer {
 
 export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
   let printed = '';
-  const chatlog = new ChatLog({ write: (s: string) => (printed += s) });
+  const chatlog = new ChatLog({ write: (b: Buffer) => (printed += b.toString()) });
   const config: ServerConfig = {
     ...DEFAULTS,
     host: '127.0.0.1',
