@@ -34,6 +34,9 @@ export const PROFILES: Record<ServerName, ServerProfile> = {
     regWindow: 64,
     argv: (_dir, port) => [
       process.execPath,
+      // Extra node flags for the server only (profiling, heap experiments): --cpu-prof and friends
+      // are refused in NODE_OPTIONS, and NODE_OPTIONS would reach the load generator too.
+      ...(process.env.PARLEY_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
       path.join(REPO, 'dist', 'src', 'cli', 'main.js'),
       ...`serve --host ${HOST} --port ${port} --flood off --sendq 64m --max-clients 20000 --max-per-ip 20000 --default-channel`.split(
         ' ',
@@ -159,7 +162,12 @@ export async function startServer(profile: ServerProfile, core: number): Promise
   );
   const pid = child.pid ?? -1;
   const stop = async () => {
-    if (!exited) {
+    if (exited) {
+      // It died during the run: say why, before its directory (and log) goes.
+      process.stderr.write(
+        `${profile.name} exited before the run ended: ${readTail(path.join(dir, 'stderr.log'))}\n`,
+      );
+    } else {
       child.kill('SIGTERM');
       await Promise.race([exit, sleep(5000)]);
       if (!exited) {

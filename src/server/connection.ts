@@ -12,6 +12,7 @@
 import type { Socket } from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import { markDirty } from './flush.js';
+import { readInto } from './readinto.js';
 import { MAX_LINE_BODY, MAX_TAGS_BYTES } from './limits.js';
 
 export interface ConnectionLimits {
@@ -72,10 +73,14 @@ export class Connection {
     this.refilledAt = this.lastActivity;
     // Module-level listeners find their Connection through the socket: no closures per client.
     (socket as OwnedSocket)[OWNER] = this;
-    socket.on('data', onSocketData);
     socket.on('error', onSocketError);
     socket.on('end', onSocketGone);
     socket.on('close', onSocketGone);
+    // The socket arrives paused; reading starts here, into the shared buffer when Node allows.
+    if (!readInto(socket, onSocketRead)) {
+      socket.on('data', onSocketData);
+      socket.resume();
+    }
   }
 
   /** Replace the limits (config reload); the bucket keeps its current level. */
@@ -142,31 +147,33 @@ export class Connection {
 
   // ---- input ----
 
-  /** @internal Bytes from the socket. */
-  onData(chunk: Buffer): void {
+  /** @internal Bytes from the socket: chunk[0, length), valid only during the call. */
+  onData(chunk: Buffer, length: number): void {
     if (this.closing || this.closed) return;
     this.lastActivity = this.clock();
     let buf = chunk;
+    let end = length;
     if (this.partial !== null) {
-      buf = Buffer.concat([this.partial, chunk]);
+      buf = Buffer.concat([this.partial, chunk.subarray(0, length)]);
+      end = buf.length;
       this.partial = null;
     }
     let start = 0;
     for (;;) {
       const lf = buf.indexOf(10, start);
-      if (lf === -1) break;
+      if (lf === -1 || lf >= end) break;
       this.frame(buf, start, lf);
       start = lf + 1;
       if (this.closing || this.closed) return;
     }
-    if (start < buf.length) {
-      const rest = buf.length - start;
+    if (start < end) {
+      const rest = end - start;
       if (rest + this.waitingBytes > this.limits.recvq) {
         this.close('Receive queue exceeded', errorLine('Receive queue exceeded (line too long)'));
         return;
       }
       // Copy, so that a short tail does not pin a large chunk in memory.
-      this.partial = Buffer.from(buf.subarray(start));
+      this.partial = Buffer.from(buf.subarray(start, end));
     }
   }
 
@@ -284,7 +291,11 @@ const OWNER = Symbol('parley.connection');
 type OwnedSocket = Socket & { [OWNER]: Connection };
 
 function onSocketData(this: Socket, chunk: Buffer): void {
-  (this as OwnedSocket)[OWNER].onData(chunk);
+  (this as OwnedSocket)[OWNER].onData(chunk, chunk.length);
+}
+
+function onSocketRead(this: Socket, n: number, buf: Buffer): void {
+  (this as OwnedSocket)[OWNER].onData(buf, n);
 }
 
 function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {

@@ -15,6 +15,8 @@ export class Listener {
       noDelay: true,
       keepAlive: true,
       keepAliveInitialDelay: 60_000,
+      // Accepted sockets start paused, so the Connection can choose how they read (readinto.ts).
+      pauseOnConnect: true,
     });
     this.server.on('connection', (socket) => this.onConnection(socket));
   }

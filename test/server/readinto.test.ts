@@ -1,0 +1,48 @@
+// Input framing is the same whether accepted sockets read into the shared buffer or emit 'data'.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readIntoAvailable, setReadInto } from '../../src/server/readinto.js';
+import { startServer, TestClient } from '../helpers/irc.js';
+
+test('this Node supports user-buffer reads on accepted sockets (else the server silently falls back)', () => {
+  assert.equal(readIntoAvailable(), true);
+});
+
+for (const mode of ['shared read buffer', "'data' events"] as const) {
+  test(`framing with ${mode}: split lines, many lines per read, long lines, a partial line at close`, async () => {
+    setReadInto(mode === 'shared read buffer');
+    const srv = await startServer();
+    try {
+      const bob = await TestClient.register(srv.port, 'bob');
+      const alice = await TestClient.connect(srv.port);
+      // Registration one byte per write: every line is split across reads.
+      for (const byte of Buffer.from('NICK alice\r\nUSER alice 0 * :Alice\r\n')) {
+        alice.socket.write(Buffer.from([byte]));
+        await new Promise((r) => setImmediate(r));
+      }
+      await alice.expectCommand('001', 'alice');
+      // A hundred lines in one write, a multi-byte character split between two writes.
+      const many = Array.from({ length: 100 }, (_, i) => `PRIVMSG bob :n${i}\r\n`).join('');
+      alice.socket.write(many);
+      const euro = Buffer.from('PRIVMSG bob :price 5€\r\n');
+      const cut = euro.indexOf(0xe2) + 1;
+      alice.socket.write(euro.subarray(0, cut));
+      await new Promise((r) => setTimeout(r, 20));
+      alice.socket.write(euro.subarray(cut));
+      for (let i = 0; i < 100; i++) await bob.expectCommand('PRIVMSG', 'bob', `n${i}`);
+      await bob.expectCommand('PRIVMSG', 'bob', 'price 5€');
+      // A line longer than the read buffer's worth of one write, in several pieces: 417, then on.
+      const long = `PRIVMSG bob :${'x'.repeat(70_000)}\r\n`;
+      alice.socket.write(long.slice(0, 30_000));
+      alice.socket.write(long.slice(30_000) + 'PRIVMSG bob :after\r\n');
+      await alice.expectCommand('417', 'alice');
+      await bob.expectCommand('PRIVMSG', 'bob', 'after');
+      alice.socket.end('PRIVMSG bob :never finished');
+      await bob.expectCommand('QUIT');
+      assert.equal(bob.all('PRIVMSG').length, 102);
+    } finally {
+      setReadInto(true);
+      await srv.stop();
+    }
+  });
+}
