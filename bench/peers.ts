@@ -37,6 +37,8 @@ export const PROFILES: Record<ServerName, ServerProfile> = {
       // Extra node flags for the server only (profiling, heap experiments): --cpu-prof and friends
       // are refused in NODE_OPTIONS, and NODE_OPTIONS would reach the load generator too.
       ...(process.env.PARLEY_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      // As `npm start` and the `parley` command's shebang run it (see src/cli/main.ts).
+      '--max-semi-space-size=4',
       path.join(REPO, 'dist', 'src', 'cli', 'main.js'),
       ...`serve --host ${HOST} --port ${port} --flood off --sendq 64m --max-clients 20000 --max-per-ip 20000 --default-channel`.split(
         ' ',
