@@ -198,9 +198,10 @@ export class Connection {
       bodyStart = sp + 1;
     }
     if (e - bodyStart > MAX_LINE_BODY) return this.events.lineTooLong(this);
-    const bytes = buf.subarray(s, e);
-    const utf8 = isUtf8(bytes);
-    const line = bytes.toString('utf8');
+    const line = buf.toString('utf8', s, e);
+    // Decoding turns every invalid sequence into U+FFFD, so a line without one was valid UTF-8;
+    // only a line with one (rare: sent as is, or invalid) is checked byte by byte.
+    const utf8 = line.indexOf('\uFFFD') === -1 || isUtf8(buf.subarray(s, e));
     const flood = this.limits.flood;
     if (flood === null) return this.events.line(this, line, utf8);
     if (this.waiting === null && this.take(flood)) return this.events.line(this, line, utf8);
