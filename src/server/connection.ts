@@ -13,6 +13,7 @@ import type { Socket } from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import { markDirty } from './flush.js';
 import { readInto } from './readinto.js';
+import { region } from './slab.js';
 import { MAX_LINE_BODY, MAX_TAGS_BYTES } from './limits.js';
 
 export interface ConnectionLimits {
@@ -48,6 +49,10 @@ export class Connection {
 
   private out: Buffer[] = [];
   private outBytes = 0;
+  /** Text sent with sendText is encoded here; bytes [tailStart, tailEnd) are not in `out` yet. */
+  private tail: Buffer | null = null;
+  private tailStart = 0;
+  private tailEnd = 0;
   /** Bytes the socket still held (not yet taken by the kernel) after the last flush. */
   private backlog = 0;
   private dirty = false;
@@ -94,16 +99,43 @@ export class Connection {
   /** Queue `buf` (shared between recipients; never modified) for the next flush. */
   send(buf: Buffer): void {
     if (this.closed || this.closing) return;
+    if (this.tailEnd > this.tailStart) this.closeTail();
     this.out.push(buf);
-    this.outBytes += buf.length;
+    this.queued(buf.length);
+  }
+
+  /**
+   * Queue a line meant for this connection only (CR LF included): encoded straight into a scratch
+   * region, so a private message costs no Buffer of its own until the flush copies it.
+   */
+  sendText(text: string): void {
+    if (this.closed || this.closing) return;
+    const most = text.length * 3; // UTF-8 needs at most 3 bytes per UTF-16 unit
+    if (this.tail === null || this.tailEnd + most > this.tail.length) {
+      if (this.tailEnd > this.tailStart) this.closeTail();
+      this.tail = region(most);
+      this.tailStart = this.tailEnd = 0;
+    }
+    const n = this.tail.write(text, this.tailEnd);
+    this.tailEnd += n;
+    this.queued(n);
+  }
+
+  /** Move the tail's unqueued bytes into `out`, keeping its free space for more text. */
+  private closeTail(): void {
+    this.out.push(this.tail!.subarray(this.tailStart, this.tailEnd));
+    this.tailStart = this.tailEnd;
+  }
+
+  private queued(bytes: number): void {
+    this.outBytes += bytes;
     // `backlog` is what the kernel had not taken at the last flush; it can only have shrunk since,
     // so the socket is asked again only when the cap looks reached.
     if (
       this.outBytes + this.backlog > this.limits.sendq &&
       this.outBytes + (this.backlog = this.socket.writableLength) > this.limits.sendq
     ) {
-      this.out = [];
-      this.outBytes = 0;
+      this.dropOutput();
       this.events.closed(this, 'SendQ exceeded');
       this.teardown();
       this.socket.destroy();
@@ -117,14 +149,19 @@ export class Connection {
 
   flush(): void {
     this.dirty = false;
+    if (this.tailEnd > this.tailStart) this.closeTail();
+    const scratch = this.tail !== null;
+    this.tail = null;
+    this.tailStart = this.tailEnd = 0;
     const out = this.out;
     const bytes = this.outBytes;
     if (out.length === 0 || this.closed) return;
     this.out = [];
     this.outBytes = 0;
     // One write per turn. Copying the queued lines into one Buffer is cheaper than handing the
-    // stream N chunks to gather (cork/uncork builds a writev request and an array per flush).
-    this.socket.write(out.length === 1 ? out[0] : Buffer.concat(out, bytes));
+    // stream N chunks to gather (cork/uncork builds a writev request and an array per flush), and
+    // it must copy scratch-region bytes anyway: the regions are reused next turn (slab.ts).
+    this.socket.write(out.length === 1 && !scratch ? out[0] : Buffer.concat(out, bytes));
     this.backlog = this.socket.writableLength;
   }
 
@@ -273,12 +310,18 @@ export class Connection {
   private teardown(): void {
     this.closed = true;
     this.closing = true;
-    this.out = [];
-    this.outBytes = 0;
+    this.dropOutput();
     this.partial = null;
     this.waiting = null;
     this.waitingUtf8 = null;
     this.clearTimers();
+  }
+
+  private dropOutput(): void {
+    this.out = [];
+    this.outBytes = 0;
+    this.tail = null;
+    this.tailStart = this.tailEnd = 0;
   }
 
   private clearTimers(): void {

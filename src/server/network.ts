@@ -89,9 +89,10 @@ export class Network {
 
   // ---- delivery: one shared buffer per capability variant, queued on each recipient ----
 
+  /** One recipient: the line is encoded straight into its connection's output, no shared Buffer. */
   toUser(user: User, out: Outgoing): void {
     const s = user.session;
-    s.conn.send(out.bufferFor(s.caps));
+    s.conn.sendText(out.textFor(s.caps));
   }
 
   /**

@@ -40,9 +40,14 @@ export class Outgoing {
     return (this.plain ??= this.build(caps));
   }
 
-  private build(caps: number): Buffer {
+  /** The complete line (CR LF included) as text, for a single recipient (Connection.sendText). */
+  textFor(caps: number): string {
     const tags = this.tagsFor(caps);
     const body = this.bodyText();
-    return Buffer.from(tags.length === 0 ? body + '\r\n' : '@' + tags + ' ' + body + '\r\n');
+    return tags.length === 0 ? body + '\r\n' : '@' + tags + ' ' + body + '\r\n';
+  }
+
+  private build(caps: number): Buffer {
+    return Buffer.from(this.textFor(caps));
   }
 }
