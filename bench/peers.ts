@@ -9,6 +9,14 @@ import { sleep } from './loadgen.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const PEER_CONFIGS = path.join(REPO, 'bench', 'peers');
+const PARLEY_MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
+
+/** The node flags on a script's `#!/usr/bin/env -S node FLAGS` line. */
+export function shebangFlags(script: string): string[] {
+  const first = fs.readFileSync(script, 'utf8').split('\n', 1)[0];
+  const m = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\S+)?)*)$/.exec(first);
+  return m === null ? [] : m[1].trim().split(' ').filter(Boolean);
+}
 export const HOST = '127.0.0.1';
 
 export type ServerName = 'parley' | 'ngircd' | 'inspircd';
@@ -37,9 +45,9 @@ export const PROFILES: Record<ServerName, ServerProfile> = {
       // Extra node flags for the server only (profiling, heap experiments): --cpu-prof and friends
       // are refused in NODE_OPTIONS, and NODE_OPTIONS would reach the load generator too.
       ...(process.env.PARLEY_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
-      // As `npm start` and the `parley` command's shebang run it (see src/cli/main.ts).
-      '--max-semi-space-size=4',
-      path.join(REPO, 'dist', 'src', 'cli', 'main.js'),
+      // As the `parley` command runs it.
+      ...shebangFlags(PARLEY_MAIN),
+      PARLEY_MAIN,
       ...`serve --host ${HOST} --port ${port} --flood off --sendq 64m --max-clients 20000 --max-per-ip 20000 --default-channel`.split(
         ' ',
       ),
@@ -92,7 +100,7 @@ function template(file: string, dir: string, port: number): void {
 
 /** Whether the server can be run here (the peers are optional). */
 export function installed(name: ServerName): boolean {
-  if (name === 'parley') return fs.existsSync(path.join(REPO, 'dist', 'src', 'cli', 'main.js'));
+  if (name === 'parley') return fs.existsSync(PARLEY_MAIN);
   try {
     execFileSync('bash', ['-c', `command -v ${name}`], { stdio: 'ignore' });
     return true;

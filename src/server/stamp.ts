@@ -12,6 +12,9 @@ export interface Stamp {
   msgid: string;
 }
 
+/** The 4-digit base-36 sequence texts of the first 1296 messages of a millisecond, made once. */
+const SEQ_TEXT = Array.from({ length: 36 * 36 }, (_, n) => n.toString(36).padStart(4, '0'));
+
 export class Stamper {
   private lastMs = 0;
   private seq = 0;
@@ -34,7 +37,9 @@ export class Stamper {
     return {
       time: this.lastIso,
       ms,
-      msgid: this.lastMsPrefix + this.seq.toString(36).padStart(4, '0'),
+      msgid:
+        this.lastMsPrefix +
+        (this.seq < SEQ_TEXT.length ? SEQ_TEXT[this.seq] : this.seq.toString(36).padStart(4, '0')),
     };
   }
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,4 +134,17 @@ test('config file, flags over it, SIGHUP reload, and SIGTERM tells clients and e
     srv.child.kill('SIGKILL');
     rmSync(dir, { recursive: true });
   }
+});
+
+test('the parley command, npm start and the benchmark run node with the same flags', async () => {
+  const { shebangFlags } = await import('../../bench/peers.js');
+  const flags = shebangFlags(MAIN);
+  assert.ok(flags.includes('--max-semi-space-size=4'), `shebang flags: ${flags.join(' ')}`);
+  const pkg = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8'),
+  ) as { scripts: Record<string, string> };
+  assert.equal(pkg.scripts.start, `node ${flags.join(' ')} dist/src/cli/main.js serve`);
+  const r = spawnSync(process.execPath, [...flags, MAIN, '--version'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^parley-/);
 });
