@@ -13,7 +13,7 @@ import type { Socket } from 'node:net';
 import { isUtf8 } from 'node:buffer';
 import { markDirty } from './flush.js';
 import { readInto } from './readinto.js';
-import { region } from './slab.js';
+import { claim, claimEnd, scratchSlab } from './slab.js';
 import { MAX_LINE_BODY, MAX_TAGS_BYTES } from './limits.js';
 
 export interface ConnectionLimits {
@@ -49,10 +49,12 @@ export class Connection {
 
   private out: Buffer[] = [];
   private outBytes = 0;
-  /** Text sent with sendText is encoded here; bytes [tailStart, tailEnd) are not in `out` yet. */
+  /** Scratch slab (slab.ts) holding text from sendText: [tailStart, tailEnd) is not in `out` yet, and
+   * it may grow up to tailLimit. */
   private tail: Buffer | null = null;
   private tailStart = 0;
   private tailEnd = 0;
+  private tailLimit = 0;
   /** Bytes the socket still held (not yet taken by the kernel) after the last flush. */
   private backlog = 0;
   private dirty = false;
@@ -111,12 +113,14 @@ export class Connection {
   sendText(text: string): void {
     if (this.closed || this.closing) return;
     const most = text.length * 3; // UTF-8 needs at most 3 bytes per UTF-16 unit
-    if (this.tail === null || this.tailEnd + most > this.tail.length) {
+    if (this.tail === null || this.tailEnd + most > this.tailLimit) {
       if (this.tailEnd > this.tailStart) this.closeTail();
-      this.tail = region(most);
-      this.tailStart = this.tailEnd = 0;
+      const at = claim(most);
+      this.tail = scratchSlab();
+      this.tailStart = this.tailEnd = at;
+      this.tailLimit = claimEnd();
     }
-    const n = this.tail.write(text, this.tailEnd);
+    const n = this.tail.write(text, this.tailEnd, most);
     this.tailEnd += n;
     this.queued(n);
   }
@@ -149,19 +153,28 @@ export class Connection {
 
   flush(): void {
     this.dirty = false;
-    if (this.tailEnd > this.tailStart) this.closeTail();
-    const scratch = this.tail !== null;
+    const tail = this.tail;
+    const tailStart = this.tailStart;
+    const tailEnd = this.tailEnd;
     this.tail = null;
-    this.tailStart = this.tailEnd = 0;
+    this.tailStart = this.tailEnd = this.tailLimit = 0;
     const out = this.out;
     const bytes = this.outBytes;
-    if (out.length === 0 || this.closed) return;
-    this.out = [];
+    if (this.closed || (out.length === 0 && tailEnd === tailStart)) return;
     this.outBytes = 0;
     // One write per turn. Copying the queued lines into one Buffer is cheaper than handing the
     // stream N chunks to gather (cork/uncork builds a writev request and an array per flush), and
-    // it must copy scratch-region bytes anyway: the regions are reused next turn (slab.ts).
-    this.socket.write(out.length === 1 && !scratch ? out[0] : Buffer.concat(out, bytes));
+    // scratch bytes must be copied anyway: the slabs are reused next turn (slab.ts).
+    let chunk: Buffer;
+    if (out.length === 0) {
+      chunk = Buffer.allocUnsafe(bytes);
+      tail!.copy(chunk, 0, tailStart, tailEnd);
+    } else {
+      if (tailEnd > tailStart) out.push(tail!.subarray(tailStart, tailEnd));
+      chunk = out.length === 1 && tail === null ? out[0] : Buffer.concat(out, bytes);
+      this.out = [];
+    }
+    this.socket.write(chunk);
     this.backlog = this.socket.writableLength;
   }
 
@@ -321,7 +334,7 @@ export class Connection {
     this.out = [];
     this.outBytes = 0;
     this.tail = null;
-    this.tailStart = this.tailEnd = 0;
+    this.tailStart = this.tailEnd = this.tailLimit = 0;
   }
 
   private clearTimers(): void {

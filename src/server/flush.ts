@@ -4,7 +4,7 @@
 // one in the turn schedules a single flush pass, which writes each dirty socket's queue as one
 // Buffer, so a connection gets at most one write per turn however many messages reached it.
 
-import { resetRegions } from './slab.js';
+import { resetScratch } from './slab.js';
 
 export interface Flushable {
   flush(): void;
@@ -18,9 +18,9 @@ function flushAll(): void {
   const batch = dirty;
   dirty = [];
   for (let k = 0; k < batch.length; k++) batch[k].flush();
-  // Every connection with scratch-region bytes was dirty, so they have all been copied or dropped
+  // Every connection with scratch bytes was dirty, so they have all been copied or dropped
   // (unless a flush queued more output, which cannot happen today; then the next pass resets).
-  if (dirty.length === 0) resetRegions();
+  if (dirty.length === 0) resetScratch();
 }
 
 /** Queue `c` for the next flush pass. The caller ensures each connection is marked once per pass. */

@@ -1,12 +1,12 @@
-// Scratch regions for one event-loop turn's output: a line meant for one connection is encoded straight into bytes here, without a Buffer of its own.
+// Scratch space for one event-loop turn's output: a line meant for one connection is encoded straight into bytes here, without a Buffer of its own.
 //
-// Regions are cut by bumping an offset through a few reusable slabs. Every flush copies a
-// connection's region bytes into the Buffer it writes, so nothing outlives the turn's flush pass,
-// which then rewinds all slabs (resetRegions) for the next turn.
+// Space is claimed by bumping an offset through a few reusable slabs. Every flush copies a
+// connection's scratch bytes into the Buffer it writes, so nothing outlives the turn's flush pass,
+// which then rewinds all slabs (resetScratch) for the next turn.
 
 const SLAB_BYTES = 256 * 1024;
-/** Regions are at least this large, so a connection's lines of one turn usually share one. */
-const MIN_REGION = 1024;
+/** Claims are at least this large, so a connection's lines of one turn usually share one. */
+const MIN_CLAIM = 1024;
 /** Slabs kept for reuse; a turn that needs more allocates them and lets the extra ones go. */
 const KEEP_SLABS = 8;
 
@@ -14,22 +14,36 @@ const slabs: Buffer[] = [Buffer.allocUnsafeSlow(SLAB_BYTES)];
 let current = 0;
 let used = 0;
 
-/** A region of at least `bytes` bytes (contents undefined), valid until resetRegions(). */
-export function region(bytes: number): Buffer {
-  const size = Math.max(MIN_REGION, (bytes + 7) & ~7);
-  if (size > SLAB_BYTES >>> 2) return Buffer.allocUnsafe(size);
-  if (used + size > SLAB_BYTES) {
+/**
+ * Claim `bytes` bytes (contents undefined): returns where they start in scratchSlab(), which the
+ * caller reads right after. Valid until resetScratch(). At least MIN_CLAIM bytes are set aside, so
+ * the caller's next claim in the same turn usually lands right after and can simply extend it.
+ */
+export function claim(bytes: number): number {
+  const size = Math.max(MIN_CLAIM, (bytes + 7) & ~7);
+  if (used + size > slabs[current].length) {
     current++;
-    if (current === slabs.length) slabs.push(Buffer.allocUnsafeSlow(SLAB_BYTES));
+    if (current === slabs.length) slabs.push(Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, size)));
+    else if (slabs[current].length < size) slabs[current] = Buffer.allocUnsafeSlow(size);
     used = 0;
   }
-  const r = slabs[current].subarray(used, used + size);
+  const at = used;
   used += size;
-  return r;
+  return at;
 }
 
-/** Every region handed out so far has been copied or dropped: start over. */
-export function resetRegions(): void {
+/** The slab the last claim() was cut from. */
+export function scratchSlab(): Buffer {
+  return slabs[current];
+}
+
+/** Where the space set aside by the last claim() ends in scratchSlab(). */
+export function claimEnd(): number {
+  return used;
+}
+
+/** Every claim handed out so far has been copied or dropped: start over. */
+export function resetScratch(): void {
   if (slabs.length > KEEP_SLABS) slabs.length = KEEP_SLABS;
   current = 0;
   used = 0;

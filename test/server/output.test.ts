@@ -1,0 +1,102 @@
+// Connection output: shared Buffers and per-connection text interleave in order, within and across turns.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { Connection, type ConnectionEvents } from '../../src/server/connection.js';
+
+const events: ConnectionEvents = { line: () => {}, lineTooLong: () => {}, closed: () => {} };
+const turn = () => new Promise((r) => setImmediate(r));
+
+/** A Connection on a real accepted socket, and everything its peer receives. */
+async function pair(
+  sendq = 1 << 20,
+): Promise<{ conn: Connection; received: () => string; close: () => void }> {
+  const server = net.createServer({ pauseOnConnect: true });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  const client = net.connect(port, '127.0.0.1');
+  const chunks: Buffer[] = [];
+  client.on('data', (d: Buffer) => chunks.push(d));
+  const socket = await new Promise<net.Socket>((r) => server.once('connection', r));
+  server.close();
+  const conn = new Connection(socket, { sendq, recvq: 8192, flood: null }, events);
+  return {
+    conn,
+    received: () => Buffer.concat(chunks).toString('utf8'),
+    close: () => {
+      client.destroy();
+      socket.destroy();
+    },
+  };
+}
+
+test('text and shared buffers keep their order in one turn and across turns', async () => {
+  const a = await pair();
+  const b = await pair();
+  const shared = Buffer.from('SHARED\r\n');
+  const expected: string[] = [];
+  for (let t = 0; t < 50; t++) {
+    // A turn mixes both kinds, with multi-byte text, for two connections at once.
+    for (let i = 0; i < 30; i++) {
+      const text = `t${t} m${i} ${'é€😀'.repeat(i % 4)}\r\n`;
+      a.conn.sendText(text);
+      b.conn.sendText(text);
+      expected.push(text);
+      if (i % 7 === 3) {
+        a.conn.send(shared);
+        b.conn.send(shared);
+        expected.push('SHARED\r\n');
+      }
+    }
+    await turn();
+  }
+  const want = expected.join('');
+  for (
+    let i = 0;
+    i < 100 && (a.received().length < want.length || b.received().length < want.length);
+    i++
+  ) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal(a.received(), want);
+  assert.equal(b.received(), want);
+  a.close();
+  b.close();
+});
+
+test('a long line and lines in many turns each arrive whole', async () => {
+  const a = await pair();
+  const long = `${'x'.repeat(20_000)}\r\n`;
+  a.conn.sendText('first\r\n');
+  a.conn.sendText(long);
+  a.conn.sendText('last\r\n');
+  await turn();
+  a.conn.sendText('only\r\n');
+  await turn();
+  const want = `first\r\n${long}last\r\nonly\r\n`;
+  for (let i = 0; i < 100 && a.received().length < want.length; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal(a.received(), want);
+  a.close();
+});
+
+test('text past the send queue cap closes the connection with SendQ exceeded', async () => {
+  const reasons: string[] = [];
+  const server = net.createServer({ pauseOnConnect: true });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  const client = net.connect(port, '127.0.0.1');
+  client.pause(); // never reads
+  const socket = await new Promise<net.Socket>((r) => server.once('connection', r));
+  server.close();
+  const conn = new Connection(
+    socket,
+    { sendq: 4096, recvq: 8192, flood: null },
+    { ...events, closed: (_c, reason) => reasons.push(reason) },
+  );
+  for (let i = 0; i < 100 && reasons.length === 0; i++) conn.sendText(`${'y'.repeat(100)}\r\n`);
+  assert.deepEqual(reasons, ['SendQ exceeded']);
+  client.destroy();
+  socket.destroy();
+});
