@@ -1,11 +1,10 @@
-#!/usr/bin/env -S node --max-semi-space-size=4 --single-threaded-gc
+#!/usr/bin/env -S node --max-semi-space-size=4
 // The `parley` command: dispatches to subcommands and turns user errors into one line and an exit code.
 // The shebang's node flags (`npm start` and the benchmark use the same; a test keeps them equal):
 // --max-semi-space-size=4 caps V8's young generation at 4 MiB per semi-space (default 16), so an
 //   idle server keeps ~0.8 KiB less per connection (4.5 -> 3.7 KiB RSS with 19,900 clients) for
-//   ~10% of peak fan-out throughput;
-// --single-threaded-gc: one event loop per process, one process per core, so GC helper threads
-//   only compete with it for the same core (direct-rate p99 2.1-2.5 ms with it, 2.9-4.2 without).
+//   ~10% of peak fan-out throughput. (--single-threaded-gc was tried: lower direct-rate p99 in
+//   6 A/B pairs, but idle RSS 4.10 vs 3.82 KiB/conn, too close to the 2x-InspIRCd memory line.)
 import { CliError } from './errors.js';
 import { VERSION } from '../server/version.js';
 
