@@ -208,13 +208,24 @@ export class Connection {
       end = buf.length;
       this.partial = null;
     }
+    // Every search below is bounded: bytes past `end` (stale in the shared read buffer) only ever
+    // stop a search early, and the next CR's position is kept across lines, so LF-only input does
+    // not rescan the rest of the chunk for each line.
     let start = 0;
-    for (;;) {
+    let cr = -2; // the first CR at or after the last search, -1 for none, -2 before any search
+    while (start < end) {
       const lf = buf.indexOf(10, start);
       if (lf === -1 || lf >= end) break;
-      this.frame(buf, start, lf);
+      // A CR before the LF, or anywhere in the line, also ends a line; empty pieces are skipped.
+      let s = start;
+      while (s < lf) {
+        if (cr !== -1 && cr < s) cr = buf.indexOf(13, s);
+        const e = cr === -1 || cr > lf ? lf : cr;
+        if (e > s) this.takeLine(buf, s, e);
+        if (this.closing || this.closed) return;
+        s = e + 1;
+      }
       start = lf + 1;
-      if (this.closing || this.closed) return;
     }
     if (start < end) {
       const rest = end - start;
@@ -227,23 +238,12 @@ export class Connection {
     }
   }
 
-  /** Split [start, end) at CRs and hand each non-empty piece on. */
-  private frame(buf: Buffer, start: number, end: number): void {
-    let s = start;
-    while (s < end) {
-      let e = buf.indexOf(13, s);
-      if (e === -1 || e > end) e = end;
-      if (e > s) this.takeLine(buf, s, e);
-      if (this.closing || this.closed) return;
-      s = e + 1;
-    }
-  }
-
   private takeLine(buf: Buffer, s: number, e: number): void {
     let bodyStart = s;
     if (buf[s] === 0x40 /* @ */) {
-      let sp = buf.indexOf(32, s);
-      if (sp === -1 || sp > e) sp = e;
+      // Searched within the line only: lines of tags without a space must not each scan the chunk.
+      let sp = buf.subarray(s, e).indexOf(32);
+      sp = sp === -1 ? e : s + sp;
       if (sp - s > MAX_TAGS_BYTES) return this.events.lineTooLong(this);
       bodyStart = sp + 1;
     }
@@ -352,6 +352,11 @@ function onSocketData(this: Socket, chunk: Buffer): void {
 }
 
 function onSocketRead(this: Socket, n: number, buf: Buffer): void {
+  // Sentinels after the bytes read: a CR then an LF end every search in the stale rest early.
+  if (n + 2 <= buf.length) {
+    buf[n] = 13;
+    buf[n + 1] = 10;
+  }
   (this as OwnedSocket)[OWNER].onData(buf, n);
 }
 

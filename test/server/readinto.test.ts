@@ -37,9 +37,15 @@ for (const mode of ['shared read buffer', "'data' events"] as const) {
       alice.socket.write(long.slice(30_000) + 'PRIVMSG bob :after\r\n');
       await alice.expectCommand('417', 'alice');
       await bob.expectCommand('PRIVMSG', 'bob', 'after');
+      // LF-only lines, a bare CR between two commands, and tag sections without a space.
+      alice.socket.write('PRIVMSG bob :lf1\nPRIVMSG bob :lf2\rPRIVMSG bob :cr3\n\r\n');
+      alice.socket.write(`@${'t'.repeat(20)}\n@x\n`.repeat(50) + 'PRIVMSG bob :after tags\r\n');
+      for (const text of ['lf1', 'lf2', 'cr3', 'after tags']) {
+        await bob.expectCommand('PRIVMSG', 'bob', text);
+      }
       alice.socket.end('PRIVMSG bob :never finished');
       await bob.expectCommand('QUIT');
-      assert.equal(bob.all('PRIVMSG').length, 102);
+      assert.equal(bob.all('PRIVMSG').length, 106);
     } finally {
       setReadInto(true);
       await srv.stop();
