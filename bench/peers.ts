@@ -171,12 +171,16 @@ export async function startServer(profile: ServerProfile, core: number): Promise
     }),
   );
   const pid = child.pid ?? -1;
+  let started = false;
   const stop = async () => {
     if (exited) {
-      // It died during the run: say why, before its directory (and log) goes.
-      process.stderr.write(
-        `${profile.name} exited before the run ended: ${readTail(path.join(dir, 'stderr.log'))}\n`,
-      );
+      // It died during the run: say why, before its directory (and log) goes. (A server that
+      // never started is reported by the caller with the same tail.)
+      if (started) {
+        process.stderr.write(
+          `${profile.name} exited before the run ended: ${readTail(path.join(dir, 'stderr.log'))}\n`,
+        );
+      }
     } else {
       child.kill('SIGTERM');
       await Promise.race([exit, sleep(5000)]);
@@ -198,6 +202,7 @@ export async function startServer(profile: ServerProfile, core: number): Promise
     }
     await sleep(50);
   }
+  started = true;
   const command = readable(script).replaceAll(dir, '$DIR').replaceAll(String(port), '$PORT');
   return { pid, port, command, stop };
 }

@@ -12,7 +12,7 @@ import net from 'node:net';
 export type ReadCallback = (this: net.Socket, n: number, buf: Buffer) => void;
 
 /** Every accepted socket reads into this buffer; the callback consumes it before the next read. */
-export const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 interface Slots {
   buffer: symbol;
@@ -56,15 +56,16 @@ export function setReadInto(on: boolean): void {
  * this Node does not support it.
  */
 export function readInto(socket: net.Socket, cb: ReadCallback): boolean {
-  if (!enabled || !readIntoAvailable() || slots === null || slots === undefined) return false;
+  if (!enabled || !readIntoAvailable()) return false;
+  const { buffer, callback, generator } = slots!;
   const handle = (socket as unknown as { _handle: { useUserBuffer?: (b: Buffer) => void } | null })
     ._handle;
   if (handle === null || typeof handle.useUserBuffer !== 'function') return false;
   const fields = socket as unknown as Record<symbol, unknown>;
-  fields[slots.buffer] = SHARED_READ_BUFFER;
-  fields[slots.generator] = null;
+  fields[buffer] = SHARED_READ_BUFFER;
+  fields[generator] = null;
   // Node calls it as stream[kBufferCb](nread, buffer); a false return would stop reading.
-  fields[slots.callback] = cb;
+  fields[callback] = cb;
   handle.useUserBuffer(SHARED_READ_BUFFER);
   socket.resume();
   return true;
