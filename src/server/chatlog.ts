@@ -69,6 +69,24 @@ export class ChatLog {
     this.text(ms, line);
   }
 
+  /**
+   * A PRIVMSG from `from` to `to` whose text is src[start, end), printable ASCII (nothing to strip),
+   * copied as bytes: the fast path (direct.ts) never decodes it.
+   */
+  privateBytes(ms: number, from: string, to: string, src: Buffer, start: number, end: number) {
+    if (!this.enabled) return;
+    if (this.format === 'json' || !this.logPrivate) {
+      return this.privateMessage(ms, from, [to], src.toString('latin1', start, end), 'privmsg');
+    }
+    const head = this.clock(ms) + ' ' + from + ' -> ' + to + ': ';
+    const pending = this.reserve(head.length * 3 + (end - start) + 1);
+    let o = this.pendingBytes;
+    o += pending.write(head, o);
+    for (let k = start; k < end; k++) pending[o++] = src[k];
+    pending[o++] = 10;
+    this.pendingBytes = o;
+  }
+
   join(ms: number, channel: string, nick: string): void {
     if (!this.enabled) return;
     if (this.format === 'json') return this.json(ms, { type: 'join', nick, channel });
@@ -131,18 +149,24 @@ export class ChatLog {
 
   private append(s: string): void {
     // Three bytes per UTF-16 unit is the most UTF-8 can need, so the write below never truncates.
-    const need = this.pendingBytes + s.length * 3;
+    const pending = this.reserve(s.length * 3);
+    this.pendingBytes += pending.write(s, this.pendingBytes);
+  }
+
+  /** The turn's buffer with at least `most` free bytes at pendingBytes; schedules its write. */
+  private reserve(most: number): Buffer {
+    const need = this.pendingBytes + most;
     if (this.pending === null || need > this.pending.length) {
       while (this.chunkSize < need) this.chunkSize *= 2;
       const grown = Buffer.allocUnsafe(this.chunkSize);
       if (this.pending !== null) this.pending.copy(grown, 0, 0, this.pendingBytes);
       this.pending = grown;
     }
-    this.pendingBytes += this.pending.write(s, this.pendingBytes);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
+    return this.pending;
   }
 
   /** Local HH:MM:SS, computed once per second. */

@@ -7,13 +7,12 @@
 // against the wire limits (417 when too long) and handed on in order. With flood control on, a line
 // that finds the bucket empty waits in the receive queue (fake lag); the connection is closed only
 // when that queue, plus any unfinished line, passes `recvq` bytes.
-// Output: send() appends a shared Buffer to the queue and marks the connection dirty; flush() writes
-// the queue once per event-loop turn. Queue plus kernel-bound bytes over `sendq` closes the link.
+// Output: the queue and its once-per-turn write live in output.ts; passing `sendq` closes the link.
+// A line without tags is offered undecoded to `rawLine` first (the private-message fast path).
 import type { Socket } from 'node:net';
 import { isUtf8 } from 'node:buffer';
-import { markDirty } from './flush.js';
+import { Output } from './output.js';
 import { readInto } from './readinto.js';
-import { claim, claimEnd, scratchSlab } from './slab.js';
 import { MAX_LINE_BODY, MAX_TAGS_BYTES } from './limits.js';
 
 export interface ConnectionLimits {
@@ -28,6 +27,11 @@ export interface ConnectionLimits {
 export interface ConnectionEvents {
   /** A complete line within the limits; `utf8` is false when its bytes were not valid UTF-8. */
   line(conn: Connection, line: string, utf8: boolean): void;
+  /**
+   * Offered first, undecoded, a line without tags that flood control lets through: buf[start, end),
+   * valid only during the call. True means it was handled; false hands it on to `line`.
+   */
+  rawLine?(conn: Connection, buf: Buffer, start: number, end: number): boolean;
   /** A complete line over 512 bytes (or 8191 bytes of tags): reply 417 and carry on. */
   lineTooLong(conn: Connection): void;
   /** The connection is gone; called exactly once. */
@@ -38,26 +42,12 @@ export type Clock = () => number;
 
 let nextId = 1;
 
-export class Connection {
+export class Connection extends Output {
   readonly id = nextId++;
   readonly ip: string;
   /** Set by the owner: the session object this socket belongs to. */
   owner: unknown = null;
   lastActivity: number;
-  closing = false;
-  private closed = false;
-
-  private out: Buffer[] = [];
-  private outBytes = 0;
-  /** Scratch slab (slab.ts) holding text from sendText: [tailStart, tailEnd) is not in `out` yet, and
-   * it may grow up to tailLimit. */
-  private tail: Buffer | null = null;
-  private tailStart = 0;
-  private tailEnd = 0;
-  private tailLimit = 0;
-  /** Bytes the socket still held (not yet taken by the kernel) after the last flush. */
-  private backlog = 0;
-  private dirty = false;
 
   private partial: Buffer | null = null;
   private waiting: string[] | null = null; // lines held back by the flood bucket
@@ -74,6 +64,7 @@ export class Connection {
     private readonly events: ConnectionEvents,
     private readonly clock: Clock = Date.now,
   ) {
+    super();
     this.ip = normalizeIp(socket.remoteAddress ?? '0.0.0.0');
     this.lastActivity = clock();
     this.tokens = limits.flood?.burst ?? 0;
@@ -94,88 +85,6 @@ export class Connection {
   setLimits(limits: ConnectionLimits): void {
     this.limits = limits;
     if (limits.flood === null) this.drainWaiting();
-  }
-
-  // ---- output ----
-
-  /** Queue `buf` (shared between recipients; never modified) for the next flush. */
-  send(buf: Buffer): void {
-    if (this.closed || this.closing) return;
-    if (this.tailEnd > this.tailStart) this.closeTail();
-    this.out.push(buf);
-    this.queued(buf.length);
-  }
-
-  /**
-   * Queue a line meant for this connection only (CR LF included): encoded straight into a scratch
-   * region, so a private message costs no Buffer of its own until the flush copies it.
-   */
-  sendText(text: string): void {
-    if (this.closed || this.closing) return;
-    const most = text.length * 3; // UTF-8 needs at most 3 bytes per UTF-16 unit
-    if (this.tail === null || this.tailEnd + most > this.tailLimit) {
-      if (this.tailEnd > this.tailStart) this.closeTail();
-      const at = claim(most);
-      this.tail = scratchSlab();
-      this.tailStart = this.tailEnd = at;
-      this.tailLimit = claimEnd();
-    }
-    const n = this.tail.write(text, this.tailEnd, most);
-    this.tailEnd += n;
-    this.queued(n);
-  }
-
-  /** Move the tail's unqueued bytes into `out`, keeping its free space for more text. */
-  private closeTail(): void {
-    this.out.push(this.tail!.subarray(this.tailStart, this.tailEnd));
-    this.tailStart = this.tailEnd;
-  }
-
-  private queued(bytes: number): void {
-    this.outBytes += bytes;
-    // `backlog` is what the kernel had not taken at the last flush; it can only have shrunk since,
-    // so the socket is asked again only when the cap looks reached.
-    if (
-      this.outBytes + this.backlog > this.limits.sendq &&
-      this.outBytes + (this.backlog = this.socket.writableLength) > this.limits.sendq
-    ) {
-      this.dropOutput();
-      this.events.closed(this, 'SendQ exceeded');
-      this.teardown();
-      this.socket.destroy();
-      return;
-    }
-    if (!this.dirty) {
-      this.dirty = true;
-      markDirty(this);
-    }
-  }
-
-  flush(): void {
-    this.dirty = false;
-    const tail = this.tail;
-    const tailStart = this.tailStart;
-    const tailEnd = this.tailEnd;
-    this.tail = null;
-    this.tailStart = this.tailEnd = this.tailLimit = 0;
-    const out = this.out;
-    const bytes = this.outBytes;
-    if (this.closed || (out.length === 0 && tailEnd === tailStart)) return;
-    this.outBytes = 0;
-    // One write per turn. Copying the queued lines into one Buffer is cheaper than handing the
-    // stream N chunks to gather (cork/uncork builds a writev request and an array per flush), and
-    // scratch bytes must be copied anyway: the slabs are reused next turn (slab.ts).
-    let chunk: Buffer;
-    if (out.length === 0) {
-      chunk = Buffer.allocUnsafe(bytes);
-      tail!.copy(chunk, 0, tailStart, tailEnd);
-    } else {
-      if (tailEnd > tailStart) out.push(tail!.subarray(tailStart, tailEnd));
-      chunk = out.length === 1 && tail === null ? out[0] : Buffer.concat(out, bytes);
-      this.out = [];
-    }
-    this.socket.write(chunk);
-    this.backlog = this.socket.writableLength;
   }
 
   /**
@@ -248,13 +157,14 @@ export class Connection {
       bodyStart = sp + 1;
     }
     if (e - bodyStart > MAX_LINE_BODY) return this.events.lineTooLong(this);
-    const line = buf.toString('utf8', s, e);
-    // Decoding turns every invalid sequence into U+FFFD, so a line without one was valid UTF-8;
-    // only a line with one (rare: sent as is, or invalid) is checked byte by byte.
-    const utf8 = line.indexOf('\uFFFD') === -1 || isUtf8(buf.subarray(s, e));
     const flood = this.limits.flood;
-    if (flood === null) return this.events.line(this, line, utf8);
-    if (this.waiting === null && this.take(flood)) return this.events.line(this, line, utf8);
+    if (flood === null || (this.waiting === null && this.take(flood))) {
+      if (bodyStart === s && this.events.rawLine?.(this, buf, s, e) === true) return;
+      const line = buf.toString('utf8', s, e);
+      return this.events.line(this, line, isValidUtf8(line, buf, s, e));
+    }
+    const line = buf.toString('utf8', s, e);
+    const utf8 = isValidUtf8(line, buf, s, e);
     if (this.waiting === null) {
       this.waiting = [];
       this.waitingUtf8 = [];
@@ -330,11 +240,14 @@ export class Connection {
     this.clearTimers();
   }
 
-  private dropOutput(): void {
-    this.out = [];
-    this.outBytes = 0;
-    this.tail = null;
-    this.tailStart = this.tailEnd = this.tailLimit = 0;
+  protected get sendq(): number {
+    return this.limits.sendq;
+  }
+
+  protected overflow(): void {
+    this.events.closed(this, 'SendQ exceeded');
+    this.teardown();
+    this.socket.destroy();
   }
 
   private clearTimers(): void {
@@ -366,6 +279,15 @@ function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {
 
 function onSocketGone(this: Socket): void {
   (this as OwnedSocket)[OWNER].onGone('Connection closed');
+}
+
+/**
+ * Whether buf[s, e), decoded as `line`, was valid UTF-8. Decoding turns every invalid sequence into
+ * U+FFFD, so a line without one was valid; only a line with one (rare: sent as is, or invalid) is
+ * checked byte by byte.
+ */
+function isValidUtf8(line: string, buf: Buffer, s: number, e: number): boolean {
+  return line.indexOf('\uFFFD') === -1 || isUtf8(buf.subarray(s, e));
 }
 
 /** `ERROR :text` as a ready-to-send line. */

@@ -24,13 +24,7 @@ export class Outgoing {
 
   /** The tag section (without `@`) a client with `caps` should see; '' for none. */
   tagsFor(caps: number): string {
-    if ((caps & CAPBIT.MESSAGE_TAGS) !== 0) {
-      let t = 'time=' + this.stamp.time + ';msgid=' + this.stamp.msgid;
-      if (this.clientTags !== null) t += ';' + serializeTags(this.clientTags);
-      return t;
-    }
-    if ((caps & CAPBIT.SERVER_TIME) !== 0) return 'time=' + escapeTagValue(this.stamp.time);
-    return '';
+    return stampTags(this.stamp, caps, this.clientTags);
   }
 
   /** The complete line for a client with `caps`, built at most once per variant. */
@@ -50,4 +44,15 @@ export class Outgoing {
   private build(caps: number): Buffer {
     return Buffer.from(this.textFor(caps));
   }
+}
+
+/** The tag section (without `@`) of a line stamped `stamp` for a client with `caps`; '' for none. */
+export function stampTags(stamp: Stamp, caps: number, clientTags: Tags | null): string {
+  if ((caps & CAPBIT.MESSAGE_TAGS) !== 0) {
+    let t = 'time=' + stamp.time + ';msgid=' + stamp.msgid;
+    if (clientTags !== null) t += ';' + serializeTags(clientTags);
+    return t;
+  }
+  if ((caps & CAPBIT.SERVER_TIME) !== 0) return 'time=' + escapeTagValue(stamp.time);
+  return '';
 }

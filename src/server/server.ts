@@ -23,6 +23,7 @@ import {
   type ConnectionEvents,
   type ConnectionLimits,
 } from './connection.js';
+import { relayDirect } from './direct.js';
 import { Listener } from './listener.js';
 import type { Logger } from './log.js';
 import { Network } from './network.js';
@@ -201,6 +202,10 @@ export class Server implements ConnectionEvents {
     session.pingSentAt = 0; // any line proves the link is alive
     this.commands.run(ctx);
     ctx.finish();
+  }
+
+  rawLine(conn: Connection, buf: Buffer, start: number, end: number): boolean {
+    return relayDirect(this, conn, buf, start, end);
   }
 
   lineTooLong(conn: Connection): void {

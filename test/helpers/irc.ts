@@ -1,7 +1,7 @@
 // Test helpers: a real server on an ephemeral loopback port and a scriptable raw IRC client over real TCP.
 import net from 'node:net';
 import { isParseError, parse, type Message } from '../../src/protocol/index.js';
-import { ChatLog } from '../../src/server/chatlog.js';
+import { ChatLog, type ChatFormat } from '../../src/server/chatlog.js';
 import { DEFAULTS, type ServerConfig } from '../../src/server/config.js';
 import { silentLogger } from '../../src/server/log.js';
 import { Server } from '../../src/server/server.js';
@@ -14,9 +14,12 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+export async function startServer(
+  overrides: Partial<ServerConfig> = {},
+  chatFormat: ChatFormat = 'text',
+): Promise<TestServer> {
   let printed = '';
-  const chatlog = new ChatLog({ write: (b: Buffer) => (printed += b.toString()) });
+  const chatlog = new ChatLog({ write: (b: Buffer) => (printed += b.toString()) }, chatFormat);
   const config: ServerConfig = {
     ...DEFAULTS,
     host: '127.0.0.1',

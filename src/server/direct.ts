@@ -1,0 +1,82 @@
+// The fast path for the commonest line, `PRIVMSG <nick> :<printable ASCII>`: relayed as bytes, never decoded.
+//
+// A private message is most of what a busy server reads, and the general path (decode, parse,
+// Context, Outgoing, re-encode) costs about 2 KiB of garbage per message. This path reads the
+// target and text straight from the input bytes and writes the same line the general path would
+// (relay() in commands/messaging.ts) into the recipient's output. Anything it does not cover
+// returns false and takes the general path: tags, a source prefix, lower-case or other commands,
+// several or channel targets, unknown or away recipients, echo-message senders, any byte outside
+// printable ASCII (so CTCP, controls and non-ASCII text), text without the `:`. A test runs the
+// same conversations with this path on and off and compares every byte received and logged.
+import { isChannelName } from '../protocol/index.js';
+import { CAPBIT } from './capabilities.js';
+import type { Connection } from './connection.js';
+import { stampTags } from './outgoing.js';
+import type { Server } from './server.js';
+import type { Session } from './session.js';
+
+const VERB = Buffer.from('PRIVMSG ', 'latin1');
+const SPACE = 0x20;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+
+let enabled = true;
+let relayed = 0;
+
+/** @internal Turn the fast path off (tests compare both paths) or back on. */
+export function setDirectPath(on: boolean): void {
+  enabled = on;
+}
+
+/** @internal How many lines this path has relayed (tests check it is really taken). */
+export function directRelayed(): number {
+  return relayed;
+}
+
+/** Handle buf[s, e) (one line, no tags) if it is a plain private PRIVMSG; false leaves it alone. */
+export function relayDirect(server: Server, conn: Connection, buf: Buffer, s: number, e: number) {
+  if (!enabled || e - s < VERB.length + 3) return false;
+  for (let k = 0; k < VERB.length; k++) if (buf[s + k] !== VERB[k]) return false;
+  const targetStart = s + VERB.length;
+  let i = targetStart;
+  for (; i < e; i++) {
+    const b = buf[i];
+    if (b === SPACE) break;
+    if (b <= SPACE || b > 0x7e || b === COMMA) return false;
+  }
+  // Exactly one space, then `:` and at least one byte of text.
+  if (i === targetStart || buf[targetStart] === COLON) return false;
+  if (i + 2 >= e || buf[i + 1] !== COLON) return false;
+  const textStart = i + 2;
+  let spaced = false;
+  for (let k = textStart; k < e; k++) {
+    const b = buf[k];
+    if (b < SPACE || b > 0x7e) return false;
+    if (b === SPACE) spaced = true;
+  }
+
+  const session = conn.owner as Session;
+  const user = session.user;
+  if (user === null || session.has(CAPBIT.ECHO_MESSAGE)) return false;
+  const name = buf.toString('latin1', targetStart, i);
+  if (isChannelName(name)) return false;
+  const recipient = server.network.findUser(name);
+  if (recipient === undefined || recipient.away !== null) return false;
+
+  session.pingSentAt = 0;
+  user.lastSpokeAt = server.clock();
+  const stamp = server.stamper.next();
+  const to = recipient.session;
+  const tags = stampTags(stamp, to.caps, null);
+  // serializeBody's rule for the last parameter: a `:` only when it has a space or starts with one.
+  const head =
+    (tags === '' ? ':' : '@' + tags + ' :') +
+    user.prefix +
+    ' PRIVMSG ' +
+    recipient.nick +
+    (spaced || buf[textStart] === COLON ? ' :' : ' ');
+  to.conn.sendRaw(head, buf, textStart, e);
+  server.chatlog.privateBytes(stamp.ms, user.nick, recipient.nick, buf, textStart, e);
+  relayed++;
+  return true;
+}

@@ -1,0 +1,135 @@
+// A connection's output: lines queued during an event-loop turn, written with one write per turn, under a cap.
+//
+// send() queues a Buffer shared between recipients; sendText()/sendRaw() encode a line meant for
+// this connection alone into a per-turn scratch slab (slab.ts). The first line of a turn marks the
+// connection dirty (flush.ts); flush() then makes one write of everything queued. Queued bytes plus
+// what the kernel has not yet taken, over the cap, are an overflow ("SendQ exceeded").
+import type { Socket } from 'node:net';
+import { markDirty } from './flush.js';
+import { claim, claimEnd, scratchSlab } from './slab.js';
+
+export abstract class Output {
+  closing = false;
+  protected closed = false;
+  private out: Buffer[] = [];
+  private outBytes = 0;
+  /** Scratch slab (slab.ts) holding text from sendText: [tailStart, tailEnd) is not in `out` yet, and
+   * it may grow up to tailLimit. */
+  private tail: Buffer | null = null;
+  private tailStart = 0;
+  private tailEnd = 0;
+  private tailLimit = 0;
+  /** Bytes the socket still held (not yet taken by the kernel) after the last flush. */
+  private backlog = 0;
+  private dirty = false;
+
+  abstract readonly socket: Socket;
+  /** Bytes of output that may wait for a slow reader. */
+  protected abstract get sendq(): number;
+  /** The queue passed sendq: the output is already dropped; close the link. */
+  protected abstract overflow(): void;
+
+  /** Queue `buf` (shared between recipients; never modified) for the next flush. */
+  send(buf: Buffer): void {
+    if (this.closed || this.closing) return;
+    if (this.tailEnd > this.tailStart) this.closeTail();
+    this.out.push(buf);
+    this.queued(buf.length);
+  }
+
+  /**
+   * Queue a line meant for this connection only (CR LF included): encoded straight into a scratch
+   * region, so a private message costs no Buffer of its own until the flush copies it.
+   */
+  sendText(text: string): void {
+    if (this.closed || this.closing) return;
+    const tail = this.reserve(text.length * 3); // UTF-8 needs at most 3 bytes per UTF-16 unit
+    const n = tail.write(text, this.tailEnd);
+    this.tailEnd += n;
+    this.queued(n);
+  }
+
+  /** Like sendText, for `head`, then the bytes src[start, end) as they are, then CR LF. */
+  sendRaw(head: string, src: Buffer, start: number, end: number): void {
+    if (this.closed || this.closing) return;
+    const tail = this.reserve(head.length * 3 + (end - start) + 2);
+    const at = this.tailEnd;
+    let o = at + tail.write(head, at);
+    // A byte loop: the text is short, and Buffer#copy would allocate a view to copy from.
+    for (let k = start; k < end; k++) tail[o++] = src[k];
+    tail[o++] = 13;
+    tail[o++] = 10;
+    this.tailEnd = o;
+    this.queued(o - at);
+  }
+
+  /** The scratch slab with at least `most` free bytes at tailEnd. */
+  private reserve(most: number): Buffer {
+    if (this.tail === null || this.tailEnd + most > this.tailLimit) {
+      if (this.tailEnd > this.tailStart) this.closeTail();
+      const at = claim(most);
+      this.tail = scratchSlab();
+      this.tailStart = this.tailEnd = at;
+      this.tailLimit = claimEnd();
+    }
+    return this.tail;
+  }
+
+  /** Move the tail's unqueued bytes into `out`, keeping its free space for more text. */
+  private closeTail(): void {
+    this.out.push(this.tail!.subarray(this.tailStart, this.tailEnd));
+    this.tailStart = this.tailEnd;
+  }
+
+  private queued(bytes: number): void {
+    this.outBytes += bytes;
+    // `backlog` is what the kernel had not taken at the last flush; it can only have shrunk since,
+    // so the socket is asked again only when the cap looks reached.
+    if (
+      this.outBytes + this.backlog > this.sendq &&
+      this.outBytes + (this.backlog = this.socket.writableLength) > this.sendq
+    ) {
+      this.dropOutput();
+      this.overflow();
+      return;
+    }
+    if (!this.dirty) {
+      this.dirty = true;
+      markDirty(this);
+    }
+  }
+
+  flush(): void {
+    this.dirty = false;
+    const tail = this.tail;
+    const tailStart = this.tailStart;
+    const tailEnd = this.tailEnd;
+    this.tail = null;
+    this.tailStart = this.tailEnd = this.tailLimit = 0;
+    const out = this.out;
+    const bytes = this.outBytes;
+    if (this.closed || (out.length === 0 && tailEnd === tailStart)) return;
+    this.outBytes = 0;
+    // One write per turn. Copying the queued lines into one Buffer is cheaper than handing the
+    // stream N chunks to gather (cork/uncork builds a writev request and an array per flush), and
+    // scratch bytes must be copied anyway: the slabs are reused next turn (slab.ts).
+    let chunk: Buffer;
+    if (out.length === 0) {
+      chunk = Buffer.allocUnsafe(bytes);
+      tail!.copy(chunk, 0, tailStart, tailEnd);
+    } else {
+      if (tailEnd > tailStart) out.push(tail!.subarray(tailStart, tailEnd));
+      chunk = out.length === 1 && tail === null ? out[0] : Buffer.concat(out, bytes);
+      this.out = [];
+    }
+    this.socket.write(chunk);
+    this.backlog = this.socket.writableLength;
+  }
+
+  protected dropOutput(): void {
+    this.out = [];
+    this.outBytes = 0;
+    this.tail = null;
+    this.tailStart = this.tailEnd = this.tailLimit = 0;
+  }
+}

@@ -1,0 +1,110 @@
+// The private-message fast path (direct.ts) writes exactly what the general path writes, byte for byte.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ChatFormat } from '../../src/server/chatlog.js';
+import type { ServerConfig } from '../../src/server/config.js';
+import { directRelayed, setDirectPath } from '../../src/server/direct.js';
+import { startServer, TestClient } from '../helpers/irc.js';
+
+/** Lines alice sends: some the fast path takes, and every kind it must leave to the general path. */
+const LINES = [
+  'PRIVMSG bob :hello there', // fast: text with a space
+  'PRIVMSG bob :word', // fast: one word, relayed without the colon
+  'PRIVMSG bob ::starts with a colon',
+  'PRIVMSG BOB :case-insensitive nick',
+  'PRIVMSG carol :to the server-time client',
+  'PRIVMSG dave :to the message-tags client',
+  'PRIVMSG alice :to myself',
+  'PRIVMSG bob :trailing spaces   ',
+  'PRIVMSG bob :~!@#$%^&*()_+{}|:"<>?`-=[]\\;\',./',
+  // the general path's:
+  'PRIVMSG bob word', // no colon
+  'PRIVMSG bob  :two spaces',
+  'privmsg bob :lower-case command',
+  '@+draft/react=1 PRIVMSG bob :tagged',
+  ':alice PRIVMSG bob :with a source',
+  'PRIVMSG bob,carol :two targets',
+  'PRIVMSG #lobby :to a channel',
+  'PRIVMSG @#lobby :to the channel ops',
+  'PRIVMSG nobody :unknown nick',
+  'PRIVMSG bob :',
+  'PRIVMSG bob :\x01ACTION waves\x01',
+  'PRIVMSG bob :caf\u00e9 and \u2603',
+  'PRIVMSG bob :bell\x07 and \x1b[2J escape',
+  'PRIVMSG erin :erin is away',
+  'NOTICE bob :a notice',
+  'PRIVMSG :bob :colon target',
+];
+
+/** Everything each client received and the console printed, with times and msgids masked. */
+async function transcript(fast: boolean, overrides: Partial<ServerConfig>, format: ChatFormat) {
+  setDirectPath(fast);
+  const srv = await startServer(overrides, format);
+  try {
+    const alice = await TestClient.register(srv.port, 'alice');
+    const bob = await TestClient.register(srv.port, 'bob');
+    const carol = await TestClient.register(srv.port, 'carol', ['server-time']);
+    const dave = await TestClient.register(srv.port, 'dave', ['message-tags']);
+    const erin = await TestClient.register(srv.port, 'erin');
+    erin.send('AWAY :lunch');
+    await erin.sync();
+    const marks = [alice, bob, carol, dave, erin].map((c) => c.received.length);
+    const before = directRelayed();
+    for (const line of LINES) alice.send(line);
+    await alice.sync();
+    for (const c of [bob, carol, dave, erin]) await c.sync();
+    const mask = (s: string) =>
+      s
+        .replace(/time=[^; ]+/g, 'time=T')
+        .replace(/msgid=[^; ]+/g, 'msgid=M')
+        .replace(/"time":"[^"]+"/g, '"time":"T"')
+        .replace(/^\d\d:\d\d:\d\d /, 'HH:MM:SS ')
+        .replace(/sync[a-z0-9]+/g, 'sync')
+        .replace(/@x-[0-9a-f]{8}\./g, '@x-H.'); // a cloak key is random per server
+    const got = [alice, bob, carol, dave, erin].map((c, k) =>
+      c.received.slice(marks[k]).map((r) => mask(r.raw)),
+    );
+    const printed = (await srv.console()).map(mask);
+    for (const c of [alice, bob, carol, dave, erin]) c.destroy();
+    return { got, printed, relayed: directRelayed() - before };
+  } finally {
+    await srv.stop();
+    setDirectPath(true);
+  }
+}
+
+for (const [name, overrides, format] of [
+  ['text console', {}, 'text'],
+  ['JSON console', {}, 'json'],
+  ['private text hidden', { logPrivate: false }, 'text'],
+  ['flood control on', { flood: { burst: 100, rate: 10 } }, 'text'],
+] as const) {
+  test(`the fast path and the general path give the same bytes (${name})`, async () => {
+    const general = await transcript(false, overrides, format);
+    const fast = await transcript(true, overrides, format);
+    assert.equal(general.relayed, 0);
+    assert.equal(fast.relayed, 9, 'the nine plain private messages took the fast path');
+    assert.deepEqual(fast.got, general.got);
+    assert.deepEqual(fast.printed, general.printed);
+    // Not vacuous: bob got the plain ones, and the general path's replies reached alice.
+    assert.ok(general.got[1].includes(':alice!~alice@x-H.parley PRIVMSG bob word'));
+    assert.ok(general.got[0].some((l) => / 401 alice nobody /.test(l)));
+  });
+}
+
+test('a flood-limited sender keeps its order when lines wait for the bucket', async () => {
+  const srv = await startServer({ flood: { burst: 2, rate: 50 } });
+  try {
+    const alice = await TestClient.register(srv.port, 'alice');
+    const bob = await TestClient.register(srv.port, 'bob');
+    for (let k = 0; k < 10; k++)
+      alice.send(k % 3 === 0 ? `PRIVMSG bob :caf\u00e9 ${k}` : `PRIVMSG bob :n ${k}`);
+    for (let k = 0; k < 10; k++)
+      await bob.expect((m) => m.command === 'PRIVMSG' && m.params[1].endsWith(` ${k}`));
+    const texts = bob.all('PRIVMSG').map((m) => m.params[1].split(' ').pop());
+    assert.deepEqual(texts, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    for (const c of [alice, bob]) c.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
