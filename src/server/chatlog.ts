@@ -4,6 +4,8 @@
 // an asynchronous sink, so a slow terminal never stalls delivery. Remote text is stripped of control
 // characters so no user can drive the operator's terminal.
 import { stripControls } from '../protocol/index.js';
+import { copyBytes } from './bytes.js';
+import type { User } from './user.js';
 
 /** Takes ownership of each chunk (a fresh Buffer per call, never reused). */
 export interface Sink {
@@ -12,6 +14,7 @@ export interface Sink {
 
 /** First size of a turn's buffer; it doubles as needed and the next turn starts from that size. */
 const INITIAL_CHUNK = 16 * 1024;
+const ARROW = Buffer.from(' -> ');
 
 export type ChatFormat = 'text' | 'json';
 
@@ -24,6 +27,7 @@ export class ChatLog {
   private scheduled = false;
   private clockSecond = -1;
   private clockText = '';
+  private clockTextBytes = Buffer.alloc(0);
 
   /** Show private message text (the server sets this from its config's logPrivate). */
   logPrivate = true;
@@ -71,18 +75,26 @@ export class ChatLog {
 
   /**
    * A PRIVMSG from `from` to `to` whose text is src[start, end), printable ASCII (nothing to strip),
-   * copied as bytes: the fast path (direct.ts) never decodes it.
+   * copied as bytes: the fast path (direct.ts) never decodes it. The nicks come as bytes too.
    */
-  privateBytes(ms: number, from: string, to: string, src: Buffer, start: number, end: number) {
+  privateBytes(ms: number, from: User, to: User, src: Buffer, start: number, end: number) {
     if (!this.enabled) return;
     if (this.format === 'json' || !this.logPrivate) {
-      return this.privateMessage(ms, from, [to], src.toString('latin1', start, end), 'privmsg');
+      const text = src.toString('latin1', start, end);
+      return this.privateMessage(ms, from.nick, [to.nick], text, 'privmsg');
     }
-    const head = this.clock(ms) + ' ' + from + ' -> ' + to + ': ';
-    const pending = this.reserve(head.length * 3 + (end - start) + 1);
-    let o = this.pendingBytes;
-    o += pending.write(head, o);
-    for (let k = start; k < end; k++) pending[o++] = src[k];
+    const clock = this.clockBytes(ms);
+    const fromNick = from.wireNick();
+    const toNick = to.wireNick();
+    const most = clock.length + fromNick.length + toNick.length + (end - start) + 8;
+    const pending = this.reserve(most);
+    let o = copyBytes(pending, this.pendingBytes, clock);
+    o = copyBytes(pending, o, fromNick);
+    o = copyBytes(pending, o, ARROW);
+    o = copyBytes(pending, o, toNick);
+    pending[o++] = 0x3a; // ':'
+    pending[o++] = 0x20;
+    o = copyBytes(pending, o, src, start, end);
     pending[o++] = 10;
     this.pendingBytes = o;
   }
@@ -178,8 +190,15 @@ export class ChatLog {
       this.clockText = [d.getHours(), d.getMinutes(), d.getSeconds()]
         .map((n) => String(n).padStart(2, '0'))
         .join(':');
+      this.clockTextBytes = Buffer.from(this.clockText + ' ');
     }
     return this.clockText;
+  }
+
+  /** `HH:MM:SS ` (with its space) as bytes. */
+  private clockBytes(ms: number): Buffer {
+    this.clock(ms);
+    return this.clockTextBytes;
   }
 }
 

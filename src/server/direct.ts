@@ -9,6 +9,7 @@
 // printable ASCII (so CTCP, controls and non-ASCII text), text without the `:`. A test runs the
 // same conversations with this path on and off and compares every byte received and logged.
 import { isChannelName } from '../protocol/index.js';
+import { copyBytes } from './bytes.js';
 import { CAPBIT } from './capabilities.js';
 import type { Connection } from './connection.js';
 import { stampTags } from './outgoing.js';
@@ -19,6 +20,8 @@ const VERB = Buffer.from('PRIVMSG ', 'latin1');
 const SPACE = 0x20;
 const COLON = 0x3a;
 const COMMA = 0x2c;
+/** Where a line's head is assembled: tags (8191 bytes at most) plus source, verb and nick. */
+const HEAD = Buffer.allocUnsafe(16 * 1024);
 
 let enabled = true;
 let relayed = 0;
@@ -67,16 +70,16 @@ export function relayDirect(server: Server, conn: Connection, buf: Buffer, s: nu
   user.lastSpokeAt = server.clock();
   const stamp = server.stamper.next();
   const to = recipient.session;
+  // The line up to the text, as relay() would write it (serializeBody's rule: the last parameter
+  // gets a `:` only when it has a space or starts with one).
   const tags = stampTags(stamp, to.caps, null);
-  // serializeBody's rule for the last parameter: a `:` only when it has a space or starts with one.
-  const head =
-    (tags === '' ? ':' : '@' + tags + ' :') +
-    user.prefix +
-    ' PRIVMSG ' +
-    recipient.nick +
-    (spaced || buf[textStart] === COLON ? ' :' : ' ');
-  to.conn.sendRaw(head, buf, textStart, e);
-  server.chatlog.privateBytes(stamp.ms, user.nick, recipient.nick, buf, textStart, e);
+  let o = tags === '' ? 0 : HEAD.write('@' + tags + ' ', 0);
+  o = copyBytes(HEAD, o, user.wirePrivmsg());
+  o = copyBytes(HEAD, o, recipient.wireNick());
+  HEAD[o++] = SPACE;
+  if (spaced || buf[textStart] === COLON) HEAD[o++] = COLON;
+  to.conn.sendRaw(HEAD, o, buf, textStart, e);
+  server.chatlog.privateBytes(stamp.ms, user, recipient, buf, textStart, e);
   relayed++;
   return true;
 }

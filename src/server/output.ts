@@ -5,6 +5,7 @@
 // connection dirty (flush.ts); flush() then makes one write of everything queued. Queued bytes plus
 // what the kernel has not yet taken, over the cap, are an overflow ("SendQ exceeded").
 import type { Socket } from 'node:net';
+import { copyBytes } from './bytes.js';
 import { markDirty } from './flush.js';
 import { claim, claimEnd, scratchSlab } from './slab.js';
 
@@ -49,14 +50,12 @@ export abstract class Output {
     this.queued(n);
   }
 
-  /** Like sendText, for `head`, then the bytes src[start, end) as they are, then CR LF. */
-  sendRaw(head: string, src: Buffer, start: number, end: number): void {
+  /** Like sendText, for the bytes head[0, headEnd) then src[start, end), then CR LF. */
+  sendRaw(head: Buffer, headEnd: number, src: Buffer, start: number, end: number): void {
     if (this.closed || this.closing) return;
-    const tail = this.reserve(head.length * 3 + (end - start) + 2);
+    const tail = this.reserve(headEnd + (end - start) + 2);
     const at = this.tailEnd;
-    let o = at + tail.write(head, at);
-    // A byte loop: the text is short, and Buffer#copy would allocate a view to copy from.
-    for (let k = start; k < end; k++) tail[o++] = src[k];
+    let o = copyBytes(tail, copyBytes(tail, at, head, 0, headEnd), src, start, end);
     tail[o++] = 13;
     tail[o++] = 10;
     this.tailEnd = o;

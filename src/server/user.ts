@@ -15,6 +15,9 @@ export class User {
   lastSpokeAt: number;
   /** Delivery generation stamp, so a fan-out to shared channels reaches each user once. */
   seen = 0;
+  /** The nick and `:prefix PRIVMSG ` as bytes for the fast path, made on first use. */
+  private nickBytes: Buffer | null = null;
+  private privmsgBytes: Buffer | null = null;
 
   constructor(
     nick: string,
@@ -35,6 +38,17 @@ export class User {
     this.nick = nick;
     this.folded = fold(nick);
     this.prefix = `${nick}!${this.username}@${this.host}`;
+    this.nickBytes = this.privmsgBytes = null;
+  }
+
+  /** The nick as UTF-8 bytes (direct.ts). */
+  wireNick(): Buffer {
+    return (this.nickBytes ??= Buffer.from(this.nick));
+  }
+
+  /** `:nick!user@host PRIVMSG ` as UTF-8 bytes: how a private message from this user begins. */
+  wirePrivmsg(): Buffer {
+    return (this.privmsgBytes ??= Buffer.from(`:${this.prefix} PRIVMSG `));
   }
 
   get isOper(): boolean {
