@@ -20,6 +20,8 @@ const VERB = Buffer.from('PRIVMSG ', 'latin1');
 const SPACE = 0x20;
 const COLON = 0x3a;
 const COMMA = 0x2c;
+/** Capabilities whose lines carry tags from the stamp. */
+const STAMPED = CAPBIT.MESSAGE_TAGS | CAPBIT.SERVER_TIME;
 /** Where a line's head is assembled: tags (8191 bytes at most) plus source, verb and nick. */
 const HEAD = Buffer.allocUnsafe(16 * 1024);
 
@@ -68,18 +70,19 @@ export function relayDirect(server: Server, conn: Connection, buf: Buffer, s: nu
 
   session.pingSentAt = 0;
   user.lastSpokeAt = server.clock();
-  const stamp = server.stamper.next();
+  const ms = server.stamper.tick();
   const to = recipient.session;
   // The line up to the text, as relay() would write it (serializeBody's rule: the last parameter
   // gets a `:` only when it has a space or starts with one).
-  const tags = stampTags(stamp, to.caps, null);
-  let o = tags === '' ? 0 : HEAD.write('@' + tags + ' ', 0);
+  let o = 0;
+  if ((to.caps & STAMPED) !== 0)
+    o = HEAD.write('@' + stampTags(server.stamper.last(), to.caps, null) + ' ', 0);
   o = copyBytes(HEAD, o, user.wirePrivmsg());
   o = copyBytes(HEAD, o, recipient.wireNick());
   HEAD[o++] = SPACE;
   if (spaced || buf[textStart] === COLON) HEAD[o++] = COLON;
   to.conn.sendRaw(HEAD, o, buf, textStart, e);
-  server.chatlog.privateBytes(stamp.ms, user, recipient, buf, textStart, e);
+  server.chatlog.privateBytes(ms, user, recipient, buf, textStart, e);
   relayed++;
   return true;
 }

@@ -7,7 +7,10 @@
 import type { Socket } from 'node:net';
 import { copyBytes } from './bytes.js';
 import { markDirty } from './flush.js';
-import { claim, claimEnd, scratchSlab } from './slab.js';
+import { claim, claimEnd, retireSlab, scratchSlab } from './slab.js';
+
+/** A connection's scratch bytes of one turn grow as one region up to this size, then as several. */
+const MAX_REGION = 64 * 1024;
 
 export abstract class Output {
   closing = false;
@@ -65,10 +68,22 @@ export abstract class Output {
   /** The scratch slab with at least `most` free bytes at tailEnd. */
   private reserve(most: number): Buffer {
     if (this.tail === null || this.tailEnd + most > this.tailLimit) {
-      if (this.tailEnd > this.tailStart) this.closeTail();
-      const at = claim(most);
-      this.tail = scratchSlab();
-      this.tailStart = this.tailEnd = at;
+      const pending = this.tailEnd - this.tailStart;
+      if (pending > 0 && pending + most <= MAX_REGION) {
+        // Moved into a claim twice the size: the turn's bytes stay one region, which the flush
+        // can write as it is (amortized, each byte is moved about once).
+        const at = claim(Math.max(2 * (this.tailLimit - this.tailStart), pending + most));
+        const slab = scratchSlab();
+        this.tail!.copy(slab, at, this.tailStart, this.tailEnd);
+        this.tail = slab;
+        this.tailStart = at;
+        this.tailEnd = at + pending;
+      } else {
+        if (pending > 0) this.closeTail();
+        const at = claim(most);
+        this.tail = scratchSlab();
+        this.tailStart = this.tailEnd = at;
+      }
       this.tailLimit = claimEnd();
     }
     return this.tail;
@@ -110,10 +125,17 @@ export abstract class Output {
     if (this.closed || (out.length === 0 && tailEnd === tailStart)) return;
     this.outBytes = 0;
     // One write per turn. Copying the queued lines into one Buffer is cheaper than handing the
-    // stream N chunks to gather (cork/uncork builds a writev request and an array per flush), and
-    // scratch bytes must be copied anyway: the slabs are reused next turn (slab.ts).
+    // stream N chunks to gather (cork/uncork builds a writev request and an array per flush).
     let chunk: Buffer;
     if (out.length === 0) {
+      if (this.socket.writableLength === 0) {
+        // Only scratch bytes and nothing waiting: written straight from the slab, no copy. Should
+        // the kernel not take them all, the stream keeps the rest, so the slab is retired.
+        this.socket.write(tail!.subarray(tailStart, tailEnd));
+        this.backlog = this.socket.writableLength;
+        if (this.backlog > 0) retireSlab(tail!);
+        return;
+      }
       chunk = Buffer.allocUnsafe(bytes);
       tail!.copy(chunk, 0, tailStart, tailEnd);
     } else {

@@ -1,8 +1,8 @@
 // Scratch space for one event-loop turn's output: a line meant for one connection is encoded straight into bytes here, without a Buffer of its own.
 //
-// Space is claimed by bumping an offset through a few reusable slabs. Every flush copies a
-// connection's scratch bytes into the Buffer it writes, so nothing outlives the turn's flush pass,
-// which then rewinds all slabs (resetScratch) for the next turn.
+// Space is claimed by bumping an offset through a few reusable slabs. Every flush writes or copies a
+// connection's scratch bytes, so nothing outlives the turn's flush pass, which then rewinds all slabs
+// (resetScratch) for the next turn; a slab whose bytes a socket still holds is retired instead.
 
 const SLAB_BYTES = 256 * 1024;
 /** Claims are at least this large, so a connection's lines of one turn usually share one. */
@@ -40,6 +40,12 @@ export function scratchSlab(): Buffer {
 /** Where the space set aside by the last claim() ends in scratchSlab(). */
 export function claimEnd(): number {
   return used;
+}
+
+/** A socket still holds bytes of `slab` (a partial write): never hand out its space again. */
+export function retireSlab(slab: Buffer): void {
+  const k = slabs.indexOf(slab);
+  if (k !== -1) slabs[k] = Buffer.allocUnsafeSlow(slab.length);
 }
 
 /** Every claim handed out so far has been copied or dropped: start over. */

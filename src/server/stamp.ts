@@ -24,9 +24,14 @@ export class Stamper {
   constructor(private readonly clock: () => number = Date.now) {}
 
   next(): Stamp {
-    let ms = this.clock();
+    this.tick();
+    return this.last();
+  }
+
+  /** Take the next place in order, returning only its milliseconds: last() builds the rest. */
+  tick(): number {
+    const ms = this.clock();
     if (ms <= this.lastMs) {
-      ms = this.lastMs;
       this.seq++;
     } else {
       this.lastMs = ms;
@@ -34,9 +39,14 @@ export class Stamper {
       this.lastIso = new Date(ms).toISOString();
       this.lastMsPrefix = ms.toString(36).padStart(9, '0');
     }
+    return this.lastMs;
+  }
+
+  /** The stamp of the last tick(). */
+  last(): Stamp {
     return {
       time: this.lastIso,
-      ms,
+      ms: this.lastMs,
       msgid:
         this.lastMsPrefix +
         (this.seq < SEQ_TEXT.length ? SEQ_TEXT[this.seq] : this.seq.toString(36).padStart(4, '0')),

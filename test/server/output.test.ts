@@ -8,9 +8,12 @@ const events: ConnectionEvents = { line: () => {}, lineTooLong: () => {}, closed
 const turn = () => new Promise((r) => setImmediate(r));
 
 /** A Connection on a real accepted socket, and everything its peer receives. */
-async function pair(
-  sendq = 1 << 20,
-): Promise<{ conn: Connection; received: () => string; close: () => void }> {
+async function pair(sendq = 1 << 20): Promise<{
+  conn: Connection;
+  client: net.Socket;
+  received: () => string;
+  close: () => void;
+}> {
   const server = net.createServer({ pauseOnConnect: true });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as net.AddressInfo;
@@ -22,6 +25,7 @@ async function pair(
   const conn = new Connection(socket, { sendq, recvq: 8192, flood: null }, events);
   return {
     conn,
+    client,
     received: () => Buffer.concat(chunks).toString('utf8'),
     close: () => {
       client.destroy();
@@ -99,4 +103,39 @@ test('text past the send queue cap closes the connection with SendQ exceeded', a
   assert.deepEqual(reasons, ['SendQ exceeded']);
   client.destroy();
   socket.destroy();
+});
+
+test('bytes the socket of a slow reader still holds survive the next turns reusing scratch space', async () => {
+  const slow = await pair(1 << 30);
+  const busy = await pair(1 << 30);
+  slow.client.pause(); // the kernel buffers fill and a write is left partly done
+  const want: string[] = [];
+  let heldAt = -1;
+  for (let t = 0; t < 1000 && (heldAt < 0 || t < heldAt + 20); t++) {
+    for (let i = 0; i < 100; i++) {
+      const line = `turn ${t} line ${i} ${'z'.repeat(200)}\r\n`;
+      slow.conn.sendText(line);
+      want.push(line);
+    }
+    // Enough other scratch traffic to cover every slab the slow socket's bytes could be in.
+    for (let i = 0; i < 1000; i++) busy.conn.sendText(`other ${t} ${i} ${'y'.repeat(200)}\r\n`);
+    await turn();
+    if (heldAt < 0 && slow.conn.socket.writableLength > 0) heldAt = t;
+  }
+  assert.ok(heldAt >= 0, 'the slow socket was left holding bytes');
+  slow.client.resume();
+  const all = want.join('');
+  for (let i = 0; i < 500 && slow.received().length < all.length; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  // Compared without assert.equal's diff, which takes minutes on megabytes.
+  const got = slow.received();
+  let k = 0;
+  while (k < all.length && got.charCodeAt(k) === all.charCodeAt(k)) k++;
+  assert.ok(
+    k === all.length && got.length === all.length,
+    `differs at byte ${k}: ${got.slice(k, k + 40)}`,
+  );
+  slow.close();
+  busy.close();
 });
