@@ -110,7 +110,7 @@ export function resultsMarkdown(rep: Report): string {
     '  writing one message to everyone takes every server 5-10 ms; its p99 is that time. More',
     '  senders made the load generator the bottleneck (94-100% of its core) for all three servers.',
     '- The generated text is printable ASCII, so `direct` measures parley’s private-message fast',
-    '  path (src/server/direct.ts); private text with non-ASCII characters or CTCP takes the general',
+    '  path (src/server/direct.ts); private text with CTCP or formatting codes takes the general',
     '  path, about 1.4x the server CPU per message (direct with the fast path off: 230-250 k/s',
     '  against 324-348 k/s on, interleaved runs).',
     '- This is a 2-core VM shared with other work; numbers vary from run to run (see "spread").',

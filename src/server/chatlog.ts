@@ -74,13 +74,13 @@ export class ChatLog {
   }
 
   /**
-   * A PRIVMSG from `from` to `to` whose text is src[start, end), printable ASCII (nothing to strip),
+   * A PRIVMSG from `from` to `to` whose text is src[start, end), UTF-8 with nothing to strip,
    * copied as bytes: the fast path (direct.ts) never decodes it. The nicks come as bytes too.
    */
   privateBytes(ms: number, from: User, to: User, src: Buffer, start: number, end: number) {
     if (!this.enabled) return;
     if (this.format === 'json' || !this.logPrivate) {
-      const text = src.toString('latin1', start, end);
+      const text = src.toString('utf8', start, end);
       return this.privateMessage(ms, from.nick, [to.nick], text, 'privmsg');
     }
     const clock = this.clockBytes(ms);

@@ -1,14 +1,16 @@
-// The fast path for the commonest line, `PRIVMSG <nick> :<printable ASCII>`: relayed as bytes, never decoded.
+// The fast path for the commonest line, `PRIVMSG <nick> :<plain text>`: relayed as bytes, never decoded.
 //
 // A private message is most of what a busy server reads, and the general path (decode, parse,
 // Context, Outgoing, re-encode) costs about 2 KiB of garbage per message. This path reads the
 // target and text straight from the input bytes and writes the same line the general path would
 // (relay() in commands/messaging.ts) into the recipient's output. Anything it does not cover
 // returns false and takes the general path: tags, a source prefix, lower-case or other commands,
-// several or channel targets, unknown or away recipients, echo-message senders, any byte outside
-// printable ASCII (so CTCP, controls and non-ASCII text), text without the `:`. A test runs the
-// same conversations with this path on and off and compares every byte received and logged.
-import { isChannelName } from '../protocol/index.js';
+// several or channel targets, unknown or away recipients, echo-message senders, text without the
+// `:`, and text that is not valid UTF-8 or holds a control character (so CTCP and formatting). A
+// test runs the same conversations with this path on and off and compares every byte received and
+// logged.
+import { isUtf8 } from 'node:buffer';
+import { hasWideControl, isChannelName } from '../protocol/index.js';
 import { copyBytes } from './bytes.js';
 import { CAPBIT } from './capabilities.js';
 import type { Connection } from './connection.js';
@@ -54,10 +56,16 @@ export function relayDirect(server: Server, conn: Connection, buf: Buffer, s: nu
   if (i + 2 >= e || buf[i + 1] !== COLON) return false;
   const textStart = i + 2;
   let spaced = false;
+  let wide = false;
   for (let k = textStart; k < e; k++) {
     const b = buf[k];
-    if (b < SPACE || b > 0x7e) return false;
+    if (b < SPACE || b === 0x7f) return false;
     if (b === SPACE) spaced = true;
+    else if (b > 0x7f) wide = true;
+  }
+  // Beyond ASCII: only valid UTF-8 with nothing the console would have to strip.
+  if (wide && (!isUtf8(buf.subarray(textStart, e)) || hasWideControl(buf, textStart, e))) {
+    return false;
   }
 
   const session = conn.owner as Session;

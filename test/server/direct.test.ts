@@ -17,6 +17,8 @@ const LINES = [
   'PRIVMSG alice :to myself',
   'PRIVMSG bob :trailing spaces   ',
   'PRIVMSG bob :~!@#$%^&*()_+{}|:"<>?`-=[]\\;\',./',
+  'PRIVMSG bob :caf\u00e9 and \u2603', // fast: UTF-8 without controls
+  'PRIVMSG bob :emoji \u{1f600} and \u00a0 (no-break space, U+00A0)',
   // the general path's:
   'PRIVMSG bob word', // no colon
   'PRIVMSG bob  :two spaces',
@@ -29,7 +31,9 @@ const LINES = [
   'PRIVMSG nobody :unknown nick',
   'PRIVMSG bob :',
   'PRIVMSG bob :\x01ACTION waves\x01',
-  'PRIVMSG bob :caf\u00e9 and \u2603',
+  'PRIVMSG bob :C1 control \u0085 here',
+  'PRIVMSG bob :bidi \u202e override and \u2067 isolate',
+  'PRIVMSG bob :bidi \u202a only',
   'PRIVMSG bob :bell\x07 and \x1b[2J escape',
   'PRIVMSG erin :erin is away',
   'NOTICE bob :a notice',
@@ -51,6 +55,13 @@ async function transcript(fast: boolean, overrides: Partial<ServerConfig>, forma
     const marks = [alice, bob, carol, dave, erin].map((c) => c.received.length);
     const before = directRelayed();
     for (const line of LINES) alice.send(line);
+    // Not UTF-8: a stray byte, and a surrogate (ED A0 80) that decoding would turn into U+FFFD.
+    for (const bad of [
+      [0xff, 0xfe],
+      [0xed, 0xa0, 0x80],
+    ]) {
+      alice.socket.write(Buffer.from([...Buffer.from('PRIVMSG bob :bad '), ...bad, 13, 10]));
+    }
     await alice.sync();
     for (const c of [bob, carol, dave, erin]) await c.sync();
     const mask = (s: string) =>
@@ -83,12 +94,13 @@ for (const [name, overrides, format] of [
     const general = await transcript(false, overrides, format);
     const fast = await transcript(true, overrides, format);
     assert.equal(general.relayed, 0);
-    assert.equal(fast.relayed, 9, 'the nine plain private messages took the fast path');
+    assert.equal(fast.relayed, 11, 'the eleven plain private messages took the fast path');
     assert.deepEqual(fast.got, general.got);
     assert.deepEqual(fast.printed, general.printed);
     // Not vacuous: bob got the plain ones, and the general path's replies reached alice.
     assert.ok(general.got[1].includes(':alice!~alice@x-H.parley PRIVMSG bob word'));
     assert.ok(general.got[0].some((l) => / 401 alice nobody /.test(l)));
+    assert.equal(general.got[0].filter((l) => / FAIL PRIVMSG INVALID_UTF8 /.test(l)).length, 2);
   });
 }
 
@@ -98,7 +110,7 @@ test('a flood-limited sender keeps its order when lines wait for the bucket', as
     const alice = await TestClient.register(srv.port, 'alice');
     const bob = await TestClient.register(srv.port, 'bob');
     for (let k = 0; k < 10; k++)
-      alice.send(k % 3 === 0 ? `PRIVMSG bob :caf\u00e9 ${k}` : `PRIVMSG bob :n ${k}`);
+      alice.send(k % 3 === 0 ? `PRIVMSG bob :\x02bold\x02 ${k}` : `PRIVMSG bob :n ${k}`);
     for (let k = 0; k < 10; k++)
       await bob.expect((m) => m.command === 'PRIVMSG' && m.params[1].endsWith(` ${k}`));
     const texts = bob.all('PRIVMSG').map((m) => m.params[1].split(' ').pop());
