@@ -11,6 +11,10 @@ export class Network {
   private generation = 0;
   /** Connections that have not (yet) registered, for LUSERS. */
   unregistered = 0;
+  /** Registered users with +i and with +o, kept as modes change: LUSERS on every registration must
+   * not walk every user (that made a burst of N connections cost N squared). */
+  private invisible = 0;
+  private opers = 0;
 
   get userCount(): number {
     return this.users.size;
@@ -18,6 +22,26 @@ export class Network {
 
   get channelCount(): number {
     return this.channels.size;
+  }
+
+  get invisibleCount(): number {
+    return this.invisible;
+  }
+
+  get operCount(): number {
+    return this.opers;
+  }
+
+  /** Replace a registered user's modes (`i`, `o`), keeping the counts in step. */
+  setUserModes(user: User, modes: string): void {
+    this.countModes(user, -1);
+    user.modes = modes;
+    this.countModes(user, 1);
+  }
+
+  private countModes(user: User, delta: number): void {
+    if (user.modes.includes('i')) this.invisible += delta;
+    if (user.isOper) this.opers += delta;
   }
 
   findUser(nick: string): User | undefined {
@@ -40,6 +64,7 @@ export class Network {
   addUser(user: User): boolean {
     if (this.users.has(user.folded)) return false;
     this.users.set(user.folded, user);
+    this.countModes(user, 1);
     return true;
   }
 
@@ -59,7 +84,10 @@ export class Network {
   removeUser(user: User): void {
     for (const ch of user.channels) this.leave(user, ch);
     user.channels.clear();
-    if (this.users.get(user.folded) === user) this.users.delete(user.folded);
+    if (this.users.get(user.folded) === user) {
+      this.users.delete(user.folded);
+      this.countModes(user, -1);
+    }
   }
 
   /** Find or create a channel; the caller has validated the name. */

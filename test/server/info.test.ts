@@ -63,6 +63,34 @@ test('MOTD, LUSERS, VERSION and TIME answer with their numerics', async () => {
   }
 });
 
+test('LUSERS counts invisible users as they set and drop +i, register and quit', async () => {
+  const srv = await startServer();
+  try {
+    const alice = await TestClient.register(srv.port, 'alice');
+    const bob = await TestClient.register(srv.port, 'bob');
+    const carol = await TestClient.register(srv.port, 'carol');
+    const count = async () => (await replies(alice, 'LUSERS'))[0].params[1];
+    assert.equal(await count(), 'There are 3 users and 0 invisible on 1 servers');
+    bob.send('MODE bob +i');
+    carol.send('MODE carol +i');
+    carol.send('MODE carol +i'); // no change: counted once
+    await bob.sync();
+    await carol.sync();
+    assert.equal(await count(), 'There are 1 users and 2 invisible on 1 servers');
+    bob.send('MODE bob -i');
+    await bob.sync();
+    assert.equal(await count(), 'There are 2 users and 1 invisible on 1 servers');
+    await carol.quit();
+    assert.equal(await count(), 'There are 2 users and 0 invisible on 1 servers');
+    const dave = await TestClient.register(srv.port, 'dave');
+    const welcome = dave.received.find((r) => r.msg.command === '251');
+    assert.equal(welcome?.msg.params[1], 'There are 3 users and 0 invisible on 1 servers');
+    for (const c of [alice, bob, dave]) c.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
 test('MOTD comes from the configuration; an empty one is 422', async () => {
   const cases: Array<[string[], Array<[string, string[]]>]> = [
     [

@@ -243,7 +243,7 @@ function userMode(ctx: Context, nick: string): void {
   }
   if (unknown) ctx.numeric(ERR.UMODEUNKNOWNFLAG, 'Unknown MODE flag');
   if (changes.length === 0) return;
-  user.modes = [...set].sort().join('');
+  ctx.server.network.setUserModes(user, [...set].sort().join(''));
   ctx.event(ctx.server.event(user.nick, 'MODE', [user.nick, ...compose(changes)]));
 }
 

@@ -63,12 +63,8 @@ export function sendLusers(ctx: Context): void {
   const net = ctx.server.network;
   const users = net.userCount;
   const max = ctx.server.config.maxClients;
-  let invisible = 0;
-  let opers = 0;
-  for (const u of net.allUsers()) {
-    if (u.modes.includes('i')) invisible++;
-    if (u.isOper) opers++;
-  }
+  const invisible = net.invisibleCount;
+  const opers = net.operCount;
   ctx.numeric(
     RPL.LUSERCLIENT,
     `There are ${users - invisible} users and ${invisible} invisible on 1 servers`,
