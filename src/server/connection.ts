@@ -158,13 +158,11 @@ export class Connection extends Output {
     }
     if (e - bodyStart > MAX_LINE_BODY) return this.events.lineTooLong(this);
     const flood = this.limits.flood;
-    if (flood === null || (this.waiting === null && this.take(flood))) {
-      if (bodyStart === s && this.events.rawLine?.(this, buf, s, e) === true) return;
-      const line = buf.toString('utf8', s, e);
-      return this.events.line(this, line, isValidUtf8(line, buf, s, e));
-    }
+    const now = flood === null || (this.waiting === null && this.take(flood));
+    if (now && bodyStart === s && this.events.rawLine?.(this, buf, s, e) === true) return;
     const line = buf.toString('utf8', s, e);
     const utf8 = isValidUtf8(line, buf, s, e);
+    if (now) return this.events.line(this, line, utf8);
     if (this.waiting === null) {
       this.waiting = [];
       this.waitingUtf8 = [];
