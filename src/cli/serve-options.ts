@@ -170,6 +170,13 @@ export const SERVE_OPTIONS: Option[] = [
     apply: (s, v) => (s.sendq = parseBytes('sendq', v, 4096)),
   },
   {
+    flag: 'sendq-timeout',
+    arg: 'SECS',
+    shown: secs(D.sendqTimeout),
+    help: 'time a reader with output waiting may take none of it before it is cut off',
+    apply: (s, v) => (s.sendqTimeout = parseDuration('sendq-timeout', v, 1000)),
+  },
+  {
     flag: 'recvq',
     arg: 'BYTES',
     shown: '64k',

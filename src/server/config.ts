@@ -32,6 +32,8 @@ export interface ServerConfig {
   readonly flood: { readonly burst: number; readonly rate: number } | null;
   /** Bytes queued for a client that reads too slowly before it is disconnected. */
   readonly sendq: number;
+  /** Milliseconds a client with output waiting may take none of it before it is disconnected. */
+  readonly sendqTimeout: number;
   /** Bytes of unprocessed input (throttled lines or an unfinished line) before disconnect. */
   readonly recvq: number;
   /** Milliseconds to complete NICK/USER (and CAP END) before disconnect. */
@@ -66,6 +68,7 @@ export const DEFAULTS: ServerConfig = {
   maxBans: 100,
   flood: { burst: 10, rate: 2 },
   sendq: 1024 * 1024,
+  sendqTimeout: 30_000,
   recvq: 64 * 1024,
   registrationTimeout: 30_000,
   pingInterval: 120_000,

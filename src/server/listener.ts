@@ -17,6 +17,8 @@ export class Listener {
       keepAliveInitialDelay: 60_000,
       // Accepted sockets start paused, so the Connection can choose how they read (readinto.ts).
       pauseOnConnect: true,
+      // Any write the kernel does not take at once ends with 'drain' (flow control watches for it).
+      highWaterMark: 1,
     });
     this.server.on('connection', (socket) => this.onConnection(socket));
   }

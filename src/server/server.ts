@@ -249,7 +249,12 @@ export class Server implements ConnectionEvents {
 }
 
 function limitsOf(config: ServerConfig): ConnectionLimits {
-  return { sendq: config.sendq, recvq: config.recvq, flood: config.flood };
+  return {
+    sendq: config.sendq,
+    sendqTimeout: config.sendqTimeout,
+    recvq: config.recvq,
+    flood: config.flood,
+  };
 }
 
 /** The first word of an unparseable line, made safe to echo back in 421. */
