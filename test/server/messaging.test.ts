@@ -123,7 +123,11 @@ test('echo-message, server-time and msgid: the sender sees its own message once,
     const got = await b.expectCommand('PRIVMSG', '#lobby', 'stamped');
     const plain = await c.expectCommand('PRIVMSG', '#lobby', 'stamped');
     assert.match(echo.tags!.get('time')!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    assert.ok(echo.tags!.get('msgid'));
+    assert.match(
+      echo.tags!.get('msgid') ?? '',
+      /^[0-9a-z]{13}$/,
+      'msgid: 9 digits of time, 4 of sequence',
+    );
     assert.equal(
       echo.tags!.get('+draft/react'),
       'x',
