@@ -2,8 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
-import type { ClientSession } from '../../src/client/session.js';
-import { connected, newSession, stopServer } from './session-kit.js';
+import { ClientSession } from '../../src/client/session.js';
+import {
+  connected,
+  newSession,
+  Recorder,
+  sessionOptions,
+  stopServer,
+  TestTimers,
+} from './session-kit.js';
 
 /** Run `body` with a fresh server; stops the server and closes every session it made. */
 async function withServer(
@@ -153,6 +160,113 @@ test('receives messages, actions, notices, highlights, with server time and CTCP
     // The CTCP request itself is not a chat message.
     assert.ok(!rec.all('message').some((m) => m.text.includes('VERSION')));
     bob.destroy();
+  });
+});
+
+test('CTCP requests are answered at most once a second: a burst gets one reply', async () => {
+  await withServer(async (srv, track) => {
+    const bob = await TestClient.register(srv.port, 'bob');
+    // The session's clock stands still unless moved: the whole burst is "at once".
+    let now = Date.UTC(2030, 0, 1);
+    const { session, rec } = newSession(srv.port, 'alice', { clock: () => now, version: '0.1' });
+    track(session);
+    await connected(session, rec);
+    await rec.next('names');
+    /** Every CTCP reply bob has, once alice's `marker` (sent after them) has reached him. */
+    const replies = async (marker: string): Promise<string[]> => {
+      bob.send(`PRIVMSG alice :${marker}`);
+      await rec.next('message', (m) => m.text === marker);
+      session.say('bob', marker); // alice's replies went out before this
+      await bob.expectCommand('PRIVMSG', 'bob', marker);
+      return bob
+        .all('NOTICE')
+        .filter((m) => m.params[1]?.startsWith('\x01'))
+        .map((m) => m.params[1]);
+    };
+    for (const request of ['VERSION', 'PING 1', 'TIME', 'CLIENTINFO', 'PING 2', 'VERSION']) {
+      bob.send(`PRIVMSG alice :\x01${request}\x01`);
+    }
+    assert.deepEqual(await replies('one'), ['\x01VERSION parley 0.1\x01']);
+    now += 999;
+    bob.send('PRIVMSG alice :\x01PING 3\x01');
+    assert.equal((await replies('two')).length, 1, 'still within the second: no reply');
+    now += 1;
+    bob.send('PRIVMSG alice :\x01PING 4\x01');
+    assert.deepEqual((await replies('three')).slice(1), ['\x01PING 4\x01']);
+    bob.destroy();
+  });
+});
+
+test('/quote QUIT goes through quit(): QUIT with the reason, the end, no reconnect', async () => {
+  await withServer(async (srv, track) => {
+    const bob = await TestClient.register(srv.port, 'bob');
+    const timers = new TestTimers();
+    const { session, rec } = newSession(srv.port, 'alice', { timers });
+    track(session);
+    await connected(session, rec);
+    await rec.next('names');
+    session.raw('quit :gone fishing');
+    const q = await bob.expect(
+      (m) => m.command === 'QUIT' && m.source?.startsWith('alice!') === true,
+    );
+    assert.equal(q.params[0], 'Quit: gone fishing');
+    const down = await rec.state('disconnected');
+    assert.deepEqual([down.reason, down.final], ['quit', true]);
+    assert.equal(timers.live.size, 0, 'no timer left to reconnect with');
+    assert.equal(rec.all('state').filter((e) => e.state === 'reconnecting').length, 0);
+    // Lines typed after it go nowhere.
+    session.raw('PRIVMSG bob :too late');
+    session.say('bob', 'too late');
+    assert.equal(session.state, 'disconnected');
+    bob.destroy();
+  });
+});
+
+test('a listener that throws breaks nothing: later listeners, receiving and sending go on; the error is re-raised', async () => {
+  await withServer(async (srv, track) => {
+    const bob = await TestClient.register(srv.port, 'bob');
+    const raised: unknown[] = [];
+    process.setUncaughtExceptionCaptureCallback((err) => raised.push(err));
+    const session = new ClientSession(sessionOptions(srv.port, 'alice'));
+    track(session);
+    const bug = new Error('a bug in the UI');
+    const unsubscribe = session.onEvent(() => {
+      throw bug;
+    });
+    try {
+      const rec = new Recorder(session); // subscribed after the one that throws
+      await connected(session, rec);
+      await rec.next('names');
+      bob.send('PRIVMSG #lobby :still there?');
+      await rec.next('message', (m) => m.text === 'still there?');
+      bob.send('JOIN #side');
+      bob.send('INVITE alice #side');
+      await rec.next('invite');
+      session.join('#side');
+      await rec.next('names', (e) => e.channel === '#side');
+      assert.deepEqual(
+        session
+          .members('#side')
+          .map((m) => m.nick)
+          .sort(),
+        ['alice', 'bob'],
+      );
+      session.say('#side', 'yes');
+      await bob.expectCommand('PRIVMSG', '#side', 'yes');
+      assert.equal(session.state, 'connected');
+      assert.deepEqual(
+        rec.all('error').map((e) => e.code),
+        [],
+        'no "could not handle" errors',
+      );
+      // Not hidden: each throw reaches the process (the CLI reports it as an internal error).
+      assert.equal(raised.length, rec.events.length, 'one re-raised error per event');
+      assert.ok(raised.every((e) => e === bug));
+    } finally {
+      unsubscribe();
+      process.setUncaughtExceptionCaptureCallback(null);
+      bob.destroy();
+    }
   });
 });
 
