@@ -394,7 +394,8 @@ test('an erroneous nick: error event and a valid alternative', async () => {
 test('a bad password is fatal: one clear error, final disconnect, no reconnect', async () => {
   await withServer(
     async (srv, track) => {
-      const { session, rec } = newSession(srv.port, 'alice', { password: 'wrong' });
+      const timers = new TestTimers();
+      const { session, rec } = newSession(srv.port, 'alice', { password: 'wrong', timers });
       track(session);
       session.start();
       const err = await rec.next('error');
@@ -404,7 +405,9 @@ test('a bad password is fatal: one clear error, final disconnect, no reconnect',
       assert.equal(down.final, true);
       assert.match(down.reason ?? '', /password/i);
       assert.equal(rec.all('error').length, 1, 'one error, not one per line');
-      await new Promise((r) => setTimeout(r, 150)); // longer than the backoff used in tests
+      // Nothing is left that could reconnect: no timer pending, no link, no retry announced.
+      assert.equal(timers.live.size, 0, 'no timer left to reconnect with');
+      assert.equal(session.state, 'disconnected');
       assert.equal(rec.all('state').filter((e) => e.state === 'reconnecting').length, 0);
 
       const ok = newSession(srv.port, 'bob', { password: 'sesame' });
@@ -504,10 +507,12 @@ test('what is sent before registration is queued and flushed in order, then QUIT
   });
 });
 
-test('reconnects when the server goes away and comes back on the same port; rejoins channels', async () => {
+test('reconnects when the server goes away and comes back on the same port; rejoins channels, with their keys', async () => {
   let srv = await startServer();
   const port = srv.port;
-  const { session, rec } = newSession(port, 'alice', { channels: ['#conf'] });
+  const timers = new TestTimers();
+  const { session, rec } = newSession(port, 'alice', { channels: ['#conf'], timers });
+  const others: TestClient[] = [];
   try {
     await connected(session, rec);
     await rec.next('join', (e) => e.channel === '#conf');
@@ -518,26 +523,40 @@ test('reconnects when the server goes away and comes back on the same port; rejo
     session.part('#conf');
     await rec.next('part');
 
+    // The retry waits (held timers) until the new server's #room has its key again.
+    timers.hold();
     await stopServer(srv);
     const down = await rec.state('disconnected');
     assert.ok(down.reason !== undefined && down.reason.length > 0);
     assert.notEqual(down.final, true);
     await rec.state('reconnecting');
     srv = await startServer({ port });
+    const bob = await TestClient.register(port, 'bob', [], false);
+    others.push(bob);
+    bob.send('JOIN #room');
+    await bob.expectCommand('366');
+    bob.send('MODE #room +k k3y');
+    await bob.expectCommand('MODE', '#room', '+k');
+    // The key is enforced: without it, no way in.
+    const carol = await TestClient.register(port, 'carol', [], false);
+    others.push(carol);
+    carol.send('JOIN #room');
+    await carol.expectCommand('475');
+    timers.release();
+
     const reg = await rec.next('registered', () => true, 10_000);
     assert.equal(reg.nick, 'alice');
     const rejoined = new Set<string>();
     while (rejoined.size < 3) rejoined.add((await rec.next('join', (e) => e.self)).channel);
     assert.deepEqual([...rejoined].sort(), ['#conf', '#lobby', '#room']);
     assert.deepEqual(session.channels.sort(), ['#conf', '#lobby', '#room']);
+    assert.ok(!rec.all('error').some((e) => e.code === '475'), 'no "wrong key" refusal');
+    await bob.expect((m) => m.command === 'JOIN' && m.source?.startsWith('alice!') === true);
     // Saying something after the reconnect works as before.
-    const bob = await TestClient.register(port, 'bob', [], false);
-    bob.send('JOIN #room k3y');
-    await bob.expectCommand('366');
     session.say('#room', 'back again');
     await bob.expectCommand('PRIVMSG', '#room', 'back again');
-    bob.destroy();
   } finally {
+    for (const c of others) c.destroy();
     session.close();
     await stopServer(srv);
   }
@@ -559,21 +578,8 @@ test('lag check: PING after a quiet spell, lag event from the PONG', async () =>
 
 test('close() and quit() leave no timers behind', async () => {
   await withServer(async (srv, track) => {
-    const live = new Set<unknown>();
-    const timers = {
-      setTimeout(fn: () => void, ms: number) {
-        const h = setTimeout(() => {
-          live.delete(h);
-          fn();
-        }, ms);
-        live.add(h);
-        return h;
-      },
-      clearTimeout(h: unknown) {
-        live.delete(h);
-        clearTimeout(h as ReturnType<typeof setTimeout>);
-      },
-    };
+    const timers = new TestTimers();
+    const live = timers.live;
     const a = newSession(srv.port, 'alice', { timers, lag: { intervalMs: 50, timeoutMs: 1000 } });
     track(a.session);
     await connected(a.session, a.rec);
