@@ -206,6 +206,7 @@ test('/quote QUIT goes through quit(): QUIT with the reason, the end, no reconne
     await connected(session, rec);
     await rec.next('names');
     session.raw('quit :gone fishing');
+    assert.equal(session.leaving, true, 'the UI can tell the end was asked for');
     const q = await bob.expect(
       (m) => m.command === 'QUIT' && m.source?.startsWith('alice!') === true,
     );
