@@ -1,4 +1,4 @@
-// Test kit for the client session: an event recorder with waits, counted timers that can be held, and tiny scripted IRC servers (RFC 1459 only, silent, TLS, never answering).
+// Test kit for the client session: an event recorder with waits, counted timers that can be held, tiny scripted IRC servers (RFC 1459 only, silent, TLS, never answering) and a relay that records what a client sends.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -344,6 +344,53 @@ export async function unansweredPort(): Promise<{ port: number; stop(): void }> 
     stop() {
       for (const s of fillers) s.destroy();
       child.kill('SIGKILL');
+    },
+  };
+}
+
+export interface Relay {
+  port: number;
+  /** Every line clients sent through the relay, in order (even those a server would ignore). */
+  sent: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A TCP relay on 127.0.0.1:0 to a server on `target`, keeping what each client sends: the
+ * wire, not what the server made of it (after a QUIT a server ignores whatever follows).
+ * When the server closes, the client's side is half-closed and still read until it closes.
+ */
+export async function recordingRelay(target: number): Promise<Relay> {
+  const sent: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const relay = net.createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = net.connect({ host: '127.0.0.1', port: target });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => sockets.delete(s));
+    }
+    let buffer = '';
+    client.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) !== -1) {
+        sent.push(buffer.slice(0, nl).replace(/\r$/, ''));
+        buffer = buffer.slice(nl + 1);
+      }
+      if (!upstream.destroyed) upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    client.on('end', () => upstream.end());
+    client.on('close', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (relay.address() as net.AddressInfo).port,
+    sent,
+    stop() {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => relay.close(() => resolve()));
     },
   };
 }

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import type { Writable } from 'node:stream';
 import { TestClient } from '../helpers/irc.js';
+import { recordingRelay } from '../client/session-kit.js';
 import { MAIN, startServe } from './serve.js';
 
 /**
@@ -45,10 +46,11 @@ function runClient(
 
 test('piped lines are sent in order, @nick goes privately, /quit exits 0 after the server confirms', async () => {
   const srv = await startServe();
+  const relay = await recordingRelay(srv.port);
   const dave = await TestClient.register(srv.port, 'dave');
   try {
     const r = await runClient(
-      [`127.0.0.1:${srv.port}`, '--nick', 'bot', '--plain'],
+      [`127.0.0.1:${relay.port}`, '--nick', 'bot', '--plain'],
       'hello from a script\n@dave just for you\n/me waves\n/quit done here\nnot sent\n',
     );
     assert.equal(r.code, 0, r.err);
@@ -58,8 +60,8 @@ test('piped lines are sent in order, @nick goes privately, /quit exits 0 after t
     await dave.expectCommand('PRIVMSG', '#lobby', '\x01ACTION waves\x01');
     const q = await dave.expectCommand('QUIT', 'Quit: done here');
     assert.match(q.source!, /^bot!/);
-    await dave.sync();
-    assert.ok(!dave.all('PRIVMSG').some((m) => m.params[1] === 'not sent'));
+    // The QUIT is the last line the client wrote (the server would ignore anything after it).
+    assert.equal(relay.sent.at(-1), 'QUIT :done here', relay.sent.join('\n'));
     const lines = r.out.trimEnd().split('\n');
     assert.ok(!r.out.includes('\x1b'), 'no escape codes in plain mode');
     for (const want of [
@@ -75,6 +77,7 @@ test('piped lines are sent in order, @nick goes privately, /quit exits 0 after t
     }
   } finally {
     dave.destroy();
+    await relay.stop();
     await srv.stop();
   }
 });
@@ -99,10 +102,11 @@ test('end of input quits cleanly too, and incoming lines are printed one per eve
 
 test('/quote QUIT leaves like /quit: the server hears the reason, exit code 0, input still open', async () => {
   const srv = await startServe();
+  const relay = await recordingRelay(srv.port);
   const dave = await TestClient.register(srv.port, 'dave');
   try {
     const r = await runClient(
-      [`127.0.0.1:${srv.port}`, '-n', 'raw', '--plain'],
+      [`127.0.0.1:${relay.port}`, '-n', 'raw', '--plain'],
       'first\n/quote QUIT :typed by hand\nnot sent\n',
       10_000,
       () => {}, // stdin stays open: only the QUIT can end the client
@@ -111,9 +115,10 @@ test('/quote QUIT leaves like /quit: the server hears the reason, exit code 0, i
     await dave.expectCommand('PRIVMSG', '#lobby', 'first');
     const q = await dave.expectCommand('QUIT', 'Quit: typed by hand');
     assert.match(q.source!, /^raw!/);
-    assert.ok(!dave.all('PRIVMSG').some((m) => m.params[1] === 'not sent'));
+    assert.equal(relay.sent.at(-1), 'QUIT :typed by hand', relay.sent.join('\n'));
   } finally {
     dave.destroy();
+    await relay.stop();
     await srv.stop();
   }
 });
