@@ -176,6 +176,27 @@ test('connection refused: reason, then reconnect attempts with growing delays', 
   });
 });
 
+test('a UTF-8 character split between two reads arrives whole (the split verified, not hoped for)', async () => {
+  await cleanup(async (track) => {
+    const srv = await fakeServer((peer) => registerOnly(peer));
+    track(srv);
+    const { session, rec } = newSession(srv.port, 'alice');
+    track(session);
+    session.start();
+    await rec.next('registered');
+    const peer = srv.peers[0];
+    const line = Buffer.from(':bob!b@h PRIVMSG alice :price 5€ and 🎉\r\n');
+    const cut = line.indexOf(Buffer.from('€')) + 1; // after the first of its three bytes
+    // One write: a PING, then the first half. The PONG shows the client has read that write
+    // (one segment on loopback, read at once), so the second half can only come in a later read.
+    peer.socket.write(Buffer.concat([Buffer.from('PING :split1\r\n'), line.subarray(0, cut)]));
+    await peer.expect(/^PONG :?split1$/);
+    peer.socket.write(line.subarray(cut));
+    const m = await rec.next('message');
+    assert.equal(m.text, 'price 5€ and 🎉');
+  });
+});
+
 test('connect timeout on plain TCP: a handshake that never completes ends with "timed out", then a retry or the end', async () => {
   const silent = await unansweredPort();
   try {
