@@ -25,6 +25,8 @@ export interface ConnectSettings {
   discoverTime: number;
   /** Browse only on the interface with this IPv4 address (null: every interface). */
   discoverInterface: string | null;
+  /** Stop listening once this many servers are found (null: for all of discoverTime). */
+  discoverCount: number | null;
   help: boolean;
 }
 
@@ -56,7 +58,10 @@ Options:
                         them and connect to the one picked (the first when not
                         in a terminal); replaces HOST[:PORT]
       --discover-time SECS
-                        how long --discover listens [3]
+                        how long --discover listens at most [3]
+      --discover-count N
+                        with --discover, stop listening as soon as N servers
+                        have answered [listen for all of --discover-time]
       --discover-interface ADDR
                         with --discover, browse only on the interface that has
                         this IPv4 address [every interface]
@@ -91,6 +96,7 @@ export function loadConnectSettings(argv: string[], isTty: boolean): ConnectSett
         discover: { type: 'boolean' },
         'discover-time': { type: 'string' },
         'discover-interface': { type: 'string' },
+        'discover-count': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -112,7 +118,7 @@ export function loadConnectSettings(argv: string[], isTty: boolean): ConnectSett
   if (discover && values.port !== undefined) {
     throw new CliError('--discover finds the port itself: drop --port (or drop --discover)');
   }
-  for (const flag of ['discover-time', 'discover-interface'] as const) {
+  for (const flag of ['discover-time', 'discover-interface', 'discover-count'] as const) {
     if (!discover && values[flag] !== undefined) throw new CliError(`--${flag} needs --discover`);
   }
   const discoverTime =
@@ -120,6 +126,10 @@ export function loadConnectSettings(argv: string[], isTty: boolean): ConnectSett
       ? DEFAULT_DISCOVER_MS
       : parseDuration('discover-time', values['discover-time'], 100);
   const discoverInterface = values['discover-interface'] ?? null;
+  const discoverCount =
+    values['discover-count'] === undefined
+      ? null
+      : parseInteger('discover-count', values['discover-count'], 1, 1000);
   if (discoverInterface !== null && !isIPv4(discoverInterface)) {
     throw new CliError(
       `--discover-interface: '${discoverInterface}' is not an IPv4 address (the interface's, like 192.168.1.20)`,
@@ -156,6 +166,7 @@ export function loadConnectSettings(argv: string[], isTty: boolean): ConnectSett
     discover,
     discoverTime,
     discoverInterface,
+    discoverCount,
     help: values.help === true,
   };
 }

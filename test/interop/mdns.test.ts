@@ -17,6 +17,18 @@ import { MAIN } from './serve.js';
  *   - "lo": one namespace with only its own loopback, up and with multicast on (harmless there).
  * Server and client are told the interface explicitly (--host, --discover-interface).
  */
+/**
+ * Discovery that ends on an event, not a clock: the client stops listening as soon as it has
+ * found the `n` servers the test started. The time limit is only a bound, longer than the
+ * test's own waits, so a client that ignored the count fails the test instead of passing late.
+ */
+const UNTIL_FOUND = (n: number): string[] => [
+  '--discover-count',
+  String(n),
+  '--discover-time',
+  '60',
+];
+
 const ADDR_A = '169.254.77.1';
 const ADDR_B = '169.254.77.2';
 
@@ -174,16 +186,7 @@ test('a client in another namespace discovers the advertised server over a veth 
 
     const r = await connectIn(
       b,
-      [
-        '--discover',
-        '--discover-time',
-        '2',
-        '--discover-interface',
-        ADDR_B,
-        '--plain',
-        '-n',
-        'bob',
-      ],
+      ['--discover', ...UNTIL_FOUND(1), '--discover-interface', ADDR_B, '--plain', '-n', 'bob'],
       'hello over mdns\n/quit\n',
     );
     assert.equal(r.code, 0, `stdout:\n${r.out}\nstderr:\n${r.err}`);
@@ -226,8 +229,7 @@ test('two servers on loopback: the second takes "NAME (2)", a piped client lists
       ns,
       [
         '--discover',
-        '--discover-time',
-        '2',
+        ...UNTIL_FOUND(2),
         '--discover-interface',
         '127.0.0.1',
         '--plain',
@@ -268,8 +270,7 @@ test('on a terminal the user picks a server by number, then chats in the interac
   try {
     const ns = net.namespace('tty');
     const [first, second, , p2] = await twins(ns, servers);
-    const script =
-      'ip netns exec "$0" "$1" "$2" connect --discover --discover-time 2 --discover-interface 127.0.0.1 -n zed; echo "exit=$?"; exec sleep 60';
+    const script = `ip netns exec "$0" "$1" "$2" connect --discover ${UNTIL_FOUND(2).join(' ')} --discover-interface 127.0.0.1 -n zed; echo "exit=$?"; exec sleep 60`;
     term = await TmuxSession.start({
       socket: join(dir, 'tmux.sock'),
       name: 'zed',
