@@ -8,3 +8,13 @@ export class CliError extends Error {
     super(message);
   }
 }
+
+/** A bad value for one option: its name and the problem apart, so a config-file error can say where. */
+export class OptionError extends CliError {
+  constructor(
+    readonly option: string,
+    readonly problem: string,
+  ) {
+    super(`--${option}: ${problem}`);
+  }
+}
