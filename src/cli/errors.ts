@@ -1,4 +1,4 @@
-// A user-caused CLI failure: printed as one line naming the flag, with the exit code to use.
+// A user-caused CLI failure: printed as one line naming the flag (or config file, line and key), with the exit code to use.
 
 export class CliError extends Error {
   constructor(
