@@ -1,6 +1,7 @@
 // The server's configuration: an immutable snapshot, validated by the CLI and swapped whole on reload.
 
 export interface ServerConfig {
+  /** Address to listen on; `::` is every IPv6 and IPv4 address (IPv4 only where there is no IPv6). */
   readonly host: string;
   readonly port: number;
   /** Server name shown as the source of numerics. */
@@ -20,8 +21,14 @@ export interface ServerConfig {
   readonly nickLen: number;
   readonly channelLen: number;
   readonly topicLen: number;
+  /** Bytes of away message kept (AWAYLEN). */
   readonly awayLen: number;
+  /** Bytes of kick reason kept (KICKLEN). */
   readonly kickLen: number;
+  /** Characters of user name kept, counting the `~` parley puts before it (USERLEN). */
+  readonly userLen: number;
+  /** Bytes of real name kept; WHOIS and WHO show it to everyone (no ISUPPORT token exists). */
+  readonly realnameLen: number;
   /** Targets in one PRIVMSG/NOTICE/TAGMSG (TARGMAX), so one line can't fan out to everyone by name. */
   readonly maxTargets: number;
   /** Channels one user may be in (CHANLIMIT). */
@@ -49,7 +56,7 @@ export interface ServerConfig {
 }
 
 export const DEFAULTS: ServerConfig = {
-  host: '0.0.0.0',
+  host: '::',
   port: 6667,
   name: 'parley.local',
   network: 'parley',
@@ -63,6 +70,8 @@ export const DEFAULTS: ServerConfig = {
   topicLen: 390,
   awayLen: 200,
   kickLen: 255,
+  userLen: 16,
+  realnameLen: 100,
   maxTargets: 10,
   maxChannels: 50,
   maxBans: 100,

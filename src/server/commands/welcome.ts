@@ -31,13 +31,11 @@ export function isupportTokens(c: ServerConfig) {
       `PRIVMSG:${t},NOTICE:${t},TAGMSG:${t},JOIN:${c.maxChannels},PART:${c.maxChannels},NAMES:1,WHOIS:1,KICK:1`,
     ],
     ['TOPICLEN', c.topicLen],
-    ['USERLEN', USERLEN],
+    ['USERLEN', c.userLen],
     ['UTF8ONLY', true],
   ] as const;
 }
 
-/** USER names are cut to this length (USERLEN). */
-export const USERLEN = 16;
 /** MODES=4: at most this many parameter modes in one MODE command. */
 export const MAX_MODES = 4;
 
