@@ -154,7 +154,9 @@ export function loadConnectSettings(argv: string[], isTty: boolean): ConnectSett
   const discoverInterface = text('discover-interface') ?? null;
   const discoverCountRaw = text('discover-count');
   const discoverCount =
-    discoverCountRaw === undefined ? null : parseInteger('discover-count', discoverCountRaw, 1, 1000);
+    discoverCountRaw === undefined
+      ? null
+      : parseInteger('discover-count', discoverCountRaw, 1, 1000);
   if (discoverInterface !== null && !isIPv4(discoverInterface)) {
     throw new CliError(
       `--discover-interface: '${discoverInterface}' is not an IPv4 address (the interface's, like 192.168.1.20)`,
