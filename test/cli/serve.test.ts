@@ -232,8 +232,8 @@ test('SIGHUP applies changed limits to everyone; a broken file keeps the old one
 
     // A file that cannot be used: one error line each, the running limits stay, nobody is dropped.
     const broken: Array<[string, RegExp]> = [
-      ['max-targets: lots\n', /--max-targets: expected a whole number/],
-      ['max-targets: [5\n', /parley\.yaml is not valid YAML/],
+      ['max-targets: lots\n', /parley\.yaml:1: max-targets: expected a whole number/],
+      ['max-targets: [5\n', /parley\.yaml:2: not valid YAML/],
       ['max-targetz: 5\n', /unknown key 'max-targetz'/],
     ];
     for (const [k, [text]] of broken.entries()) {
