@@ -234,7 +234,7 @@ test('SIGHUP applies changed limits to everyone; a broken file keeps the old one
     const broken: Array<[string, RegExp]> = [
       ['max-targets: lots\n', /parley\.yaml:1: max-targets: expected a whole number/],
       ['max-targets: [5\n', /parley\.yaml:2: not valid YAML/],
-      ['max-targetz: 5\n', /unknown key 'max-targetz'/],
+      ['max-targetz: 5\n', /parley\.yaml:1: max-targetz: unknown key/],
     ];
     for (const [k, [text]] of broken.entries()) {
       writeFileSync(conf, text);
