@@ -178,6 +178,13 @@ export const SERVE_OPTIONS: Option[] = [
     apply: (s, v) => (s.maxBans = parseInteger('max-bans', v, 1, 10_000)),
   },
   {
+    flag: 'large-channel',
+    arg: 'N',
+    shown: String(D.largeChannel),
+    help: 'members past which a channel is large (+u): joins, parts and quits are not announced to everyone and the names list on joining shows operators and voiced members only (0: never)',
+    apply: (s, v) => (s.largeChannel = parseInteger('large-channel', v, 0, 1_000_000)),
+  },
+  {
     flag: 'flood',
     arg: 'on|off',
     shown: 'on',

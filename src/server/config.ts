@@ -35,6 +35,11 @@ export interface ServerConfig {
   readonly maxChannels: number;
   /** Bans per channel (MAXLIST). */
   readonly maxBans: number;
+  /**
+   * Members past which a channel is large (+u): arrivals and departures are no longer announced to
+   * every member and the names list on joining is a summary, so arriving costs O(1); 0 = never.
+   */
+  readonly largeChannel: number;
   /** Flood control: burst lines, then `rate` lines/s; null = off (benchmarks, trusted LANs). */
   readonly flood: { readonly burst: number; readonly rate: number } | null;
   /** Bytes queued for a client that reads too slowly before it is disconnected. */
@@ -75,6 +80,7 @@ export const DEFAULTS: ServerConfig = {
   maxTargets: 10,
   maxChannels: 50,
   maxBans: 100,
+  largeChannel: 1000,
   flood: { burst: 10, rate: 2 },
   sendq: 1024 * 1024,
   sendqTimeout: 30_000,

@@ -10,6 +10,7 @@ import {
   type Message,
   type Tags,
 } from '../protocol/index.js';
+import type { Channel } from './channel.js';
 import type { ChatLog } from './chatlog.js';
 import { allCommands } from './commands/index.js';
 import { Context } from './commands/context.js';
@@ -81,6 +82,8 @@ export class Server implements ConnectionEvents {
       admit: (socket) => this.admit(socket),
       accepted: (socket) => this.accept(socket),
     });
+    this.network.largeAt = config.largeChannel;
+    this.network.largeChanged = (channel) => this.announceLarge(channel);
   }
 
   get connectionCount(): number {
@@ -100,6 +103,7 @@ export class Server implements ConnectionEvents {
     }
     this.config = { ...config, host: this.config.host, port: this.config.port };
     this.limits = limitsOf(this.config);
+    this.network.largeAt = this.config.largeChannel;
     this.chatlog.logPrivate = this.config.logPrivate;
     this.chatlog.enabled = this.config.logChat;
     for (const s of this.sessions) s.conn.setLimits(this.limits);
@@ -137,6 +141,16 @@ export class Server implements ConnectionEvents {
     this.network.toNeighbours(user, out);
     this.network.removeUser(user);
     this.chatlog.quit(out.stamp.ms, user.nick, reason);
+  }
+
+  /** A channel became large (+u) or stopped being large (-u): every member is told, as a MODE. */
+  private announceLarge(channel: Channel): void {
+    const out = this.event(this.config.name, 'MODE', [channel.name, channel.large ? '+u' : '-u']);
+    this.network.toChannel(channel, out, null);
+    this.log.info(
+      { channel: channel.name, members: channel.members.size },
+      channel.large ? 'channel is large now (+u)' : 'channel is no longer large (-u)',
+    );
   }
 
   // ---- accept policy ----

@@ -87,7 +87,7 @@ function relay(ctx: Context, verb: Verb): void {
         if (!quiet) ctx.numeric(ERR.NOSUCHCHANNEL, name, 'No such channel');
         continue;
       }
-      const status = channel.members.get(user);
+      const status = channel.statusOf(user);
       if (!channel.canSpeak(user) || (status === 0 && isBanned(channel, user))) {
         if (!quiet) ctx.numeric(ERR.CANNOTSENDTOCHAN, channel.name, 'Cannot send to channel');
         continue;

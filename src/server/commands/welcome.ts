@@ -11,7 +11,7 @@ export function isupportTokens(c: ServerConfig) {
     ['AWAYLEN', c.awayLen],
     ['CASEMAPPING', SERVER_CASEMAPPING],
     ['CHANLIMIT', `${CHANTYPES}:${c.maxChannels}`],
-    ['CHANMODES', 'b,k,l,imnst'],
+    ['CHANMODES', 'b,k,l,imnstu'],
     ['CHANNELLEN', c.channelLen],
     ['CHANTYPES', CHANTYPES],
     ['ELIST', 'U'],
@@ -45,7 +45,7 @@ export function sendWelcome(ctx: Context): void {
   ctx.numeric(RPL.WELCOME, `Welcome to the ${config.network} IRC Network ${user.prefix}`);
   ctx.numeric(RPL.YOURHOST, `Your host is ${config.name}, running version ${VERSION}`);
   ctx.numeric(RPL.CREATED, `This server was created ${ctx.server.startedAt.toUTCString()}`);
-  ctx.numeric(RPL.MYINFO, config.name, VERSION, 'io', 'biklmnostv', 'bklov');
+  ctx.numeric(RPL.MYINFO, config.name, VERSION, 'io', 'biklmnostuv', 'bklov');
   sendIsupport(ctx);
   sendLusers(ctx);
   sendMotd(ctx);
