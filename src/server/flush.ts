@@ -13,6 +13,10 @@ export interface Flushable {
   flush(): void;
 }
 
+export interface SoonFlushable {
+  flushSoon(): void;
+}
+
 export interface Resumable {
   /** Go on after the flush pass: kept input, long replies, reading again. */
   resumeNow(): void;
@@ -46,6 +50,25 @@ function schedule(): void {
 export function markDirty(c: Flushable): void {
   dirty.push(c);
   schedule();
+}
+
+/** News that may wait (output.ts sendSoon) is written at the latest this long after it was queued. */
+export const SOON_MS = 50;
+
+let soon: SoonFlushable[] = [];
+let soonTimer: NodeJS.Timeout | null = null;
+
+function soonPass(): void {
+  soonTimer = null;
+  const batch = soon;
+  soon = [];
+  for (let k = 0; k < batch.length; k++) batch[k].flushSoon();
+}
+
+/** Write `c`'s queue within SOON_MS unless a flush pass does first. Marked once per soon pass. */
+export function markSoon(c: SoonFlushable): void {
+  soon.push(c);
+  if (soonTimer === null) soonTimer = setTimeout(soonPass, SOON_MS);
 }
 
 /** Let `c` go on after the next flush pass. The caller ensures it is marked once per pass. */

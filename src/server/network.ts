@@ -162,6 +162,22 @@ export class Network {
    * capability, `minStatus` (if not 0) to members with one of those status bits (STATUSMSG).
    */
   toChannel(channel: Channel, out: Outgoing, except: User | null, capBit = 0, minStatus = 0): void {
+    this.deliver(channel, out, except, capBit, minStatus, false);
+  }
+
+  /** Like toChannel, for news that may wait a little (arrivals, departures): Output.sendSoon. */
+  toChannelSoon(channel: Channel, out: Outgoing, except: User | null, capBit = 0): void {
+    this.deliver(channel, out, except, capBit, 0, true);
+  }
+
+  private deliver(
+    channel: Channel,
+    out: Outgoing,
+    except: User | null,
+    capBit: number,
+    minStatus: number,
+    soon: boolean,
+  ): void {
     const members = channel.members;
     // STATUSMSG reaches only members with a status: the few, not every member of a large channel.
     if (minStatus !== 0 && members.size > channel.privileged.size) {
@@ -169,7 +185,8 @@ export class Network {
         if (member === except || (members.get(member)! & minStatus) === 0) continue;
         const s = member.session;
         if (capBit !== 0 && (s.caps & capBit) === 0) continue;
-        s.conn.send(out.bufferFor(s.caps));
+        if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
+        else s.conn.send(out.bufferFor(s.caps));
       }
       return;
     }
@@ -179,16 +196,18 @@ export class Network {
       if (minStatus !== 0 && (members.get(member)! & minStatus) === 0) continue;
       const s = member.session;
       if (capBit !== 0 && (s.caps & capBit) === 0) continue;
-      s.conn.send(out.bufferFor(s.caps));
+      if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
+      else s.conn.send(out.bufferFor(s.caps));
     }
   }
 
   /**
    * Every user sharing a channel with `user`, once each, except `user` itself; `capBit` (if not 0)
    * limits it to sessions that enabled that capability (away-notify and the like). Channels where
-   * `user` arrived quietly are skipped: their members never heard of it.
+   * `user` arrived quietly are skipped: their members never heard of it. `soon`: the news may wait a
+   * little (Output.sendSoon).
    */
-  toNeighbours(user: User, out: Outgoing, capBit = 0): void {
+  toNeighbours(user: User, out: Outgoing, capBit = 0, soon = false): void {
     const gen = ++this.generation;
     user.seen = gen;
     for (const ch of user.channels) {
@@ -198,7 +217,8 @@ export class Network {
         member.seen = gen;
         const s = member.session;
         if (capBit !== 0 && (s.caps & capBit) === 0) continue;
-        s.conn.send(out.bufferFor(s.caps));
+        if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
+        else s.conn.send(out.bufferFor(s.caps));
       }
     }
   }

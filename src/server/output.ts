@@ -11,8 +11,11 @@
 import type { Socket } from 'node:net';
 import { copyBytes } from './bytes.js';
 import { congested, Flow, forget, highWater, progressed, type FlowPeer } from './flow.js';
-import { markDirty, type Resumable } from './flush.js';
+import { markDirty, markSoon, type Resumable } from './flush.js';
 import { claim, claimEnd, retireSlab, scratchSlab } from './slab.js';
+
+const FLUSH_NOW = 1;
+const FLUSH_SOON = 2;
 
 /** A connection's scratch bytes of one turn grow as one region up to this size, then as several. */
 const MAX_REGION = 64 * 1024;
@@ -32,7 +35,8 @@ export abstract class Output implements FlowPeer, Resumable {
   private tailLimit = 0;
   /** Bytes of the write in flight (the kernel has not taken them all yet); 0 when none. */
   private backlog = 0;
-  private dirty = false;
+  /** FLUSH_* bits: marked for this turn's flush pass, or for the next soon pass. */
+  private marks = 0;
   /** Flow control (flow.ts), made when this connection first congests, waits or backs up. */
   flow: Flow | null = null;
 
@@ -53,6 +57,18 @@ export abstract class Output implements FlowPeer, Resumable {
     if (this.tailEnd > this.tailStart) this.closeTail();
     this.out.push(buf);
     this.queued(buf.length);
+  }
+
+  /**
+   * Queue news that may wait a little (someone arriving or leaving): it goes out with the next line
+   * that cannot wait, or within SOON_MS (flush.ts), so a burst of arrivals costs each reader one
+   * write per interval instead of one per arrival. Order is kept: it is the same queue.
+   */
+  sendSoon(buf: Buffer): void {
+    if (this.closed || this.closing) return;
+    if (this.tailEnd > this.tailStart) this.closeTail();
+    this.out.push(buf);
+    this.queued(buf.length, false);
   }
 
   /**
@@ -109,7 +125,7 @@ export abstract class Output implements FlowPeer, Resumable {
     this.tailStart = this.tailEnd;
   }
 
-  private queued(bytes: number): void {
+  private queued(bytes: number, now = true): void {
     this.outBytes += bytes;
     const sendq = this.sendq;
     if (this.outBytes + this.backlog > highWater(sendq)) {
@@ -123,10 +139,20 @@ export abstract class Output implements FlowPeer, Resumable {
       }
       if (pending > highWater(sendq)) congested(this);
     }
-    if (!this.dirty) {
-      this.dirty = true;
+    if ((this.marks & FLUSH_NOW) !== 0) return;
+    if (now) {
+      this.marks |= FLUSH_NOW;
       markDirty(this);
+    } else if ((this.marks & FLUSH_SOON) === 0) {
+      this.marks |= FLUSH_SOON;
+      markSoon(this);
     }
+  }
+
+  /** @internal The soon pass: write what waited, unless this turn's pass will. */
+  flushSoon(): void {
+    this.marks &= ~FLUSH_SOON;
+    if ((this.marks & FLUSH_NOW) === 0) this.flush();
   }
 
   // ---- flow control (flow.ts) ----
@@ -152,8 +178,8 @@ export abstract class Output implements FlowPeer, Resumable {
     if (this.closed || this.backlog === 0) return;
     this.backlog = this.socket.writableLength;
     if (this.backlog > 0) return;
-    if (this.outBytes > 0 && !this.dirty) {
-      this.dirty = true;
+    if (this.outBytes > 0 && (this.marks & FLUSH_NOW) === 0) {
+      this.marks |= FLUSH_NOW;
       markDirty(this);
     }
     progressed(this, false);
@@ -175,7 +201,7 @@ export abstract class Output implements FlowPeer, Resumable {
   /** Write what is queued, unless a write is in flight (then it waits for the drain); `force`
    * writes regardless (closing). */
   flush(force = false): void {
-    this.dirty = false;
+    this.marks &= ~FLUSH_NOW;
     const tail = this.tail;
     const tailStart = this.tailStart;
     const tailEnd = this.tailEnd;

@@ -138,7 +138,7 @@ export class Server implements ConnectionEvents {
   /** Remove a registered user: QUIT to everyone sharing a channel, console line, nick freed. */
   quitUser(user: User, reason: string): void {
     const out = this.event(user.prefix, 'QUIT', [reason]);
-    this.network.toNeighbours(user, out);
+    this.network.toNeighbours(user, out, 0, true);
     this.network.removeUser(user);
     this.chatlog.quit(out.stamp.ms, user.nick, reason);
   }
@@ -146,7 +146,7 @@ export class Server implements ConnectionEvents {
   /** A channel became large (+u) or stopped being large (-u): every member is told, as a MODE. */
   private announceLarge(channel: Channel): void {
     const out = this.event(this.config.name, 'MODE', [channel.name, channel.large ? '+u' : '-u']);
-    this.network.toChannel(channel, out, null);
+    this.network.toChannelSoon(channel, out, null);
     this.log.info(
       { channel: channel.name, members: channel.members.size },
       channel.large ? 'channel is large now (+u)' : 'channel is no longer large (-u)',

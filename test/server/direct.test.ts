@@ -51,7 +51,8 @@ async function transcript(fast: boolean, overrides: Partial<ServerConfig>, forma
     const dave = await TestClient.register(srv.port, 'dave', ['message-tags']);
     const erin = await TestClient.register(srv.port, 'erin');
     erin.send('AWAY :lunch');
-    await erin.sync();
+    // A barrier: arrivals are sent soon, not at once; a PONG comes after everything queued before it.
+    for (const c of [alice, bob, carol, dave, erin]) await c.sync();
     const marks = [alice, bob, carol, dave, erin].map((c) => c.received.length);
     const before = directRelayed();
     for (const line of LINES) alice.send(line);

@@ -143,3 +143,23 @@ test('bytes the socket of a slow reader still holds survive the next turns reusi
   slow.close();
   busy.close();
 });
+
+test('news sent soon waits for the next line that cannot wait, or goes out by itself, in order', async () => {
+  const a = await pair();
+  const join = Buffer.from('JOIN-1\r\n');
+  a.conn.sendSoon(join);
+  await turn();
+  assert.equal(a.conn.pending(), join.length, 'a soon line alone is not written in the turn');
+  a.conn.sendText('NOW\r\n');
+  a.conn.sendSoon(Buffer.from('JOIN-2\r\n'));
+  await turn();
+  // The line that could not wait took the soon one before it along; the later soon one waits.
+  const until = async (text: string) => {
+    for (let i = 0; i < 200 && a.received() !== text; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.equal(a.received(), text);
+  };
+  await until('JOIN-1\r\nNOW\r\nJOIN-2\r\n');
+  a.close();
+});

@@ -37,11 +37,12 @@ export function joinChannels(ctx: Context, names: string[], keys: string[]): voi
     // In a large channel an arrival is nobody else's news: that keeps arriving O(1).
     const announced = channel.isAnnounced(user);
     if (announced) {
-      network.toChannel(channel, out, user);
+      // Arrivals may wait a little, so a burst of them costs each member one write, not one each.
+      network.toChannelSoon(channel, out, user);
       if (user.away !== null) {
-        // away-notify: members learn at once that the newcomer is away.
+        // away-notify: members learn with the JOIN that the newcomer is away.
         const away = ctx.server.event(user.prefix, 'AWAY', [user.away]);
-        network.toChannel(channel, away, user, CAPBIT.AWAY_NOTIFY);
+        network.toChannelSoon(channel, away, user, CAPBIT.AWAY_NOTIFY);
       }
     }
     ctx.server.chatlog.join(out.stamp.ms, channel.name, user.nick);
@@ -114,7 +115,7 @@ function partOne(ctx: Context, channel: Channel, reason: string): void {
     reason ? [channel.name, reason] : [channel.name],
   );
   ctx.event(out);
-  if (channel.isAnnounced(user)) ctx.server.network.toChannel(channel, out, user);
+  if (channel.isAnnounced(user)) ctx.server.network.toChannelSoon(channel, out, user);
   ctx.server.network.leave(user, channel);
   ctx.server.chatlog.part(out.stamp.ms, channel.name, user.nick, reason);
 }
