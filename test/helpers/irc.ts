@@ -9,15 +9,24 @@ import { Server } from '../../src/server/server.js';
 export interface TestServer {
   server: Server;
   port: number;
+  /** Move the server's clock on (only with `startServer`'s `clocked` option; else it throws). */
+  advance(ms: number): void;
   /** What the server printed on its console (the chat log), line by line. */
   console(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
+/**
+ * A real server on an ephemeral loopback port, flood control off unless `overrides` say otherwise.
+ * `clocked`: its clock only moves when the test calls advance(), for what only time changes (flood
+ * bucket refills, ping deadlines, idle times) without waiting for it.
+ */
 export async function startServer(
   overrides: Partial<ServerConfig> = {},
   chatFormat: ChatFormat = 'text',
+  clocked = false,
 ): Promise<TestServer> {
+  let now = Date.now();
   let printed = '';
   const chatlog = new ChatLog({ write: (b: Buffer) => (printed += b.toString()) }, chatFormat);
   const config: ServerConfig = {
@@ -27,11 +36,16 @@ export async function startServer(
     flood: null,
     ...overrides,
   };
-  const server = new Server(config, { log: silentLogger, chatlog });
+  const clock = clocked ? () => now : undefined;
+  const server = new Server(config, { log: silentLogger, chatlog, clock });
   const addr = await server.listen();
   return {
     server,
     port: addr.port,
+    advance(ms: number) {
+      if (!clocked) throw new Error('advance() needs startServer(..., clocked = true)');
+      now += ms;
+    },
     async console() {
       await new Promise((r) => setImmediate(r));
       chatlog.flush();
@@ -160,6 +174,18 @@ export class TestClient {
     await this.expect((m) => m.command === 'PONG' && m.params[1] === token, 5000, 'PONG');
   }
 
+  /** Everything the server answers to `line`, up to (not including) the PONG of a sync. */
+  async replies(line: string): Promise<Message[]> {
+    await this.sync(); // whatever was sent before is in, so the window holds only the answer
+    const from = this.received.length;
+    this.send(line);
+    await this.sync();
+    return this.received
+      .slice(from)
+      .map((r) => r.msg)
+      .filter((m) => m.command !== 'PONG');
+  }
+
   /** Messages received since the start (or index `from`) with this command. */
   all(command: string, from = 0): Message[] {
     return this.received
@@ -183,3 +209,6 @@ export class TestClient {
     for (const f of w) f();
   }
 }
+
+/** [command, ...params] of each message, for comparing whole replies. */
+export const shapes = (ms: Message[]) => ms.map((m) => [m.command, ...m.params]);

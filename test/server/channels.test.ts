@@ -1,22 +1,7 @@
 // Channel commands over real TCP: who may KICK and INVITE and what the refusals say, and LIST's member-count filters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Message } from '../../src/protocol/index.js';
-import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
-
-/** Everything the server answers to `line`, up to (not including) the PONG of a sync. */
-async function replies(c: TestClient, line: string): Promise<Message[]> {
-  await c.sync();
-  const from = c.received.length;
-  c.send(line);
-  await c.sync();
-  return c.received
-    .slice(from)
-    .map((r) => r.msg)
-    .filter((m) => m.command !== 'PONG');
-}
-
-const shapes = (ms: Message[]) => ms.map((m) => [m.command, ...m.params]);
+import { startServer, TestClient, type TestServer, shapes } from '../helpers/irc.js';
 
 async function join(c: TestClient, channel: string): Promise<void> {
   c.send(`JOIN ${channel}`);
@@ -41,7 +26,7 @@ async function withClients(
 
 /** The nicks NAMES shows for `channel`, with their prefixes. */
 async function names(c: TestClient, channel: string): Promise<string[]> {
-  const got = await replies(c, `NAMES ${channel}`);
+  const got = await c.replies(`NAMES ${channel}`);
   return got
     .filter((m) => m.command === '353')
     .flatMap((m) => m.params[3].split(' '))
@@ -60,7 +45,7 @@ test('KICK: only a channel operator may, and a refused KICK removes nobody', asy
       [alice, 'KICK #c carol', ['441', 'alice', 'carol', '#c', "They aren't on that channel"]],
     ];
     for (const [who, line, want] of refused) {
-      assert.deepEqual(shapes(await replies(who, line)), [want], `${who.nick}: ${line}`);
+      assert.deepEqual(shapes(await who.replies(line)), [want], `${who.nick}: ${line}`);
     }
     await bob.sync();
     assert.deepEqual(bob.all('KICK'), [], 'nobody saw a KICK');
@@ -84,24 +69,22 @@ test('INVITE: 401, 403, 442, 443, and 482 on a +i channel for a non-operator', a
       [alice, 'INVITE bob #c', ['443', 'alice', 'bob', '#c', 'is already on channel']],
     ];
     for (const [who, line, want] of refused) {
-      assert.deepEqual(shapes(await replies(who, line)), [want], `${who.nick}: ${line}`);
+      assert.deepEqual(shapes(await who.replies(line)), [want], `${who.nick}: ${line}`);
     }
     // Without +i any member may invite.
-    assert.deepEqual(shapes(await replies(bob, 'INVITE carol #c')), [
-      ['341', 'bob', 'carol', '#c'],
-    ]);
+    assert.deepEqual(shapes(await bob.replies('INVITE carol #c')), [['341', 'bob', 'carol', '#c']]);
     const invite = await carol.expectCommand('INVITE', 'carol', '#c');
     assert.match(invite.source!, /^bob!/);
     // With +i only an operator may, and a refused invite lets nobody in.
     alice.send('MODE #c +i');
     await bob.expectCommand('MODE', '#c', '+i');
-    assert.deepEqual(shapes(await replies(bob, 'INVITE dave #c')), [
+    assert.deepEqual(shapes(await bob.replies('INVITE dave #c')), [
       ['482', 'bob', '#c', "You're not channel operator"],
     ]);
     await dave.sync();
     assert.deepEqual(dave.all('INVITE'), [], 'dave was never invited');
-    assert.equal((await replies(dave, 'JOIN #c'))[0]?.command, '473');
-    assert.deepEqual(shapes(await replies(alice, 'INVITE dave #c')), [
+    assert.equal((await dave.replies('JOIN #c'))[0]?.command, '473');
+    assert.deepEqual(shapes(await alice.replies('INVITE dave #c')), [
       ['341', 'alice', 'dave', '#c'],
     ]);
     await join(dave, '#c');
@@ -115,7 +98,7 @@ test('LIST >n and <n filter by member count, alone or together', async () => {
     for (const c of [alice, bob]) await join(c, '#two');
     for (const c of [alice, bob, carol]) await join(c, '#three');
     const listed = async (line: string) => {
-      const got = await replies(carol, line);
+      const got = await carol.replies(line);
       assert.equal(got[0]?.command, '321', line);
       assert.deepEqual(got.at(-1)?.params, ['carol', 'End of /LIST'], line);
       return got

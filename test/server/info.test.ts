@@ -1,30 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Message } from '../../src/protocol/index.js';
 import { DEFAULT_MOTD } from '../../src/server/config.js';
 import { VERSION } from '../../src/server/version.js';
 import { startServer, TestClient } from '../helpers/irc.js';
 
 const SERVER = 'parley.local';
 
-/** Everything the server answers to `line`, up to (not including) the PONG of a sync. */
-async function replies(c: TestClient, line: string): Promise<Message[]> {
-  await c.sync();
-  const from = c.received.length;
-  c.send(line);
-  await c.sync();
-  return c.received
-    .slice(from)
-    .map((r) => r.msg)
-    .filter((m) => m.command !== 'PONG');
-}
-
 test('MOTD, LUSERS, VERSION and TIME answer with their numerics', async () => {
   const srv = await startServer();
   try {
     const alice = await TestClient.register(srv.port, 'alice');
     const motdLines = DEFAULT_MOTD.map(() => '372');
-    const isupport = (await replies(alice, 'VERSION')).filter((m) => m.command === '005').length;
+    const isupport = (await alice.replies('VERSION')).filter((m) => m.command === '005').length;
     assert.ok(isupport >= 1);
     const cases: Array<[string, string[]]> = [
       ['MOTD', ['375', ...motdLines, '376']],
@@ -36,7 +23,7 @@ test('MOTD, LUSERS, VERSION and TIME answer with their numerics', async () => {
       ['TIME *.local', ['391']],
     ];
     for (const [line, numerics] of cases) {
-      const got = await replies(alice, line);
+      const got = await alice.replies(line);
       assert.deepEqual(
         got.map((m) => m.command),
         numerics,
@@ -44,19 +31,19 @@ test('MOTD, LUSERS, VERSION and TIME answer with their numerics', async () => {
       );
     }
 
-    const [version] = await replies(alice, 'VERSION');
+    const [version] = await alice.replies('VERSION');
     assert.deepEqual(version.params.slice(0, 3), ['alice', VERSION, SERVER]);
     assert.ok(version.params[3].length > 0, 'a comment');
 
     const before = Math.floor(Date.now() / 1000);
-    const [time] = await replies(alice, 'TIME');
+    const [time] = await alice.replies('TIME');
     const after = Math.floor(Date.now() / 1000);
     assert.deepEqual(time.params.slice(0, 2), ['alice', SERVER]);
     const unix = Number(time.params[2]);
     assert.ok(unix >= before && unix <= after, `unix time ${unix}`);
     assert.equal(time.params[3], new Date(unix * 1000).toUTCString());
 
-    const [luser] = await replies(alice, 'LUSERS');
+    const [luser] = await alice.replies('LUSERS');
     assert.deepEqual(luser.params, ['alice', 'There are 1 users and 0 invisible on 1 servers']);
   } finally {
     await srv.stop();
@@ -69,7 +56,7 @@ test('LUSERS counts invisible users as they set and drop +i, register and quit',
     const alice = await TestClient.register(srv.port, 'alice');
     const bob = await TestClient.register(srv.port, 'bob');
     const carol = await TestClient.register(srv.port, 'carol');
-    const count = async () => (await replies(alice, 'LUSERS'))[0].params[1];
+    const count = async () => (await alice.replies('LUSERS'))[0].params[1];
     assert.equal(await count(), 'There are 3 users and 0 invisible on 1 servers');
     bob.send('MODE bob +i');
     carol.send('MODE carol +i');
@@ -108,7 +95,7 @@ test('MOTD comes from the configuration; an empty one is 422', async () => {
     const srv = await startServer({ motd });
     try {
       const alice = await TestClient.register(srv.port, 'alice');
-      const got = await replies(alice, 'MOTD');
+      const got = await alice.replies('MOTD');
       assert.deepEqual(
         got.map((m) => [m.command, m.params]),
         want,
@@ -129,7 +116,7 @@ test('a server name that is not this one gets 402', async () => {
       'TIME elsewhere.example',
       'LUSERS * elsewhere.example',
     ]) {
-      const got = await replies(alice, line);
+      const got = await alice.replies(line);
       assert.deepEqual(
         got.map((m) => [m.command, m.params]),
         [['402', ['alice', 'elsewhere.example', 'No such server']]],
@@ -145,7 +132,7 @@ test('HELP lists every command in the table with its syntax', async () => {
   const srv = await startServer();
   try {
     const alice = await TestClient.register(srv.port, 'alice');
-    const got = await replies(alice, 'HELP');
+    const got = await alice.replies('HELP');
     const first = got[0];
     const last = got.at(-1)!;
     assert.equal(first.command, '704');
@@ -177,7 +164,7 @@ test('HELP <command> shows its syntax and description; unknown topics get 524', 
     const table = srv.server.commands;
     for (const subject of ['PRIVMSG', 'privmsg', 'Join', 'AWAY']) {
       const spec = table.get(subject.toUpperCase())!;
-      const got = await replies(alice, `HELP ${subject}`);
+      const got = await alice.replies(`HELP ${subject}`);
       assert.deepEqual(
         got.map((m) => [m.command, m.params]),
         [
@@ -190,7 +177,7 @@ test('HELP <command> shows its syntax and description; unknown topics get 524', 
     }
     assert.match(table.get('PRIVMSG')!.syntax, /^PRIVMSG <target>/);
 
-    const missing = await replies(alice, 'HELP NOPE');
+    const missing = await alice.replies('HELP NOPE');
     assert.deepEqual(
       missing.map((m) => [m.command, m.params]),
       [['524', ['alice', 'NOPE', 'No help available on this topic']]],
@@ -205,7 +192,7 @@ test('info commands need registration', async () => {
   const c = await TestClient.connect(srv.port);
   try {
     for (const cmd of ['HELP', 'MOTD', 'VERSION', 'TIME', 'LUSERS']) {
-      const got = await replies(c, cmd);
+      const got = await c.replies(cmd);
       assert.deepEqual(
         got.map((m) => m.command),
         ['451'],

@@ -1,45 +1,8 @@
 // Limits and dead clients: server full, per-address cap, flood control, dead sockets, slow readers, timeouts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Message } from '../../src/protocol/index.js';
-import { ChatLog } from '../../src/server/chatlog.js';
-import { DEFAULTS, type ServerConfig } from '../../src/server/config.js';
 import { directRelayed } from '../../src/server/direct.js';
-import { silentLogger } from '../../src/server/log.js';
-import { Server } from '../../src/server/server.js';
-import { startServer, TestClient } from '../helpers/irc.js';
-
-/**
- * A real server on a loopback port whose clock only moves when the test says so: for what only
- * time can change (flood bucket refills, ping deadlines), without waiting for it.
- */
-async function startClocked(overrides: Partial<ServerConfig>) {
-  let now = Date.now();
-  const config: ServerConfig = { ...DEFAULTS, host: '127.0.0.1', port: 0, ...overrides };
-  const chatlog = new ChatLog({ write: () => {} }, 'text');
-  const server = new Server(config, { log: silentLogger, chatlog, clock: () => now });
-  const { port } = await server.listen();
-  return {
-    port,
-    advance: (ms: number) => void (now += ms),
-    stop: () => server.shutdown(),
-  };
-}
-
-/** Everything the server answers to `line`, up to (not including) the PONG of a sync. */
-async function replies(c: TestClient, line: string): Promise<Message[]> {
-  await c.sync();
-  const from = c.received.length;
-  c.send(line);
-  await c.sync();
-  return c.received
-    .slice(from)
-    .map((r) => r.msg)
-    .filter((m) => m.command !== 'PONG');
-}
-
-/** [command, ...params] of each message, for comparing whole replies. */
-const shapes = (ms: Message[]) => ms.map((m) => [m.command, ...m.params]);
+import { startServer, TestClient, shapes } from '../helpers/irc.js';
 
 test('client N+1 is refused with a clear ERROR while the others carry on', async () => {
   const srv = await startServer({ maxClients: 3 });
@@ -243,7 +206,7 @@ test('a server password: missing, empty or wrong is refused with 464, right one 
 });
 
 test('flood control lets exactly the burst through at once; the rest wait for the bucket', async () => {
-  const srv = await startClocked({ flood: { burst: 5, rate: 10 } });
+  const srv = await startServer({ flood: { burst: 5, rate: 10 } }, 'text', true);
   const clients: TestClient[] = [];
   try {
     for (const nick of ['alice', 'bob', 'carol']) {
@@ -284,7 +247,7 @@ test('flood control lets exactly the burst through at once; the rest wait for th
 });
 
 test('private messages on the fast path count as an answer to the server PING', async () => {
-  const srv = await startClocked({ flood: null, pingInterval: 500, pingTimeout: 500 });
+  const srv = await startServer({ flood: null, pingInterval: 500, pingTimeout: 500 }, 'text', true);
   const clients: TestClient[] = [];
   try {
     for (const nick of ['alice', 'bob', 'mute']) {
@@ -328,7 +291,7 @@ test('too many targets: 407 and nothing is sent, even to the nicks that exist', 
       ['PRIVMSG bob,#lobby,carol,dave :hi', 'dave'],
     ];
     for (const [line, fourth] of cases) {
-      const got = await replies(alice, line);
+      const got = await alice.replies(line);
       assert.deepEqual(shapes(got), [['407', 'alice', fourth, 'Too many recipients (at most 3)']]);
     }
     for (const [k, c] of others.entries()) {
@@ -348,7 +311,7 @@ test('channels per user: past max-channels, 405 and no join', async () => {
   const srv = await startServer({ maxChannels: 3 }); // #lobby is the first
   try {
     const alice = await TestClient.register(srv.port, 'alice');
-    const got = await replies(alice, 'JOIN #a,#b,#c');
+    const got = await alice.replies('JOIN #a,#b,#c');
     assert.deepEqual(
       got.filter((m) => m.command === 'JOIN').map((m) => m.params[0]),
       ['#a', '#b'],
@@ -357,7 +320,7 @@ test('channels per user: past max-channels, 405 and no join', async () => {
       ['405', 'alice', '#c', 'You have joined too many channels'],
     ]);
     // #c was never made; after a PART there is room again.
-    assert.deepEqual(shapes(await replies(alice, 'LIST #c')), [
+    assert.deepEqual(shapes(await alice.replies('LIST #c')), [
       ['321', 'alice', 'Channel', 'Users  Name'],
       ['323', 'alice', 'End of /LIST'],
     ]);
@@ -386,7 +349,7 @@ test('topic and kick reason are cut to TOPICLEN and KICKLEN bytes, never inside 
     assert.equal((await bob.expectCommand('TOPIC', '#c')).params[1], '0123456789');
     alice.send('TOPIC #c :caf\u00e9 caf\u00e9'); // é is two bytes: the 10th byte is inside one
     assert.equal((await bob.expectCommand('TOPIC', '#c')).params[1], 'caf\u00e9 caf');
-    const shown = await replies(bob, 'TOPIC #c');
+    const shown = await bob.replies('TOPIC #c');
     assert.deepEqual(shapes(shown.slice(0, 1)), [['332', 'bob', '#c', 'caf\u00e9 caf']]);
     alice.send('KICK #c bob :a reason far too long');
     const kick = await bob.expectCommand('KICK', '#c', 'bob');
@@ -403,11 +366,11 @@ test('channel names past CHANNELLEN are refused with 403 and never made', async 
   try {
     const alice = await TestClient.register(srv.port, 'alice', [], false);
     assert.ok(alice.all('005').some((m) => m.params.includes('CHANNELLEN=10')));
-    const long = await replies(alice, 'JOIN #123456789a');
+    const long = await alice.replies('JOIN #123456789a');
     assert.deepEqual(shapes(long), [['403', 'alice', '#123456789a', 'No such channel']]);
-    const fits = await replies(alice, 'JOIN #123456789');
+    const fits = await alice.replies('JOIN #123456789');
     assert.equal(fits[0]?.command, 'JOIN');
-    const listed = await replies(alice, 'LIST');
+    const listed = await alice.replies('LIST');
     assert.deepEqual(
       listed.filter((m) => m.command === '322').map((m) => m.params[1]),
       ['#123456789'],
@@ -425,12 +388,9 @@ test('client tags past 4094 bytes get 417 and nothing is sent; within it they ar
     const bob = await TestClient.register(srv.port, 'bob', ['message-tags']);
     await bob.sync();
     const mark = bob.received.length;
-    const over = await replies(alice, `@+a=${'x'.repeat(4091)} PRIVMSG bob :big`);
+    const over = await alice.replies(`@+a=${'x'.repeat(4091)} PRIVMSG bob :big`);
     assert.deepEqual(shapes(over), [['417', 'alice', 'Input line was too long']]);
-    const tagmsg = await replies(
-      alice,
-      `@+a=${'x'.repeat(2000)};+b=${'y'.repeat(2100)} TAGMSG bob`,
-    );
+    const tagmsg = await alice.replies(`@+a=${'x'.repeat(2000)};+b=${'y'.repeat(2100)} TAGMSG bob`);
     assert.deepEqual(shapes(tagmsg), [['417', 'alice', 'Input line was too long']]);
     alice.send(`@+a=${'x'.repeat(4090)} PRIVMSG bob :fits`);
     const fits = await bob.expectCommand('PRIVMSG', 'bob', 'fits');

@@ -1,7 +1,6 @@
 // Delivery by the seed's model: to everyone, to one person, to several at once, to a named group.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Message } from '../../src/protocol/index.js';
 import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
 
 async function withThree(
@@ -188,18 +187,6 @@ test('labeled-response: one reply labeled, several in a batch, none as ACK', asy
   }
 });
 
-/** Everything the server answers to `line`, up to (not including) the PONG of a sync. */
-async function replies(c: TestClient, line: string): Promise<Message[]> {
-  await c.sync();
-  const from = c.received.length;
-  c.send(line);
-  await c.sync();
-  return c.received
-    .slice(from)
-    .map((r) => r.msg)
-    .filter((m) => m.command !== 'PONG');
-}
-
 /** Register `nicks` (with their caps) without the lobby, so each test sets up its own channels. */
 async function registerAll(port: number, ...who: Array<[string, string[]?]>) {
   const out: TestClient[] = [];
@@ -239,16 +226,16 @@ test('NOTICE is never answered with an error, where PRIVMSG would be', async () 
     const bigTags = `@+a=${'y'.repeat(4100)}`;
     for (const [rest, error] of cases) {
       const line = rest === '' ? '' : ` ${rest}`;
-      const refused = await replies(alice, `PRIVMSG${line}`);
+      const refused = await alice.replies(`PRIVMSG${line}`);
       assert.deepEqual(
         refused.map((m) => [m.command, ...m.params]),
         [error],
         `PRIVMSG${line}`,
       );
-      assert.deepEqual(await replies(alice, `NOTICE${line}`), [], `NOTICE${line}`);
+      assert.deepEqual(await alice.replies(`NOTICE${line}`), [], `NOTICE${line}`);
     }
-    assert.equal((await replies(alice, `${bigTags} PRIVMSG bob :hi`))[0]?.command, '417');
-    assert.deepEqual(await replies(alice, `${bigTags} NOTICE bob :hi`), [], 'NOTICE, big tags');
+    assert.equal((await alice.replies(`${bigTags} PRIVMSG bob :hi`))[0]?.command, '417');
+    assert.deepEqual(await alice.replies(`${bigTags} NOTICE bob :hi`), [], 'NOTICE, big tags');
     // None of it reached anyone: not even the existing nicks of the too-many-targets lines.
     for (const [k, c] of [bob, carol].entries()) {
       await c.sync();
@@ -326,8 +313,8 @@ test('TAGMSG to a nick without message-tags is dropped silently', async () => {
       ['carol'],
     );
     const mark = carol.received.length;
-    assert.deepEqual(await replies(alice, '@+typing=active TAGMSG carol'), [], 'no error back');
-    assert.deepEqual(await replies(alice, '@+typing=paused TAGMSG carol,bob'), []);
+    assert.deepEqual(await alice.replies('@+typing=active TAGMSG carol'), [], 'no error back');
+    assert.deepEqual(await alice.replies('@+typing=paused TAGMSG carol,bob'), []);
     const t = await bob.expectCommand('TAGMSG', 'bob');
     assert.equal(t.tags!.get('+typing'), 'paused');
     assert.match(t.source!, /^alice!/);

@@ -1,51 +1,12 @@
 // User queries over real TCP: WHO, WHOIS, AWAY, ISON, USERHOST, WHOWAS, with state set by commands.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Message } from '../../src/protocol/index.js';
-import { ChatLog } from '../../src/server/chatlog.js';
-import { DEFAULTS, type ServerConfig } from '../../src/server/config.js';
-import { silentLogger } from '../../src/server/log.js';
 import { Server } from '../../src/server/server.js';
 import type { User } from '../../src/server/user.js';
 import { startServer, TestClient } from '../helpers/irc.js';
 
 const SERVER = 'parley.local';
 const CLOAK = /^x-[0-9a-f]{8}\.parley$/;
-
-/** Everything the server answers to `line`, up to (not including) the PONG of a sync. */
-async function replies(c: TestClient, line: string): Promise<Message[]> {
-  await c.sync(); // whatever was sent before is in, so the window holds only the answer
-  const from = c.received.length;
-  c.send(line);
-  await c.sync();
-  return c.received
-    .slice(from)
-    .map((r) => r.msg)
-    .filter((m) => m.command !== 'PONG');
-}
-
-/** A real server whose clock only moves when the test says so (idle times without waiting). */
-async function startClocked(overrides: Partial<ServerConfig>) {
-  const start = Date.now();
-  let now = start;
-  const config: ServerConfig = {
-    ...DEFAULTS,
-    host: '127.0.0.1',
-    port: 0,
-    flood: null,
-    ...overrides,
-  };
-  const chatlog = new ChatLog({ write: () => {} }, 'text');
-  const server = new Server(config, { log: silentLogger, chatlog, clock: () => now });
-  const { port } = await server.listen();
-  return {
-    server,
-    port,
-    start,
-    advance: (ms: number) => void (now += ms),
-    stop: () => server.shutdown(),
-  };
-}
 
 /**
  * Make `nick` an IRC operator. There is no OPER command yet, so this is the one state no command
@@ -104,7 +65,7 @@ test('WHO <channel> lists each member with H/G, oper and (multi-)prefix flags, t
       [bob, { alice: 'H@', bob: 'H*@', carol: 'G' }],
     ];
     for (const [asker, flags] of cases) {
-      const got = await replies(asker, 'WHO #room');
+      const got = await asker.replies('WHO #room');
       const rows = got.filter((m) => m.command === '352');
       assert.deepEqual(
         Object.fromEntries(rows.map((m) => [m.params[5], m.params[6]])),
@@ -157,7 +118,7 @@ test('WHO by mask: * channel field; +i users hidden from those sharing no channe
       [alice, '#nosuch', []],
     ];
     for (const [asker, mask, nicks] of cases) {
-      const got = await replies(asker, `WHO ${mask}`);
+      const got = await asker.replies(`WHO ${mask}`);
       const rows = got.filter((m) => m.command === '352');
       assert.deepEqual(rows.map((m) => m.params[5]).sort(), nicks, `${asker.nick}: WHO ${mask}`);
       const channelField = mask.startsWith('#') ? mask : '*';
@@ -166,7 +127,7 @@ test('WHO by mask: * channel field; +i users hidden from those sharing no channe
     }
 
     await mode(bob, '#room +s');
-    const hidden = await replies(alice, 'WHO #room');
+    const hidden = await alice.replies('WHO #room');
     assert.deepEqual(
       hidden.map((m) => m.command),
       ['315'],
@@ -180,7 +141,8 @@ test('WHO by mask: * channel field; +i users hidden from those sharing no channe
 test('WHOIS: 311, 319, 312, 301, 313, 317, 318 in order; secret channels hidden; no IP', async () => {
   // The clock moves only when told, so idle time is exact; the long ping interval keeps the
   // server's PINGs (the clock jumps 142 s) out of the replies.
-  const srv = await startClocked({ defaultChannel: '', pingInterval: 3_600_000 });
+  const start = Date.now();
+  const srv = await startServer({ defaultChannel: '', pingInterval: 3_600_000 }, 'text', true);
   try {
     const [alice, bob] = await registerAll(srv, ['alice', ['multi-prefix']], ['bob']);
     await join(bob, '#pub'); // bob first: he is the operator of #pub and #hidden
@@ -200,7 +162,7 @@ test('WHOIS: 311, 319, 312, 301, 313, 317, 318 in order; secret channels hidden;
     await bob.expectCommand('306');
 
     for (const line of ['WHOIS bob', 'WHOIS BOB', 'WHOIS bob bob', `WHOIS ${SERVER} bob`]) {
-      const got = await replies(alice, line);
+      const got = await alice.replies(line);
       assert.deepEqual(
         got.map((m) => m.command),
         ['311', '319', '312', '301', '313', '317', '318'],
@@ -217,7 +179,7 @@ test('WHOIS: 311, 319, 312, 301, 313, 317, 318 in order; secret channels hidden;
       assert.deepEqual(idle.params.slice(1), [
         'bob',
         '42',
-        String(Math.floor(srv.start / 1000)),
+        String(Math.floor(start / 1000)),
         'seconds idle, signon time',
       ]);
       assert.deepEqual(end.params, ['alice', 'bob', 'End of /WHOIS list']);
@@ -225,12 +187,12 @@ test('WHOIS: 311, 319, 312, 301, 313, 317, 318 in order; secret channels hidden;
     }
 
     // Without multi-prefix only the highest status shows; a plain user has no 301/313.
-    const plain = await replies(bob, 'WHOIS alice');
+    const plain = await bob.replies('WHOIS alice');
     assert.deepEqual(
       plain.map((m) => m.command),
       ['311', '319', '312', '317', '318'],
     );
-    const own = await replies(bob, 'WHOIS bob');
+    const own = await bob.replies('WHOIS bob');
     assert.deepEqual(own[1].params[2].split(' ').sort(), ['#shared', '@#hidden', '@#pub']);
   } finally {
     await srv.stop();
@@ -256,7 +218,7 @@ test('WHOIS errors: unknown nick, missing nick, another server', async () => {
       ],
     ];
     for (const [line, want] of cases) {
-      const got = await replies(alice, line);
+      const got = await alice.replies(line);
       assert.deepEqual(
         got.map((m) => [m.command, m.params]),
         want,
@@ -280,7 +242,7 @@ test('AWAY: 306/305, away-notify to neighbours that asked only, 301 to a PRIVMSG
     );
     for (const c of [alice, bob, carol]) await join(c, '#room');
 
-    const set = await replies(alice, 'AWAY :gone for a long while');
+    const set = await alice.replies('AWAY :gone for a long while');
     assert.deepEqual(
       set.map((m) => [m.command, m.params]),
       [['306', ['alice', 'You have been marked as being away']]],
@@ -290,15 +252,15 @@ test('AWAY: 306/305, away-notify to neighbours that asked only, 301 to a PRIVMSG
     assert.deepEqual(note.params, ['gone for a'], 'text cut to AWAYLEN');
     assert.equal(userOf(srv, 'alice').away, 'gone for a');
 
-    const told = await replies(bob, 'PRIVMSG alice :are you there?');
+    const told = await bob.replies('PRIVMSG alice :are you there?');
     assert.deepEqual(
       told.map((m) => [m.command, m.params]),
       [['301', ['bob', 'alice', 'gone for a']]],
     );
-    const who = await replies(bob, 'WHO alice');
+    const who = await bob.replies('WHO alice');
     assert.equal(who[0].params[6], 'G');
 
-    const back = await replies(alice, 'AWAY');
+    const back = await alice.replies('AWAY');
     assert.deepEqual(
       back.map((m) => [m.command, m.params]),
       [['305', ['alice', 'You are no longer marked as being away']]],
@@ -307,12 +269,12 @@ test('AWAY: 306/305, away-notify to neighbours that asked only, 301 to a PRIVMSG
     assert.deepEqual(returned.params, [], 'coming back is AWAY without text');
 
     // Already back: 305 again, but nothing new to tell anyone.
-    const again = await replies(alice, 'AWAY :');
+    const again = await alice.replies('AWAY :');
     assert.deepEqual(
       again.map((m) => m.command),
       ['305'],
     );
-    const quiet = await replies(bob, 'PRIVMSG alice :back?');
+    const quiet = await bob.replies('PRIVMSG alice :back?');
     assert.deepEqual(quiet, [], 'no 301 once back');
 
     for (const c of [bob, carol, dave, alice]) await c.sync();
@@ -337,7 +299,7 @@ test('ISON answers with the present nicks as the server spells them', async () =
       ['ISON', '461', ['alice', 'ISON', 'Not enough parameters']],
     ];
     for (const [line, command, params] of cases) {
-      const got = await replies(alice, line);
+      const got = await alice.replies(line);
       assert.deepEqual(
         got.map((m) => [m.command, m.params]),
         [[command, params]],
@@ -367,7 +329,7 @@ test('USERHOST: nick[*]=[+|-]user@host for up to 5 nicks', async () => {
       ['USERHOST', '461', ['alice', 'USERHOST', 'Not enough parameters']],
     ];
     for (const [line, command, params] of cases) {
-      const got = await replies(alice, line);
+      const got = await alice.replies(line);
       assert.deepEqual(
         got.map((m) => [m.command, m.params]),
         [[command, params]],
