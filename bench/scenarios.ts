@@ -152,7 +152,7 @@ export function describe(s: Scenario): string {
     s.rate > 0
       ? `at ${s.rate} msg/s each`
       : isBlast(s)
-        ? 'all written back to back at once, no window (the generator queues what the server does not read)'
+        ? 'each sender writing all at once, no window (what the server does not read waits in the generator)'
         : `as fast as a window of ${s.window} allows${batch}`;
   const n = (v: number) => v.toLocaleString('en-US');
   switch (s.kind) {
@@ -166,9 +166,9 @@ export function describe(s: Scenario): string {
       return `${n(s.clients)} registered idle connections held (RSS per connection, all answer PING)`;
     case 'lobby':
       return (
-        `${n(s.clients)} clients arriving, done at 001 plus (with the channel) their JOIN echo and end of NAMES: ` +
-        `with ${LOBBY} (parley's default channel; ngircd and InspIRCd clients JOIN it after 001) ` +
-        `against the same without a channel (parley --default-channel '')`
+        `${n(s.clients)} clients arriving into ${LOBBY} (done at 001, own JOIN and end of NAMES; parley ` +
+        `joins them itself, ngircd and InspIRCd clients send JOIN after 001) against the same ` +
+        `with no channel (done at 001)`
       );
     case 'flood':
       return (
