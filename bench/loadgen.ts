@@ -148,7 +148,8 @@ export class Pool {
   /**
    * Open `count` more connections named prefix+index, at most `window` of them between connect()
    * and arrival (001, or what `arrival` adds) at a time. Resolves when each has arrived or failed,
-   * or when none has arrived for `stallMs` (the stragglers are then closed and counted as failed).
+   * or when for `stallMs` none has arrived and no line came (the stragglers are then closed and
+   * counted as failed).
    */
   async open(
     count: number,
@@ -170,7 +171,11 @@ export class Pool {
         this.arrival = null;
         resolve();
       };
+      // Lines coming in count as progress too: with many arrivals in flight into a big channel a
+      // server can relay JOINs and NAMES for longer than stallMs before the next arrival is done.
+      let lines = this.lines;
       const watchdog = setInterval(() => {
+        if (this.lines !== lines) [lines, progressAt] = [this.lines, performance.now()];
         if (performance.now() - progressAt < stallMs) return;
         for (const c of this.conns) if (!c.arrived && !c.closed) c.socket.destroy();
         finish();
