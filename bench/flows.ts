@@ -38,7 +38,10 @@ export async function runScenario(sc: Scenario, env: GenEnv): Promise<RunResult>
   } finally {
     r.registered = pool.stats.registered;
     r.serverPeakRssKiB = statusKiB(env.serverPid, 'VmHWM');
-    if (pool.stats.failed > 0) r.notes.push(`${pool.stats.failed} connections failed to register`);
+    if (pool.stats.failed > 0)
+      r.notes.push(
+        `${pool.stats.failed} connections failed to register${sc.kind === 'lobby' ? ' or join' : ''}`,
+      );
     // the flood scenario reports its disconnections itself: one of them is what it looks for
     if (pool.stats.dropped > 0 && sc.kind !== 'flood')
       r.notes.push(`${pool.stats.dropped} connections dropped`);
