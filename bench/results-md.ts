@@ -140,7 +140,7 @@ export function resultsMarkdown(rep: Report): string {
     '  against 324-348 k/s on, interleaved runs).',
     '- InspIRCd reads a flooding client in bursts: once the flooder’s lines wait in the kernel',
     '  buffers it takes two or three 64 KiB reads a second (about 300-450 lines of 450 bytes), so',
-    '  its flood takes about 90 s; it still relays every line in order and cuts the stalled reader.',
+    '  its flood takes 75-90 s; it still relays every line in order and cuts the stalled reader.',
     '- lobby is quadratic for both peers with the channel (each arrival is a JOIN to every member',
     '  and a NAMES of them all). At 19,900 (`--set lobby.clients=19900`) ngircd would take tens of',
     '  minutes, and InspIRCd takes each batch of 2,000 arrivals in one pass, buffering about 1 GiB',
