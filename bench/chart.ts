@@ -1,7 +1,7 @@
-// bench/chart.svg, drawn by hand: grouped bars per scenario and server (deliveries/s, p99, connects/s, memory).
+// bench/chart.svg, drawn by hand: grouped bars per scenario and server (deliveries/s, p99, connects and arrivals/s, memory).
 import type { ServerName } from './peers.js';
 import type { Report } from './report.js';
-import type { RunResult } from './scenarios.js';
+import { LOBBY, type RunResult, type Scenario } from './scenarios.js';
 
 const COLORS: Record<ServerName, string> = {
   parley: '#e8590c',
@@ -31,25 +31,27 @@ const esc = (s: string) =>
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;');
 
+/** A group of bars: its label and the number each server's median run gives it. */
+type Group = [label: string, pick: (r: RunResult) => number];
+
 function panelOf(
   rep: Report,
   title: string,
   unit: (v: number) => string,
   log: boolean,
-  include: (kind: string, metric: string) => boolean,
-  pick: (r: RunResult) => number,
+  groupsOf: (sc: Scenario) => Group[],
 ): Panel {
   const values = new Map<string, Map<ServerName, number>>();
-  for (const { scenario: sc } of rep.scenarios) {
-    if (!include(sc.kind, sc.metric)) continue;
-    const row = new Map<ServerName, number>();
-    for (const s of rep.servers) {
-      const agg = rep.results[`${s}/${sc.name}`];
-      const v = agg ? pick(agg.median) : NaN;
-      if (Number.isFinite(v) && v > 0) row.set(s, v);
+  for (const { scenario: sc } of rep.scenarios)
+    for (const [label, pick] of groupsOf(sc)) {
+      const row = new Map<ServerName, number>();
+      for (const s of rep.servers) {
+        const agg = rep.results[`${s}/${sc.name}`];
+        const v = agg ? pick(agg.median) : NaN;
+        if (Number.isFinite(v) && v > 0) row.set(s, v);
+      }
+      if (row.size) values.set(label, row);
     }
-    if (row.size) values.set(sc.name, row);
-  }
   return { title, unit, log, groups: [...values.keys()], values };
 }
 
@@ -132,8 +134,7 @@ export function drawChart(rep: Report): string {
         'Deliveries per second, as fast as possible (log scale; higher is better)',
         num,
         true,
-        (_k, m) => m === 'throughput',
-        (r) => r.deliveriesPerS,
+        (sc) => (sc.metric === 'throughput' ? [[sc.name, (r) => r.deliveriesPerS]] : []),
       ),
     ],
     [
@@ -142,26 +143,31 @@ export function drawChart(rep: Report): string {
         'p99 latency in ms (log scale; lower is better)',
         (v) => `${+v.toPrecision(3)}`,
         true,
-        (k) => k === 'fanout' || k === 'direct',
-        (r) => r.p99Ms,
+        (sc) => (sc.kind === 'fanout' || sc.kind === 'direct' ? [[sc.name, (r) => r.p99Ms]] : []),
       ),
     ],
     [
       panelOf(
         rep,
-        'Connections/s to 001 (higher is better)',
+        'Connections/s to 001, arrivals/s (higher is better)',
         (v) => num(Math.round(v)),
         false,
-        (_k, m) => m === 'connect',
-        (r) => r.connectsPerS,
+        (sc): Group[] =>
+          sc.metric === 'connect'
+            ? [[sc.name, (r) => r.connectsPerS]]
+            : sc.kind === 'lobby'
+              ? [
+                  [`${sc.name} ${LOBBY}`, (r) => r.connectsPerS],
+                  [`${sc.name}, none`, (r) => r.connectsPerSWithout],
+                ]
+              : [],
       ),
       panelOf(
         rep,
         'KiB per idle connection (lower is better)',
         (v) => `${+v.toFixed(2)}`,
         false,
-        (_k, m) => m === 'memory',
-        (r) => r.rssPerConnKiB,
+        (sc) => (sc.metric === 'memory' ? [[sc.name, (r) => r.rssPerConnKiB]] : []),
       ),
     ].filter((p) => p.groups.length > 0),
   ]

@@ -1,7 +1,9 @@
 // The scenarios as the load generator runs them: set-up (register, join), the measured window, the result.
 import { commandOf, Pool, receiveTime, sleep, waitFor, type Conn } from './loadgen.js';
-import { cpuTimes, machineCpu, selfCpuTimes, statusKiB } from './proc.js';
-import { emptyResult, type RunResult, type Scenario } from './scenarios.js';
+import { floodFlow } from './flood.js';
+import { lobbyFlow } from './lobby.js';
+import { Meter, statusKiB } from './proc.js';
+import { emptyResult, isBlast, type RunResult, type Scenario } from './scenarios.js';
 import { Codec, Tracker, type Decoded } from './tracker.js';
 
 export interface GenEnv {
@@ -15,32 +17,14 @@ export interface GenEnv {
   joinWindow: number;
   /** Give up when nothing progresses for this long (ms). */
   stallMs: number;
+  /**
+   * lobby: how arrivals meet the channel. 'auto': the server joins them itself (parley's default
+   * channel); 'join': each sends JOIN after 001 (servers without auto-join); 'none': no channel.
+   */
+  lobby?: 'auto' | 'join' | 'none';
 }
 
 const CHANNEL = '#bench';
-
-/** Server, generator and everyone else's CPU over a window. */
-class Meter {
-  private readonly server0: [number, number];
-  private readonly self0 = selfCpuTimes();
-  private readonly machine0 = machineCpu();
-  readonly t0 = performance.now();
-  constructor(private readonly pid: number) {
-    this.server0 = cpuTimes(pid);
-  }
-  finish(r: RunResult): void {
-    const secs = (performance.now() - this.t0) / 1000;
-    const server = cpuTimes(this.pid);
-    const self = selfCpuTimes();
-    const machine = machineCpu();
-    const pct = (s: number) => (s / secs) * 100;
-    r.serverCpuPct = pct(server[0] + server[1] - this.server0[0] - this.server0[1]);
-    r.genCpuPct = pct(self[0] + self[1] - this.self0[0] - this.self0[1]);
-    const ourUser = server[0] - this.server0[0] + self[0] - this.self0[0];
-    r.otherCpuPct = Math.max(0, pct(machine.user - this.machine0.user - ourUser));
-    r.stealPct = pct(machine.steal - this.machine0.steal);
-  }
-}
 
 export async function runScenario(sc: Scenario, env: GenEnv): Promise<RunResult> {
   const pool = new Pool(env.host, env.port);
@@ -48,12 +32,19 @@ export async function runScenario(sc: Scenario, env: GenEnv): Promise<RunResult>
   try {
     if (sc.kind === 'connect') await connectFlow(sc, env, pool, r);
     else if (sc.kind === 'idle') await idleFlow(sc, env, pool, r);
+    else if (sc.kind === 'lobby') await lobbyFlow(sc, env, pool, r);
+    else if (sc.kind === 'flood') await floodFlow(sc, env, pool, r);
     else await messageFlow(sc, env, pool, r);
   } finally {
     r.registered = pool.stats.registered;
     r.serverPeakRssKiB = statusKiB(env.serverPid, 'VmHWM');
-    if (pool.stats.failed > 0) r.notes.push(`${pool.stats.failed} connections failed to register`);
-    if (pool.stats.dropped > 0) r.notes.push(`${pool.stats.dropped} connections dropped`);
+    if (pool.stats.failed > 0)
+      r.notes.push(
+        `${pool.stats.failed} connections failed to register${sc.kind === 'lobby' ? ' or join' : ''}`,
+      );
+    // the flood scenario reports its disconnections itself: one of them is what it looks for
+    if (pool.stats.dropped > 0 && sc.kind !== 'flood')
+      r.notes.push(`${pool.stats.dropped} connections dropped`);
     for (const [what, n] of Object.entries(pool.stats.errors)) r.notes.push(`${n}× ${what}`);
     pool.closeAll();
   }
@@ -70,9 +61,10 @@ async function register(sc: Scenario, env: GenEnv, pool: Pool, r: RunResult): Pr
 async function connectFlow(sc: Scenario, env: GenEnv, pool: Pool, r: RunResult): Promise<void> {
   const meter = new Meter(env.serverPid);
   const ok = await register(sc, env, pool, r);
-  meter.finish(r);
+  const cpuS = meter.finish(r);
   r.seconds = (pool.lastRegisteredAt - meter.t0) / 1000;
   r.connectsPerS = pool.stats.registered / r.seconds;
+  r.cpuMsPerConn = (cpuS * 1000) / pool.stats.registered;
   r.p50Ms = pool.connectLatency.quantileMs(0.5);
   r.p99Ms = pool.connectLatency.quantileMs(0.99);
   r.maxMs = pool.connectLatency.maxUs / 1000;
@@ -83,9 +75,10 @@ async function idleFlow(sc: Scenario, env: GenEnv, pool: Pool, r: RunResult): Pr
   const before = statusKiB(env.serverPid, 'VmRSS');
   const meter = new Meter(env.serverPid);
   const ok = await register(sc, env, pool, r);
-  meter.finish(r);
+  const cpuS = meter.finish(r);
   r.seconds = (pool.lastRegisteredAt - meter.t0) / 1000;
   r.connectsPerS = pool.stats.registered / r.seconds;
+  r.cpuMsPerConn = (cpuS * 1000) / pool.stats.registered;
   await sleep(1000); // let the server settle (and a garbage-collected server collect)
   const after = statusKiB(env.serverPid, 'VmRSS');
   r.rssPerConnKiB = (after - before) / Math.max(1, pool.stats.registered);
@@ -153,10 +146,21 @@ async function sendPass(sc: Scenario, env: GenEnv, pool: Pool, M: number, r: Run
 
   // As fast as possible: each sender keeps at most `window` messages not yet delivered everywhere
   // (a closed loop, like a client that waits for its messages to arrive), topping up once `batch`
-  // of them are free, so its lines go out `batch` to a write.
+  // of them are free, so its lines go out `batch` to a write. A blast has no window: each sender
+  // writes all M lines at once, and Node queues in the generator whatever the kernel does not take
+  // yet (nothing is lost, and reading goes on meanwhile).
+  const blast = isBlast(sc);
   let pumpQueued = false;
   const pump = () => {
     pumpQueued = false;
+    if (blast) {
+      for (let s = 0; s < S; s++) {
+        let all = '';
+        for (let k = 0; k < M; k++) all += line(s);
+        pool.conns[s].send(all);
+      }
+      return;
+    }
     for (let s = 0; s < S; s++) {
       const free = Math.floor(sc.window - sent[s] + tracker.deliveredBy[s] / perMessage);
       const room = Math.min(M - sent[s], free);
@@ -170,7 +174,7 @@ async function sendPass(sc: Scenario, env: GenEnv, pool: Pool, M: number, r: Run
   pool.handler = (conn: Conn, buf: Buffer, start: number, end: number) => {
     if (codec.decode(buf, start, end, d)) {
       tracker.deliver(conn.index, d, receiveTime());
-      if (!paced && !pumpQueued) {
+      if (!paced && !blast && !pumpQueued) {
         pumpQueued = true;
         setImmediate(pump);
       }

@@ -31,6 +31,8 @@ export function receiveTime(): number {
 export class Conn {
   readonly socket: net.Socket;
   registered = false;
+  /** Registered and, where the pool waits for more than 001 (see Arrival), arrived. */
+  arrived = false;
   closed = false;
   /** A line split across reads, kept until its end arrives. */
   private carry: Buffer | null = null;
@@ -111,17 +113,32 @@ export interface PoolStats {
   errors: Record<string, number>;
 }
 
-/** A set of client connections to one server, opened with at most `window` registrations in flight. */
+/**
+ * What counts as a connection's arrival when it is more than its 001: `onWelcome` runs at 001 (to
+ * send a JOIN, say), and the connection holds its slot in the registration window until the line
+ * handler calls `pool.arrived(conn)`.
+ */
+export interface Arrival {
+  onWelcome?: (conn: Conn) => void;
+}
+
+/** A set of client connections to one server, opened with at most `window` arrivals in flight. */
 export class Pool {
   readonly conns: Conn[] = [];
   handler: LineHandler = () => {};
-  /** Time from connect() to 001, per connection. */
+  /** Time from connect() to arrival (001 unless an Arrival says more), per connection. */
   readonly connectLatency = new LatencyHistogram();
   readonly stats: PoolStats = { registered: 0, failed: 0, dropped: 0, errors: {} };
+  /** Connections that arrived (001, or what the Arrival waits for). */
+  arrivals = 0;
+  /** Lines received on every connection (to see when traffic settles). */
+  lines = 0;
   private closing = false;
-  private onRegistered: (() => void) | null = null;
+  private onArrived: (() => void) | null = null;
+  private arrival: Arrival | null = null;
   firstRegisteredAt = NaN;
   lastRegisteredAt = NaN;
+  lastArrivedAt = NaN;
 
   constructor(
     readonly host: string,
@@ -130,24 +147,37 @@ export class Pool {
 
   /**
    * Open `count` more connections named prefix+index, at most `window` of them between connect()
-   * and 001 at a time. Resolves when each has registered or failed, or when none has registered for
-   * `stallMs` (the stragglers are then closed and counted as failed).
+   * and arrival (001, or what `arrival` adds) at a time. Resolves when each has arrived or failed,
+   * or when for `stallMs` none has arrived and no line came (the stragglers are then closed and
+   * counted as failed).
    */
-  async open(count: number, window: number, prefix: string, stallMs: number): Promise<void> {
+  async open(
+    count: number,
+    window: number,
+    prefix: string,
+    stallMs: number,
+    arrival: Arrival | null = null,
+  ): Promise<void> {
     const first = this.conns.length;
     let next = first;
     let inFlight = 0;
     let progressAt = performance.now();
-    const done = () => this.stats.registered + this.stats.failed >= first + count;
+    this.arrival = arrival;
+    const done = () => this.arrivals + this.stats.failed >= first + count;
     await new Promise<void>((resolve) => {
       const finish = () => {
         clearInterval(watchdog);
-        this.onRegistered = null;
+        this.onArrived = null;
+        this.arrival = null;
         resolve();
       };
+      // Lines coming in count as progress too: with many arrivals in flight into a big channel a
+      // server can relay JOINs and NAMES for longer than stallMs before the next arrival is done.
+      let lines = this.lines;
       const watchdog = setInterval(() => {
+        if (this.lines !== lines) [lines, progressAt] = [this.lines, performance.now()];
         if (performance.now() - progressAt < stallMs) return;
-        for (const c of this.conns) if (!c.registered && !c.closed) c.socket.destroy();
+        for (const c of this.conns) if (!c.arrived && !c.closed) c.socket.destroy();
         finish();
       }, 100);
       const pump = () => {
@@ -158,7 +188,7 @@ export class Pool {
           next++;
         }
       };
-      this.onRegistered = () => {
+      this.onArrived = () => {
         inFlight--;
         progressAt = performance.now();
         pump();
@@ -167,16 +197,28 @@ export class Pool {
     });
   }
 
+  /** `conn` has arrived (called by the line handler when an Arrival waits for more than 001). */
+  arrived(conn: Conn): void {
+    if (conn.arrived) return;
+    conn.arrived = true;
+    const now = performance.now();
+    this.connectLatency.record((now - conn.startedAt) * 1000);
+    this.arrivals++;
+    this.lastArrivedAt = now;
+    this.onArrived?.();
+  }
+
   onLine(conn: Conn, buf: Buffer, start: number, end: number): void {
+    this.lines++;
     if (conn.registered) return this.handler(conn, buf, start, end);
     const cmd = commandOf(buf, start, end);
     if (cmd === '001') {
       conn.registered = true;
       const now = performance.now();
-      this.connectLatency.record((now - conn.startedAt) * 1000);
       if (this.stats.registered++ === 0) this.firstRegisteredAt = now;
       this.lastRegisteredAt = now;
-      this.onRegistered?.();
+      if (this.arrival === null) this.arrived(conn);
+      else this.arrival.onWelcome?.(conn);
     } else if (cmd === 'PING') {
       Pool.pong(conn, buf, start, end);
     } else if (cmd === '433' || cmd === '432' || cmd === 'ERROR') {
@@ -193,10 +235,10 @@ export class Pool {
     if (conn.closed) return;
     conn.closed = true;
     if (this.closing) return;
-    if (conn.registered) this.stats.dropped++;
+    if (conn.arrived) this.stats.dropped++;
     else {
       this.stats.failed++;
-      this.onRegistered?.();
+      this.onArrived?.();
     }
   }
 

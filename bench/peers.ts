@@ -21,6 +21,17 @@ export const HOST = '127.0.0.1';
 
 export type ServerName = 'parley' | 'ngircd' | 'inspircd';
 
+/** What a scenario changes in a server's settings. */
+export interface ServerSetup {
+  /** The channel the server itself joins each arrival to ('' for none; only parley has one). */
+  defaultChannel: string;
+  /** Bytes queued for a client that does not read before it is cut (ngircd's is fixed: ignored). */
+  sendq: number;
+}
+
+/** Every scenario's setup unless it says otherwise: no auto-join, send queues lifted to 64 MiB. */
+export const BENCH_SETUP: ServerSetup = { defaultChannel: '', sendq: 64 * 1024 * 1024 };
+
 export interface ServerProfile {
   name: ServerName;
   /**
@@ -30,17 +41,24 @@ export interface ServerProfile {
    * otherwise.
    */
   regWindow: number;
+  /** Whether it can join arrivals to a channel itself (ServerSetup.defaultChannel). */
+  autoJoin: boolean;
   /** The command line (after `taskset -c CORE`) for a server on `port` with its files in `dir`. */
-  argv(dir: string, port: number): string[];
+  argv(dir: string, port: number, setup: ServerSetup): string[];
   /** Write the config files into the temp dir. */
-  prepare(dir: string, port: number): void;
+  prepare(dir: string, port: number, setup: ServerSetup): void;
 }
+
+/** A byte count as parley's flags take it: 64m, 512k or bytes. */
+const bytesFlag = (n: number) =>
+  n % 2 ** 20 === 0 ? `${n / 2 ** 20}m` : n % 1024 === 0 ? `${n / 1024}k` : String(n);
 
 export const PROFILES: Record<ServerName, ServerProfile> = {
   parley: {
     name: 'parley',
     regWindow: 64,
-    argv: (_dir, port) => [
+    autoJoin: true,
+    argv: (_dir, port, setup) => [
       process.execPath,
       // Extra node flags for the server only (profiling, heap experiments): --cpu-prof and friends
       // are refused in NODE_OPTIONS, and NODE_OPTIONS would reach the load generator too.
@@ -48,25 +66,27 @@ export const PROFILES: Record<ServerName, ServerProfile> = {
       // As the `parley` command runs it.
       ...shebangFlags(PARLEY_MAIN),
       PARLEY_MAIN,
-      ...`serve --host ${HOST} --port ${port} --flood off --sendq 64m --max-clients 20000 --max-per-ip 20000 --default-channel`.split(
+      ...`serve --host ${HOST} --port ${port} --flood off --sendq ${bytesFlag(setup.sendq)} --max-clients 20000 --max-per-ip 20000 --default-channel`.split(
         ' ',
       ),
-      '',
+      setup.defaultChannel,
     ],
     prepare: () => {},
   },
   ngircd: {
     name: 'ngircd',
     regWindow: 8,
+    autoJoin: false,
     argv: (dir) => ['ngircd', '--nodaemon', '--config', path.join(dir, 'ngircd.conf')],
     prepare: (dir, port) => {
       fs.mkdirSync(path.join(dir, 'ngircd.d'));
-      template('ngircd.conf', dir, port);
+      template('ngircd.conf', dir, port, {});
     },
   },
   inspircd: {
     name: 'inspircd',
     regWindow: 2000,
+    autoJoin: false,
     argv: (dir) => [
       ...(process.getuid?.() === 0
         ? ['setpriv', '--reuid=irc', '--regid=irc', '--init-groups']
@@ -76,9 +96,13 @@ export const PROFILES: Record<ServerName, ServerProfile> = {
       '--nofork',
       '--nopid',
     ],
-    prepare: (dir, port) => {
+    prepare: (dir, port, setup) => {
       fs.copyFileSync(path.join(PEER_CONFIGS, 'bench.motd'), path.join(dir, 'bench.motd'));
-      template('inspircd.conf', dir, port);
+      template('inspircd.conf', dir, port, {
+        HARDSENDQ: String(setup.sendq),
+        // it stops reading a client whose own queue is past this: never above the hard limit
+        SOFTSENDQ: String(Math.min(setup.sendq, 16 * 1024 * 1024)),
+      });
       // InspIRCd runs as irc: it must read its files and write its log in the dir.
       if (process.getuid?.() === 0) {
         const uid = Number(execFileSync('id', ['-u', 'irc'], { encoding: 'utf8' }));
@@ -90,11 +114,14 @@ export const PROFILES: Record<ServerName, ServerProfile> = {
   },
 };
 
-function template(file: string, dir: string, port: number): void {
-  const text = fs
+/** Copy a config from bench/peers, filling in @PORT@, @DIR@ and each @NAME@ of `vars`. */
+function template(file: string, dir: string, port: number, vars: Record<string, string>): void {
+  let text = fs
     .readFileSync(path.join(PEER_CONFIGS, file), 'utf8')
     .replaceAll('@PORT@', String(port))
     .replaceAll('@DIR@', dir);
+  for (const [name, value] of Object.entries(vars)) text = text.replaceAll(`@${name}@`, value);
+  if (/@[A-Z]+@/.test(text)) throw new Error(`${file}: a placeholder was left unfilled`);
   fs.writeFileSync(path.join(dir, file), text, { mode: 0o644 });
 }
 
@@ -152,12 +179,16 @@ export interface RunningServer {
 }
 
 /** Start a fresh server pinned to `core`; resolves once it accepts connections. */
-export async function startServer(profile: ServerProfile, core: number): Promise<RunningServer> {
+export async function startServer(
+  profile: ServerProfile,
+  core: number,
+  setup: ServerSetup = BENCH_SETUP,
+): Promise<RunningServer> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${profile.name}-`));
   fs.chmodSync(dir, 0o755);
-  profile.prepare(dir, port);
-  const script = pinned(core, profile.argv(dir, port));
+  profile.prepare(dir, port, setup);
+  const script = pinned(core, profile.argv(dir, port, setup));
   const errLog = fs.openSync(path.join(dir, 'stderr.log'), 'w');
   const child: ChildProcess = spawn('bash', ['-c', script], {
     stdio: ['ignore', 'ignore', errLog],

@@ -1,6 +1,7 @@
-// Reads a server process's CPU time and memory from /proc, and describes the machine for the report.
+// Reads a server process's CPU time and memory from /proc (and meters a run with it), and describes the machine for the report.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { RunResult } from './scenarios.js';
 
 /** Clock ticks per second for /proc/PID/stat utime and stime (USER_HZ; 100 on every Linux we run on). */
 const TICKS_PER_SECOND = 100;
@@ -83,4 +84,29 @@ export function machineInfo(uname: string, openFiles: string): MachineInfo {
     node: process.version,
     openFiles,
   };
+}
+
+/** Server, generator and everyone else's CPU over a window. */
+export class Meter {
+  private readonly server0: [number, number];
+  private readonly self0 = selfCpuTimes();
+  private readonly machine0 = machineCpu();
+  readonly t0 = performance.now();
+  constructor(private readonly pid: number) {
+    this.server0 = cpuTimes(pid);
+  }
+  /** Fill in the CPU shares of `r`; returns the server's CPU seconds over the window. */
+  finish(r: RunResult): number {
+    const secs = (performance.now() - this.t0) / 1000;
+    const server = cpuTimes(this.pid);
+    const self = selfCpuTimes();
+    const machine = machineCpu();
+    const pct = (s: number) => (s / secs) * 100;
+    r.serverCpuPct = pct(server[0] + server[1] - this.server0[0] - this.server0[1]);
+    r.genCpuPct = pct(self[0] + self[1] - this.self0[0] - this.self0[1]);
+    const ourUser = server[0] - this.server0[0] + self[0] - this.self0[0];
+    r.otherCpuPct = Math.max(0, pct(machine.user - this.machine0.user - ourUser));
+    r.stealPct = pct(machine.steal - this.machine0.steal);
+    return server[0] + server[1] - this.server0[0] - this.server0[1];
+  }
 }

@@ -1,7 +1,7 @@
 // Turns the runs into medians, ratios and target verdicts: the console table and bench/RESULTS.md.
 import type { ServerName } from './peers.js';
 import type { MachineInfo } from './proc.js';
-import type { Metric, RunResult, Scenario } from './scenarios.js';
+import { isBlast, LOBBY, type RunResult, type Scenario } from './scenarios.js';
 import { median, spread } from './stats.js';
 
 /** A generator this busy may itself be the limit: its server's number is then a lower bound. */
@@ -68,56 +68,211 @@ export function aggregate(
   return out;
 }
 
-/** One headline row: the number a scenario is judged by. */
+/** How a headline number is shown. */
+type Unit = 'throughput' | 'latency' | 'memory' | 'connect' | 'held' | 'ratio' | 'mib' | 'share';
+
+/** One headline row: a number a scenario is judged by, or shown beside those. */
 interface Headline {
   label: string;
-  metric: Metric | 'held';
-  pick: (r: RunResult) => number;
-  higherIsBetter: boolean;
+  unit: Unit;
+  /** The number for one server, from its runs. */
+  value: (agg: Aggregate) => number;
+  /** Extra text after the number (the reason beside a yes). */
+  suffix?: (agg: Aggregate) => string;
+  /** Show parley / peer ratios (not for ratios and yes/no rows). */
+  ratio: boolean;
+  /** A busy load generator may have held this number down (†). */
+  genBound: boolean;
+  /** The issue's target, '(none)' where there is none. */
+  target: string;
+  /** Whether parley's value meets it, given every server's; null or absent: not judged. */
+  met?: (p: number, values: Map<ServerName, number>, sc: Scenario) => boolean | null;
 }
 
+const med =
+  (pick: (r: RunResult) => number) =>
+  (agg: Aggregate): number =>
+    pick(agg.median);
+/** The median over the runs of a per-run quotient (the two halves of a run are paired). */
+const medianRatio =
+  (a: (r: RunResult) => number, b: (r: RunResult) => number) =>
+  (agg: Aggregate): number =>
+    median(agg.runs.map((r) => a(r) / b(r)));
+/** The share of runs in which `yes` holds: 1 is every run. */
+const share =
+  (yes: (r: RunResult) => boolean) =>
+  (agg: Aggregate): number =>
+    agg.runs.filter(yes).length / agg.runs.length;
+
+const peersOf = (values: Map<ServerName, number>) =>
+  [...values].filter(([s, v]) => s !== 'parley' && Number.isFinite(v)).map(([, v]) => v);
+const atLeastBestPeer = (p: number, values: Map<ServerName, number>) => {
+  const peers = peersOf(values);
+  return peers.length > 0 ? p >= Math.max(...peers) : null;
+};
+const every = (p: number) => p === 1;
+
 function headlines(sc: Scenario): Headline[] {
+  const plain = { ratio: true, genBound: true, target: '(none)' };
   switch (sc.metric) {
-    case 'throughput':
-      return [
+    case 'throughput': {
+      const rows: Headline[] = [
         {
+          ...plain,
           label: 'deliveries/s',
-          metric: 'throughput',
-          pick: (r) => r.deliveriesPerS,
-          higherIsBetter: true,
+          unit: 'throughput',
+          value: med((r) => r.deliveriesPerS),
+          target: '≥ 1.0× better peer',
+          met: atLeastBestPeer,
         },
       ];
+      // In a blast the latency is how long a message waits behind the burst: worth a look.
+      if (isBlast(sc))
+        rows.push({ ...plain, label: 'p50 latency', unit: 'latency', value: med((r) => r.p50Ms) });
+      return rows;
+    }
     case 'latency':
       return [
-        { label: 'p99 latency', metric: 'latency', pick: (r) => r.p99Ms, higherIsBetter: false },
+        {
+          ...plain,
+          label: 'p99 latency',
+          unit: 'latency',
+          value: med((r) => r.p99Ms),
+          target: 'p99 ≤ 5 ms and < both peers',
+          met: (p, values) => p <= 5 && peersOf(values).every((v) => p < v),
+        },
       ];
     case 'connect':
       return [
-        {
-          label: 'connections/s',
-          metric: 'connect',
-          pick: (r) => r.connectsPerS,
-          higherIsBetter: true,
-        },
+        { ...plain, label: 'connections/s', unit: 'connect', value: med((r) => r.connectsPerS) },
       ];
     case 'memory':
       return [
         {
+          ...plain,
+          genBound: false,
           label: 'RSS per connection',
-          metric: 'memory',
-          pick: (r) => r.rssPerConnKiB,
-          higherIsBetter: false,
+          unit: 'memory',
+          value: med((r) => r.rssPerConnKiB),
+          target: '≤ 2× InspIRCd',
+          met: (p, values) => {
+            const insp = values.get('inspircd');
+            return insp !== undefined && Number.isFinite(insp) ? p <= 2 * insp : null;
+          },
         },
-        { label: 'connections held', metric: 'held', pick: (r) => r.held, higherIsBetter: true },
+        {
+          ...plain,
+          genBound: false,
+          label: 'connections held',
+          unit: 'held',
+          value: med((r) => r.held),
+          target: `all ${sc.clients.toLocaleString('en-US')}`,
+          met: (p) => p >= sc.clients,
+        },
       ];
+    case 'arrival': {
+      const quotient = { ...plain, ratio: false, genBound: false, unit: 'ratio' as const };
+      return [
+        {
+          ...plain,
+          label: `arrivals/s into ${LOBBY}`,
+          unit: 'connect',
+          value: med((r) => r.connectsPerS),
+        },
+        {
+          ...plain,
+          label: 'arrivals/s, no channel',
+          unit: 'connect',
+          value: med((r) => r.connectsPerSWithout),
+        },
+        {
+          ...quotient,
+          label: 'arrivals/s: with ÷ without',
+          value: medianRatio(
+            (r) => r.connectsPerS,
+            (r) => r.connectsPerSWithout,
+          ),
+          target: '≥ 0.8×',
+          met: (p) => p >= 0.8,
+        },
+        {
+          ...plain,
+          label: `server CPU per arrival into ${LOBBY}`,
+          unit: 'latency',
+          value: med((r) => r.cpuMsPerConn),
+        },
+        {
+          ...plain,
+          label: 'server CPU per arrival, no channel',
+          unit: 'latency',
+          value: med((r) => r.cpuMsPerConnWithout),
+        },
+        {
+          ...quotient,
+          label: 'CPU per arrival: with ÷ without',
+          value: medianRatio(
+            (r) => r.cpuMsPerConn,
+            (r) => r.cpuMsPerConnWithout,
+          ),
+          target: '≤ 3×',
+          met: (p) => p <= 3,
+        },
+      ];
+    }
+    case 'flood': {
+      const yesNo = { ...plain, ratio: false, genBound: false, unit: 'share' as const };
+      return [
+        {
+          ...yesNo,
+          label: 'live reader got every line, in order',
+          value: share((r) => r.liveComplete === 1),
+          target: 'yes',
+          met: every,
+        },
+        {
+          ...yesNo,
+          label: 'stalled reader cut',
+          value: share((r) => r.stalledCut === 1),
+          suffix: (agg) => {
+            const why = agg.runs.find((r) => r.cutReason)?.cutReason;
+            return why ? ` (${why})` : '';
+          },
+          target: 'yes',
+          met: every,
+        },
+        {
+          ...yesNo,
+          label: 'flooder not cut',
+          value: share((r) => r.senderCut === 0),
+          target: 'yes',
+          met: every,
+        },
+        {
+          ...plain,
+          label: 'flooder lines/s through the server',
+          unit: 'throughput',
+          value: med((r) => r.sendLinesPerS),
+          suffix: (agg) => (agg.runs.some((r) => r.liveComplete !== 1) ? ' (at its socket)' : ''),
+        },
+        {
+          ...plain,
+          genBound: false,
+          label: 'server peak RSS',
+          unit: 'mib',
+          value: med((r) => r.serverPeakRssKiB),
+          target: '(bounded: reported)',
+        },
+      ];
+    }
   }
 }
 
-export function fmt(metric: Metric | 'held', v: number): string {
+export function fmt(unit: Unit, v: number): string {
   if (!Number.isFinite(v)) return '—';
-  switch (metric) {
+  switch (unit) {
     case 'throughput':
-      return v >= 1e6 ? `${(v / 1e6).toFixed(2)} M/s` : `${(v / 1e3).toFixed(0)} k/s`;
+      if (v >= 1e6) return `${(v / 1e6).toFixed(2)} M/s`;
+      return v >= 1e4 ? `${(v / 1e3).toFixed(0)} k/s` : `${Math.round(v)}/s`;
     case 'latency':
       return `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
     case 'memory':
@@ -126,41 +281,17 @@ export function fmt(metric: Metric | 'held', v: number): string {
       return `${Math.round(v)}/s`;
     case 'held':
       return Math.round(v).toLocaleString('en-US');
+    case 'ratio':
+      return `${v.toFixed(2)}×`;
+    case 'mib':
+      return `${(v / 1024).toFixed(1)} MiB`;
+    case 'share':
+      return v === 1 ? 'yes' : v === 0 ? 'no' : `${Math.round(v * 100)}% of runs`;
   }
 }
 
 const ratio = (a: number, b: number) =>
   Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${(a / b).toFixed(2)}×` : '—';
-
-/** The issue's target for this row, and whether parley meets it (null: no target or no data). */
-function verdict(
-  h: Headline,
-  sc: Scenario,
-  values: Map<ServerName, number>,
-): [string, boolean | null] {
-  const p = values.get('parley') ?? NaN;
-  const peers = [...values]
-    .filter(([s]) => s !== 'parley')
-    .map(([, v]) => v)
-    .filter(Number.isFinite);
-  if (!Number.isFinite(p)) return ['', null];
-  switch (h.metric) {
-    case 'throughput':
-      return peers.length
-        ? ['≥ 1.0× better peer', p >= Math.max(...peers)]
-        : ['≥ 1.0× better peer', null];
-    case 'latency':
-      return ['p99 ≤ 5 ms and < both peers', p <= 5 && peers.every((v) => p < v)];
-    case 'memory': {
-      const insp = values.get('inspircd');
-      return insp === undefined ? ['≤ 2× InspIRCd', null] : ['≤ 2× InspIRCd', p <= 2 * insp];
-    }
-    case 'held':
-      return [`all ${sc.clients.toLocaleString('en-US')}`, p >= sc.clients];
-    case 'connect':
-      return ['(none)', null];
-  }
-}
 
 /** The headline table: one row per judged number, a column per server, ratios and the target. */
 export function headlineTable(rep: Report): string[][] {
@@ -180,28 +311,42 @@ export function headlineTable(rep: Report): string[][] {
       const cells: string[] = [];
       for (const s of rep.servers) {
         const agg = rep.results[`${s}/${sc.name}`];
-        const v = agg ? h.pick(agg.median) : NaN;
+        const v = agg ? h.value(agg) : NaN;
         values.set(s, v);
-        const busy =
-          agg &&
-          agg.median.genCpuPct >= GEN_BUSY_PCT &&
-          h.metric !== 'memory' &&
-          h.metric !== 'held';
+        const busy = agg && h.genBound && agg.median.genCpuPct >= GEN_BUSY_PCT;
         const bad = agg && !agg.ok ? ' ✗' : '';
-        cells.push(fmt(h.metric, v) + (busy ? ' †' : '') + bad);
+        const more = agg && h.suffix && Number.isFinite(v) && v > 0 ? h.suffix(agg) : '';
+        cells.push(fmt(h.unit, v) + more + (busy ? ' †' : '') + bad);
       }
       const p = values.get('parley') ?? NaN;
-      const [target, met] = verdict(h, sc, values);
+      const met = h.met && Number.isFinite(p) ? h.met(p, values, sc) : null;
       rows.push([
         sc.name,
         h.label,
         ...cells,
-        ...peers.map((peer) => ratio(p, values.get(peer) ?? NaN)),
-        target,
+        ...peers.map((peer) => (h.ratio ? ratio(p, values.get(peer) ?? NaN) : '—')),
+        h.target,
         met === null ? '' : met ? 'yes' : 'NO',
       ]);
     }
   return rows;
+}
+
+/** The per-run number whose spread the detail table shows. */
+function spreadOf(sc: Scenario): (r: RunResult) => number {
+  switch (sc.metric) {
+    case 'throughput':
+      return (r) => r.deliveriesPerS;
+    case 'latency':
+      return (r) => r.p99Ms;
+    case 'connect':
+    case 'arrival':
+      return (r) => r.connectsPerS;
+    case 'memory':
+      return (r) => r.rssPerConnKiB;
+    case 'flood':
+      return (r) => r.sendLinesPerS;
+  }
 }
 
 /** Everything measured, per scenario and server. */
@@ -216,6 +361,7 @@ export function detailTable(rep: Report): string[][] {
       'max',
       'lost/dup/reord',
       'conn/s',
+      'CPU/conn',
       'KiB/conn',
       'server CPU',
       'gen CPU',
@@ -230,7 +376,6 @@ export function detailTable(rep: Report): string[][] {
       const agg = rep.results[`${s}/${sc.name}`];
       if (!agg) continue;
       const m = agg.median;
-      const main = headlines(sc)[0];
       rows.push([
         sc.name,
         s,
@@ -238,18 +383,29 @@ export function detailTable(rep: Report): string[][] {
         fmt('latency', m.p50Ms),
         fmt('latency', m.p99Ms),
         fmt('latency', m.maxMs),
-        sc.kind === 'fanout' || sc.kind === 'direct'
+        sc.kind === 'fanout' || sc.kind === 'direct' || sc.kind === 'flood'
           ? `${agg.lost}/${agg.duplicated}/${agg.reordered}`
           : '—',
         fmt('connect', m.connectsPerS),
+        fmt('latency', m.cpuMsPerConn),
         Number.isFinite(m.rssPerConnKiB) ? m.rssPerConnKiB.toFixed(2) : '—',
         `${Math.round(m.serverCpuPct)}%`,
         `${Math.round(m.genCpuPct)}%`,
         `${Math.round((m.otherCpuPct || 0) + (m.stealPct || 0))}%`,
         `${(m.serverPeakRssKiB / 1024).toFixed(1)} MiB`,
-        `±${Math.round((spread(agg.runs.map(main.pick)) * 100) / 2)}%`,
+        `±${Math.round((spread(agg.runs.map(spreadOf(sc))) * 100) / 2)}%`,
         agg.ok ? 'yes' : 'NO',
       ]);
+      // lobby: the run without the channel on a row of its own
+      if (sc.kind === 'lobby')
+        rows.push([
+          `${sc.name} (no channel)`,
+          s,
+          ...Array<string>(5).fill('—'),
+          fmt('connect', m.connectsPerSWithout),
+          fmt('latency', m.cpuMsPerConnWithout),
+          ...Array<string>(7).fill('—'),
+        ]);
     }
   return rows;
 }

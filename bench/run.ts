@@ -7,13 +7,14 @@ import { drawChart } from './chart.js';
 import type { GenEnv } from './flows.js';
 import { GEN_SCRIPT, type GenRequest } from './gen.js';
 import { sleep } from './loadgen.js';
-import { HOST, installed, pinned, PROFILES, readable, REPO, shq, startServer } from './peers.js';
-import { version } from './peers.js';
-import type { ServerName } from './peers.js';
+import { BENCH_SETUP, HOST, installed, pinned, PROFILES, readable, REPO, shq } from './peers.js';
+import { startServer, version } from './peers.js';
+import type { ServerName, ServerSetup } from './peers.js';
 import { machineCpu, machineInfo } from './proc.js';
 import { aggregate, consoleTable, type Report } from './report.js';
 import { resultsMarkdown } from './results-md.js';
-import { describe, emptyResult, resultFromJson, selectScenarios } from './scenarios.js';
+import { describe, emptyResult, FLOOD_SENDQ, LOBBY, mergeLobby } from './scenarios.js';
+import { resultFromJson, selectScenarios } from './scenarios.js';
 import type { RunResult, Scenario } from './scenarios.js';
 
 const SERVER_CORE = 0;
@@ -43,9 +44,11 @@ Benchmarks parley with a load generator pinned to core ${GEN_CORE} and the serve
   --runs N             repeats per scenario and server; the median is reported [3; 1 with --quick]
   --quick              small sizes: a smoke run of every scenario in about a minute
   --scenario NAME      run only this scenario (repeatable, or comma-separated):
-                       fanout, fanout-wide, direct, fanout-rate, direct-rate, connect, idle
-  --set S.FIELD=N      change a size, e.g. --set fanout.clients=500 --set idle.clients=5000
-                       (fields: clients senders messages rate window batch pad)
+                       fanout, fanout-wide, direct, fanout-rate, direct-rate, blast,
+                       direct-blast, connect, lobby, flood, idle-2k, idle
+  --set S.FIELD=N      change a size, e.g. --set fanout.clients=500 --set lobby.clients=19900
+                       (fields: clients senders messages rate window batch pad; window 0 with
+                       rate 0 is a blast: every message written at once)
   --servers LIST       comma-separated subset of parley,ngircd,inspircd
   --write / --no-write write bench/RESULTS.md and chart.svg [on with --compare, off with --quick]
   --json FILE          also save every run's raw result as JSON
@@ -130,6 +133,21 @@ function brief(r: RunResult): string {
   const parts: string[] = [];
   if (Number.isFinite(r.deliveriesPerS)) parts.push(`${(r.deliveriesPerS / 1e6).toFixed(2)} M/s`);
   if (Number.isFinite(r.connectsPerS)) parts.push(`${Math.round(r.connectsPerS)} conn/s`);
+  if (Number.isFinite(r.connectsPerSWithout))
+    parts.push(`${Math.round(r.connectsPerSWithout)} without the channel`);
+  if (Number.isFinite(r.cpuMsPerConn))
+    parts.push(
+      `${r.cpuMsPerConn.toFixed(2)} ms CPU/conn` +
+        (Number.isFinite(r.cpuMsPerConnWithout)
+          ? ` (${r.cpuMsPerConnWithout.toFixed(2)} without)`
+          : ''),
+    );
+  if (Number.isFinite(r.sendLinesPerS))
+    parts.push(
+      `flooder ${Math.round(r.sendLinesPerS)} lines/s, live reader ${r.liveComplete ? 'complete' : 'INCOMPLETE'}, ` +
+        `stalled ${r.stalledCut ? `cut (${r.cutReason})` : 'NOT cut'}, flooder ${r.senderCut ? 'CUT' : 'kept'}, ` +
+        `peak RSS ${(r.serverPeakRssKiB / 1024).toFixed(1)} MiB`,
+    );
   if (Number.isFinite(r.rssPerConnKiB)) parts.push(`${r.rssPerConnKiB.toFixed(2)} KiB/conn`);
   if (Number.isFinite(r.held)) parts.push(`held ${r.held}`);
   if (Number.isFinite(r.p99Ms)) parts.push(`p99 ${r.p99Ms.toFixed(1)} ms`);
@@ -168,17 +186,52 @@ async function waitForQuiet(maxS: number): Promise<number> {
   }
 }
 
-/** Start a fresh server, run one scenario against it, stop it. */
+/** One server start and generator run: the server's settings and, for lobby, how clients arrive. */
+interface Phase {
+  setup: ServerSetup;
+  lobby?: GenEnv['lobby'];
+}
+
+/**
+ * The runs a scenario takes on a server: one, but lobby takes two (without the channel, then with
+ * it: parley joins arrivals itself, a peer's clients send JOIN after 001).
+ */
+function phases(name: ServerName, sc: Scenario): Phase[] {
+  if (sc.kind === 'lobby') {
+    const withChannel: Phase = PROFILES[name].autoJoin
+      ? { setup: { ...BENCH_SETUP, defaultChannel: LOBBY }, lobby: 'auto' }
+      : { setup: BENCH_SETUP, lobby: 'join' };
+    return [{ setup: BENCH_SETUP, lobby: 'none' }, withChannel];
+  }
+  if (sc.kind === 'flood') return [{ setup: { ...BENCH_SETUP, sendq: FLOOD_SENDQ } }];
+  return [{ setup: BENCH_SETUP }];
+}
+
+/** Start a fresh server for each phase, run the scenario against it, stop it. */
 async function runOnce(
   name: ServerName,
   sc: Scenario,
   stallMs: number,
   commands: Map<ServerName, string>,
 ): Promise<RunResult> {
+  const results: RunResult[] = [];
+  for (const phase of phases(name, sc))
+    results.push(await runPhase(name, sc, phase, stallMs, commands));
+  return sc.kind === 'lobby' ? mergeLobby(results[0], results[1]) : results[0];
+}
+
+async function runPhase(
+  name: ServerName,
+  sc: Scenario,
+  phase: Phase,
+  stallMs: number,
+  commands: Map<ServerName, string>,
+): Promise<RunResult> {
   const profile = PROFILES[name];
   try {
-    const server = await startServer(profile, SERVER_CORE);
-    commands.set(name, server.command);
+    const server = await startServer(profile, SERVER_CORE, phase.setup);
+    // RESULTS.md shows the common command; the scenarios that change it say how
+    if (phase.setup === BENCH_SETUP) commands.set(name, server.command);
     try {
       const env: GenEnv = {
         host: HOST,
@@ -187,6 +240,7 @@ async function runOnce(
         regWindow: profile.regWindow,
         joinWindow: 64,
         stallMs,
+        lobby: phase.lobby,
       };
       return await runGenerator({ scenario: sc, env });
     } finally {
@@ -223,7 +277,7 @@ async function main(): Promise<void> {
     for (const sc of scenarios) {
       for (const name of servers) {
         step++;
-        const label = `[${String(step).padStart(String(total).length)}/${total}] run ${run}/${opts.runs} ${sc.name.padEnd(11)} ${name.padEnd(8)}`;
+        const label = `[${String(step).padStart(String(total).length)}/${total}] run ${run}/${opts.runs} ${sc.name.padEnd(12)} ${name.padEnd(8)}`;
         if (process.stderr.isTTY) progress(`${label} …`);
         const t0 = Date.now();
         // Waiting for quiet and repeating disturbed runs share one time budget, so a machine that

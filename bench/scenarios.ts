@@ -1,8 +1,8 @@
 // The benchmark scenarios: what each measures, their default and --quick sizes, and the result record.
 
-export type Kind = 'fanout' | 'direct' | 'idle' | 'connect';
+export type Kind = 'fanout' | 'direct' | 'idle' | 'connect' | 'lobby' | 'flood';
 /** The number a scenario is judged by. */
-export type Metric = 'throughput' | 'latency' | 'memory' | 'connect';
+export type Metric = 'throughput' | 'latency' | 'memory' | 'connect' | 'arrival' | 'flood';
 
 export interface Scenario {
   name: string;
@@ -16,7 +16,10 @@ export interface Scenario {
   messages: number;
   /** Messages per second per sender; 0 = as fast as the window allows. */
   rate: number;
-  /** Messages per sender sent but not yet delivered everywhere (flow control). */
+  /**
+   * Messages per sender sent but not yet delivered everywhere (flow control). 0 with rate 0: no
+   * window at all, each sender writes all its messages at once (a blast).
+   */
   window: number;
   /** A sender tops its window up once this many messages are free (lines per write). */
   batch: number;
@@ -25,6 +28,17 @@ export interface Scenario {
 }
 
 const base = { senders: 0, messages: 0, rate: 0, window: 0, batch: 1, pad: 24 };
+
+/** The channel of the lobby and flood scenarios (parley's default channel). */
+export const LOBBY = '#lobby';
+/** Pad for 450-byte flood lines: `PRIVMSG #lobby :` (16) + 28 payload-field bytes + pad + CR LF. */
+const FLOOD_PAD = 450 - 16 - 28 - 2;
+/**
+ * The hard send queue every server gets in the flood scenario: parley's default (--sendq 1m) and
+ * the hardsendq of InspIRCd's example config; ngircd's is fixed (32 KiB past what the kernel
+ * holds). The other scenarios lift it to 64 MiB, under which the flood's 13.5 MB would cut nobody.
+ */
+export const FLOOD_SENDQ = 1024 * 1024;
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -80,7 +94,37 @@ export const SCENARIOS: readonly Scenario[] = [
     messages: 10,
     rate: 2,
   },
+  {
+    ...base,
+    name: 'blast',
+    kind: 'fanout',
+    metric: 'throughput',
+    clients: 200,
+    senders: 10,
+    messages: 2000,
+  },
+  {
+    ...base,
+    name: 'direct-blast',
+    kind: 'direct',
+    metric: 'throughput',
+    clients: 500,
+    senders: 500,
+    messages: 100,
+  },
   { ...base, name: 'connect', kind: 'connect', metric: 'connect', clients: 2000 },
+  { ...base, name: 'lobby', kind: 'lobby', metric: 'arrival', clients: 2000 },
+  {
+    ...base,
+    name: 'flood',
+    kind: 'flood',
+    metric: 'flood',
+    clients: 3,
+    senders: 1,
+    messages: 30_000,
+    pad: FLOOD_PAD,
+  },
+  { ...base, name: 'idle-2k', kind: 'idle', metric: 'memory', clients: 2000 },
   { ...base, name: 'idle', kind: 'idle', metric: 'memory', clients: 19_900 },
 ];
 
@@ -91,7 +135,13 @@ const QUICK: Record<string, Partial<Scenario>> = {
   direct: { clients: 100, senders: 100, messages: 20 },
   'fanout-rate': { clients: 200, senders: 1, messages: 50 },
   'direct-rate': { clients: 100, senders: 100, messages: 4 },
+  blast: { clients: 50, senders: 4, messages: 300 },
+  'direct-blast': { clients: 100, senders: 100, messages: 20 },
   connect: { clients: 300 },
+  lobby: { clients: 300 },
+  // 9 MB: more than a stalled reader's socket buffers and a 1 MiB send queue hold
+  flood: { messages: 20_000 },
+  'idle-2k': { clients: 300 },
   idle: { clients: 1000 },
 };
 
@@ -99,7 +149,12 @@ const QUICK: Record<string, Partial<Scenario>> = {
 export function describe(s: Scenario): string {
   const batch = s.batch > 1 ? `, ${s.batch} lines per write` : '';
   const pace =
-    s.rate > 0 ? `at ${s.rate} msg/s each` : `as fast as a window of ${s.window} allows${batch}`;
+    s.rate > 0
+      ? `at ${s.rate} msg/s each`
+      : isBlast(s)
+        ? 'each sender writing all at once, no window (what the server does not read waits in the generator)'
+        : `as fast as a window of ${s.window} allows${batch}`;
+  const n = (v: number) => v.toLocaleString('en-US');
   switch (s.kind) {
     case 'fanout':
       return `${s.clients} clients in one channel, ${s.senders} senders × ${s.messages} messages ${pace}`;
@@ -108,8 +163,25 @@ export function describe(s: Scenario): string {
     case 'connect':
       return `${s.clients} connections, connect → 001`;
     case 'idle':
-      return `${s.clients} registered idle connections held (RSS per connection, all answer PING)`;
+      return `${n(s.clients)} registered idle connections held (RSS per connection, all answer PING)`;
+    case 'lobby':
+      return (
+        `${n(s.clients)} clients arriving into ${LOBBY} (done at 001, own JOIN and end of NAMES; parley ` +
+        `joins them itself, ngircd and InspIRCd clients send JOIN after 001) against the same ` +
+        `with no channel (done at 001)`
+      );
+    case 'flood':
+      return (
+        `3 members of ${LOBBY}: one writes ${n(s.messages)} lines of ${46 + s.pad} bytes as fast as its socket takes them, ` +
+        `one reads continuously, one never reads after joining; flood control off, ` +
+        `hard send queue ${FLOOD_SENDQ / 1024 / 1024} MiB (parley --sendq, InspIRCd hardsendq; ngircd: its fixed 32 KiB)`
+      );
   }
+}
+
+/** Fan-out or private messages with no window and no rate: every sender writes everything at once. */
+export function isBlast(s: Scenario): boolean {
+  return (s.kind === 'fanout' || s.kind === 'direct') && s.rate <= 0 && s.window === 0;
 }
 
 /**
@@ -138,10 +210,11 @@ export function selectScenarios(names: string[], quick: boolean, overrides: stri
   }
   for (const s of picked) {
     if (s.kind === 'direct') s.senders = s.clients;
-    const messaging = s.kind === 'fanout' || s.kind === 'direct';
+    if (s.kind === 'flood') [s.clients, s.senders] = [3, 1];
+    const messaging = s.kind === 'fanout' || s.kind === 'direct' || s.kind === 'flood';
     if (s.clients < (messaging ? 2 : 1)) throw new Error(`${s.name}: too few clients`);
-    if (messaging && (s.senders < 1 || s.messages < 1 || (s.rate <= 0 && s.window < 1)))
-      throw new Error(`${s.name}: needs senders, messages and a rate or a window`);
+    if (messaging && (s.senders < 1 || s.messages < 1))
+      throw new Error(`${s.name}: needs senders and messages`);
     if (s.batch < 1 || s.batch > Math.max(1, s.window))
       throw new Error(`${s.name}: batch must be 1..window`);
   }
@@ -181,7 +254,23 @@ export interface RunResult {
   rssPerConnKiB: number;
   /** Connections that answered a PING after all had registered (idle). */
   held: number;
+  /** Registrations (lobby: arrivals) per second. */
   connectsPerS: number;
+  /** Server CPU (user + system) per registration or arrival, ms. */
+  cpuMsPerConn: number;
+  /** lobby: connectsPerS and cpuMsPerConn of the run without the channel. */
+  connectsPerSWithout: number;
+  cpuMsPerConnWithout: number;
+  /** flood: 1 when the live reader got every line once, in order, and stayed connected; else 0. */
+  liveComplete: number;
+  /** flood: 1 when the reader that stopped reading was disconnected by the server; else 0. */
+  stalledCut: number;
+  /** flood: 1 when the flooder was disconnected; else 0. */
+  senderCut: number;
+  /** flood: the flooder's lines handed to the kernel per second (what the server let it send). */
+  sendLinesPerS: number;
+  /** flood: why the stalled reader was cut (its QUIT or ERROR text), '' when not seen. */
+  cutReason: string;
 }
 
 export function emptyResult(scenario: string): RunResult {
@@ -208,6 +297,31 @@ export function emptyResult(scenario: string): RunResult {
     rssPerConnKiB: NaN,
     held: NaN,
     connectsPerS: NaN,
+    cpuMsPerConn: NaN,
+    connectsPerSWithout: NaN,
+    cpuMsPerConnWithout: NaN,
+    liveComplete: NaN,
+    stalledCut: NaN,
+    senderCut: NaN,
+    sendLinesPerS: NaN,
+    cutReason: '',
+  };
+}
+
+/**
+ * One lobby result from its two runs (each against a fresh server): the run with the channel,
+ * carrying the run without it in the `…Without` fields.
+ */
+export function mergeLobby(without: RunResult, withChannel: RunResult): RunResult {
+  return {
+    ...withChannel,
+    ok: withChannel.ok && without.ok,
+    notes: [...withChannel.notes, ...without.notes.map((n) => `without the channel: ${n}`)],
+    connectsPerSWithout: without.connectsPerS,
+    cpuMsPerConnWithout: without.cpuMsPerConn,
+    // the run is as disturbed as its worse half
+    otherCpuPct: Math.max(withChannel.otherCpuPct, without.otherCpuPct),
+    stealPct: Math.max(withChannel.stealPct, without.stealPct),
   };
 }
 
