@@ -44,8 +44,8 @@ Benchmarks parley with a load generator pinned to core ${GEN_CORE} and the serve
   --runs N             repeats per scenario and server; the median is reported [3; 1 with --quick]
   --quick              small sizes: a smoke run of every scenario in about a minute
   --scenario NAME      run only this scenario (repeatable, or comma-separated):
-                       fanout, fanout-wide, direct, fanout-rate, direct-rate, blast,
-                       direct-blast, connect, lobby, flood, idle-2k, idle
+                       fanout, fanout-wide, direct, fanout-rate-200, fanout-rate, direct-rate,
+                       blast, direct-blast, connect, lobby, flood, idle-2k, idle
   --set S.FIELD=N      change a size, e.g. --set fanout.clients=500 --set lobby.clients=19900
                        (fields: clients senders messages rate window batch pad; window 0 with
                        rate 0 is a blast: every message written at once)

@@ -74,6 +74,17 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     ...base,
+    name: 'fanout-rate-200',
+    kind: 'fanout',
+    metric: 'latency',
+    clients: 200,
+    // Five senders at 50 msg/s each: 50 k deliveries/s, the load of fanout-rate's one sender.
+    senders: 5,
+    messages: 250,
+    rate: 50,
+  },
+  {
+    ...base,
     name: 'fanout-rate',
     kind: 'fanout',
     metric: 'latency',
@@ -133,6 +144,7 @@ const QUICK: Record<string, Partial<Scenario>> = {
   fanout: { clients: 50, senders: 4, messages: 300 },
   'fanout-wide': { clients: 200, senders: 5, messages: 30 },
   direct: { clients: 100, senders: 100, messages: 20 },
+  'fanout-rate-200': { clients: 50, senders: 5, messages: 50 },
   'fanout-rate': { clients: 200, senders: 1, messages: 50 },
   'direct-rate': { clients: 100, senders: 100, messages: 4 },
   blast: { clients: 50, senders: 4, messages: 300 },
