@@ -24,10 +24,12 @@ for (const mode of ['shared read buffer', "'data' events"] as const) {
       // A hundred lines in one write, a multi-byte character split between two writes.
       const many = Array.from({ length: 100 }, (_, i) => `PRIVMSG bob :n${i}\r\n`).join('');
       alice.socket.write(many);
+      // The split is certain: a PING goes with the first half, and only once its PONG is back (so
+      // the server has read the half-line) is the rest written.
       const euro = Buffer.from('PRIVMSG bob :price 5€\r\n');
       const cut = euro.indexOf(0xe2) + 1;
-      alice.socket.write(euro.subarray(0, cut));
-      await new Promise((r) => setTimeout(r, 20));
+      alice.socket.write(Buffer.concat([Buffer.from('PING :half\r\n'), euro.subarray(0, cut)]));
+      await alice.expect((m) => m.command === 'PONG' && m.params[1] === 'half');
       alice.socket.write(euro.subarray(cut));
       for (let i = 0; i < 100; i++) await bob.expectCommand('PRIVMSG', 'bob', `n${i}`);
       await bob.expectCommand('PRIVMSG', 'bob', 'price 5€');

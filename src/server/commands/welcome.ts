@@ -51,10 +51,17 @@ export function sendWelcome(ctx: Context): void {
   sendMotd(ctx);
 }
 
+/** The 005 lines' words per configuration snapshot: every registration sends the same ones. */
+const isupportCache = new WeakMap<ServerConfig, string[][]>();
+
 export function sendIsupport(ctx: Context): void {
-  for (const words of isupportLines(isupportTokens(ctx.server.config))) {
-    ctx.numeric(RPL.ISUPPORT, ...words, 'are supported by this server');
+  const config = ctx.server.config;
+  let lines = isupportCache.get(config);
+  if (lines === undefined) {
+    lines = isupportLines(isupportTokens(config));
+    isupportCache.set(config, lines);
   }
+  for (const words of lines) ctx.numeric(RPL.ISUPPORT, ...words, 'are supported by this server');
 }
 
 export function sendLusers(ctx: Context): void {
