@@ -1,4 +1,5 @@
 // `parley serve` options: one table drives the flags, the config file keys, validation and --help.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isValidChannel } from '../protocol/index.js';
 import { DEFAULTS, type ServerConfig } from '../server/config.js';
@@ -27,6 +28,8 @@ interface Option {
   help: string;
   /** The default as shown in --help. */
   shown: string;
+  /** A file name: in a config file it is relative to the file's folder, as people expect. */
+  path?: true;
   apply(s: Mutable<ServerConfig> & Extra, raw: string): void;
 }
 
@@ -84,6 +87,7 @@ export const SERVE_OPTIONS: Option[] = [
     arg: 'FILE',
     shown: 'built in',
     help: 'message of the day, read from FILE',
+    path: true,
     apply: (s, v) => (s.motd = readMotd(v)),
   },
   {
@@ -315,8 +319,9 @@ function checkInstanceName(v: string): string | null {
   return v;
 }
 
+/** The name's form; its length is checked against --channel-len once every option is read. */
 function checkChannel(v: string): string {
-  if (v !== '' && !isValidChannel(v, 64)) {
+  if (v !== '' && !isValidChannel(v, 200)) {
     throw new OptionError(
       'default-channel',
       `'${v}' is not a channel name (like #lobby), or '' for none`,
@@ -387,7 +392,14 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     const flag = values[o.flag];
     const file = fromFile.get(o.flag);
     if (typeof flag === 'string') o.apply(s, flag);
+    else if (file !== undefined && o.path === true && configFile !== null)
+      applyFileValue(o, s, { ...file, value: path.resolve(path.dirname(configFile), file.value) });
     else if (file !== undefined) applyFileValue(o, s, file);
+  }
+  if (s.defaultChannel !== '' && !isValidChannel(s.defaultChannel, s.channelLen)) {
+    throw new CliError(
+      `--default-channel: '${s.defaultChannel}' is longer than --channel-len (${s.channelLen})`,
+    );
   }
   const {
     logFormat,

@@ -251,3 +251,28 @@ test('the default host takes IPv4 and IPv6; connections are logged at info with 
     await srv.stop();
   }
 });
+
+test('a motd file named in a config file is found beside the config file, wherever parley runs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-config-'));
+  try {
+    writeFileSync(join(dir, 'c.yaml'), 'motd: motd.txt\n');
+    writeFileSync(join(dir, 'motd.txt'), 'beside the config\n');
+    // Run from elsewhere: the path is the file's, not the working directory's.
+    const s = loadServeSettings(['--config', join(dir, 'c.yaml')]);
+    assert.deepEqual(s.config.motd, ['beside the config']);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test('a default channel longer than --channel-len is refused, naming both flags', () => {
+  const long = '#' + 'l'.repeat(40);
+  assert.throws(
+    () => loadServeSettings(['--default-channel', long, '--channel-len', '20']),
+    /--default-channel: '#l+' is longer than --channel-len \(20\)/,
+  );
+  assert.equal(
+    loadServeSettings(['--default-channel', long, '--channel-len', '100']).config.defaultChannel,
+    long,
+  );
+});
