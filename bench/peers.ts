@@ -9,7 +9,9 @@ import { sleep } from './loadgen.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const PEER_CONFIGS = path.join(REPO, 'bench', 'peers');
-const PARLEY_MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
+// PARLEY_BENCH_MAIN: another build's main.js (a worktree of an earlier commit) for A/B runs.
+const PARLEY_MAIN =
+  process.env.PARLEY_BENCH_MAIN ?? path.join(REPO, 'dist', 'src', 'cli', 'main.js');
 
 /** The node flags on a script's `#!/usr/bin/env -S node FLAGS` line. */
 export function shebangFlags(script: string): string[] {
