@@ -1,10 +1,12 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=2
 // The `parley` command: dispatches to subcommands and turns user errors into one line and an exit code.
 // The shebang's node flags (`npm start` and the benchmark use the same; a test keeps them equal):
-// --max-semi-space-size=4 caps V8's young generation at 4 MiB per semi-space (default 16), so an
-//   idle server keeps ~0.8 KiB less per connection (4.5 -> 3.7 KiB RSS with 19,900 clients) for
-//   ~10% of peak fan-out throughput. (--single-threaded-gc was tried: lower direct-rate p99 in
-//   6 A/B pairs, but idle RSS 4.10 vs 3.82 KiB/conn, too close to the 2x-InspIRCd memory line.)
+// --max-semi-space-size=2 caps V8's young generation at 2 MiB per semi-space (default 16). The
+//   young generation grows to its cap under a burst of connections and stays there, a fixed cost
+//   that a server of 2,000 users pays per user: 2,000 idle registered clients cost 6.5-6.7 KiB of
+//   RSS each with a cap of 4 and 3.9-4.3 with 2 (interleaved bench runs); fanout, direct and
+//   blast throughput moved within the run-to-run noise (3.58/3.45 against 3.24/4.45 M/s fanout).
+//   (--single-threaded-gc was tried: lower direct-rate p99 in 6 A/B pairs, but more memory.)
 import { CliError } from './errors.js';
 import { VERSION } from '../server/version.js';
 

@@ -184,7 +184,7 @@ test('config file, flags over it, SIGHUP reload, and SIGTERM tells clients and e
 test('the parley command, npm start and the benchmark run node with the same flags', async () => {
   const { shebangFlags } = await import('../../bench/peers.js');
   const flags = shebangFlags(MAIN);
-  assert.ok(flags.includes('--max-semi-space-size=4'), `shebang flags: ${flags.join(' ')}`);
+  assert.ok(flags.includes('--max-semi-space-size=2'), `shebang flags: ${flags.join(' ')}`);
   const pkg = JSON.parse(
     readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8'),
   ) as { scripts: Record<string, string> };
