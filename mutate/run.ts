@@ -9,8 +9,11 @@ type MutantResult = Awaited<ReturnType<Stryker['runMutationTest']>>[number];
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Present while a run goes on, so that benchmarks can wait for the CPU to be free. */
+/** Present while a run goes on (one process id a line), so that benchmarks can wait for a free CPU. */
 export const RUNNING_MARKER = '/tmp/parley-mutate.running';
+
+/** Where Stryker builds its sandbox (a copy of the worktree with every mutant switched in). */
+const TEMP_DIR = '.stryker-tmp';
 
 /**
  * What may be mutated, and the compiled tests that can kill its mutants. Each test file runs in
@@ -97,7 +100,7 @@ function strykerOptions(target: Target, mutate: string[], concurrency: number): 
     timeoutMS: 10_000,
     reporters: [tty ? 'progress' : 'progress-append-only', 'clear-text'],
     clearTextReporter: { reportMutants: false, reportTests: false, allowColor: tty },
-    tempDirName: '.stryker-tmp',
+    tempDirName: TEMP_DIR,
     cleanTempDir: 'always',
     ignorePatterns: ['.ci', 'bench/RESULTS.md', 'bench/chart.svg', '*.log', '*.cpuprofile'],
   };
@@ -153,6 +156,36 @@ function survivors(results: MutantResult[]): string[] {
     });
 }
 
+/** The other runs that are still alive, by the process ids in the marker file. */
+function otherRuns(): number[] {
+  let text = '';
+  try {
+    text = fs.readFileSync(RUNNING_MARKER, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .map(Number)
+    .filter((pid) => pid > 0 && pid !== process.pid && alive(pid));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Take this run out of the marker file; the file goes when no run is left in it. */
+function leaveMarker(): void {
+  const others = otherRuns();
+  if (others.length === 0) fs.rmSync(RUNNING_MARKER, { force: true });
+  else fs.writeFileSync(RUNNING_MARKER, others.map((pid) => `${pid}\n`).join(''));
+}
+
 function minutes(ms: number): string {
   const s = Math.round(ms / 1000);
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
@@ -162,9 +195,10 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const groups = plan(options.paths);
   process.chdir(REPO);
-  fs.writeFileSync(RUNNING_MARKER, `${process.pid}\n`);
-  const removeMarker = () => fs.rmSync(RUNNING_MARKER, { force: true });
-  process.on('exit', removeMarker);
+  // A run that was killed leaves its sandbox behind; none is in use when no run is going.
+  if (otherRuns().length === 0) fs.rmSync(TEMP_DIR, { recursive: true, force: true });
+  fs.appendFileSync(RUNNING_MARKER, `${process.pid}\n`);
+  process.on('exit', leaveMarker);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => process.exit(130));
   }
