@@ -43,6 +43,10 @@ test('CAP: LS 302 implies cap-notify, REQ adds and removes, a bad name NAKs the 
     assert.deepEqual(await replies(c, 'CAP REQ :multi-prefix echo-message'), [
       `${S} CAP * ACK :multi-prefix echo-message`,
     ]);
+    assert.deepEqual(await replies(c, 'CAP REQ :multi-prefix  batch'), [
+      `${S} CAP * ACK :multi-prefix  batch`,
+    ]);
+    assert.deepEqual(await replies(c, 'CAP REQ :-batch'), [`${S} CAP * ACK -batch`]);
     assert.deepEqual(await replies(c, 'CAP REQ :-multi-prefix nope'), [
       `${S} CAP * NAK :-multi-prefix nope`,
     ]);
@@ -108,6 +112,8 @@ test('NICK: missing, erroneous, taken, unchanged and case-only changes', async (
   await withServer(async (port) => {
     const alice = await TestClient.register(port, 'alice', [], false);
     const bob = await TestClient.register(port, 'bob', [], false);
+    await alice.sync();
+    assert.deepEqual(alice.all('403'), [], 'no default channel: nothing to join');
     assert.deepEqual(await replies(alice, 'NICK'), [`${S} 431 alice :No nickname given`]);
     assert.deepEqual(await replies(alice, 'NICK :'), [`${S} 431 alice :No nickname given`]);
     assert.deepEqual(await replies(alice, 'NICK 1x'), [`${S} 432 alice 1x :Erroneous nickname`]);
