@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { isValidChannel, isValidNick } from '../protocol/index.js';
 import { isChannel } from '../client/words.js';
 import { CliError } from './errors.js';
+import { optionRows } from './help.js';
 import { parseDuration, parseInteger } from './units.js';
 
 export interface ConnectSettings {
@@ -25,6 +26,8 @@ export interface ConnectSettings {
   discoverTime: number;
   /** Browse only on the interface with this IPv4 address (null: every interface). */
   discoverInterface: string | null;
+  /** Stop listening once this many servers are found (null: for all of discoverTime). */
+  discoverCount: number | null;
   help: boolean;
 }
 
@@ -33,130 +36,168 @@ const DEFAULT_NICK_MAX = 16;
 /** How long --discover listens by default. */
 const DEFAULT_DISCOVER_MS = 3000;
 
+interface ConnectOption {
+  flag: string;
+  short?: string;
+  /** The value's name (`NAME`, `N`); absent for a switch. */
+  arg?: string;
+  help: string;
+  /** The default as --help shows it, if worth showing. */
+  shown?: string;
+}
+
+/** Every `parley connect` flag: parsed from here, and --help is made from here. */
+export const CONNECT_OPTIONS: readonly ConnectOption[] = [
+  { flag: 'nick', short: 'n', arg: 'NAME', help: 'your nickname', shown: 'from your login name' },
+  { flag: 'port', short: 'p', arg: 'N', help: 'server port', shown: '6667, or 6697 with --tls' },
+  { flag: 'tls', help: 'connect with TLS' },
+  { flag: 'tls-insecure', help: 'with --tls, accept a self-signed certificate' },
+  { flag: 'password', arg: 'SECRET', help: 'server password (PASS)' },
+  { flag: 'channel', short: 'c', arg: '#NAME', help: 'join this channel and talk there' },
+  { flag: 'realname', arg: 'TEXT', help: 'the real name WHOIS shows', shown: 'your nick' },
+  {
+    flag: 'plain',
+    help: 'one line in, one line out, no colours (automatic when stdin or stdout is not a terminal)',
+  },
+  { flag: 'no-reconnect', help: 'exit when the connection drops instead of reconnecting' },
+  {
+    flag: 'no-color',
+    help: 'no colours in interactive mode (as when the NO_COLOR environment variable is set and not empty)',
+  },
+  {
+    flag: 'discover',
+    help: 'find servers on the local network (mDNS, _irc._tcp), list them and connect to the one picked (the first when not in a terminal); replaces HOST[:PORT]',
+  },
+  {
+    flag: 'discover-time',
+    arg: 'SECS',
+    help: 'how long --discover listens at most',
+    shown: String(DEFAULT_DISCOVER_MS / 1000),
+  },
+  {
+    flag: 'discover-count',
+    arg: 'N',
+    help: 'with --discover, stop listening as soon as N servers have answered',
+    shown: 'listen for all of --discover-time',
+  },
+  {
+    flag: 'discover-interface',
+    arg: 'ADDR',
+    help: 'with --discover, browse only on the interface that has this IPv4 address',
+    shown: 'every interface',
+  },
+  { flag: 'help', short: 'h', help: 'show this help' },
+];
+
 export function connectHelp(): string {
-  return `Usage: parley connect [HOST[:PORT]] [options]
-
-Chat on a parley server (or any IRC server). Type a line to talk in the current
-conversation (#lobby on parley); "@bob hi" writes to bob alone, "@bob,carol hi"
-to both; /help lists the commands.
-
-Options:
-  -n, --nick NAME       your nickname [from your login name]
-  -p, --port N          server port [6667, or 6697 with --tls]
-      --tls             connect with TLS
-      --tls-insecure    with --tls, accept a self-signed certificate
-      --password SECRET server password (PASS)
-  -c, --channel #NAME   join this channel and talk there
-      --realname TEXT   the real name WHOIS shows [your nick]
-      --plain           one line in, one line out, no colours (automatic when
-                        stdin or stdout is not a terminal)
-      --no-reconnect    exit when the connection drops instead of reconnecting
-      --no-color        no colours in interactive mode
-      --discover        find servers on the local network (mDNS, _irc._tcp), list
-                        them and connect to the one picked (the first when not
-                        in a terminal); replaces HOST[:PORT]
-      --discover-time SECS
-                        how long --discover listens [3]
-      --discover-interface ADDR
-                        with --discover, browse only on the interface that has
-                        this IPv4 address [every interface]
-  -h, --help            show this help
-
-Examples:
-  parley connect                          # localhost:6667 as your login name
-  parley connect chat.example.org --nick alice
-  parley connect 192.168.1.20:7000 -n bob -c '#dev'
-  parley connect --discover -n carol      # pick a server announced on the LAN
-  printf 'hello\\n/quit\\n' | parley connect --nick bot --plain`;
+  const rows = CONNECT_OPTIONS.map((o) => ({
+    left: `  ${o.short ? `-${o.short},` : '   '} --${o.flag}${o.arg ? ` ${o.arg}` : ''}`,
+    text: o.shown === undefined ? o.help : `${o.help} [${o.shown}]`,
+  }));
+  return [
+    'Usage: parley connect [HOST[:PORT]] [options]',
+    '',
+    'Chat on a parley server (or any IRC server). Type a line to talk in the current',
+    'conversation (#lobby on parley); "@bob hi" writes to bob alone, "@bob,carol hi"',
+    'to both; /help lists the commands.',
+    '',
+    'Options:',
+    ...optionRows(rows, 24),
+    '',
+    'Examples:',
+    '  parley connect                          # localhost:6667 as your login name',
+    '  parley connect chat.example.org --nick alice',
+    "  parley connect 192.168.1.20:7000 -n bob -c '#dev'",
+    '  parley connect --discover -n carol      # pick a server announced on the LAN',
+    "  printf 'hello\\n/quit\\n' | parley connect --nick bot --plain",
+  ].join('\n');
 }
 
 export function loadConnectSettings(argv: string[], isTty: boolean): ConnectSettings {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const o of CONNECT_OPTIONS) {
+    options[o.flag] = { type: o.arg === undefined ? 'boolean' : 'string' };
+    if (o.short !== undefined) options[o.flag].short = o.short;
+  }
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        nick: { type: 'string', short: 'n' },
-        port: { type: 'string', short: 'p' },
-        tls: { type: 'boolean' },
-        'tls-insecure': { type: 'boolean' },
-        password: { type: 'string' },
-        channel: { type: 'string', short: 'c' },
-        realname: { type: 'string' },
-        plain: { type: 'boolean' },
-        'no-reconnect': { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        discover: { type: 'boolean' },
-        'discover-time': { type: 'string' },
-        'discover-interface': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (err) {
     throw new CliError(`${(err as Error).message.split('\n')[0]} (see parley connect --help)`);
   }
   const { values, positionals } = parsed;
+  // The table types every option as either kind; these read one as what the table made it.
+  const text = (flag: string) => (typeof values[flag] === 'string' ? values[flag] : undefined);
+  const on = (flag: string) => values[flag] === true;
   if (positionals.length > 1) {
     throw new CliError(
       `expected one HOST[:PORT], got '${positionals.join(' ')}' (see parley connect --help)`,
     );
   }
-  const discover = values.discover === true;
+  const discover = on('discover');
   if (discover && positionals.length > 0) {
     throw new CliError(
       `--discover finds the server itself: drop '${positionals[0]}' (or drop --discover)`,
     );
   }
-  if (discover && values.port !== undefined) {
+  if (discover && text('port') !== undefined) {
     throw new CliError('--discover finds the port itself: drop --port (or drop --discover)');
   }
-  for (const flag of ['discover-time', 'discover-interface'] as const) {
-    if (!discover && values[flag] !== undefined) throw new CliError(`--${flag} needs --discover`);
+  for (const flag of ['discover-time', 'discover-interface', 'discover-count'] as const) {
+    if (!discover && text(flag) !== undefined) throw new CliError(`--${flag} needs --discover`);
   }
+  const discoverTimeRaw = text('discover-time');
   const discoverTime =
-    values['discover-time'] === undefined
+    discoverTimeRaw === undefined
       ? DEFAULT_DISCOVER_MS
-      : parseDuration('discover-time', values['discover-time'], 100);
-  const discoverInterface = values['discover-interface'] ?? null;
+      : parseDuration('discover-time', discoverTimeRaw, 100);
+  const discoverInterface = text('discover-interface') ?? null;
+  const discoverCountRaw = text('discover-count');
+  const discoverCount =
+    discoverCountRaw === undefined
+      ? null
+      : parseInteger('discover-count', discoverCountRaw, 1, 1000);
   if (discoverInterface !== null && !isIPv4(discoverInterface)) {
     throw new CliError(
       `--discover-interface: '${discoverInterface}' is not an IPv4 address (the interface's, like 192.168.1.20)`,
     );
   }
-  const tls = values.tls === true;
+  const tls = on('tls');
   const target = parseHostPort(positionals[0] ?? 'localhost');
+  const portRaw = text('port');
   const port =
-    values.port !== undefined
-      ? parseInteger('port', values.port, 1, 65535)
+    portRaw !== undefined
+      ? parseInteger('port', portRaw, 1, 65535)
       : (target.port ?? (tls ? 6697 : 6667));
-  const nick = values.nick ?? defaultNick();
+  const nick = text('nick') ?? defaultNick();
   if (!isValidNick(nick, 64)) {
     throw new CliError(
       `--nick: '${nick}' is not a valid nickname (letters, digits, -[]\\\`^{|}_, not starting with a digit)`,
     );
   }
-  const channel = values.channel === undefined ? null : withHash(values.channel);
+  const channelRaw = text('channel');
+  const channel = channelRaw === undefined ? null : withHash(channelRaw);
   if (channel !== null && !isValidChannel(channel, 200)) {
-    throw new CliError(`--channel: '${values.channel}' is not a channel name (like #dev)`);
+    throw new CliError(`--channel: '${channelRaw}' is not a channel name (like #dev)`);
   }
   return {
     host: target.host,
     port,
     tls,
-    tlsInsecure: values['tls-insecure'] === true,
+    tlsInsecure: on('tls-insecure'),
     nick,
-    realname: values.realname ?? nick,
-    password: values.password ?? null,
+    realname: text('realname') ?? nick,
+    password: text('password') ?? null,
     channel,
-    plain: values.plain === true || !isTty,
-    reconnect: values['no-reconnect'] !== true,
-    color: values['no-color'] !== true && process.env.NO_COLOR === undefined,
+    plain: on('plain') || !isTty,
+    reconnect: !on('no-reconnect'),
+    // https://no-color.org: NO_COLOR set to anything but the empty string turns colours off.
+    color: !on('no-color') && (process.env.NO_COLOR ?? '') === '',
     discover,
     discoverTime,
     discoverInterface,
-    help: values.help === true,
+    discoverCount,
+    help: on('help'),
   };
 }
 

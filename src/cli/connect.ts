@@ -18,6 +18,7 @@ export async function connect(argv: string[]): Promise<number> {
     const picked = await discoverAndPick({
       timeMs: settings.discoverTime,
       iface: settings.discoverInterface,
+      count: settings.discoverCount,
       interactive: isTty,
       input: process.stdin,
       output: process.stderr,

@@ -60,6 +60,8 @@ export function parseChoice(answer: string, count: number): number | null {
 export interface PickOptions {
   timeMs: number;
   iface: string | null;
+  /** Stop listening once this many servers are found (null: listen for all of timeMs). */
+  count: number | null;
   /** Ask on the terminal; otherwise take the first server found. */
   interactive: boolean;
   input: Readable;
@@ -70,10 +72,11 @@ export interface PickOptions {
 /** Browse, list and pick; throws CliError (exit 1) when nothing is found or nothing picked. */
 export async function discoverAndPick(opts: PickOptions): Promise<FoundServer> {
   const secs = `${opts.timeMs / 1000}s`;
-  opts.output.write(`Looking for IRC servers on the local network (mDNS, ${secs})...\n`);
+  const until = opts.count === null ? '' : `, or until ${opts.count} found`;
+  opts.output.write(`Looking for IRC servers on the local network (mDNS, ${secs}${until})...\n`);
   let found: FoundServer[];
   try {
-    found = await discoverServers({ timeMs: opts.timeMs, iface: opts.iface });
+    found = await discoverServers({ timeMs: opts.timeMs, iface: opts.iface, count: opts.count });
   } catch (err) {
     if (err instanceof DiscoverError) throw new CliError(err.message, 1);
     throw err;

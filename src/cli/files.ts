@@ -1,15 +1,16 @@
 // Files the server reads at start and on SIGHUP: the YAML config file and the MOTD.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { CliError } from './errors.js';
+import { isMap, isScalar, LineCounter, parseDocument, type Scalar } from 'yaml';
+import { CliError, OptionError } from './errors.js';
 
-/** The text of `file`, or a CliError naming the flag that pointed at it. */
-function readText(flag: string, file: string): string {
+/** The text of `file`, or an error naming the option that pointed at it. */
+function readText(option: string, file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new CliError(
-      `--${flag}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+    throw new OptionError(
+      option,
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
     );
   }
 }
@@ -19,33 +20,58 @@ export function readMotd(file: string): string[] {
   return readText('motd', file).replace(/\r/g, '').replace(/\n$/, '').split('\n');
 }
 
-/** Read a YAML config file whose keys are flag names (from `known`); values become strings. */
-export function readConfigFile(file: string, known: ReadonlySet<string>): Record<string, string> {
+/** One key of the config file: its value as the flag would take it, and where it was written. */
+export interface FileValue {
+  value: string;
+  /** `file:line`, for messages about this key. */
+  where: string;
+}
+
+/**
+ * Read a YAML config file whose keys are option names (from `known`). Every problem is a CliError
+ * that starts with `file:line:` and the key, so the operator can go straight to it.
+ */
+export function readConfigFile(file: string, known: ReadonlySet<string>): Map<string, FileValue> {
   const text = readText('config', file);
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    throw new CliError(
-      `--config: ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
-    );
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const at = (offset: number) => `${file}:${lines.linePos(offset).line}`;
+  const problem = doc.errors[0];
+  if (problem !== undefined) {
+    // The message names the place again ("at line 3, column 8"); the prefix already says it.
+    const what = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new CliError(`${at(problem.pos[0])}: not valid YAML: ${what}`);
   }
-  if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new CliError(`--config: ${file} must be a mapping of option: value`);
+  const out = new Map<string, FileValue>();
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) return out;
+  if (!isMap(root)) {
+    throw new CliError(`${at(root.range?.[0] ?? 0)}: expected 'option: value' lines`);
   }
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+  for (const pair of root.items) {
+    const keyNode = isScalar(pair.key) ? pair.key : null;
+    const key = String(keyNode?.value ?? '');
+    const where = at(keyNode?.range?.[0] ?? root.range?.[0] ?? 0);
     if (!known.has(key)) {
       throw new CliError(
-        `--config: ${file}: unknown key '${key}' (keys are the flag names, see parley serve --help)`,
+        `${where}: ${key}: unknown key (the keys are the flag names, see parley serve --help)`,
       );
     }
-    if (value !== null && typeof value === 'object') {
-      throw new CliError(`--config: ${file}: '${key}' must be a single value`);
-    }
-    out[key] =
-      value === null ? '' : typeof value === 'boolean' ? (value ? 'on' : 'off') : String(value);
+    out.set(key, { value: scalarText(pair.value, key, where), where });
   }
   return out;
+}
+
+/** A value as the flag would have it: plain scalars as written (`0123`, `yes`), quoted ones decoded. */
+function scalarText(node: unknown, key: string, where: string): string {
+  if (node === null || (isScalar(node) && node.value === null)) {
+    // `default-channel: #lobby` lands here too: YAML reads everything from the # as a comment.
+    throw new CliError(
+      `${where}: ${key}: no value (YAML reads a # as the start of a comment: quote such a value, as in '#lobby'; remove the line to keep the default)`,
+    );
+  }
+  if (!isScalar(node)) throw new CliError(`${where}: ${key}: must be a single value`);
+  const scalar = node as Scalar;
+  if (scalar.type === 'PLAIN' && typeof scalar.source === 'string') return scalar.source;
+  return String(scalar.value);
 }

@@ -3,8 +3,9 @@ import { parseArgs } from 'node:util';
 import { isValidChannel } from '../protocol/index.js';
 import { DEFAULTS, type ServerConfig } from '../server/config.js';
 import type { ChatFormat } from '../server/chatlog.js';
-import { CliError } from './errors.js';
-import { readConfigFile, readMotd } from './files.js';
+import { CliError, OptionError } from './errors.js';
+import { readConfigFile, readMotd, type FileValue } from './files.js';
+import { optionRows, type HelpRow } from './help.js';
 import { parseBytes, parseDuration, parseInteger, parseOnOff } from './units.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -47,7 +48,7 @@ export const SERVE_OPTIONS: Option[] = [
     flag: 'host',
     arg: 'ADDR',
     shown: D.host,
-    help: 'address to listen on (:: for IPv6 too)',
+    help: 'address to listen on (:: is every IPv6 and IPv4 address)',
     apply: (s, v) => (s.host = v),
   },
   {
@@ -128,6 +129,34 @@ export const SERVE_OPTIONS: Option[] = [
     apply: (s, v) => (s.topicLen = parseInteger('topic-len', v, 1, 400)),
   },
   {
+    flag: 'away-len',
+    arg: 'N',
+    shown: String(D.awayLen),
+    help: 'longest away message, in bytes (AWAYLEN)',
+    apply: (s, v) => (s.awayLen = parseInteger('away-len', v, 1, 400)),
+  },
+  {
+    flag: 'kick-len',
+    arg: 'N',
+    shown: String(D.kickLen),
+    help: 'longest kick reason, in bytes (KICKLEN)',
+    apply: (s, v) => (s.kickLen = parseInteger('kick-len', v, 1, 400)),
+  },
+  {
+    flag: 'user-len',
+    arg: 'N',
+    shown: String(D.userLen),
+    help: "longest user name, counting its '~' (USERLEN)",
+    apply: (s, v) => (s.userLen = parseInteger('user-len', v, 2, 32)),
+  },
+  {
+    flag: 'realname-len',
+    arg: 'N',
+    shown: String(D.realnameLen),
+    help: 'longest real name (WHOIS), in bytes',
+    apply: (s, v) => (s.realnameLen = parseInteger('realname-len', v, 1, 200)),
+  },
+  {
     flag: 'max-targets',
     arg: 'N',
     shown: String(D.maxTargets),
@@ -140,6 +169,20 @@ export const SERVE_OPTIONS: Option[] = [
     shown: String(D.maxChannels),
     help: 'channels one user may join (CHANLIMIT)',
     apply: (s, v) => (s.maxChannels = parseInteger('max-channels', v, 1, 10_000)),
+  },
+  {
+    flag: 'max-bans',
+    arg: 'N',
+    shown: String(D.maxBans),
+    help: 'bans one channel may hold (MAXLIST)',
+    apply: (s, v) => (s.maxBans = parseInteger('max-bans', v, 1, 10_000)),
+  },
+  {
+    flag: 'large-channel',
+    arg: 'N',
+    shown: String(D.largeChannel),
+    help: 'members past which a channel is large (+u): joins, parts and quits are not announced to everyone and the names list on joining shows operators and voiced members only (0: never)',
+    apply: (s, v) => (s.largeChannel = parseInteger('large-channel', v, 0, 1_000_000)),
   },
   {
     flag: 'flood',
@@ -168,6 +211,13 @@ export const SERVE_OPTIONS: Option[] = [
     shown: '1m',
     help: 'output queued for a slow reader before it is cut off',
     apply: (s, v) => (s.sendq = parseBytes('sendq', v, 4096)),
+  },
+  {
+    flag: 'sendq-timeout',
+    arg: 'SECS',
+    shown: secs(D.sendqTimeout),
+    help: 'time a reader with output waiting may take none of it before it is cut off',
+    apply: (s, v) => (s.sendqTimeout = parseDuration('sendq-timeout', v, 1000)),
   },
   {
     flag: 'recvq',
@@ -207,7 +257,7 @@ export const SERVE_OPTIONS: Option[] = [
   {
     flag: 'advertise-name',
     arg: 'NAME',
-    shown: 'the --name',
+    shown: "the --name, dots as '-'",
     help: 'name to announce it under',
     apply: (s, v) => (s.advertiseName = checkInstanceName(v)),
   },
@@ -244,12 +294,12 @@ export const SERVE_OPTIONS: Option[] = [
 
 function pick<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(v)) return v as T;
-  throw new CliError(`--${flag}: expected one of ${allowed.join(', ')}, got '${v}'`);
+  throw new OptionError(flag, `expected one of ${allowed.join(', ')}, got '${v}'`);
 }
 
 function checkToken(flag: string, v: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9.\-_]*$/.test(v) || v.length > 63) {
-    throw new CliError(`--${flag}: '${v}' must be letters, digits, '.', '-' or '_' (at most 63)`);
+    throw new OptionError(flag, `'${v}' must be letters, digits, '.', '-' or '_' (at most 63)`);
   }
   return v;
 }
@@ -257,8 +307,9 @@ function checkToken(flag: string, v: string): string {
 function checkInstanceName(v: string): string | null {
   if (v === '') return null;
   if (/[\u0000-\u001f\u007f]/.test(v) || Buffer.byteLength(v) > 63) {
-    throw new CliError(
-      `--advertise-name: '${v}' must be at most 63 bytes, with no control characters`,
+    throw new OptionError(
+      'advertise-name',
+      `'${v}' must be at most 63 bytes, with no control characters`,
     );
   }
   return v;
@@ -266,11 +317,22 @@ function checkInstanceName(v: string): string | null {
 
 function checkChannel(v: string): string {
   if (v !== '' && !isValidChannel(v, 64)) {
-    throw new CliError(
-      `--default-channel: '${v}' is not a channel name (like #lobby), or '' for none`,
+    throw new OptionError(
+      'default-channel',
+      `'${v}' is not a channel name (like #lobby), or '' for none`,
     );
   }
   return v;
+}
+
+/** Apply a config-file value; a bad one is reported as `file:line: key: problem`. */
+function applyFileValue(o: Option, s: Mutable<ServerConfig> & Extra, file: FileValue): void {
+  try {
+    o.apply(s, file.value);
+  } catch (err) {
+    if (err instanceof OptionError) throw new CliError(`${file.where}: ${o.flag}: ${err.problem}`);
+    throw err;
+  }
 }
 
 /** An on|off switch given alone (`--advertise`, last or before another flag) means on. */
@@ -288,7 +350,7 @@ function withBareSwitches(argv: string[]): string[] {
   return out;
 }
 
-/** Flags over config file over defaults; throws CliError naming the bad flag or key. */
+/** Flags over config file over defaults; throws CliError naming the bad flag, or the file, line and key. */
 export function loadServeSettings(argv: string[]): ServeSettings & { help: boolean } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     config: { type: 'string', short: 'c' },
@@ -309,7 +371,7 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
   const configFile = typeof values.config === 'string' ? values.config : null;
   const fromFile =
     configFile === null
-      ? {}
+      ? new Map<string, FileValue>()
       : readConfigFile(configFile, new Set(SERVE_OPTIONS.map((o) => o.flag)));
   const s: Mutable<ServerConfig> & Extra = {
     ...DEFAULTS,
@@ -322,8 +384,10 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     advertiseName: null,
   };
   for (const o of SERVE_OPTIONS) {
-    const raw = values[o.flag] ?? fromFile[o.flag];
-    if (typeof raw === 'string') o.apply(s, raw);
+    const flag = values[o.flag];
+    const file = fromFile.get(o.flag);
+    if (typeof flag === 'string') o.apply(s, flag);
+    else if (file !== undefined) applyFileValue(o, s, file);
   }
   const {
     logFormat,
@@ -348,19 +412,21 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
 }
 
 export function serveHelp(): string {
-  const rows = SERVE_OPTIONS.map((o) => {
-    const left = `  --${o.flag} ${o.arg}`;
-    return `${left.padEnd(34)}${o.help} [${o.shown}]`;
-  });
+  const rows: HelpRow[] = [
+    { left: '  -c, --config FILE', text: 'read options from a YAML file (SIGHUP re-reads it)' },
+    ...SERVE_OPTIONS.map((o) => ({
+      left: `      --${o.flag} ${o.arg}`,
+      text: `${o.help} [${o.shown}]`,
+    })),
+    { left: '  -h, --help', text: 'show this help' },
+  ];
   return [
     'Usage: parley serve [options]',
     '',
     'Run the chat server. Any IRC client can connect; every option can also be set',
     'in a YAML file given with --config, under the same name (flags win).',
     '',
-    '  -c, --config FILE                 read options from a YAML file (SIGHUP re-reads it)',
-    ...rows,
-    '  -h, --help                        show this help',
+    ...optionRows(rows, 30),
     '',
     'Examples:',
     '  parley serve                              # port 6667, everyone meets in #lobby',

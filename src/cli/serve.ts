@@ -32,13 +32,20 @@ export async function serve(argv: string[]): Promise<number> {
     port = addr.port;
     const where =
       addr.family === 'IPv6' ? `[${addr.address}]:${addr.port}` : `${addr.address}:${addr.port}`;
+    const every =
+      addr.address === '::'
+        ? ' (every IPv6 and IPv4 address)'
+        : addr.address === '0.0.0.0'
+          ? ' (every IPv4 address)'
+          : '';
     log.info(
       { server: settings.config.name, maxClients: settings.config.maxClients },
-      `parley is listening on ${where}`,
+      `parley is listening on ${where}${every}`,
     );
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const where = `${settings.config.host}:${settings.config.port}`;
+    const { host, port: wanted } = settings.config;
+    const where = host.includes(':') ? `[${host}]:${wanted}` : `${host}:${wanted}`;
     const hint =
       e.code === 'EADDRINUSE'
         ? ' (in use: choose another with --port)'

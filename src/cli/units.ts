@@ -1,19 +1,19 @@
 // Parsing the values operators type: on/off switches, byte sizes (64k, 1m) and durations (30s, 2m).
-import { CliError } from './errors.js';
+import { OptionError } from './errors.js';
 
 export function parseOnOff(flag: string, raw: string): boolean {
   const v = raw.toLowerCase();
   if (['on', 'true', 'yes', '1'].includes(v)) return true;
   if (['off', 'false', 'no', '0'].includes(v)) return false;
-  throw new CliError(`--${flag}: expected on or off, got '${raw}'`);
+  throw new OptionError(flag, `expected on or off, got '${raw}'`);
 }
 
 export function parseInteger(flag: string, raw: string, min: number, max: number): number {
   if (!/^\d+$/.test(raw.trim()))
-    throw new CliError(`--${flag}: expected a whole number, got '${raw}'`);
+    throw new OptionError(flag, `expected a whole number, got '${raw}'`);
   const n = Number(raw);
   if (n < min || n > max)
-    throw new CliError(`--${flag}: must be between ${min} and ${max}, got ${n}`);
+    throw new OptionError(flag, `must be between ${min} and ${max}, got ${n}`);
   return n;
 }
 
@@ -33,9 +33,9 @@ export function parseBytes(flag: string, raw: string, min: number): number {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(raw.trim());
   const unit = m ? BYTE_UNITS[m[2].toLowerCase()] : undefined;
   if (!m || unit === undefined)
-    throw new CliError(`--${flag}: expected a size like 65536, 64k or 1m, got '${raw}'`);
+    throw new OptionError(flag, `expected a size like 65536, 64k or 1m, got '${raw}'`);
   const n = Math.floor(Number(m[1]) * unit);
-  if (n < min) throw new CliError(`--${flag}: must be at least ${min} bytes, got ${n}`);
+  if (n < min) throw new OptionError(flag, `must be at least ${min} bytes, got ${n}`);
   return n;
 }
 
@@ -46,8 +46,8 @@ export function parseDuration(flag: string, raw: string, minMs: number): number 
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(raw.trim());
   const unit = m ? TIME_UNITS[m[2].toLowerCase()] : undefined;
   if (!m || unit === undefined)
-    throw new CliError(`--${flag}: expected a duration like 30, 30s or 2m, got '${raw}'`);
+    throw new OptionError(flag, `expected a duration like 30, 30s or 2m, got '${raw}'`);
   const ms = Math.round(Number(m[1]) * unit);
-  if (ms < minMs) throw new CliError(`--${flag}: must be at least ${minMs / 1000}s, got '${raw}'`);
+  if (ms < minMs) throw new OptionError(flag, `must be at least ${minMs / 1000}s, got '${raw}'`);
   return ms;
 }

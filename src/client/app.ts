@@ -60,9 +60,12 @@ export class ChatController {
     session.onEvent((e) => this.onEvent(e));
   }
 
-  /** True once /quit (or end of input) has started leaving. */
+  /**
+   * True once /quit, `/quote QUIT` or end of input has started leaving. The session's flag
+   * counts too: it is set before the session ends, even when it ends at once (not connected).
+   */
   get leaving(): boolean {
-    return this.quitting !== null;
+    return this.quitting !== null || this.session.leaving;
   }
 
   status(): Status {
@@ -199,6 +202,11 @@ export class ChatController {
         break;
       case 'quote':
         s.raw(a.line);
+        // A QUIT typed raw went through session.quit(): end the same way /quit does.
+        if (s.leaving) {
+          await this.quit();
+          return 'quit';
+        }
         break;
       case 'help':
         for (const text of a.lines) this.local('info', text);

@@ -30,6 +30,8 @@ export interface DiscoverOptions {
   timeMs: number;
   /** Browse only on the interface with this IPv4 address (null: every interface). */
   iface?: string | null;
+  /** Stop listening as soon as this many servers are found (null: listen for all of timeMs). */
+  count?: number | null;
 }
 
 /** mDNS could not be used at all (UDP port 5353 refused): a one-line reason. */
@@ -99,11 +101,12 @@ interface BonjourInternals {
 }
 
 /**
- * Listen for `_irc._tcp` servers for `timeMs` and return those found, sorted by name then
- * address. Rejects with DiscoverError only when mDNS cannot be used at all.
+ * Listen for `_irc._tcp` servers for `timeMs` (or until `count` are found) and return those
+ * found, sorted by name then address. Rejects with DiscoverError only when mDNS cannot be used.
  */
 export function discoverServers(opts: DiscoverOptions): Promise<FoundServer[]> {
   const iface = opts.iface ?? null;
+  const count = opts.count ?? null;
   // A specific interface: the socket still binds 0.0.0.0, or Linux would not deliver multicast.
   // (The constructor forwards these to multicast-dns, though its typings name service fields.)
   const socketOpts = (
@@ -117,6 +120,13 @@ export function discoverServers(opts: DiscoverOptions): Promise<FoundServer[]> {
     const browser = bonjour.find({ type: SERVICE_TYPE });
     const requery = setInterval(() => browser.update(), REQUERY_MS);
     const timer = setTimeout(() => finish(null), opts.timeMs);
+    if (count !== null) {
+      browser.on('up', () => {
+        const usable = browser.services.filter((s) => toFoundServer(s) !== null).length;
+        // Not from inside the library's own response handler: it goes on using the browser.
+        if (usable >= count) setImmediate(() => finish(null));
+      });
+    }
     let done = false;
     function finish(err: NodeJS.ErrnoException | null) {
       if (done) return;

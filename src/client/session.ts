@@ -132,6 +132,11 @@ export class ClientSession {
     return this.upkeep.caps;
   }
 
+  /** quit() has been called (by the UI, or by a QUIT sent with raw()): the end is wanted. */
+  get leaving(): boolean {
+    return this.quitting !== null;
+  }
+
   /** Subscribe; returns the unsubscribe function. */
   onEvent(listener: Listener): () => void {
     this.listeners.add(listener);

@@ -89,6 +89,8 @@ export const ERR = {
   HELPNOTFOUND: '524',
   INVALIDKEY: '525',
   INVALIDMODEPARAM: '696',
+  /** InspIRCd's: a mode the server sets itself (+u for large channels). */
+  CANNOTCHANGECHANMODE: '974',
 } as const;
 
 export type Numeric = (typeof RPL)[keyof typeof RPL] | (typeof ERR)[keyof typeof ERR];

@@ -9,15 +9,16 @@ export const CAPBIT = {
   MULTI_PREFIX: 1 << 4,
   USERHOST_IN_NAMES: 1 << 5,
   AWAY_NOTIFY: 1 << 6,
-  ACCOUNT_NOTIFY: 1 << 7,
   LABELED_RESPONSE: 1 << 8,
   BATCH: 1 << 9,
   STANDARD_REPLIES: 1 << 10,
 } as const;
 
-/** Offered capabilities in CAP LS order, with their bit and CAP LS 302 value (if any). */
+/**
+ * Offered capabilities in CAP LS order, with their bit and CAP LS 302 value (if any). Only what the
+ * server implements: account-notify waits for accounts.
+ */
 export const OFFERED: ReadonlyArray<{ name: CapName; bit: number; value?: string }> = [
-  { name: CAP.ACCOUNT_NOTIFY, bit: CAPBIT.ACCOUNT_NOTIFY },
   { name: CAP.AWAY_NOTIFY, bit: CAPBIT.AWAY_NOTIFY },
   { name: CAP.BATCH, bit: CAPBIT.BATCH },
   { name: CAP.CAP_NOTIFY, bit: CAPBIT.CAP_NOTIFY },

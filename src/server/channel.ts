@@ -1,9 +1,15 @@
-// A named group: members with their status, topic, modes, bans and invites.
+// A named group: members with their status, topic, modes, bans and invites; large ones keep quiet about arrivals.
 import { fold } from '../protocol/index.js';
 import type { User } from './user.js';
 
-/** Member status bits, highest first in PREFIX=(ov)@+. */
-export const MEMBER = { OP: 1, VOICE: 2 } as const;
+/**
+ * Member status bits. OP and VOICE are the visible ones, highest first in PREFIX=(ov)@+. QUIET marks
+ * a member who arrived while the channel was large (+u): nobody else was told of the arrival, so
+ * nobody is told of the departure, nick change or away state either (network.ts).
+ */
+export const MEMBER = { OP: 1, VOICE: 2, QUIET: 4 } as const;
+/** The bits that are a member's visible status. */
+export const STATUS = MEMBER.OP | MEMBER.VOICE;
 
 export interface Ban {
   mask: string;
@@ -24,6 +30,13 @@ export class Channel {
   readonly bans: Ban[] = [];
   /** Folded nicks invited past +i; an invite is used up by the join. */
   readonly invited = new Set<string>();
+  /**
+   * Large (+u, set by the server past --large-channel members): arrivals are announced to nobody and
+   * the names list on joining shows only operators and voiced members (auditorium).
+   */
+  large = false;
+  /** Members with a visible status, so a large channel's summary never walks every member. */
+  readonly privileged = new Set<User>();
 
   constructor(
     readonly name: string,
@@ -40,15 +53,28 @@ export class Channel {
     return ((this.members.get(user) ?? 0) & MEMBER.OP) !== 0;
   }
 
+  /** The visible status (MEMBER.OP, MEMBER.VOICE) of `user`, or undefined when not a member. */
+  statusOf(user: User): number | undefined {
+    const bits = this.members.get(user);
+    return bits === undefined ? undefined : bits & STATUS;
+  }
+
+  /** Whether others were told of `user`'s arrival (so they are told of its departure too). */
+  isAnnounced(user: User): boolean {
+    return ((this.members.get(user) ?? 0) & MEMBER.QUIET) === 0;
+  }
+
   canSpeak(user: User): boolean {
-    const status = this.members.get(user);
+    const status = this.statusOf(user);
     if (status === undefined) return !this.has('n');
     return !this.has('m') || status !== 0;
   }
 
   /** `+nt`-style mode string plus the params that may be shown to `viewer`. */
   modeString(showKey: boolean): string[] {
-    let modes = '+' + [...this.flags].sort().join('');
+    const flags = [...this.flags];
+    if (this.large) flags.push('u');
+    let modes = '+' + flags.sort().join('');
     const params: string[] = [];
     if (this.key !== null) {
       modes += 'k';
@@ -64,7 +90,7 @@ export class Channel {
 
 /** Prefix characters for a member status, highest first; all of them with multi-prefix. */
 export function statusPrefix(status: number, multi: boolean): string {
-  if (status === 0) return '';
+  if ((status & STATUS) === 0) return '';
   if (!multi) return (status & MEMBER.OP) !== 0 ? '@' : '+';
   return ((status & MEMBER.OP) !== 0 ? '@' : '') + ((status & MEMBER.VOICE) !== 0 ? '+' : '');
 }

@@ -1,6 +1,7 @@
 // The server's configuration: an immutable snapshot, validated by the CLI and swapped whole on reload.
 
 export interface ServerConfig {
+  /** Address to listen on; `::` is every IPv6 and IPv4 address (IPv4 only where there is no IPv6). */
   readonly host: string;
   readonly port: number;
   /** Server name shown as the source of numerics. */
@@ -20,18 +21,31 @@ export interface ServerConfig {
   readonly nickLen: number;
   readonly channelLen: number;
   readonly topicLen: number;
+  /** Bytes of away message kept (AWAYLEN). */
   readonly awayLen: number;
+  /** Bytes of kick reason kept (KICKLEN). */
   readonly kickLen: number;
+  /** Characters of user name kept, counting the `~` parley puts before it (USERLEN). */
+  readonly userLen: number;
+  /** Bytes of real name kept; WHOIS and WHO show it to everyone (no ISUPPORT token exists). */
+  readonly realnameLen: number;
   /** Targets in one PRIVMSG/NOTICE/TAGMSG (TARGMAX), so one line can't fan out to everyone by name. */
   readonly maxTargets: number;
   /** Channels one user may be in (CHANLIMIT). */
   readonly maxChannels: number;
   /** Bans per channel (MAXLIST). */
   readonly maxBans: number;
+  /**
+   * Members past which a channel is large (+u): arrivals and departures are no longer announced to
+   * every member and the names list on joining is a summary, so arriving costs O(1); 0 = never.
+   */
+  readonly largeChannel: number;
   /** Flood control: burst lines, then `rate` lines/s; null = off (benchmarks, trusted LANs). */
   readonly flood: { readonly burst: number; readonly rate: number } | null;
   /** Bytes queued for a client that reads too slowly before it is disconnected. */
   readonly sendq: number;
+  /** Milliseconds a client with output waiting may take none of it before it is disconnected. */
+  readonly sendqTimeout: number;
   /** Bytes of unprocessed input (throttled lines or an unfinished line) before disconnect. */
   readonly recvq: number;
   /** Milliseconds to complete NICK/USER (and CAP END) before disconnect. */
@@ -47,7 +61,7 @@ export interface ServerConfig {
 }
 
 export const DEFAULTS: ServerConfig = {
-  host: '0.0.0.0',
+  host: '::',
   port: 6667,
   name: 'parley.local',
   network: 'parley',
@@ -61,11 +75,15 @@ export const DEFAULTS: ServerConfig = {
   topicLen: 390,
   awayLen: 200,
   kickLen: 255,
+  userLen: 16,
+  realnameLen: 100,
   maxTargets: 10,
   maxChannels: 50,
   maxBans: 100,
+  largeChannel: 1000,
   flood: { burst: 10, rate: 2 },
   sendq: 1024 * 1024,
+  sendqTimeout: 30_000,
   recvq: 64 * 1024,
   registrationTimeout: 30_000,
   pingInterval: 120_000,

@@ -9,8 +9,13 @@
 // when that queue, plus any unfinished line, passes `recvq` bytes.
 // Output: the queue and its once-per-turn write live in output.ts; passing `sendq` closes the link.
 // A line without tags is offered undecoded to `rawLine` first (the private-message fast path).
+// Flow control (flow.ts): at most one read of input is handled per turn, and a connection whose
+// recipients are over their high-water mark keeps the rest of its input and is not read until
+// they drain; resumeNow() carries on after the turn's flush pass.
 import type { Socket } from 'node:net';
 import { isUtf8 } from 'node:buffer';
+import { isHeld, runMore, setCurrent } from './flow.js';
+import { markReady } from './flush.js';
 import { Output } from './output.js';
 import { readInto } from './readinto.js';
 import { MAX_LINE_BODY, MAX_TAGS_BYTES } from './limits.js';
@@ -18,6 +23,8 @@ import { MAX_LINE_BODY, MAX_TAGS_BYTES } from './limits.js';
 export interface ConnectionLimits {
   /** Bytes of output that may wait for a slow reader before it is disconnected ("SendQ exceeded"). */
   sendq: number;
+  /** Milliseconds a reader with output in flight may go without taking any before it is cut. */
+  sendqTimeout: number;
   /** Bytes of unprocessed input (queued lines plus an unfinished line) before "Excess Flood". */
   recvq: number;
   /** Flood control: lines accepted at once, then `floodRate` per second; null turns it off. */
@@ -49,7 +56,10 @@ export class Connection extends Output {
   owner: unknown = null;
   lastActivity: number;
 
+  /** Input not handled yet: an unfinished line, or (while held back) the rest of a read. */
   private partial: Buffer | null = null;
+  /** INPUT_* bits: reading paused by flow control, marked to go on after the flush pass. */
+  private input = 0;
   private waiting: string[] | null = null; // lines held back by the flood bucket
   private waitingUtf8: boolean[] | null = null;
   private waitingBytes = 0;
@@ -74,6 +84,7 @@ export class Connection extends Output {
     socket.on('error', onSocketError);
     socket.on('end', onSocketGone);
     socket.on('close', onSocketGone);
+    socket.on('drain', onSocketDrain);
     // The socket arrives paused; reading starts here, into the shared buffer when Node allows.
     if (!readInto(socket, onSocketRead)) {
       socket.on('data', onSocketData);
@@ -96,7 +107,8 @@ export class Connection extends Output {
     if (lastWords !== null) this.send(lastWords);
     if (this.closed) return;
     this.closing = true;
-    this.flush();
+    this.flush(true);
+    this.releaseFlow();
     this.events.closed(this, reason);
     this.clearTimers();
     this.socket.end();
@@ -117,12 +129,27 @@ export class Connection extends Output {
       end = buf.length;
       this.partial = null;
     }
+    if ((this.input & INPUT_PAUSED) !== 0) {
+      // Read before the pause took effect: kept, in order, for when this connection goes on.
+      this.partial = Buffer.from(buf.subarray(0, end));
+      return;
+    }
+    this.consume(buf, end);
+  }
+
+  /**
+   * Hand on the lines of buf[0, end) until flow control holds this connection back; keep (copied)
+   * what is left: the rest of the lines when held, else an unfinished line.
+   */
+  private consume(buf: Buffer, end: number): void {
+    const was = setCurrent(this);
     // Every search below is bounded: bytes past `end` (stale in the shared read buffer) only ever
     // stop a search early, and the next CR's position is kept across lines, so LF-only input does
     // not rescan the rest of the chunk for each line.
     let start = 0;
     let cr = -2; // the first CR at or after the last search, -1 for none, -2 before any search
-    while (start < end) {
+    let held = false;
+    while (start < end && !held) {
       const lf = buf.indexOf(10, start);
       if (lf === -1 || lf >= end) break;
       // A CR before the LF, or anywhere in the line, also ends a line; empty pieces are skipped.
@@ -131,10 +158,21 @@ export class Connection extends Output {
         if (cr !== -1 && cr < s) cr = buf.indexOf(13, s);
         const e = cr === -1 || cr > lf ? lf : cr;
         if (e > s) this.takeLine(buf, s, e);
-        if (this.closing || this.closed) return;
+        if (this.closing || this.closed) {
+          setCurrent(was);
+          return;
+        }
         s = e + 1;
+        if ((held = isHeld(this))) break;
       }
-      start = lf + 1;
+      start = s < lf ? s : lf + 1;
+    }
+    setCurrent(was);
+    if (held) {
+      // The rest waits, whole lines and all, until the recipients drain; it is at most one read.
+      if (start < end) this.partial = Buffer.from(buf.subarray(start, end));
+      this.pauseInput();
+      return;
     }
     if (start < end) {
       const rest = end - start;
@@ -144,6 +182,48 @@ export class Connection extends Output {
       }
       // Copy, so that a short tail does not pin a large chunk in memory.
       this.partial = Buffer.from(buf.subarray(start, end));
+    }
+  }
+
+  /** @internal A full read was handled: no more input this turn, so no sender monopolises one. */
+  yieldTurn(): void {
+    if (this.closing || this.closed) return;
+    this.pauseInput();
+    this.resume();
+  }
+
+  private pauseInput(): void {
+    if ((this.input & INPUT_PAUSED) !== 0) return;
+    this.input |= INPUT_PAUSED;
+    this.socket.pause();
+  }
+
+  /** Flow control let this connection go: carry on after the flush pass (resumeNow). */
+  resume(): void {
+    if ((this.input & INPUT_READY) !== 0 || this.closing || this.closed) return;
+    this.input |= INPUT_READY;
+    markReady(this);
+  }
+
+  /** After the flush pass: a long reply goes on, then kept input, then reading the socket. */
+  resumeNow(): void {
+    this.input &= ~INPUT_READY;
+    if (this.closing || this.closed) return;
+    runMore(this);
+    if (isHeld(this)) return;
+    if (this.waiting !== null) {
+      this.drainWaiting();
+      if (this.closing || this.closed || isHeld(this)) return;
+    }
+    const kept = this.partial;
+    if (kept !== null && kept.indexOf(10) !== -1) {
+      this.partial = null;
+      this.consume(kept, kept.length);
+      if (this.closing || this.closed || isHeld(this)) return;
+    }
+    if ((this.input & INPUT_PAUSED) !== 0) {
+      this.input &= ~INPUT_PAUSED;
+      this.socket.resume();
     }
   }
 
@@ -199,12 +279,21 @@ export class Connection extends Output {
     }, wait);
   }
 
-  /** Hand on the held-back lines the bucket now allows (all of them when flood control is off). */
+  /**
+   * Hand on the held-back lines the bucket now allows (all of them when flood control is off),
+   * stopping early while flow control holds this connection back.
+   */
   private drainWaiting(): void {
     const flood = this.limits.flood;
+    const was = setCurrent(this);
     while (this.waiting !== null && this.waiting.length > 0 && !this.closing && !this.closed) {
+      if (isHeld(this)) {
+        setCurrent(was);
+        return;
+      }
       if (flood !== null && !this.take(flood)) {
         this.armFloodTimer(flood);
+        setCurrent(was);
         return;
       }
       const line = this.waiting.shift()!;
@@ -212,9 +301,12 @@ export class Connection extends Output {
       this.waitingBytes -= Buffer.byteLength(line);
       this.events.line(this, line, utf8);
     }
+    setCurrent(was);
     this.waiting = null;
     this.waitingUtf8 = null;
     this.waitingBytes = 0;
+    // Lines kept by flow control behind the held-back ones go on now.
+    if (this.partial !== null && !this.closing && !this.closed) this.resume();
   }
 
   // ---- teardown ----
@@ -232,6 +324,7 @@ export class Connection extends Output {
     this.closed = true;
     this.closing = true;
     this.dropOutput();
+    this.releaseFlow();
     this.partial = null;
     this.waiting = null;
     this.waitingUtf8 = null;
@@ -240,6 +333,14 @@ export class Connection extends Output {
 
   protected get sendq(): number {
     return this.limits.sendq;
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  sendqTimeout(): number {
+    return this.limits.sendqTimeout;
   }
 
   protected overflow(): void {
@@ -257,9 +358,15 @@ export class Connection extends Output {
 
 const OWNER = Symbol('parley.connection');
 type OwnedSocket = Socket & { [OWNER]: Connection };
+const INPUT_PAUSED = 1;
+const INPUT_READY = 2;
+/** A read this large may have left more in the kernel: the rest waits for the next turn. */
+const FULL_READ = 64 * 1024;
 
 function onSocketData(this: Socket, chunk: Buffer): void {
-  (this as OwnedSocket)[OWNER].onData(chunk, chunk.length);
+  const conn = (this as OwnedSocket)[OWNER];
+  conn.onData(chunk, chunk.length);
+  if (chunk.length >= FULL_READ) conn.yieldTurn();
 }
 
 function onSocketRead(this: Socket, n: number, buf: Buffer): void {
@@ -268,7 +375,13 @@ function onSocketRead(this: Socket, n: number, buf: Buffer): void {
     buf[n] = 13;
     buf[n + 1] = 10;
   }
-  (this as OwnedSocket)[OWNER].onData(buf, n);
+  const conn = (this as OwnedSocket)[OWNER];
+  conn.onData(buf, n);
+  if (n === buf.length) conn.yieldTurn();
+}
+
+function onSocketDrain(this: Socket): void {
+  (this as OwnedSocket)[OWNER].onDrain();
 }
 
 function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {

@@ -1,8 +1,11 @@
-// Once-per-turn write scheduling: connections with queued output are flushed together in one setImmediate.
+// The end of each event-loop turn: connections with queued output are written in one pass, then held-back readers go on.
 //
-// Every send() during an event-loop turn only appends a Buffer to the connection's queue; the first
-// one in the turn schedules a single flush pass, which writes each dirty socket's queue as one
-// Buffer, so a connection gets at most one write per turn however many messages reached it.
+// Every send() during a turn only appends to the connection's queue; the first one in the turn
+// schedules a single pass (setImmediate), which writes each dirty socket's queue as one Buffer, so
+// a connection gets at most one write per turn however many messages reached it. After the writes,
+// connections marked ready (flow.ts: released senders, readers that used up their turn's input)
+// go on: their kept input is handled and their sockets are read again. What they queue is written
+// in the next pass, after the poll phase has read everyone else.
 
 import { resetScratch } from './slab.js';
 
@@ -10,24 +13,43 @@ export interface Flushable {
   flush(): void;
 }
 
+export interface Resumable {
+  /** Go on after the flush pass: kept input, long replies, reading again. */
+  resumeNow(): void;
+}
+
 let dirty: Flushable[] = [];
+let ready: Resumable[] = [];
 let scheduled = false;
 
-function flushAll(): void {
+function pass(): void {
   scheduled = false;
   const batch = dirty;
   dirty = [];
   for (let k = 0; k < batch.length; k++) batch[k].flush();
-  // Every connection with scratch bytes was dirty, so they have all been copied or dropped
-  // (unless a flush queued more output, which cannot happen today; then the next pass resets).
+  // Every connection with scratch bytes was dirty, so they have all been copied or dropped.
   if (dirty.length === 0) resetScratch();
+  if (ready.length === 0) return;
+  const go = ready;
+  ready = [];
+  for (let k = 0; k < go.length; k++) go[k].resumeNow();
+}
+
+function schedule(): void {
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(pass);
+  }
 }
 
 /** Queue `c` for the next flush pass. The caller ensures each connection is marked once per pass. */
 export function markDirty(c: Flushable): void {
   dirty.push(c);
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(flushAll);
-  }
+  schedule();
+}
+
+/** Let `c` go on after the next flush pass. The caller ensures it is marked once per pass. */
+export function markReady(c: Resumable): void {
+  ready.push(c);
+  schedule();
 }

@@ -17,6 +17,8 @@ export class Listener {
       keepAliveInitialDelay: 60_000,
       // Accepted sockets start paused, so the Connection can choose how they read (readinto.ts).
       pauseOnConnect: true,
+      // Any write the kernel does not take at once ends with 'drain' (flow control watches for it).
+      highWaterMark: 1,
     });
     this.server.on('connection', (socket) => this.onConnection(socket));
   }
@@ -25,7 +27,9 @@ export class Listener {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       this.server.once('error', onError);
-      this.server.listen({ host, port, backlog: 1024 }, () => {
+      // `::` goes to Node as no host at all: Node then listens on `::` with IPv6-only off (every
+      // IPv6 and IPv4 address), or on 0.0.0.0 where the machine has no IPv6.
+      this.server.listen({ host: host === '::' ? undefined : host, port, backlog: 1024 }, () => {
         this.server.off('error', onError);
         this.server.on('error', () => {}); // accept errors (EMFILE) are per-connection; keep listening
         resolve(this.server.address() as net.AddressInfo);

@@ -1,7 +1,7 @@
 // The shared state: users by folded nick, channels by folded name, membership, and delivery to them.
 // The only owner of that state: handlers go through it, so a cluster backend can replace it.
 import { fold } from '../protocol/index.js';
-import { Channel, MEMBER } from './channel.js';
+import { Channel, MEMBER, STATUS } from './channel.js';
 import type { Outgoing } from './outgoing.js';
 import type { User } from './user.js';
 
@@ -15,6 +15,10 @@ export class Network {
    * not walk every user (that made a burst of N connections cost N squared). */
   private invisible = 0;
   private opers = 0;
+  /** Members past which a channel is large (+u); 0: never (--large-channel). */
+  largeAt = 0;
+  /** Told when a channel becomes large or stops being large (the server announces the mode). */
+  largeChanged: (channel: Channel) => void = () => {};
 
   get userCount(): number {
     return this.users.size;
@@ -100,19 +104,49 @@ export class Network {
     return { channel, created: true };
   }
 
-  /** Add `user` to `channel`; the first member of an empty channel becomes its operator. */
+  /**
+   * Add `user` to `channel`; the first member of an empty channel becomes its operator. Past
+   * `largeAt` members the channel becomes large (+u) and newcomers arrive quietly (MEMBER.QUIET).
+   */
   join(user: User, channel: Channel): void {
-    const status = channel.members.size === 0 ? MEMBER.OP : 0;
-    channel.members.set(user, status);
+    const size = channel.members.size;
+    if (!channel.large && this.largeAt > 0 && size >= this.largeAt) {
+      channel.large = true;
+      this.largeChanged(channel);
+    }
+    const bits = size === 0 ? MEMBER.OP : channel.large ? MEMBER.QUIET : 0;
+    channel.members.set(user, bits);
+    if ((bits & STATUS) !== 0) channel.privileged.add(user);
     user.channels.add(channel);
     channel.invited.delete(user.folded);
   }
 
-  /** Remove `user` from `channel`; an emptied channel disappears. */
+  /** Remove `user` from `channel`; an emptied channel disappears, a halved large one is large no more. */
   leave(user: User, channel: Channel): void {
     channel.members.delete(user);
+    channel.privileged.delete(user);
     user.channels.delete(channel);
-    if (channel.members.size === 0) this.channels.delete(channel.folded);
+    const size = channel.members.size;
+    if (size === 0) this.channels.delete(channel.folded);
+    else if (channel.large && size <= this.largeAt >> 1) {
+      channel.large = false;
+      this.largeChanged(channel);
+    }
+  }
+
+  /** Set `user`'s visible status bits (MEMBER.OP, MEMBER.VOICE) in `channel`. */
+  setStatus(channel: Channel, user: User, status: number): void {
+    const bits = channel.members.get(user);
+    if (bits === undefined) return;
+    channel.members.set(user, (bits & ~STATUS) | status);
+    if (status !== 0) channel.privileged.add(user);
+    else channel.privileged.delete(user);
+  }
+
+  /** From now on `user`'s departure, nick changes and away state reach every member of `channel`. */
+  announce(channel: Channel, user: User): void {
+    const bits = channel.members.get(user);
+    if (bits !== undefined) channel.members.set(user, bits & ~MEMBER.QUIET);
   }
 
   // ---- delivery: one shared buffer per capability variant, queued on each recipient ----
@@ -129,6 +163,16 @@ export class Network {
    */
   toChannel(channel: Channel, out: Outgoing, except: User | null, capBit = 0, minStatus = 0): void {
     const members = channel.members;
+    // STATUSMSG reaches only members with a status: the few, not every member of a large channel.
+    if (minStatus !== 0 && members.size > channel.privileged.size) {
+      for (const member of channel.privileged) {
+        if (member === except || (members.get(member)! & minStatus) === 0) continue;
+        const s = member.session;
+        if (capBit !== 0 && (s.caps & capBit) === 0) continue;
+        s.conn.send(out.bufferFor(s.caps));
+      }
+      return;
+    }
     // keys(), not entries(): no [user, status] pair is allocated per recipient on the hot path.
     for (const member of members.keys()) {
       if (member === except) continue;
@@ -141,12 +185,14 @@ export class Network {
 
   /**
    * Every user sharing a channel with `user`, once each, except `user` itself; `capBit` (if not 0)
-   * limits it to sessions that enabled that capability (away-notify and the like).
+   * limits it to sessions that enabled that capability (away-notify and the like). Channels where
+   * `user` arrived quietly are skipped: their members never heard of it.
    */
   toNeighbours(user: User, out: Outgoing, capBit = 0): void {
     const gen = ++this.generation;
     user.seen = gen;
     for (const ch of user.channels) {
+      if (!ch.isAnnounced(user)) continue;
       for (const member of ch.members.keys()) {
         if (member.seen === gen) continue;
         member.seen = gen;

@@ -1,37 +1,51 @@
-// A connection's output: lines queued during an event-loop turn, written with one write per turn, under a cap.
+// A connection's output: lines queued during an event-loop turn, written with one write per turn and one write in flight, under a cap.
 //
 // send() queues a Buffer shared between recipients; sendText()/sendRaw() encode a line meant for
 // this connection alone into a per-turn scratch slab (slab.ts). The first line of a turn marks the
-// connection dirty (flush.ts); flush() then makes one write of everything queued. Queued bytes plus
-// what the kernel has not yet taken, over the cap, are an overflow ("SendQ exceeded").
+// connection dirty (flush.ts); flush() then makes one write of everything queued. While a write is
+// in flight (the kernel has not taken all of it) nothing more is handed to the socket: the queue
+// grows in user space and goes out as one write when the socket drains, so a slow reader costs
+// one syscall per drain rather than per turn. Pending bytes (queued plus in flight) past the high
+// water mark hold the current sender back (flow.ts); past the cap they are an overflow ("SendQ
+// exceeded").
 import type { Socket } from 'node:net';
 import { copyBytes } from './bytes.js';
-import { markDirty } from './flush.js';
+import { congested, Flow, forget, highWater, progressed, type FlowPeer } from './flow.js';
+import { markDirty, type Resumable } from './flush.js';
 import { claim, claimEnd, retireSlab, scratchSlab } from './slab.js';
 
 /** A connection's scratch bytes of one turn grow as one region up to this size, then as several. */
 const MAX_REGION = 64 * 1024;
 
-export abstract class Output {
+export abstract class Output implements FlowPeer, Resumable {
   closing = false;
   protected closed = false;
   private out: Buffer[] = [];
   private outBytes = 0;
+  /** Leading entries of `out` that are copies of their own, waiting for a write in flight. */
+  private kept = 0;
   /** Scratch slab (slab.ts) holding text from sendText: [tailStart, tailEnd) is not in `out` yet, and
    * it may grow up to tailLimit. */
   private tail: Buffer | null = null;
   private tailStart = 0;
   private tailEnd = 0;
   private tailLimit = 0;
-  /** Bytes the socket still held (not yet taken by the kernel) after the last flush. */
+  /** Bytes of the write in flight (the kernel has not taken them all yet); 0 when none. */
   private backlog = 0;
   private dirty = false;
+  /** Flow control (flow.ts), made when this connection first congests, waits or backs up. */
+  flow: Flow | null = null;
 
   abstract readonly socket: Socket;
   /** Bytes of output that may wait for a slow reader. */
   protected abstract get sendq(): number;
-  /** The queue passed sendq: the output is already dropped; close the link. */
+  /** The queue passed sendq or stopped moving: the output is already dropped; close the link. */
   protected abstract overflow(): void;
+  abstract now(): number;
+  abstract sendqTimeout(): number;
+  /** Released by flow control: go on after the flush pass. */
+  abstract resume(): void;
+  abstract resumeNow(): void;
 
   /** Queue `buf` (shared between recipients; never modified) for the next flush. */
   send(buf: Buffer): void {
@@ -97,15 +111,17 @@ export abstract class Output {
 
   private queued(bytes: number): void {
     this.outBytes += bytes;
-    // `backlog` is what the kernel had not taken at the last flush; it can only have shrunk since,
-    // so the socket is asked again only when the cap looks reached.
-    if (
-      this.outBytes + this.backlog > this.sendq &&
-      this.outBytes + (this.backlog = this.socket.writableLength) > this.sendq
-    ) {
-      this.dropOutput();
-      this.overflow();
-      return;
+    const sendq = this.sendq;
+    if (this.outBytes + this.backlog > highWater(sendq)) {
+      // The write in flight may have finished unnoticed (a socket whose high-water mark is over 1).
+      if (this.backlog > 0 && this.socket.writableLength === 0) this.backlog = 0;
+      const pending = this.outBytes + this.backlog;
+      if (pending > sendq) {
+        this.dropOutput();
+        this.overflow();
+        return;
+      }
+      if (pending > highWater(sendq)) congested(this);
     }
     if (!this.dirty) {
       this.dirty = true;
@@ -113,7 +129,52 @@ export abstract class Output {
     }
   }
 
-  flush(): void {
+  // ---- flow control (flow.ts) ----
+
+  pending(): number {
+    return this.outBytes + this.backlog;
+  }
+
+  sendqBytes(): number {
+    return this.sendq;
+  }
+
+  isGone(): boolean {
+    return this.closed || this.closing;
+  }
+
+  flowState(): Flow {
+    return (this.flow ??= new Flow());
+  }
+
+  /** @internal The write in flight has finished (the socket's 'drain'). */
+  onDrain(): void {
+    if (this.closed || this.backlog === 0) return;
+    this.backlog = this.socket.writableLength;
+    if (this.backlog > 0) return;
+    if (this.outBytes > 0 && !this.dirty) {
+      this.dirty = true;
+      markDirty(this);
+    }
+    progressed(this, false);
+  }
+
+  poll(): void {
+    if (this.backlog > 0 && this.socket.writableLength === 0) this.onDrain();
+  }
+
+  stalled(): void {
+    this.dropOutput();
+    this.overflow();
+  }
+
+  protected releaseFlow(): void {
+    forget(this);
+  }
+
+  /** Write what is queued, unless a write is in flight (then it waits for the drain); `force`
+   * writes regardless (closing). */
+  flush(force = false): void {
     this.dirty = false;
     const tail = this.tail;
     const tailStart = this.tailStart;
@@ -123,6 +184,18 @@ export abstract class Output {
     const out = this.out;
     const bytes = this.outBytes;
     if (this.closed || (out.length === 0 && tailEnd === tailStart)) return;
+    if (this.backlog > 0 && !force) {
+      // Scratch slabs are reused after this pass, so this turn's lines (some of them views into a
+      // slab) are copied into one Buffer of their own to wait for the drain.
+      if (tailEnd > tailStart) out.push(tail!.subarray(tailStart, tailEnd));
+      if (out.length > this.kept) {
+        const fresh = out.splice(this.kept);
+        out.push(Buffer.concat(fresh));
+        this.kept = out.length;
+      }
+      return;
+    }
+    this.kept = 0;
     this.outBytes = 0;
     // One write per turn. Copying the queued lines into one Buffer is cheaper than handing the
     // stream N chunks to gather (cork/uncork builds a writev request and an array per flush).
@@ -132,7 +205,7 @@ export abstract class Output {
         // Only scratch bytes and nothing waiting: written straight from the slab, no copy. Should
         // the kernel not take them all, the stream keeps the rest, so the slab is retired.
         this.socket.write(tail!.subarray(tailStart, tailEnd));
-        this.backlog = this.socket.writableLength;
+        this.written();
         if (this.backlog > 0) retireSlab(tail!);
         return;
       }
@@ -144,10 +217,18 @@ export abstract class Output {
       this.out = [];
     }
     this.socket.write(chunk);
+    this.written();
+  }
+
+  /** After a write: either the kernel took it all, or it is in flight until the drain. */
+  private written(): void {
     this.backlog = this.socket.writableLength;
+    if (this.backlog > 0) progressed(this, true);
+    else if (this.flow !== null) progressed(this, false);
   }
 
   protected dropOutput(): void {
+    this.kept = 0;
     this.out = [];
     this.outBytes = 0;
     this.tail = null;

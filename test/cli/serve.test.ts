@@ -18,6 +18,9 @@ interface Running {
   child: ChildProcess;
   port: number;
   stdout: () => string;
+  stderr: () => string;
+  /** Resolves once stderr so far satisfies `done` (10 s at most). */
+  untilStderr: (done: (text: string) => boolean, what: string) => Promise<void>;
   exited: Promise<number | null>;
 }
 
@@ -47,7 +50,49 @@ async function start(args: string[]): Promise<Running> {
     });
     child.on('exit', () => reject(new Error(`exited early: ${err}`)));
   });
-  return { child, port, stdout: () => out, exited };
+  const untilStderr = (done: (text: string) => boolean, what: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!done(err)) return;
+        stop();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`timed out waiting for ${what}; stderr:\n${err}`));
+      }, 10_000);
+      const stop = () => {
+        clearTimeout(timer);
+        child.stderr!.off('data', check);
+      };
+      child.stderr!.on('data', check); // after the listener above has appended the chunk
+      check();
+    });
+  return { child, port, stdout: () => out, stderr: () => err, untilStderr, exited };
+}
+
+/** Register `nick` and return it with the ISUPPORT tokens of its welcome. */
+async function registered(port: number, nick: string) {
+  const c = await TestClient.connect(port);
+  c.nick = nick;
+  c.send(`NICK ${nick}`);
+  c.send(`USER ${nick} 0 * :${nick}`);
+  await c.expectCommand('376', nick);
+  await c.expectCommand('366', nick, '#lobby');
+  return { c, tokens: c.all('005').flatMap((m) => m.params.slice(1, -1)) };
+}
+
+/** Send `line` from `c` and return the numerics that came back before a round trip. */
+async function numericsFor(c: TestClient, line: string): Promise<string[][]> {
+  await c.sync();
+  const from = c.received.length;
+  c.send(line);
+  await c.sync();
+  return c.received
+    .slice(from)
+    .map((r) => r.msg)
+    .filter((m) => /^\d{3}$/.test(m.command))
+    .map((m) => [m.command, ...m.params.slice(1)]);
 }
 
 test('bad flags and values are one-line errors naming the flag, exit code 2', () => {
@@ -93,7 +138,7 @@ test('an unknown key in the config file is refused, naming the key', () => {
     writeFileSync(join(dir, 'c.yaml'), 'max-clientz: 3\n');
     const r = run(['serve', '--config', join(dir, 'c.yaml')]);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /unknown key 'max-clientz'/);
+    assert.match(r.stderr, /c\.yaml:1: max-clientz: unknown key/);
   } finally {
     rmSync(dir, { recursive: true });
   }
@@ -147,4 +192,77 @@ test('the parley command, npm start and the benchmark run node with the same fla
   const r = spawnSync(process.execPath, [...flags, MAIN, '--version'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^parley-/);
+});
+
+test('SIGHUP applies changed limits to everyone; a broken file keeps the old ones and says why', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-'));
+  const conf = join(dir, 'parley.yaml');
+  writeFileSync(conf, 'max-targets: 2\nnick-len: 9\nflood: off\n');
+  const srv = await start(['--config', conf]);
+  const reloads = (text: string) => text.match(/configuration reloaded/g)?.length ?? 0;
+  const failures = (text: string) => text.match(/reload failed/g)?.length ?? 0;
+  const clients: TestClient[] = [];
+  try {
+    const alice = await registered(srv.port, 'alice');
+    const bob = await registered(srv.port, 'bob');
+    const carol = await registered(srv.port, 'carol');
+    clients.push(alice.c, bob.c, carol.c);
+    assert.ok(alice.tokens.includes('MAXTARGETS=2') && alice.tokens.includes('NICKLEN=9'));
+    const fourTargets = 'PRIVMSG bob,carol,#lobby :three targets';
+    assert.deepEqual(await numericsFor(alice.c, fourTargets), [
+      ['407', '#lobby', 'Too many recipients (at most 2)'],
+    ]);
+    assert.deepEqual(await numericsFor(alice.c, 'NICK alice_long'), [
+      ['432', 'alice_long', 'Erroneous nickname'],
+    ]);
+
+    writeFileSync(conf, 'max-targets: 5\nnick-len: 20\nflood: off\n');
+    srv.child.kill('SIGHUP');
+    await srv.untilStderr((t) => reloads(t) === 1, 'the reload');
+    // A new client is told the new limits...
+    const dave = await registered(srv.port, 'dave_has_a_long_nick');
+    clients.push(dave.c);
+    assert.ok(dave.tokens.includes('MAXTARGETS=5') && dave.tokens.includes('NICKLEN=20'));
+    // ...and alice, connected all along, lives under them too.
+    assert.deepEqual(await numericsFor(alice.c, fourTargets), []);
+    await bob.c.expectCommand('PRIVMSG', 'bob', 'three targets');
+    await carol.c.expectCommand('PRIVMSG', 'carol', 'three targets');
+    alice.c.send('NICK alice_long');
+    await alice.c.expectCommand('NICK', 'alice_long');
+
+    // A file that cannot be used: one error line each, the running limits stay, nobody is dropped.
+    const broken: Array<[string, RegExp]> = [
+      ['max-targets: lots\n', /parley\.yaml:1: max-targets: expected a whole number/],
+      ['max-targets: [5\n', /parley\.yaml:2: not valid YAML/],
+      ['max-targetz: 5\n', /parley\.yaml:1: max-targetz: unknown key/],
+    ];
+    for (const [k, [text]] of broken.entries()) {
+      writeFileSync(conf, text);
+      srv.child.kill('SIGHUP');
+      await srv.untilStderr((t) => failures(t) === k + 1, `reload failure ${k + 1}`);
+    }
+    const errorLines = srv
+      .stderr()
+      .split('\n')
+      .filter((l) => /reload failed/.test(l));
+    assert.equal(errorLines.length, broken.length, srv.stderr());
+    for (const [k, [, why]] of broken.entries()) {
+      assert.match(errorLines[k], /ERROR: reload failed, keeping the running configuration: /);
+      assert.match(errorLines[k], why);
+    }
+    assert.doesNotMatch(srv.stderr(), /^\s+at /m, 'no stack trace');
+    assert.equal(reloads(srv.stderr()), 1, 'no reload was applied after the first');
+    const six = 'PRIVMSG bob,carol,dave_has_a_long_nick,#lobby,x1,x2 :six';
+    assert.deepEqual(await numericsFor(alice.c, six), [
+      ['407', 'x2', 'Too many recipients (at most 5)'],
+    ]);
+    const erin = await registered(srv.port, 'erin');
+    clients.push(erin.c);
+    assert.ok(erin.tokens.includes('MAXTARGETS=5') && erin.tokens.includes('NICKLEN=20'));
+    for (const c of clients) assert.equal(c.closed, false, `${c.nick} still connected`);
+  } finally {
+    for (const c of clients) c.destroy();
+    srv.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true });
+  }
 });

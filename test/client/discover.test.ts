@@ -153,17 +153,29 @@ test('parseChoice: Enter is 1, a number in range picks, anything else asks again
   for (const [answer, expected] of cases) assert.equal(parseChoice(answer, 3), expected, answer);
 });
 
-test('connect flags: --discover, --discover-time, --discover-interface and their errors', () => {
+test('connect flags: --discover, --discover-time, --discover-interface, --discover-count and their errors', () => {
   const s = loadConnectSettings(['--discover', '-n', 'bob'], false);
   assert.equal(s.discover, true);
   assert.equal(s.discoverTime, 3000);
   assert.equal(s.discoverInterface, null);
+  assert.equal(s.discoverCount, null);
   const t = loadConnectSettings(
-    ['--discover', '--discover-time', '500ms', '--discover-interface', '10.0.0.2', '-n', 'b'],
+    [
+      '--discover',
+      '--discover-time',
+      '500ms',
+      '--discover-interface',
+      '10.0.0.2',
+      '--discover-count',
+      '2',
+      '-n',
+      'b',
+    ],
     false,
   );
   assert.equal(t.discoverTime, 500);
   assert.equal(t.discoverInterface, '10.0.0.2');
+  assert.equal(t.discoverCount, 2);
   assert.equal(loadConnectSettings(['-n', 'bob'], false).discover, false);
   const bad: [string[], RegExp][] = [
     [['--discover', 'example.org'], /--discover finds the server itself: drop 'example\.org'/],
@@ -171,6 +183,9 @@ test('connect flags: --discover, --discover-time, --discover-interface and their
     [['--discover-time', '2'], /--discover-time needs --discover/],
     [['--discover', '--discover-time', 'soon'], /--discover-time: expected a duration/],
     [['--discover', '--discover-interface', 'eth0'], /not an IPv4 address/],
+    [['--discover-count', '1'], /--discover-count needs --discover/],
+    [['--discover', '--discover-count', '0'], /--discover-count: must be between 1 and 1000/],
+    [['--discover', '--discover-count', 'all'], /--discover-count: expected a whole number/],
   ];
   for (const [args, pattern] of bad) {
     assert.throws(

@@ -1,7 +1,8 @@
-// Test kit for the client session: an event recorder with waits, and tiny scripted IRC servers (RFC 1459 only, silent, TLS).
+// Test kit for the client session: an event recorder with waits, counted timers that can be held, tiny scripted IRC servers (RFC 1459 only, silent, TLS, never answering) and a relay that records what a client sends.
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import tls from 'node:tls';
-import { ClientSession, type SessionOptions } from '../../src/client/session.js';
+import { ClientSession, type SessionOptions, type TimerApi } from '../../src/client/session.js';
 import type { SessionEvent } from '../../src/client/events.js';
 
 export type EventOf<K extends SessionEvent['type']> = Extract<SessionEvent, { type: K }>;
@@ -70,13 +71,13 @@ export class Recorder {
   }
 }
 
-/** A session on 127.0.0.1:port with short, test-friendly timings, plus its recorder. */
-export function newSession(
+/** Options for a session on 127.0.0.1:port with short, test-friendly timings. */
+export function sessionOptions(
   port: number,
   nick: string,
   extra: Partial<SessionOptions> = {},
-): { session: ClientSession; rec: Recorder } {
-  const session = new ClientSession({
+): SessionOptions {
+  return {
     host: '127.0.0.1',
     port,
     nick,
@@ -85,9 +86,58 @@ export function newSession(
     connectTimeoutMs: 3000,
     quitTimeoutMs: 1000,
     ...extra,
-  });
+  };
+}
+
+/** A session made with sessionOptions(), plus its recorder. */
+export function newSession(
+  port: number,
+  nick: string,
+  extra: Partial<SessionOptions> = {},
+): { session: ClientSession; rec: Recorder } {
+  const session = new ClientSession(sessionOptions(port, nick, extra));
   const rec = new Recorder(session);
   return { session, rec };
+}
+
+/**
+ * Real timers for a session's `timers` option, counted (`live`: set and not yet run), and with a
+ * switch: between hold() and release() a timer that comes due waits, so a test can set the
+ * stage before the session's next step (a reconnect) happens, whatever the machine's speed.
+ */
+export class TestTimers implements TimerApi {
+  readonly live = new Set<unknown>();
+  private held: Array<() => void> | null = null;
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const h = setTimeout(() => {
+      const run = () => {
+        this.live.delete(h);
+        fn();
+      };
+      if (this.held !== null) this.held.push(run);
+      else run();
+    }, ms);
+    this.live.add(h);
+    return h;
+  }
+
+  clearTimeout(h: unknown): void {
+    this.live.delete(h);
+    clearTimeout(h as ReturnType<typeof setTimeout>);
+  }
+
+  /** From now on, timers that come due wait for release(). */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Run the timers that came due while held (in order); later ones run when due again. */
+  release(): void {
+    const due = this.held ?? [];
+    this.held = null;
+    for (const run of due) run();
+  }
 }
 
 /** Start `session` and wait until it is connected (end of the welcome burst). */
@@ -259,6 +309,90 @@ export function rfc1459(peer: FakePeer, server = 'old.server'): void {
         peer.send(`:${server} PONG ${server} :${line.slice(5).replace(/^:/, '')}`);
     },
   });
+}
+
+/**
+ * A loopback port whose TCP handshake never completes: a listening socket (in a child process
+ * whose event loop is blocked, so it never accepts) with a backlog of 1, filled by two
+ * connections (Linux queues backlog + 1); the kernel drops every further SYN, as a host that
+ * does not answer would. stop() kills the child and closes the fillers.
+ */
+export async function unansweredPort(): Promise<{ port: number; stop(): void }> {
+  const script = `
+    const s = require('node:net').createServer();
+    s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+      process.stdout.write(s.address().port + '\\n');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // block forever, no CPU
+    });`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').once('data', (s: string) => resolve(Number(s.trim())));
+    child.once('exit', (code) => reject(new Error(`listener child exited (${code})`)));
+  });
+  const fillers: net.Socket[] = [];
+  for (let k = 0; k < 2; k++) {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.on('error', () => {});
+    fillers.push(s);
+    await new Promise<void>((resolve, reject) => {
+      s.once('connect', () => resolve());
+      s.once('error', reject);
+    });
+  }
+  return {
+    port,
+    stop() {
+      for (const s of fillers) s.destroy();
+      child.kill('SIGKILL');
+    },
+  };
+}
+
+export interface Relay {
+  port: number;
+  /** Every line clients sent through the relay, in order (even those a server would ignore). */
+  sent: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A TCP relay on 127.0.0.1:0 to a server on `target`, keeping what each client sends: the
+ * wire, not what the server made of it (after a QUIT a server ignores whatever follows).
+ * When the server closes, the client's side is half-closed and still read until it closes.
+ */
+export async function recordingRelay(target: number): Promise<Relay> {
+  const sent: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const relay = net.createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = net.connect({ host: '127.0.0.1', port: target });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => sockets.delete(s));
+    }
+    let buffer = '';
+    client.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) !== -1) {
+        sent.push(buffer.slice(0, nl).replace(/\r$/, ''));
+        buffer = buffer.slice(nl + 1);
+      }
+      if (!upstream.destroyed) upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    client.on('end', () => upstream.end());
+    client.on('close', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (relay.address() as net.AddressInfo).port,
+    sent,
+    stop() {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => relay.close(() => resolve()));
+    },
+  };
 }
 
 /**

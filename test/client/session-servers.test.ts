@@ -9,6 +9,7 @@ import {
   registerOnly,
   rfc1459,
   stopServer,
+  unansweredPort,
   type FakeServer,
 } from './session-kit.js';
 import type { ClientSession } from '../../src/client/session.js';
@@ -173,6 +174,59 @@ test('connection refused: reason, then reconnect attempts with growing delays', 
     }
     assert.deepEqual(delays, [20, 40, 80]);
   });
+});
+
+test('a UTF-8 character split between two reads arrives whole (the split verified, not hoped for)', async () => {
+  await cleanup(async (track) => {
+    const srv = await fakeServer((peer) => registerOnly(peer));
+    track(srv);
+    const { session, rec } = newSession(srv.port, 'alice');
+    track(session);
+    session.start();
+    await rec.next('registered');
+    const peer = srv.peers[0];
+    const line = Buffer.from(':bob!b@h PRIVMSG alice :price 5€ and 🎉\r\n');
+    const cut = line.indexOf(Buffer.from('€')) + 1; // after the first of its three bytes
+    // One write: a PING, then the first half. The PONG shows the client has read that write
+    // (one segment on loopback, read at once), so the second half can only come in a later read.
+    peer.socket.write(Buffer.concat([Buffer.from('PING :split1\r\n'), line.subarray(0, cut)]));
+    await peer.expect(/^PONG :?split1$/);
+    peer.socket.write(line.subarray(cut));
+    const m = await rec.next('message');
+    assert.equal(m.text, 'price 5€ and 🎉');
+  });
+});
+
+test('connect timeout on plain TCP: a handshake that never completes ends with "timed out", then a retry or the end', async () => {
+  const silent = await unansweredPort();
+  try {
+    await cleanup(async (track) => {
+      // With reconnecting: the attempt is abandoned and retried.
+      const a = newSession(silent.port, 'alice', {
+        connectTimeoutMs: 300,
+        reconnect: { initialMs: 60_000 },
+      });
+      track(a.session);
+      a.session.start();
+      const down = await a.rec.state('disconnected');
+      const timedOut = `connection to 127.0.0.1:${silent.port} timed out`;
+      assert.equal(down.reason, timedOut);
+      assert.notEqual(down.final, true);
+      assert.equal((await a.rec.state('reconnecting')).attempt, 1);
+      // Without: the end, with the same reason (the CLI prints it and exits 1).
+      const b = newSession(silent.port, 'bob', { connectTimeoutMs: 300, reconnect: false });
+      track(b.session);
+      b.session.start();
+      const end = await b.rec.state('disconnected');
+      assert.deepEqual([end.reason, end.final], [timedOut, true]);
+      for (const rec of [a.rec, b.rec]) {
+        const states = rec.all('state').map((e) => e.state);
+        assert.ok(!states.includes('registering'), `never connected: ${states.join(', ')}`);
+      }
+    });
+  } finally {
+    silent.stop();
+  }
 });
 
 test('odd lines from the server never throw or break the session', async () => {

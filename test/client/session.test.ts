@@ -2,8 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
-import type { ClientSession } from '../../src/client/session.js';
-import { connected, newSession, stopServer } from './session-kit.js';
+import { ClientSession } from '../../src/client/session.js';
+import {
+  connected,
+  newSession,
+  Recorder,
+  sessionOptions,
+  stopServer,
+  TestTimers,
+} from './session-kit.js';
 
 /** Run `body` with a fresh server; stops the server and closes every session it made. */
 async function withServer(
@@ -156,6 +163,114 @@ test('receives messages, actions, notices, highlights, with server time and CTCP
   });
 });
 
+test('CTCP requests are answered at most once a second: a burst gets one reply', async () => {
+  await withServer(async (srv, track) => {
+    const bob = await TestClient.register(srv.port, 'bob');
+    // The session's clock stands still unless moved: the whole burst is "at once".
+    let now = Date.UTC(2030, 0, 1);
+    const { session, rec } = newSession(srv.port, 'alice', { clock: () => now, version: '0.1' });
+    track(session);
+    await connected(session, rec);
+    await rec.next('names');
+    /** Every CTCP reply bob has, once alice's `marker` (sent after them) has reached him. */
+    const replies = async (marker: string): Promise<string[]> => {
+      bob.send(`PRIVMSG alice :${marker}`);
+      await rec.next('message', (m) => m.text === marker);
+      session.say('bob', marker); // alice's replies went out before this
+      await bob.expectCommand('PRIVMSG', 'bob', marker);
+      return bob
+        .all('NOTICE')
+        .filter((m) => m.params[1]?.startsWith('\x01'))
+        .map((m) => m.params[1]);
+    };
+    for (const request of ['VERSION', 'PING 1', 'TIME', 'CLIENTINFO', 'PING 2', 'VERSION']) {
+      bob.send(`PRIVMSG alice :\x01${request}\x01`);
+    }
+    assert.deepEqual(await replies('one'), ['\x01VERSION parley 0.1\x01']);
+    now += 999;
+    bob.send('PRIVMSG alice :\x01PING 3\x01');
+    assert.equal((await replies('two')).length, 1, 'still within the second: no reply');
+    now += 1;
+    bob.send('PRIVMSG alice :\x01PING 4\x01');
+    assert.deepEqual((await replies('three')).slice(1), ['\x01PING 4\x01']);
+    bob.destroy();
+  });
+});
+
+test('/quote QUIT goes through quit(): QUIT with the reason, the end, no reconnect', async () => {
+  await withServer(async (srv, track) => {
+    const bob = await TestClient.register(srv.port, 'bob');
+    const timers = new TestTimers();
+    const { session, rec } = newSession(srv.port, 'alice', { timers });
+    track(session);
+    await connected(session, rec);
+    await rec.next('names');
+    session.raw('quit :gone fishing');
+    assert.equal(session.leaving, true, 'the UI can tell the end was asked for');
+    const q = await bob.expect(
+      (m) => m.command === 'QUIT' && m.source?.startsWith('alice!') === true,
+    );
+    assert.equal(q.params[0], 'Quit: gone fishing');
+    const down = await rec.state('disconnected');
+    assert.deepEqual([down.reason, down.final], ['quit', true]);
+    assert.equal(timers.live.size, 0, 'no timer left to reconnect with');
+    assert.equal(rec.all('state').filter((e) => e.state === 'reconnecting').length, 0);
+    // Lines typed after it go nowhere.
+    session.raw('PRIVMSG bob :too late');
+    session.say('bob', 'too late');
+    assert.equal(session.state, 'disconnected');
+    bob.destroy();
+  });
+});
+
+test('a listener that throws breaks nothing: later listeners, receiving and sending go on; the error is re-raised', async () => {
+  await withServer(async (srv, track) => {
+    const bob = await TestClient.register(srv.port, 'bob');
+    const raised: unknown[] = [];
+    process.setUncaughtExceptionCaptureCallback((err) => raised.push(err));
+    const session = new ClientSession(sessionOptions(srv.port, 'alice'));
+    track(session);
+    const bug = new Error('a bug in the UI');
+    const unsubscribe = session.onEvent(() => {
+      throw bug;
+    });
+    try {
+      const rec = new Recorder(session); // subscribed after the one that throws
+      await connected(session, rec);
+      await rec.next('names');
+      bob.send('PRIVMSG #lobby :still there?');
+      await rec.next('message', (m) => m.text === 'still there?');
+      bob.send('JOIN #side');
+      bob.send('INVITE alice #side');
+      await rec.next('invite');
+      session.join('#side');
+      await rec.next('names', (e) => e.channel === '#side');
+      assert.deepEqual(
+        session
+          .members('#side')
+          .map((m) => m.nick)
+          .sort(),
+        ['alice', 'bob'],
+      );
+      session.say('#side', 'yes');
+      await bob.expectCommand('PRIVMSG', '#side', 'yes');
+      assert.equal(session.state, 'connected');
+      assert.deepEqual(
+        rec.all('error').map((e) => e.code),
+        [],
+        'no "could not handle" errors',
+      );
+      // Not hidden: each throw reaches the process (the CLI reports it as an internal error).
+      assert.equal(raised.length, rec.events.length, 'one re-raised error per event');
+      assert.ok(raised.every((e) => e === bug));
+    } finally {
+      unsubscribe();
+      process.setUncaughtExceptionCaptureCallback(null);
+      bob.destroy();
+    }
+  });
+});
+
 test('tracks join, part, kick, quit, nick, topic, mode, away, invite; info and error lines', async () => {
   await withServer(async (srv, track) => {
     const bob = await TestClient.register(srv.port, 'bob', ['away-notify']);
@@ -280,7 +395,8 @@ test('an erroneous nick: error event and a valid alternative', async () => {
 test('a bad password is fatal: one clear error, final disconnect, no reconnect', async () => {
   await withServer(
     async (srv, track) => {
-      const { session, rec } = newSession(srv.port, 'alice', { password: 'wrong' });
+      const timers = new TestTimers();
+      const { session, rec } = newSession(srv.port, 'alice', { password: 'wrong', timers });
       track(session);
       session.start();
       const err = await rec.next('error');
@@ -290,7 +406,9 @@ test('a bad password is fatal: one clear error, final disconnect, no reconnect',
       assert.equal(down.final, true);
       assert.match(down.reason ?? '', /password/i);
       assert.equal(rec.all('error').length, 1, 'one error, not one per line');
-      await new Promise((r) => setTimeout(r, 150)); // longer than the backoff used in tests
+      // Nothing is left that could reconnect: no timer pending, no link, no retry announced.
+      assert.equal(timers.live.size, 0, 'no timer left to reconnect with');
+      assert.equal(session.state, 'disconnected');
       assert.equal(rec.all('state').filter((e) => e.state === 'reconnecting').length, 0);
 
       const ok = newSession(srv.port, 'bob', { password: 'sesame' });
@@ -390,10 +508,12 @@ test('what is sent before registration is queued and flushed in order, then QUIT
   });
 });
 
-test('reconnects when the server goes away and comes back on the same port; rejoins channels', async () => {
+test('reconnects when the server goes away and comes back on the same port; rejoins channels, with their keys', async () => {
   let srv = await startServer();
   const port = srv.port;
-  const { session, rec } = newSession(port, 'alice', { channels: ['#conf'] });
+  const timers = new TestTimers();
+  const { session, rec } = newSession(port, 'alice', { channels: ['#conf'], timers });
+  const others: TestClient[] = [];
   try {
     await connected(session, rec);
     await rec.next('join', (e) => e.channel === '#conf');
@@ -404,26 +524,40 @@ test('reconnects when the server goes away and comes back on the same port; rejo
     session.part('#conf');
     await rec.next('part');
 
+    // The retry waits (held timers) until the new server's #room has its key again.
+    timers.hold();
     await stopServer(srv);
     const down = await rec.state('disconnected');
     assert.ok(down.reason !== undefined && down.reason.length > 0);
     assert.notEqual(down.final, true);
     await rec.state('reconnecting');
     srv = await startServer({ port });
+    const bob = await TestClient.register(port, 'bob', [], false);
+    others.push(bob);
+    bob.send('JOIN #room');
+    await bob.expectCommand('366');
+    bob.send('MODE #room +k k3y');
+    await bob.expectCommand('MODE', '#room', '+k');
+    // The key is enforced: without it, no way in.
+    const carol = await TestClient.register(port, 'carol', [], false);
+    others.push(carol);
+    carol.send('JOIN #room');
+    await carol.expectCommand('475');
+    timers.release();
+
     const reg = await rec.next('registered', () => true, 10_000);
     assert.equal(reg.nick, 'alice');
     const rejoined = new Set<string>();
     while (rejoined.size < 3) rejoined.add((await rec.next('join', (e) => e.self)).channel);
     assert.deepEqual([...rejoined].sort(), ['#conf', '#lobby', '#room']);
     assert.deepEqual(session.channels.sort(), ['#conf', '#lobby', '#room']);
+    assert.ok(!rec.all('error').some((e) => e.code === '475'), 'no "wrong key" refusal');
+    await bob.expect((m) => m.command === 'JOIN' && m.source?.startsWith('alice!') === true);
     // Saying something after the reconnect works as before.
-    const bob = await TestClient.register(port, 'bob', [], false);
-    bob.send('JOIN #room k3y');
-    await bob.expectCommand('366');
     session.say('#room', 'back again');
     await bob.expectCommand('PRIVMSG', '#room', 'back again');
-    bob.destroy();
   } finally {
+    for (const c of others) c.destroy();
     session.close();
     await stopServer(srv);
   }
@@ -445,21 +579,8 @@ test('lag check: PING after a quiet spell, lag event from the PONG', async () =>
 
 test('close() and quit() leave no timers behind', async () => {
   await withServer(async (srv, track) => {
-    const live = new Set<unknown>();
-    const timers = {
-      setTimeout(fn: () => void, ms: number) {
-        const h = setTimeout(() => {
-          live.delete(h);
-          fn();
-        }, ms);
-        live.add(h);
-        return h;
-      },
-      clearTimeout(h: unknown) {
-        live.delete(h);
-        clearTimeout(h as ReturnType<typeof setTimeout>);
-      },
-    };
+    const timers = new TestTimers();
+    const live = timers.live;
     const a = newSession(srv.port, 'alice', { timers, lag: { intervalMs: 50, timeoutMs: 1000 } });
     track(a.session);
     await connected(a.session, a.rec);

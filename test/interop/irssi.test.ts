@@ -1,5 +1,5 @@
 // Interop test: real irssi (driven in tmux) and a raw client chat through the real parley binary.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -37,26 +37,9 @@ test(
   'irssi in tmux chats with a raw client through the parley binary',
   { timeout: 60_000 },
   async (t) => {
-    const missing = [
-      ['irssi', '--version'],
-      ['tmux', '-V'],
-    ]
-      .filter(([cmd, arg]) => !isInstalled(cmd, arg))
-      .map(([cmd]) => cmd);
-    if (missing.length > 0) {
-      const what = missing.join(' and ');
-      if (process.env.CI === 'true')
-        assert.fail(
-          `${what} not installed, but CI=true: the CI script must install irssi and tmux`,
-        );
-      t.skip(
-        `${what} not installed (apt-get install -y irssi tmux); this test only skips outside CI`,
-      );
-      return;
-    }
+    if (skipWithoutIrssi(t)) return;
 
     const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-irssi-'));
-    const home = path.join(dir, 'irssi');
     const rawlog = path.join(dir, 'raw.log');
     let server: ServeProcess | undefined;
     let irssi: TmuxSession | undefined;
@@ -65,26 +48,7 @@ test(
       server = await startServe(['--flood', 'off']);
       alice = await TestClient.register(server.port, 'alice');
 
-      await mkdir(home);
-      await writeFile(path.join(home, 'config'), irssiConfig());
-      irssi = await TmuxSession.start({
-        socket: path.join(dir, 'tmux.sock'),
-        name: 'irssi',
-        width: 200,
-        height: 50,
-        cwd: dir,
-        env: { HOME: dir, LANG: 'C.UTF-8' },
-        command: [
-          'irssi',
-          `--home=${home}`,
-          '-c',
-          '127.0.0.1',
-          '-p',
-          String(server.port),
-          '-n',
-          NICK,
-        ],
-      });
+      irssi = await startIrssi(dir, server.port);
 
       // irssi registers and is joined to #lobby by the server.
       await alice.expect(
@@ -162,11 +126,7 @@ test(
         /^\d\d:\d\d:\d\d <-- irssiuser quit \(.*see you\)$/,
       ]);
 
-      // Feedback, not a verdict: error replies irssi got from the server.
-      const complaints = (await readRawlog(rawlog))
-        .split('\n')
-        .filter((l) => /^>> (@\S+ )?:\S+ [45]\d\d /.test(l));
-      for (const l of complaints) t.diagnostic(`server error reply to irssi: ${l.slice(3)}`);
+      assertNoErrorReplies((await readRawlog(rawlog)).split('\n'));
     } catch (err) {
       // Leave a trail: what irssi and the server said, as far as we got.
       if (irssi) await irssi.type('/rawlog close').catch(() => {});
@@ -186,6 +146,137 @@ test(
     }
   },
 );
+
+test(
+  'irssi in a large channel (+u): it joins quietly, is told why, and chats as before',
+  { timeout: 60_000 },
+  async (t) => {
+    if (skipWithoutIrssi(t)) return;
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-irssi-'));
+    const rawlog = path.join(dir, 'raw.log');
+    let server: ServeProcess | undefined;
+    let irssi: TmuxSession | undefined;
+    const others: TestClient[] = [];
+    try {
+      // Two members already: irssi is the third, past the threshold.
+      server = await startServe(['--flood', 'off', '--large-channel', '2']);
+      const alice = await TestClient.register(server.port, 'alice');
+      const bob = await TestClient.register(server.port, 'bob');
+      others.push(alice, bob);
+      irssi = await startIrssi(dir, server.port);
+      await alice.expectCommand('MODE', '#lobby', '+u');
+      await irssi.waitForScreen(/#lobby is a large channel/, { what: 'the +u notice' });
+      await irssi.type(`/rawlog open ${rawlog}`);
+      await gotoWindow(irssi, '#lobby');
+
+      // Both ways, as in any channel.
+      await irssi.type('hello, large channel');
+      const said = await alice.expect(
+        (m) => m.command === 'PRIVMSG' && m.params[0] === '#lobby',
+        STEP_MS,
+        'irssi’s channel message',
+      );
+      assert.equal(said.params[1], 'hello, large channel');
+      alice.send('PRIVMSG #lobby :welcome, quiet one');
+      await irssi.waitForScreen(/<[ @+]?alice> welcome, quiet one/, {
+        timeoutMs: STEP_MS,
+        what: 'alice’s message in #lobby',
+      });
+      // irssi's own WHO of the channel (it asks for channels under 1000 names) comes back whole.
+      await irssi.waitForScreen(/Join to #lobby was synced/, {
+        timeoutMs: STEP_MS,
+        what: 'irssi’s channel sync',
+      });
+      // alice is an operator, so irssi's names list has her, and her going is shown.
+      await alice.quit('off now');
+      await irssi.waitForScreen(/alice .*has quit.*off now/, {
+        timeoutMs: STEP_MS,
+        what: 'alice quitting',
+      });
+      await irssi.type('/rawlog close');
+      const raw = (await readRawlog(rawlog)).split('\n');
+      assert.ok(raw.some((l) => /^>> :parley\.local 315 irssiuser #lobby /.test(l)));
+      assertNoErrorReplies(raw);
+      // alice never saw irssi arrive.
+      assert.equal(
+        alice.all('JOIN').filter((m) => isFrom(m.source, NICK)).length,
+        0,
+        'irssi joined quietly',
+      );
+      await irssi.type('/quit');
+      await irssi.waitForExit(STEP_MS);
+    } catch (err) {
+      const trail = [
+        'irssi raw log (<< sent, >> received):',
+        ...(await readRawlog(rawlog)).split('\n').slice(-80),
+        'server stderr:',
+        ...(server?.stderr() ?? '').split('\n').slice(-40),
+      ];
+      for (const line of trail) t.diagnostic(line);
+      throw err;
+    } finally {
+      if (irssi) await irssi.kill();
+      for (const c of others) c.destroy();
+      if (server) await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+/** Skip (or, under CI, fail) when irssi or tmux is missing; true when the test must stop. */
+function skipWithoutIrssi(t: TestContext): boolean {
+  const missing = [
+    ['irssi', '--version'],
+    ['tmux', '-V'],
+  ]
+    .filter(([cmd, arg]) => !isInstalled(cmd, arg))
+    .map(([cmd]) => cmd);
+  if (missing.length === 0) return false;
+  const what = missing.join(' and ');
+  if (process.env.CI === 'true')
+    assert.fail(`${what} not installed, but CI=true: the CI script must install irssi and tmux`);
+  t.skip(`${what} not installed (apt-get install -y irssi tmux); this test only skips outside CI`);
+  return true;
+}
+
+/** irssi in a tmux session under `dir`, connecting to the server on `port` as NICK. */
+async function startIrssi(dir: string, port: number): Promise<TmuxSession> {
+  const home = path.join(dir, 'irssi');
+  await mkdir(home);
+  await writeFile(path.join(home, 'config'), irssiConfig());
+  return TmuxSession.start({
+    socket: path.join(dir, 'tmux.sock'),
+    name: 'irssi',
+    width: 200,
+    height: 50,
+    cwd: dir,
+    env: { HOME: dir, LANG: 'C.UTF-8' },
+    command: ['irssi', `--home=${home}`, '-c', '127.0.0.1', '-p', String(port), '-n', NICK],
+  });
+}
+
+/**
+ * No error replies in irssi's raw log but one: irssi probes for CAP support by sending a bogus
+ * `JOIN :` right after `CAP LS 302` (irssi's irc-servers.c: "to detect non-CAP servers, send this
+ * bogus join"), and a server must refuse a command before registration with 451. irssi only acts
+ * on that 451 if no CAP LS reply came first, so the order matters too.
+ */
+function assertNoErrorReplies(raw: string[]): void {
+  const at = (pattern: RegExp) => raw.findIndex((l) => pattern.test(l));
+  assert.notEqual(at(/^>> :parley\.local 001 irssiuser /), -1, 'the raw log covers registration');
+  const probe = at(/^<< JOIN :$/);
+  const notRegistered = '>> :parley.local 451 * :You have not registered';
+  assert.deepEqual(
+    raw.filter((l) => /^>> (@\S+ )?:\S+ [45]\d\d /.test(l)),
+    probe === -1 ? [] : [notRegistered],
+    `error replies irssi got:\n${raw.join('\n')}`,
+  );
+  if (probe !== -1) {
+    const capLs = at(/^>> :parley\.local CAP \* LS /);
+    assert.ok(capLs !== -1 && capLs < raw.indexOf(notRegistered), 'CAP LS answered first');
+  }
+  assert.notEqual(at(/^>> :parley\.local CAP \* ACK :multi-prefix/), -1, 'irssi got its caps');
+}
 
 function readRawlog(file: string): Promise<string> {
   return readFile(file, 'utf8').catch(() => '(no raw log)');

@@ -2,16 +2,31 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
+import type { Writable } from 'node:stream';
 import { TestClient } from '../helpers/irc.js';
+import { recordingRelay } from '../client/session-kit.js';
 import { MAIN, startServe } from './serve.js';
 
-/** Run the client with `input` on stdin; resolves with its exit code and output. */
-function runClient(args: string[], input: string, timeoutMs = 10_000) {
+/**
+ * Run the client with `input` on stdin, then end stdin; resolves with its exit code and output.
+ * With `typing`, stdin stays open instead and `typing` sees the output so far after each piece
+ * of it, to type more (like a person at a terminal who never presses Ctrl-D).
+ */
+function runClient(
+  args: string[],
+  input: string,
+  timeoutMs = 10_000,
+  typing?: (out: string, stdin: Writable) => void,
+) {
   return new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, 'connect', ...args], { stdio: 'pipe' });
     let out = '';
     let err = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+      typing?.(out, child.stdin);
+    });
     child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -23,16 +38,19 @@ function runClient(args: string[], input: string, timeoutMs = 10_000) {
       clearTimeout(timer);
       resolve({ code, out, err });
     });
-    child.stdin.end(input);
+    child.stdin.on('error', () => {}); // the client may exit before reading everything
+    if (typing === undefined) child.stdin.end(input);
+    else child.stdin.write(input);
   });
 }
 
 test('piped lines are sent in order, @nick goes privately, /quit exits 0 after the server confirms', async () => {
   const srv = await startServe();
+  const relay = await recordingRelay(srv.port);
   const dave = await TestClient.register(srv.port, 'dave');
   try {
     const r = await runClient(
-      [`127.0.0.1:${srv.port}`, '--nick', 'bot', '--plain'],
+      [`127.0.0.1:${relay.port}`, '--nick', 'bot', '--plain'],
       'hello from a script\n@dave just for you\n/me waves\n/quit done here\nnot sent\n',
     );
     assert.equal(r.code, 0, r.err);
@@ -42,8 +60,8 @@ test('piped lines are sent in order, @nick goes privately, /quit exits 0 after t
     await dave.expectCommand('PRIVMSG', '#lobby', '\x01ACTION waves\x01');
     const q = await dave.expectCommand('QUIT', 'Quit: done here');
     assert.match(q.source!, /^bot!/);
-    await dave.sync();
-    assert.ok(!dave.all('PRIVMSG').some((m) => m.params[1] === 'not sent'));
+    // The QUIT is the last line the client wrote (the server would ignore anything after it).
+    assert.equal(relay.sent.at(-1), 'QUIT :done here', relay.sent.join('\n'));
     const lines = r.out.trimEnd().split('\n');
     assert.ok(!r.out.includes('\x1b'), 'no escape codes in plain mode');
     for (const want of [
@@ -59,6 +77,7 @@ test('piped lines are sent in order, @nick goes privately, /quit exits 0 after t
     }
   } finally {
     dave.destroy();
+    await relay.stop();
     await srv.stop();
   }
 });
@@ -79,6 +98,50 @@ test('end of input quits cleanly too, and incoming lines are printed one per eve
     dave.destroy();
     await srv.stop();
   }
+});
+
+test('/quote QUIT leaves like /quit: the server hears the reason, exit code 0, input still open', async () => {
+  const srv = await startServe();
+  const relay = await recordingRelay(srv.port);
+  const dave = await TestClient.register(srv.port, 'dave');
+  try {
+    const r = await runClient(
+      [`127.0.0.1:${relay.port}`, '-n', 'raw', '--plain'],
+      'first\n/quote QUIT :typed by hand\nnot sent\n',
+      10_000,
+      () => {}, // stdin stays open: only the QUIT can end the client
+    );
+    assert.equal(r.code, 0, r.out + r.err);
+    await dave.expectCommand('PRIVMSG', '#lobby', 'first');
+    const q = await dave.expectCommand('QUIT', 'Quit: typed by hand');
+    assert.match(q.source!, /^raw!/);
+    assert.equal(relay.sent.at(-1), 'QUIT :typed by hand', relay.sent.join('\n'));
+  } finally {
+    dave.destroy();
+    await relay.stop();
+    await srv.stop();
+  }
+});
+
+test('/quit while waiting to reconnect exits 0 at once', async () => {
+  const free = net.createServer();
+  await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+  const port = (free.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => free.close(() => r()));
+  let typed = false;
+  const r = await runClient(
+    [`127.0.0.1:${port}`, '-n', 'eve', '--plain'],
+    '',
+    10_000,
+    (out, stdin) => {
+      if (typed || !/reconnecting in \d+s \(attempt 1\)/.test(out)) return;
+      typed = true;
+      stdin.write('/quit\n');
+    },
+  );
+  assert.ok(typed, r.out);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /disconnected: quit\n$/);
 });
 
 test('a refused password is one clear line and exit code 1', async () => {

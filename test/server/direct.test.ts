@@ -109,13 +109,45 @@ test('a flood-limited sender keeps its order when lines wait for the bucket', as
   try {
     const alice = await TestClient.register(srv.port, 'alice');
     const bob = await TestClient.register(srv.port, 'bob');
+    const started = Date.now();
     for (let k = 0; k < 10; k++)
       alice.send(k % 3 === 0 ? `PRIVMSG bob :\x02bold\x02 ${k}` : `PRIVMSG bob :n ${k}`);
     for (let k = 0; k < 10; k++)
       await bob.expect((m) => m.command === 'PRIVMSG' && m.params[1].endsWith(` ${k}`));
+    const elapsed = Date.now() - started;
     const texts = bob.all('PRIVMSG').map((m) => m.params[1].split(' ').pop());
     assert.deepEqual(texts, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    // Past the burst of 2, 8 lines at 50 a second take at least 160 ms (10 ms for clock jitter).
+    assert.ok(elapsed >= 150, `10 lines passed in ${elapsed} ms: the bucket did not hold them`);
     for (const c of [alice, bob]) c.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('a private message before registration gets 451 and the server serves on', async () => {
+  const srv = await startServer();
+  try {
+    const bob = await TestClient.register(srv.port, 'bob');
+    const early = await TestClient.connect(srv.port);
+    const relayed = directRelayed();
+    // The shape the fast path takes, to a nick that exists: only the sender being unregistered
+    // sends it down the general path, whose command table answers 451.
+    early.send('PRIVMSG bob :before NICK and USER');
+    await early.expectCommand('451', '*', 'You have not registered');
+    assert.equal(directRelayed(), relayed);
+    const alice = await TestClient.register(srv.port, 'alice');
+    alice.send('PRIVMSG bob :after');
+    await bob.expectCommand('PRIVMSG', 'bob', 'after');
+    assert.deepEqual(
+      bob.all('PRIVMSG').map((m) => m.params[1]),
+      ['after'],
+      'the early line reached nobody',
+    );
+    early.send('NICK early');
+    early.send('USER early 0 * :Early');
+    await early.expectCommand('001', 'early');
+    for (const c of [alice, bob, early]) c.destroy();
   } finally {
     await srv.stop();
   }

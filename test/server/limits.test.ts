@@ -1,7 +1,45 @@
 // Limits and dead clients: server full, per-address cap, flood control, dead sockets, slow readers, timeouts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Message } from '../../src/protocol/index.js';
+import { ChatLog } from '../../src/server/chatlog.js';
+import { DEFAULTS, type ServerConfig } from '../../src/server/config.js';
+import { directRelayed } from '../../src/server/direct.js';
+import { silentLogger } from '../../src/server/log.js';
+import { Server } from '../../src/server/server.js';
 import { startServer, TestClient } from '../helpers/irc.js';
+
+/**
+ * A real server on a loopback port whose clock only moves when the test says so: for what only
+ * time can change (flood bucket refills, ping deadlines), without waiting for it.
+ */
+async function startClocked(overrides: Partial<ServerConfig>) {
+  let now = Date.now();
+  const config: ServerConfig = { ...DEFAULTS, host: '127.0.0.1', port: 0, ...overrides };
+  const chatlog = new ChatLog({ write: () => {} }, 'text');
+  const server = new Server(config, { log: silentLogger, chatlog, clock: () => now });
+  const { port } = await server.listen();
+  return {
+    port,
+    advance: (ms: number) => void (now += ms),
+    stop: () => server.shutdown(),
+  };
+}
+
+/** Everything the server answers to `line`, up to (not including) the PONG of a sync. */
+async function replies(c: TestClient, line: string): Promise<Message[]> {
+  await c.sync();
+  const from = c.received.length;
+  c.send(line);
+  await c.sync();
+  return c.received
+    .slice(from)
+    .map((r) => r.msg)
+    .filter((m) => m.command !== 'PONG');
+}
+
+/** [command, ...params] of each message, for comparing whole replies. */
+const shapes = (ms: Message[]) => ms.map((m) => [m.command, ...m.params]);
 
 test('client N+1 is refused with a clear ERROR while the others carry on', async () => {
   const srv = await startServer({ maxClients: 3 });
@@ -107,12 +145,17 @@ test('flood control throttles a burst (fake lag) without losing or reordering li
   try {
     const a = await TestClient.register(srv.port, 'alice');
     const b = await TestClient.register(srv.port, 'bob');
+    const started = Date.now();
     for (let k = 0; k < 30; k++) a.send(`PRIVMSG bob :n${k}`);
     await b.expect((m) => m.params[1] === 'n29', 10_000, 'n29');
+    const elapsed = Date.now() - started;
     assert.deepEqual(
       b.all('PRIVMSG').map((m) => m.params[1]),
       Array.from({ length: 30 }, (_, k) => `n${k}`),
     );
+    // The bucket holds at most 5 lines and refills 50 a second, so the 25 past the burst cannot all
+    // pass in under 500 ms (a floor the server must respect, not a speed; 10 ms for clock jitter).
+    assert.ok(elapsed >= 490, `30 lines passed in ${elapsed} ms: the bucket did not hold them`);
     a.destroy();
     b.destroy();
   } finally {
@@ -174,21 +217,230 @@ test('the server PINGs a silent client and drops it when no PONG comes', async (
   }
 });
 
-test('a server password: wrong or missing is refused with 464, right one registers', async () => {
+test('a server password: missing, empty or wrong is refused with 464, right one registers', async () => {
   const srv = await startServer({ password: 's3cret' });
   try {
-    const bad = await TestClient.connect(srv.port);
-    bad.send('PASS nope');
-    bad.send('NICK bad');
-    bad.send('USER bad 0 * :Bad');
-    await bad.expectCommand('464', 'bad');
-    await bad.expectCommand('ERROR');
+    for (const pass of [null, 'PASS :', 'PASS nope', 'PASS s3cret2']) {
+      const bad = await TestClient.connect(srv.port);
+      if (pass !== null) bad.send(pass);
+      bad.send('NICK bad');
+      bad.send('USER bad 0 * :Bad');
+      await bad.expectCommand('464', 'bad', 'Password incorrect');
+      const e = await bad.expectCommand('ERROR');
+      assert.match(e.params[0], /Bad password/, String(pass));
+      await bad.closedPromise;
+      assert.equal(bad.all('001').length, 0, `${String(pass)}: never welcomed`);
+    }
     const good = await TestClient.connect(srv.port);
     good.send('PASS s3cret');
     good.send('NICK good');
     good.send('USER good 0 * :Good');
     await good.expectCommand('001', 'good');
     good.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('flood control lets exactly the burst through at once; the rest wait for the bucket', async () => {
+  const srv = await startClocked({ flood: { burst: 5, rate: 10 } });
+  const clients: TestClient[] = [];
+  try {
+    for (const nick of ['alice', 'bob', 'carol']) {
+      clients.push(await TestClient.register(srv.port, nick));
+    }
+    const [alice, bob, carol] = clients;
+    const fromAlice = () =>
+      bob
+        .all('PRIVMSG')
+        .filter((m) => m.source?.startsWith('alice!'))
+        .map((m) => m.params[1]);
+    const upTo = (n: number) => Array.from({ length: n }, (_, k) => `n${k}`);
+    /** Everything alice's lines could have done is done once carol's later line reaches bob. */
+    const settle = async (marker: string) => {
+      carol.send(`PRIVMSG bob :${marker}`);
+      await bob.expectCommand('PRIVMSG', 'bob', marker);
+    };
+    srv.advance(10_000); // long enough to fill alice's bucket, whatever registration took
+    alice.socket.write(
+      upTo(12)
+        .map((t) => `PRIVMSG bob :${t}\r\n`)
+        .join(''),
+    );
+    await bob.expectCommand('PRIVMSG', 'bob', 'n4');
+    await settle('m1');
+    assert.deepEqual(fromAlice(), upTo(5), 'the burst, and no more while time stands still');
+    srv.advance(200); // two lines' worth at 10 a second
+    await bob.expectCommand('PRIVMSG', 'bob', 'n6');
+    await settle('m2');
+    assert.deepEqual(fromAlice(), upTo(7), 'two more after 200 ms');
+    srv.advance(10_000);
+    await bob.expectCommand('PRIVMSG', 'bob', 'n11');
+    assert.deepEqual(fromAlice(), upTo(12), 'the rest, in order, none lost');
+  } finally {
+    for (const c of clients) c.destroy();
+    await srv.stop();
+  }
+});
+
+test('private messages on the fast path count as an answer to the server PING', async () => {
+  const srv = await startClocked({ flood: null, pingInterval: 500, pingTimeout: 500 });
+  const clients: TestClient[] = [];
+  try {
+    for (const nick of ['alice', 'bob', 'mute']) {
+      clients.push(await TestClient.register(srv.port, nick));
+    }
+    const [alice, bob, mute] = clients;
+    srv.advance(1000); // everyone idle past the interval: the next sweep PINGs all three
+    for (const c of clients) await c.expectCommand('PING', 'parley.local');
+    bob.send('PONG :parley.local');
+    await bob.sync();
+    // alice answers only with a plain private message, which the fast path relays.
+    const relayed = directRelayed();
+    alice.send('PRIVMSG bob :still here');
+    await bob.expectCommand('PRIVMSG', 'bob', 'still here');
+    assert.equal(directRelayed(), relayed + 1, 'the line took the fast path');
+    srv.advance(1000); // past the timeout: the next sweep drops whoever still owes a PONG
+    await mute.expect((m) => m.command === 'ERROR' && /Ping timeout/.test(m.params[0]));
+    // The same sweep found alice idle but not owing a PONG: a new PING, not a disconnect.
+    await alice.expectCommand('PING', 'parley.local');
+    await alice.sync();
+    assert.equal(alice.closed, false);
+    assert.equal(alice.all('ERROR').length, 0);
+  } finally {
+    for (const c of clients) c.destroy();
+    await srv.stop();
+  }
+});
+
+test('too many targets: 407 and nothing is sent, even to the nicks that exist', async () => {
+  const srv = await startServer({ maxTargets: 3 });
+  try {
+    const clients: TestClient[] = [];
+    for (const nick of ['alice', 'bob', 'carol', 'dave', 'erin']) {
+      clients.push(await TestClient.register(srv.port, nick));
+    }
+    const [alice, ...others] = clients;
+    for (const c of clients) await c.sync();
+    const marks = others.map((c) => c.received.length);
+    const cases: Array<[string, string]> = [
+      ['PRIVMSG bob,carol,dave,erin :hi', 'erin'],
+      ['PRIVMSG bob,#lobby,carol,dave :hi', 'dave'],
+    ];
+    for (const [line, fourth] of cases) {
+      const got = await replies(alice, line);
+      assert.deepEqual(shapes(got), [['407', 'alice', fourth, 'Too many recipients (at most 3)']]);
+    }
+    for (const [k, c] of others.entries()) {
+      await c.sync();
+      assert.deepEqual(c.all('PRIVMSG', marks[k]), [], `${c.nick} got nothing`);
+    }
+    // Three is allowed, and a repeated nick counts once.
+    alice.send('PRIVMSG bob,carol,BOB,dave :three');
+    for (const c of others.slice(0, 3)) await c.expectCommand('PRIVMSG', c.nick, 'three');
+    for (const c of clients) c.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('channels per user: past max-channels, 405 and no join', async () => {
+  const srv = await startServer({ maxChannels: 3 }); // #lobby is the first
+  try {
+    const alice = await TestClient.register(srv.port, 'alice');
+    const got = await replies(alice, 'JOIN #a,#b,#c');
+    assert.deepEqual(
+      got.filter((m) => m.command === 'JOIN').map((m) => m.params[0]),
+      ['#a', '#b'],
+    );
+    assert.deepEqual(shapes(got.filter((m) => m.command === '405')), [
+      ['405', 'alice', '#c', 'You have joined too many channels'],
+    ]);
+    // #c was never made; after a PART there is room again.
+    assert.deepEqual(shapes(await replies(alice, 'LIST #c')), [
+      ['321', 'alice', 'Channel', 'Users  Name'],
+      ['323', 'alice', 'End of /LIST'],
+    ]);
+    alice.send('PART #a');
+    await alice.expectCommand('PART', '#a');
+    alice.send('JOIN #c');
+    await alice.expectCommand('366', 'alice', '#c');
+    alice.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('topic and kick reason are cut to TOPICLEN and KICKLEN bytes, never inside a character', async () => {
+  const srv = await startServer({ defaultChannel: '', topicLen: 10, kickLen: 8 });
+  try {
+    const alice = await TestClient.register(srv.port, 'alice', [], false);
+    const bob = await TestClient.register(srv.port, 'bob', [], false);
+    for (const c of [alice, bob]) {
+      c.send('JOIN #c');
+      await c.expectCommand('366', c.nick, '#c');
+    }
+    const isupport = alice.all('005').flatMap((m) => m.params);
+    assert.ok(isupport.includes('TOPICLEN=10') && isupport.includes('KICKLEN=8'));
+    alice.send('TOPIC #c :0123456789abcdef');
+    assert.equal((await bob.expectCommand('TOPIC', '#c')).params[1], '0123456789');
+    alice.send('TOPIC #c :caf\u00e9 caf\u00e9'); // é is two bytes: the 10th byte is inside one
+    assert.equal((await bob.expectCommand('TOPIC', '#c')).params[1], 'caf\u00e9 caf');
+    const shown = await replies(bob, 'TOPIC #c');
+    assert.deepEqual(shapes(shown.slice(0, 1)), [['332', 'bob', '#c', 'caf\u00e9 caf']]);
+    alice.send('KICK #c bob :a reason far too long');
+    const kick = await bob.expectCommand('KICK', '#c', 'bob');
+    assert.equal(kick.params[2], 'a reason');
+    alice.destroy();
+    bob.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('channel names past CHANNELLEN are refused with 403 and never made', async () => {
+  const srv = await startServer({ defaultChannel: '', channelLen: 10 });
+  try {
+    const alice = await TestClient.register(srv.port, 'alice', [], false);
+    assert.ok(alice.all('005').some((m) => m.params.includes('CHANNELLEN=10')));
+    const long = await replies(alice, 'JOIN #123456789a');
+    assert.deepEqual(shapes(long), [['403', 'alice', '#123456789a', 'No such channel']]);
+    const fits = await replies(alice, 'JOIN #123456789');
+    assert.equal(fits[0]?.command, 'JOIN');
+    const listed = await replies(alice, 'LIST');
+    assert.deepEqual(
+      listed.filter((m) => m.command === '322').map((m) => m.params[1]),
+      ['#123456789'],
+    );
+    alice.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('client tags past 4094 bytes get 417 and nothing is sent; within it they are relayed', async () => {
+  const srv = await startServer();
+  try {
+    const alice = await TestClient.register(srv.port, 'alice', ['message-tags']);
+    const bob = await TestClient.register(srv.port, 'bob', ['message-tags']);
+    await bob.sync();
+    const mark = bob.received.length;
+    const over = await replies(alice, `@+a=${'x'.repeat(4091)} PRIVMSG bob :big`);
+    assert.deepEqual(shapes(over), [['417', 'alice', 'Input line was too long']]);
+    const tagmsg = await replies(
+      alice,
+      `@+a=${'x'.repeat(2000)};+b=${'y'.repeat(2100)} TAGMSG bob`,
+    );
+    assert.deepEqual(shapes(tagmsg), [['417', 'alice', 'Input line was too long']]);
+    alice.send(`@+a=${'x'.repeat(4090)} PRIVMSG bob :fits`);
+    const fits = await bob.expectCommand('PRIVMSG', 'bob', 'fits');
+    assert.equal(fits.tags!.get('+a'), 'x'.repeat(4090));
+    assert.deepEqual(
+      bob.all('PRIVMSG', mark).map((m) => m.params[1]),
+      ['fits'],
+    );
+    alice.destroy();
+    bob.destroy();
   } finally {
     await srv.stop();
   }

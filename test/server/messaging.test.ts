@@ -1,6 +1,7 @@
 // Delivery by the seed's model: to everyone, to one person, to several at once, to a named group.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Message } from '../../src/protocol/index.js';
 import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
 
 async function withThree(
@@ -76,6 +77,7 @@ test('a channel message reaches its members only', async () => {
     await c.sync();
     await d.sync();
     assert.equal(c.all('PRIVMSG', mark).length, 0);
+    assert.equal(d.all('PRIVMSG', mark).length, 0);
   });
 });
 
@@ -121,7 +123,11 @@ test('echo-message, server-time and msgid: the sender sees its own message once,
     const got = await b.expectCommand('PRIVMSG', '#lobby', 'stamped');
     const plain = await c.expectCommand('PRIVMSG', '#lobby', 'stamped');
     assert.match(echo.tags!.get('time')!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    assert.ok(echo.tags!.get('msgid'));
+    assert.match(
+      echo.tags!.get('msgid') ?? '',
+      /^[0-9a-z]{13}$/,
+      'msgid: 9 digits of time, 4 of sequence',
+    );
     assert.equal(
       echo.tags!.get('+draft/react'),
       'x',
@@ -177,6 +183,161 @@ test('labeled-response: one reply labeled, several in a batch, none as ACK', asy
     const ack = await a.expectCommand('ACK');
     assert.equal(ack.tags!.get('label'), 'n1');
     a.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+/** Everything the server answers to `line`, up to (not including) the PONG of a sync. */
+async function replies(c: TestClient, line: string): Promise<Message[]> {
+  await c.sync();
+  const from = c.received.length;
+  c.send(line);
+  await c.sync();
+  return c.received
+    .slice(from)
+    .map((r) => r.msg)
+    .filter((m) => m.command !== 'PONG');
+}
+
+/** Register `nicks` (with their caps) without the lobby, so each test sets up its own channels. */
+async function registerAll(port: number, ...who: Array<[string, string[]?]>) {
+  const out: TestClient[] = [];
+  for (const [nick, caps] of who) out.push(await TestClient.register(port, nick, caps, false));
+  return out;
+}
+
+async function join(c: TestClient, channel: string): Promise<void> {
+  c.send(`JOIN ${channel}`);
+  await c.expectCommand('366', c.nick, channel);
+}
+
+test('NOTICE is never answered with an error, where PRIVMSG would be', async () => {
+  const srv = await startServer({ defaultChannel: '', maxTargets: 2 });
+  try {
+    const [alice, bob, carol] = await registerAll(srv.port, ['alice'], ['bob'], ['carol']);
+    await join(bob, '#closed'); // +n: alice is outside
+    await join(bob, '#quiet');
+    await join(alice, '#quiet');
+    bob.send('MODE #quiet +m'); // alice is a member without voice
+    await alice.expectCommand('MODE', '#quiet', '+m');
+    const marks = [bob, carol].map((c) => c.received.length);
+    // [what follows the verb, what PRIVMSG gets for it]: each NOTICE must get nothing at all.
+    const cases: Array<[string, string[]]> = [
+      ['', ['411', 'alice', 'No recipient given (PRIVMSG)']],
+      [':', ['411', 'alice', 'No recipient given (PRIVMSG)']],
+      ['bob', ['412', 'alice', 'No text to send']],
+      ['bob :', ['412', 'alice', 'No text to send']],
+      ['nobody :hi', ['401', 'alice', 'nobody', 'No such nick/channel']],
+      ['#nowhere :hi', ['403', 'alice', '#nowhere', 'No such channel']],
+      ['@nobody :hi', ['401', 'alice', '@nobody', 'No such nick/channel']],
+      ['#closed :hi', ['404', 'alice', '#closed', 'Cannot send to channel']],
+      ['#quiet :hi', ['404', 'alice', '#quiet', 'Cannot send to channel']],
+      ['bob,carol,nobody :hi', ['407', 'alice', 'nobody', 'Too many recipients (at most 2)']],
+      ['bob,carol,#quiet :hi', ['407', 'alice', '#quiet', 'Too many recipients (at most 2)']],
+    ];
+    const bigTags = `@+a=${'y'.repeat(4100)}`;
+    for (const [rest, error] of cases) {
+      const line = rest === '' ? '' : ` ${rest}`;
+      const refused = await replies(alice, `PRIVMSG${line}`);
+      assert.deepEqual(
+        refused.map((m) => [m.command, ...m.params]),
+        [error],
+        `PRIVMSG${line}`,
+      );
+      assert.deepEqual(await replies(alice, `NOTICE${line}`), [], `NOTICE${line}`);
+    }
+    assert.equal((await replies(alice, `${bigTags} PRIVMSG bob :hi`))[0]?.command, '417');
+    assert.deepEqual(await replies(alice, `${bigTags} NOTICE bob :hi`), [], 'NOTICE, big tags');
+    // None of it reached anyone: not even the existing nicks of the too-many-targets lines.
+    for (const [k, c] of [bob, carol].entries()) {
+      await c.sync();
+      const got = c.received.slice(marks[k]).map((r) => r.msg.command);
+      assert.deepEqual(
+        got.filter((x) => x === 'NOTICE' || x === 'PRIVMSG'),
+        [],
+        `${c.nick} got nothing`,
+      );
+    }
+    // And NOTICE does get through where it may.
+    alice.send('NOTICE bob :a real notice');
+    await bob.expectCommand('NOTICE', 'bob', 'a real notice');
+    for (const c of [alice, bob, carol]) c.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('@#chan reaches only its operators, +#chan its operators and voiced members', async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  try {
+    const clients = await registerAll(
+      srv.port,
+      ['alice'],
+      ['bob'],
+      ['carol'],
+      ['dave'],
+      ['erin', ['echo-message']],
+    );
+    const [alice, , , , erin] = clients;
+    for (const c of clients) await join(c, '#c'); // alice first: the operator
+    alice.send('MODE #c +vo bob dave');
+    await erin.expectCommand('MODE', '#c', '+vo', 'bob', 'dave');
+    for (const c of clients) await c.sync();
+    const marks = clients.map((c) => c.received.length);
+    // erin is a plain member: she may still write to the ops (as on most servers).
+    erin.send('PRIVMSG @#c :ops only');
+    erin.send('PRIVMSG +#c :voiced and ops');
+    erin.send('NOTICE @#c :ops notice');
+    erin.send('PRIVMSG #c :everyone');
+    await erin.expectCommand('PRIVMSG', '#c', 'everyone'); // her echo: all four were handled
+    const want: Record<string, string[]> = {
+      alice: ['PRIVMSG @#c ops only', 'PRIVMSG +#c voiced and ops', 'NOTICE @#c ops notice'],
+      bob: ['PRIVMSG +#c voiced and ops'],
+      carol: [],
+      dave: ['PRIVMSG @#c ops only', 'PRIVMSG +#c voiced and ops', 'NOTICE @#c ops notice'],
+    };
+    for (const [k, c] of clients.entries()) {
+      if (c === erin) continue;
+      await c.expectCommand('PRIVMSG', '#c', 'everyone'); // the control: everyone gets this one
+      const got = c.received
+        .slice(marks[k])
+        .map((r) => r.msg)
+        .filter((m) => m.command === 'PRIVMSG' || m.command === 'NOTICE')
+        .map((m) => `${m.command} ${m.params.join(' ')}`);
+      assert.deepEqual(got, [...want[c.nick], 'PRIVMSG #c everyone'], c.nick);
+    }
+    // The sender's echo names the status target as sent.
+    const echoes = erin.all('PRIVMSG', marks[4]).map((m) => m.params[0]);
+    assert.deepEqual(echoes, ['@#c', '+#c', '#c']);
+    for (const c of clients) c.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('TAGMSG to a nick without message-tags is dropped silently', async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  try {
+    const [alice, bob, carol] = await registerAll(
+      srv.port,
+      ['alice', ['message-tags']],
+      ['bob', ['message-tags']],
+      ['carol'],
+    );
+    const mark = carol.received.length;
+    assert.deepEqual(await replies(alice, '@+typing=active TAGMSG carol'), [], 'no error back');
+    assert.deepEqual(await replies(alice, '@+typing=paused TAGMSG carol,bob'), []);
+    const t = await bob.expectCommand('TAGMSG', 'bob');
+    assert.equal(t.tags!.get('+typing'), 'paused');
+    assert.match(t.source!, /^alice!/);
+    await carol.sync();
+    assert.deepEqual(
+      carol.received.slice(mark).map((r) => r.msg.command),
+      ['PONG'],
+      'carol got nothing but her own PONG',
+    );
+    for (const c of [alice, bob, carol]) c.destroy();
   } finally {
     await srv.stop();
   }

@@ -14,7 +14,7 @@ async function pair(sendq = 1 << 20): Promise<{
   received: () => string;
   close: () => void;
 }> {
-  const server = net.createServer({ pauseOnConnect: true });
+  const server = net.createServer({ pauseOnConnect: true, highWaterMark: 1 });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as net.AddressInfo;
   const client = net.connect(port, '127.0.0.1');
@@ -22,7 +22,11 @@ async function pair(sendq = 1 << 20): Promise<{
   client.on('data', (d: Buffer) => chunks.push(d));
   const socket = await new Promise<net.Socket>((r) => server.once('connection', r));
   server.close();
-  const conn = new Connection(socket, { sendq, recvq: 8192, flood: null }, events);
+  const conn = new Connection(
+    socket,
+    { sendq, sendqTimeout: 30_000, recvq: 8192, flood: null },
+    events,
+  );
   return {
     conn,
     client,
@@ -87,7 +91,7 @@ test('a long line and lines in many turns each arrive whole', async () => {
 
 test('text past the send queue cap closes the connection with SendQ exceeded', async () => {
   const reasons: string[] = [];
-  const server = net.createServer({ pauseOnConnect: true });
+  const server = net.createServer({ pauseOnConnect: true, highWaterMark: 1 });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as net.AddressInfo;
   const client = net.connect(port, '127.0.0.1');
@@ -96,7 +100,7 @@ test('text past the send queue cap closes the connection with SendQ exceeded', a
   server.close();
   const conn = new Connection(
     socket,
-    { sendq: 4096, recvq: 8192, flood: null },
+    { sendq: 4096, sendqTimeout: 30_000, recvq: 8192, flood: null },
     { ...events, closed: (_c, reason) => reasons.push(reason) },
   );
   for (let i = 0; i < 100 && reasons.length === 0; i++) conn.sendText(`${'y'.repeat(100)}\r\n`);

@@ -151,11 +151,7 @@ export class InteractiveView implements View {
       const tick = setInterval(() => this.refreshStatus(), TICK_MS);
       const unsubscribe = session.onEvent((e) => {
         if (e.type !== 'state' || e.state !== 'disconnected' || e.final !== true) return;
-        // Checked a moment later: quitting while not connected ends the session from inside
-        // controller.quit(), before `leaving` turns true.
-        queueMicrotask(() => {
-          if (!controller.leaving) finish(1);
-        });
+        if (!controller.leaving) finish(1);
       });
 
       emitKeypressEvents(input);

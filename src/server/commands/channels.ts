@@ -1,14 +1,8 @@
-// Named groups: JOIN, PART, TOPIC, NAMES, LIST, KICK, INVITE.
-import {
-  ERR,
-  RPL,
-  isValidChannel,
-  isChannelName,
-  matchMask,
-  truncateUtf8,
-} from '../../protocol/index.js';
+// Named groups: JOIN, PART, TOPIC, KICK, INVITE; in a large channel (+u) arrivals and departures stay quiet.
+import { ERR, RPL, isValidChannel, matchMask, truncateUtf8 } from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
-import { statusPrefix, type Channel } from '../channel.js';
+import type { Channel } from '../channel.js';
+import { sendJoinNames } from './names.js';
 import type { User } from '../user.js';
 import type { Context } from './context.js';
 import type { CommandSpec } from './table.js';
@@ -40,16 +34,31 @@ export function joinChannels(ctx: Context, names: string[], keys: string[]): voi
     network.join(user, channel);
     const out = ctx.server.event(user.prefix, 'JOIN', [channel.name]);
     ctx.event(out);
-    network.toChannel(channel, out, user);
-    if (user.away !== null) {
-      // away-notify: members learn at once that the newcomer is away.
-      const away = ctx.server.event(user.prefix, 'AWAY', [user.away]);
-      network.toChannel(channel, away, user, CAPBIT.AWAY_NOTIFY);
+    // In a large channel an arrival is nobody else's news: that keeps arriving O(1).
+    const announced = channel.isAnnounced(user);
+    if (announced) {
+      network.toChannel(channel, out, user);
+      if (user.away !== null) {
+        // away-notify: members learn at once that the newcomer is away.
+        const away = ctx.server.event(user.prefix, 'AWAY', [user.away]);
+        network.toChannel(channel, away, user, CAPBIT.AWAY_NOTIFY);
+      }
     }
     ctx.server.chatlog.join(out.stamp.ms, channel.name, user.nick);
     if (channel.topic !== '') sendTopic(ctx, channel);
-    sendNames(ctx, channel);
+    sendJoinNames(ctx, channel);
+    if (!announced) explainLarge(ctx, channel);
   }
+}
+
+/** Tell a newcomer why a large channel's names list is short and who will not see it come and go. */
+function explainLarge(ctx: Context, channel: Channel): void {
+  const n = channel.members.size;
+  ctx.line(ctx.server.config.name, 'NOTICE', [
+    ctx.user.nick,
+    `${channel.name} is a large channel (+u, ${n} members): arrivals and departures are not announced, ` +
+      `and the names list above shows only operators and voiced members; NAMES ${channel.name} lists everyone`,
+  ]);
 }
 
 /** Why `user` may not join `channel` (+k, +l, +i, +b), as [numeric, text], or null. */
@@ -105,7 +114,7 @@ function partOne(ctx: Context, channel: Channel, reason: string): void {
     reason ? [channel.name, reason] : [channel.name],
   );
   ctx.event(out);
-  ctx.server.network.toChannel(channel, out, user);
+  if (channel.isAnnounced(user)) ctx.server.network.toChannel(channel, out, user);
   ctx.server.network.leave(user, channel);
   ctx.server.chatlog.part(out.stamp.ms, channel.name, user.nick, reason);
 }
@@ -146,76 +155,6 @@ function sendTopic(ctx: Context, channel: Channel): void {
     channel.topicBy,
     String(Math.floor(channel.topicAt / 1000)),
   );
-}
-
-/** 353/366 for `channel`, honouring multi-prefix and userhost-in-names. Secret channels hide from outsiders. */
-export function sendNames(ctx: Context, channel: Channel): void {
-  const viewer = ctx.user;
-  const inside = channel.members.has(viewer);
-  if (inside || !channel.has('s')) {
-    const multi = ctx.session.has(CAPBIT.MULTI_PREFIX);
-    const uhnames = ctx.session.has(CAPBIT.USERHOST_IN_NAMES);
-    const symbol = channel.has('s') ? '@' : '=';
-    let line: string[] = [];
-    let size = 0;
-    const flush = () => {
-      ctx.numeric(RPL.NAMREPLY, symbol, channel.name, line.join(' '));
-      line = [];
-      size = 0;
-    };
-    for (const [member, status] of channel.members) {
-      if (!inside && member.modes.includes('i')) continue;
-      const word = statusPrefix(status, multi) + (uhnames ? member.prefix : member.nick);
-      if (size + word.length + 1 > 400) flush();
-      line.push(word);
-      size += word.length + 1;
-    }
-    if (line.length > 0) flush();
-  }
-  ctx.numeric(RPL.ENDOFNAMES, channel.name, 'End of /NAMES list');
-}
-
-// NAMES [<channel>{,<channel>}]
-function names(ctx: Context): void {
-  if (ctx.params.length === 0) {
-    for (const ch of ctx.user.channels) sendNames(ctx, ch);
-    return;
-  }
-  for (const name of ctx.params[0].split(',')) {
-    const channel = ctx.server.network.findChannel(name);
-    if (channel === undefined) ctx.numeric(RPL.ENDOFNAMES, name, 'End of /NAMES list');
-    else sendNames(ctx, channel);
-  }
-}
-
-// LIST [<channel>{,<channel>}] [<elistcond>]  (ELIST=U: >n and <n member counts)
-function list(ctx: Context): void {
-  const net = ctx.server.network;
-  const user = ctx.user;
-  let wanted: Channel[];
-  let min = 0;
-  let max = Infinity;
-  const args = ctx.params.filter((p) => p.length > 0);
-  const named = args.find((a) => isChannelName(a));
-  for (const a of args) {
-    if (a.startsWith('>')) min = parseInt(a.slice(1), 10) + 1 || 0;
-    if (a.startsWith('<')) max = parseInt(a.slice(1), 10) - 1;
-  }
-  if (named !== undefined) {
-    wanted = named
-      .split(',')
-      .map((n) => net.findChannel(n))
-      .filter((c): c is Channel => c !== undefined);
-  } else {
-    wanted = [...net.allChannels()];
-  }
-  ctx.numeric(RPL.LISTSTART, 'Channel', 'Users  Name');
-  for (const ch of wanted) {
-    if (ch.has('s') && !ch.members.has(user)) continue;
-    if (ch.members.size < min || ch.members.size > max) continue;
-    ctx.numeric(RPL.LIST, ch.name, String(ch.members.size), ch.topic);
-  }
-  ctx.numeric(RPL.LISTEND, 'End of /LIST');
 }
 
 // KICK <channel> <user>{,<user>} [<comment>]
@@ -293,20 +232,6 @@ export const channelCommands: CommandSpec[] = [
     help: "Show or set a channel's topic.",
     minParams: 1,
     handler: topic,
-  },
-  {
-    name: 'NAMES',
-    syntax: 'NAMES [<channel>{,<channel>}]',
-    help: 'List the members of channels.',
-    minParams: 0,
-    handler: names,
-  },
-  {
-    name: 'LIST',
-    syntax: 'LIST [<channel>{,<channel>}] [>n|<n]',
-    help: 'List channels with their member counts and topics.',
-    minParams: 0,
-    handler: list,
   },
   {
     name: 'KICK',

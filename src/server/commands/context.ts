@@ -5,6 +5,7 @@
 // a lone labeled line, an ACK, or a `labeled-response` BATCH.
 import { serializeBody, type Message } from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
+import { continueWith, highWater } from '../flow.js';
 import type { Outgoing } from '../outgoing.js';
 import type { Server } from '../server.js';
 import type { Session } from '../session.js';
@@ -67,6 +68,27 @@ export class Context {
     const caps = this.session.caps;
     if (this.items === null) this.session.conn.send(out.bufferFor(caps));
     else this.items.push({ tags: out.tagsFor(caps), body: out.bodyText() });
+  }
+
+  /**
+   * A reply that may be too long to queue at once (NAMES, WHO, LIST of many): `next` queues a line
+   * or a few and returns true when it has finished. It runs while the client's output is below the
+   * high-water mark, and again each time the client has read it down (flow.ts); meanwhile the
+   * client's later commands wait, so their replies still come after. A labeled reply is collected
+   * whole, to be sent as one batch.
+   */
+  longReply(next: () => boolean): void {
+    if (this.items !== null) {
+      while (!next());
+      return;
+    }
+    const conn = this.session.conn;
+    const high = highWater(conn.sendqBytes());
+    const more = (): boolean => {
+      while (conn.pending() < high) if (next() || conn.isGone()) return true;
+      return false;
+    };
+    if (!more()) continueWith(conn, more);
   }
 
   /** Send what was collected for a labeled command. */

@@ -3,6 +3,7 @@ import { channelCommands } from './channels.js';
 import { infoCommands } from './info.js';
 import { messagingCommands } from './messaging.js';
 import { modeCommands } from './modes.js';
+import { namesCommands } from './names.js';
 import { registrationCommands } from './registration.js';
 import type { CommandSpec } from './table.js';
 import { userCommands } from './users.js';
@@ -11,6 +12,7 @@ export const allCommands: CommandSpec[] = [
   ...registrationCommands,
   ...messagingCommands,
   ...channelCommands,
+  ...namesCommands,
   ...modeCommands,
   ...userCommands,
   ...infoCommands,

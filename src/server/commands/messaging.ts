@@ -46,16 +46,18 @@ function relay(ctx: Context, verb: Verb): void {
   }
   const tags = clientTags(ctx);
   if (tags === 'too-long') {
-    ctx.numeric(ERR.INPUTTOOLONG, 'Input line was too long');
+    if (!quiet) ctx.numeric(ERR.INPUTTOOLONG, 'Input line was too long');
     return;
   }
   const targets = uniqueTargets(ctx.params[0]);
   if (targets.length > config.maxTargets) {
-    ctx.numeric(
-      ERR.TOOMANYTARGETS,
-      targets[config.maxTargets],
-      `Too many recipients (at most ${config.maxTargets})`,
-    );
+    if (!quiet) {
+      ctx.numeric(
+        ERR.TOOMANYTARGETS,
+        targets[config.maxTargets],
+        `Too many recipients (at most ${config.maxTargets})`,
+      );
+    }
     return;
   }
   const kind = messageKind(verb, text);
@@ -85,7 +87,7 @@ function relay(ctx: Context, verb: Verb): void {
         if (!quiet) ctx.numeric(ERR.NOSUCHCHANNEL, name, 'No such channel');
         continue;
       }
-      const status = channel.members.get(user);
+      const status = channel.statusOf(user);
       if (!channel.canSpeak(user) || (status === 0 && isBanned(channel, user))) {
         if (!quiet) ctx.numeric(ERR.CANNOTSENDTOCHAN, channel.name, 'Cannot send to channel');
         continue;

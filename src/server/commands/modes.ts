@@ -52,6 +52,17 @@ function channelMode(ctx: Context, name: string): void {
       plus = c === '+';
       continue;
     }
+    if (c === 'u') {
+      const at = ctx.server.config.largeChannel;
+      ctx.numeric(
+        ERR.CANNOTCHANGECHANMODE,
+        'u',
+        at > 0
+          ? `is set by the server on channels of more than ${at} members`
+          : 'is set by the server on large channels (off on this server)',
+      );
+      continue;
+    }
     if (!'ovbkl'.includes(c) && !FLAGS.includes(c)) {
       ctx.numeric(ERR.UNKNOWNMODE, c, 'is unknown mode char to me');
       continue;
@@ -156,7 +167,7 @@ function memberStatus(
     ctx.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
     return null;
   }
-  const status = channel.members.get(target);
+  const status = channel.statusOf(target);
   if (status === undefined) {
     ctx.numeric(ERR.USERNOTINCHANNEL, target.nick, channel.name, "They aren't on that channel");
     return null;
@@ -164,7 +175,14 @@ function memberStatus(
   const bit = c === 'o' ? MEMBER.OP : MEMBER.VOICE;
   const updated = plus ? status | bit : status & ~bit;
   if (updated === status) return null;
-  channel.members.set(target, updated);
+  const network = ctx.server.network;
+  if (updated !== 0 && !channel.isAnnounced(target)) {
+    // A quiet member of a large channel gains a status: everyone is told it is there first, so
+    // clients have a nick to put the mode on; from now on its departure is announced too.
+    network.announce(channel, target);
+    network.toChannel(channel, ctx.server.event(target.prefix, 'JOIN', [channel.name]), target);
+  }
+  network.setStatus(channel, target, updated);
   return { plus, char: c, arg: target.nick };
 }
 

@@ -6,7 +6,7 @@ import { User } from '../user.js';
 import type { Context } from './context.js';
 import type { CommandSpec } from './table.js';
 import { joinChannels } from './channels.js';
-import { sendWelcome, USERLEN } from './welcome.js';
+import { sendWelcome } from './welcome.js';
 
 // CAP <subcommand> [:<capabilities>]
 function cap(ctx: Context): void {
@@ -96,18 +96,17 @@ function nick(ctx: Context): void {
   ctx.server.chatlog.nick(out.stamp.ms, old, wanted);
 }
 
-/** Bytes of real name kept (it is shown in WHOIS and WHO). */
-const REALNAME_MAX = 100;
-
 // USER <username> <mode> <unused> :<realname>
 function user(ctx: Context): void {
   const s = ctx.session;
   if (s.user !== null || s.username !== null) {
     return ctx.numeric(ERR.ALREADYREGISTERED, 'You may not reregister');
   }
-  const raw = ctx.params[0].replace(/[^A-Za-z0-9._-]/g, '').slice(0, USERLEN - 1);
-  s.username = '~' + (raw.length > 0 ? raw : 'user');
-  s.realname = truncateUtf8(ctx.params[3], REALNAME_MAX);
+  const { userLen, realnameLen } = ctx.server.config;
+  // USERLEN counts the '~' that marks a user name nobody verified (no ident lookup here).
+  const raw = ctx.params[0].replace(/[^A-Za-z0-9._-]/g, '').slice(0, userLen - 1);
+  s.username = '~' + (raw.length > 0 ? raw : 'user'.slice(0, userLen - 1));
+  s.realname = truncateUtf8(ctx.params[3], realnameLen);
   tryRegister(ctx);
 }
 

@@ -37,34 +37,62 @@ function whoReply(ctx: Context, target: User, channelName: string, status: strin
   );
 }
 
-function whoChannel(ctx: Context, channel: Channel): void {
+/** The 352 lines of `channel`'s members as `viewer` may see them, a step at a time (longReply). */
+function whoChannel(ctx: Context, channel: Channel): () => boolean {
   const viewer = ctx.user;
   const inside = channel.members.has(viewer);
-  if (!inside && channel.has('s')) return;
   const multi = ctx.session.has(CAPBIT.MULTI_PREFIX);
-  for (const [member, status] of channel.members) {
-    if (!inside && member.modes.includes('i')) continue;
-    whoReply(ctx, member, channel.name, statusPrefix(status, multi));
-  }
+  const members = channel.members.keys();
+  let exhausted = !inside && channel.has('s');
+  return () => {
+    while (!exhausted) {
+      const r = members.next();
+      if (r.done === true) break;
+      const member = r.value;
+      const status = channel.members.get(member);
+      if (status === undefined || (!inside && member.modes.includes('i'))) continue;
+      whoReply(ctx, member, channel.name, statusPrefix(status, multi));
+      return false;
+    }
+    exhausted = true;
+    return true;
+  };
+}
+
+/** The 352 lines of every user matching `mask` whom `viewer` may see, a step at a time. */
+function whoMask(ctx: Context, mask: string): () => boolean {
+  const viewer = ctx.user;
+  const full = mask.includes('!') || mask.includes('@');
+  const users = ctx.server.network.allUsers();
+  return () => {
+    for (;;) {
+      const r = users.next();
+      if (r.done === true) return true;
+      const u = r.value;
+      if (!matchMask(mask, full ? u.prefix : u.nick) || !visibleTo(viewer, u)) continue;
+      whoReply(ctx, u, '*', '');
+      return false;
+    }
+  };
 }
 
 // WHO [<mask>]   (a channel name lists its members; otherwise a nick mask, or nick!user@host mask)
 function who(ctx: Context): void {
   const given = ctx.params[0] ?? '';
   const mask = given === '' || given === '0' ? '*' : given;
-  const net = ctx.server.network;
+  let lines: () => boolean = () => true;
   if (isChannelName(mask)) {
-    const channel = net.findChannel(mask);
-    if (channel !== undefined) whoChannel(ctx, channel);
+    const channel = ctx.server.network.findChannel(mask);
+    if (channel !== undefined) lines = whoChannel(ctx, channel);
   } else {
-    const viewer = ctx.user;
-    const full = mask.includes('!') || mask.includes('@');
-    for (const u of net.allUsers()) {
-      if (!matchMask(mask, full ? u.prefix : u.nick)) continue;
-      if (visibleTo(viewer, u)) whoReply(ctx, u, '*', '');
-    }
+    lines = whoMask(ctx, mask);
   }
-  ctx.numeric(RPL.ENDOFWHO, given === '' ? '*' : given, 'End of WHO list');
+  // Long lists (a large channel, WHO *) go out as the client reads them.
+  ctx.longReply(() => {
+    if (!lines()) return false;
+    ctx.numeric(RPL.ENDOFWHO, given === '' ? '*' : given, 'End of WHO list');
+    return true;
+  });
 }
 
 /** 319 lines for `target`'s channels as `viewer` may see them (secret ones only if shared). */

@@ -11,7 +11,7 @@ export function isupportTokens(c: ServerConfig) {
     ['AWAYLEN', c.awayLen],
     ['CASEMAPPING', SERVER_CASEMAPPING],
     ['CHANLIMIT', `${CHANTYPES}:${c.maxChannels}`],
-    ['CHANMODES', 'b,k,l,imnst'],
+    ['CHANMODES', 'b,k,l,imnstu'],
     ['CHANNELLEN', c.channelLen],
     ['CHANTYPES', CHANTYPES],
     ['ELIST', 'U'],
@@ -31,13 +31,11 @@ export function isupportTokens(c: ServerConfig) {
       `PRIVMSG:${t},NOTICE:${t},TAGMSG:${t},JOIN:${c.maxChannels},PART:${c.maxChannels},NAMES:1,WHOIS:1,KICK:1`,
     ],
     ['TOPICLEN', c.topicLen],
-    ['USERLEN', USERLEN],
+    ['USERLEN', c.userLen],
     ['UTF8ONLY', true],
   ] as const;
 }
 
-/** USER names are cut to this length (USERLEN). */
-export const USERLEN = 16;
 /** MODES=4: at most this many parameter modes in one MODE command. */
 export const MAX_MODES = 4;
 
@@ -47,7 +45,7 @@ export function sendWelcome(ctx: Context): void {
   ctx.numeric(RPL.WELCOME, `Welcome to the ${config.network} IRC Network ${user.prefix}`);
   ctx.numeric(RPL.YOURHOST, `Your host is ${config.name}, running version ${VERSION}`);
   ctx.numeric(RPL.CREATED, `This server was created ${ctx.server.startedAt.toUTCString()}`);
-  ctx.numeric(RPL.MYINFO, config.name, VERSION, 'io', 'biklmnostv', 'bklov');
+  ctx.numeric(RPL.MYINFO, config.name, VERSION, 'io', 'biklmnostuv', 'bklov');
   sendIsupport(ctx);
   sendLusers(ctx);
   sendMotd(ctx);
