@@ -146,3 +146,65 @@ test('a banned member cannot speak unless voiced; the console logs actions and C
     await srv.stop();
   }
 });
+
+test('NOTICE stays silent for unknown targets and a channel it may not speak in', async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  try {
+    const alice = await TestClient.register(srv.port, 'alice', [], false);
+    const bob = await TestClient.register(srv.port, 'bob', [], false);
+    for (const c of [alice, bob]) {
+      c.send('JOIN #c');
+      await c.expectCommand('366', c.nick, '#c');
+    }
+    alice.send('MODE #c +b bob!*@*');
+    await bob.expectCommand('MODE', '#c', '+b');
+    assert.deepEqual(await replies(bob, 'NOTICE @bob,#nowhere,nobody,#c :x'), []);
+    alice.destroy();
+    bob.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('only + tags are relayed; the JSON console logs text as sent, CTCP unwrapped, no TAGMSG', async () => {
+  const srv = await startServer({ defaultChannel: '' }, 'json');
+  try {
+    const alice = await TestClient.register(srv.port, 'alice', ['message-tags'], false);
+    const bob = await TestClient.register(srv.port, 'bob', ['message-tags'], false);
+    for (const c of [alice, bob]) {
+      c.send('JOIN #c');
+      await c.expectCommand('366', c.nick, '#c');
+    }
+    alice.send('@foo=bar;+a=b PRIVMSG bob :hi');
+    await bob.expect((_m, raw) => / PRIVMSG bob :?hi$/.test(raw));
+    const raw = bob.received.at(-1)!.raw;
+    assert.match(raw, /^@time=\S+;msgid=[^; ]+;\+a=b :alice!/, raw);
+    await alice.sync();
+    const before = (await srv.console()).length;
+    for (const line of [
+      'PRIVMSG #c :hi\x01',
+      'PRIVMSG #c :\x01PING 1\x01',
+      'PRIVMSG #c :\x01ACTION waves\x01',
+      'PRIVMSG bob :\x01VERSION\x01',
+      '@+typing=active TAGMSG #c',
+      '@+typing=active TAGMSG bob',
+    ]) {
+      alice.send(line);
+    }
+    await alice.sync();
+    const logged = (await srv.console())
+      .slice(before)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .map(({ type, to, text }) => ({ type, to, text }));
+    assert.deepEqual(logged, [
+      { type: 'privmsg', to: ['#c'], text: 'hi\x01' },
+      { type: 'ctcp', to: ['#c'], text: 'PING 1' },
+      { type: 'action', to: ['#c'], text: 'waves' },
+      { type: 'ctcp', to: ['bob'], text: 'VERSION' },
+    ]);
+    alice.destroy();
+    bob.destroy();
+  } finally {
+    await srv.stop();
+  }
+});

@@ -52,6 +52,7 @@ test('CAP: LS 302 implies cap-notify, REQ adds and removes, a bad name NAKs the 
     ]);
     assert.deepEqual(await replies(c, 'CAP REQ -multi-prefix'), [`${S} CAP * ACK -multi-prefix`]);
     assert.deepEqual(await replies(c, 'CAP LIST'), [`${S} CAP * LIST :cap-notify echo-message`]);
+    assert.deepEqual(await replies(c, 'CAP REQ'), [`${S} CAP * ACK :`]);
     assert.deepEqual(await replies(c, 'CAP FROB'), [`${S} 410 * FROB :Invalid CAP command`]);
     c.destroy();
   });
