@@ -115,13 +115,19 @@ function score(results: MutantResult[]): { detected: number; total: number; perc
   return { detected, total, percent };
 }
 
+/** Every .ts file under `dir` by absolute path, read before the run so edits meanwhile do not matter. */
+function readSources(dir: string): Map<string, string[]> {
+  const sources = new Map<string, string[]>();
+  for (const entry of fs.readdirSync(path.join(REPO, dir), { recursive: true })) {
+    const file = path.join(REPO, dir, String(entry));
+    if (file.endsWith('.ts')) sources.set(file, fs.readFileSync(file, 'utf8').split('\n'));
+  }
+  return sources;
+}
+
 /** The source text a mutant replaced, on one line and shortened. */
 function original(r: MutantResult, sources: Map<string, string[]>): string {
-  let lines = sources.get(r.fileName);
-  if (lines === undefined) {
-    lines = fs.readFileSync(r.fileName, 'utf8').split('\n');
-    sources.set(r.fileName, lines);
-  }
+  const lines = sources.get(r.fileName) ?? [];
   const { start, end } = r.location;
   const text = lines
     .slice(start.line - 1, end.line)
@@ -138,8 +144,7 @@ function oneLine(text: string): string {
   return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
 }
 
-function survivors(results: MutantResult[]): string[] {
-  const sources = new Map<string, string[]>();
+function survivors(results: MutantResult[], sources: Map<string, string[]>): string[] {
   return results
     .filter((r) => r.status === 'Survived' || r.status === 'NoCoverage')
     .sort(
@@ -209,11 +214,12 @@ async function main(): Promise<void> {
   for (const [target, mutate] of groups) {
     process.stdout.write(`\nmutate: ${mutate.join(' ')} against ${target.tests.join(' ')}\n`);
     const t0 = Date.now();
+    const sources = readSources(target.dir);
     const results = await new Stryker(
       strykerOptions(target, mutate, options.concurrency),
     ).runMutationTest();
     const s = score(results);
-    const left = survivors(results);
+    const left = survivors(results, sources);
     summary.push(
       `  ${target.dir}: ${s.percent}% (${s.detected} of ${s.total} mutants detected, ` +
         `${left.length} survived) in ${minutes(Date.now() - t0)}`,
