@@ -79,3 +79,60 @@ test('WHOIS and WHOWAS answer the first nick of a list; a server mask names this
     await srv.stop();
   }
 });
+
+test('319 lines break exactly past 400 bytes of names; no 319 for a user in no channel', async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  try {
+    const alice = await TestClient.register(srv.port, 'alice', [], false);
+    const bob = await TestClient.register(srv.port, 'bob', [], false);
+    const lines = async (who: TestClient) =>
+      (await replies(alice, `WHOIS ${who.nick}`))
+        .filter((m) => m.command === '319')
+        .map((m) => m.params[2].split(' ').length);
+    assert.deepEqual(await lines(bob), []);
+    // Ten words of 39 characters and their spaces fill 400 bytes exactly: one line, then one more.
+    const fill = Array.from(
+      { length: 11 },
+      (_, k) => `#a${String(k).padStart(2, '0')}${'x'.repeat(34)}`,
+    );
+    // Nine such words, then one of 40: 360 + 41 is past 400, so it starts the second line.
+    const over = [
+      ...Array.from({ length: 9 }, (_, k) => `#b${String(k).padStart(2, '0')}${'x'.repeat(34)}`),
+      `#c${'x'.repeat(37)}`,
+    ];
+    for (const [who, names] of [
+      [alice, fill],
+      [bob, over],
+    ] as const) {
+      for (const name of names) {
+        who.send(`JOIN ${name}`);
+        await who.expectCommand('366', who.nick, name);
+      }
+    }
+    assert.deepEqual(await lines(alice), [10, 1]);
+    assert.deepEqual(await lines(bob), [9, 1]);
+    alice.destroy();
+    bob.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('312 names the network; USERHOST counts words, not the spaces between them', async () => {
+  const srv = await startServer({ defaultChannel: '', network: 'TestNet' });
+  try {
+    const alice = await TestClient.register(srv.port, 'alice', [], false);
+    const bob = await TestClient.register(srv.port, 'bob', [], false);
+    const server = (await replies(alice, 'WHOIS bob')).find((m) => m.command === '312');
+    assert.deepEqual(server?.params, ['alice', 'bob', 'parley.local', 'TestNet chat server']);
+    const [userhost] = await replies(alice, 'USERHOST :alice      bob');
+    assert.deepEqual(
+      userhost.params[1].split(' ').map((e) => e.split('=')[0]),
+      ['alice', 'bob'],
+    );
+    alice.destroy();
+    bob.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
