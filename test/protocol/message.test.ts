@@ -185,6 +185,8 @@ const parseCases: readonly ParseCase[] = [
   ['BAD_COMMAND: ligature ﬃ does not become FFI', 'ﬃ', { error: 'BAD_COMMAND' }],
   ['BAD_COMMAND: fullwidth digits', '００１', { error: 'BAD_COMMAND' }],
   ['BAD_COMMAND: after source', ':nick 12 x', { error: 'BAD_COMMAND' }],
+  // Below '0': a digit check alone would take `!12` for a numeric.
+  ['BAD_COMMAND: punctuation then two digits', '!12', { error: 'BAD_COMMAND' }],
   ['BAD_TAGS: bare @', '@ PING', { error: 'BAD_TAGS' }],
   ['BAD_TAGS: empty key with value', '@=x PING', { error: 'BAD_TAGS' }],
   ['BAD_TAGS: empty key among others', '@a=1;=2 PING', { error: 'BAD_TAGS' }],

@@ -35,3 +35,10 @@ test('hasWideControl is true exactly when stripControls would remove a non-ASCII
     { numRuns: 2000 },
   );
 });
+
+test('hasWideControl looks only at bytes start..end-1, not at what follows', () => {
+  const bytes = Buffer.from('a\u0085b'); // 61 C2 85 62
+  assert.equal(hasWideControl(bytes, 0, 1), false);
+  assert.equal(hasWideControl(bytes, 1, 3), true);
+  assert.equal(hasWideControl(bytes, 3, 4), false);
+});

@@ -20,6 +20,9 @@ describe('isValidNick', () => {
     ['Alice_2', 30, true],
     ['a-b', 30, true],
     ['a1', 30, true],
+    // the edges of the letter and digit ranges
+    ['Zed', 30, true],
+    ['a0', 30, true],
     // every RFC 2812 special is allowed, also as the first character
     ['[bot]', 30, true],
     ['{x}', 30, true],
@@ -119,6 +122,11 @@ describe('isValidChannel', () => {
     ['#a\n', 50, undefined, false],
     ['# ', 50, undefined, false],
     ['#,', 50, undefined, false],
+    // DEL and the C1 controls (U+007F..U+009F) could drive a terminal; U+00A0 is fine
+    ['#a\x7f', 50, undefined, false],
+    ['#a\u0085', 50, undefined, false],
+    ['#a\u009f', 50, undefined, false],
+    ['#a\u00a0', 50, undefined, true],
   ];
   for (const [name, maxLen, chantypes, ok] of cases) {
     test(`${JSON.stringify(name)} (max ${maxLen}, chantypes=${JSON.stringify(chantypes)}) -> ${ok}`, () => {
