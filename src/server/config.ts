@@ -80,7 +80,7 @@ export const DEFAULTS: ServerConfig = {
   maxTargets: 10,
   maxChannels: 50,
   maxBans: 100,
-  largeChannel: 1000,
+  largeChannel: 100,
   flood: { burst: 10, rate: 2 },
   sendq: 1024 * 1024,
   sendqTimeout: 30_000,
