@@ -189,6 +189,14 @@ export const SERVE_OPTIONS: Option[] = [
     apply: (s, v) => (s.largeChannel = parseInteger('large-channel', v, 0, 1_000_000)),
   },
   {
+    flag: 'large-lobby',
+    arg: 'N',
+    shown: String(D.largeLobby),
+    help: 'the same for the default channel, which everyone joins at once after a restart (0: never)',
+    apply: (s, v) => (s.largeLobby = parseInteger('large-lobby', v, 0, 1_000_000)),
+  },
+
+  {
     flag: 'flood',
     arg: 'on|off',
     shown: 'on',

@@ -40,6 +40,8 @@ export interface ServerConfig {
    * every member and the names list on joining is a summary, so arriving costs O(1); 0 = never.
    */
   readonly largeChannel: number;
+  /** The same for the default channel, which every user joins at once after a restart. */
+  readonly largeLobby: number;
   /** Flood control: burst lines, then `rate` lines/s; null = off (benchmarks, trusted LANs). */
   readonly flood: { readonly burst: number; readonly rate: number } | null;
   /** Bytes queued for a client that reads too slowly before it is disconnected. */
@@ -80,7 +82,8 @@ export const DEFAULTS: ServerConfig = {
   maxTargets: 10,
   maxChannels: 50,
   maxBans: 100,
-  largeChannel: 100,
+  largeChannel: 1000,
+  largeLobby: 100,
   flood: { burst: 10, rate: 2 },
   sendq: 1024 * 1024,
   sendqTimeout: 30_000,

@@ -17,6 +17,9 @@ export class Network {
   private opers = 0;
   /** Members past which a channel is large (+u); 0: never (--large-channel). */
   largeAt = 0;
+  /** The same for the default channel (--large-lobby), named by its folded name. */
+  largeLobbyAt = 0;
+  lobby = '';
   /** Told when a channel becomes large or stops being large (the server announces the mode). */
   largeChanged: (channel: Channel) => void = () => {};
 
@@ -110,7 +113,8 @@ export class Network {
    */
   join(user: User, channel: Channel): void {
     const size = channel.members.size;
-    if (!channel.large && this.largeAt > 0 && size >= this.largeAt) {
+    const at = this.largeAtFor(channel);
+    if (!channel.large && at > 0 && size >= at) {
       channel.large = true;
       this.largeChanged(channel);
     }
@@ -128,10 +132,15 @@ export class Network {
     user.channels.delete(channel);
     const size = channel.members.size;
     if (size === 0) this.channels.delete(channel.folded);
-    else if (channel.large && size <= this.largeAt >> 1) {
+    else if (channel.large && size <= this.largeAtFor(channel) >> 1) {
       channel.large = false;
       this.largeChanged(channel);
     }
+  }
+
+  /** Members past which `channel` is large: the default channel has its own threshold. */
+  largeAtFor(channel: Channel): number {
+    return channel.folded === this.lobby ? this.largeLobbyAt : this.largeAt;
   }
 
   /** Set `user`'s visible status bits (MEMBER.OP, MEMBER.VOICE) in `channel`. */

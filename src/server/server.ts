@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import {
   ERR,
   FAIL_CODE,
+  fold,
   isParseError,
   parse,
   stripControls,
@@ -82,7 +83,7 @@ export class Server implements ConnectionEvents {
       admit: (socket) => this.admit(socket),
       accepted: (socket) => this.accept(socket),
     });
-    this.network.largeAt = config.largeChannel;
+    this.setLargeThresholds();
     this.network.largeChanged = (channel) => this.announceLarge(channel);
   }
 
@@ -103,7 +104,7 @@ export class Server implements ConnectionEvents {
     }
     this.config = { ...config, host: this.config.host, port: this.config.port };
     this.limits = limitsOf(this.config);
-    this.network.largeAt = this.config.largeChannel;
+    this.setLargeThresholds();
     this.chatlog.logPrivate = this.config.logPrivate;
     this.chatlog.enabled = this.config.logChat;
     for (const s of this.sessions) s.conn.setLimits(this.limits);
@@ -141,6 +142,12 @@ export class Server implements ConnectionEvents {
     this.network.toNeighbours(user, out, 0, true);
     this.network.removeUser(user);
     this.chatlog.quit(out.stamp.ms, user.nick, reason);
+  }
+
+  private setLargeThresholds(): void {
+    this.network.largeAt = this.config.largeChannel;
+    this.network.largeLobbyAt = this.config.largeLobby;
+    this.network.lobby = fold(this.config.defaultChannel);
   }
 
   /** A channel became large (+u) or stopped being large (-u): every member is told, as a MODE. */

@@ -159,7 +159,7 @@ test(
     const others: TestClient[] = [];
     try {
       // Two members already: irssi is the third, past the threshold.
-      server = await startServe(['--flood', 'off', '--large-channel', '2']);
+      server = await startServe(['--flood', 'off', '--large-lobby', '2']);
       const alice = await TestClient.register(server.port, 'alice');
       const bob = await TestClient.register(server.port, 'bob');
       others.push(alice, bob);

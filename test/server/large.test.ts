@@ -110,7 +110,7 @@ test('a quiet member given +v is first shown joining, then announced as it leave
 
 test('WHO, NAMES and LIST longer than the send queue arrive whole, and later replies after them', async () => {
   // An 8 KiB send queue: a WHO of 150 members (~15 KiB) would pass it if queued at once.
-  const srv = await startServer({ sendq: 8192, largeChannel: 0, maxPerIp: 200 });
+  const srv = await startServer({ sendq: 8192, largeLobby: 0, maxPerIp: 200 });
   const members: TestClient[] = [];
   for (let k = 0; k < 150; k++) members.push(await TestClient.register(srv.port, `member${k}`));
   const viewer = await TestClient.register(srv.port, 'viewer', ['userhost-in-names']);
@@ -133,5 +133,33 @@ test('WHO, NAMES and LIST longer than the send queue arrive whole, and later rep
   assert.ok(commands.indexOf('323') < commands.indexOf('PONG'));
   assert.equal(viewer.all('ERROR').length, 0);
   for (const c of [...members, viewer]) c.destroy();
+  await srv.stop();
+});
+
+test('the default channel has its own threshold (--large-lobby); other channels keep --large-channel', async () => {
+  const srv = await startServer({ largeLobby: 2, largeChannel: 1000 });
+  const alice = await TestClient.register(srv.port, 'alice');
+  const bob = await TestClient.register(srv.port, 'bob');
+  for (const c of [alice, bob]) {
+    c.send('JOIN #other');
+    await c.expectCommand('366', c.nick, '#other');
+  }
+  const carol = await TestClient.register(srv.port, 'carol'); // the lobby's third member
+  await alice.expectCommand('MODE', '#lobby', '+u');
+  carol.send('JOIN #other');
+  await carol.expectCommand('366', 'carol', '#other');
+  // In #other carol's arrival is news; in #lobby it was not.
+  await alice.expect(
+    (m) =>
+      m.command === 'JOIN' && m.params[0] === '#other' && m.source?.startsWith('carol!') === true,
+  );
+  await alice.sync();
+  const lobbyJoins = alice
+    .all('JOIN')
+    .filter((m) => m.params[0] === '#lobby' && m.source?.startsWith('carol!') === true);
+  assert.equal(lobbyJoins.length, 0);
+  alice.send('MODE #lobby -u');
+  assert.match((await alice.expectCommand('974', 'alice', 'u')).params[2], /more than 2 members/);
+  for (const c of [alice, bob, carol]) c.destroy();
   await srv.stop();
 });

@@ -53,7 +53,7 @@ function channelMode(ctx: Context, name: string): void {
       continue;
     }
     if (c === 'u') {
-      const at = ctx.server.config.largeChannel;
+      const at = ctx.server.network.largeAtFor(channel);
       ctx.numeric(
         ERR.CANNOTCHANGECHANMODE,
         'u',
