@@ -2,14 +2,19 @@
 
 /**
  * Copy src[start, end) into dst at `at`; returns where the copy ends. Measured on Node 20: a loop
- * costs ~1.4 ns a byte, TypedArray#set ~17 ns for a whole Buffer but ~56 ns for part of one (the
- * view it needs, as Buffer#copy, is an allocation). So: set for a whole Buffer over 16 bytes, the
- * loop for anything else.
+ * costs ~1.45 ns a byte, TypedArray#set ~17 ns for a whole Buffer but ~55 ns for part of one (the
+ * view it needs, as Buffer#copy, is an allocation). So: set for a whole Buffer over 16 bytes,
+ * Buffer#copy for part of one over 40 (a chat line's text, usually), the loop for anything else.
  */
 export function copyBytes(dst: Buffer, at: number, src: Buffer, start = 0, end = src.length) {
-  if (start === 0 && end === src.length && end > 16) {
+  const n = end - start;
+  if (n > 16 && start === 0 && end === src.length) {
     dst.set(src, at);
-    return at + end;
+    return at + n;
+  }
+  if (n > 40) {
+    src.copy(dst, at, start, end);
+    return at + n;
   }
   for (let k = start; k < end; k++) dst[at++] = src[k];
   return at;

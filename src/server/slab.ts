@@ -7,12 +7,18 @@
 const SLAB_BYTES = 256 * 1024;
 /** Claims are at least this large, so a connection's lines of one turn usually share one. */
 const MIN_CLAIM = 1024;
-/** Slabs kept for reuse; a turn that needs more allocates them and lets the extra ones go. */
+/** Slabs always kept for reuse. A burst keeps what its turns needed while it lasts (fresh slabs cost
+ * page faults on first touch: with 500 busy recipients a turn can fill 100 of them); the extra ones
+ * go once no turn of a whole TRIM_MS window needed them. */
 const KEEP_SLABS = 8;
+const TRIM_MS = 5000;
 
 const slabs: Buffer[] = [Buffer.allocUnsafeSlow(SLAB_BYTES)];
 let current = 0;
 let used = 0;
+/** The most slabs one turn used since trimAt - TRIM_MS. */
+let peak = 0;
+let trimAt = 0;
 
 /**
  * Claim `bytes` bytes (contents undefined): returns where they start in scratchSlab(), which the
@@ -49,8 +55,20 @@ export function retireSlab(slab: Buffer): void {
 }
 
 /** Every claim handed out so far has been copied or dropped: start over. */
-export function resetScratch(): void {
-  if (slabs.length > KEEP_SLABS) slabs.length = KEEP_SLABS;
+export function resetScratch(now = Date.now()): void {
+  if (current >= peak) peak = current + 1;
+  if (slabs.length > KEEP_SLABS) {
+    if (now >= trimAt) {
+      if (slabs.length > peak) slabs.length = Math.max(KEEP_SLABS, peak);
+      peak = 0;
+      trimAt = now + TRIM_MS;
+    }
+  }
   current = 0;
   used = 0;
+}
+
+/** @internal Slabs held now (tests check a burst's slabs are kept, then let go). */
+export function slabCount(): number {
+  return slabs.length;
 }
