@@ -1,0 +1,110 @@
+"""irctest controller for parley: one `parley serve` per test, on a free loopback port, with its own config file and data directory."""
+
+# irctest (../shared/irctest, pinned) picks a server with `pytest --controller MODULE`; this module
+# is that MODULE for parley. Like irctest's Ergo controller, it writes a YAML config into a fresh
+# directory for each test and starts the server from the build in dist/ (npm run build), so tests
+# that change the config (a connection password, later accounts and history) get a server of
+# their own. run.sh puts this folder and the loopback helpers on PYTHONPATH.
+
+import os
+from pathlib import Path
+import shutil
+from typing import Any, Optional, Type
+
+from irctest.basecontrollers import BaseServerController, DirectoryBasedController
+from irctest.runner import NotImplementedByController
+from irctest.specifications import Capabilities, OptionalBehaviors
+import irctest_loopback  # noqa: F401  (the kit's port picker: every server on 127.0.0.1)
+
+REPO = Path(__file__).resolve().parents[2]
+MAIN = REPO / "dist" / "src" / "cli" / "main.js"
+
+
+def _yaml_value(value: Any) -> str:
+    """A scalar as YAML: numbers as they are, everything else single-quoted."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+class ParleyController(BaseServerController, DirectoryBasedController):
+    software_name = "parley"
+    _port_wait_interval = 0.02
+    supported_sasl_mechanisms: set = set()
+    supports_sts = False
+
+    capabilities = frozenset(
+        (
+            Capabilities.AWAY_NOTIFY,
+            Capabilities.BATCH,
+            Capabilities.ECHO_MESSAGE,
+            Capabilities.LABELED_RESPONSE,
+            Capabilities.MESSAGE_TAGS,
+            Capabilities.MULTI_PREFIX,
+            Capabilities.SERVER_TIME,
+        )
+    )
+
+    optional_behaviors = frozenset(
+        (
+            OptionalBehaviors.CAP_REQ_MINUS,
+            OptionalBehaviors.MULTI_JOIN,
+            OptionalBehaviors.MULTI_PRIVMSG,
+        )
+    )
+
+    def run(
+        self,
+        hostname: str,
+        port: int,
+        *,
+        password: Optional[str],
+        ssl: bool,
+        run_services: bool,
+        faketime: Optional[str],
+        websocket_hostname: Optional[str] = None,
+        websocket_port: Optional[int] = None,
+    ) -> None:
+        if ssl:
+            raise NotImplementedByController("TLS")
+        if websocket_hostname is not None or websocket_port is not None:
+            raise NotImplementedByController("Websocket")
+        if faketime is not None:
+            raise NotImplementedByController("Faketime")
+        if not MAIN.is_file():
+            raise RuntimeError(f"{MAIN} is missing: run `npm run build` first")
+        assert self.proc is None
+        self.create_config()
+        assert self.directory
+        self.port = port
+        settings = {
+            "host": hostname,
+            "port": port,
+            "name": "My.Little.Server",
+            "network": "parley",
+            "default-channel": "",
+            # irctest's clients send bursts a human would not; flood control has its own tests.
+            "flood": False,
+            "advertise": False,
+            "log-chat": False,
+            "log-level": "warn",
+        }
+        if password is not None:
+            settings["password"] = password
+        config = self.directory / "parley.yaml"
+        config.write_text("".join(f"{k}: {_yaml_value(v)}\n" for k, v in settings.items()))
+        node = os.environ.get("PARLEY_NODE") or shutil.which("node") or "node"
+        self.proc = self.execute(
+            [node, str(MAIN), "serve", "--config", str(config)],
+            proc_name="parley",
+            cwd=str(self.directory),
+        )
+
+    def wait_for_services(self) -> None:
+        pass
+
+
+def get_irctest_controller_class() -> Type[ParleyController]:
+    return ParleyController

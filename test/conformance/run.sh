@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# `npm run conformance`: irctest's server tests against parley (one server per test), checked against expected-failures.txt.
+#
+#   bash test/conformance/run.sh [-k EXPR] [TEST ...] [-- PYTEST_ARGS ...]
+#
+# TEST is an irctest file or node id (messages, chmodes/ban, ...); none means the whole selection
+# (markers: not services, not implementation-specific, not deprecated, not strict). Needs Debian's
+# python3-pytest, python3-pytest-timeout, python3-ecdsa and python3-filelock (.ci/run installs
+# them) and the irctest kit: IRCTEST_KIT (a folder holding irctest-src/ and lib/), by default
+# ../shared/irctest beside the repository or /work/shared/irctest.
+# A run of the whole selection fails on a failure not listed in expected-failures.txt and on a
+# listed test that now passes (take it off the list). Ends with `irctest: N passed, N failed, N skipped`.
+set -uo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+
+if [ -z "${IRCTEST_KIT:-}" ]; then
+  for kit in "$REPO/../shared/irctest" /work/shared/irctest; do
+    if [ -f "$kit/lib/irctest-common.sh" ]; then IRCTEST_KIT="$kit"; break; fi
+  done
+fi
+if [ ! -f "${IRCTEST_KIT:-}/lib/irctest-common.sh" ]; then
+  echo "error: the irctest kit is not found; set IRCTEST_KIT to the folder holding irctest-src/ and lib/" >&2
+  exit 2
+fi
+if [ ! -f "$REPO/dist/src/cli/main.js" ]; then
+  echo "error: $REPO/dist is not built; run \`npm run build\` (npm run conformance does)" >&2
+  exit 2
+fi
+
+TOOLS_DIR="$(cd "$IRCTEST_KIT" && pwd)"
+# shellcheck source=/dev/null
+. "$TOOLS_DIR/lib/irctest-common.sh"
+irctest_parse_selection "$@"
+WHOLE=0
+if [ ${#SEL_TESTS[@]} -eq 0 ] && [ -z "$SEL_K" ]; then WHOLE=1; fi
+
+RESULTS="${TMPDIR:-/tmp}/parley-irctest"
+mkdir -p "$RESULTS"
+export IRCTEST_RESULT_FILE="${IRCTEST_RESULT_FILE:-$RESULTS/parley-$(date +%Y%m%d-%H%M%S).xml}"
+export IRCTEST_PER_FILE="${IRCTEST_PER_FILE:-0}"
+# The controller module (this folder) and the kit's loopback-only port picker.
+export PYTHONPATH="$HERE${PYTHONPATH:+:$PYTHONPATH}"
+# Each test starts its own server: two at a time on two cores when pytest-xdist is there.
+JOBS="${IRCTEST_JOBS:-2}"
+
+irctest_run parley_controller parley "$JOBS"
+rc=$?
+if [ ! -s "$IRCTEST_RESULT_FILE" ]; then exit $(( rc == 0 ? 2 : rc )); fi
+if [ "$WHOLE" = 1 ]; then
+  "$IRCTEST_PYTHON" "$HERE/check.py" "$IRCTEST_RESULT_FILE" "$HERE/expected-failures.txt" || exit 1
+else
+  "$IRCTEST_PYTHON" "$HERE/check.py" "$IRCTEST_RESULT_FILE" "$HERE/expected-failures.txt" --partial || exit 1
+fi
+exit "$rc"
