@@ -23,6 +23,8 @@ export function readMotd(file: string): string[] {
 /** One key of the config file: its value as the flag would take it, and where it was written. */
 export interface FileValue {
   value: string;
+  /** For a key in `structured`: the value as YAML data (a list or map), and `value` is ''. */
+  data?: unknown;
   /** `file:line`, for messages about this key. */
   where: string;
 }
@@ -31,7 +33,11 @@ export interface FileValue {
  * Read a YAML config file whose keys are option names (from `known`). Every problem is a CliError
  * that starts with `file:line:` and the key, so the operator can go straight to it.
  */
-export function readConfigFile(file: string, known: ReadonlySet<string>): Map<string, FileValue> {
+export function readConfigFile(
+  file: string,
+  known: ReadonlySet<string>,
+  structured: ReadonlySet<string> = new Set(),
+): Map<string, FileValue> {
   const text = readText('config', file);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
@@ -52,6 +58,11 @@ export function readConfigFile(file: string, known: ReadonlySet<string>): Map<st
     const keyNode = isScalar(pair.key) ? pair.key : null;
     const key = String(keyNode?.value ?? '');
     const where = at(keyNode?.range?.[0] ?? root.range?.[0] ?? 0);
+    if (structured.has(key)) {
+      const data: unknown = isScalar(pair.value) || pair.value === null ? null : pair.value;
+      out.set(key, { value: '', data: (data as { toJSON?: () => unknown })?.toJSON?.(), where });
+      continue;
+    }
     if (!known.has(key)) {
       throw new CliError(
         `${where}: ${key}: unknown key (the keys are the flag names, see parley serve --help)`,

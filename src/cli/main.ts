@@ -17,6 +17,7 @@ A command-line chat system that speaks IRC.
 Commands:
   serve      run the chat server (any IRC client can connect)
   connect    chat from this terminal (parley connect HOST --nick NAME)
+  passwd     print the hash of an operator password, for the config file's opers: list
 
 Options:
   -h, --help     show this help (parley <command> --help for a command's options)
@@ -44,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./serve.js')).serve(rest);
     case 'connect':
       return (await import('./connect.js')).connect(rest);
+    case 'passwd':
+      return (await import('./opers-config.js')).passwd(rest);
     default:
       throw new CliError(`unknown command '${command}' (see parley --help)`);
   }

@@ -6,6 +6,7 @@ import { DEFAULTS, type ServerConfig } from '../server/config.js';
 import type { ChatFormat } from '../server/chatlog.js';
 import { CliError, OptionError } from './errors.js';
 import { readConfigFile, readMotd, type FileValue } from './files.js';
+import { parseOpers } from './opers-config.js';
 import { optionRows, type HelpRow } from './help.js';
 import { parseBytes, parseDuration, parseInteger, parseOnOff } from './units.js';
 
@@ -385,7 +386,7 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
   const fromFile =
     configFile === null
       ? new Map<string, FileValue>()
-      : readConfigFile(configFile, new Set(SERVE_OPTIONS.map((o) => o.flag)));
+      : readConfigFile(configFile, new Set(SERVE_OPTIONS.map((o) => o.flag)), new Set(['opers']));
   const s: Mutable<ServerConfig> & Extra = {
     ...DEFAULTS,
     logFormat: 'text',
@@ -404,6 +405,8 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
       applyFileValue(o, s, { ...file, value: path.resolve(path.dirname(configFile), file.value) });
     else if (file !== undefined) applyFileValue(o, s, file);
   }
+  const opers = fromFile.get('opers');
+  if (opers !== undefined) s.opers = parseOpers(opers.data, opers.where);
   if (s.defaultChannel !== '' && !isValidChannel(s.defaultChannel, s.channelLen)) {
     throw new CliError(
       `--default-channel: '${s.defaultChannel}' is longer than --channel-len (${s.channelLen})`,

@@ -87,16 +87,17 @@ export async function serve(argv: string[]): Promise<number> {
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGHUP', () => {
+    // SIGHUP and an operator's REHASH: a config that fails to load leaves the running one alone.
+    server.rehash = () => {
       try {
-        const next = loadServeSettings(argv);
-        server.reload(next.config);
+        server.reload(loadServeSettings(argv).config);
+        return { file: settings.configFile, problem: null };
       } catch (err) {
-        log.error(
-          {},
-          `reload failed, keeping the running configuration: ${(err as Error).message}`,
-        );
+        const problem = (err as Error).message;
+        log.error({}, `reload failed, keeping the running configuration: ${problem}`);
+        return { file: settings.configFile, problem };
       }
-    });
+    };
+    process.on('SIGHUP', () => server.rehash());
   });
 }

@@ -26,6 +26,8 @@ export type ParseErrorKind =
 
 export interface ParseError {
   error: ParseErrorKind;
+  /** The line's tags when they parsed (so a reply to a bad command can still carry its label). */
+  tags?: Tags | null;
 }
 
 export type ParseResult = Message | ParseError;
@@ -64,13 +66,13 @@ export function parse(line: string): ParseResult {
     source = line.slice(i + 1, end);
     i = skipSpaces(line, end);
   }
-  if (i >= line.length) return { error: 'NO_COMMAND' };
+  if (i >= line.length) return { error: 'NO_COMMAND', tags };
 
   let end = line.indexOf(' ', i);
   if (end === -1) end = line.length;
   const word = line.slice(i, end);
   // Check before upper-casing: toUpperCase maps some non-ASCII letters to ASCII (ß -> SS, ı -> I).
-  if (!isCommandWord(word)) return { error: 'BAD_COMMAND' };
+  if (!isCommandWord(word)) return { error: 'BAD_COMMAND', tags };
   const command = word.toUpperCase();
   i = skipSpaces(line, end);
 

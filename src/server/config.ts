@@ -1,4 +1,5 @@
 // The server's configuration: an immutable snapshot, validated by the CLI and swapped whole on reload.
+import type { OperBlock } from './opers.js';
 
 export interface ServerConfig {
   /** Address to listen on; `::` is every IPv6 and IPv4 address (IPv4 only where there is no IPv6). */
@@ -60,6 +61,8 @@ export interface ServerConfig {
   readonly logPrivate: boolean;
   /** Print the exchanged messages on the console at all. */
   readonly logChat: boolean;
+  /** Operator accounts (OPER), from the config file only: name, password hash, host mask. */
+  readonly opers: readonly OperBlock[];
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -93,6 +96,7 @@ export const DEFAULTS: ServerConfig = {
   pingTimeout: 60_000,
   logPrivate: true,
   logChat: true,
+  opers: [],
 };
 
 export const DEFAULT_MOTD: readonly string[] = [

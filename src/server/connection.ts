@@ -18,7 +18,7 @@ import { isHeld, runMore, setCurrent } from './flow.js';
 import { markReady } from './flush.js';
 import { Output } from './output.js';
 import { readInto } from './readinto.js';
-import { MAX_LINE_BODY, MAX_TAGS_BYTES } from './limits.js';
+import { MAX_CLIENT_TAGS_BYTES, MAX_LINE_BODY } from './limits.js';
 
 export interface ConnectionLimits {
   /** Bytes of output that may wait for a slow reader before it is disconnected ("SendQ exceeded"). */
@@ -39,7 +39,7 @@ export interface ConnectionEvents {
    * valid only during the call. True means it was handled; false hands it on to `line`.
    */
   rawLine?(conn: Connection, buf: Buffer, start: number, end: number): boolean;
-  /** A complete line over 512 bytes (or 8191 bytes of tags): reply 417 and carry on. */
+  /** A complete line over 512 bytes (or 4094 bytes of tags): reply 417 and carry on. */
   lineTooLong(conn: Connection): void;
   /** The connection is gone; called exactly once. */
   closed(conn: Connection, reason: string): void;
@@ -61,7 +61,8 @@ export class Connection extends Output {
   /** INPUT_* bits: reading paused by flow control, marked to go on after the flush pass. */
   private input = 0;
   private waiting: string[] | null = null; // lines held back by the flood bucket
-  private waitingUtf8: boolean[] | null = null;
+  /** Per waiting line: WAIT_UTF8, WAIT_NOT_UTF8, or WAIT_TOO_LONG (its 417 keeps its place). */
+  private waitingKind: number[] | null = null;
   private waitingBytes = 0;
   private tokens: number;
   private refilledAt: number;
@@ -233,28 +234,38 @@ export class Connection extends Output {
       // Searched within the line only: lines of tags without a space must not each scan the chunk.
       let sp = buf.subarray(s, e).indexOf(32);
       sp = sp === -1 ? e : s + sp;
-      if (sp - s > MAX_TAGS_BYTES) return this.events.lineTooLong(this);
+      if (sp - s - 1 > MAX_CLIENT_TAGS_BYTES) return this.tooLong();
       bodyStart = sp + 1;
     }
-    if (e - bodyStart > MAX_LINE_BODY) return this.events.lineTooLong(this);
+    if (e - bodyStart > MAX_LINE_BODY) return this.tooLong();
     const flood = this.limits.flood;
     const now = flood === null || (this.waiting === null && this.take(flood));
     if (now && bodyStart === s && this.events.rawLine?.(this, buf, s, e) === true) return;
     const line = buf.toString('utf8', s, e);
     const utf8 = isValidUtf8(line, buf, s, e);
     if (now) return this.events.line(this, line, utf8);
-    if (this.waiting === null) {
-      this.waiting = [];
-      this.waitingUtf8 = [];
-    }
-    this.waiting.push(line);
-    this.waitingUtf8!.push(utf8);
+    this.wait(line, utf8 ? WAIT_UTF8 : WAIT_NOT_UTF8);
     this.waitingBytes += e - s;
     if (this.waitingBytes > this.limits.recvq) {
       this.close('Excess Flood', errorLine('Excess Flood'));
       return;
     }
     this.armFloodTimer(flood);
+  }
+
+  /** A line past the limits gets 417, after the replies to the lines before it. */
+  private tooLong(): void {
+    if (this.waiting === null) this.events.lineTooLong(this);
+    else this.wait('', WAIT_TOO_LONG);
+  }
+
+  private wait(line: string, kind: number): void {
+    if (this.waiting === null) {
+      this.waiting = [];
+      this.waitingKind = [];
+    }
+    this.waiting.push(line);
+    this.waitingKind!.push(kind);
   }
 
   /** Take one token from the bucket, refilling it for the time passed. */
@@ -297,13 +308,14 @@ export class Connection extends Output {
         return;
       }
       const line = this.waiting.shift()!;
-      const utf8 = this.waitingUtf8!.shift()!;
+      const kind = this.waitingKind!.shift()!;
       this.waitingBytes -= Buffer.byteLength(line);
-      this.events.line(this, line, utf8);
+      if (kind === WAIT_TOO_LONG) this.events.lineTooLong(this);
+      else this.events.line(this, line, kind === WAIT_UTF8);
     }
     setCurrent(was);
     this.waiting = null;
-    this.waitingUtf8 = null;
+    this.waitingKind = null;
     this.waitingBytes = 0;
     // Lines kept by flow control behind the held-back ones go on now.
     if (this.partial !== null && !this.closing && !this.closed) this.resume();
@@ -327,7 +339,7 @@ export class Connection extends Output {
     this.releaseFlow();
     this.partial = null;
     this.waiting = null;
-    this.waitingUtf8 = null;
+    this.waitingKind = null;
     this.clearTimers();
   }
 
@@ -360,6 +372,11 @@ const OWNER = Symbol('parley.connection');
 type OwnedSocket = Socket & { [OWNER]: Connection };
 const INPUT_PAUSED = 1;
 const INPUT_READY = 2;
+
+/** Kinds of a waiting line. */
+const WAIT_UTF8 = 0;
+const WAIT_NOT_UTF8 = 1;
+const WAIT_TOO_LONG = 2;
 /** A read this large may have left more in the kernel: the rest waits for the next turn. */
 const FULL_READ = 64 * 1024;
 

@@ -4,6 +4,7 @@ import { fold } from '../protocol/index.js';
 import { Channel, MEMBER, STATUS } from './channel.js';
 import type { Outgoing } from './outgoing.js';
 import type { User } from './user.js';
+import { WhowasHistory } from './whowas.js';
 
 export class Network {
   private readonly users = new Map<string, User>();
@@ -11,6 +12,10 @@ export class Network {
   private generation = 0;
   /** Connections that have not (yet) registered, for LUSERS. */
   unregistered = 0;
+  /** Who recently held a nick (WHOWAS). */
+  readonly whowas = new WhowasHistory();
+  /** The most registered users seen at once (LUSERS 265/266). */
+  peakUsers = 0;
   /** Registered users with +i and with +o, kept as modes change: LUSERS on every registration must
    * not walk every user (that made a burst of N connections cost N squared). */
   private invisible = 0;
@@ -71,15 +76,17 @@ export class Network {
   addUser(user: User): boolean {
     if (this.users.has(user.folded)) return false;
     this.users.set(user.folded, user);
+    if (this.users.size > this.peakUsers) this.peakUsers = this.users.size;
     this.countModes(user, 1);
     return true;
   }
 
   /** Change `user`'s nick; false if another user holds it. A case-only change is allowed. */
-  renameUser(user: User, nick: string): boolean {
+  renameUser(user: User, nick: string, now: number): boolean {
     const folded = fold(nick);
     const holder = this.users.get(folded);
     if (holder !== undefined && holder !== user) return false;
+    if (folded !== user.folded) this.whowas.record(user, now);
     this.users.delete(user.folded);
     user.rename(nick);
     this.users.set(user.folded, user);
@@ -88,10 +95,11 @@ export class Network {
   }
 
   /** Remove `user` from every channel and the nick index; its nick is free at once. */
-  removeUser(user: User): void {
+  removeUser(user: User, now: number): void {
     for (const ch of user.channels) this.leave(user, ch);
     user.channels.clear();
     if (this.users.get(user.folded) === user) {
+      this.whowas.record(user, now);
       this.users.delete(user.folded);
       this.countModes(user, -1);
     }

@@ -30,6 +30,7 @@ import { Listener } from './listener.js';
 import type { Logger } from './log.js';
 import { Network } from './network.js';
 import { Outgoing } from './outgoing.js';
+import { CheckBudget } from './opers.js';
 import { Session } from './session.js';
 import { Stamper } from './stamp.js';
 import type { User } from './user.js';
@@ -58,6 +59,13 @@ export class Server implements ConnectionEvents {
   readonly chatlog: ChatLog;
   readonly stamper: Stamper;
   readonly startedAt: Date;
+  /** Password checks for OPER, budgeted server-wide (opers.ts). */
+  readonly operChecks = new CheckBudget();
+  /** Re-read the config file (REHASH; serve.ts sets it): the file, and the problem if it failed. */
+  rehash: () => { file: string | null; problem: string | null } = () => ({
+    file: null,
+    problem: 'this server was started without a config file (--config)',
+  });
   private readonly sessions = new Set<Session>();
   /** Connections and the cloak per address (the cloak is computed once per address). */
   private readonly perIp = new Map<string, { count: number; cloak: string }>();
@@ -140,7 +148,7 @@ export class Server implements ConnectionEvents {
   quitUser(user: User, reason: string): void {
     const out = this.event(user.prefix, 'QUIT', [reason]);
     this.network.toNeighbours(user, out, 0, true);
-    this.network.removeUser(user);
+    this.network.removeUser(user, out.stamp.ms);
     this.chatlog.quit(out.stamp.ms, user.nick, reason);
   }
 
@@ -205,10 +213,12 @@ export class Server implements ConnectionEvents {
     const msg = parse(line);
     if (isParseError(msg)) {
       if (msg.error === 'EMPTY') return;
-      const ctx = new Context(this, session, UNPARSED);
+      // A command word that is not one still gets its 421 labeled, when its tags parsed.
+      const ctx = new Context(this, session, msg.tags ? { ...UNPARSED, tags: msg.tags } : UNPARSED);
       if (msg.error === 'NUL')
         ctx.standard('FAIL', FAIL_CODE.INVALID_MESSAGE, 'Line contains a NUL byte');
       else ctx.numeric(ERR.UNKNOWNCOMMAND, commandWord(line), 'Unknown command');
+      ctx.finish();
       return;
     }
     const ctx = new Context(this, session, msg);
@@ -286,8 +296,12 @@ function limitsOf(config: ServerConfig): ConnectionLimits {
   };
 }
 
-/** The first word of an unparseable line, made safe to echo back in 421. */
+/** The command word of an unparseable line (after its tags and source), made safe to echo in 421. */
 function commandWord(line: string): string {
-  const word = stripControls(line.trimStart().split(' ', 1)[0]).slice(0, 32);
-  return word.length > 0 && word[0] !== ':' ? word : '*';
+  const words = line.split(' ').filter((w) => w !== '');
+  let k = 0;
+  if (words[k]?.startsWith('@')) k++;
+  if (words[k]?.startsWith(':')) k++;
+  const word = stripControls(words[k] ?? '').slice(0, 32);
+  return word.length > 0 ? word : '*';
 }

@@ -7,6 +7,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadServeSettings, SERVE_OPTIONS } from '../../src/cli/serve-options.js';
+import { hashPassword, verifyPassword } from '../../src/server/opers.js';
 import { TestClient } from '../helpers/irc.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -275,4 +276,60 @@ test('a default channel longer than --channel-len is refused, naming both flags'
     loadServeSettings(['--default-channel', long, '--channel-len', '100']).config.defaultChannel,
     long,
   );
+});
+
+test('parley passwd prints a hash for opers:; a plaintext password there is refused without being echoed', () => {
+  const made = spawnSync(process.execPath, [MAIN, 'passwd'], {
+    input: 'correct horse\n',
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  assert.equal(made.status, 0, made.stderr);
+  const hash = made.stdout.trim();
+  assert.ok(verifyPassword('correct horse', hash), hash);
+  const empty = spawnSync(process.execPath, [MAIN, 'passwd'], { input: '', encoding: 'utf8' });
+  assert.equal(empty.status, 2);
+  assert.equal(empty.stderr, 'parley: an empty password; nothing printed\n');
+
+  const plain = serveWithConfig("opers:\n  - name: root\n    password: 'hunter2'\n");
+  assert.equal(plain.status, 2);
+  assert.match(
+    plain.stderr,
+    /^parley: \S+\.yaml:1: opers\[0\]: password: not a password hash; make one with `parley passwd`/,
+  );
+  assert.ok(!plain.stderr.includes('hunter2'), plain.stderr);
+  const notList = serveWithConfig('opers: root\n');
+  assert.match(notList.stderr, /^parley: \S+\.yaml:1: opers: expected a list/);
+  const extra = serveWithConfig(`opers:\n  - { name: root, password: '${hash}', pass: x }\n`);
+  assert.match(extra.stderr, /opers\[0\]: pass: unknown key \(name, password, host\)/);
+});
+
+test('OPER through the real server: the log says who tried, never the password; REHASH re-reads the file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-opers-'));
+  const conf = join(dir, 'parley.yaml');
+  writeFileSync(
+    conf,
+    `default-channel: ''\nopers:\n  - name: root\n    password: '${hashPassword('Tr0ub4dor')}'\n`,
+  );
+  const srv = await serve(['--host', '127.0.0.1', '--config', conf, '--log-level', 'info']);
+  try {
+    const c = await TestClient.register(srv.port, 'alice', [], false);
+    assert.equal((await c.replies('OPER root wrong-guess'))[0].command, '464');
+    assert.equal((await c.replies('OPER root Tr0ub4dor'))[0].command, '381');
+    writeFileSync(conf, "default-channel: ''\nnick-len: 12\nopers: []\n");
+    const rehash = await c.replies('REHASH');
+    assert.deepEqual(rehash[0].params, ['alice', conf, 'Rehashing']);
+    assert.match(
+      (await c.replies('VERSION')).map((m) => m.params.join(' ')).join('\n'),
+      /NICKLEN=12/,
+    );
+    await stderrShows(srv, /OPER: now an operator/);
+    assert.match(srv.stderr(), /OPER refused: wrong password/);
+    assert.ok(!srv.stderr().includes('wrong-guess'), 'a wrong password is not logged');
+    assert.ok(!srv.stderr().includes('Tr0ub4dor'), 'the password is not logged');
+    c.destroy();
+  } finally {
+    await srv.stop();
+    rmSync(dir, { recursive: true });
+  }
 });

@@ -6,6 +6,8 @@
 # that change the config (a connection password, later accounts and history) get a server of
 # their own. run.sh puts this folder and the loopback helpers on PYTHONPATH.
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 import shutil
@@ -18,6 +20,18 @@ import irctest_loopback  # noqa: F401  (the kit's port picker: every server on 1
 
 REPO = Path(__file__).resolve().parents[2]
 MAIN = REPO / "dist" / "src" / "cli" / "main.js"
+
+
+def _oper_hash(password: str) -> str:
+    """The hash `parley passwd` would print (same scrypt parameters and format)."""
+    salt = os.urandom(16)
+    key = hashlib.scrypt(password.encode(), salt=salt, n=16384, r=8, p=1, dklen=32)
+    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    return f"scrypt$16384$8$1${b64(salt)}${b64(key)}"
+
+
+# irctest's operator tests use this name and password.
+OPER_HASH = _oper_hash("operpassword")
 
 
 def _yaml_value(value: Any) -> str:
@@ -94,7 +108,9 @@ class ParleyController(BaseServerController, DirectoryBasedController):
         if password is not None:
             settings["password"] = password
         config = self.directory / "parley.yaml"
-        config.write_text("".join(f"{k}: {_yaml_value(v)}\n" for k, v in settings.items()))
+        text = "".join(f"{k}: {_yaml_value(v)}\n" for k, v in settings.items())
+        text += f"opers:\n  - name: operuser\n    password: {_yaml_value(OPER_HASH)}\n"
+        config.write_text(text)
         node = os.environ.get("PARLEY_NODE") or shutil.which("node") or "node"
         self.proc = self.execute(
             [node, str(MAIN), "serve", "--config", str(config)],

@@ -119,7 +119,10 @@ function checkResult(line: string, r: ParseResult): void {
   assert.notEqual(r, null);
   if (isParseError(r)) {
     assert.ok(ERROR_KINDS.has(r.error), `unknown error kind ${String(r.error)}`);
-    assert.deepEqual(Object.keys(r), ['error']);
+    // After the tags parsed, a bad or missing command keeps them (a 421 can then carry a label).
+    const late = r.error === 'NO_COMMAND' || r.error === 'BAD_COMMAND';
+    assert.deepEqual(Object.keys(r), late ? ['error', 'tags'] : ['error']);
+    if (late && r.tags !== null) assert.equal(line.trimStart()[0], '@');
     return;
   }
   assert.match(r.command, /^(?:[A-Z]+|[0-9]{3})$/);

@@ -381,23 +381,49 @@ test('channel names past CHANNELLEN are refused with 403 and never made', async 
   }
 });
 
-test('client tags past 4094 bytes get 417 and nothing is sent; within it they are relayed', async () => {
+test('tag data past 4094 bytes gets 417 and nothing is sent; within it client tags are relayed', async () => {
   const srv = await startServer();
   try {
     const alice = await TestClient.register(srv.port, 'alice', ['message-tags']);
     const bob = await TestClient.register(srv.port, 'bob', ['message-tags']);
     await bob.sync();
     const mark = bob.received.length;
-    const over = await alice.replies(`@+a=${'x'.repeat(4091)} PRIVMSG bob :big`);
+    // The tag data is everything between '@' and the space: 3 + 4092 bytes here.
+    const over = await alice.replies(`@+a=${'x'.repeat(4092)} PRIVMSG bob :big`);
     assert.deepEqual(shapes(over), [['417', 'alice', 'Input line was too long']]);
+    // Tags that are not client tags count too (irctest's message_tags testLengthLimits).
+    const mixed = await alice.replies(`@foo=bar;+a=${'x'.repeat(4084)} PRIVMSG bob :big`);
+    assert.deepEqual(shapes(mixed), [['417', 'alice', 'Input line was too long']]);
     const tagmsg = await alice.replies(`@+a=${'x'.repeat(2000)};+b=${'y'.repeat(2100)} TAGMSG bob`);
     assert.deepEqual(shapes(tagmsg), [['417', 'alice', 'Input line was too long']]);
-    alice.send(`@+a=${'x'.repeat(4090)} PRIVMSG bob :fits`);
+    alice.send(`@+a=${'x'.repeat(4091)} PRIVMSG bob :fits`);
     const fits = await bob.expectCommand('PRIVMSG', 'bob', 'fits');
-    assert.equal(fits.tags!.get('+a'), 'x'.repeat(4090));
+    assert.equal(fits.tags!.get('+a'), 'x'.repeat(4091));
     assert.deepEqual(
       bob.all('PRIVMSG', mark).map((m) => m.params[1]),
       ['fits'],
+    );
+    alice.destroy();
+    bob.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('with flood control on, a too-long line gets its 417 after the replies to the lines before it', async () => {
+  const srv = await startServer({ defaultChannel: '', flood: { burst: 1, rate: 50 } });
+  try {
+    const alice = await TestClient.register(srv.port, 'alice', [], false);
+    const bob = await TestClient.register(srv.port, 'bob', [], false);
+    await alice.sync();
+    const from = alice.received.length;
+    // The first takes the burst; the others wait in the receive queue, the long line behind them.
+    alice.send('NICK bob\r\nNICK bob\r\nNICK bob\r\nNICK bob\r\nPRIVMSG bob :' + 'x'.repeat(600));
+    await alice.sync();
+    const got = alice.received.slice(from).map((r) => r.msg.command);
+    assert.deepEqual(
+      got.filter((c) => c !== 'PONG'),
+      ['433', '433', '433', '433', '417'],
     );
     alice.destroy();
     bob.destroy();

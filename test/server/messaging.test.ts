@@ -235,7 +235,9 @@ test('NOTICE is never answered with an error, where PRIVMSG would be', async () 
       assert.deepEqual(await alice.replies(`NOTICE${line}`), [], `NOTICE${line}`);
     }
     assert.equal((await alice.replies(`${bigTags} PRIVMSG bob :hi`))[0]?.command, '417');
-    assert.deepEqual(await alice.replies(`${bigTags} NOTICE bob :hi`), [], 'NOTICE, big tags');
+    // Past the protocol's tag limit the line itself is refused where it is read, whatever its
+    // command (as a line over 512 bytes is): 417, and nothing is sent.
+    assert.equal((await alice.replies(`${bigTags} NOTICE bob :hi`))[0]?.command, '417');
     // None of it reached anyone: not even the existing nicks of the too-many-targets lines.
     for (const [k, c] of [bob, carol].entries()) {
       await c.sync();

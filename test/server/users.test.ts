@@ -88,7 +88,7 @@ test('WHO <channel> lists each member with H/G, oper and (multi-)prefix flags, t
   }
 });
 
-test('WHO by mask: * channel field; +i users hidden from those sharing no channel', async () => {
+test('WHO by mask: * channel field; +i users hidden from masks of those sharing no channel', async () => {
   const srv = await startServer({ defaultChannel: '' });
   try {
     const [alice, bob, carol, dave] = await registerAll(
@@ -109,7 +109,8 @@ test('WHO by mask: * channel field; +i users hidden from those sharing no channe
       [alice, '*!~car*@*', ['carol']],
       [alice, '*', ['alice', 'carol']],
       [alice, '0', ['alice', 'carol']],
-      [alice, 'bob', []],
+      [alice, 'bob', ['bob']], // a plain nick shows an invisible user (Modern IRC)
+      [alice, 'bo*', []], // a mask does not
       [carol, '*', ['alice', 'bob', 'carol']],
       [dave, 'dave', ['dave']],
       [alice, 'nobody', []],

@@ -4,6 +4,7 @@ import { infoCommands } from './info.js';
 import { messagingCommands } from './messaging.js';
 import { modeCommands } from './modes.js';
 import { namesCommands } from './names.js';
+import { operCommands } from './opers.js';
 import { registrationCommands } from './registration.js';
 import type { CommandSpec } from './table.js';
 import { userCommands } from './users.js';
@@ -16,4 +17,5 @@ export const allCommands: CommandSpec[] = [
   ...modeCommands,
   ...userCommands,
   ...infoCommands,
+  ...operCommands,
 ];

@@ -1,4 +1,4 @@
-// About the server: MOTD, LUSERS, VERSION, TIME, and HELP generated from the command table.
+// About the server: MOTD, LUSERS, VERSION, TIME, INFO, and HELP generated from the command table.
 import { ERR, RPL, matchMask } from '../../protocol/index.js';
 import { VERSION } from '../version.js';
 import type { Context } from './context.js';
@@ -45,6 +45,23 @@ function time(ctx: Context): void {
     String(Math.floor(now / 1000)),
     new Date(now).toUTCString(),
   );
+}
+
+// INFO [<target>]   (a server name, a mask of it, or a nick on it: all mean this server)
+function info(ctx: Context): void {
+  const target = ctx.params[0];
+  if (target !== undefined && ctx.server.network.findUser(target) === undefined) {
+    if (!isThisServer(ctx, target)) return;
+  }
+  const { server } = ctx;
+  const lines = [
+    `parley ${VERSION}: a command-line chat system that speaks IRC (RFC 1459/2812, IRCv3).`,
+    'Written in TypeScript for Node.js; one event loop, non-blocking sockets.',
+    'Source and documentation: the README of the parley repository.',
+    `Running on Node.js ${process.version} since ${server.startedAt.toUTCString()}.`,
+  ];
+  for (const line of lines) ctx.numeric(RPL.INFO, line);
+  ctx.numeric(RPL.ENDOFINFO, 'End of INFO list');
 }
 
 // HELP [<command>]
@@ -95,6 +112,13 @@ export const infoCommands: CommandSpec[] = [
     help: "Show the server's current time.",
     minParams: 0,
     handler: time,
+  },
+  {
+    name: 'INFO',
+    syntax: 'INFO [<server>]',
+    help: 'Show what this server is: software, version and when it started.',
+    minParams: 0,
+    handler: info,
   },
   {
     name: 'HELP',

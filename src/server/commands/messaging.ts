@@ -3,7 +3,6 @@ import { ERR, RPL, fold, isChannelName, type Tags } from '../../protocol/index.j
 import { CAPBIT } from '../capabilities.js';
 import { MEMBER } from '../channel.js';
 import type { MessageKind } from '../chatlog.js';
-import { MAX_CLIENT_TAGS_BYTES } from '../limits.js';
 import type { User } from '../user.js';
 import type { Context } from './context.js';
 import { isBanned } from './channels.js';
@@ -11,19 +10,18 @@ import type { CommandSpec } from './table.js';
 
 type Verb = 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
 
-/** `+`-prefixed (client-only) tags of the incoming message, or null; too large counts as none. */
-function clientTags(ctx: Context): Tags | null | 'too-long' {
+/** `+`-prefixed (client-only) tags of the incoming message, or null. (Their size was checked when
+ * the line was framed: connection.ts answers 417 past MAX_CLIENT_TAGS_BYTES.) */
+function clientTags(ctx: Context): Tags | null {
   const tags = ctx.msg.tags;
   if (tags === null) return null;
   let out: Tags | null = null;
-  let size = 0;
   for (const [k, v] of tags) {
     if (k.charCodeAt(0) !== 0x2b /* + */) continue;
     out ??= new Map();
     out.set(k, v);
-    size += k.length + v.length + 2;
   }
-  return size > MAX_CLIENT_TAGS_BYTES ? 'too-long' : out;
+  return out;
 }
 
 // PRIVMSG <target>{,<target>} <text>   (a target is a nick, #channel, or @#channel / +#channel)
@@ -45,10 +43,6 @@ function relay(ctx: Context, verb: Verb): void {
     return;
   }
   const tags = clientTags(ctx);
-  if (tags === 'too-long') {
-    if (!quiet) ctx.numeric(ERR.INPUTTOOLONG, 'Input line was too long');
-    return;
-  }
   const targets = uniqueTargets(ctx.params[0]);
   if (targets.length > config.maxTargets) {
     if (!quiet) {
@@ -106,7 +100,7 @@ function relay(ctx: Context, verb: Verb): void {
     }
     const out = server.event(user.prefix, verb, withTarget(params, recipient.nick), tags);
     if (capBit === 0 || recipient.session.has(capBit)) network.toUser(recipient, out);
-    if (echo && recipient !== user) ctx.event(out);
+    if (echo) ctx.event(out); // to oneself too: the delivery and the echo are two lines
     if (verb === 'PRIVMSG') replyAway(ctx, recipient);
     privateTo.push(recipient.nick);
     lastMs = out.stamp.ms;

@@ -90,7 +90,7 @@ function nick(ctx: Context): void {
   if (wanted === user.nick) return;
   const out = ctx.server.event(user.prefix, 'NICK', [wanted]);
   const old = user.nick;
-  net.renameUser(user, wanted);
+  net.renameUser(user, wanted, ctx.now);
   ctx.event(out);
   net.toNeighbours(user, out);
   ctx.server.chatlog.nick(out.stamp.ms, old, wanted);
@@ -102,6 +102,7 @@ function user(ctx: Context): void {
   if (s.user !== null || s.username !== null) {
     return ctx.numeric(ERR.ALREADYREGISTERED, 'You may not reregister');
   }
+  if (ctx.params[3] === '') return ctx.numeric(ERR.NEEDMOREPARAMS, 'USER', 'Not enough parameters');
   const { userLen, realnameLen } = ctx.server.config;
   // USERLEN counts the '~' that marks a user name nobody verified (no ident lookup here).
   const raw = ctx.params[0].replace(/[^A-Za-z0-9._-]/g, '').slice(0, userLen - 1);

@@ -84,6 +84,10 @@ function who(ctx: Context): void {
   if (isChannelName(mask)) {
     const channel = ctx.server.network.findChannel(mask);
     if (channel !== undefined) lines = whoChannel(ctx, channel);
+  } else if (!/[*?!@]/.test(mask)) {
+    // A plain nick names one user, who is shown even when invisible (+i hides only from masks).
+    const u = ctx.server.network.findUser(mask);
+    if (u !== undefined) whoReply(ctx, u, '*', '');
   } else {
     lines = whoMask(ctx, mask);
   }
@@ -193,11 +197,21 @@ function userhost(ctx: Context): void {
   ctx.numeric(RPL.USERHOST, entries.join(' '));
 }
 
-// WHOWAS <nick> [<count>]   (no nick history is kept: every nick is "no such nick")
+// WHOWAS <nick>{,<nick>} [<count>]   (newest first; no count, or one under 1, gives all kept)
 function whowas(ctx: Context): void {
-  const nick = ctx.params[0].split(',')[0];
-  ctx.numeric(ERR.WASNOSUCHNICK, nick, 'There was no such nickname');
-  ctx.numeric(RPL.ENDOFWHOWAS, nick, 'End of WHOWAS');
+  const { network, config } = ctx.server;
+  const count = Number.parseInt(ctx.params[1] ?? '0', 10) || 0;
+  const nicks = ctx.params[0].split(',').filter((n) => n !== '');
+  if (nicks.length === 0) return ctx.numeric(ERR.NONICKNAMEGIVEN, 'No nickname given');
+  for (const nick of nicks.slice(0, config.maxTargets)) {
+    const entries = network.whowas.lookup(nick, count);
+    if (entries.length === 0) ctx.numeric(ERR.WASNOSUCHNICK, nick, 'There was no such nickname');
+    for (const e of entries) {
+      ctx.numeric(RPL.WHOWASUSER, e.nick, e.username, e.host, '*', e.realname);
+      ctx.numeric(RPL.WHOISSERVER, e.nick, config.name, new Date(e.at).toUTCString());
+    }
+    ctx.numeric(RPL.ENDOFWHOWAS, nick, 'End of WHOWAS');
+  }
 }
 
 export const userCommands: CommandSpec[] = [
@@ -218,7 +232,7 @@ export const userCommands: CommandSpec[] = [
   {
     name: 'WHOWAS',
     syntax: 'WHOWAS <nick> [<count>]',
-    help: 'Ask about a nick that has left; parley keeps no nick history, so the answer is always 406.',
+    help: 'Ask who last used a nick that has left or changed (the last 10 per nick, 1000 nicks).',
     minParams: 1,
     handler: whowas,
   },

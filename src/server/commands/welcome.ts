@@ -45,7 +45,7 @@ export function sendWelcome(ctx: Context): void {
   ctx.numeric(RPL.WELCOME, `Welcome to the ${config.network} IRC Network ${user.prefix}`);
   ctx.numeric(RPL.YOURHOST, `Your host is ${config.name}, running version ${VERSION}`);
   ctx.numeric(RPL.CREATED, `This server was created ${ctx.server.startedAt.toUTCString()}`);
-  ctx.numeric(RPL.MYINFO, config.name, VERSION, 'io', 'biklmnostuv', 'bklov');
+  ctx.numeric(RPL.MYINFO, config.name, VERSION, 'iow', 'biklmnostuv', 'bklov');
   sendIsupport(ctx);
   sendLusers(ctx);
   sendMotd(ctx);
@@ -67,7 +67,7 @@ export function sendIsupport(ctx: Context): void {
 export function sendLusers(ctx: Context): void {
   const net = ctx.server.network;
   const users = net.userCount;
-  const max = ctx.server.config.maxClients;
+  const max = net.peakUsers;
   const invisible = net.invisibleCount;
   const opers = net.operCount;
   ctx.numeric(

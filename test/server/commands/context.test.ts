@@ -83,3 +83,21 @@ test('with batch: every reply inside a labeled-response BATCH, stamped ones keep
     await srv.stop();
   }
 });
+
+test('a command word that is no command still gets a labeled 421; a message to oneself is labeled once', async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  try {
+    const caps = ['labeled-response', 'echo-message', 'batch'];
+    const a = await TestClient.register(srv.port, 'alice', caps, false);
+    assert.deepEqual(await replies(a, '@label=x1 NO_SUCH_COMMAND arg'), [
+      '@label=x1 :parley.local 421 alice NO_SUCH_COMMAND :Unknown command',
+    ]);
+    const self = await replies(a, '@label=x2 PRIVMSG alice :me');
+    assert.equal(self.length, 2, self.join('\n'));
+    assert.equal(self.filter((l) => /^@label=x2[; ]/.test(l)).length, 1, self.join('\n'));
+    for (const l of self) assert.match(l, / PRIVMSG alice :?me$/);
+    a.destroy();
+  } finally {
+    await srv.stop();
+  }
+});

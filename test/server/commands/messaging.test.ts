@@ -90,7 +90,7 @@ test('a target list drops empty and repeated (any case) names before counting th
   );
 });
 
-test('echo-message: one copy of a message to oneself; 301 answers PRIVMSG, not NOTICE', async () => {
+test('echo-message: a message to oneself comes as the delivery and the echo; 301 answers PRIVMSG, not NOTICE', async () => {
   await scenario(
     [
       ['alice', ['echo-message']],
@@ -100,7 +100,7 @@ test('echo-message: one copy of a message to oneself; 301 answers PRIVMSG, not N
       const self = await replies(alice, 'PRIVMSG alice,bob :me too');
       assert.deepEqual(
         self.map((l) => l.split(' ').slice(1).join(' ')),
-        ['PRIVMSG alice :me too', 'PRIVMSG bob :me too'],
+        ['PRIVMSG alice :me too', 'PRIVMSG alice :me too', 'PRIVMSG bob :me too'],
       );
       await bob.expectCommand('PRIVMSG', 'bob', 'me too');
       bob.send('AWAY :lunch');

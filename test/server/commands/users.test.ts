@@ -45,7 +45,7 @@ test('WHOIS splits many channels over several 319 lines, each within 400 bytes o
   }
 });
 
-test('WHOIS and WHOWAS answer the first nick of a list; a server mask names this server', async () => {
+test('WHOIS answers the first nick of a list, WHOWAS each; a server mask names this server', async () => {
   const srv = await startServer({ defaultChannel: '' });
   try {
     const alice = await TestClient.register(srv.port, 'alice', [], false);
@@ -71,6 +71,8 @@ test('WHOIS and WHOWAS answer the first nick of a list; a server mask names this
       [
         ['406', ['alice', 'carol', 'There was no such nickname']],
         ['369', ['alice', 'carol', 'End of WHOWAS']],
+        ['406', ['alice', 'dave', 'There was no such nickname']],
+        ['369', ['alice', 'dave', 'End of WHOWAS']],
       ],
     );
     alice.destroy();

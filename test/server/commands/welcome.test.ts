@@ -19,7 +19,7 @@ test('001-004, 005 and LUSERS say what they should, word for word', async () => 
     assert.deepEqual(params('003'), [['alice', `This server was created ${created}`]]);
     // 004: server, version, user modes, channel modes, channel modes that take a parameter.
     assert.deepEqual(params('004'), [
-      ['alice', 'parley.local', VERSION, 'io', 'biklmnostuv', 'bklov'],
+      ['alice', 'parley.local', VERSION, 'iow', 'biklmnostuv', 'bklov'],
     ]);
     const isupport = params('005');
     assert.ok(isupport.length >= 2);
@@ -32,8 +32,19 @@ test('001-004, 005 and LUSERS say what they should, word for word', async () => 
         ['alice', '0', 'unknown connection(s)'],
         ['alice', '0', 'channels formed'],
         ['alice', 'I have 2 clients and 0 servers'],
-        ['alice', '2', '77', 'Current local users 2, max 77'],
-        ['alice', '2', '77', 'Current global users 2, max 77'],
+        ['alice', '2', '2', 'Current local users 2, max 2'],
+        ['alice', '2', '2', 'Current global users 2, max 2'],
+      ],
+    );
+    // The max is the peak seen (not --max-clients): carol comes and goes, it stays 3.
+    const carol = await TestClient.register(srv.port, 'carol', [], false);
+    await carol.quit();
+    const lusers = await alice.replies('LUSERS');
+    assert.deepEqual(
+      lusers.filter((m) => m.command === '265' || m.command === '266').map((m) => m.params),
+      [
+        ['alice', '2', '3', 'Current local users 2, max 3'],
+        ['alice', '2', '3', 'Current global users 2, max 3'],
       ],
     );
     alice.destroy();

@@ -1,0 +1,107 @@
+// Operators: OPER, KILL, WALLOPS and REHASH; the user modes +o and +w they go with.
+import { ERR, RPL, matchMask } from '../../protocol/index.js';
+import { verifyPassword } from '../opers.js';
+import type { Context } from './context.js';
+import type { CommandSpec } from './table.js';
+
+/** True for an operator; otherwise 481 is sent. */
+function isOper(ctx: Context): boolean {
+  if (ctx.user.isOper) return true;
+  ctx.numeric(ERR.NOPRIVILEGES, "Permission Denied- You're not an IRC operator");
+  return false;
+}
+
+// OPER <name> <password>
+function oper(ctx: Context): void {
+  const server = ctx.server;
+  const user = ctx.user;
+  const [name, password] = ctx.params;
+  const block = server.config.opers.find((b) => b.name === name);
+  // Neither reply says whether the name exists; the log says, without the password.
+  if (block === undefined || !matchMask(block.host, `${user.username}@${user.host}`)) {
+    server.log.warn(
+      { nick: user.nick, oper: name },
+      'OPER refused: no such operator for this host',
+    );
+    return ctx.numeric(ERR.NOOPERHOST, 'No O-lines for your host');
+  }
+  if (!server.operChecks.take(ctx.now)) {
+    server.log.warn({ nick: user.nick, oper: name }, 'OPER refused: too many attempts');
+    return ctx.numeric(ERR.PASSWDMISMATCH, 'Too many OPER attempts; try again in a few seconds');
+  }
+  if (!verifyPassword(password, block.hash)) {
+    server.log.warn({ nick: user.nick, oper: name }, 'OPER refused: wrong password');
+    return ctx.numeric(ERR.PASSWDMISMATCH, 'Password incorrect');
+  }
+  server.log.info({ nick: user.nick, oper: name }, 'OPER: now an operator');
+  if (user.isOper) return ctx.numeric(RPL.YOUREOPER, 'You are now an IRC operator');
+  server.network.setUserModes(user, [...new Set(user.modes + 'o')].sort().join(''));
+  ctx.numeric(RPL.YOUREOPER, 'You are now an IRC operator');
+  ctx.event(server.event(user.nick, 'MODE', [user.nick, '+o']));
+}
+
+// KILL <nick> [<reason>]
+function kill(ctx: Context): void {
+  if (!isOper(ctx)) return;
+  const server = ctx.server;
+  const victim = server.network.findUser(ctx.params[0]);
+  if (victim === undefined)
+    return ctx.numeric(ERR.NOSUCHNICK, ctx.params[0], 'No such nick/channel');
+  const reason = ctx.params[1] || 'no reason given';
+  const by = ctx.user.nick;
+  server.log.info({ by, nick: victim.nick, reason }, 'KILL');
+  server.disconnect(victim.session, `Killed (${by} (${reason}))`);
+}
+
+// WALLOPS <text>   (to every user with +w, and back to the sender)
+function wallops(ctx: Context): void {
+  if (!isOper(ctx)) return;
+  const server = ctx.server;
+  const user = ctx.user;
+  const out = server.event(user.prefix, 'WALLOPS', [ctx.params[0]]);
+  for (const u of server.network.allUsers()) {
+    if (u !== user && u.modes.includes('w')) server.network.toUser(u, out);
+  }
+  ctx.event(out);
+}
+
+// REHASH   (re-read the config file, as SIGHUP does)
+function rehash(ctx: Context): void {
+  if (!isOper(ctx)) return;
+  const server = ctx.server;
+  server.log.info({ by: ctx.user.nick }, 'REHASH');
+  const { file, problem } = server.rehash();
+  ctx.numeric(RPL.REHASHING, file ?? '*', problem === null ? 'Rehashing' : 'Rehash failed');
+  if (problem !== null) ctx.standard('FAIL', 'CANNOT_REHASH', problem);
+}
+
+export const operCommands: CommandSpec[] = [
+  {
+    name: 'OPER',
+    syntax: 'OPER <name> <password>',
+    help: "Become an IRC operator, with a name and password from the server's config (opers).",
+    minParams: 2,
+    handler: oper,
+  },
+  {
+    name: 'KILL',
+    syntax: 'KILL <nick> [<reason>]',
+    help: 'Operators only: disconnect a user, telling everyone why.',
+    minParams: 1,
+    handler: kill,
+  },
+  {
+    name: 'WALLOPS',
+    syntax: 'WALLOPS <text>',
+    help: 'Operators only: send a message to every user with user mode +w.',
+    minParams: 1,
+    handler: wallops,
+  },
+  {
+    name: 'REHASH',
+    syntax: 'REHASH',
+    help: 'Operators only: re-read the config file, as SIGHUP does.',
+    minParams: 0,
+    handler: rehash,
+  },
+];
