@@ -183,6 +183,13 @@ export const SERVE_OPTIONS: Option[] = [
     apply: (s, v) => (s.maxBans = parseInteger('max-bans', v, 1, 10_000)),
   },
   {
+    flag: 'max-monitor',
+    arg: 'N',
+    shown: String(D.maxMonitor),
+    help: 'nicks one user may watch with MONITOR',
+    apply: (s, v) => (s.maxMonitor = parseInteger('max-monitor', v, 1, 10_000)),
+  },
+  {
     flag: 'large-channel',
     arg: 'N',
     shown: String(D.largeChannel),

@@ -8,10 +8,12 @@ export const CAP = {
   MULTI_PREFIX: 'multi-prefix',
   USERHOST_IN_NAMES: 'userhost-in-names',
   AWAY_NOTIFY: 'away-notify',
+  EXTENDED_MONITOR: 'extended-monitor',
   ACCOUNT_NOTIFY: 'account-notify',
   LABELED_RESPONSE: 'labeled-response',
   BATCH: 'batch',
   STANDARD_REPLIES: 'standard-replies',
+  SETNAME: 'setname',
 } as const;
 
 export type CapName = (typeof CAP)[keyof typeof CAP];

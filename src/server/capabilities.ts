@@ -9,9 +9,11 @@ export const CAPBIT = {
   MULTI_PREFIX: 1 << 4,
   USERHOST_IN_NAMES: 1 << 5,
   AWAY_NOTIFY: 1 << 6,
+  EXTENDED_MONITOR: 1 << 7,
   LABELED_RESPONSE: 1 << 8,
   BATCH: 1 << 9,
   STANDARD_REPLIES: 1 << 10,
+  SETNAME: 1 << 11,
 } as const;
 
 /**
@@ -23,10 +25,12 @@ export const OFFERED: ReadonlyArray<{ name: CapName; bit: number; value?: string
   { name: CAP.BATCH, bit: CAPBIT.BATCH },
   { name: CAP.CAP_NOTIFY, bit: CAPBIT.CAP_NOTIFY },
   { name: CAP.ECHO_MESSAGE, bit: CAPBIT.ECHO_MESSAGE },
+  { name: CAP.EXTENDED_MONITOR, bit: CAPBIT.EXTENDED_MONITOR },
   { name: CAP.LABELED_RESPONSE, bit: CAPBIT.LABELED_RESPONSE },
   { name: CAP.MESSAGE_TAGS, bit: CAPBIT.MESSAGE_TAGS },
   { name: CAP.MULTI_PREFIX, bit: CAPBIT.MULTI_PREFIX },
   { name: CAP.SERVER_TIME, bit: CAPBIT.SERVER_TIME },
+  { name: CAP.SETNAME, bit: CAPBIT.SETNAME },
   { name: CAP.STANDARD_REPLIES, bit: CAPBIT.STANDARD_REPLIES },
   { name: CAP.USERHOST_IN_NAMES, bit: CAPBIT.USERHOST_IN_NAMES },
 ];

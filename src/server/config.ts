@@ -36,6 +36,8 @@ export interface ServerConfig {
   readonly maxChannels: number;
   /** Bans per channel (MAXLIST). */
   readonly maxBans: number;
+  /** Nicks one user may watch with MONITOR (the MONITOR token). */
+  readonly maxMonitor: number;
   /**
    * Members past which a channel is large (+u): arrivals and departures are no longer announced to
    * every member and the names list on joining is a summary, so arriving costs O(1); 0 = never.
@@ -85,6 +87,7 @@ export const DEFAULTS: ServerConfig = {
   maxTargets: 10,
   maxChannels: 50,
   maxBans: 100,
+  maxMonitor: 100,
   largeChannel: 1000,
   largeLobby: 100,
   flood: { burst: 10, rate: 2 },

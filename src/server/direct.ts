@@ -5,7 +5,7 @@
 // target and text straight from the input bytes and writes the same line the general path would
 // (relay() in commands/messaging.ts) into the recipient's output. Anything it does not cover
 // returns false and takes the general path: tags, a source prefix, lower-case or other commands,
-// several or channel targets, unknown or away recipients, echo-message senders, text without the
+// several or channel targets, unknown or away recipients, echo-message and bot senders, text without the
 // `:`, and text that is not valid UTF-8 or holds a control character (so CTCP and formatting). A
 // test runs the same conversations with this path on and off and compares every byte received and
 // logged.
@@ -70,7 +70,7 @@ export function relayDirect(server: Server, conn: Connection, buf: Buffer, s: nu
 
   const session = conn.owner as Session;
   const user = session.user;
-  if (user === null || session.has(CAPBIT.ECHO_MESSAGE)) return false;
+  if (user === null || session.has(CAPBIT.ECHO_MESSAGE) || user.isBot) return false;
   const name = buf.toString('latin1', targetStart, i);
   if (isChannelName(name)) return false;
   const recipient = server.network.findUser(name);

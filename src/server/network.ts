@@ -1,10 +1,12 @@
 // The shared state: users by folded nick, channels by folded name, membership, and delivery to them.
 // The only owner of that state: handlers go through it, so a cluster backend can replace it.
 import { fold } from '../protocol/index.js';
+import { CAPBIT } from './capabilities.js';
 import { Channel, MEMBER, STATUS } from './channel.js';
 import type { Outgoing } from './outgoing.js';
 import type { User } from './user.js';
 import { WhowasHistory } from './whowas.js';
+import { Monitors } from './monitor.js';
 
 export class Network {
   private readonly users = new Map<string, User>();
@@ -12,6 +14,8 @@ export class Network {
   private generation = 0;
   /** Connections that have not (yet) registered, for LUSERS. */
   unregistered = 0;
+  /** Who watches which nick (MONITOR). */
+  readonly monitors = new Monitors();
   /** Who recently held a nick (WHOWAS). */
   readonly whowas = new WhowasHistory();
   /** The most registered users seen at once (LUSERS 265/266). */
@@ -98,6 +102,7 @@ export class Network {
   removeUser(user: User, now: number): void {
     for (const ch of user.channels) this.leave(user, ch);
     user.channels.clear();
+    this.monitors.clear(user);
     if (this.users.get(user.folded) === user) {
       this.whowas.record(user, now);
       this.users.delete(user.folded);
@@ -237,6 +242,19 @@ export class Network {
         if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
         else s.conn.send(out.bufferFor(s.caps));
       }
+    }
+  }
+
+  /**
+   * News about `user` that extended-monitor extends (AWAY, SETNAME): to neighbours with `capBit`,
+   * then to those watching `user` with MONITOR who have both `capBit` and extended-monitor and did
+   * not get it as neighbours.
+   */
+  toNeighboursAndWatchers(user: User, out: Outgoing, capBit: number): void {
+    this.toNeighbours(user, out, capBit);
+    const both = capBit | CAPBIT.EXTENDED_MONITOR;
+    for (const w of this.monitors.watchersOf(user.folded) ?? []) {
+      if (w.seen !== this.generation && (w.session.caps & both) === both) this.toUser(w, out);
     }
   }
 }

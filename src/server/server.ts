@@ -7,6 +7,8 @@ import {
   fold,
   isParseError,
   parse,
+  RPL,
+  serializeBody,
   stripControls,
   type Message,
   type Tags,
@@ -149,7 +151,20 @@ export class Server implements ConnectionEvents {
     const out = this.event(user.prefix, 'QUIT', [reason]);
     this.network.toNeighbours(user, out, 0, true);
     this.network.removeUser(user, out.stamp.ms);
+    this.presence(user.nick, null);
     this.chatlog.quit(out.stamp.ms, user.nick, reason);
+  }
+
+  /** MONITOR news: `nick` came online as `prefix` (730), or went offline (null: 731). */
+  presence(nick: string, prefix: string | null): void {
+    const watchers = this.network.monitors.watchersOf(fold(nick));
+    if (watchers === undefined) return;
+    const code = prefix === null ? RPL.MONOFFLINE : RPL.MONONLINE;
+    for (const w of watchers) {
+      w.session.conn.send(
+        Buffer.from(serializeBody(this.config.name, code, [w.nick, prefix ?? nick]) + '\r\n'),
+      );
+    }
   }
 
   private setLargeThresholds(): void {

@@ -22,7 +22,8 @@ export class User {
   constructor(
     nick: string,
     readonly username: string,
-    readonly realname: string,
+    /** Changed by SETNAME. */
+    public realname: string,
     readonly host: string,
     /** The connection this identity is using. Several sessions per user would hang here. */
     readonly session: Session,
@@ -53,5 +54,10 @@ export class User {
 
   get isOper(): boolean {
     return this.modes.includes('o');
+  }
+
+  /** User mode +B: a bot, marked as one in WHO, WHOIS and a `bot` tag on its messages. */
+  get isBot(): boolean {
+    return this.modes.includes('B');
   }
 }

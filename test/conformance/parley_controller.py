@@ -13,6 +13,7 @@ from pathlib import Path
 import shutil
 from typing import Any, Optional, Type
 
+from irctest import patma
 from irctest.basecontrollers import BaseServerController, DirectoryBasedController
 from irctest.runner import NotImplementedByController
 from irctest.specifications import Capabilities, OptionalBehaviors
@@ -54,10 +55,12 @@ class ParleyController(BaseServerController, DirectoryBasedController):
             Capabilities.AWAY_NOTIFY,
             Capabilities.BATCH,
             Capabilities.ECHO_MESSAGE,
+            Capabilities.EXTENDED_MONITOR,
             Capabilities.LABELED_RESPONSE,
             Capabilities.MESSAGE_TAGS,
             Capabilities.MULTI_PREFIX,
             Capabilities.SERVER_TIME,
+            Capabilities.SETNAME,
         )
     )
 
@@ -68,6 +71,20 @@ class ParleyController(BaseServerController, DirectoryBasedController):
             OptionalBehaviors.MULTI_PRIVMSG,
         )
     )
+
+    # What parley's 005 must say (isupport.py testValues checks it).
+    isupport = {
+        "BOT": "B",
+        "CASEMAPPING": "ascii",
+        "CHANTYPES": "#",
+        "ELIST": "U",
+        "MONITOR": "100",
+        "PREFIX": "(ov)@+",
+        "STATUSMSG": "@+",
+        "TARGMAX": patma.ANYSTR,
+        "UTF8ONLY": None,
+        "WHOX": None,
+    }
 
     def run(
         self,

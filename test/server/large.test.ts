@@ -108,7 +108,7 @@ test('a quiet member given +v is first shown joining, then announced as it leave
   await srv.stop();
 });
 
-test('WHO, NAMES and LIST longer than the send queue arrive whole, and later replies after them', async () => {
+test('WHO, WHOX, NAMES and LIST longer than the send queue arrive whole, and later replies after them', async () => {
   // An 8 KiB send queue: a WHO of 150 members (~15 KiB) would pass it if queued at once.
   const srv = await startServer({ sendq: 8192, largeLobby: 0, maxPerIp: 200 });
   const members: TestClient[] = [];
@@ -116,6 +116,7 @@ test('WHO, NAMES and LIST longer than the send queue arrive whole, and later rep
   const viewer = await TestClient.register(srv.port, 'viewer', ['userhost-in-names']);
   const from = viewer.received.length;
   viewer.send('WHO #lobby');
+  viewer.send('WHO #lobby %tnf,42');
   viewer.send('NAMES #lobby');
   viewer.send('LIST');
   viewer.send('PING :after');
@@ -124,11 +125,15 @@ test('WHO, NAMES and LIST longer than the send queue arrive whole, and later rep
   // Each reply whole, in the order asked.
   assert.equal(commands.filter((c) => c === '352').length, 151);
   assert.equal(commands.indexOf('315'), 151);
+  const whox = viewer.all('354', from);
+  assert.equal(whox.length, 151);
+  for (const m of whox) assert.match(`${m.params[1]} ${m.params[3]}`, /^42 H@?$/);
+  assert.equal(commands.lastIndexOf('315'), 151 + 1 + 151);
   const names = namesIn(viewer, from);
   assert.equal(names.length, 151);
   assert.ok(names.every((n) => /^@?(member\d+|viewer)!~\w+@x-[0-9a-f]{8}\.parley$/.test(n)));
   assert.ok(commands.lastIndexOf('353') < commands.indexOf('366'));
-  assert.ok(commands.indexOf('315') < commands.indexOf('353'));
+  assert.ok(commands.lastIndexOf('315') < commands.indexOf('353'));
   assert.ok(commands.indexOf('366') < commands.indexOf('321'));
   assert.ok(commands.indexOf('323') < commands.indexOf('PONG'));
   assert.equal(viewer.all('ERROR').length, 0);

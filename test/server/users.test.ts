@@ -380,3 +380,74 @@ test('WHOWAS answers 406 then 369, so clients that fall back to it after a 401 g
     await srv.stop();
   }
 });
+
+test('bot mode: +B shows in WHO and WHOIS, and a bot tag rides on its messages', async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  try {
+    const [bot, user] = await registerAll(
+      srv,
+      ['bot', ['message-tags', 'echo-message']],
+      ['user', ['message-tags']],
+    );
+    assert.deepEqual(
+      (await bot.replies('MODE bot +B')).map((m) => [m.command, ...m.params]),
+      [['MODE', 'bot', '+B']],
+    );
+    const whois = await user.replies('WHOIS bot');
+    assert.deepEqual(whois.find((m) => m.command === '335')?.params, [
+      'user',
+      'bot',
+      'is a Bot on parley',
+    ]);
+    const who = await user.replies('WHO bot');
+    assert.equal(who.find((m) => m.command === '352')?.params[6], 'HB');
+    // Private (never the fast path, which carries no tag), echoed, and to a channel.
+    bot.send('PRIVMSG user :beep');
+    const got = await user.expectCommand('PRIVMSG', 'user', 'beep');
+    assert.equal(got.tags?.get('bot'), '');
+    const echo = await bot.expectCommand('PRIVMSG', 'user', 'beep');
+    assert.equal(echo.tags?.get('bot'), '');
+    await join(bot, '#c');
+    await join(user, '#c');
+    bot.send('PRIVMSG #c :boop');
+    assert.equal((await user.expectCommand('PRIVMSG', '#c', 'boop')).tags?.get('bot'), '');
+    await bot.replies('MODE bot -B');
+    bot.send('PRIVMSG user :human now');
+    assert.equal(
+      (await user.expectCommand('PRIVMSG', 'user', 'human now')).tags?.has('bot'),
+      false,
+    );
+    bot.destroy();
+    user.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('SETNAME changes the real name; empty or too long gets FAIL INVALID_REALNAME', async () => {
+  const srv = await startServer({ defaultChannel: '', realnameLen: 10 });
+  try {
+    const [alice, bob] = await registerAll(srv, ['alice', ['setname']], ['bob', ['setname']]);
+    await join(alice, '#c');
+    await join(bob, '#c');
+    assert.deepEqual(
+      (await alice.replies('SETNAME :Alice L.')).map((m) => [m.command, ...m.params]),
+      [['SETNAME', 'Alice L.']],
+    );
+    await bob.expectCommand('SETNAME', 'Alice L.');
+    assert.deepEqual(
+      (await alice.replies('SETNAME :Alice Liddell')).map((m) => [m.command, ...m.params]),
+      [['FAIL', 'SETNAME', 'INVALID_REALNAME', 'Real name is longer than 10 bytes']],
+    );
+    assert.deepEqual(
+      (await alice.replies('SETNAME :')).map((m) => [m.command, ...m.params]),
+      [['FAIL', 'SETNAME', 'INVALID_REALNAME', 'Real name may not be empty']],
+    );
+    const whois = await bob.replies('WHOIS alice');
+    assert.equal(whois.find((m) => m.command === '311')?.params.at(-1), 'Alice L.');
+    alice.destroy();
+    bob.destroy();
+  } finally {
+    await srv.stop();
+  }
+});

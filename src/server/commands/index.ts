@@ -3,6 +3,7 @@ import { channelCommands } from './channels.js';
 import { infoCommands } from './info.js';
 import { messagingCommands } from './messaging.js';
 import { modeCommands } from './modes.js';
+import { monitorCommands } from './monitor.js';
 import { namesCommands } from './names.js';
 import { operCommands } from './opers.js';
 import { registrationCommands } from './registration.js';
@@ -18,4 +19,5 @@ export const allCommands: CommandSpec[] = [
   ...userCommands,
   ...infoCommands,
   ...operCommands,
+  ...monitorCommands,
 ];

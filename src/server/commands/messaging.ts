@@ -10,12 +10,13 @@ import type { CommandSpec } from './table.js';
 
 type Verb = 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
 
-/** `+`-prefixed (client-only) tags of the incoming message, or null. (Their size was checked when
- * the line was framed: connection.ts answers 417 past MAX_CLIENT_TAGS_BYTES.) */
-function clientTags(ctx: Context): Tags | null {
+/** The tags to relay: `+`-prefixed (client-only) tags of the incoming message, and `bot` from a
+ * bot; null for none. (Their size was checked when the line was framed: connection.ts answers 417
+ * past MAX_CLIENT_TAGS_BYTES.) */
+function clientTags(ctx: Context, bot: boolean): Tags | null {
   const tags = ctx.msg.tags;
-  if (tags === null) return null;
-  let out: Tags | null = null;
+  let out: Tags | null = bot ? new Map([['bot', '']]) : null;
+  if (tags === null) return out;
   for (const [k, v] of tags) {
     if (k.charCodeAt(0) !== 0x2b /* + */) continue;
     out ??= new Map();
@@ -42,7 +43,7 @@ function relay(ctx: Context, verb: Verb): void {
     if (!quiet) ctx.numeric(ERR.NOTEXTTOSEND, 'No text to send');
     return;
   }
-  const tags = clientTags(ctx);
+  const tags = clientTags(ctx, user.isBot);
   const targets = uniqueTargets(ctx.params[0]);
   if (targets.length > config.maxTargets) {
     if (!quiet) {

@@ -234,7 +234,10 @@ function compose(changes: Change[]): string[] {
   return [modes, ...args];
 }
 
-// MODE <nick> [<modestring>]  (only one's own: i, w, and -o; +o comes from OPER)
+/** User modes a user may change on itself (+o only comes from OPER). */
+const SELF_MODES = 'Biow';
+
+// MODE <nick> [<modestring>]  (only one's own: B, i, w, and -o; +o comes from OPER)
 function userMode(ctx: Context, nick: string): void {
   const user = ctx.user;
   const target = ctx.server.network.findUser(nick);
@@ -252,7 +255,7 @@ function userMode(ctx: Context, nick: string): void {
     if (c === '+' || c === '-') plus = c === '+';
     else if (c === 'o' && plus)
       continue; // Modern IRC: a self-set +o SHOULD be ignored
-    else if (c !== 'i' && c !== 'o' && c !== 'w') unknown = true;
+    else if (!SELF_MODES.includes(c)) unknown = true;
     else if (set.has(c) !== plus) {
       if (plus) set.add(c);
       else set.delete(c);

@@ -1,6 +1,6 @@
 // Connection registration and upkeep: CAP, PASS, NICK, USER, PING, PONG, QUIT.
 import { timingSafeEqual } from 'node:crypto';
-import { ERR, isValidNick, truncateUtf8 } from '../../protocol/index.js';
+import { ERR, fold, isValidNick, truncateUtf8 } from '../../protocol/index.js';
 import { OFFERED, capByName, capNames, CAPBIT } from '../capabilities.js';
 import { User } from '../user.js';
 import type { Context } from './context.js';
@@ -91,6 +91,10 @@ function nick(ctx: Context): void {
   const out = ctx.server.event(user.prefix, 'NICK', [wanted]);
   const old = user.nick;
   net.renameUser(user, wanted, ctx.now);
+  if (fold(old) !== user.folded) {
+    ctx.server.presence(old, null);
+    ctx.server.presence(wanted, user.prefix);
+  }
   ctx.event(out);
   net.toNeighbours(user, out);
   ctx.server.chatlog.nick(out.stamp.ms, old, wanted);
@@ -129,6 +133,7 @@ function tryRegister(ctx: Context): void {
   }
   s.user = u;
   server.network.unregistered--;
+  server.presence(u.nick, u.prefix);
   server.log.debug({ nick: u.nick, id: s.conn.id, ip: s.conn.ip }, 'registered');
   sendWelcome(ctx);
   const lobby = server.config.defaultChannel;

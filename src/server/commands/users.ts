@@ -23,8 +23,36 @@ function visibleTo(viewer: User, target: User): boolean {
   return target === viewer || !target.modes.includes('i') || shareChannel(viewer, target);
 }
 
-function whoReply(ctx: Context, target: User, channelName: string, status: string): void {
-  const flags = (target.away === null ? 'H' : 'G') + (target.isOper ? '*' : '') + status;
+/** WHOX (`WHO <mask> %<fields>[,<token>]`): the fields asked for, in the fixed reply order. */
+interface Whox {
+  fields: string;
+  token: string;
+}
+
+const WHOX_ORDER = 'tcuihsnfdlaor';
+
+/** The WHOX request in WHO's second parameter, or null for a classic WHO. */
+function parseWhox(param: string | undefined): Whox | null {
+  if (param === undefined || param[0] !== '%') return null;
+  const [letters, token = ''] = param.slice(1).split(',', 2);
+  const fields = [...WHOX_ORDER].filter((c) => letters.includes(c)).join('');
+  // The token is echoed back: digits only, at most 3 (as the WHOX convention has it).
+  return { fields, token: /^\d{1,3}$/.test(token) ? token : '0' };
+}
+
+function whoReply(
+  ctx: Context,
+  target: User,
+  channelName: string,
+  status: string,
+  whox: Whox | null = null,
+): void {
+  const flags =
+    (target.away === null ? 'H' : 'G') +
+    (target.isOper ? '*' : '') +
+    (target.isBot ? 'B' : '') +
+    status;
+  if (whox !== null) return whoxReply(ctx, target, channelName, flags, whox);
   ctx.numeric(
     RPL.WHOREPLY,
     channelName,
@@ -37,8 +65,29 @@ function whoReply(ctx: Context, target: User, channelName: string, status: strin
   );
 }
 
+/** One 354 line: the fields asked for. No reply shows an IP: `i` is 255.255.255.255. */
+function whoxReply(ctx: Context, u: User, channel: string, flags: string, whox: Whox): void {
+  const idle = Math.max(0, Math.floor((ctx.now - u.lastSpokeAt) / 1000));
+  const values: Record<string, string> = {
+    t: whox.token,
+    c: channel,
+    u: u.username,
+    i: '255.255.255.255',
+    h: u.host,
+    s: ctx.server.config.name,
+    n: u.nick,
+    f: flags,
+    d: '0',
+    l: String(idle),
+    a: '0', // no accounts yet
+    o: 'n/a',
+    r: u.realname,
+  };
+  ctx.numeric(RPL.WHOSPCRPL, ...[...whox.fields].map((c) => values[c]));
+}
+
 /** The 352 lines of `channel`'s members as `viewer` may see them, a step at a time (longReply). */
-function whoChannel(ctx: Context, channel: Channel): () => boolean {
+function whoChannel(ctx: Context, channel: Channel, whox: Whox | null): () => boolean {
   const viewer = ctx.user;
   const inside = channel.members.has(viewer);
   const multi = ctx.session.has(CAPBIT.MULTI_PREFIX);
@@ -51,7 +100,7 @@ function whoChannel(ctx: Context, channel: Channel): () => boolean {
       const member = r.value;
       const status = channel.members.get(member);
       if (status === undefined || (!inside && member.modes.includes('i'))) continue;
-      whoReply(ctx, member, channel.name, statusPrefix(status, multi));
+      whoReply(ctx, member, channel.name, statusPrefix(status, multi), whox);
       return false;
     }
     exhausted = true;
@@ -60,7 +109,7 @@ function whoChannel(ctx: Context, channel: Channel): () => boolean {
 }
 
 /** The 352 lines of every user matching `mask` whom `viewer` may see, a step at a time. */
-function whoMask(ctx: Context, mask: string): () => boolean {
+function whoMask(ctx: Context, mask: string, whox: Whox | null): () => boolean {
   const viewer = ctx.user;
   const full = mask.includes('!') || mask.includes('@');
   const users = ctx.server.network.allUsers();
@@ -70,7 +119,7 @@ function whoMask(ctx: Context, mask: string): () => boolean {
       if (r.done === true) return true;
       const u = r.value;
       if (!matchMask(mask, full ? u.prefix : u.nick) || !visibleTo(viewer, u)) continue;
-      whoReply(ctx, u, '*', '');
+      whoReply(ctx, u, '*', '', whox);
       return false;
     }
   };
@@ -80,16 +129,17 @@ function whoMask(ctx: Context, mask: string): () => boolean {
 function who(ctx: Context): void {
   const given = ctx.params[0] ?? '';
   const mask = given === '' || given === '0' ? '*' : given;
+  const whox = parseWhox(ctx.params[1]);
   let lines: () => boolean = () => true;
   if (isChannelName(mask)) {
     const channel = ctx.server.network.findChannel(mask);
-    if (channel !== undefined) lines = whoChannel(ctx, channel);
+    if (channel !== undefined) lines = whoChannel(ctx, channel, whox);
   } else if (!/[*?!@]/.test(mask)) {
     // A plain nick names one user, who is shown even when invisible (+i hides only from masks).
     const u = ctx.server.network.findUser(mask);
-    if (u !== undefined) whoReply(ctx, u, '*', '');
+    if (u !== undefined) whoReply(ctx, u, '*', '', whox);
   } else {
-    lines = whoMask(ctx, mask);
+    lines = whoMask(ctx, mask, whox);
   }
   // Long lists (a large channel, WHO *) go out as the client reads them.
   ctx.longReply(() => {
@@ -140,6 +190,9 @@ function whois(ctx: Context): void {
   ctx.numeric(RPL.WHOISSERVER, target.nick, config.name, `${config.network} chat server`);
   if (target.away !== null) ctx.numeric(RPL.AWAY, target.nick, target.away);
   if (target.isOper) ctx.numeric(RPL.WHOISOPERATOR, target.nick, 'is an IRC operator');
+  if (target.isBot) {
+    ctx.numeric(RPL.WHOISBOT, target.nick, `is a Bot on ${ctx.server.config.network}`);
+  }
   ctx.numeric(
     RPL.WHOISIDLE,
     target.nick,
@@ -164,7 +217,23 @@ function away(ctx: Context): void {
   }
   if (user.away === before) return; // nothing changed: nothing to tell away-notify clients
   const out = ctx.server.event(user.prefix, 'AWAY', user.away === null ? [] : [user.away]);
-  ctx.server.network.toNeighbours(user, out, CAPBIT.AWAY_NOTIFY);
+  ctx.server.network.toNeighboursAndWatchers(user, out, CAPBIT.AWAY_NOTIFY);
+}
+
+// SETNAME <realname>   (IRCv3 setname: told to those sharing a channel who asked for the cap)
+function setname(ctx: Context): void {
+  const user = ctx.user;
+  const text = ctx.params[0];
+  const most = ctx.server.config.realnameLen;
+  if (text === '' || Buffer.byteLength(text) > most) {
+    const why =
+      text === '' ? 'Real name may not be empty' : `Real name is longer than ${most} bytes`;
+    return ctx.standard('FAIL', 'INVALID_REALNAME', why);
+  }
+  user.realname = text;
+  const out = ctx.server.event(user.prefix, 'SETNAME', [text]);
+  ctx.server.network.toNeighboursAndWatchers(user, out, CAPBIT.SETNAME);
+  if (ctx.session.has(CAPBIT.SETNAME)) ctx.event(out);
 }
 
 /** The words of every parameter: `ISON a b` and `ISON :a b` mean the same. */
@@ -217,8 +286,8 @@ function whowas(ctx: Context): void {
 export const userCommands: CommandSpec[] = [
   {
     name: 'WHO',
-    syntax: 'WHO [<channel>|<mask>]',
-    help: 'List the members of a channel, or the users whose nick (or nick!user@host) matches a mask.',
+    syntax: 'WHO [<channel>|<mask>] [%<fields>[,<token>]]',
+    help: 'List the members of a channel, or the users whose nick (or nick!user@host) matches a mask; %fields (WHOX) picks the columns.',
     minParams: 0,
     handler: who,
   },
@@ -235,6 +304,13 @@ export const userCommands: CommandSpec[] = [
     help: 'Ask who last used a nick that has left or changed (the last 10 per nick, 1000 nicks).',
     minParams: 1,
     handler: whowas,
+  },
+  {
+    name: 'SETNAME',
+    syntax: 'SETNAME <realname>',
+    help: 'Change your real name (shown by WHOIS and WHO); setname clients sharing a channel are told.',
+    minParams: 1,
+    handler: setname,
   },
   {
     name: 'AWAY',

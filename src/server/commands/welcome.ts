@@ -9,6 +9,7 @@ export function isupportTokens(c: ServerConfig) {
   const t = c.maxTargets;
   return [
     ['AWAYLEN', c.awayLen],
+    ['BOT', 'B'],
     ['CASEMAPPING', SERVER_CASEMAPPING],
     ['CHANLIMIT', `${CHANTYPES}:${c.maxChannels}`],
     ['CHANMODES', 'b,k,l,imnstu'],
@@ -21,6 +22,7 @@ export function isupportTokens(c: ServerConfig) {
     ['MAXLIST', `b:${c.maxBans}`],
     ['MAXTARGETS', t],
     ['MODES', 4],
+    ['MONITOR', c.maxMonitor],
     ['NETWORK', c.network],
     ['NICKLEN', c.nickLen],
     ['PREFIX', '(ov)@+'],
@@ -33,6 +35,7 @@ export function isupportTokens(c: ServerConfig) {
     ['TOPICLEN', c.topicLen],
     ['USERLEN', c.userLen],
     ['UTF8ONLY', true],
+    ['WHOX', true],
   ] as const;
 }
 
@@ -45,7 +48,7 @@ export function sendWelcome(ctx: Context): void {
   ctx.numeric(RPL.WELCOME, `Welcome to the ${config.network} IRC Network ${user.prefix}`);
   ctx.numeric(RPL.YOURHOST, `Your host is ${config.name}, running version ${VERSION}`);
   ctx.numeric(RPL.CREATED, `This server was created ${ctx.server.startedAt.toUTCString()}`);
-  ctx.numeric(RPL.MYINFO, config.name, VERSION, 'iow', 'biklmnostuv', 'bklov');
+  ctx.numeric(RPL.MYINFO, config.name, VERSION, 'Biow', 'biklmnostuv', 'bklov');
   sendIsupport(ctx);
   sendLusers(ctx);
   sendMotd(ctx);
