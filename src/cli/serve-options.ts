@@ -77,6 +77,13 @@ export const SERVE_OPTIONS: Option[] = [
     apply: (s, v) => (s.network = checkToken('network', v)),
   },
   {
+    flag: 'description',
+    arg: 'TEXT',
+    shown: "'<network> chat server'",
+    help: 'one line about the server, shown by WHOIS and LINKS',
+    apply: (s, v) => (s.description = checkLine('description', v)),
+  },
+  {
     flag: 'password',
     arg: 'SECRET',
     shown: 'none',
@@ -320,6 +327,14 @@ function pick<T extends string>(flag: string, v: string, allowed: readonly T[]):
 function checkToken(flag: string, v: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9.\-_]*$/.test(v) || v.length > 63) {
     throw new OptionError(flag, `'${v}' must be letters, digits, '.', '-' or '_' (at most 63)`);
+  }
+  return v;
+}
+
+/** A line of text for clients: printable, not empty, at most 200 characters. */
+function checkLine(flag: string, v: string): string {
+  if (v.length > 200 || /[\u0000-\u001f\u007f]/.test(v)) {
+    throw new OptionError(flag, `must be one line of at most 200 printable characters`);
   }
   return v;
 }

@@ -1,5 +1,5 @@
-// A named group: members with their status, topic, modes, bans and invites; large ones keep quiet about arrivals.
-import { fold } from '../protocol/index.js';
+// A named group: members with their status, topic, modes, mask lists (bans, exceptions) and invites; large ones keep quiet about arrivals.
+import { fold, matchMask } from '../protocol/index.js';
 import type { User } from './user.js';
 
 /**
@@ -11,11 +11,15 @@ export const MEMBER = { OP: 1, VOICE: 2, QUIET: 4 } as const;
 /** The bits that are a member's visible status. */
 export const STATUS = MEMBER.OP | MEMBER.VOICE;
 
+/** One entry of a mask list: a `nick!user@host` mask, or an extban such as `m:nick!user@host`. */
 export interface Ban {
   mask: string;
   setBy: string;
   setAt: number;
 }
+
+/** The mask lists: bans (+b), ban exceptions (+e), invite exceptions (+I). */
+export type ListMode = 'b' | 'e' | 'I';
 
 export class Channel {
   readonly folded: string;
@@ -23,11 +27,11 @@ export class Channel {
   topic = '';
   topicBy = '';
   topicAt = 0;
-  /** Simple flag modes that are set, from `imnst`. New channels start +nt. */
+  /** Simple flag modes that are set, from `Cimnst`. New channels start +nt. */
   flags = new Set<string>(['n', 't']);
   key: string | null = null;
   limit: number | null = null;
-  readonly bans: Ban[] = [];
+  readonly lists: Record<ListMode, Ban[]> = { b: [], e: [], I: [] };
   /** Folded nicks invited past +i; an invite is used up by the join. */
   readonly invited = new Set<string>();
   /**
@@ -68,6 +72,39 @@ export class Channel {
     const status = this.statusOf(user);
     if (status === undefined) return !this.has('n');
     return !this.has('m') || status !== 0;
+  }
+
+  /** Entries in list `mode` matching `user`: plain masks, or with `ext` those of that extban. */
+  private matches(mode: ListMode, user: User, ext: string): boolean {
+    for (const entry of this.lists[mode]) {
+      const m = entry.mask;
+      const isExt = m.length > 2 && m[1] === ':';
+      if (
+        ext === ''
+          ? !isExt && matchMask(m, user.prefix)
+          : isExt && m[0] === ext && matchMask(m.slice(2), user.prefix)
+      ) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Banned (+b), and no ban exception (+e) matches. */
+  isBanned(user: User): boolean {
+    return this.matches('b', user, '') && !this.matches('e', user, '');
+  }
+
+  /** Muted by the `m:` extban, and no exception (`+e`, plain or `m:`) matches. */
+  isMuted(user: User): boolean {
+    return (
+      this.matches('b', user, 'm') && !this.matches('e', user, '') && !this.matches('e', user, 'm')
+    );
+  }
+
+  /** An invite exception (+I) lets `user` past +i. */
+  isInviteExcepted(user: User): boolean {
+    return this.matches('I', user, '');
   }
 
   /** `+nt`-style mode string plus the params that may be shown to `viewer`. */

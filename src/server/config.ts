@@ -9,6 +9,8 @@ export interface ServerConfig {
   readonly name: string;
   /** NETWORK ISUPPORT token. */
   readonly network: string;
+  /** One line about the server (WHOIS 312, LINKS); '' for "<network> chat server". */
+  readonly description: string;
   /** Connection password (PASS), or null for none. */
   readonly password: string | null;
   /** MOTD lines; null means the built-in default. */
@@ -72,6 +74,7 @@ export const DEFAULTS: ServerConfig = {
   port: 6667,
   name: 'parley.local',
   network: 'parley',
+  description: '',
   password: null,
   motd: null,
   defaultChannel: '#lobby',
@@ -101,6 +104,11 @@ export const DEFAULTS: ServerConfig = {
   logChat: true,
   opers: [],
 };
+
+/** The line WHOIS (312) and LINKS show about the server. */
+export function serverInfo(c: ServerConfig): string {
+  return c.description !== '' ? c.description : `${c.network} chat server`;
+}
 
 export const DEFAULT_MOTD: readonly string[] = [
   'Welcome to parley, a command-line chat that speaks IRC.',

@@ -180,7 +180,7 @@ test('--away-len, --kick-len, --max-bans, --user-len, --realname-len: in ISUPPOR
       if (m.command === '376') break;
       for (const t of m.params.slice(1, -1)) tokens.add(t);
     }
-    for (const t of ['AWAYLEN=10', 'KICKLEN=12', 'MAXLIST=b:2', 'USERLEN=5']) {
+    for (const t of ['AWAYLEN=10', 'KICKLEN=12', 'MAXLIST=beI:2', 'USERLEN=5']) {
       assert.ok(tokens.has(t), `${t} in ${[...tokens].join(' ')}`);
     }
     await alice.expectCommand('366');

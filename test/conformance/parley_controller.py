@@ -49,6 +49,7 @@ class ParleyController(BaseServerController, DirectoryBasedController):
     _port_wait_interval = 0.02
     supported_sasl_mechanisms: set = set()
     supports_sts = False
+    extban_mute_char = "m"
 
     capabilities = frozenset(
         (
@@ -66,9 +67,20 @@ class ParleyController(BaseServerController, DirectoryBasedController):
 
     optional_behaviors = frozenset(
         (
+            OptionalBehaviors.BAN_EXCEPTION_MODE,
             OptionalBehaviors.CAP_REQ_MINUS,
+            OptionalBehaviors.ELIST_C,
+            OptionalBehaviors.ELIST_M,
+            OptionalBehaviors.ELIST_N,
+            OptionalBehaviors.ELIST_T,
+            OptionalBehaviors.ELIST_U,
+            OptionalBehaviors.INVITE_LIST,
+            OptionalBehaviors.INVITE_EXCEPTION_MODE,
             OptionalBehaviors.MULTI_JOIN,
+            OptionalBehaviors.MULTI_KICK,
+            OptionalBehaviors.MULTI_NAMES_COMMAND,
             OptionalBehaviors.MULTI_PRIVMSG,
+            OptionalBehaviors.NO_CTCP,
         )
     )
 
@@ -77,7 +89,10 @@ class ParleyController(BaseServerController, DirectoryBasedController):
         "BOT": "B",
         "CASEMAPPING": "ascii",
         "CHANTYPES": "#",
-        "ELIST": "U",
+        "ELIST": "CMNTU",
+        "EXCEPTS": "e",
+        "EXTBAN": ",m",
+        "INVEX": "I",
         "MONITOR": "100",
         "PREFIX": "(ov)@+",
         "STATUSMSG": "@+",
@@ -115,6 +130,7 @@ class ParleyController(BaseServerController, DirectoryBasedController):
             "port": port,
             "name": "My.Little.Server",
             "network": "parley",
+            "description": "test server",
             "default-channel": "",
             # irctest's clients send bursts a human would not; flood control has its own tests.
             "flood": False,

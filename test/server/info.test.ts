@@ -204,3 +204,42 @@ test('info commands need registration', async () => {
     await srv.stop();
   }
 });
+
+test('LINKS names this server with --description; INFO ends with 374; HELPOP is HELP', async () => {
+  const srv = await startServer({ description: 'the LAN chat' });
+  try {
+    const alice = await TestClient.register(srv.port, 'alice');
+    assert.deepEqual(
+      (await alice.replies('LINKS')).map((m) => [m.command, ...m.params]),
+      [
+        ['364', 'alice', SERVER, SERVER, '0 the LAN chat'],
+        ['365', 'alice', '*', 'End of /LINKS list'],
+      ],
+    );
+    assert.deepEqual(
+      (await alice.replies('LINKS elsewhere.example')).map((m) => m.command),
+      ['365'],
+    );
+    const whois = await alice.replies('WHOIS alice');
+    assert.deepEqual(whois.find((m) => m.command === '312')?.params, [
+      'alice',
+      'alice',
+      SERVER,
+      'the LAN chat',
+    ]);
+    const info = await alice.replies('INFO');
+    assert.ok(info.length >= 2);
+    assert.ok(info.slice(0, -1).every((m) => m.command === '371'));
+    assert.match(info[0].params[1], new RegExp(`^parley ${VERSION.replace(/\./g, '\\.')}`));
+    assert.equal(info.at(-1)?.command, '374');
+    const help = await alice.replies('HELP PRIVMSG');
+    const helpop = await alice.replies('HELPOP PRIVMSG');
+    assert.deepEqual(
+      helpop.map((m) => m.params),
+      help.map((m) => m.params),
+    );
+    alice.destroy();
+  } finally {
+    await srv.stop();
+  }
+});

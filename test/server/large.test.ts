@@ -109,8 +109,8 @@ test('a quiet member given +v is first shown joining, then announced as it leave
 });
 
 test('WHO, WHOX, NAMES and LIST longer than the send queue arrive whole, and later replies after them', async () => {
-  // An 8 KiB send queue: a WHO of 150 members (~15 KiB) would pass it if queued at once.
-  const srv = await startServer({ sendq: 8192, largeLobby: 0, maxPerIp: 200 });
+  // A 12 KiB send queue: a WHO of 150 members (~15 KiB) would pass it if queued at once.
+  const srv = await startServer({ sendq: 12_288, largeLobby: 0, maxPerIp: 200 });
   const members: TestClient[] = [];
   for (let k = 0; k < 150; k++) members.push(await TestClient.register(srv.port, `member${k}`));
   const viewer = await TestClient.register(srv.port, 'viewer', ['userhost-in-names']);

@@ -1,5 +1,5 @@
 // Named groups: JOIN, PART, TOPIC, KICK, INVITE; in a large channel (+u) arrivals and departures stay quiet.
-import { ERR, RPL, isValidChannel, matchMask, truncateUtf8 } from '../../protocol/index.js';
+import { ERR, RPL, isValidChannel, truncateUtf8 } from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
 import type { Channel } from '../channel.js';
 import { sendJoinNames } from './names.js';
@@ -74,14 +74,11 @@ function joinRefusal(
   if (channel.limit !== null && channel.members.size >= channel.limit && !invited) {
     return [ERR.CHANNELISFULL, 'Cannot join channel (+l)'];
   }
-  if (channel.has('i') && !invited) return [ERR.INVITEONLYCHAN, 'Cannot join channel (+i)'];
-  if (!invited && isBanned(channel, user)) return [ERR.BANNEDFROMCHAN, 'Cannot join channel (+b)'];
+  if (channel.has('i') && !invited && !channel.isInviteExcepted(user)) {
+    return [ERR.INVITEONLYCHAN, 'Cannot join channel (+i)'];
+  }
+  if (!invited && channel.isBanned(user)) return [ERR.BANNEDFROMCHAN, 'Cannot join channel (+b)'];
   return null;
-}
-
-export function isBanned(channel: Channel, user: User): boolean {
-  for (const ban of channel.bans) if (matchMask(ban.mask, user.prefix)) return true;
-  return false;
 }
 
 // JOIN <channel>{,<channel>} [<key>{,<key>}]  |  JOIN 0
@@ -158,40 +155,70 @@ function sendTopic(ctx: Context, channel: Channel): void {
   );
 }
 
-// KICK <channel> <user>{,<user>} [<comment>]
+// KICK <channel> <user>{,<user>} [<comment>]  |  KICK <ch1>,<ch2> <user1>,<user2>  (in pairs)
 function kick(ctx: Context): void {
-  const { network, config } = ctx.server;
-  const user = ctx.user;
-  const channel = network.findChannel(ctx.params[0]);
-  if (channel === undefined)
-    return ctx.numeric(ERR.NOSUCHCHANNEL, ctx.params[0], 'No such channel');
-  if (!channel.members.has(user))
-    return ctx.numeric(ERR.NOTONCHANNEL, channel.name, "You're not on that channel");
-  if (!channel.isOp(user))
-    return ctx.numeric(ERR.CHANOPRIVSNEEDED, channel.name, "You're not channel operator");
-  const reason = truncateUtf8(ctx.params[2] ?? user.nick, config.kickLen);
-  for (const nick of ctx.params[1].split(',')) {
-    const target = network.findUser(nick);
-    if (target === undefined) {
-      ctx.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
-      continue;
-    }
-    if (!channel.members.has(target)) {
-      ctx.numeric(ERR.USERNOTINCHANNEL, target.nick, channel.name, "They aren't on that channel");
-      continue;
-    }
-    const out = ctx.server.event(user.prefix, 'KICK', [channel.name, target.nick, reason]);
-    ctx.event(out);
-    network.toChannel(channel, out, user);
-    network.leave(target, channel);
-    ctx.server.chatlog.kick(out.stamp.ms, channel.name, user.nick, target.nick, reason);
+  const { config } = ctx.server;
+  const channels = ctx.params[0].split(',').filter((n) => n !== '');
+  const nicks = ctx.params[1].split(',').filter((n) => n !== '');
+  if (
+    channels.length === 0 ||
+    nicks.length === 0 ||
+    (channels.length > 1 && channels.length !== nicks.length)
+  ) {
+    return ctx.numeric(ERR.NEEDMOREPARAMS, 'KICK', 'Not enough parameters');
+  }
+  const reason = truncateUtf8(ctx.params[2] ?? ctx.user.nick, config.kickLen);
+  for (const [k, nick] of nicks.slice(0, config.maxTargets).entries()) {
+    if (!kickOne(ctx, channels.length === 1 ? channels[0] : channels[k], nick, reason)) break;
   }
 }
 
-// INVITE <nickname> <channel>
+/** Kick `nick` from `name`; false when the kicker may not kick there at all (stop trying). */
+function kickOne(ctx: Context, name: string, nick: string, reason: string): boolean {
+  const { network } = ctx.server;
+  const user = ctx.user;
+  const channel = network.findChannel(name);
+  if (channel === undefined) {
+    ctx.numeric(ERR.NOSUCHCHANNEL, name, 'No such channel');
+    return true;
+  }
+  if (!channel.members.has(user)) {
+    ctx.numeric(ERR.NOTONCHANNEL, channel.name, "You're not on that channel");
+    return false;
+  }
+  if (!channel.isOp(user)) {
+    ctx.numeric(ERR.CHANOPRIVSNEEDED, channel.name, "You're not channel operator");
+    return false;
+  }
+  const target = network.findUser(nick);
+  if (target === undefined) {
+    ctx.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
+    return true;
+  }
+  if (!channel.members.has(target)) {
+    ctx.numeric(ERR.USERNOTINCHANNEL, target.nick, channel.name, "They aren't on that channel");
+    return true;
+  }
+  const out = ctx.server.event(user.prefix, 'KICK', [channel.name, target.nick, reason]);
+  ctx.event(out);
+  network.toChannel(channel, out, user);
+  network.leave(target, channel);
+  ctx.server.chatlog.kick(out.stamp.ms, channel.name, user.nick, target.nick, reason);
+  return true;
+}
+
+// INVITE <nickname> <channel>  |  INVITE   (without arguments: the invitations one holds)
 function invite(ctx: Context): void {
   const { network } = ctx.server;
   const user = ctx.user;
+  if (ctx.params.length === 0) {
+    for (const ch of network.allChannels()) {
+      if (ch.invited.has(user.folded)) ctx.numeric(RPL.INVITELIST, ch.name);
+    }
+    return ctx.numeric(RPL.ENDOFINVITELIST, 'End of /INVITE list');
+  }
+  if (ctx.params.length < 2)
+    return ctx.numeric(ERR.NEEDMOREPARAMS, 'INVITE', 'Not enough parameters');
   const target = network.findUser(ctx.params[0]);
   if (target === undefined)
     return ctx.numeric(ERR.NOSUCHNICK, ctx.params[0], 'No such nick/channel');
@@ -237,15 +264,15 @@ export const channelCommands: CommandSpec[] = [
   {
     name: 'KICK',
     syntax: 'KICK <channel> <nick>{,<nick>} [<reason>]',
-    help: 'Remove someone from a channel (operators).',
+    help: 'Remove people from a channel (operators), up to TARGMAX at once.',
     minParams: 2,
     handler: kick,
   },
   {
     name: 'INVITE',
-    syntax: 'INVITE <nick> <channel>',
-    help: 'Invite someone to a channel.',
-    minParams: 2,
+    syntax: 'INVITE [<nick> <channel>]',
+    help: 'Invite someone to a channel; without arguments, list the channels you are invited to.',
+    minParams: 0,
     handler: invite,
   },
 ];

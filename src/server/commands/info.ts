@@ -1,5 +1,6 @@
-// About the server: MOTD, LUSERS, VERSION, TIME, INFO, and HELP generated from the command table.
+// About the server: MOTD, LUSERS, VERSION, TIME, INFO, LINKS, and HELP (HELPOP) generated from the command table.
 import { ERR, RPL, matchMask } from '../../protocol/index.js';
+import { serverInfo } from '../config.js';
 import { VERSION } from '../version.js';
 import type { Context } from './context.js';
 import type { CommandSpec } from './table.js';
@@ -64,6 +65,15 @@ function info(ctx: Context): void {
   ctx.numeric(RPL.ENDOFINFO, 'End of INFO list');
 }
 
+// LINKS [[<server>] <mask>]   (one server: itself, when the mask matches)
+function links(ctx: Context): void {
+  const { name } = ctx.server.config;
+  const mask = ctx.params.at(-1) ?? '*';
+  if (matchMask(mask, name))
+    ctx.numeric(RPL.LINKS, name, name, `0 ${serverInfo(ctx.server.config)}`);
+  ctx.numeric(RPL.ENDOFLINKS, mask, 'End of /LINKS list');
+}
+
 // HELP [<command>]
 function help(ctx: Context): void {
   const table = ctx.server.commands;
@@ -121,9 +131,23 @@ export const infoCommands: CommandSpec[] = [
     handler: info,
   },
   {
+    name: 'LINKS',
+    syntax: 'LINKS [[<server>] <mask>]',
+    help: 'List the servers of this network (parley is one server).',
+    minParams: 0,
+    handler: links,
+  },
+  {
     name: 'HELP',
     syntax: 'HELP [<command>]',
     help: 'List every command with its syntax, or describe one command.',
+    minParams: 0,
+    handler: help,
+  },
+  {
+    name: 'HELPOP',
+    syntax: 'HELPOP [<command>]',
+    help: 'The same as HELP (its name on some other servers).',
     minParams: 0,
     handler: help,
   },

@@ -5,7 +5,6 @@ import { MEMBER } from '../channel.js';
 import type { MessageKind } from '../chatlog.js';
 import type { User } from '../user.js';
 import type { Context } from './context.js';
-import { isBanned } from './channels.js';
 import type { CommandSpec } from './table.js';
 
 type Verb = 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
@@ -83,8 +82,17 @@ function relay(ctx: Context, verb: Verb): void {
         continue;
       }
       const status = channel.statusOf(user);
-      if (!channel.canSpeak(user) || (status === 0 && isBanned(channel, user))) {
+      if (
+        !channel.canSpeak(user) ||
+        (status === 0 && (channel.isBanned(user) || channel.isMuted(user)))
+      ) {
         if (!quiet) ctx.numeric(ERR.CANNOTSENDTOCHAN, channel.name, 'Cannot send to channel');
+        continue;
+      }
+      if (kind === 'ctcp' && channel.has('C')) {
+        if (!quiet) {
+          ctx.numeric(ERR.CANNOTSENDTOCHAN, channel.name, 'Cannot send CTCP to channel (+C)');
+        }
         continue;
       }
       const shown = minStatus === 0 ? channel.name : target[0] + channel.name;

@@ -1,12 +1,22 @@
-// Modes: MODE on a channel (flags, key, limit, bans, op and voice) and on one's own user modes.
+// Modes: MODE on a channel (flags, key, limit, mask lists, op and voice) and on one's own user modes.
 import { ERR, RPL, fold, isChannelName, normalizeMask } from '../../protocol/index.js';
-import { MEMBER, type Channel } from '../channel.js';
+import { MEMBER, type Channel, type ListMode } from '../channel.js';
 import type { Context } from './context.js';
 import type { CommandSpec } from './table.js';
 import { MAX_MODES } from './welcome.js';
 
 /** CHANMODES type D: flags without a parameter. */
-const FLAGS = 'imnst';
+const FLAGS = 'Cimnst';
+/** CHANMODES type A: mask lists (bans, ban exceptions, invite exceptions). */
+const LISTS = 'beI';
+/** Extbans (EXTBAN=,m): `m:<mask>` on +b mutes instead of banning. */
+const EXTBANS = 'm';
+/** Each list's entries and end numerics, and its name in messages. */
+const LIST_REPLY: Record<ListMode, [string, string, string]> = {
+  b: [RPL.BANLIST, RPL.ENDOFBANLIST, 'ban'],
+  e: [RPL.EXCEPTLIST, RPL.ENDOFEXCEPTLIST, 'exception'],
+  I: [RPL.INVEXLIST, RPL.ENDOFINVEXLIST, 'invite exception'],
+};
 /**
  * What a key or ban mask may not contain: whitespace, commas (JOIN splits keys on them) and control
  * characters; a leading ':' would turn it into a trailing parameter when echoed mid-line.
@@ -45,7 +55,7 @@ function channelMode(ctx: Context, name: string): void {
   let plus = true;
   let next = 0;
   let withParam = 0;
-  let listed = false;
+  const listed = new Set<string>();
   let refused = false;
   for (const c of modestring) {
     if (c === '+' || c === '-') {
@@ -63,16 +73,16 @@ function channelMode(ctx: Context, name: string): void {
       );
       continue;
     }
-    if (!'ovbkl'.includes(c) && !FLAGS.includes(c)) {
+    if (!'ovkl'.includes(c) && !LISTS.includes(c) && !FLAGS.includes(c)) {
       ctx.numeric(ERR.UNKNOWNMODE, c, 'is unknown mode char to me');
       continue;
     }
-    // CHANMODES=b,k,l,imnst and PREFIX=(ov): -l is the only one of these without a parameter.
-    const takes = 'ovbk'.includes(c) || (c === 'l' && plus);
+    // CHANMODES=beI,k,l,Cimnst and PREFIX=(ov): -l is the only one of these without a parameter.
+    const takes = 'ovk'.includes(c) || LISTS.includes(c) || (c === 'l' && plus);
     const arg = takes ? args[next] : undefined;
-    if (c === 'b' && arg === undefined) {
-      if (!listed) sendBans(ctx, channel);
-      listed = true;
+    if (LISTS.includes(c) && arg === undefined) {
+      if (!listed.has(c)) sendList(ctx, channel, c as ListMode);
+      listed.add(c);
       continue;
     }
     if (arg !== undefined) {
@@ -118,7 +128,9 @@ function apply(
         ? invalid(ctx, channel, c, '*', 'You must specify a nick')
         : memberStatus(ctx, channel, plus, c, arg);
     case 'b':
-      return arg === undefined ? null : ban(ctx, channel, plus, arg);
+    case 'e':
+    case 'I':
+      return arg === undefined ? null : listEntry(ctx, channel, plus, c, arg);
     case 'k':
       if (!plus) {
         if (channel.key === null) return null;
@@ -186,23 +198,39 @@ function memberStatus(
   return { plus, char: c, arg: target.nick };
 }
 
-/** +b/-b `mask`, completed to nick!user@host; at most config.maxBans (MAXLIST) are kept. */
-function ban(ctx: Context, channel: Channel, plus: boolean, arg: string): Change | null {
-  if (BAD_WORD.test(arg)) return invalid(ctx, channel, 'b', arg, 'Invalid ban mask');
-  const mask = normalizeMask(arg);
+/**
+ * +b/+e/+I (or -) `mask`, completed to nick!user@host (after an extban's `m:`); the three lists
+ * hold config.maxBans entries together (MAXLIST=beI:N).
+ */
+function listEntry(
+  ctx: Context,
+  channel: Channel,
+  plus: boolean,
+  c: ListMode,
+  arg: string,
+): Change | null {
+  const name = LIST_REPLY[c][2];
+  if (BAD_WORD.test(arg)) return invalid(ctx, channel, c, arg, `Invalid ${name} mask`);
+  const ext = arg.length > 2 && arg[1] === ':' ? arg[0] : '';
+  if (ext !== '' && (!EXTBANS.includes(ext) || c === 'I')) {
+    return invalid(ctx, channel, c, arg, `Unknown extban ${ext}: (EXTBAN=,${EXTBANS})`);
+  }
+  const mask = ext === '' ? normalizeMask(arg) : `${ext}:${normalizeMask(arg.slice(2))}`;
+  const list = channel.lists[c];
   const folded = fold(mask);
-  const at = channel.bans.findIndex((b) => fold(b.mask) === folded);
+  const at = list.findIndex((b) => fold(b.mask) === folded);
   if (!plus) {
     if (at === -1) return null;
-    const [removed] = channel.bans.splice(at, 1);
-    return { plus, char: 'b', arg: removed.mask };
+    const [removed] = list.splice(at, 1);
+    return { plus, char: c, arg: removed.mask };
   }
   if (at !== -1) return null;
-  if (channel.bans.length >= ctx.server.config.maxBans) {
-    return invalid(ctx, channel, 'b', mask, 'Channel ban list is full');
+  const { b, e, I } = channel.lists;
+  if (b.length + e.length + I.length >= ctx.server.config.maxBans) {
+    return invalid(ctx, channel, c, mask, `Channel ${name} list is full`);
   }
-  channel.bans.push({ mask, setBy: ctx.user.prefix, setAt: ctx.now });
-  return { plus, char: 'b', arg: mask };
+  list.push({ mask, setBy: ctx.user.prefix, setAt: ctx.now });
+  return { plus, char: c, arg: mask };
 }
 
 /** 696 ERR_INVALIDMODEPARAM `<channel> <char> <param> :<description>`; always null. */
@@ -211,12 +239,13 @@ function invalid(ctx: Context, channel: Channel, c: string, param: string, why: 
   return null;
 }
 
-// MODE <channel> b  |  MODE <channel> +b
-function sendBans(ctx: Context, channel: Channel): void {
-  for (const b of channel.bans) {
-    ctx.numeric(RPL.BANLIST, channel.name, b.mask, b.setBy, String(Math.floor(b.setAt / 1000)));
+// MODE <channel> b  |  MODE <channel> +e  |  MODE <channel> I
+function sendList(ctx: Context, channel: Channel, c: ListMode): void {
+  const [entry, end, name] = LIST_REPLY[c];
+  for (const b of channel.lists[c]) {
+    ctx.numeric(entry, channel.name, b.mask, b.setBy, String(Math.floor(b.setAt / 1000)));
   }
-  ctx.numeric(RPL.ENDOFBANLIST, channel.name, 'End of channel ban list');
+  ctx.numeric(end, channel.name, `End of channel ${name} list`);
 }
 
 /** `+ov-k` plus the arguments in order, from the changes that happened. */

@@ -1,5 +1,5 @@
 // Listings: NAMES and LIST, produced line by line as the client reads them, whole or (joining a large channel) summarised.
-import { RPL, isChannelName } from '../../protocol/index.js';
+import { RPL, isChannelName, matchMask } from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
 import { statusPrefix, type Channel } from '../channel.js';
 import type { User } from '../user.js';
@@ -29,7 +29,12 @@ export function inSequence(steps: Step[]): Step {
  * multi-prefix and userhost-in-names. Secret channels and invisible users hide from outsiders.
  * The members are read as the steps go, so a member who leaves meanwhile is left out.
  */
-export function namesSteps(ctx: Context, channel: Channel, members: Iterable<User>): Step {
+export function namesSteps(
+  ctx: Context,
+  channel: Channel,
+  members: Iterable<User>,
+  end = true,
+): Step {
   const viewer = ctx.user;
   const inside = channel.members.has(viewer);
   const multi = ctx.session.has(CAPBIT.MULTI_PREFIX);
@@ -58,7 +63,7 @@ export function namesSteps(ctx: Context, channel: Channel, members: Iterable<Use
     }
     if (line.length > 0) ctx.numeric(RPL.NAMREPLY, symbol, channel.name, line);
     line = '';
-    ctx.numeric(RPL.ENDOFNAMES, channel.name, 'End of /NAMES list');
+    if (end) ctx.numeric(RPL.ENDOFNAMES, channel.name, 'End of /NAMES list');
     return true;
   };
 }
@@ -75,41 +80,67 @@ export function sendJoinNames(ctx: Context, channel: Channel): void {
 }
 
 // NAMES [<channel>{,<channel>}]   (complete; without a channel, those one is in)
+// Several channels answer as RFC 2812 has it: their 353 lines, then one 366 naming the list.
 function names(ctx: Context): void {
   const steps: Step[] = [];
   if (ctx.params.length === 0) {
     for (const ch of ctx.user.channels) steps.push(namesSteps(ctx, ch, ch.members.keys()));
   } else {
-    for (const name of ctx.params[0].split(',')) {
+    const given = ctx.params[0];
+    const wanted = given.split(',').filter((n) => n !== '');
+    const one = wanted.length <= 1;
+    for (const name of wanted.slice(0, ctx.server.config.maxTargets)) {
       const channel = ctx.server.network.findChannel(name);
-      if (channel !== undefined) steps.push(namesSteps(ctx, channel, channel.members.keys()));
-      else
-        steps.push(() => {
-          ctx.numeric(RPL.ENDOFNAMES, name, 'End of /NAMES list');
-          return true;
-        });
+      if (channel !== undefined) steps.push(namesSteps(ctx, channel, channel.members.keys(), one));
+    }
+    if (!one || steps.length === 0) {
+      steps.push(() => {
+        ctx.numeric(RPL.ENDOFNAMES, one ? (wanted[0] ?? given) : given, 'End of /NAMES list');
+        return true;
+      });
     }
   }
   ctx.longReply(inSequence(steps));
 }
 
-// LIST [<channel>{,<channel>}] [<elistcond>]  (ELIST=U: >n and <n member counts)
+/**
+ * One ELIST condition as a test of a channel (MNUCT), or null when `cond` is none of them:
+ * `>n`/`<n` members, `C>n`/`C<n` created more/less than n minutes ago, `T>n`/`T<n` topic set
+ * more/less than n minutes ago, a name mask, or `!mask` for names that do not match it.
+ */
+function elistCondition(cond: string, now: number): ((ch: Channel) => boolean) | null {
+  const m = /^([CT]?)([<>])(\d{1,9})$/.exec(cond);
+  if (m !== null) {
+    const n = Number(m[3]);
+    const more = m[2] === '>';
+    if (m[1] === '') return (ch) => (more ? ch.members.size > n : ch.members.size < n);
+    const age = (ms: number) => (now - ms) / 60_000;
+    const of = m[1] === 'C' ? (ch: Channel) => ch.createdAt : (ch: Channel) => ch.topicAt;
+    return (ch) => (more ? age(of(ch)) > n : age(of(ch)) < n);
+  }
+  if (cond.startsWith('!')) return (ch) => !matchMask(cond.slice(1), ch.name);
+  if (/[*?]/.test(cond)) return (ch) => matchMask(cond, ch.name);
+  return null;
+}
+
+// LIST [<channel>{,<channel>}] [<elistcond>{,<elistcond>}]   (ELIST=CMNTU)
 function list(ctx: Context): void {
   const net = ctx.server.network;
   const user = ctx.user;
-  let min = 0;
-  let max = Infinity;
-  const args = ctx.params.filter((p) => p.length > 0);
-  const named = args.find((a) => isChannelName(a));
-  for (const a of args) {
-    if (a.startsWith('>')) min = parseInt(a.slice(1), 10) + 1 || 0;
-    if (a.startsWith('<')) max = parseInt(a.slice(1), 10) - 1;
+  const tests: Array<(ch: Channel) => boolean> = [];
+  let named: string[] | null = null;
+  for (const param of ctx.params) {
+    for (const word of param.split(',').filter((w) => w !== '')) {
+      const test = elistCondition(word, ctx.now);
+      if (test !== null) tests.push(test);
+      else if (isChannelName(word)) (named ??= []).push(word);
+    }
   }
   const wanted: Iterator<Channel | undefined> =
-    named === undefined
+    named === null
       ? net.allChannels()
       : named
-          .split(',')
+          .slice(0, ctx.server.config.maxTargets)
           .map((n) => net.findChannel(n))
           .values();
   ctx.numeric(RPL.LISTSTART, 'Channel', 'Users  Name');
@@ -119,7 +150,7 @@ function list(ctx: Context): void {
       if (r.done === true) break;
       const ch = r.value;
       if (ch === undefined || (ch.has('s') && !ch.members.has(user))) continue;
-      if (ch.members.size < min || ch.members.size > max) continue;
+      if (!tests.every((t) => t(ch))) continue;
       ctx.numeric(RPL.LIST, ch.name, String(ch.members.size), ch.topic);
       return false;
     }
@@ -138,8 +169,8 @@ export const namesCommands: CommandSpec[] = [
   },
   {
     name: 'LIST',
-    syntax: 'LIST [<channel>{,<channel>}] [>n|<n]',
-    help: 'List channels with their member counts and topics.',
+    syntax: 'LIST [<channel>{,<channel>}] [<condition>{,<condition>}]',
+    help: 'List channels with their member counts and topics; conditions: >n, <n (members), C>n, C<n (minutes since created), T>n, T<n (since the topic was set), a name mask, !mask.',
     minParams: 0,
     handler: list,
   },

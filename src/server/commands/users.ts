@@ -2,6 +2,7 @@
 import { ERR, RPL, fold, isChannelName, matchMask, truncateUtf8 } from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
 import { statusPrefix, type Channel } from '../channel.js';
+import { serverInfo } from '../config.js';
 import type { User } from '../user.js';
 import type { Context } from './context.js';
 import type { CommandSpec } from './table.js';
@@ -187,7 +188,7 @@ function whois(ctx: Context): void {
   }
   ctx.numeric(RPL.WHOISUSER, target.nick, target.username, target.host, '*', target.realname);
   whoisChannels(ctx, target);
-  ctx.numeric(RPL.WHOISSERVER, target.nick, config.name, `${config.network} chat server`);
+  ctx.numeric(RPL.WHOISSERVER, target.nick, config.name, serverInfo(config));
   if (target.away !== null) ctx.numeric(RPL.AWAY, target.nick, target.away);
   if (target.isOper) ctx.numeric(RPL.WHOISOPERATOR, target.nick, 'is an IRC operator');
   if (target.isBot) {

@@ -12,14 +12,17 @@ export function isupportTokens(c: ServerConfig) {
     ['BOT', 'B'],
     ['CASEMAPPING', SERVER_CASEMAPPING],
     ['CHANLIMIT', `${CHANTYPES}:${c.maxChannels}`],
-    ['CHANMODES', 'b,k,l,imnstu'],
+    ['CHANMODES', 'beI,k,l,Cimnstu'],
     ['CHANNELLEN', c.channelLen],
     ['CHANTYPES', CHANTYPES],
-    ['ELIST', 'U'],
+    ['ELIST', 'CMNTU'],
+    ['EXCEPTS', 'e'],
+    ['EXTBAN', ',m'],
     ['HOSTLEN', 64],
+    ['INVEX', 'I'],
     ['KICKLEN', c.kickLen],
     ['LINELEN', 512],
-    ['MAXLIST', `b:${c.maxBans}`],
+    ['MAXLIST', `beI:${c.maxBans}`],
     ['MAXTARGETS', t],
     ['MODES', 4],
     ['MONITOR', c.maxMonitor],
@@ -30,7 +33,7 @@ export function isupportTokens(c: ServerConfig) {
     ['STATUSMSG', '@+'],
     [
       'TARGMAX',
-      `PRIVMSG:${t},NOTICE:${t},TAGMSG:${t},JOIN:${c.maxChannels},PART:${c.maxChannels},NAMES:1,WHOIS:1,KICK:1`,
+      `PRIVMSG:${t},NOTICE:${t},TAGMSG:${t},JOIN:${c.maxChannels},PART:${c.maxChannels},NAMES:${t},WHOIS:1,WHOWAS:${t},KICK:${t},MONITOR:${c.maxMonitor}`,
     ],
     ['TOPICLEN', c.topicLen],
     ['USERLEN', c.userLen],
@@ -48,7 +51,7 @@ export function sendWelcome(ctx: Context): void {
   ctx.numeric(RPL.WELCOME, `Welcome to the ${config.network} IRC Network ${user.prefix}`);
   ctx.numeric(RPL.YOURHOST, `Your host is ${config.name}, running version ${VERSION}`);
   ctx.numeric(RPL.CREATED, `This server was created ${ctx.server.startedAt.toUTCString()}`);
-  ctx.numeric(RPL.MYINFO, config.name, VERSION, 'Biow', 'biklmnostuv', 'bklov');
+  ctx.numeric(RPL.MYINFO, config.name, VERSION, 'Biow', 'CIbeiklmnostuv', 'Ibeklov');
   sendIsupport(ctx);
   sendLusers(ctx);
   sendMotd(ctx);

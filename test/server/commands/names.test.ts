@@ -67,7 +67,7 @@ test('NAMES fills each 353 up to 400 characters of names, then starts the next l
   await srv.stop();
 });
 
-test("NAMES without a channel lists one's own channels; an unknown channel gets only 366", async () => {
+test("NAMES without a channel lists one's own channels; several end with one 366; an unknown one gets only 366", async () => {
   const srv = await startServer({ defaultChannel: '' });
   const alice = await joined(srv.port, 'alice', '#a');
   alice.send('JOIN #b');
@@ -78,10 +78,13 @@ test("NAMES without a channel lists one's own channels; an unknown channel gets 
     ['353', 'alice', '=', '#b', '@alice'],
     ['366', 'alice', '#b', 'End of /NAMES list'],
   ]);
+  // Several channels: their 353 lines, then one 366 naming the list (RFC 2812).
   assert.deepEqual(shapes(await alice.replies('NAMES #nowhere,#a')), [
-    ['366', 'alice', '#nowhere', 'End of /NAMES list'],
     ['353', 'alice', '=', '#a', '@alice'],
-    ['366', 'alice', '#a', 'End of /NAMES list'],
+    ['366', 'alice', '#nowhere,#a', 'End of /NAMES list'],
+  ]);
+  assert.deepEqual(shapes(await alice.replies('NAMES #nowhere')), [
+    ['366', 'alice', '#nowhere', 'End of /NAMES list'],
   ]);
   alice.destroy();
   await srv.stop();
