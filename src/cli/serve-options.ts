@@ -63,6 +63,15 @@ export const SERVE_OPTIONS: Option[] = [
     apply: (s, v) => (s.port = parseInteger('port', v, 0, 65535)),
   },
   {
+    flag: 'websocket-port',
+    arg: 'N',
+    shown: 'none',
+    help: 'also take IRC over WebSocket (IRCv3, for web clients) on this port',
+    apply: (s, v) =>
+      (s.websocketPort =
+        v === '' || v === 'none' ? null : parseInteger('websocket-port', v, 0, 65535)),
+  },
+  {
     flag: 'name',
     arg: 'NAME',
     shown: D.name,

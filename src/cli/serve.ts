@@ -42,13 +42,18 @@ export async function serve(argv: string[]): Promise<number> {
       { server: settings.config.name, maxClients: settings.config.maxClients },
       `parley is listening on ${where}${every}`,
     );
+    const ws = server.wsAddress;
+    if (ws !== null) {
+      const at = ws.family === 'IPv6' ? `[${ws.address}]:${ws.port}` : `${ws.address}:${ws.port}`;
+      log.info({}, `WebSocket (IRCv3: text.ircv3.net, binary.ircv3.net) on ${at}`);
+    }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const { host, port: wanted } = settings.config;
     const where = host.includes(':') ? `[${host}]:${wanted}` : `${host}:${wanted}`;
     const hint =
       e.code === 'EADDRINUSE'
-        ? ' (in use: choose another with --port)'
+        ? ' (in use: choose another with --port or --websocket-port)'
         : e.code === 'EACCES'
           ? ' (permission denied: use --port above 1023)'
           : '';

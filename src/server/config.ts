@@ -5,6 +5,8 @@ export interface ServerConfig {
   /** Address to listen on; `::` is every IPv6 and IPv4 address (IPv4 only where there is no IPv6). */
   readonly host: string;
   readonly port: number;
+  /** Port for IRC over WebSocket (IRCv3, for web clients), on the same host; null: none. */
+  readonly websocketPort: number | null;
   /** Server name shown as the source of numerics. */
   readonly name: string;
   /** NETWORK ISUPPORT token. */
@@ -72,6 +74,7 @@ export interface ServerConfig {
 export const DEFAULTS: ServerConfig = {
   host: '::',
   port: 6667,
+  websocketPort: null,
   name: 'parley.local',
   network: 'parley',
   description: '',

@@ -58,9 +58,12 @@ export function setReadInto(on: boolean): void {
 export function readInto(socket: net.Socket, cb: ReadCallback): boolean {
   if (!enabled || !readIntoAvailable()) return false;
   const { buffer, callback, generator } = slots!;
-  const handle = (socket as unknown as { _handle: { useUserBuffer?: (b: Buffer) => void } | null })
+  // A socket without a libuv handle (a WebSocket link, websocket.ts) has no _handle at all.
+  const handle = (socket as unknown as { _handle?: { useUserBuffer?: (b: Buffer) => void } | null })
     ._handle;
-  if (handle === null || typeof handle.useUserBuffer !== 'function') return false;
+  if (handle === null || handle === undefined || typeof handle.useUserBuffer !== 'function') {
+    return false;
+  }
   const fields = socket as unknown as Record<symbol, unknown>;
   fields[buffer] = SHARED_READ_BUFFER;
   fields[generator] = null;

@@ -33,6 +33,7 @@ import type { Logger } from './log.js';
 import { Network } from './network.js';
 import { Outgoing } from './outgoing.js';
 import { CheckBudget } from './opers.js';
+import { WsListener } from './websocket.js';
 import { Session } from './session.js';
 import { Stamper } from './stamp.js';
 import type { User } from './user.js';
@@ -72,6 +73,9 @@ export class Server implements ConnectionEvents {
   /** Connections and the cloak per address (the cloak is computed once per address). */
   private readonly perIp = new Map<string, { count: number; cloak: string }>();
   private readonly listener: Listener;
+  private wsListener: WsListener | null = null;
+  /** Where the WebSocket listener listens, once listen() has started it (--websocket-port). */
+  wsAddress: AddressInfo | null = null;
   private readonly cloakKey = randomBytes(16);
   private sweepTimer: NodeJS.Timeout | null = null;
   private limits: ConnectionLimits;
@@ -103,16 +107,29 @@ export class Server implements ConnectionEvents {
 
   async listen(): Promise<AddressInfo> {
     const addr = await this.listener.listen(this.config.host, this.config.port);
+    if (this.config.websocketPort !== null) {
+      this.wsListener = new WsListener({
+        admit: (socket) => this.admit(socket),
+        accepted: (socket) => this.accept(socket),
+      });
+      try {
+        this.wsAddress = await this.wsListener.listen(this.config.host, this.config.websocketPort);
+      } catch (err) {
+        await this.listener.close();
+        throw err;
+      }
+    }
     this.sweepTimer = setInterval(() => this.sweep(), 1000);
     return addr;
   }
 
   /** Swap in a new configuration (SIGHUP). Address changes need a restart. */
   reload(config: ServerConfig): void {
-    if (config.host !== this.config.host || config.port !== this.config.port) {
+    const { host, port, websocketPort } = this.config;
+    if (config.host !== host || config.port !== port || config.websocketPort !== websocketPort) {
       this.log.warn({}, 'host and port changes take effect on restart');
     }
-    this.config = { ...config, host: this.config.host, port: this.config.port };
+    this.config = { ...config, host, port, websocketPort };
     this.limits = limitsOf(this.config);
     this.setLargeThresholds();
     this.chatlog.logPrivate = this.config.logPrivate;
@@ -126,7 +143,7 @@ export class Server implements ConnectionEvents {
     if (this.stopping) return;
     this.stopping = true;
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
-    const closing = this.listener.close();
+    const closing = Promise.all([this.listener.close(), this.wsListener?.close()]);
     const last = errorLine(reason);
     for (const s of [...this.sessions]) s.conn.close(reason, last);
     this.chatlog.flush();

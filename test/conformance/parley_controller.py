@@ -115,8 +115,6 @@ class ParleyController(BaseServerController, DirectoryBasedController):
     ) -> None:
         if ssl:
             raise NotImplementedByController("TLS")
-        if websocket_hostname is not None or websocket_port is not None:
-            raise NotImplementedByController("Websocket")
         if faketime is not None:
             raise NotImplementedByController("Faketime")
         if not MAIN.is_file():
@@ -140,6 +138,9 @@ class ParleyController(BaseServerController, DirectoryBasedController):
         }
         if password is not None:
             settings["password"] = password
+        if websocket_port is not None:
+            # On the same host: irctest asks for the loopback address it picked for both.
+            settings["websocket-port"] = websocket_port
         config = self.directory / "parley.yaml"
         text = "".join(f"{k}: {_yaml_value(v)}\n" for k, v in settings.items())
         text += f"opers:\n  - name: operuser\n    password: {_yaml_value(OPER_HASH)}\n"
