@@ -25,9 +25,16 @@ export function joinChannels(ctx: Context, names: string[], keys: string[]): voi
     }
     if (existing !== undefined) {
       const refusal = joinRefusal(existing, user, keys[k]);
-      if (refusal !== null) {
+      if (refusal !== null && !user.isOper) {
         ctx.numeric(refusal[0], existing.name, refusal[1]);
         continue;
+      }
+      if (refusal !== null) {
+        // Oper override: an IRC operator goes past +i/+k/+l/+b, and the log says so.
+        ctx.server.log.warn(
+          { nick: user.nick, channel: existing.name, rule: refusal[1] },
+          'operator override: joined past a channel rule',
+        );
       }
     }
     const { channel } = network.channel(name, ctx.now);

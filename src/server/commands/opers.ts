@@ -1,4 +1,4 @@
-// Operators: OPER, KILL, WALLOPS and REHASH; the user modes +o and +w they go with.
+// Operators: OPER, KILL, WALLOPS, STATS and REHASH; the user modes +o and +w they go with.
 import { ERR, RPL, matchMask } from '../../protocol/index.js';
 import { verifyPassword } from '../opers.js';
 import type { Context } from './context.js';
@@ -75,6 +75,44 @@ function rehash(ctx: Context): void {
   if (problem !== null) ctx.standard('FAIL', 'CANNOT_REHASH', problem);
 }
 
+/** Seconds as `N days HH:MM:SS`. */
+function uptime(seconds: number): string {
+  const d = Math.floor(seconds / 86_400);
+  const hms = [3600, 60, 1].map((u, k) =>
+    String(Math.floor((seconds % (k === 0 ? 86_400 : u * 60)) / u)).padStart(2, '0'),
+  );
+  return `${d} days ${hms.join(':')}`;
+}
+
+// STATS <query>   (operators: u uptime, o operator blocks, m command counts)
+function stats(ctx: Context): void {
+  if (!isOper(ctx)) return;
+  const server = ctx.server;
+  const query = ctx.params[0][0] ?? '*';
+  switch (query) {
+    case 'u': {
+      const up = Math.floor((ctx.now - server.startedAt.getTime()) / 1000);
+      ctx.numeric(RPL.STATSUPTIME, `Server Up ${uptime(up)}`);
+      break;
+    }
+    case 'o':
+      for (const b of server.config.opers) ctx.numeric(RPL.STATSOLINE, 'O', b.host, '*', b.name);
+      break;
+    case 'm':
+      for (const [name, n] of server.commands.counts)
+        ctx.numeric(RPL.STATSCOMMANDS, name, String(n));
+      break;
+    default:
+      ctx.standard(
+        'FAIL',
+        'INVALID_PARAMS',
+        query,
+        'STATS takes u (uptime), o (operators) or m (commands)',
+      );
+  }
+  ctx.numeric(RPL.ENDOFSTATS, query, 'End of /STATS report');
+}
+
 export const operCommands: CommandSpec[] = [
   {
     name: 'OPER',
@@ -96,6 +134,13 @@ export const operCommands: CommandSpec[] = [
     help: 'Operators only: send a message to every user with user mode +w.',
     minParams: 1,
     handler: wallops,
+  },
+  {
+    name: 'STATS',
+    syntax: 'STATS <u|o|m>',
+    help: 'Operators only: uptime (u), operator blocks (o), how often each command ran (m).',
+    minParams: 1,
+    handler: stats,
   },
   {
     name: 'REHASH',

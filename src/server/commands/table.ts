@@ -32,10 +32,14 @@ export class CommandTable {
     return [...this.byName.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** How often each command was run (STATS m); the private-message fast path is not counted. */
+  readonly counts = new Map<string, number>();
+
   /** The generic checks (421, 451, 461), then the handler. */
   run(ctx: Context): void {
     const command = ctx.msg.command;
     const spec = this.byName.get(command);
+    if (spec !== undefined) this.counts.set(command, (this.counts.get(command) ?? 0) + 1);
     const registered = ctx.session.user !== null;
     if (spec === undefined) {
       if (!registered) ctx.numeric(ERR.NOTREGISTERED, 'You have not registered');

@@ -110,3 +110,36 @@ test('KILL, WALLOPS and REHASH: 481 for a non-operator; KILL closes the link and
     await srv.stop();
   }
 });
+
+test('STATS u/o/m for operators only; an operator joins past +i, +k, +l and +b', async () => {
+  const srv = await startServer({ defaultChannel: '', opers });
+  try {
+    const alice = await TestClient.register(srv.port, 'alice', [], false);
+    const bob = await TestClient.register(srv.port, 'bob', [], false);
+    assert.deepEqual(shapes(await alice.replies('STATS u')), [
+      ['481', 'alice', "Permission Denied- You're not an IRC operator"],
+    ]);
+    await alice.replies('OPER root hunter2');
+    const up = await alice.replies('STATS u');
+    assert.equal(up[0].command, '242');
+    assert.match(up[0].params[1], /^Server Up 0 days 00:00:\d\d$/);
+    assert.deepEqual(up[1].params, ['alice', 'u', 'End of /STATS report']);
+    assert.deepEqual(shapes(await alice.replies('STATS o')), [
+      ['243', 'alice', 'O', '*@*', '*', 'root'],
+      ['243', 'alice', 'O', '*@nowhere.example', '*', 'local'],
+      ['219', 'alice', 'o', 'End of /STATS report'],
+    ]);
+    const m = await alice.replies('STATS m');
+    const oper = m.find((x) => x.command === '212' && x.params[1] === 'OPER');
+    assert.deepEqual(oper?.params, ['alice', 'OPER', '1']);
+
+    await bob.replies('JOIN #locked');
+    await bob.replies('MODE #locked +iklb secret 1 alice');
+    const joined = await alice.replies('JOIN #locked');
+    assert.equal(joined[0].command, 'JOIN', 'an operator overrides the channel rules');
+    alice.destroy();
+    bob.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
