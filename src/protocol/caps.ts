@@ -14,6 +14,7 @@ export const CAP = {
   BATCH: 'batch',
   STANDARD_REPLIES: 'standard-replies',
   SETNAME: 'setname',
+  CHANNEL_RENAME: 'draft/channel-rename',
 } as const;
 
 export type CapName = (typeof CAP)[keyof typeof CAP];

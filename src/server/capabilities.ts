@@ -14,6 +14,7 @@ export const CAPBIT = {
   BATCH: 1 << 9,
   STANDARD_REPLIES: 1 << 10,
   SETNAME: 1 << 11,
+  CHANNEL_RENAME: 1 << 12,
 } as const;
 
 /**
@@ -24,6 +25,7 @@ export const OFFERED: ReadonlyArray<{ name: CapName; bit: number; value?: string
   { name: CAP.AWAY_NOTIFY, bit: CAPBIT.AWAY_NOTIFY },
   { name: CAP.BATCH, bit: CAPBIT.BATCH },
   { name: CAP.CAP_NOTIFY, bit: CAPBIT.CAP_NOTIFY },
+  { name: CAP.CHANNEL_RENAME, bit: CAPBIT.CHANNEL_RENAME },
   { name: CAP.ECHO_MESSAGE, bit: CAPBIT.ECHO_MESSAGE },
   { name: CAP.EXTENDED_MONITOR, bit: CAPBIT.EXTENDED_MONITOR },
   { name: CAP.LABELED_RESPONSE, bit: CAPBIT.LABELED_RESPONSE },

@@ -22,7 +22,7 @@ export interface Ban {
 export type ListMode = 'b' | 'e' | 'I';
 
 export class Channel {
-  readonly folded: string;
+  folded: string;
   readonly members = new Map<User, number>();
   topic = '';
   topicBy = '';
@@ -43,7 +43,8 @@ export class Channel {
   readonly privileged = new Set<User>();
 
   constructor(
-    readonly name: string,
+    /** Changed only by Network.renameChannel. */
+    public name: string,
     readonly createdAt: number,
   ) {
     this.folded = fold(name);

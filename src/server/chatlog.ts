@@ -138,6 +138,13 @@ export class ChatLog {
     this.text(ms, `${channel} ${nick} set mode ${stripControls(modes.join(' '))}`);
   }
 
+  rename(ms: number, from: string, to: string, nick: string, reason: string): void {
+    if (!this.enabled) return;
+    if (this.format === 'json') return this.json(ms, { type: 'rename', nick, from, to, reason });
+    const why = reason ? ` (${stripControls(reason)})` : '';
+    this.text(ms, `${from} was renamed ${to} by ${nick}${why}`);
+  }
+
   topic(ms: number, channel: string, nick: string, topic: string): void {
     if (!this.enabled) return;
     if (this.format === 'json') return this.json(ms, { type: 'topic', nick, channel, topic });

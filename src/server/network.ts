@@ -120,6 +120,18 @@ export class Network {
     return { channel, created: true };
   }
 
+  /** Give `channel` a new name; false if another channel holds it (a case-only change is fine). */
+  renameChannel(channel: Channel, name: string): boolean {
+    const folded = fold(name);
+    const holder = this.channels.get(folded);
+    if (holder !== undefined && holder !== channel) return false;
+    this.channels.delete(channel.folded);
+    channel.name = name;
+    channel.folded = folded;
+    this.channels.set(folded, channel);
+    return true;
+  }
+
   /**
    * Add `user` to `channel`; the first member of an empty channel becomes its operator. Past
    * `largeAt` members the channel becomes large (+u) and newcomers arrive quietly (MEMBER.QUIET).

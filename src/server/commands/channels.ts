@@ -246,6 +246,52 @@ function invite(ctx: Context): void {
   if (target.away !== null) ctx.numeric(RPL.AWAY, target.nick, target.away);
 }
 
+// RENAME <channel> <new name> [<reason>]   (draft/channel-rename; channel operators)
+function rename(ctx: Context): void {
+  const { network, config } = ctx.server;
+  const user = ctx.user;
+  const [from, to] = ctx.params;
+  const reason = truncateUtf8(ctx.params[2] ?? '', config.kickLen);
+  const channel = network.findChannel(from);
+  if (channel === undefined) return ctx.numeric(ERR.NOSUCHCHANNEL, from, 'No such channel');
+  if (!channel.members.has(user))
+    return ctx.numeric(ERR.NOTONCHANNEL, channel.name, "You're not on that channel");
+  if (!channel.isOp(user))
+    return ctx.numeric(ERR.CHANOPRIVSNEEDED, channel.name, "You're not channel operator");
+  const fail = (code: string, why: string) => ctx.standard('FAIL', code, channel.name, to, why);
+  if (!isValidChannel(to, config.channelLen)) return fail('CANNOT_RENAME', 'Invalid channel name');
+  if (channel.folded === network.lobby) {
+    return fail('CANNOT_RENAME', 'The default channel keeps its name (--default-channel)');
+  }
+  const old = channel.name;
+  if (!network.renameChannel(channel, to))
+    return fail('CHANNEL_NAME_IN_USE', 'Channel name is in use');
+  const out = ctx.server.event(user.prefix, 'RENAME', reason ? [old, to, reason] : [old, to]);
+  // Clients with the cap see RENAME; the others see themselves leave the old name and join the
+  // new one, with its topic, so their windows follow.
+  for (const member of channel.members.keys()) {
+    const s = member.session;
+    if (member === user) continue;
+    if (s.has(CAPBIT.CHANNEL_RENAME)) {
+      s.conn.send(out.bufferFor(s.caps));
+      continue;
+    }
+    const part = ctx.server.event(member.prefix, 'PART', [old, `Channel renamed to ${to}`]);
+    s.conn.send(part.bufferFor(s.caps));
+    s.conn.send(ctx.server.event(member.prefix, 'JOIN', [to]).bufferFor(s.caps));
+    if (channel.topic !== '') {
+      const line = `:${config.name} ${RPL.TOPIC} ${member.nick} ${to} :${channel.topic}\r\n`;
+      s.conn.send(Buffer.from(line));
+    }
+  }
+  if (ctx.session.has(CAPBIT.CHANNEL_RENAME)) ctx.event(out);
+  else {
+    ctx.event(ctx.server.event(user.prefix, 'PART', [old, `Channel renamed to ${to}`]));
+    ctx.event(ctx.server.event(user.prefix, 'JOIN', [to]));
+  }
+  ctx.server.chatlog.rename(out.stamp.ms, old, to, user.nick, reason);
+}
+
 export const channelCommands: CommandSpec[] = [
   {
     name: 'JOIN',
@@ -274,6 +320,13 @@ export const channelCommands: CommandSpec[] = [
     help: 'Remove people from a channel (operators), up to TARGMAX at once.',
     minParams: 2,
     handler: kick,
+  },
+  {
+    name: 'RENAME',
+    syntax: 'RENAME <channel> <new name> [<reason>]',
+    help: 'Give a channel a new name (channel operators); members keep their place (draft/channel-rename).',
+    minParams: 2,
+    handler: rename,
   },
   {
     name: 'INVITE',

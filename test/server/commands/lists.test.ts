@@ -182,3 +182,46 @@ test('LIST conditions (ELIST=CMNTU) combine; NAMES of several channels ends with
     await srv.stop();
   }
 });
+
+test('RENAME: cap clients see RENAME, others leave and rejoin under the new name; errors as FAIL', async () => {
+  const srv = await startServer({ defaultChannel: '#lobby' });
+  try {
+    const op = await TestClient.register(srv.port, 'op', ['draft/channel-rename'], true);
+    const modern = await TestClient.register(srv.port, 'modern', ['draft/channel-rename'], true);
+    const legacy = await TestClient.register(srv.port, 'legacy', [], true);
+    for (const c of [op, modern, legacy]) await c.replies('JOIN #old');
+    await op.replies('TOPIC #old :the topic');
+    await op.replies('JOIN #taken');
+    assert.deepEqual(shapes(await legacy.replies('RENAME #old #new')), [
+      ['482', 'legacy', '#old', "You're not channel operator"],
+    ]);
+    assert.deepEqual(shapes(await op.replies('RENAME #old #taken')), [
+      ['FAIL', 'RENAME', 'CHANNEL_NAME_IN_USE', '#old', '#taken', 'Channel name is in use'],
+    ]);
+    assert.deepEqual(shapes(await op.replies('RENAME #old bad')), [
+      ['FAIL', 'RENAME', 'CANNOT_RENAME', '#old', 'bad', 'Invalid channel name'],
+    ]);
+    assert.equal((await op.replies('RENAME #lobby #hall'))[0].params[1], 'CANNOT_RENAME');
+    const mark = legacy.received.length;
+    assert.deepEqual(shapes(await op.replies('RENAME #old #new :tidier')), [
+      ['RENAME', '#old', '#new', 'tidier'],
+    ]);
+    await modern.expectCommand('RENAME', '#old', '#new', 'tidier');
+    await legacy.expectCommand('332', 'legacy', '#new', 'the topic');
+    assert.deepEqual(
+      legacy.received.slice(mark).map((r) => [r.msg.command, r.msg.params[0]]),
+      [
+        ['PART', '#old'],
+        ['JOIN', '#new'],
+        ['332', 'legacy'],
+      ],
+    );
+    // The channel is the same: members, modes and topic came along.
+    const names = await legacy.replies('NAMES #new');
+    assert.deepEqual(names[0].params.slice(2), ['#new', '@op modern legacy']);
+    assert.equal((await legacy.replies('NAMES #old'))[0].command, '366');
+    for (const c of [op, modern, legacy]) c.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
