@@ -15,6 +15,7 @@ export const CAP = {
   STANDARD_REPLIES: 'standard-replies',
   SETNAME: 'setname',
   CHANNEL_RENAME: 'draft/channel-rename',
+  MULTILINE: 'draft/multiline',
 } as const;
 
 export type CapName = (typeof CAP)[keyof typeof CAP];

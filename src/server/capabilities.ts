@@ -1,5 +1,6 @@
 // The IRCv3 capabilities this server offers, as bits on a session for cheap checks on the hot path.
 import { CAP, type CapName } from '../protocol/index.js';
+import { MULTILINE_MAX_BYTES, MULTILINE_MAX_LINES } from './limits.js';
 
 export const CAPBIT = {
   CAP_NOTIFY: 1 << 0,
@@ -15,6 +16,7 @@ export const CAPBIT = {
   STANDARD_REPLIES: 1 << 10,
   SETNAME: 1 << 11,
   CHANNEL_RENAME: 1 << 12,
+  MULTILINE: 1 << 13,
 } as const;
 
 /**
@@ -30,6 +32,11 @@ export const OFFERED: ReadonlyArray<{ name: CapName; bit: number; value?: string
   { name: CAP.EXTENDED_MONITOR, bit: CAPBIT.EXTENDED_MONITOR },
   { name: CAP.LABELED_RESPONSE, bit: CAPBIT.LABELED_RESPONSE },
   { name: CAP.MESSAGE_TAGS, bit: CAPBIT.MESSAGE_TAGS },
+  {
+    name: CAP.MULTILINE,
+    bit: CAPBIT.MULTILINE,
+    value: `max-bytes=${MULTILINE_MAX_BYTES},max-lines=${MULTILINE_MAX_LINES}`,
+  },
   { name: CAP.MULTI_PREFIX, bit: CAPBIT.MULTI_PREFIX },
   { name: CAP.SERVER_TIME, bit: CAPBIT.SERVER_TIME },
   { name: CAP.SETNAME, bit: CAPBIT.SETNAME },

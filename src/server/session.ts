@@ -1,4 +1,5 @@
 // One client connection's protocol state: registration progress, capabilities, ping state.
+import type { Gathering } from './commands/multiline.js';
 import type { Connection } from './connection.js';
 import type { User } from './user.js';
 
@@ -16,6 +17,8 @@ export class Session {
   realname: string | null = null;
   /** The registered identity; null until the welcome burst. */
   user: User | null = null;
+  /** A draft/multiline batch being gathered (commands/multiline.ts), or null. */
+  multiline: Gathering | null = null;
   /** When a server PING was sent and not yet answered (0 = none outstanding). */
   pingSentAt = 0;
   readonly connectedAt: number;

@@ -59,6 +59,7 @@ class ParleyController(BaseServerController, DirectoryBasedController):
             Capabilities.EXTENDED_MONITOR,
             Capabilities.LABELED_RESPONSE,
             Capabilities.MESSAGE_TAGS,
+            Capabilities.MULTILINE,
             Capabilities.MULTI_PREFIX,
             Capabilities.SERVER_TIME,
             Capabilities.SETNAME,

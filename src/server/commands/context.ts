@@ -19,7 +19,7 @@ interface Item {
 let batchCounter = 0;
 
 export class Context {
-  private readonly items: Item[] | null;
+  private items: Item[] | null;
 
   constructor(
     readonly server: Server,
@@ -89,6 +89,15 @@ export class Context {
       return false;
     };
     if (!more()) continueWith(conn, more);
+  }
+
+  /**
+   * Take the label to answer it later (the end of a multiline batch): no ACK now, and any reply
+   * to this command goes out unlabeled. Null when the command had none.
+   */
+  deferLabel(): string | null {
+    this.items = null;
+    return this.label;
   }
 
   /** Send what was collected for a labeled command. */

@@ -4,6 +4,7 @@ import { infoCommands } from './info.js';
 import { messagingCommands } from './messaging.js';
 import { modeCommands } from './modes.js';
 import { monitorCommands } from './monitor.js';
+import { multilineCommands } from './multiline.js';
 import { namesCommands } from './names.js';
 import { operCommands } from './opers.js';
 import { registrationCommands } from './registration.js';
@@ -20,4 +21,5 @@ export const allCommands: CommandSpec[] = [
   ...infoCommands,
   ...operCommands,
   ...monitorCommands,
+  ...multilineCommands,
 ];

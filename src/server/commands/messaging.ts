@@ -1,10 +1,11 @@
 // Messages: PRIVMSG and NOTICE to channels, nicks or both at once, and TAGMSG (tags only).
 import { ERR, RPL, fold, isChannelName, type Tags } from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
-import { MEMBER } from '../channel.js';
+import { MEMBER, type Channel } from '../channel.js';
 import type { MessageKind } from '../chatlog.js';
 import type { User } from '../user.js';
 import type { Context } from './context.js';
+import { addLine } from './multiline.js';
 import type { CommandSpec } from './table.js';
 
 type Verb = 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
@@ -31,6 +32,9 @@ function relay(ctx: Context, verb: Verb): void {
   const server = ctx.server;
   const { network, config, chatlog } = server;
   const user = ctx.user;
+  // A line of a draft/multiline batch: gathered, delivered when the batch closes (multiline.ts).
+  const batch = ctx.msg.tags?.get('batch');
+  if (batch !== undefined && verb !== 'TAGMSG') return addLine(ctx, verb, batch);
   const quiet = verb === 'NOTICE';
   const needText = verb !== 'TAGMSG';
   if (ctx.params.length === 0 || ctx.params[0] === '') {
@@ -81,18 +85,9 @@ function relay(ctx: Context, verb: Verb): void {
         if (!quiet) ctx.numeric(ERR.NOSUCHCHANNEL, name, 'No such channel');
         continue;
       }
-      const status = channel.statusOf(user);
-      if (
-        !channel.canSpeak(user) ||
-        (status === 0 && (channel.isBanned(user) || channel.isMuted(user)))
-      ) {
-        if (!quiet) ctx.numeric(ERR.CANNOTSENDTOCHAN, channel.name, 'Cannot send to channel');
-        continue;
-      }
-      if (kind === 'ctcp' && channel.has('C')) {
-        if (!quiet) {
-          ctx.numeric(ERR.CANNOTSENDTOCHAN, channel.name, 'Cannot send CTCP to channel (+C)');
-        }
+      const refused = speakRefusal(channel, user, kind === 'ctcp');
+      if (refused !== null) {
+        if (!quiet) ctx.numeric(ERR.CANNOTSENDTOCHAN, channel.name, refused);
         continue;
       }
       const shown = minStatus === 0 ? channel.name : target[0] + channel.name;
@@ -117,6 +112,18 @@ function relay(ctx: Context, verb: Verb): void {
   if (privateTo.length > 0 && verb !== 'TAGMSG') {
     chatlog.privateMessage(lastMs, user.nick, privateTo, logText, kind);
   }
+}
+
+/** Why `user` may not send to `channel` (the text of its 404), or null when it may. */
+export function speakRefusal(channel: Channel, user: User, ctcp: boolean): string | null {
+  const status = channel.statusOf(user);
+  if (
+    !channel.canSpeak(user) ||
+    (status === 0 && (channel.isBanned(user) || channel.isMuted(user)))
+  ) {
+    return 'Cannot send to channel';
+  }
+  return ctcp && channel.has('C') ? 'Cannot send CTCP to channel (+C)' : null;
 }
 
 /** What the console calls it: CTCP (\x01...\x01) is an action (/me) or another CTCP request. */

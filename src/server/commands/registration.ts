@@ -19,7 +19,11 @@ function cap(ctx: Context): void {
       s.capVersion = Math.max(s.capVersion, version);
       if (s.capVersion >= 302) s.caps |= CAPBIT.CAP_NOTIFY; // implied by 302
       if (s.user === null) s.capNegotiating = true;
-      ctx.line(name, 'CAP', [s.target, 'LS', OFFERED.map((c) => c.name).join(' ')]);
+      // CAP LS 302 gives values (draft/multiline's limits); older clients get the bare names.
+      const words = OFFERED.map((c) =>
+        c.value !== undefined && s.capVersion >= 302 ? `${c.name}=${c.value}` : c.name,
+      );
+      ctx.line(name, 'CAP', [s.target, 'LS', words.join(' ')]);
       return;
     }
     case 'LIST':

@@ -1,0 +1,226 @@
+// draft/multiline: a message of several lines, gathered from a client's BATCH and delivered as one.
+//
+// The client opens `BATCH +id draft/multiline <target>`, sends PRIVMSG (or NOTICE) lines to that
+// target tagged `batch=id` (`draft/multiline-concat` joins a line to the one before without a line
+// break), and closes with `BATCH -id`. Only then is anything delivered: to clients with the cap
+// (and batch) as one batch whose opening line carries the msgid and time; to the others as one
+// message per non-blank line, the first with the msgid. Limits: MAX_BYTES of text, MAX_LINES.
+import {
+  ERR,
+  escapeTagValue,
+  fold,
+  isChannelName,
+  serializeBody,
+  serializeTags,
+  type Tags,
+} from '../../protocol/index.js';
+import { CAPBIT } from '../capabilities.js';
+import { MULTILINE_MAX_BYTES, MULTILINE_MAX_LINES } from '../limits.js';
+import type { User } from '../user.js';
+import type { Context } from './context.js';
+import { speakRefusal } from './messaging.js';
+import type { CommandSpec } from './table.js';
+
+const TYPE = 'draft/multiline';
+const CONCAT = 'draft/multiline-concat';
+
+/** A batch being gathered (Session.multiline). */
+export interface Gathering {
+  id: string;
+  target: string;
+  verb: 'PRIVMSG' | 'NOTICE' | null;
+  lines: Array<{ text: string; concat: boolean }>;
+  bytes: number;
+  /** Client-only tags of the opening line, given to every delivered line. */
+  tags: Tags | null;
+  /** The opening line's label (labeled-response), answered with the echo at the end. */
+  label: string | null;
+  /** A FAIL was sent: the rest of the batch is ignored up to its BATCH -id. */
+  failed: boolean;
+}
+
+let batches = 0;
+
+/** FAIL BATCH <code> ...: the open batch (if any) is dropped, up to its BATCH -id. */
+function fail(ctx: Context, code: string, ...rest: string[]): void {
+  const open = ctx.session.multiline;
+  if (open !== null) open.failed = true;
+  ctx.line(ctx.server.config.name, 'FAIL', ['BATCH', code, ...rest]);
+}
+
+/** The `+` tags of the line, or null. */
+function clientTagsOf(ctx: Context): Tags | null {
+  let out: Tags | null = null;
+  for (const [k, v] of ctx.msg.tags ?? []) if (k[0] === '+') (out ??= new Map()).set(k, v);
+  return out;
+}
+
+// BATCH +<id> draft/multiline <target>  |  BATCH -<id>
+function batch(ctx: Context): void {
+  const ref = ctx.params[0];
+  const open = ctx.session.multiline;
+  if (ref.startsWith('+')) {
+    if (ctx.params[1] !== TYPE || ctx.params[2] === undefined || ref.length < 2) {
+      return fail(ctx, 'MULTILINE_INVALID', `Only ${TYPE} <target> batches are taken`);
+    }
+    if (!ctx.session.has(CAPBIT.MULTILINE)) {
+      return fail(ctx, 'MULTILINE_INVALID', `Negotiate ${TYPE} first`);
+    }
+    if (open !== null) return fail(ctx, 'MULTILINE_INVALID', 'A batch is already open');
+    ctx.session.multiline = {
+      id: ref.slice(1),
+      target: ctx.params[2],
+      verb: null,
+      lines: [],
+      bytes: 0,
+      tags: clientTagsOf(ctx),
+      label: ctx.deferLabel(),
+      failed: false,
+    };
+    return;
+  }
+  if (!ref.startsWith('-') || open === null || ref.slice(1) !== open.id) {
+    return fail(ctx, 'MULTILINE_INVALID', 'No such batch is open');
+  }
+  ctx.session.multiline = null;
+  if (open.failed) return;
+  if (open.lines.length === 0 || open.lines.every((l) => l.text === '')) {
+    return fail(ctx, 'MULTILINE_INVALID', 'The batch holds no text');
+  }
+  deliver(ctx, open);
+}
+
+/**
+ * A PRIVMSG/NOTICE with a `batch` tag (messaging.ts hands it here): one more line of the open batch,
+ * or FAIL (and the batch is dropped).
+ */
+export function addLine(ctx: Context, verb: 'PRIVMSG' | 'NOTICE', ref: string): void {
+  const g = ctx.session.multiline;
+  if (g === null || ref !== g.id) return fail(ctx, 'MULTILINE_INVALID', 'No such batch is open');
+  const [target, text = ''] = ctx.params;
+  if (target === undefined || fold(target) !== fold(g.target)) {
+    return fail(
+      ctx,
+      'MULTILINE_INVALID_TARGET',
+      g.target,
+      target ?? '*',
+      'Every line must go to the batch target',
+    );
+  }
+  if (g.verb !== null && g.verb !== verb) {
+    return fail(ctx, 'MULTILINE_INVALID', 'A batch holds PRIVMSG or NOTICE, not both');
+  }
+  const concat = ctx.msg.tags?.has(CONCAT) === true;
+  if (concat && text === '') {
+    return fail(ctx, 'MULTILINE_INVALID', 'A blank line cannot be joined to the one before');
+  }
+  g.verb = verb;
+  g.bytes += Buffer.byteLength(text);
+  if (g.bytes > MULTILINE_MAX_BYTES) {
+    return fail(
+      ctx,
+      'MULTILINE_MAX_BYTES',
+      String(MULTILINE_MAX_BYTES),
+      'The batch holds too much text',
+    );
+  }
+  if (g.lines.length >= MULTILINE_MAX_LINES) {
+    return fail(
+      ctx,
+      'MULTILINE_MAX_LINES',
+      String(MULTILINE_MAX_LINES),
+      'The batch holds too many lines',
+    );
+  }
+  g.lines.push({ text, concat });
+}
+
+function deliver(ctx: Context, g: Gathering): void {
+  const { server } = ctx;
+  const { network } = server;
+  const user = ctx.user;
+  const verb = g.verb ?? 'PRIVMSG';
+  const quiet = verb === 'NOTICE';
+  let recipients: User[];
+  let target: string;
+  if (isChannelName(g.target)) {
+    const channel = network.findChannel(g.target);
+    if (channel === undefined) {
+      if (!quiet) ctx.numeric(ERR.NOSUCHCHANNEL, g.target, 'No such channel');
+      return;
+    }
+    const refused = speakRefusal(channel, user, false);
+    if (refused !== null) {
+      if (!quiet) ctx.numeric(ERR.CANNOTSENDTOCHAN, channel.name, refused);
+      return;
+    }
+    target = channel.name;
+    recipients = [...channel.members.keys()].filter((u) => u !== user);
+  } else {
+    const to = network.findUser(g.target);
+    if (to === undefined) {
+      if (!quiet) ctx.numeric(ERR.NOSUCHNICK, g.target, 'No such nick/channel');
+      return;
+    }
+    target = to.nick;
+    recipients = to === user ? [] : [to];
+  }
+  const stamp = server.stamper.next();
+  const id = 'ml' + (++batches).toString(36);
+  const client = g.tags === null ? '' : ';' + serializeTags(g.tags);
+  const head = `time=${stamp.time};msgid=${stamp.msgid}${client}`;
+  let whole = `@${head} :${user.prefix} BATCH +${id} ${TYPE} ${target}\r\n`;
+  for (const l of g.lines) {
+    const tags = `@batch=${id}${l.concat ? ';' + CONCAT : ''}`;
+    whole += `${tags} ${serializeBody(user.prefix, verb, [target, l.text])}\r\n`;
+  }
+  whole += `:${user.prefix} BATCH -${id}\r\n`;
+  const asBatch = Buffer.from(whole);
+  const shown = g.lines.filter((l) => l.text !== '');
+  const fallback = (caps: number): Buffer => {
+    let text = '';
+    for (const [k, l] of shown.entries()) {
+      const tags: string[] = [];
+      if ((caps & (CAPBIT.SERVER_TIME | CAPBIT.MESSAGE_TAGS)) !== 0)
+        tags.push('time=' + escapeTagValue(stamp.time));
+      if ((caps & CAPBIT.MESSAGE_TAGS) !== 0) {
+        if (k === 0) tags.push('msgid=' + stamp.msgid);
+        if (g.tags !== null) tags.push(serializeTags(g.tags));
+      }
+      text +=
+        (tags.length > 0 ? '@' + tags.join(';') + ' ' : '') +
+        serializeBody(user.prefix, verb, [target, l.text]) +
+        '\r\n';
+    }
+    return Buffer.from(text);
+  };
+  const both = CAPBIT.MULTILINE | CAPBIT.BATCH;
+  for (const r of recipients) {
+    const s = r.session;
+    s.conn.send((s.caps & both) === both ? asBatch : fallback(s.caps));
+  }
+  if (ctx.session.has(CAPBIT.ECHO_MESSAGE)) {
+    const label = g.label === null ? '' : `@label=${escapeTagValue(g.label)};`;
+    ctx.session.conn.send(Buffer.from(label === '' ? whole : label + whole.slice(1)));
+  } else if (g.label !== null) {
+    ctx.session.conn.send(
+      Buffer.from(`@label=${escapeTagValue(g.label)} :${server.config.name} ACK\r\n`),
+    );
+  }
+  const kind = quiet ? 'notice' : 'privmsg';
+  for (const l of shown) {
+    if (isChannelName(target))
+      server.chatlog.channelMessage(stamp.ms, target, user.nick, l.text, kind);
+    else server.chatlog.privateMessage(stamp.ms, user.nick, [target], l.text, kind);
+  }
+}
+
+export const multilineCommands: CommandSpec[] = [
+  {
+    name: 'BATCH',
+    syntax: 'BATCH +<id> draft/multiline <target> | BATCH -<id>',
+    help: `Send one message of several lines (draft/multiline: at most ${MULTILINE_MAX_LINES} lines, ${MULTILINE_MAX_BYTES} bytes).`,
+    minParams: 1,
+    handler: batch,
+  },
+];
