@@ -2,7 +2,7 @@
 // The only owner of that state: handlers go through it, so a cluster backend can replace it.
 import { fold } from '../protocol/index.js';
 import { CAPBIT } from './capabilities.js';
-import { Channel, MEMBER, STATUS } from './channel.js';
+import { Channel, MEMBER, STATUS, type Ban, type ListMode } from './channel.js';
 import type { Outgoing } from './outgoing.js';
 import type { User } from './user.js';
 import { WhowasHistory } from './whowas.js';
@@ -13,7 +13,7 @@ export class Network {
   private readonly channels = new Map<string, Channel>();
   private generation = 0;
   /** Connections that have not (yet) registered, for LUSERS. */
-  unregistered = 0;
+  private unknown = 0;
   /** Who watches which nick (MONITOR). */
   readonly monitors = new Monitors();
   /** Who recently held a nick (WHOWAS). */
@@ -31,6 +31,20 @@ export class Network {
   lobby = '';
   /** Told when a channel becomes large or stops being large (the server announces the mode). */
   largeChanged: (channel: Channel) => void = () => {};
+
+  get unregistered(): number {
+    return this.unknown;
+  }
+
+  /** A connection arrived (it counts as unregistered until addUser). */
+  connectionOpened(): void {
+    this.unknown++;
+  }
+
+  /** A connection left; `registered` says whether it had become a user. */
+  connectionClosed(registered: boolean): void {
+    if (!registered) this.unknown--;
+  }
 
   get userCount(): number {
     return this.users.size;
@@ -76,10 +90,55 @@ export class Network {
     return this.channels.values();
   }
 
+  // ---- the other writes to users and channels: every change to shared state passes here ----
+
+  setAway(user: User, text: string | null): void {
+    user.away = text;
+  }
+
+  setRealname(user: User, text: string): void {
+    user.realname = text;
+  }
+
+  setTopic(channel: Channel, text: string, by: string, at: number): void {
+    channel.topic = text;
+    channel.topicBy = by;
+    channel.topicAt = at;
+  }
+
+  /** A flag mode (`Cimnst`) on or off. */
+  setChannelFlag(channel: Channel, flag: string, on: boolean): void {
+    if (on) channel.flags.add(flag);
+    else channel.flags.delete(flag);
+  }
+
+  setKey(channel: Channel, key: string | null): void {
+    channel.key = key;
+  }
+
+  setLimit(channel: Channel, limit: number | null): void {
+    channel.limit = limit;
+  }
+
+  addListEntry(channel: Channel, mode: ListMode, entry: Ban): void {
+    channel.lists[mode].push(entry);
+  }
+
+  /** Remove entry `index` of list `mode`, and return it. */
+  removeListEntry(channel: Channel, mode: ListMode, index: number): Ban {
+    return channel.lists[mode].splice(index, 1)[0];
+  }
+
+  /** `user` may pass +i (and +l) once: the invite is used up by the join. */
+  invite(channel: Channel, user: User): void {
+    channel.invited.add(user.folded);
+  }
+
   /** Add a newly registered user; false if the nick was taken meanwhile. */
   addUser(user: User): boolean {
     if (this.users.has(user.folded)) return false;
     this.users.set(user.folded, user);
+    this.unknown--;
     if (this.users.size > this.peakUsers) this.peakUsers = this.users.size;
     this.countModes(user, 1);
     return true;

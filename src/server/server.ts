@@ -226,7 +226,7 @@ export class Server implements ConnectionEvents {
     const session = new Session(conn, entry.cloak);
     conn.owner = session;
     this.sessions.add(session);
-    this.network.unregistered++;
+    this.network.connectionOpened();
     // A line per connection and per close at info, as operators expect; each costs ~30 us of
     // pretty-printing in text format (~6 us as JSON), and `--log-level warn` drops them.
     this.log.info({ id: conn.id, ip: conn.ip }, 'connection accepted');
@@ -287,8 +287,8 @@ export class Server implements ConnectionEvents {
     if (!this.sessions.delete(session)) return;
     const entry = this.perIp.get(conn.ip);
     if (entry !== undefined && --entry.count <= 0) this.perIp.delete(conn.ip);
+    this.network.connectionClosed(session.user !== null);
     if (session.user !== null) this.quitUser(session.user, reason);
-    else this.network.unregistered--;
     this.log.info(
       { id: conn.id, ip: conn.ip, nick: session.user?.nick, reason },
       'connection closed',

@@ -143,9 +143,7 @@ function topic(ctx: Context): void {
     return ctx.numeric(ERR.CHANOPRIVSNEEDED, channel.name, "You're not channel operator");
   }
   const text = truncateUtf8(ctx.params[1], config.topicLen);
-  channel.topic = text;
-  channel.topicBy = user.prefix;
-  channel.topicAt = ctx.now;
+  ctx.server.network.setTopic(channel, text, user.prefix, ctx.now);
   const out = ctx.server.event(user.prefix, 'TOPIC', [channel.name, text]);
   ctx.event(out);
   network.toChannel(channel, out, user);
@@ -240,7 +238,7 @@ function invite(ctx: Context): void {
   if (channel.has('i') && !channel.isOp(user)) {
     return ctx.numeric(ERR.CHANOPRIVSNEEDED, channel.name, "You're not channel operator");
   }
-  channel.invited.add(target.folded);
+  network.invite(channel, target);
   ctx.numeric(RPL.INVITING, target.nick, channel.name);
   network.toUser(target, ctx.server.event(user.prefix, 'INVITE', [target.nick, channel.name]));
   if (target.away !== null) ctx.numeric(RPL.AWAY, target.nick, target.away);

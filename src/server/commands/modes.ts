@@ -134,7 +134,7 @@ function apply(
     case 'k':
       if (!plus) {
         if (channel.key === null) return null;
-        channel.key = null;
+        ctx.server.network.setKey(channel, null);
         return { plus, char: c, arg: '*' };
       }
       if (arg === undefined) return invalid(ctx, channel, c, '*', 'You must specify a key');
@@ -143,25 +143,24 @@ function apply(
         return null;
       }
       if (channel.key === arg) return null;
-      channel.key = arg;
+      ctx.server.network.setKey(channel, arg);
       return { plus, char: c, arg };
     case 'l': {
       if (!plus) {
         if (channel.limit === null) return null;
-        channel.limit = null;
+        ctx.server.network.setLimit(channel, null);
         return { plus, char: c };
       }
       if (arg === undefined) return invalid(ctx, channel, c, '*', 'You must specify a limit');
       const limit = /^\d{1,9}$/.test(arg) ? Number(arg) : 0;
       if (limit <= 0) return invalid(ctx, channel, c, arg, 'Limit must be a positive integer');
       if (channel.limit === limit) return null;
-      channel.limit = limit;
+      ctx.server.network.setLimit(channel, limit);
       return { plus, char: c, arg: String(limit) };
     }
     default:
       if (channel.has(c) === plus) return null;
-      if (plus) channel.flags.add(c);
-      else channel.flags.delete(c);
+      ctx.server.network.setChannelFlag(channel, c, plus);
       return { plus, char: c };
   }
 }
@@ -221,7 +220,7 @@ function listEntry(
   const at = list.findIndex((b) => fold(b.mask) === folded);
   if (!plus) {
     if (at === -1) return null;
-    const [removed] = list.splice(at, 1);
+    const removed = ctx.server.network.removeListEntry(channel, c, at);
     return { plus, char: c, arg: removed.mask };
   }
   if (at !== -1) return null;
@@ -229,7 +228,7 @@ function listEntry(
   if (b.length + e.length + I.length >= ctx.server.config.maxBans) {
     return invalid(ctx, channel, c, mask, `Channel ${name} list is full`);
   }
-  list.push({ mask, setBy: ctx.user.prefix, setAt: ctx.now });
+  ctx.server.network.addListEntry(channel, c, { mask, setBy: ctx.user.prefix, setAt: ctx.now });
   return { plus, char: c, arg: mask };
 }
 

@@ -136,7 +136,6 @@ function tryRegister(ctx: Context): void {
     return;
   }
   s.user = u;
-  server.network.unregistered--;
   server.presence(u.nick, u.prefix);
   server.log.debug({ nick: u.nick, id: s.conn.id, ip: s.conn.ip }, 'registered');
   sendWelcome(ctx);

@@ -210,10 +210,10 @@ function away(ctx: Context): void {
   const text = truncateUtf8(ctx.params[0] ?? '', ctx.server.config.awayLen);
   const before = user.away;
   if (text === '') {
-    user.away = null;
+    ctx.server.network.setAway(user, null);
     ctx.numeric(RPL.UNAWAY, 'You are no longer marked as being away');
   } else {
-    user.away = text;
+    ctx.server.network.setAway(user, text);
     ctx.numeric(RPL.NOWAWAY, 'You have been marked as being away');
   }
   if (user.away === before) return; // nothing changed: nothing to tell away-notify clients
@@ -231,7 +231,7 @@ function setname(ctx: Context): void {
       text === '' ? 'Real name may not be empty' : `Real name is longer than ${most} bytes`;
     return ctx.standard('FAIL', 'INVALID_REALNAME', why);
   }
-  user.realname = text;
+  ctx.server.network.setRealname(user, text);
   const out = ctx.server.event(user.prefix, 'SETNAME', [text]);
   ctx.server.network.toNeighboursAndWatchers(user, out, CAPBIT.SETNAME);
   if (ctx.session.has(CAPBIT.SETNAME)) ctx.event(out);
