@@ -1,5 +1,5 @@
 // What the server tells us once connected: messages, joins, parts, nick changes, topics, modes, names, numerics, turned into state updates and SessionEvents.
-import { type Message } from '../protocol/index.js';
+import { RPL, type Message } from '../protocol/index.js';
 import type { ChatMessage, MessageKind, SessionEvent } from './events.js';
 import { parseCtcp } from './outgoing.js';
 import { describeReply } from './replies.js';
@@ -180,7 +180,7 @@ export function handleIncoming(host: IncomingHost, msg: Message): void {
     }
 
     // 332 <me> <channel> <topic>
-    case '332': {
+    case RPL.TOPIC: {
       const channel = p[1];
       if (channel === undefined) return;
       st.setTopic(channel, p[2] ?? '');
@@ -195,7 +195,7 @@ export function handleIncoming(host: IncomingHost, msg: Message): void {
     }
 
     // 353 <me> <symbol> <channel> <names>   (RFC 1459 servers leave out the symbol)
-    case '353': {
+    case RPL.NAMREPLY: {
       const [channel, names] = p.length >= 4 ? [p[2], p[3]] : [p[1], p[2]];
       if (channel === undefined) return;
       st.namesLine(
@@ -206,7 +206,7 @@ export function handleIncoming(host: IncomingHost, msg: Message): void {
     }
 
     // 366 <me> <channel> :End of /NAMES list
-    case '366': {
+    case RPL.ENDOFNAMES: {
       const done = p[1] === undefined ? null : st.namesEnd(p[1]);
       if (done === null) return;
       const nicks = done.members.map((m) => m.nick);

@@ -1,5 +1,5 @@
 // Registration on one link: CAP LS 302 negotiation, PASS/NICK/USER, alternatives when the nick is refused; and the reason inside a server's ERROR line.
-import { serializeBody } from '../protocol/index.js';
+import { ERR, serializeBody } from '../protocol/index.js';
 import { alternativeNick, cleanLine } from './outgoing.js';
 
 /** Capabilities we ask for when offered (labeled-response and userhost-in-names are not needed). */
@@ -76,15 +76,15 @@ export class Registration {
       case 'CAP':
         this.cap(params);
         return true;
-      case '432': // ERR_ERRONEUSNICKNAME
-      case '433': // ERR_NICKNAMEINUSE
-      case '437': // ERR_UNAVAILRESOURCE
+      case ERR.ERRONEUSNICKNAME:
+      case ERR.NICKNAMEINUSE:
+      case ERR.UNAVAILRESOURCE:
         if (this.welcomed) return false; // a later /nick: the session shows the refusal
         this.nickRefused(command, params[1] ?? this.nick, preferred);
         return true;
-      case '410': // ERR_INVALIDCAPCMD
-      case '421': // ERR_UNKNOWNCOMMAND: an RFC 1459 server that knows no CAP
-      case '451': // ERR_NOTREGISTERED: a lag PING before registration
+      case ERR.INVALIDCAPCMD:
+      case ERR.UNKNOWNCOMMAND: // an RFC 1459 server that knows no CAP
+      case ERR.NOTREGISTERED: // a lag PING before registration
         return !this.welcomed;
       default:
         return false;
@@ -142,9 +142,9 @@ export class Registration {
     }
     const next = alternativeNick(preferred, this.tries, () => h.random(), h.nickLen());
     const why =
-      code === '433'
+      code === ERR.NICKNAMEINUSE
         ? 'is already in use'
-        : code === '437'
+        : code === ERR.UNAVAILRESOURCE
           ? 'is temporarily unavailable'
           : 'is not allowed by the server';
     h.error(code, `Nickname ${refused} ${why}; trying ${next}`);

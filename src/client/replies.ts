@@ -15,10 +15,10 @@ const CHANNEL_REPLIES = new Set<string>([
   RPL.CREATIONTIME,
   RPL.NOTOPIC,
   RPL.TOPICWHOTIME,
-  '346', // RPL_INVITELIST
-  '347', // RPL_ENDOFINVITELIST
-  '348', // RPL_EXCEPTLIST
-  '349', // RPL_ENDOFEXCEPTLIST
+  RPL.INVEXLIST,
+  RPL.ENDOFINVEXLIST,
+  RPL.EXCEPTLIST,
+  RPL.ENDOFEXCEPTLIST,
   RPL.BANLIST,
   RPL.ENDOFBANLIST,
   ERR.CANNOTSENDTOCHAN,
@@ -27,7 +27,7 @@ const CHANNEL_REPLIES = new Set<string>([
   ERR.INVITEONLYCHAN,
   ERR.BANNEDFROMCHAN,
   ERR.BADCHANNELKEY,
-  '477', // ERR_NEEDREGGEDNICK
+  ERR.NEEDREGGEDNICK,
   ERR.CHANOPRIVSNEEDED,
 ]);
 
@@ -80,7 +80,7 @@ const FORMATS: Record<string, Format> = {
   [RPL.USERHOST]: (_p, last) => `USERHOST: ${last}`,
   [RPL.ISON]: (_p, last) => `Online: ${last.trim() || '(nobody)'}`,
   [RPL.WHOISUSER]: (p) => `${p[0] ?? '?'} is ${p[1] ?? '?'}@${p[2] ?? '?'} (${p[4] ?? ''})`,
-  '314': (p) => `${p[0] ?? '?'} was ${p[1] ?? '?'}@${p[2] ?? '?'} (${p[4] ?? ''})`,
+  [RPL.WHOWASUSER]: (p) => `${p[0] ?? '?'} was ${p[1] ?? '?'}@${p[2] ?? '?'} (${p[4] ?? ''})`,
   [RPL.WHOISSERVER]: (p) => `${p[0] ?? '?'} is on ${p[1] ?? '?'} (${p[2] ?? ''})`,
   [RPL.WHOISOPERATOR]: (p, last) => `${p[0] ?? '?'} ${last}`,
   [RPL.WHOISIDLE]: (p) =>
@@ -91,8 +91,8 @@ const FORMATS: Record<string, Format> = {
   [RPL.LOCALUSERS]: (_p, last) => last,
   [RPL.GLOBALUSERS]: (_p, last) => last,
   [RPL.WHOISCHANNELS]: (p, last) => `${p[0] ?? '?'} is on ${last}`,
-  '330': (p) => `${p[0] ?? '?'} is logged in as ${p[1] ?? '?'}`,
-  '671': (p) => `${p[0] ?? '?'} is using a secure connection`,
+  [RPL.WHOISACCOUNT]: (p) => `${p[0] ?? '?'} is logged in as ${p[1] ?? '?'}`,
+  [RPL.WHOISSECURE]: (p) => `${p[0] ?? '?'} is using a secure connection`,
   [RPL.WHOREPLY]: (p, last) => {
     // <channel> <user> <host> <server> <nick> <flags> :<hopcount> <realname>
     const real = last.replace(/^\d+\s*/, '');

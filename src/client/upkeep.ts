@@ -1,5 +1,5 @@
 // Keeping one link registered and alive: registration, the welcome burst (001 … end of MOTD), PING/PONG and lag, ERROR and fatal numerics; when the session is ready and settled.
-import { serializeBody, type Message } from '../protocol/index.js';
+import { ERR, RPL, serializeBody, type Message } from '../protocol/index.js';
 import type { SessionEvent } from './events.js';
 import { LagMonitor } from './lag.js';
 import type { ResolvedOptions } from './options.js';
@@ -144,30 +144,30 @@ export class Upkeep {
       case 'ERROR':
         this.serverError(p[0] ?? '');
         return true;
-      case '001': // RPL_WELCOME <nick> :text   (the text is shown too)
+      case RPL.WELCOME: // <nick> :text   (the text is shown too)
         this.welcome(p[0], msg.source);
         return false;
-      case '005': // RPL_ISUPPORT <nick> <tokens...> :are supported by this server
+      case RPL.ISUPPORT: // <nick> <tokens...> :are supported by this server
         if (p.length > 2) this.host.state.applyIsupport(p.slice(1, -1));
         return true;
-      case '376': // RPL_ENDOFMOTD
-      case '422': // ERR_NOMOTD
+      case RPL.ENDOFMOTD:
+      case ERR.NOMOTD:
         if (!this.isWelcomed || this.isReady) return false;
-        if (msg.command === '376') this.host.incoming(msg);
+        if (msg.command === RPL.ENDOFMOTD) this.host.incoming(msg);
         this.becomeReady();
         return true;
-      case '464': {
+      case ERR.PASSWDMISMATCH: {
         // ERR_PASSWDMISMATCH
         const why = p[1] ?? 'Password incorrect';
         const given = this.host.opts.password !== null;
         this.fatal(
-          '464',
+          ERR.PASSWDMISMATCH,
           `${given ? 'Server password refused' : 'The server needs a password'} (${why})`,
         );
         return true;
       }
-      case '465': // ERR_YOUREBANNEDCREEP
-        this.fatal('465', `Banned from this server (${p[1] ?? 'You are banned'})`);
+      case ERR.YOUREBANNEDCREEP:
+        this.fatal(ERR.YOUREBANNEDCREEP, `Banned from this server (${p[1] ?? 'You are banned'})`);
         return true;
       default:
         return this.reg?.handle(msg.command, p, this.host.preferredNick()) ?? false;
