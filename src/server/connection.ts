@@ -31,29 +31,30 @@ export interface ConnectionLimits {
   flood: { burst: number; rate: number } | null;
 }
 
-export interface ConnectionEvents {
+/** What a Connection tells its owner (of type O: the server's Session). */
+export interface ConnectionEvents<O> {
   /** A complete line within the limits; `utf8` is false when its bytes were not valid UTF-8. */
-  line(conn: Connection, line: string, utf8: boolean): void;
+  line(conn: Connection<O>, line: string, utf8: boolean): void;
   /**
    * Offered first, undecoded, a line without tags that flood control lets through: buf[start, end),
    * valid only during the call. True means it was handled; false hands it on to `line`.
    */
-  rawLine?(conn: Connection, buf: Buffer, start: number, end: number): boolean;
+  rawLine?(conn: Connection<O>, buf: Buffer, start: number, end: number): boolean;
   /** A complete line over 512 bytes (or 4094 bytes of tags): reply 417 and carry on. */
-  lineTooLong(conn: Connection): void;
+  lineTooLong(conn: Connection<O>): void;
   /** The connection is gone; called exactly once. */
-  closed(conn: Connection, reason: string): void;
+  closed(conn: Connection<O>, reason: string): void;
 }
 
 export type Clock = () => number;
 
 let nextId = 1;
 
-export class Connection extends Output {
+export class Connection<O = unknown> extends Output {
   readonly id = nextId++;
   readonly ip: string;
-  /** Set by the owner: the session object this socket belongs to. */
-  owner: unknown = null;
+  /** Set by the owner right after construction: the session object this socket belongs to. */
+  owner!: O;
   lastActivity: number;
 
   /** Input not handled yet: an unfinished line, or (while held back) the rest of a read. */
@@ -72,7 +73,7 @@ export class Connection extends Output {
   constructor(
     readonly socket: Socket,
     private limits: ConnectionLimits,
-    private readonly events: ConnectionEvents,
+    private readonly events: ConnectionEvents<O>,
     private readonly clock: Clock = Date.now,
   ) {
     super();

@@ -41,7 +41,13 @@ export function directRelayed(): number {
 }
 
 /** Handle buf[s, e) (one line, no tags) if it is a plain private PRIVMSG; false leaves it alone. */
-export function relayDirect(server: Server, conn: Connection, buf: Buffer, s: number, e: number) {
+export function relayDirect(
+  server: Server,
+  conn: Connection<Session>,
+  buf: Buffer,
+  s: number,
+  e: number,
+) {
   if (!enabled || e - s < VERB.length + 3) return false;
   for (let k = 0; k < VERB.length; k++) if (buf[s + k] !== VERB[k]) return false;
   const targetStart = s + VERB.length;
@@ -68,7 +74,7 @@ export function relayDirect(server: Server, conn: Connection, buf: Buffer, s: nu
     return false;
   }
 
-  const session = conn.owner as Session;
+  const session = conn.owner;
   const user = session.user;
   if (user === null || session.has(CAPBIT.ECHO_MESSAGE) || user.isBot) return false;
   const name = buf.toString('latin1', targetStart, i);

@@ -54,7 +54,7 @@ export interface ServerDeps {
   clock?: Clock;
 }
 
-export class Server implements ConnectionEvents {
+export class Server implements ConnectionEvents<Session> {
   readonly network = new Network();
   readonly commands = new CommandTable(allCommands);
   readonly clock: Clock;
@@ -216,7 +216,7 @@ export class Server implements ConnectionEvents {
   }
 
   private accept(socket: Socket): void {
-    const conn = new Connection(socket, this.limits, this, this.clock);
+    const conn = new Connection<Session>(socket, this.limits, this, this.clock);
     let entry = this.perIp.get(conn.ip);
     if (entry === undefined) {
       entry = { count: 0, cloak: this.cloak(conn.ip) };
@@ -240,8 +240,8 @@ export class Server implements ConnectionEvents {
 
   // ---- ConnectionEvents ----
 
-  line(conn: Connection, line: string, utf8: boolean): void {
-    const session = conn.owner as Session;
+  line(conn: Connection<Session>, line: string, utf8: boolean): void {
+    const session = conn.owner;
     const msg = parse(line);
     if (isParseError(msg)) {
       if (msg.error === 'EMPTY') return;
@@ -272,18 +272,18 @@ export class Server implements ConnectionEvents {
     ctx.finish();
   }
 
-  rawLine(conn: Connection, buf: Buffer, start: number, end: number): boolean {
+  rawLine(conn: Connection<Session>, buf: Buffer, start: number, end: number): boolean {
     return relayDirect(this, conn, buf, start, end);
   }
 
-  lineTooLong(conn: Connection): void {
-    const session = conn.owner as Session;
+  lineTooLong(conn: Connection<Session>): void {
+    const session = conn.owner;
     const ctx = new Context(this, session, UNPARSED);
     ctx.numeric(ERR.INPUTTOOLONG, 'Input line was too long');
   }
 
-  closed(conn: Connection, reason: string): void {
-    const session = conn.owner as Session;
+  closed(conn: Connection<Session>, reason: string): void {
+    const session = conn.owner;
     if (!this.sessions.delete(session)) return;
     const entry = this.perIp.get(conn.ip);
     if (entry !== undefined && --entry.count <= 0) this.perIp.delete(conn.ip);

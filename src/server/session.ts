@@ -24,7 +24,7 @@ export class Session {
   readonly connectedAt: number;
 
   constructor(
-    readonly conn: Connection,
+    readonly conn: Connection<Session>,
     /** Cloaked host shown in prefixes; the IP itself is never shown to other users. */
     readonly host: string,
   ) {

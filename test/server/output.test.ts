@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { Connection, type ConnectionEvents } from '../../src/server/connection.js';
 
-const events: ConnectionEvents = { line: () => {}, lineTooLong: () => {}, closed: () => {} };
+const events: ConnectionEvents<unknown> = {
+  line: () => {},
+  lineTooLong: () => {},
+  closed: () => {},
+};
 const turn = () => new Promise((r) => setImmediate(r));
 
 /** A Connection on a real accepted socket, and everything its peer receives. */
