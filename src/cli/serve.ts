@@ -5,7 +5,7 @@ import { ChatLog, type Sink } from '../server/chatlog.js';
 import { Server } from '../server/server.js';
 import { VERSION } from '../server/version.js';
 import { CliError } from './errors.js';
-import { makeLogger } from './logger.js';
+import { makeLogger } from './diagnostics.js';
 import { loadServeSettings, serveHelp } from './serve-options.js';
 
 export async function serve(argv: string[]): Promise<number> {

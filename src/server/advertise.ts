@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { isIPv4 } from 'node:net';
 import { Bonjour, type Service } from 'bonjour-service';
-import type { Logger } from './log.js';
+import type { Logger } from './diagnostics.js';
 
 /** The DNS-SD service type, without underscores: `_irc._tcp.local`. */
 export const SERVICE_TYPE = 'irc';

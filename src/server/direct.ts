@@ -1,7 +1,7 @@
 // The fast path for the commonest line, `PRIVMSG <nick> :<plain text>`: relayed as bytes, never decoded.
 //
 // A private message is most of what a busy server reads, and the general path (decode, parse,
-// Context, Outgoing, re-encode) costs about 2 KiB of garbage per message. This path reads the
+// Context, ServerEvent, re-encode) costs about 2 KiB of garbage per message. This path reads the
 // target and text straight from the input bytes and writes the same line the general path would
 // (relay() in commands/messaging.ts) into the recipient's output. Anything it does not cover
 // returns false and takes the general path: tags, a source prefix, lower-case or other commands,
@@ -14,7 +14,7 @@ import { hasWideControl, isChannelName } from '../protocol/index.js';
 import { copyBytes } from './bytes.js';
 import { CAPBIT } from './capabilities.js';
 import type { Connection } from './connection.js';
-import { stampTags } from './outgoing.js';
+import { stampTags } from './event.js';
 import type { Server } from './server.js';
 import type { Session } from './session.js';
 

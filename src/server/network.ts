@@ -3,7 +3,7 @@
 import { fold } from '../protocol/index.js';
 import { CAPBIT } from './capabilities.js';
 import { Channel, MEMBER, STATUS, type Ban, type ListMode } from './channel.js';
-import type { Outgoing } from './outgoing.js';
+import type { ServerEvent } from './event.js';
 import type { User } from './user.js';
 import { WhowasHistory } from './whowas.js';
 import { Monitors } from './monitor.js';
@@ -245,7 +245,7 @@ export class Network {
   // ---- delivery: one shared buffer per capability variant, queued on each recipient ----
 
   /** One recipient: the line is encoded straight into its connection's output, no shared Buffer. */
-  toUser(user: User, out: Outgoing): void {
+  toUser(user: User, out: ServerEvent): void {
     const s = user.session;
     s.conn.sendText(out.textFor(s.caps));
   }
@@ -254,18 +254,24 @@ export class Network {
    * Every member of `channel` except `except`; `capBit` (if not 0) limits it to sessions with that
    * capability, `minStatus` (if not 0) to members with one of those status bits (STATUSMSG).
    */
-  toChannel(channel: Channel, out: Outgoing, except: User | null, capBit = 0, minStatus = 0): void {
+  toChannel(
+    channel: Channel,
+    out: ServerEvent,
+    except: User | null,
+    capBit = 0,
+    minStatus = 0,
+  ): void {
     this.deliver(channel, out, except, capBit, minStatus, false);
   }
 
   /** Like toChannel, for news that may wait a little (arrivals, departures): Output.sendSoon. */
-  toChannelSoon(channel: Channel, out: Outgoing, except: User | null, capBit = 0): void {
+  toChannelSoon(channel: Channel, out: ServerEvent, except: User | null, capBit = 0): void {
     this.deliver(channel, out, except, capBit, 0, true);
   }
 
   private deliver(
     channel: Channel,
-    out: Outgoing,
+    out: ServerEvent,
     except: User | null,
     capBit: number,
     minStatus: number,
@@ -300,7 +306,7 @@ export class Network {
    * `user` arrived quietly are skipped: their members never heard of it. `soon`: the news may wait a
    * little (Output.sendSoon).
    */
-  toNeighbours(user: User, out: Outgoing, capBit = 0, soon = false): void {
+  toNeighbours(user: User, out: ServerEvent, capBit = 0, soon = false): void {
     const gen = ++this.generation;
     user.seen = gen;
     for (const ch of user.channels) {
@@ -321,7 +327,7 @@ export class Network {
    * then to those watching `user` with MONITOR who have both `capBit` and extended-monitor and did
    * not get it as neighbours.
    */
-  toNeighboursAndWatchers(user: User, out: Outgoing, capBit: number): void {
+  toNeighboursAndWatchers(user: User, out: ServerEvent, capBit: number): void {
     this.toNeighbours(user, out, capBit);
     const both = capBit | CAPBIT.EXTENDED_MONITOR;
     for (const w of this.monitors.watchersOf(user.folded) ?? []) {

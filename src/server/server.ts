@@ -29,9 +29,9 @@ import {
 } from './connection.js';
 import { relayDirect } from './direct.js';
 import { Listener } from './listener.js';
-import type { Logger } from './log.js';
+import type { Logger } from './diagnostics.js';
 import { Network } from './network.js';
-import { Outgoing } from './outgoing.js';
+import { ServerEvent } from './event.js';
 import { CheckBudget } from './opers.js';
 import { WsListener } from './websocket.js';
 import { Session } from './session.js';
@@ -154,7 +154,7 @@ export class Server implements ConnectionEvents<Session> {
 
   /** Stamp an event from `source` (server-time, msgid) for delivery to many. */
   event(source: string, command: string, params: string[], clientTags: Tags | null = null) {
-    return new Outgoing(source, command, params, this.stamper.next(), clientTags);
+    return new ServerEvent(source, command, params, this.stamper.next(), clientTags);
   }
 
   /** Close `session` with an ERROR line; the QUIT reaches its neighbours through `closed`. */

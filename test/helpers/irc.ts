@@ -3,7 +3,7 @@ import net from 'node:net';
 import { isParseError, parse, type Message } from '../../src/protocol/index.js';
 import { ChatLog, type ChatFormat } from '../../src/server/chatlog.js';
 import { DEFAULTS, type ServerConfig } from '../../src/server/config.js';
-import { silentLogger } from '../../src/server/log.js';
+import { silentLogger } from '../../src/server/diagnostics.js';
 import { Server } from '../../src/server/server.js';
 
 export interface TestServer {

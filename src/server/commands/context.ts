@@ -6,7 +6,7 @@
 import { serializeBody, type Message } from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
 import { continueWith, highWater } from '../flow.js';
-import type { Outgoing } from '../outgoing.js';
+import type { ServerEvent } from '../event.js';
 import type { Server } from '../server.js';
 import type { Session } from '../session.js';
 import type { User } from '../user.js';
@@ -64,7 +64,7 @@ export class Context {
   }
 
   /** A stamped event that also concerns the sender (their JOIN, echo-message...). */
-  event(out: Outgoing): void {
+  event(out: ServerEvent): void {
     const caps = this.session.caps;
     if (this.items === null) this.session.conn.send(out.bufferFor(caps));
     else this.items.push({ tags: out.tagsFor(caps), body: out.bodyText() });

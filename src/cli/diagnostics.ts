@@ -1,6 +1,6 @@
 // The levelled diagnostics logger on stderr: one readable line per event, or JSON lines (pino) for machines, gathered and written every 50 ms.
 import { pino } from 'pino';
-import type { Logger } from '../server/log.js';
+import type { Logger } from '../server/diagnostics.js';
 
 export interface StderrLogger extends Logger {
   /** Write out what is still gathered (at exit). */

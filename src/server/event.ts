@@ -3,7 +3,7 @@ import { escapeTagValue, serializeBody, serializeTags, type Tags } from '../prot
 import { CAPBIT } from './capabilities.js';
 import type { Stamp } from './stamp.js';
 
-export class Outgoing {
+export class ServerEvent {
   private body: string | null = null;
   private plain: Buffer | null = null;
   private timed: Buffer | null = null;
