@@ -47,7 +47,8 @@ export class CommandTable {
       return;
     }
     if (!registered && spec.preRegistration !== true) {
-      ctx.numeric(ERR.NOTREGISTERED, 'You have not registered');
+      // NOTICE is never answered automatically (RFC 2812 3.3.2), not even before registration.
+      if (command !== 'NOTICE') ctx.numeric(ERR.NOTREGISTERED, 'You have not registered');
       return;
     }
     if (ctx.params.length < spec.minParams) {

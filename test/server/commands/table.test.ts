@@ -22,6 +22,7 @@ test('an unknown command is 451 before registration and 421 after', async () => 
     const c = await TestClient.connect(srv.port);
     assert.deepEqual(await replies(c, 'FROB x'), [':parley.local 451 * :You have not registered']);
     assert.deepEqual(await replies(c, 'JOIN #a'), [':parley.local 451 * :You have not registered']);
+    assert.deepEqual(await replies(c, 'NOTICE bob :hi'), [], 'NOTICE is never answered');
     c.destroy();
     const alice = await TestClient.register(srv.port, 'alice', [], false);
     assert.deepEqual(await replies(alice, 'FROB x'), [
