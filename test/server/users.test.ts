@@ -3,22 +3,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Server } from '../../src/server/server.js';
 import type { User } from '../../src/server/user.js';
+import { hashPassword } from '../../src/server/opers.js';
 import { startServer, TestClient } from '../helpers/irc.js';
 
 const SERVER = 'parley.local';
 const CLOAK = /^x-[0-9a-f]{8}\.parley$/;
 
-/**
- * Make `nick` an IRC operator. There is no OPER command yet, so this is the one state no command
- * can reach; it goes through the network's own setter, which keeps LUSERS' count in step.
- */
-function makeOper(srv: { server: Server }, nick: string): void {
-  const u = srv.server.network.findUser(nick);
-  assert.ok(u, `${nick} is registered`);
-  srv.server.network.setUserModes(
-    u,
-    u.modes.includes('o') ? u.modes : [...u.modes, 'o'].sort().join(''),
-  );
+/** An operator block for the tests that need an IRC operator (made with a real OPER). */
+const OPERS = [{ name: 'root', hash: hashPassword('letmein'), host: '*@*' }];
+
+async function makeOper(c: TestClient): Promise<void> {
+  c.send('OPER root letmein');
+  await c.expectCommand('381');
 }
 
 /** Send `MODE <args>` from `c` and wait for the server to announce exactly that change back. */
@@ -46,7 +42,7 @@ async function registerAll(srv: { port: number }, ...who: Array<[string, string[
 }
 
 test('WHO <channel> lists each member with H/G, oper and (multi-)prefix flags, then 315', async () => {
-  const srv = await startServer({ defaultChannel: '' });
+  const srv = await startServer({ defaultChannel: '', opers: OPERS });
   try {
     const [alice, bob, carol] = await registerAll(
       srv,
@@ -56,7 +52,7 @@ test('WHO <channel> lists each member with H/G, oper and (multi-)prefix flags, t
     );
     for (const c of [alice, bob, carol]) await join(c, '#room'); // alice first: the operator
     await mode(alice, '#room +ov bob bob');
-    makeOper(srv, 'bob');
+    await makeOper(bob);
     carol.send('AWAY :lunch');
     await carol.expectCommand('306');
 
@@ -143,7 +139,11 @@ test('WHOIS: 311, 319, 312, 301, 313, 317, 318 in order; secret channels hidden;
   // The clock moves only when told, so idle time is exact; the long ping interval keeps the
   // server's PINGs (the clock jumps 142 s) out of the replies.
   const start = Date.now();
-  const srv = await startServer({ defaultChannel: '', pingInterval: 3_600_000 }, 'text', true);
+  const srv = await startServer(
+    { defaultChannel: '', pingInterval: 3_600_000, opers: OPERS },
+    'text',
+    true,
+  );
   try {
     const [alice, bob] = await registerAll(srv, ['alice', ['multi-prefix']], ['bob']);
     await join(bob, '#pub'); // bob first: he is the operator of #pub and #hidden
@@ -153,7 +153,7 @@ test('WHOIS: 311, 319, 312, 301, 313, 317, 318 in order; secret channels hidden;
     await mode(bob, '#hidden +s');
     await mode(alice, '#shared +s');
     await mode(bob, '#pub +v bob');
-    makeOper(srv, 'bob');
+    await makeOper(bob);
     const b = userOf(srv, 'bob');
     srv.advance(100_000);
     bob.send('PRIVMSG #pub :last words'); // idle counts from here, not from signing on
@@ -313,11 +313,11 @@ test('ISON answers with the present nicks as the server spells them', async () =
 });
 
 test('USERHOST: nick[*]=[+|-]user@host for up to 5 nicks', async () => {
-  const srv = await startServer();
+  const srv = await startServer({ opers: OPERS });
   try {
     const alice = await TestClient.register(srv.port, 'alice');
     const bob = await TestClient.register(srv.port, 'Bob');
-    makeOper(srv, 'alice');
+    await makeOper(alice);
     bob.send('AWAY :out');
     await bob.expectCommand('306');
     const ah = `~alice@${userOf(srv, 'alice').host}`;
