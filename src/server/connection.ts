@@ -13,10 +13,11 @@
 // recipients are over their high-water mark keeps the rest of its input and is not read until
 // they drain; resumeNow() carries on after the turn's flush pass.
 import type { Socket } from 'node:net';
-import { isUtf8 } from 'node:buffer';
 import { isHeld, runMore, setCurrent } from './flow.js';
 import { markReady } from './flush.js';
 import { Output } from './output.js';
+import { describeError, errorLine, isValidUtf8, normalizeIp } from './wire.js';
+import { Backlog, LINE_NOT_UTF8, LINE_TOO_LONG, LINE_UTF8 } from './backlog.js';
 import { readInto } from './readinto.js';
 import { MAX_CLIENT_TAGS_BYTES, MAX_LINE_BODY } from './limits.js';
 
@@ -61,10 +62,8 @@ export class Connection<O = unknown> extends Output {
   private partial: Buffer | null = null;
   /** INPUT_* bits: reading paused by flow control, marked to go on after the flush pass. */
   private input = 0;
-  private waiting: string[] | null = null; // lines held back by the flood bucket
-  /** Per waiting line: WAIT_UTF8, WAIT_NOT_UTF8, or WAIT_TOO_LONG (its 417 keeps its place). */
-  private waitingKind: number[] | null = null;
-  private waitingBytes = 0;
+  /** Lines held back by the flood bucket (backlog.ts); null when none wait. */
+  private waiting: Backlog | null = null;
   private tokens: number;
   private refilledAt: number;
   private floodTimer: NodeJS.Timeout | null = null;
@@ -178,7 +177,7 @@ export class Connection<O = unknown> extends Output {
     }
     if (start < end) {
       const rest = end - start;
-      if (rest + this.waitingBytes > this.limits.recvq) {
+      if (rest + (this.waiting?.bytes ?? 0) > this.limits.recvq) {
         this.close('Receive queue exceeded', errorLine('Receive queue exceeded (line too long)'));
         return;
       }
@@ -245,9 +244,8 @@ export class Connection<O = unknown> extends Output {
     const line = buf.toString('utf8', s, e);
     const utf8 = isValidUtf8(line, buf, s, e);
     if (now) return this.events.line(this, line, utf8);
-    this.wait(line, utf8 ? WAIT_UTF8 : WAIT_NOT_UTF8);
-    this.waitingBytes += e - s;
-    if (this.waitingBytes > this.limits.recvq) {
+    const waiting = this.wait(line, utf8 ? LINE_UTF8 : LINE_NOT_UTF8, e - s);
+    if (waiting.bytes > this.limits.recvq) {
       this.close('Excess Flood', errorLine('Excess Flood'));
       return;
     }
@@ -257,16 +255,13 @@ export class Connection<O = unknown> extends Output {
   /** A line past the limits gets 417, after the replies to the lines before it. */
   private tooLong(): void {
     if (this.waiting === null) this.events.lineTooLong(this);
-    else this.wait('', WAIT_TOO_LONG);
+    else this.wait('', LINE_TOO_LONG, 0);
   }
 
-  private wait(line: string, kind: number): void {
-    if (this.waiting === null) {
-      this.waiting = [];
-      this.waitingKind = [];
-    }
-    this.waiting.push(line);
-    this.waitingKind!.push(kind);
+  private wait(line: string, kind: number, bytes: number): Backlog {
+    const waiting = (this.waiting ??= new Backlog());
+    waiting.push(line, kind, bytes);
+    return waiting;
   }
 
   /** Take one token from the bucket, refilling it for the time passed. */
@@ -298,7 +293,7 @@ export class Connection<O = unknown> extends Output {
   private drainWaiting(): void {
     const flood = this.limits.flood;
     const was = setCurrent(this);
-    while (this.waiting !== null && this.waiting.length > 0 && !this.closing && !this.closed) {
+    while (this.waiting !== null && this.waiting.size > 0 && !this.closing && !this.closed) {
       if (isHeld(this)) {
         setCurrent(was);
         return;
@@ -308,16 +303,12 @@ export class Connection<O = unknown> extends Output {
         setCurrent(was);
         return;
       }
-      const line = this.waiting.shift()!;
-      const kind = this.waitingKind!.shift()!;
-      this.waitingBytes -= Buffer.byteLength(line);
-      if (kind === WAIT_TOO_LONG) this.events.lineTooLong(this);
-      else this.events.line(this, line, kind === WAIT_UTF8);
+      const [line, kind] = this.waiting.shift();
+      if (kind === LINE_TOO_LONG) this.events.lineTooLong(this);
+      else this.events.line(this, line, kind === LINE_UTF8);
     }
     setCurrent(was);
     this.waiting = null;
-    this.waitingKind = null;
-    this.waitingBytes = 0;
     // Lines kept by flow control behind the held-back ones go on now.
     if (this.partial !== null && !this.closing && !this.closed) this.resume();
   }
@@ -340,7 +331,6 @@ export class Connection<O = unknown> extends Output {
     this.releaseFlow();
     this.partial = null;
     this.waiting = null;
-    this.waitingKind = null;
     this.clearTimers();
   }
 
@@ -374,10 +364,6 @@ type OwnedSocket = Socket & { [OWNER]: Connection };
 const INPUT_PAUSED = 1;
 const INPUT_READY = 2;
 
-/** Kinds of a waiting line. */
-const WAIT_UTF8 = 0;
-const WAIT_NOT_UTF8 = 1;
-const WAIT_TOO_LONG = 2;
 /** A read this large may have left more in the kernel: the rest waits for the next turn. */
 const FULL_READ = 64 * 1024;
 
@@ -408,36 +394,4 @@ function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {
 
 function onSocketGone(this: Socket): void {
   (this as OwnedSocket)[OWNER].onGone('Connection closed');
-}
-
-/**
- * Whether buf[s, e), decoded as `line`, was valid UTF-8. Decoding turns every invalid sequence into
- * U+FFFD, so a line without one was valid; only a line with one (rare: sent as is, or invalid) is
- * checked byte by byte.
- */
-function isValidUtf8(line: string, buf: Buffer, s: number, e: number): boolean {
-  return line.indexOf('\uFFFD') === -1 || isUtf8(buf.subarray(s, e));
-}
-
-/** `ERROR :text` as a ready-to-send line. */
-export function errorLine(text: string): Buffer {
-  return Buffer.from(`ERROR :${text}\r\n`);
-}
-
-/** `::ffff:1.2.3.4` (IPv4 on a dual-stack socket) -> `1.2.3.4`. */
-export function normalizeIp(addr: string): string {
-  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
-}
-
-function describeError(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ECONNRESET':
-      return 'Connection reset by peer';
-    case 'EPIPE':
-      return 'Broken pipe';
-    case 'ETIMEDOUT':
-      return 'Connection timed out';
-    default:
-      return `Write error: ${err.code ?? err.message}`;
-  }
 }

@@ -21,8 +21,6 @@ import { CommandTable } from './commands/table.js';
 import type { ServerConfig } from './config.js';
 import {
   Connection,
-  errorLine,
-  normalizeIp,
   type Clock,
   type ConnectionEvents,
   type ConnectionLimits,
@@ -33,6 +31,7 @@ import type { Logger } from './diagnostics.js';
 import { Network } from './network.js';
 import { ServerEvent } from './event.js';
 import { CheckBudget } from './opers.js';
+import { errorLine, normalizeIp } from './wire.js';
 import { WsListener } from './websocket.js';
 import { Session } from './session.js';
 import { Stamper } from './stamp.js';
