@@ -46,10 +46,18 @@ export class ServerEvent {
   }
 }
 
-/** The tag section (without `@`) of a line stamped `stamp` for a client with `caps`; '' for none. */
-export function stampTags(stamp: Stamp, caps: number, clientTags: Tags | null): string {
+/**
+ * The tag section (without `@`) of a line stamped `stamp` for a client with `caps`; '' for none.
+ * `msgid` false leaves the msgid out (the later lines of a multiline message shown one by one).
+ */
+export function stampTags(
+  stamp: Stamp,
+  caps: number,
+  clientTags: Tags | null,
+  msgid = true,
+): string {
   if ((caps & CAPBIT.MESSAGE_TAGS) !== 0) {
-    let t = 'time=' + stamp.time + ';msgid=' + stamp.msgid;
+    let t = 'time=' + stamp.time + (msgid ? ';msgid=' + stamp.msgid : '');
     if (clientTags !== null) t += ';' + serializeTags(clientTags);
     return t;
   }

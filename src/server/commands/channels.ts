@@ -1,5 +1,5 @@
 // Named groups: JOIN, PART, TOPIC, KICK, INVITE; in a large channel (+u) arrivals and departures stay quiet.
-import { ERR, RPL, isValidChannel, truncateUtf8 } from '../../protocol/index.js';
+import { ERR, RPL, isValidChannel, serializeBody, truncateUtf8 } from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
 import type { Channel } from '../channel.js';
 import { sendJoinNames } from './names.js';
@@ -278,8 +278,8 @@ function rename(ctx: Context): void {
     s.conn.send(part.bufferFor(s.caps));
     s.conn.send(ctx.server.event(member.prefix, 'JOIN', [to]).bufferFor(s.caps));
     if (channel.topic !== '') {
-      const line = `:${config.name} ${RPL.TOPIC} ${member.nick} ${to} :${channel.topic}\r\n`;
-      s.conn.send(Buffer.from(line));
+      const topic = serializeBody(config.name, RPL.TOPIC, [member.nick, to, channel.topic]);
+      s.conn.send(Buffer.from(topic + '\r\n'));
     }
   }
   if (ctx.session.has(CAPBIT.CHANNEL_RENAME)) ctx.event(out);

@@ -11,13 +11,13 @@ import {
   fold,
   isChannelName,
   serializeBody,
-  serializeTags,
   type Tags,
 } from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
 import { MULTILINE_MAX_BYTES, MULTILINE_MAX_LINES } from '../limits.js';
 import type { User } from '../user.js';
 import type { Context } from './context.js';
+import { stampTags } from '../event.js';
 import { speakRefusal } from './messaging.js';
 import type { CommandSpec } from './table.js';
 
@@ -167,8 +167,7 @@ function deliver(ctx: Context, g: Gathering): void {
   }
   const stamp = server.stamper.next();
   const id = 'ml' + (++batches).toString(36);
-  const client = g.tags === null ? '' : ';' + serializeTags(g.tags);
-  const head = `time=${stamp.time};msgid=${stamp.msgid}${client}`;
+  const head = stampTags(stamp, CAPBIT.MESSAGE_TAGS, g.tags);
   let whole = `@${head} :${user.prefix} BATCH +${id} ${TYPE} ${target}\r\n`;
   for (const l of g.lines) {
     const tags = `@batch=${id}${l.concat ? ';' + CONCAT : ''}`;
@@ -177,22 +176,21 @@ function deliver(ctx: Context, g: Gathering): void {
   whole += `:${user.prefix} BATCH -${id}\r\n`;
   const asBatch = Buffer.from(whole);
   const shown = g.lines.filter((l) => l.text !== '');
+  // One message per non-blank line, the first with the msgid: built once per tag variant.
+  const fallbacks = new Map<number, Buffer>();
   const fallback = (caps: number): Buffer => {
-    let text = '';
-    for (const [k, l] of shown.entries()) {
-      const tags: string[] = [];
-      if ((caps & (CAPBIT.SERVER_TIME | CAPBIT.MESSAGE_TAGS)) !== 0)
-        tags.push('time=' + escapeTagValue(stamp.time));
-      if ((caps & CAPBIT.MESSAGE_TAGS) !== 0) {
-        if (k === 0) tags.push('msgid=' + stamp.msgid);
-        if (g.tags !== null) tags.push(serializeTags(g.tags));
+    const variant = caps & (CAPBIT.SERVER_TIME | CAPBIT.MESSAGE_TAGS);
+    let built = fallbacks.get(variant);
+    if (built === undefined) {
+      let text = '';
+      for (const [k, l] of shown.entries()) {
+        const tags = stampTags(stamp, variant, g.tags, k === 0);
+        const body = serializeBody(user.prefix, verb, [target, l.text]);
+        text += (tags === '' ? '' : '@' + tags + ' ') + body + '\r\n';
       }
-      text +=
-        (tags.length > 0 ? '@' + tags.join(';') + ' ' : '') +
-        serializeBody(user.prefix, verb, [target, l.text]) +
-        '\r\n';
+      fallbacks.set(variant, (built = Buffer.from(text)));
     }
-    return Buffer.from(text);
+    return built;
   };
   const both = CAPBIT.MULTILINE | CAPBIT.BATCH;
   for (const r of recipients) {
