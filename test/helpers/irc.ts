@@ -176,14 +176,20 @@ export class TestClient {
 
   /** Everything the server answers to `line`, up to (not including) the PONG of a sync. */
   async replies(line: string): Promise<Message[]> {
+    return (await this.answer(line)).map((r) => r.msg);
+  }
+
+  /** The same, as the raw lines received. */
+  async rawReplies(line: string): Promise<string[]> {
+    return (await this.answer(line)).map((r) => r.raw);
+  }
+
+  private async answer(line: string): Promise<Received[]> {
     await this.sync(); // whatever was sent before is in, so the window holds only the answer
     const from = this.received.length;
     this.send(line);
     await this.sync();
-    return this.received
-      .slice(from)
-      .map((r) => r.msg)
-      .filter((m) => m.command !== 'PONG');
+    return this.received.slice(from).filter((r) => r.msg.command !== 'PONG');
   }
 
   /** Messages received since the start (or index `from`) with this command. */

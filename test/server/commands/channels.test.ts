@@ -3,21 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, TestClient } from '../../helpers/irc.js';
 
-/** The raw lines the server answers to `line`, up to (not including) a sync's PONG. */
-async function replies(c: TestClient, line: string): Promise<string[]> {
-  await c.sync();
-  const from = c.received.length;
-  c.send(line);
-  await c.sync();
-  return c.received
-    .slice(from)
-    .filter((r) => r.msg.command !== 'PONG')
-    .map((r) => r.raw);
-}
-
 /** The lines from `line` on, without the source's address: `:alice PART #c`. */
 async function seen(c: TestClient, line: string): Promise<string[]> {
-  return (await replies(c, line)).map((l) => l.replace(/^:(\w+)!\S+/, ':$1'));
+  return (await c.rawReplies(line)).map((l) => l.replace(/^:(\w+)!\S+/, ':$1'));
 }
 
 async function withClients(
@@ -72,7 +60,7 @@ test('TOPIC: 331 then 332/333 to ask, 442 for outsiders of +s or to set, the cha
     const before = Math.floor(Date.now() / 1000);
     assert.deepEqual(await seen(alice, 'TOPIC #c :fresh news'), [':alice TOPIC #c :fresh news']);
     assert.deepEqual((await bob.expectCommand('TOPIC', '#c')).params, ['#c', 'fresh news']);
-    const asked = await replies(carol, 'TOPIC #c');
+    const asked = await carol.rawReplies('TOPIC #c');
     assert.equal(asked[0], `${S} 332 carol #c :fresh news`);
     const whoTime = /^:parley\.local 333 carol #c alice!~alice@\S+ (\d+)$/.exec(asked[1]);
     assert.ok(whoTime, asked[1]);

@@ -1,26 +1,13 @@
 // MOTD/HELP over real TCP: an empty server name means this server, and every command's HELP says something.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Message } from '../../../src/protocol/index.js';
 import { startServer, TestClient } from '../../helpers/irc.js';
-
-/** Everything the server answers to `line`, up to (not including) the PONG of a sync. */
-async function replies(c: TestClient, line: string): Promise<Message[]> {
-  await c.sync();
-  const from = c.received.length;
-  c.send(line);
-  await c.sync();
-  return c.received
-    .slice(from)
-    .map((r) => r.msg)
-    .filter((m) => m.command !== 'PONG');
-}
 
 test('an empty server name is this server, not 402', async () => {
   const srv = await startServer({ defaultChannel: '', motd: ['hello'] });
   try {
     const alice = await TestClient.register(srv.port, 'alice', [], false);
-    const got = await replies(alice, 'MOTD :');
+    const got = await alice.replies('MOTD :');
     assert.deepEqual(
       got.map((m) => m.command),
       ['375', '372', '376'],
@@ -35,7 +22,7 @@ test("every command's HELP gives its syntax and a sentence about it", async () =
   const srv = await startServer({ defaultChannel: '' });
   try {
     const alice = await TestClient.register(srv.port, 'alice', [], false);
-    const list = await replies(alice, 'HELP');
+    const list = await alice.replies('HELP');
     assert.deepEqual(list[0].params, [
       'alice',
       '*',
@@ -44,7 +31,7 @@ test("every command's HELP gives its syntax and a sentence about it", async () =
     const names = list.slice(1, -1).map((m) => m.params[2].split(' ')[0]);
     assert.ok(names.includes('MOTD') && names.includes('PRIVMSG'), names.join(' '));
     for (const name of names) {
-      const [start, text, end] = await replies(alice, `HELP ${name.toLowerCase()}`);
+      const [start, text, end] = await alice.replies(`HELP ${name.toLowerCase()}`);
       assert.equal(start.command, '704', name);
       assert.equal(start.params[1], name);
       assert.match(start.params[2], new RegExp(`^${name}( |$)`), `${name} syntax`);

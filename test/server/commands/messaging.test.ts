@@ -4,18 +4,6 @@ import assert from 'node:assert/strict';
 import type { ServerConfig } from '../../../src/server/config.js';
 import { startServer, TestClient } from '../../helpers/irc.js';
 
-/** The raw lines the server answers to `line`, up to (not including) a sync's PONG. */
-async function replies(c: TestClient, line: string): Promise<string[]> {
-  await c.sync();
-  const from = c.received.length;
-  c.send(line);
-  await c.sync();
-  return c.received
-    .slice(from)
-    .filter((r) => r.msg.command !== 'PONG')
-    .map((r) => r.raw);
-}
-
 /** Registered clients on a server without a lobby; each of them also joins #c, in order. */
 async function scenario(
   nicks: Array<[nick: string, caps: string[]]>,
@@ -52,8 +40,8 @@ test('missing recipient or text: 411 and 412 for PRIVMSG, nothing for NOTICE, TA
       ['NOTICE alice', []],
       ['TAGMSG :', [`${S} 411 alice :No recipient given (TAGMSG)`]],
     ];
-    for (const [line, want] of cases) assert.deepEqual(await replies(alice, line), want, line);
-    const tagged = await replies(alice, '@+typing=active TAGMSG alice');
+    for (const [line, want] of cases) assert.deepEqual(await alice.rawReplies(line), want, line);
+    const tagged = await alice.rawReplies('@+typing=active TAGMSG alice');
     assert.equal(tagged.length, 1, tagged.join('\n'));
     assert.match(tagged[0], /^@time=\S+;msgid=\S+;\+typing=active :alice!~alice@\S+ TAGMSG alice$/);
   });
@@ -61,7 +49,7 @@ test('missing recipient or text: 411 and 412 for PRIVMSG, nothing for NOTICE, TA
 
 test('unknown targets: 401 for a nick or a bad @/+ target, 403 for a channel', async () => {
   await scenario([['alice', []]], async ([alice]) => {
-    assert.deepEqual(await replies(alice, 'PRIVMSG nobody,#nowhere,@bob,+#c :x'), [
+    assert.deepEqual(await alice.rawReplies('PRIVMSG nobody,#nowhere,@bob,+#c :x'), [
       `${S} 401 alice nobody :No such nick/channel`,
       `${S} 403 alice #nowhere :No such channel`,
       `${S} 401 alice @bob :No such nick/channel`,
@@ -78,11 +66,11 @@ test('a target list drops empty and repeated (any case) names before counting th
     ],
     async ([alice, bob, carol]) => {
       const mark = bob.received.length;
-      assert.deepEqual(await replies(alice, 'PRIVMSG bob,,BOB,Bob,carol :once'), []);
+      assert.deepEqual(await alice.rawReplies('PRIVMSG bob,,BOB,Bob,carol :once'), []);
       await bob.sync();
       assert.equal(bob.all('PRIVMSG', mark).length, 1);
       await carol.expectCommand('PRIVMSG', 'carol', 'once');
-      assert.deepEqual(await replies(alice, 'PRIVMSG bob,carol,#c :x'), [
+      assert.deepEqual(await alice.rawReplies('PRIVMSG bob,carol,#c :x'), [
         `${S} 407 alice #c :Too many recipients (at most 2)`,
       ]);
     },
@@ -97,7 +85,7 @@ test('echo-message: a message to oneself comes as the delivery and the echo; 301
       ['bob', []],
     ],
     async ([alice, bob]) => {
-      const self = await replies(alice, 'PRIVMSG alice,bob :me too');
+      const self = await alice.rawReplies('PRIVMSG alice,bob :me too');
       assert.deepEqual(
         self.map((l) => l.split(' ').slice(1).join(' ')),
         ['PRIVMSG alice :me too', 'PRIVMSG alice :me too', 'PRIVMSG bob :me too'],
@@ -105,13 +93,13 @@ test('echo-message: a message to oneself comes as the delivery and the echo; 301
       await bob.expectCommand('PRIVMSG', 'bob', 'me too');
       bob.send('AWAY :lunch');
       await bob.expectCommand('306');
-      const toAway = await replies(alice, 'PRIVMSG bob,#c :hi');
+      const toAway = await alice.rawReplies('PRIVMSG bob,#c :hi');
       assert.deepEqual(
         toAway.map((l) => l.split(' ').slice(1).join(' ')),
         ['PRIVMSG bob hi', '301 alice bob lunch', 'PRIVMSG #c hi'],
       );
       assert.deepEqual(
-        (await replies(alice, 'NOTICE bob,#c :hi')).map((l) => l.split(' ')[1]),
+        (await alice.rawReplies('NOTICE bob,#c :hi')).map((l) => l.split(' ')[1]),
         ['NOTICE', 'NOTICE'],
       );
     },
@@ -129,14 +117,14 @@ test('a banned member cannot speak unless voiced; the console logs actions and C
     }
     alice.send('MODE #c +b bob!*@*');
     await bob.expectCommand('MODE', '#c', '+b');
-    assert.deepEqual(await replies(bob, 'PRIVMSG #c :hi'), [
+    assert.deepEqual(await bob.rawReplies('PRIVMSG #c :hi'), [
       `${S} 404 bob #c :Cannot send to channel`,
     ]);
     alice.send('MODE #c +v bob');
     await bob.expectCommand('MODE', '#c', '+v');
-    assert.deepEqual(await replies(bob, 'PRIVMSG #c :\x01ACTION waves\x01'), []);
-    assert.deepEqual(await replies(bob, 'PRIVMSG #c :\x01PING 1\x01'), []);
-    assert.deepEqual(await replies(bob, 'NOTICE #c :\x01ACTION not an action\x01'), []);
+    assert.deepEqual(await bob.rawReplies('PRIVMSG #c :\x01ACTION waves\x01'), []);
+    assert.deepEqual(await bob.rawReplies('PRIVMSG #c :\x01PING 1\x01'), []);
+    assert.deepEqual(await bob.rawReplies('NOTICE #c :\x01ACTION not an action\x01'), []);
     const lines = (await srv.console()).map((l) => l.slice(9));
     assert.deepEqual(lines.slice(-3, -1), ['#c * bob waves', '#c bob sent CTCP PING 1']);
     assert.match(lines.at(-1)!, /^#c bob sent CTCP /, 'a NOTICE is never an action');
@@ -158,7 +146,7 @@ test('NOTICE stays silent for unknown targets and a channel it may not speak in'
     }
     alice.send('MODE #c +b bob!*@*');
     await bob.expectCommand('MODE', '#c', '+b');
-    assert.deepEqual(await replies(bob, 'NOTICE @bob,#nowhere,nobody,#c :x'), []);
+    assert.deepEqual(await bob.rawReplies('NOTICE @bob,#nowhere,nobody,#c :x'), []);
     alice.destroy();
     bob.destroy();
   } finally {

@@ -4,31 +4,23 @@ import assert from 'node:assert/strict';
 import { CommandTable, type CommandSpec } from '../../../src/server/commands/table.js';
 import { startServer, TestClient } from '../../helpers/irc.js';
 
-/** The raw lines the server answers to `line`, up to (not including) a sync's PONG. */
-async function replies(c: TestClient, line: string): Promise<string[]> {
-  await c.sync();
-  const from = c.received.length;
-  c.send(line);
-  await c.sync();
-  return c.received
-    .slice(from)
-    .filter((r) => r.msg.command !== 'PONG')
-    .map((r) => r.raw);
-}
-
 test('an unknown command is 451 before registration and 421 after', async () => {
   const srv = await startServer({ defaultChannel: '' });
   try {
     const c = await TestClient.connect(srv.port);
-    assert.deepEqual(await replies(c, 'FROB x'), [':parley.local 451 * :You have not registered']);
-    assert.deepEqual(await replies(c, 'JOIN #a'), [':parley.local 451 * :You have not registered']);
-    assert.deepEqual(await replies(c, 'NOTICE bob :hi'), [], 'NOTICE is never answered');
+    assert.deepEqual(await c.rawReplies('FROB x'), [
+      ':parley.local 451 * :You have not registered',
+    ]);
+    assert.deepEqual(await c.rawReplies('JOIN #a'), [
+      ':parley.local 451 * :You have not registered',
+    ]);
+    assert.deepEqual(await c.rawReplies('NOTICE bob :hi'), [], 'NOTICE is never answered');
     c.destroy();
     const alice = await TestClient.register(srv.port, 'alice', [], false);
-    assert.deepEqual(await replies(alice, 'FROB x'), [
+    assert.deepEqual(await alice.rawReplies('FROB x'), [
       ':parley.local 421 alice FROB :Unknown command',
     ]);
-    assert.deepEqual(await replies(alice, 'KICK #a'), [
+    assert.deepEqual(await alice.rawReplies('KICK #a'), [
       ':parley.local 461 alice KICK :Not enough parameters',
     ]);
     alice.destroy();
@@ -41,7 +33,7 @@ test('HELP lists the commands in alphabetical order', async () => {
   const srv = await startServer({ defaultChannel: '' });
   try {
     const alice = await TestClient.register(srv.port, 'alice', [], false);
-    const names = (await replies(alice, 'HELP'))
+    const names = (await alice.rawReplies('HELP'))
       .slice(1, -1)
       .map((raw) => raw.split(' ')[4].replace(/^:/, ''));
     assert.ok(names.length > 20, names.join(' '));

@@ -1,20 +1,7 @@
 // WHOIS and WHOWAS over real TCP: 319 split into lines under 512 bytes, and the first of a nick list answered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Message } from '../../../src/protocol/index.js';
 import { startServer, TestClient } from '../../helpers/irc.js';
-
-/** Everything the server answers to `line`, up to (not including) the PONG of a sync. */
-async function replies(c: TestClient, line: string): Promise<Message[]> {
-  await c.sync();
-  const from = c.received.length;
-  c.send(line);
-  await c.sync();
-  return c.received
-    .slice(from)
-    .map((r) => r.msg)
-    .filter((m) => m.command !== 'PONG');
-}
 
 test('WHOIS splits many channels over several 319 lines, each within 400 bytes of names', async () => {
   const srv = await startServer({ defaultChannel: '' });
@@ -28,7 +15,7 @@ test('WHOIS splits many channels over several 319 lines, each within 400 bytes o
       alice.send(`JOIN ${half.join(',')}`); // one JOIN line of all 13 would pass 512 bytes
       await alice.expectCommand('366', 'alice', half.at(-1)!);
     }
-    const lines = (await replies(alice, 'WHOIS alice')).filter((m) => m.command === '319');
+    const lines = (await alice.replies('WHOIS alice')).filter((m) => m.command === '319');
     // '@' + 60 characters + a space is 62 bytes: six fit in 400, the seventh starts a new line.
     assert.deepEqual(
       lines.map((m) => m.params[2].split(' ').length),
@@ -50,14 +37,14 @@ test('WHOIS answers the first nick of a list, WHOWAS each; a server mask names t
   try {
     const alice = await TestClient.register(srv.port, 'alice', [], false);
     const bob = await TestClient.register(srv.port, 'bob', [], false);
-    const first = await replies(alice, 'WHOIS bob,alice');
+    const first = await alice.replies('WHOIS bob,alice');
     assert.deepEqual(
       first.filter((m) => m.command === '311').map((m) => m.params[1]),
       ['bob'],
     );
-    const masked = await replies(alice, 'WHOIS *.LOCAL bob');
+    const masked = await alice.replies('WHOIS *.LOCAL bob');
     assert.equal(masked[0].command, '311');
-    const empty = await replies(alice, 'WHOIS :');
+    const empty = await alice.replies('WHOIS :');
     assert.deepEqual(
       empty.map((m) => [m.command, m.params]),
       [
@@ -65,7 +52,7 @@ test('WHOIS answers the first nick of a list, WHOWAS each; a server mask names t
         ['318', ['alice', '*', 'End of /WHOIS list']],
       ],
     );
-    const was = await replies(alice, 'WHOWAS carol,dave');
+    const was = await alice.replies('WHOWAS carol,dave');
     assert.deepEqual(
       was.map((m) => [m.command, m.params]),
       [
@@ -88,7 +75,7 @@ test('319 lines break exactly past 400 bytes of names; no 319 for a user in no c
     const alice = await TestClient.register(srv.port, 'alice', [], false);
     const bob = await TestClient.register(srv.port, 'bob', [], false);
     const lines = async (who: TestClient) =>
-      (await replies(alice, `WHOIS ${who.nick}`))
+      (await alice.replies(`WHOIS ${who.nick}`))
         .filter((m) => m.command === '319')
         .map((m) => m.params[2].split(' ').length);
     assert.deepEqual(await lines(bob), []);
@@ -125,9 +112,9 @@ test('312 names the network; USERHOST counts words, not the spaces between them'
   try {
     const alice = await TestClient.register(srv.port, 'alice', [], false);
     const bob = await TestClient.register(srv.port, 'bob', [], false);
-    const server = (await replies(alice, 'WHOIS bob')).find((m) => m.command === '312');
+    const server = (await alice.replies('WHOIS bob')).find((m) => m.command === '312');
     assert.deepEqual(server?.params, ['alice', 'bob', 'parley.local', 'TestNet chat server']);
-    const [userhost] = await replies(alice, 'USERHOST :alice      bob');
+    const [userhost] = await alice.replies('USERHOST :alice      bob');
     assert.deepEqual(
       userhost.params[1].split(' ').map((e) => e.split('=')[0]),
       ['alice', 'bob'],
