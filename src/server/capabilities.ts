@@ -1,4 +1,4 @@
-// The IRCv3 capabilities this server offers, as bits on a session for cheap checks on the hot path.
+// The IRCv3 capabilities this server offers, as bits on a client for cheap checks on the hot path.
 import { CAP, type CapName } from '../protocol/index.js';
 import { MULTILINE_MAX_BYTES, MULTILINE_MAX_LINES } from './limits.js';
 

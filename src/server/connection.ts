@@ -32,7 +32,7 @@ export interface ConnectionLimits {
   flood: { burst: number; rate: number } | null;
 }
 
-/** What a Connection tells its owner (of type O: the server's Session). */
+/** What a Connection tells its owner (of type O: the server's Client). */
 export interface ConnectionEvents<O> {
   /** A complete line within the limits; `utf8` is false when its bytes were not valid UTF-8. */
   line(conn: Connection<O>, line: string, utf8: boolean): void;
@@ -54,7 +54,7 @@ let nextId = 1;
 export class Connection<O = unknown> extends Output {
   readonly id = nextId++;
   readonly ip: string;
-  /** Set by the owner right after construction: the session object this socket belongs to. */
+  /** Set by the owner right after construction: the client object this socket belongs to. */
   owner!: O;
   lastActivity: number;
 

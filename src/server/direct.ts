@@ -1,7 +1,7 @@
 // The fast path for the commonest line, `PRIVMSG <nick> :<plain text>`: relayed as bytes, never decoded.
 //
 // A private message is most of what a busy server reads, and the general path (decode, parse,
-// Context, ServerEvent, re-encode) costs about 2 KiB of garbage per message. This path reads the
+// Request, ServerEvent, re-encode) costs about 2 KiB of garbage per message. This path reads the
 // target and text straight from the input bytes and writes the same line the general path would
 // (relay() in commands/messaging.ts) into the recipient's output. Anything it does not cover
 // returns false and takes the general path: tags, a source prefix, lower-case or other commands,
@@ -16,7 +16,7 @@ import { CAPBIT } from './capabilities.js';
 import type { Connection } from './connection.js';
 import { stampTags } from './event.js';
 import type { Server } from './server.js';
-import type { Session } from './session.js';
+import type { Client } from './client.js';
 
 const VERB = Buffer.from('PRIVMSG ', 'latin1');
 const SPACE = 0x20;
@@ -43,7 +43,7 @@ export function directRelayed(): number {
 /** Handle buf[s, e) (one line, no tags) if it is a plain private PRIVMSG; false leaves it alone. */
 export function relayDirect(
   server: Server,
-  conn: Connection<Session>,
+  conn: Connection<Client>,
   buf: Buffer,
   s: number,
   e: number,
@@ -74,18 +74,18 @@ export function relayDirect(
     return false;
   }
 
-  const session = conn.owner;
-  const user = session.user;
-  if (user === null || session.has(CAPBIT.ECHO_MESSAGE) || user.isBot) return false;
+  const client = conn.owner;
+  const user = client.user;
+  if (user === null || client.has(CAPBIT.ECHO_MESSAGE) || user.isBot) return false;
   const name = buf.toString('latin1', targetStart, i);
   if (isChannelName(name)) return false;
   const recipient = server.network.findUser(name);
   if (recipient === undefined || recipient.away !== null) return false;
 
-  session.pingSentAt = 0;
+  client.pingSentAt = 0;
   user.lastSpokeAt = server.clock();
   const ms = server.stamper.tick();
-  const to = recipient.session;
+  const to = recipient.client;
   // The line up to the text, as relay() would write it (serializeBody's rule: the last parameter
   // gets a `:` only when it has a space or starts with one).
   let o = 0;

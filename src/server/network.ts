@@ -246,12 +246,12 @@ export class Network {
 
   /** One recipient: the line is encoded straight into its connection's output, no shared Buffer. */
   toUser(user: User, out: ServerEvent): void {
-    const s = user.session;
+    const s = user.client;
     s.conn.sendText(out.textFor(s.caps));
   }
 
   /**
-   * Every member of `channel` except `except`; `capBit` (if not 0) limits it to sessions with that
+   * Every member of `channel` except `except`; `capBit` (if not 0) limits it to clients with that
    * capability, `minStatus` (if not 0) to members with one of those status bits (STATUSMSG).
    */
   toChannel(
@@ -282,7 +282,7 @@ export class Network {
     if (minStatus !== 0 && members.size > channel.privileged.size) {
       for (const member of channel.privileged) {
         if (member === except || (members.get(member)! & minStatus) === 0) continue;
-        const s = member.session;
+        const s = member.client;
         if (capBit !== 0 && (s.caps & capBit) === 0) continue;
         if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
         else s.conn.send(out.bufferFor(s.caps));
@@ -293,7 +293,7 @@ export class Network {
     for (const member of members.keys()) {
       if (member === except) continue;
       if (minStatus !== 0 && (members.get(member)! & minStatus) === 0) continue;
-      const s = member.session;
+      const s = member.client;
       if (capBit !== 0 && (s.caps & capBit) === 0) continue;
       if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
       else s.conn.send(out.bufferFor(s.caps));
@@ -302,7 +302,7 @@ export class Network {
 
   /**
    * Every user sharing a channel with `user`, once each, except `user` itself; `capBit` (if not 0)
-   * limits it to sessions that enabled that capability (away-notify and the like). Channels where
+   * limits it to clients that enabled that capability (away-notify and the like). Channels where
    * `user` arrived quietly are skipped: their members never heard of it. `soon`: the news may wait a
    * little (Output.sendSoon).
    */
@@ -314,7 +314,7 @@ export class Network {
       for (const member of ch.members.keys()) {
         if (member.seen === gen) continue;
         member.seen = gen;
-        const s = member.session;
+        const s = member.client;
         if (capBit !== 0 && (s.caps & capBit) === 0) continue;
         if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
         else s.conn.send(out.bufferFor(s.caps));
@@ -331,7 +331,7 @@ export class Network {
     this.toNeighbours(user, out, capBit);
     const both = capBit | CAPBIT.EXTENDED_MONITOR;
     for (const w of this.monitors.watchersOf(user.folded) ?? []) {
-      if (w.seen !== this.generation && (w.session.caps & both) === both) this.toUser(w, out);
+      if (w.seen !== this.generation && (w.client.caps & both) === both) this.toUser(w, out);
     }
   }
 }

@@ -16,7 +16,7 @@ import {
 import type { Channel } from './channel.js';
 import type { ChatLog } from './chatlog.js';
 import { allCommands } from './commands/index.js';
-import { Context } from './commands/context.js';
+import { Request } from './commands/request.js';
 import { CommandTable } from './commands/table.js';
 import type { ServerConfig } from './config.js';
 import {
@@ -33,7 +33,7 @@ import { ServerEvent } from './event.js';
 import { CheckBudget } from './opers.js';
 import { errorLine, normalizeIp } from './wire.js';
 import { WsListener } from './websocket.js';
-import { Session } from './session.js';
+import { Client } from './client.js';
 import { Stamper } from './stamp.js';
 import type { User } from './user.js';
 
@@ -53,7 +53,7 @@ export interface ServerDeps {
   clock?: Clock;
 }
 
-export class Server implements ConnectionEvents<Session> {
+export class Server implements ConnectionEvents<Client> {
   readonly network = new Network();
   readonly commands = new CommandTable(allCommands);
   readonly clock: Clock;
@@ -68,7 +68,7 @@ export class Server implements ConnectionEvents<Session> {
     file: null,
     problem: 'this server was started without a config file (--config)',
   });
-  private readonly sessions = new Set<Session>();
+  private readonly clients = new Set<Client>();
   /** Connections and the cloak per address (the cloak is computed once per address). */
   private readonly perIp = new Map<string, { count: number; cloak: string }>();
   private readonly listener: Listener;
@@ -101,7 +101,7 @@ export class Server implements ConnectionEvents<Session> {
   }
 
   get connectionCount(): number {
-    return this.sessions.size;
+    return this.clients.size;
   }
 
   async listen(): Promise<AddressInfo> {
@@ -133,7 +133,7 @@ export class Server implements ConnectionEvents<Session> {
     this.setLargeThresholds();
     this.chatlog.logPrivate = this.config.logPrivate;
     this.chatlog.enabled = this.config.logChat;
-    for (const s of this.sessions) s.conn.setLimits(this.limits);
+    for (const s of this.clients) s.conn.setLimits(this.limits);
     this.log.info({}, 'configuration reloaded');
   }
 
@@ -144,7 +144,7 @@ export class Server implements ConnectionEvents<Session> {
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
     const closing = Promise.all([this.listener.close(), this.wsListener?.close()]);
     const last = errorLine(reason);
-    for (const s of [...this.sessions]) s.conn.close(reason, last);
+    for (const s of [...this.clients]) s.conn.close(reason, last);
     this.chatlog.flush();
     await closing;
   }
@@ -156,10 +156,10 @@ export class Server implements ConnectionEvents<Session> {
     return new ServerEvent(source, command, params, this.stamper.next(), clientTags);
   }
 
-  /** Close `session` with an ERROR line; the QUIT reaches its neighbours through `closed`. */
-  disconnect(session: Session, reason: string): void {
-    const who = session.user?.nick ?? session.pendingNick ?? '*';
-    session.conn.close(reason, errorLine(`Closing link: ${who}[${session.host}] (${reason})`));
+  /** Close `client` with an ERROR line; the QUIT reaches its neighbours through `closed`. */
+  disconnect(client: Client, reason: string): void {
+    const who = client.user?.nick ?? client.pendingNick ?? '*';
+    client.conn.close(reason, errorLine(`Closing link: ${who}[${client.host}] (${reason})`));
   }
 
   /** Remove a registered user: QUIT to everyone sharing a channel, console line, nick freed. */
@@ -177,7 +177,7 @@ export class Server implements ConnectionEvents<Session> {
     if (watchers === undefined) return;
     const code = prefix === null ? RPL.MONOFFLINE : RPL.MONONLINE;
     for (const w of watchers) {
-      w.session.conn.send(
+      w.client.conn.send(
         Buffer.from(serializeBody(this.config.name, code, [w.nick, prefix ?? nick]) + '\r\n'),
       );
     }
@@ -205,7 +205,7 @@ export class Server implements ConnectionEvents<Session> {
     if (this.stopping) return 'Server shutting down';
     const ip = normalizeIp(socket.remoteAddress ?? '');
     const refusal =
-      this.sessions.size >= this.config.maxClients
+      this.clients.size >= this.config.maxClients
         ? 'server full'
         : (this.perIp.get(ip)?.count ?? 0) >= this.config.maxPerIp
           ? 'too many connections from your address'
@@ -215,16 +215,16 @@ export class Server implements ConnectionEvents<Session> {
   }
 
   private accept(socket: Socket): void {
-    const conn = new Connection<Session>(socket, this.limits, this, this.clock);
+    const conn = new Connection<Client>(socket, this.limits, this, this.clock);
     let entry = this.perIp.get(conn.ip);
     if (entry === undefined) {
       entry = { count: 0, cloak: this.cloak(conn.ip) };
       this.perIp.set(conn.ip, entry);
     }
     entry.count++;
-    const session = new Session(conn, entry.cloak);
-    conn.owner = session;
-    this.sessions.add(session);
+    const client = new Client(conn, entry.cloak);
+    conn.owner = client;
+    this.clients.add(client);
     this.network.connectionOpened();
     // A line per connection and per close at info, as operators expect; each costs ~30 us of
     // pretty-printing in text format (~6 us as JSON), and `--log-level warn` drops them.
@@ -239,57 +239,57 @@ export class Server implements ConnectionEvents<Session> {
 
   // ---- ConnectionEvents ----
 
-  line(conn: Connection<Session>, line: string, utf8: boolean): void {
-    const session = conn.owner;
+  line(conn: Connection<Client>, line: string, utf8: boolean): void {
+    const client = conn.owner;
     const msg = parse(line);
     if (isParseError(msg)) {
       if (msg.error === 'EMPTY') return;
       // A command word that is not one still gets its 421 labeled, when its tags parsed.
-      const ctx = new Context(this, session, msg.tags ? { ...UNPARSED, tags: msg.tags } : UNPARSED);
+      const req = new Request(this, client, msg.tags ? { ...UNPARSED, tags: msg.tags } : UNPARSED);
       if (msg.error === 'NUL')
-        ctx.standard('FAIL', FAIL_CODE.INVALID_MESSAGE, 'Line contains a NUL byte');
-      else ctx.numeric(ERR.UNKNOWNCOMMAND, commandWord(line), 'Unknown command');
-      ctx.finish();
+        req.standard('FAIL', FAIL_CODE.INVALID_MESSAGE, 'Line contains a NUL byte');
+      else req.numeric(ERR.UNKNOWNCOMMAND, commandWord(line), 'Unknown command');
+      req.finish();
       return;
     }
-    const ctx = new Context(this, session, msg);
+    const req = new Request(this, client, msg);
     if (!utf8) {
-      ctx.standard('FAIL', FAIL_CODE.INVALID_UTF8, 'Message rejected: text must be UTF-8');
-      ctx.finish();
+      req.standard('FAIL', FAIL_CODE.INVALID_UTF8, 'Message rejected: text must be UTF-8');
+      req.finish();
       return;
     }
     if (
-      session.user === null &&
+      client.user === null &&
       HTTP_METHOD.test(msg.command) &&
       msg.params[1]?.startsWith('HTTP/')
     ) {
-      this.disconnect(session, 'This is an IRC server, not an HTTP server');
+      this.disconnect(client, 'This is an IRC server, not an HTTP server');
       return;
     }
-    session.pingSentAt = 0; // any line proves the link is alive
-    this.commands.run(ctx);
-    ctx.finish();
+    client.pingSentAt = 0; // any line proves the link is alive
+    this.commands.run(req);
+    req.finish();
   }
 
-  rawLine(conn: Connection<Session>, buf: Buffer, start: number, end: number): boolean {
+  rawLine(conn: Connection<Client>, buf: Buffer, start: number, end: number): boolean {
     return relayDirect(this, conn, buf, start, end);
   }
 
-  lineTooLong(conn: Connection<Session>): void {
-    const session = conn.owner;
-    const ctx = new Context(this, session, UNPARSED);
-    ctx.numeric(ERR.INPUTTOOLONG, 'Input line was too long');
+  lineTooLong(conn: Connection<Client>): void {
+    const client = conn.owner;
+    const req = new Request(this, client, UNPARSED);
+    req.numeric(ERR.INPUTTOOLONG, 'Input line was too long');
   }
 
-  closed(conn: Connection<Session>, reason: string): void {
-    const session = conn.owner;
-    if (!this.sessions.delete(session)) return;
+  closed(conn: Connection<Client>, reason: string): void {
+    const client = conn.owner;
+    if (!this.clients.delete(client)) return;
     const entry = this.perIp.get(conn.ip);
     if (entry !== undefined && --entry.count <= 0) this.perIp.delete(conn.ip);
-    this.network.connectionClosed(session.user !== null);
-    if (session.user !== null) this.quitUser(session.user, reason);
+    this.network.connectionClosed(client.user !== null);
+    if (client.user !== null) this.quitUser(client.user, reason);
     this.log.info(
-      { id: conn.id, ip: conn.ip, nick: session.user?.nick, reason },
+      { id: conn.id, ip: conn.ip, nick: client.user?.nick, reason },
       'connection closed',
     );
   }
@@ -299,7 +299,7 @@ export class Server implements ConnectionEvents<Session> {
   private sweep(): void {
     const now = this.clock();
     const { registrationTimeout, pingInterval, pingTimeout } = this.config;
-    for (const s of this.sessions) {
+    for (const s of this.clients) {
       if (s.conn.closing) continue;
       if (s.user === null) {
         if (now - s.connectedAt > registrationTimeout) this.disconnect(s, 'Registration timed out');

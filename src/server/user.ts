@@ -1,7 +1,7 @@
 // A registered identity on the network: nick, user/host, channels, away; owned by the network.
 import { fold } from '../protocol/index.js';
 import type { Channel } from './channel.js';
-import type { Session } from './session.js';
+import type { Client } from './client.js';
 
 export class User {
   nick: string;
@@ -25,8 +25,8 @@ export class User {
     /** Changed by SETNAME. */
     public realname: string,
     readonly host: string,
-    /** The connection this identity is using. Several sessions per user would hang here. */
-    readonly session: Session,
+    /** The connection this identity is using. Several clients per user would hang here. */
+    readonly client: Client,
     readonly signonAt: number,
   ) {
     this.nick = nick;

@@ -86,7 +86,7 @@ test('with one member stalled on a full queue, ordinary chat between the others 
   await blast(dave, '#lobby', 20_000);
   await receivedInOrder(bob, 20_000);
   assert.ok(userOf(srv, 'carol'), 'carol is still connected');
-  const carolConn = userOf(srv, 'carol')!.session.conn;
+  const carolConn = userOf(srv, 'carol')!.client.conn;
   assert.ok(carolConn.pending() > 256 * 1024, 'carol holds a full queue');
   // Ordinary chat: each line arrives within a couple of seconds, long before carol could be cut.
   for (let k = 0; k < 5; k++) {
@@ -146,11 +146,11 @@ test('a client that does not read its replies stops being read, and is cut when 
       }
     }
   })();
-  const session = [...srv.server.network.allUsers()][0].session;
+  const client = [...srv.server.network.allUsers()][0].client;
   await eve.closedPromise;
   await writer;
   // It was cut for its queue, long before the server could have read (and answered) all it sent.
   assert.ok(written < 200_000);
-  assert.ok(session.conn.isGone());
+  assert.ok(client.conn.isGone());
   await srv.stop();
 });

@@ -2,7 +2,7 @@
 import { ERR, RPL, matchMask } from '../../protocol/index.js';
 import { serverInfo } from '../config.js';
 import { VERSION } from '../version.js';
-import type { Context } from './context.js';
+import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
 import { sendIsupport, sendLusers, sendMotd } from './welcome.js';
 
@@ -10,88 +10,88 @@ import { sendIsupport, sendLusers, sendMotd } from './welcome.js';
  * True if `target` (absent, or a server name or mask) names this server; otherwise 402 is sent.
  * There is only one server, so any other name is an error rather than something to forward.
  */
-function isThisServer(ctx: Context, target: string | undefined): boolean {
-  if (target === undefined || target === '' || matchMask(target, ctx.server.config.name)) {
+function isThisServer(req: Request, target: string | undefined): boolean {
+  if (target === undefined || target === '' || matchMask(target, req.server.config.name)) {
     return true;
   }
-  ctx.numeric(ERR.NOSUCHSERVER, target, 'No such server');
+  req.numeric(ERR.NOSUCHSERVER, target, 'No such server');
   return false;
 }
 
 // MOTD [<server>]
-function motd(ctx: Context): void {
-  if (isThisServer(ctx, ctx.params[0])) sendMotd(ctx);
+function motd(req: Request): void {
+  if (isThisServer(req, req.params[0])) sendMotd(req);
 }
 
 // LUSERS [<mask> [<server>]]   (the mask is accepted and ignored: one server, one answer)
-function lusers(ctx: Context): void {
-  if (isThisServer(ctx, ctx.params[1])) sendLusers(ctx);
+function lusers(req: Request): void {
+  if (isThisServer(req, req.params[1])) sendLusers(req);
 }
 
 // VERSION [<server>]
-function version(ctx: Context): void {
-  if (!isThisServer(ctx, ctx.params[0])) return;
-  const { name, network } = ctx.server.config;
-  ctx.numeric(RPL.VERSION, VERSION, name, `parley chat server for the ${network} network`);
-  sendIsupport(ctx);
+function version(req: Request): void {
+  if (!isThisServer(req, req.params[0])) return;
+  const { name, network } = req.server.config;
+  req.numeric(RPL.VERSION, VERSION, name, `parley chat server for the ${network} network`);
+  sendIsupport(req);
 }
 
 // TIME [<server>]   (reply: <server> <unix seconds> :<human-readable UTC time>)
-function time(ctx: Context): void {
-  if (!isThisServer(ctx, ctx.params[0])) return;
-  const now = ctx.now;
-  ctx.numeric(
+function time(req: Request): void {
+  if (!isThisServer(req, req.params[0])) return;
+  const now = req.now;
+  req.numeric(
     RPL.TIME,
-    ctx.server.config.name,
+    req.server.config.name,
     String(Math.floor(now / 1000)),
     new Date(now).toUTCString(),
   );
 }
 
 // INFO [<target>]   (a server name, a mask of it, or a nick on it: all mean this server)
-function info(ctx: Context): void {
-  const target = ctx.params[0];
-  if (target !== undefined && ctx.server.network.findUser(target) === undefined) {
-    if (!isThisServer(ctx, target)) return;
+function info(req: Request): void {
+  const target = req.params[0];
+  if (target !== undefined && req.server.network.findUser(target) === undefined) {
+    if (!isThisServer(req, target)) return;
   }
-  const { server } = ctx;
+  const { server } = req;
   const lines = [
     `parley ${VERSION}: a command-line chat system that speaks IRC (RFC 1459/2812, IRCv3).`,
     'Written in TypeScript for Node.js; one event loop, non-blocking sockets.',
     'Source and documentation: the README of the parley repository.',
     `Running on Node.js ${process.version} since ${server.startedAt.toUTCString()}.`,
   ];
-  for (const line of lines) ctx.numeric(RPL.INFO, line);
-  ctx.numeric(RPL.ENDOFINFO, 'End of INFO list');
+  for (const line of lines) req.numeric(RPL.INFO, line);
+  req.numeric(RPL.ENDOFINFO, 'End of INFO list');
 }
 
 // LINKS [[<server>] <mask>]   (one server: itself, when the mask matches)
-function links(ctx: Context): void {
-  const { name } = ctx.server.config;
-  const mask = ctx.params.at(-1) ?? '*';
+function links(req: Request): void {
+  const { name } = req.server.config;
+  const mask = req.params.at(-1) ?? '*';
   if (matchMask(mask, name))
-    ctx.numeric(RPL.LINKS, name, name, `0 ${serverInfo(ctx.server.config)}`);
-  ctx.numeric(RPL.ENDOFLINKS, mask, 'End of /LINKS list');
+    req.numeric(RPL.LINKS, name, name, `0 ${serverInfo(req.server.config)}`);
+  req.numeric(RPL.ENDOFLINKS, mask, 'End of /LINKS list');
 }
 
 // HELP [<command>]
-function help(ctx: Context): void {
-  const table = ctx.server.commands;
-  const subject = ctx.params[0] ?? '';
+function help(req: Request): void {
+  const table = req.server.commands;
+  const subject = req.params[0] ?? '';
   if (subject === '') {
-    ctx.numeric(RPL.HELPSTART, '*', 'parley commands (HELP <command> for more on one):');
-    for (const spec of table.all()) ctx.numeric(RPL.HELPTXT, '*', spec.syntax);
-    ctx.numeric(RPL.ENDOFHELP, '*', 'End of /HELP');
+    req.numeric(RPL.HELPSTART, '*', 'parley commands (HELP <command> for more on one):');
+    for (const spec of table.all()) req.numeric(RPL.HELPTXT, '*', spec.syntax);
+    req.numeric(RPL.ENDOFHELP, '*', 'End of /HELP');
     return;
   }
   const spec = table.get(subject.toUpperCase());
   if (spec === undefined) {
-    ctx.numeric(ERR.HELPNOTFOUND, subject, 'No help available on this topic');
+    req.numeric(ERR.HELPNOTFOUND, subject, 'No help available on this topic');
     return;
   }
-  ctx.numeric(RPL.HELPSTART, spec.name, spec.syntax);
-  ctx.numeric(RPL.HELPTXT, spec.name, spec.help);
-  ctx.numeric(RPL.ENDOFHELP, spec.name, 'End of /HELP');
+  req.numeric(RPL.HELPSTART, spec.name, spec.syntax);
+  req.numeric(RPL.HELPTXT, spec.name, spec.help);
+  req.numeric(RPL.ENDOFHELP, spec.name, 'End of /HELP');
 }
 
 export const infoCommands: CommandSpec[] = [

@@ -4,7 +4,7 @@ import { CAPBIT } from '../capabilities.js';
 import { MEMBER, type Channel } from '../channel.js';
 import type { MessageKind } from '../chatlog.js';
 import type { User } from '../user.js';
-import type { Context } from './context.js';
+import type { Request } from './request.js';
 import { addLine } from './multiline.js';
 import type { CommandSpec } from './table.js';
 
@@ -13,8 +13,8 @@ type Verb = 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
 /** The tags to relay: `+`-prefixed (client-only) tags of the incoming message, and `bot` from a
  * bot; null for none. (Their size was checked when the line was framed: connection.ts answers 417
  * past MAX_CLIENT_TAGS_BYTES.) */
-function clientTags(ctx: Context, bot: boolean): Tags | null {
-  const tags = ctx.msg.tags;
+function clientTags(req: Request, bot: boolean): Tags | null {
+  const tags = req.msg.tags;
   let out: Tags | null = bot ? new Map([['bot', '']]) : null;
   if (tags === null) return out;
   for (const [k, v] of tags) {
@@ -28,29 +28,29 @@ function clientTags(ctx: Context, bot: boolean): Tags | null {
 // PRIVMSG <target>{,<target>} <text>   (a target is a nick, #channel, or @#channel / +#channel)
 // NOTICE  <target>{,<target>} <text>   (never answered with an error, per RFC 2812 §3.3.2)
 // TAGMSG  <target>{,<target>}          (message-tags clients only)
-function relay(ctx: Context, verb: Verb): void {
-  const server = ctx.server;
+function relay(req: Request, verb: Verb): void {
+  const server = req.server;
   const { network, config, chatlog } = server;
-  const user = ctx.user;
+  const user = req.user;
   // A line of a draft/multiline batch: gathered, delivered when the batch closes (multiline.ts).
-  const batch = ctx.msg.tags?.get('batch');
-  if (batch !== undefined && verb !== 'TAGMSG') return addLine(ctx, verb, batch);
+  const batch = req.msg.tags?.get('batch');
+  if (batch !== undefined && verb !== 'TAGMSG') return addLine(req, verb, batch);
   const quiet = verb === 'NOTICE';
   const needText = verb !== 'TAGMSG';
-  if (ctx.params.length === 0 || ctx.params[0] === '') {
-    if (!quiet) ctx.numeric(ERR.NORECIPIENT, `No recipient given (${verb})`);
+  if (req.params.length === 0 || req.params[0] === '') {
+    if (!quiet) req.numeric(ERR.NORECIPIENT, `No recipient given (${verb})`);
     return;
   }
-  const text = ctx.params[1] ?? '';
+  const text = req.params[1] ?? '';
   if (needText && text === '') {
-    if (!quiet) ctx.numeric(ERR.NOTEXTTOSEND, 'No text to send');
+    if (!quiet) req.numeric(ERR.NOTEXTTOSEND, 'No text to send');
     return;
   }
-  const tags = clientTags(ctx, user.isBot);
-  const targets = uniqueTargets(ctx.params[0]);
+  const tags = clientTags(req, user.isBot);
+  const targets = uniqueTargets(req.params[0]);
   if (targets.length > config.maxTargets) {
     if (!quiet) {
-      ctx.numeric(
+      req.numeric(
         ERR.TOOMANYTARGETS,
         targets[config.maxTargets],
         `Too many recipients (at most ${config.maxTargets})`,
@@ -62,11 +62,11 @@ function relay(ctx: Context, verb: Verb): void {
   const logText =
     kind === 'privmsg' || kind === 'notice' ? text : text.replace(/^\x01(ACTION )?|\x01$/g, '');
   const params = needText ? ['', text] : [''];
-  const echo = ctx.session.has(CAPBIT.ECHO_MESSAGE);
+  const echo = req.client.has(CAPBIT.ECHO_MESSAGE);
   const capBit = verb === 'TAGMSG' ? CAPBIT.MESSAGE_TAGS : 0;
   const privateTo: string[] = [];
   let lastMs = 0;
-  user.lastSpokeAt = ctx.now;
+  user.lastSpokeAt = req.now;
 
   for (const target of targets) {
     let name = target;
@@ -75,37 +75,37 @@ function relay(ctx: Context, verb: Verb): void {
       minStatus = name[0] === '@' ? MEMBER.OP : MEMBER.OP | MEMBER.VOICE;
       name = name.slice(1);
       if (!isChannelName(name)) {
-        if (!quiet) ctx.numeric(ERR.NOSUCHNICK, target, 'No such nick/channel');
+        if (!quiet) req.numeric(ERR.NOSUCHNICK, target, 'No such nick/channel');
         continue;
       }
     }
     if (isChannelName(name)) {
       const channel = network.findChannel(name);
       if (channel === undefined) {
-        if (!quiet) ctx.numeric(ERR.NOSUCHCHANNEL, name, 'No such channel');
+        if (!quiet) req.numeric(ERR.NOSUCHCHANNEL, name, 'No such channel');
         continue;
       }
       const refused = speakRefusal(channel, user, kind === 'ctcp');
       if (refused !== null) {
-        if (!quiet) ctx.numeric(ERR.CANNOTSENDTOCHAN, channel.name, refused);
+        if (!quiet) req.numeric(ERR.CANNOTSENDTOCHAN, channel.name, refused);
         continue;
       }
       const shown = minStatus === 0 ? channel.name : target[0] + channel.name;
       const out = server.event(user.prefix, verb, withTarget(params, shown), tags);
       network.toChannel(channel, out, user, capBit, minStatus);
-      if (echo) ctx.event(out);
+      if (echo) req.event(out);
       if (verb !== 'TAGMSG') chatlog.channelMessage(out.stamp.ms, shown, user.nick, logText, kind);
       continue;
     }
     const recipient = network.findUser(name);
     if (recipient === undefined) {
-      if (!quiet) ctx.numeric(ERR.NOSUCHNICK, name, 'No such nick/channel');
+      if (!quiet) req.numeric(ERR.NOSUCHNICK, name, 'No such nick/channel');
       continue;
     }
     const out = server.event(user.prefix, verb, withTarget(params, recipient.nick), tags);
-    if (capBit === 0 || recipient.session.has(capBit)) network.toUser(recipient, out);
-    if (echo) ctx.event(out); // to oneself too: the delivery and the echo are two lines
-    if (verb === 'PRIVMSG') replyAway(ctx, recipient);
+    if (capBit === 0 || recipient.client.has(capBit)) network.toUser(recipient, out);
+    if (echo) req.event(out); // to oneself too: the delivery and the echo are two lines
+    if (verb === 'PRIVMSG') replyAway(req, recipient);
     privateTo.push(recipient.nick);
     lastMs = out.stamp.ms;
   }
@@ -138,8 +138,8 @@ function withTarget(params: string[], target: string): string[] {
   return p;
 }
 
-function replyAway(ctx: Context, recipient: User): void {
-  if (recipient.away !== null) ctx.numeric(RPL.AWAY, recipient.nick, recipient.away);
+function replyAway(req: Request, recipient: User): void {
+  if (recipient.away !== null) req.numeric(RPL.AWAY, recipient.nick, recipient.away);
 }
 
 /** Split a comma list, dropping empties and repeats (case-insensitively). */
@@ -163,20 +163,20 @@ export const messagingCommands: CommandSpec[] = [
     syntax: 'PRIVMSG <target>{,<target>} <text>',
     help: 'Send a message to channels and/or nicks; several targets at once are allowed (TARGMAX).',
     minParams: 0,
-    handler: (ctx) => relay(ctx, 'PRIVMSG'),
+    handler: (req) => relay(req, 'PRIVMSG'),
   },
   {
     name: 'NOTICE',
     syntax: 'NOTICE <target>{,<target>} <text>',
     help: 'Like PRIVMSG, but never answered automatically.',
     minParams: 0,
-    handler: (ctx) => relay(ctx, 'NOTICE'),
+    handler: (req) => relay(req, 'NOTICE'),
   },
   {
     name: 'TAGMSG',
     syntax: 'TAGMSG <target>{,<target>}',
     help: 'Send only client tags (typing notices, reactions) to message-tags clients.',
     minParams: 1,
-    handler: (ctx) => relay(ctx, 'TAGMSG'),
+    handler: (req) => relay(req, 'TAGMSG'),
   },
 ];

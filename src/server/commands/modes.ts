@@ -1,7 +1,7 @@
 // Modes: MODE on a channel (flags, key, limit, mask lists, op and voice) and on one's own user modes.
 import { ERR, RPL, fold, isChannelName, normalizeMask } from '../../protocol/index.js';
 import { MEMBER, type Channel, type ListMode } from '../channel.js';
-import type { Context } from './context.js';
+import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
 import { MAX_MODES } from './welcome.js';
 
@@ -31,25 +31,25 @@ interface Change {
 }
 
 // MODE <target> [<modestring> [<mode arguments>...]]
-function mode(ctx: Context): void {
-  const target = ctx.params[0];
-  if (isChannelName(target)) channelMode(ctx, target);
-  else userMode(ctx, target);
+function mode(req: Request): void {
+  const target = req.params[0];
+  if (isChannelName(target)) channelMode(req, target);
+  else userMode(req, target);
 }
 
 // MODE <channel> [<modestring> [<mode arguments>...]]
-function channelMode(ctx: Context, name: string): void {
-  const { network } = ctx.server;
-  const user = ctx.user;
+function channelMode(req: Request, name: string): void {
+  const { network } = req.server;
+  const user = req.user;
   const channel = network.findChannel(name);
-  if (channel === undefined) return ctx.numeric(ERR.NOSUCHCHANNEL, name, 'No such channel');
-  const modestring = ctx.params[1] ?? '';
+  if (channel === undefined) return req.numeric(ERR.NOSUCHCHANNEL, name, 'No such channel');
+  const modestring = req.params[1] ?? '';
   if (modestring === '') {
-    ctx.numeric(RPL.CHANNELMODEIS, channel.name, ...channel.modeString(channel.members.has(user)));
+    req.numeric(RPL.CHANNELMODEIS, channel.name, ...channel.modeString(channel.members.has(user)));
     const created = String(Math.floor(channel.createdAt / 1000));
-    return ctx.numeric(RPL.CREATIONTIME, channel.name, created);
+    return req.numeric(RPL.CREATIONTIME, channel.name, created);
   }
-  const args = ctx.params.slice(2).filter((a) => a.length > 0);
+  const args = req.params.slice(2).filter((a) => a.length > 0);
   const allowed = channel.isOp(user);
   const changes: Change[] = [];
   let plus = true;
@@ -63,8 +63,8 @@ function channelMode(ctx: Context, name: string): void {
       continue;
     }
     if (c === 'u') {
-      const at = ctx.server.network.largeAtFor(channel);
-      ctx.numeric(
+      const at = req.server.network.largeAtFor(channel);
+      req.numeric(
         ERR.CANNOTCHANGECHANMODE,
         'u',
         at > 0
@@ -74,14 +74,14 @@ function channelMode(ctx: Context, name: string): void {
       continue;
     }
     if (!'ovkl'.includes(c) && !LISTS.includes(c) && !FLAGS.includes(c)) {
-      ctx.numeric(ERR.UNKNOWNMODE, c, 'is unknown mode char to me');
+      req.numeric(ERR.UNKNOWNMODE, c, 'is unknown mode char to me');
       continue;
     }
     // CHANMODES=beI,k,l,Cimnst and PREFIX=(ov): -l is the only one of these without a parameter.
     const takes = 'ovk'.includes(c) || LISTS.includes(c) || (c === 'l' && plus);
     const arg = takes ? args[next] : undefined;
     if (LISTS.includes(c) && arg === undefined) {
-      if (!listed.has(c)) sendList(ctx, channel, c as ListMode);
+      if (!listed.has(c)) sendList(req, channel, c as ListMode);
       listed.add(c);
       continue;
     }
@@ -90,32 +90,32 @@ function channelMode(ctx: Context, name: string): void {
       if (++withParam > MAX_MODES) continue; // MODES=4: further parameter modes are ignored
     }
     if (!allowed) {
-      if (!refused) refuse(ctx, channel);
+      if (!refused) refuse(req, channel);
       refused = true;
       continue;
     }
-    const change = apply(ctx, channel, plus, c, arg);
+    const change = apply(req, channel, plus, c, arg);
     if (change !== null) changes.push(change);
   }
   if (changes.length === 0) return;
   const modes = compose(changes);
-  const out = ctx.server.event(user.prefix, 'MODE', [channel.name, ...modes]);
-  ctx.event(out);
+  const out = req.server.event(user.prefix, 'MODE', [channel.name, ...modes]);
+  req.event(out);
   network.toChannel(channel, out, user);
-  ctx.server.chatlog.mode(out.stamp.ms, channel.name, user.nick, modes);
+  req.server.chatlog.mode(out.stamp.ms, channel.name, user.nick, modes);
 }
 
-function refuse(ctx: Context, channel: Channel): void {
-  if (channel.members.has(ctx.user)) {
-    ctx.numeric(ERR.CHANOPRIVSNEEDED, channel.name, "You're not channel operator");
+function refuse(req: Request, channel: Channel): void {
+  if (channel.members.has(req.user)) {
+    req.numeric(ERR.CHANOPRIVSNEEDED, channel.name, "You're not channel operator");
   } else {
-    ctx.numeric(ERR.NOTONCHANNEL, channel.name, "You're not on that channel");
+    req.numeric(ERR.NOTONCHANNEL, channel.name, "You're not on that channel");
   }
 }
 
 /** Apply one channel mode; the change if the channel's state moved, else null (after any error reply). */
 function apply(
-  ctx: Context,
+  req: Request,
   channel: Channel,
   plus: boolean,
   c: string,
@@ -125,73 +125,73 @@ function apply(
     case 'o':
     case 'v':
       return arg === undefined
-        ? invalid(ctx, channel, c, '*', 'You must specify a nick')
-        : memberStatus(ctx, channel, plus, c, arg);
+        ? invalid(req, channel, c, '*', 'You must specify a nick')
+        : memberStatus(req, channel, plus, c, arg);
     case 'b':
     case 'e':
     case 'I':
-      return arg === undefined ? null : listEntry(ctx, channel, plus, c, arg);
+      return arg === undefined ? null : listEntry(req, channel, plus, c, arg);
     case 'k':
       if (!plus) {
         if (channel.key === null) return null;
-        ctx.server.network.setKey(channel, null);
+        req.server.network.setKey(channel, null);
         return { plus, char: c, arg: '*' };
       }
-      if (arg === undefined) return invalid(ctx, channel, c, '*', 'You must specify a key');
+      if (arg === undefined) return invalid(req, channel, c, '*', 'You must specify a key');
       if (BAD_WORD.test(arg)) {
-        ctx.numeric(ERR.INVALIDKEY, channel.name, 'Key is not well-formed');
+        req.numeric(ERR.INVALIDKEY, channel.name, 'Key is not well-formed');
         return null;
       }
       if (channel.key === arg) return null;
-      ctx.server.network.setKey(channel, arg);
+      req.server.network.setKey(channel, arg);
       return { plus, char: c, arg };
     case 'l': {
       if (!plus) {
         if (channel.limit === null) return null;
-        ctx.server.network.setLimit(channel, null);
+        req.server.network.setLimit(channel, null);
         return { plus, char: c };
       }
-      if (arg === undefined) return invalid(ctx, channel, c, '*', 'You must specify a limit');
+      if (arg === undefined) return invalid(req, channel, c, '*', 'You must specify a limit');
       const limit = /^\d{1,9}$/.test(arg) ? Number(arg) : 0;
-      if (limit <= 0) return invalid(ctx, channel, c, arg, 'Limit must be a positive integer');
+      if (limit <= 0) return invalid(req, channel, c, arg, 'Limit must be a positive integer');
       if (channel.limit === limit) return null;
-      ctx.server.network.setLimit(channel, limit);
+      req.server.network.setLimit(channel, limit);
       return { plus, char: c, arg: String(limit) };
     }
     default:
       if (channel.has(c) === plus) return null;
-      ctx.server.network.setChannelFlag(channel, c, plus);
+      req.server.network.setChannelFlag(channel, c, plus);
       return { plus, char: c };
   }
 }
 
 /** +o/-o/+v/-v on `nick`. */
 function memberStatus(
-  ctx: Context,
+  req: Request,
   channel: Channel,
   plus: boolean,
   c: string,
   nick: string,
 ): Change | null {
-  const target = ctx.server.network.findUser(nick);
+  const target = req.server.network.findUser(nick);
   if (target === undefined) {
-    ctx.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
+    req.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
     return null;
   }
   const status = channel.statusOf(target);
   if (status === undefined) {
-    ctx.numeric(ERR.USERNOTINCHANNEL, target.nick, channel.name, "They aren't on that channel");
+    req.numeric(ERR.USERNOTINCHANNEL, target.nick, channel.name, "They aren't on that channel");
     return null;
   }
   const bit = c === 'o' ? MEMBER.OP : MEMBER.VOICE;
   const updated = plus ? status | bit : status & ~bit;
   if (updated === status) return null;
-  const network = ctx.server.network;
+  const network = req.server.network;
   if (updated !== 0 && !channel.isAnnounced(target)) {
     // A quiet member of a large channel gains a status: everyone is told it is there first, so
     // clients have a nick to put the mode on; from now on its departure is announced too.
     network.announce(channel, target);
-    network.toChannel(channel, ctx.server.event(target.prefix, 'JOIN', [channel.name]), target);
+    network.toChannel(channel, req.server.event(target.prefix, 'JOIN', [channel.name]), target);
   }
   network.setStatus(channel, target, updated);
   return { plus, char: c, arg: target.nick };
@@ -202,17 +202,17 @@ function memberStatus(
  * hold config.maxBans entries together (MAXLIST=beI:N).
  */
 function listEntry(
-  ctx: Context,
+  req: Request,
   channel: Channel,
   plus: boolean,
   c: ListMode,
   arg: string,
 ): Change | null {
   const name = LIST_REPLY[c][2];
-  if (BAD_WORD.test(arg)) return invalid(ctx, channel, c, arg, `Invalid ${name} mask`);
+  if (BAD_WORD.test(arg)) return invalid(req, channel, c, arg, `Invalid ${name} mask`);
   const ext = arg.length > 2 && arg[1] === ':' ? arg[0] : '';
   if (ext !== '' && (!EXTBANS.includes(ext) || c === 'I')) {
-    return invalid(ctx, channel, c, arg, `Unknown extban ${ext}: (EXTBAN=,${EXTBANS})`);
+    return invalid(req, channel, c, arg, `Unknown extban ${ext}: (EXTBAN=,${EXTBANS})`);
   }
   const mask = ext === '' ? normalizeMask(arg) : `${ext}:${normalizeMask(arg.slice(2))}`;
   const list = channel.lists[c];
@@ -220,31 +220,31 @@ function listEntry(
   const at = list.findIndex((b) => fold(b.mask) === folded);
   if (!plus) {
     if (at === -1) return null;
-    const removed = ctx.server.network.removeListEntry(channel, c, at);
+    const removed = req.server.network.removeListEntry(channel, c, at);
     return { plus, char: c, arg: removed.mask };
   }
   if (at !== -1) return null;
   const { b, e, I } = channel.lists;
-  if (b.length + e.length + I.length >= ctx.server.config.maxBans) {
-    return invalid(ctx, channel, c, mask, `Channel ${name} list is full`);
+  if (b.length + e.length + I.length >= req.server.config.maxBans) {
+    return invalid(req, channel, c, mask, `Channel ${name} list is full`);
   }
-  ctx.server.network.addListEntry(channel, c, { mask, setBy: ctx.user.prefix, setAt: ctx.now });
+  req.server.network.addListEntry(channel, c, { mask, setBy: req.user.prefix, setAt: req.now });
   return { plus, char: c, arg: mask };
 }
 
 /** 696 ERR_INVALIDMODEPARAM `<channel> <char> <param> :<description>`; always null. */
-function invalid(ctx: Context, channel: Channel, c: string, param: string, why: string): null {
-  ctx.numeric(ERR.INVALIDMODEPARAM, channel.name, c, param, why);
+function invalid(req: Request, channel: Channel, c: string, param: string, why: string): null {
+  req.numeric(ERR.INVALIDMODEPARAM, channel.name, c, param, why);
   return null;
 }
 
 // MODE <channel> b  |  MODE <channel> +e  |  MODE <channel> I
-function sendList(ctx: Context, channel: Channel, c: ListMode): void {
+function sendList(req: Request, channel: Channel, c: ListMode): void {
   const [entry, end, name] = LIST_REPLY[c];
   for (const b of channel.lists[c]) {
-    ctx.numeric(entry, channel.name, b.mask, b.setBy, String(Math.floor(b.setAt / 1000)));
+    req.numeric(entry, channel.name, b.mask, b.setBy, String(Math.floor(b.setAt / 1000)));
   }
-  ctx.numeric(end, channel.name, `End of channel ${name} list`);
+  req.numeric(end, channel.name, `End of channel ${name} list`);
 }
 
 /** `+ov-k` plus the arguments in order, from the changes that happened. */
@@ -266,15 +266,15 @@ function compose(changes: Change[]): string[] {
 const SELF_MODES = 'Biow';
 
 // MODE <nick> [<modestring>]  (only one's own: B, i, w, and -o; +o comes from OPER)
-function userMode(ctx: Context, nick: string): void {
-  const user = ctx.user;
-  const target = ctx.server.network.findUser(nick);
-  if (target === undefined) return ctx.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
+function userMode(req: Request, nick: string): void {
+  const user = req.user;
+  const target = req.server.network.findUser(nick);
+  if (target === undefined) return req.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
   if (target !== user) {
-    return ctx.numeric(ERR.USERSDONTMATCH, 'Cant change mode for other users');
+    return req.numeric(ERR.USERSDONTMATCH, 'Cant change mode for other users');
   }
-  const modestring = ctx.params[1] ?? '';
-  if (modestring === '') return ctx.numeric(RPL.UMODEIS, '+' + user.modes);
+  const modestring = req.params[1] ?? '';
+  if (modestring === '') return req.numeric(RPL.UMODEIS, '+' + user.modes);
   const set = new Set(user.modes);
   const changes: Change[] = [];
   let plus = true;
@@ -290,10 +290,10 @@ function userMode(ctx: Context, nick: string): void {
       changes.push({ plus, char: c });
     }
   }
-  if (unknown) ctx.numeric(ERR.UMODEUNKNOWNFLAG, 'Unknown MODE flag');
+  if (unknown) req.numeric(ERR.UMODEUNKNOWNFLAG, 'Unknown MODE flag');
   if (changes.length === 0) return;
-  ctx.server.network.setUserModes(user, [...set].sort().join(''));
-  ctx.event(ctx.server.event(user.nick, 'MODE', [user.nick, ...compose(changes)]));
+  req.server.network.setUserModes(user, [...set].sort().join(''));
+  req.event(req.server.event(user.nick, 'MODE', [user.nick, ...compose(changes)]));
 }
 
 export const modeCommands: CommandSpec[] = [

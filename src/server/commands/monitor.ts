@@ -1,40 +1,40 @@
 // MONITOR (IRCv3 monitor and extended-monitor): a user's list of nicks to be told about when they come and go.
 import { ERR, RPL, fold, isValidNick } from '../../protocol/index.js';
-import type { Context } from './context.js';
+import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
 
 /** Nicks per 730-733 line: a nick is at most --nick-len (30 by default), so ~400 bytes a line. */
 const PER_LINE = 12;
 
 /** Send `nicks` in lines of PER_LINE, comma-joined, as `code`. */
-function inLines(ctx: Context, code: string, nicks: string[]): void {
+function inLines(req: Request, code: string, nicks: string[]): void {
   for (let k = 0; k < nicks.length; k += PER_LINE) {
-    ctx.numeric(code, nicks.slice(k, k + PER_LINE).join(','));
+    req.numeric(code, nicks.slice(k, k + PER_LINE).join(','));
   }
 }
 
 /** 730 for those of `nicks` online (as nick!user@host), 731 for the others. */
-function status(ctx: Context, nicks: Iterable<string>): void {
+function status(req: Request, nicks: Iterable<string>): void {
   const online: string[] = [];
   const offline: string[] = [];
   for (const nick of nicks) {
-    const u = ctx.server.network.findUser(nick);
+    const u = req.server.network.findUser(nick);
     if (u !== undefined) online.push(u.prefix);
     else offline.push(nick);
   }
-  inLines(ctx, RPL.MONONLINE, online);
-  inLines(ctx, RPL.MONOFFLINE, offline);
+  inLines(req, RPL.MONONLINE, online);
+  inLines(req, RPL.MONOFFLINE, offline);
 }
 
 // MONITOR + <nick>{,<nick>} | - <nick>{,<nick>} | C | L | S
-function monitor(ctx: Context): void {
-  const { network, config } = ctx.server;
-  const user = ctx.user;
+function monitor(req: Request): void {
+  const { network, config } = req.server;
+  const user = req.user;
   const monitors = network.monitors;
-  const op = ctx.params[0].toUpperCase();
-  const targets = (ctx.params[1] ?? '').split(',').filter((n) => n !== '');
+  const op = req.params[0].toUpperCase();
+  const targets = (req.params[1] ?? '').split(',').filter((n) => n !== '');
   if ((op === '+' || op === '-') && targets.length === 0) {
-    return ctx.numeric(ERR.NEEDMOREPARAMS, 'MONITOR', 'Not enough parameters');
+    return req.numeric(ERR.NEEDMOREPARAMS, 'MONITOR', 'Not enough parameters');
   }
   switch (op) {
     case '+': {
@@ -43,14 +43,14 @@ function monitor(ctx: Context): void {
         const nick = targets[k];
         // A nick only, never a mask: watching hosts would let anyone follow someone across nicks.
         if (!isValidNick(nick, config.nickLen)) {
-          ctx.numeric(ERR.ERRONEUSNICKNAME, nick, 'Erroneous nickname');
+          req.numeric(ERR.ERRONEUSNICKNAME, nick, 'Erroneous nickname');
           continue;
         }
         const folded = fold(nick);
         const list = monitors.listOf(user);
         if (list.has(folded)) continue;
         if (list.size >= config.maxMonitor) {
-          ctx.numeric(
+          req.numeric(
             ERR.MONLISTFULL,
             String(config.maxMonitor),
             targets.slice(k).join(','),
@@ -61,7 +61,7 @@ function monitor(ctx: Context): void {
         monitors.add(user, folded, nick);
         added.push(nick);
       }
-      return status(ctx, added);
+      return status(req, added);
     }
     case '-':
       for (const nick of targets) monitors.remove(user, fold(nick));
@@ -69,12 +69,12 @@ function monitor(ctx: Context): void {
     case 'C':
       return monitors.clear(user);
     case 'L':
-      inLines(ctx, RPL.MONLIST, [...monitors.listOf(user).values()]);
-      return ctx.numeric(RPL.ENDOFMONLIST, 'End of MONITOR list');
+      inLines(req, RPL.MONLIST, [...monitors.listOf(user).values()]);
+      return req.numeric(RPL.ENDOFMONLIST, 'End of MONITOR list');
     case 'S':
-      return status(ctx, monitors.listOf(user).values());
+      return status(req, monitors.listOf(user).values());
     default:
-      return ctx.standard('FAIL', 'INVALID_PARAMS', op, 'MONITOR takes +, -, C, L or S');
+      return req.standard('FAIL', 'INVALID_PARAMS', op, 'MONITOR takes +, -, C, L or S');
   }
 }
 

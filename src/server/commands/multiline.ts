@@ -16,7 +16,7 @@ import {
 import { CAPBIT } from '../capabilities.js';
 import { MULTILINE_MAX_BYTES, MULTILINE_MAX_LINES } from '../limits.js';
 import type { User } from '../user.js';
-import type { Context } from './context.js';
+import type { Request } from './request.js';
 import { stampTags } from '../event.js';
 import { speakRefusal } from './messaging.js';
 import type { CommandSpec } from './table.js';
@@ -24,7 +24,7 @@ import type { CommandSpec } from './table.js';
 const TYPE = 'draft/multiline';
 const CONCAT = 'draft/multiline-concat';
 
-/** A batch being gathered (Session.multiline). */
+/** A batch being gathered (Client.multiline). */
 export interface Gathering {
   id: string;
   target: string;
@@ -42,65 +42,65 @@ export interface Gathering {
 let batches = 0;
 
 /** FAIL BATCH <code> ...: the open batch (if any) is dropped, up to its BATCH -id. */
-function fail(ctx: Context, code: string, ...rest: string[]): void {
-  const open = ctx.session.multiline;
+function fail(req: Request, code: string, ...rest: string[]): void {
+  const open = req.client.multiline;
   if (open !== null) open.failed = true;
-  ctx.line(ctx.server.config.name, 'FAIL', ['BATCH', code, ...rest]);
+  req.line(req.server.config.name, 'FAIL', ['BATCH', code, ...rest]);
 }
 
 /** The `+` tags of the line, or null. */
-function clientTagsOf(ctx: Context): Tags | null {
+function clientTagsOf(req: Request): Tags | null {
   let out: Tags | null = null;
-  for (const [k, v] of ctx.msg.tags ?? []) if (k[0] === '+') (out ??= new Map()).set(k, v);
+  for (const [k, v] of req.msg.tags ?? []) if (k[0] === '+') (out ??= new Map()).set(k, v);
   return out;
 }
 
 // BATCH +<id> draft/multiline <target>  |  BATCH -<id>
-function batch(ctx: Context): void {
-  const ref = ctx.params[0];
-  const open = ctx.session.multiline;
+function batch(req: Request): void {
+  const ref = req.params[0];
+  const open = req.client.multiline;
   if (ref.startsWith('+')) {
-    if (ctx.params[1] !== TYPE || ctx.params[2] === undefined || ref.length < 2) {
-      return fail(ctx, 'MULTILINE_INVALID', `Only ${TYPE} <target> batches are taken`);
+    if (req.params[1] !== TYPE || req.params[2] === undefined || ref.length < 2) {
+      return fail(req, 'MULTILINE_INVALID', `Only ${TYPE} <target> batches are taken`);
     }
-    if (!ctx.session.has(CAPBIT.MULTILINE)) {
-      return fail(ctx, 'MULTILINE_INVALID', `Negotiate ${TYPE} first`);
+    if (!req.client.has(CAPBIT.MULTILINE)) {
+      return fail(req, 'MULTILINE_INVALID', `Negotiate ${TYPE} first`);
     }
-    if (open !== null) return fail(ctx, 'MULTILINE_INVALID', 'A batch is already open');
-    ctx.session.multiline = {
+    if (open !== null) return fail(req, 'MULTILINE_INVALID', 'A batch is already open');
+    req.client.multiline = {
       id: ref.slice(1),
-      target: ctx.params[2],
+      target: req.params[2],
       verb: null,
       lines: [],
       bytes: 0,
-      tags: clientTagsOf(ctx),
-      label: ctx.deferLabel(),
+      tags: clientTagsOf(req),
+      label: req.deferLabel(),
       failed: false,
     };
     return;
   }
   if (!ref.startsWith('-') || open === null || ref.slice(1) !== open.id) {
-    return fail(ctx, 'MULTILINE_INVALID', 'No such batch is open');
+    return fail(req, 'MULTILINE_INVALID', 'No such batch is open');
   }
-  ctx.session.multiline = null;
+  req.client.multiline = null;
   if (open.failed) return;
   if (open.lines.length === 0 || open.lines.every((l) => l.text === '')) {
-    return fail(ctx, 'MULTILINE_INVALID', 'The batch holds no text');
+    return fail(req, 'MULTILINE_INVALID', 'The batch holds no text');
   }
-  deliver(ctx, open);
+  deliver(req, open);
 }
 
 /**
  * A PRIVMSG/NOTICE with a `batch` tag (messaging.ts hands it here): one more line of the open batch,
  * or FAIL (and the batch is dropped).
  */
-export function addLine(ctx: Context, verb: 'PRIVMSG' | 'NOTICE', ref: string): void {
-  const g = ctx.session.multiline;
-  if (g === null || ref !== g.id) return fail(ctx, 'MULTILINE_INVALID', 'No such batch is open');
-  const [target, text = ''] = ctx.params;
+export function addLine(req: Request, verb: 'PRIVMSG' | 'NOTICE', ref: string): void {
+  const g = req.client.multiline;
+  if (g === null || ref !== g.id) return fail(req, 'MULTILINE_INVALID', 'No such batch is open');
+  const [target, text = ''] = req.params;
   if (target === undefined || fold(target) !== fold(g.target)) {
     return fail(
-      ctx,
+      req,
       'MULTILINE_INVALID_TARGET',
       g.target,
       target ?? '*',
@@ -108,17 +108,17 @@ export function addLine(ctx: Context, verb: 'PRIVMSG' | 'NOTICE', ref: string): 
     );
   }
   if (g.verb !== null && g.verb !== verb) {
-    return fail(ctx, 'MULTILINE_INVALID', 'A batch holds PRIVMSG or NOTICE, not both');
+    return fail(req, 'MULTILINE_INVALID', 'A batch holds PRIVMSG or NOTICE, not both');
   }
-  const concat = ctx.msg.tags?.has(CONCAT) === true;
+  const concat = req.msg.tags?.has(CONCAT) === true;
   if (concat && text === '') {
-    return fail(ctx, 'MULTILINE_INVALID', 'A blank line cannot be joined to the one before');
+    return fail(req, 'MULTILINE_INVALID', 'A blank line cannot be joined to the one before');
   }
   g.verb = verb;
   g.bytes += Buffer.byteLength(text);
   if (g.bytes > MULTILINE_MAX_BYTES) {
     return fail(
-      ctx,
+      req,
       'MULTILINE_MAX_BYTES',
       String(MULTILINE_MAX_BYTES),
       'The batch holds too much text',
@@ -126,7 +126,7 @@ export function addLine(ctx: Context, verb: 'PRIVMSG' | 'NOTICE', ref: string): 
   }
   if (g.lines.length >= MULTILINE_MAX_LINES) {
     return fail(
-      ctx,
+      req,
       'MULTILINE_MAX_LINES',
       String(MULTILINE_MAX_LINES),
       'The batch holds too many lines',
@@ -135,10 +135,10 @@ export function addLine(ctx: Context, verb: 'PRIVMSG' | 'NOTICE', ref: string): 
   g.lines.push({ text, concat });
 }
 
-function deliver(ctx: Context, g: Gathering): void {
-  const { server } = ctx;
+function deliver(req: Request, g: Gathering): void {
+  const { server } = req;
   const { network } = server;
-  const user = ctx.user;
+  const user = req.user;
   const verb = g.verb ?? 'PRIVMSG';
   const quiet = verb === 'NOTICE';
   let recipients: User[];
@@ -146,12 +146,12 @@ function deliver(ctx: Context, g: Gathering): void {
   if (isChannelName(g.target)) {
     const channel = network.findChannel(g.target);
     if (channel === undefined) {
-      if (!quiet) ctx.numeric(ERR.NOSUCHCHANNEL, g.target, 'No such channel');
+      if (!quiet) req.numeric(ERR.NOSUCHCHANNEL, g.target, 'No such channel');
       return;
     }
     const refused = speakRefusal(channel, user, false);
     if (refused !== null) {
-      if (!quiet) ctx.numeric(ERR.CANNOTSENDTOCHAN, channel.name, refused);
+      if (!quiet) req.numeric(ERR.CANNOTSENDTOCHAN, channel.name, refused);
       return;
     }
     target = channel.name;
@@ -159,7 +159,7 @@ function deliver(ctx: Context, g: Gathering): void {
   } else {
     const to = network.findUser(g.target);
     if (to === undefined) {
-      if (!quiet) ctx.numeric(ERR.NOSUCHNICK, g.target, 'No such nick/channel');
+      if (!quiet) req.numeric(ERR.NOSUCHNICK, g.target, 'No such nick/channel');
       return;
     }
     target = to.nick;
@@ -194,14 +194,14 @@ function deliver(ctx: Context, g: Gathering): void {
   };
   const both = CAPBIT.MULTILINE | CAPBIT.BATCH;
   for (const r of recipients) {
-    const s = r.session;
+    const s = r.client;
     s.conn.send((s.caps & both) === both ? asBatch : fallback(s.caps));
   }
-  if (ctx.session.has(CAPBIT.ECHO_MESSAGE)) {
+  if (req.client.has(CAPBIT.ECHO_MESSAGE)) {
     const label = g.label === null ? '' : `@label=${escapeTagValue(g.label)};`;
-    ctx.session.conn.send(Buffer.from(label === '' ? whole : label + whole.slice(1)));
+    req.client.conn.send(Buffer.from(label === '' ? whole : label + whole.slice(1)));
   } else if (g.label !== null) {
-    ctx.session.conn.send(
+    req.client.conn.send(
       Buffer.from(`@label=${escapeTagValue(g.label)} :${server.config.name} ACK\r\n`),
     );
   }

@@ -3,13 +3,13 @@ import { RPL, isChannelName, matchMask } from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
 import { statusPrefix, type Channel } from '../channel.js';
 import type { User } from '../user.js';
-import type { Context } from './context.js';
+import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
 
 /** Room for the words of one 353 line, so it stays under 512 bytes with any prefix and name. */
 const NAMES_LINE = 400;
 
-/** A reply produced in steps: each call queues a line or so, true once finished (Context.longReply). */
+/** A reply produced in steps: each call queues a line or so, true once finished (Request.longReply). */
 type Step = () => boolean;
 
 /** The steps of several replies, one after the other. */
@@ -30,15 +30,15 @@ export function inSequence(steps: Step[]): Step {
  * The members are read as the steps go, so a member who leaves meanwhile is left out.
  */
 export function namesSteps(
-  ctx: Context,
+  req: Request,
   channel: Channel,
   members: Iterable<User>,
   end = true,
 ): Step {
-  const viewer = ctx.user;
+  const viewer = req.user;
   const inside = channel.members.has(viewer);
-  const multi = ctx.session.has(CAPBIT.MULTI_PREFIX);
-  const uhnames = ctx.session.has(CAPBIT.USERHOST_IN_NAMES);
+  const multi = req.client.has(CAPBIT.MULTI_PREFIX);
+  const uhnames = req.client.has(CAPBIT.USERHOST_IN_NAMES);
   const symbol = channel.has('s') ? '@' : '=';
   const it = members[Symbol.iterator]();
   let exhausted = !inside && channel.has('s');
@@ -55,52 +55,52 @@ export function namesSteps(
       if (status === undefined || (!inside && member.modes.includes('i'))) continue;
       const word = statusPrefix(status, multi) + (uhnames ? member.prefix : member.nick);
       if (line.length > 0 && line.length + 1 + word.length > NAMES_LINE) {
-        ctx.numeric(RPL.NAMREPLY, symbol, channel.name, line);
+        req.numeric(RPL.NAMREPLY, symbol, channel.name, line);
         line = word;
         return false;
       }
       line = line.length === 0 ? word : line + ' ' + word;
     }
-    if (line.length > 0) ctx.numeric(RPL.NAMREPLY, symbol, channel.name, line);
+    if (line.length > 0) req.numeric(RPL.NAMREPLY, symbol, channel.name, line);
     line = '';
-    if (end) ctx.numeric(RPL.ENDOFNAMES, channel.name, 'End of /NAMES list');
+    if (end) req.numeric(RPL.ENDOFNAMES, channel.name, 'End of /NAMES list');
     return true;
   };
 }
 
 /** The names list a newcomer gets on JOIN: everyone, or in a large channel those with a status and itself. */
-export function sendJoinNames(ctx: Context, channel: Channel): void {
-  const viewer = ctx.user;
+export function sendJoinNames(req: Request, channel: Channel): void {
+  const viewer = req.user;
   let members: Iterable<User> = channel.members.keys();
   if (channel.large) {
     members = channel.privileged.has(viewer) ? channel.privileged : [...channel.privileged, viewer];
   }
-  const step = namesSteps(ctx, channel, members);
+  const step = namesSteps(req, channel, members);
   while (!step());
 }
 
 // NAMES [<channel>{,<channel>}]   (complete; without a channel, those one is in)
 // Several channels answer as RFC 2812 has it: their 353 lines, then one 366 naming the list.
-function names(ctx: Context): void {
+function names(req: Request): void {
   const steps: Step[] = [];
-  if (ctx.params.length === 0) {
-    for (const ch of ctx.user.channels) steps.push(namesSteps(ctx, ch, ch.members.keys()));
+  if (req.params.length === 0) {
+    for (const ch of req.user.channels) steps.push(namesSteps(req, ch, ch.members.keys()));
   } else {
-    const given = ctx.params[0];
+    const given = req.params[0];
     const wanted = given.split(',').filter((n) => n !== '');
     const one = wanted.length <= 1;
-    for (const name of wanted.slice(0, ctx.server.config.maxTargets)) {
-      const channel = ctx.server.network.findChannel(name);
-      if (channel !== undefined) steps.push(namesSteps(ctx, channel, channel.members.keys(), one));
+    for (const name of wanted.slice(0, req.server.config.maxTargets)) {
+      const channel = req.server.network.findChannel(name);
+      if (channel !== undefined) steps.push(namesSteps(req, channel, channel.members.keys(), one));
     }
     if (!one || steps.length === 0) {
       steps.push(() => {
-        ctx.numeric(RPL.ENDOFNAMES, one ? (wanted[0] ?? given) : given, 'End of /NAMES list');
+        req.numeric(RPL.ENDOFNAMES, one ? (wanted[0] ?? given) : given, 'End of /NAMES list');
         return true;
       });
     }
   }
-  ctx.longReply(inSequence(steps));
+  req.longReply(inSequence(steps));
 }
 
 /**
@@ -124,14 +124,14 @@ function elistCondition(cond: string, now: number): ((ch: Channel) => boolean) |
 }
 
 // LIST [<channel>{,<channel>}] [<elistcond>{,<elistcond>}]   (ELIST=CMNTU)
-function list(ctx: Context): void {
-  const net = ctx.server.network;
-  const user = ctx.user;
+function list(req: Request): void {
+  const net = req.server.network;
+  const user = req.user;
   const tests: Array<(ch: Channel) => boolean> = [];
   let named: string[] | null = null;
-  for (const param of ctx.params) {
+  for (const param of req.params) {
     for (const word of param.split(',').filter((w) => w !== '')) {
-      const test = elistCondition(word, ctx.now);
+      const test = elistCondition(word, req.now);
       if (test !== null) tests.push(test);
       else if (isChannelName(word)) (named ??= []).push(word);
     }
@@ -140,21 +140,21 @@ function list(ctx: Context): void {
     named === null
       ? net.allChannels()
       : named
-          .slice(0, ctx.server.config.maxTargets)
+          .slice(0, req.server.config.maxTargets)
           .map((n) => net.findChannel(n))
           .values();
-  ctx.numeric(RPL.LISTSTART, 'Channel', 'Users  Name');
-  ctx.longReply(() => {
+  req.numeric(RPL.LISTSTART, 'Channel', 'Users  Name');
+  req.longReply(() => {
     for (;;) {
       const r = wanted.next();
       if (r.done === true) break;
       const ch = r.value;
       if (ch === undefined || (ch.has('s') && !ch.members.has(user))) continue;
       if (!tests.every((t) => t(ch))) continue;
-      ctx.numeric(RPL.LIST, ch.name, String(ch.members.size), ch.topic);
+      req.numeric(RPL.LIST, ch.name, String(ch.members.size), ch.topic);
       return false;
     }
-    ctx.numeric(RPL.LISTEND, 'End of /LIST');
+    req.numeric(RPL.LISTEND, 'End of /LIST');
     return true;
   });
 }

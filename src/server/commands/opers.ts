@@ -1,21 +1,21 @@
 // Operators: OPER, KILL, WALLOPS, STATS and REHASH; the user modes +o and +w they go with.
 import { ERR, RPL, matchMask } from '../../protocol/index.js';
 import { verifyPassword } from '../opers.js';
-import type { Context } from './context.js';
+import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
 
 /** True for an operator; otherwise 481 is sent. */
-function isOper(ctx: Context): boolean {
-  if (ctx.user.isOper) return true;
-  ctx.numeric(ERR.NOPRIVILEGES, "Permission Denied- You're not an IRC operator");
+function isOper(req: Request): boolean {
+  if (req.user.isOper) return true;
+  req.numeric(ERR.NOPRIVILEGES, "Permission Denied- You're not an IRC operator");
   return false;
 }
 
 // OPER <name> <password>
-function oper(ctx: Context): void {
-  const server = ctx.server;
-  const user = ctx.user;
-  const [name, password] = ctx.params;
+function oper(req: Request): void {
+  const server = req.server;
+  const user = req.user;
+  const [name, password] = req.params;
   const block = server.config.opers.find((b) => b.name === name);
   // Neither reply says whether the name exists; the log says, without the password.
   if (block === undefined || !matchMask(block.host, `${user.username}@${user.host}`)) {
@@ -23,56 +23,56 @@ function oper(ctx: Context): void {
       { nick: user.nick, oper: name },
       'OPER refused: no such operator for this host',
     );
-    return ctx.numeric(ERR.NOOPERHOST, 'No O-lines for your host');
+    return req.numeric(ERR.NOOPERHOST, 'No O-lines for your host');
   }
-  if (!server.operChecks.take(ctx.now)) {
+  if (!server.operChecks.take(req.now)) {
     server.log.warn({ nick: user.nick, oper: name }, 'OPER refused: too many attempts');
-    return ctx.numeric(ERR.PASSWDMISMATCH, 'Too many OPER attempts; try again in a few seconds');
+    return req.numeric(ERR.PASSWDMISMATCH, 'Too many OPER attempts; try again in a few seconds');
   }
   if (!verifyPassword(password, block.hash)) {
     server.log.warn({ nick: user.nick, oper: name }, 'OPER refused: wrong password');
-    return ctx.numeric(ERR.PASSWDMISMATCH, 'Password incorrect');
+    return req.numeric(ERR.PASSWDMISMATCH, 'Password incorrect');
   }
   server.log.info({ nick: user.nick, oper: name }, 'OPER: now an operator');
-  if (user.isOper) return ctx.numeric(RPL.YOUREOPER, 'You are now an IRC operator');
+  if (user.isOper) return req.numeric(RPL.YOUREOPER, 'You are now an IRC operator');
   server.network.setUserModes(user, [...new Set(user.modes + 'o')].sort().join(''));
-  ctx.numeric(RPL.YOUREOPER, 'You are now an IRC operator');
-  ctx.event(server.event(user.nick, 'MODE', [user.nick, '+o']));
+  req.numeric(RPL.YOUREOPER, 'You are now an IRC operator');
+  req.event(server.event(user.nick, 'MODE', [user.nick, '+o']));
 }
 
 // KILL <nick> [<reason>]
-function kill(ctx: Context): void {
-  if (!isOper(ctx)) return;
-  const server = ctx.server;
-  const victim = server.network.findUser(ctx.params[0]);
+function kill(req: Request): void {
+  if (!isOper(req)) return;
+  const server = req.server;
+  const victim = server.network.findUser(req.params[0]);
   if (victim === undefined)
-    return ctx.numeric(ERR.NOSUCHNICK, ctx.params[0], 'No such nick/channel');
-  const reason = ctx.params[1] || 'no reason given';
-  const by = ctx.user.nick;
+    return req.numeric(ERR.NOSUCHNICK, req.params[0], 'No such nick/channel');
+  const reason = req.params[1] || 'no reason given';
+  const by = req.user.nick;
   server.log.info({ by, nick: victim.nick, reason }, 'KILL');
-  server.disconnect(victim.session, `Killed (${by} (${reason}))`);
+  server.disconnect(victim.client, `Killed (${by} (${reason}))`);
 }
 
 // WALLOPS <text>   (to every user with +w, and back to the sender)
-function wallops(ctx: Context): void {
-  if (!isOper(ctx)) return;
-  const server = ctx.server;
-  const user = ctx.user;
-  const out = server.event(user.prefix, 'WALLOPS', [ctx.params[0]]);
+function wallops(req: Request): void {
+  if (!isOper(req)) return;
+  const server = req.server;
+  const user = req.user;
+  const out = server.event(user.prefix, 'WALLOPS', [req.params[0]]);
   for (const u of server.network.allUsers()) {
     if (u !== user && u.modes.includes('w')) server.network.toUser(u, out);
   }
-  ctx.event(out);
+  req.event(out);
 }
 
 // REHASH   (re-read the config file, as SIGHUP does)
-function rehash(ctx: Context): void {
-  if (!isOper(ctx)) return;
-  const server = ctx.server;
-  server.log.info({ by: ctx.user.nick }, 'REHASH');
+function rehash(req: Request): void {
+  if (!isOper(req)) return;
+  const server = req.server;
+  server.log.info({ by: req.user.nick }, 'REHASH');
   const { file, problem } = server.rehash();
-  ctx.numeric(RPL.REHASHING, file ?? '*', problem === null ? 'Rehashing' : 'Rehash failed');
-  if (problem !== null) ctx.standard('FAIL', 'CANNOT_REHASH', problem);
+  req.numeric(RPL.REHASHING, file ?? '*', problem === null ? 'Rehashing' : 'Rehash failed');
+  if (problem !== null) req.standard('FAIL', 'CANNOT_REHASH', problem);
 }
 
 /** Seconds as `N days HH:MM:SS`. */
@@ -85,32 +85,32 @@ function uptime(seconds: number): string {
 }
 
 // STATS <query>   (operators: u uptime, o operator blocks, m command counts)
-function stats(ctx: Context): void {
-  if (!isOper(ctx)) return;
-  const server = ctx.server;
-  const query = ctx.params[0][0] ?? '*';
+function stats(req: Request): void {
+  if (!isOper(req)) return;
+  const server = req.server;
+  const query = req.params[0][0] ?? '*';
   switch (query) {
     case 'u': {
-      const up = Math.floor((ctx.now - server.startedAt.getTime()) / 1000);
-      ctx.numeric(RPL.STATSUPTIME, `Server Up ${uptime(up)}`);
+      const up = Math.floor((req.now - server.startedAt.getTime()) / 1000);
+      req.numeric(RPL.STATSUPTIME, `Server Up ${uptime(up)}`);
       break;
     }
     case 'o':
-      for (const b of server.config.opers) ctx.numeric(RPL.STATSOLINE, 'O', b.host, '*', b.name);
+      for (const b of server.config.opers) req.numeric(RPL.STATSOLINE, 'O', b.host, '*', b.name);
       break;
     case 'm':
       for (const [name, n] of server.commands.counts)
-        ctx.numeric(RPL.STATSCOMMANDS, name, String(n));
+        req.numeric(RPL.STATSCOMMANDS, name, String(n));
       break;
     default:
-      ctx.standard(
+      req.standard(
         'FAIL',
         'INVALID_PARAMS',
         query,
         'STATS takes u (uptime), o (operators) or m (commands)',
       );
   }
-  ctx.numeric(RPL.ENDOFSTATS, query, 'End of /STATS report');
+  req.numeric(RPL.ENDOFSTATS, query, 'End of /STATS report');
 }
 
 export const operCommands: CommandSpec[] = [

@@ -3,19 +3,19 @@ import { timingSafeEqual } from 'node:crypto';
 import { ERR, fold, isValidNick, truncateUtf8 } from '../../protocol/index.js';
 import { OFFERED, capByName, capNames, CAPBIT } from '../capabilities.js';
 import { User } from '../user.js';
-import type { Context } from './context.js';
+import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
 import { joinChannels } from './channels.js';
 import { sendWelcome } from './welcome.js';
 
 // CAP <subcommand> [:<capabilities>]
-function cap(ctx: Context): void {
-  const s = ctx.session;
-  const sub = ctx.params[0].toUpperCase();
-  const name = ctx.server.config.name;
+function cap(req: Request): void {
+  const s = req.client;
+  const sub = req.params[0].toUpperCase();
+  const name = req.server.config.name;
   switch (sub) {
     case 'LS': {
-      const version = parseInt(ctx.params[1] ?? '0', 10) || 0;
+      const version = parseInt(req.params[1] ?? '0', 10) || 0;
       s.capVersion = Math.max(s.capVersion, version);
       if (s.capVersion >= 302) s.caps |= CAPBIT.CAP_NOTIFY; // implied by 302
       if (s.user === null) s.capNegotiating = true;
@@ -23,21 +23,21 @@ function cap(ctx: Context): void {
       const words = OFFERED.map((c) =>
         c.value !== undefined && s.capVersion >= 302 ? `${c.name}=${c.value}` : c.name,
       );
-      ctx.line(name, 'CAP', [s.target, 'LS', words.join(' ')]);
+      req.line(name, 'CAP', [s.target, 'LS', words.join(' ')]);
       return;
     }
     case 'LIST':
-      ctx.line(name, 'CAP', [s.target, 'LIST', capNames(s.caps).join(' ')]);
+      req.line(name, 'CAP', [s.target, 'LIST', capNames(s.caps).join(' ')]);
       return;
     case 'REQ': {
-      const asked = (ctx.params[1] ?? '').split(' ').filter((w) => w.length > 0);
+      const asked = (req.params[1] ?? '').split(' ').filter((w) => w.length > 0);
       let add = 0;
       let remove = 0;
       for (const word of asked) {
         const off = word.startsWith('-');
         const c = capByName(off ? word.slice(1) : word);
         if (c === undefined) {
-          ctx.line(name, 'CAP', [s.target, 'NAK', ctx.params[1] ?? '']);
+          req.line(name, 'CAP', [s.target, 'NAK', req.params[1] ?? '']);
           return;
         }
         if (off) remove |= c.bit;
@@ -45,25 +45,25 @@ function cap(ctx: Context): void {
       }
       if (s.user === null) s.capNegotiating = true;
       s.caps = (s.caps | add) & ~remove;
-      ctx.line(name, 'CAP', [s.target, 'ACK', ctx.params[1] ?? '']);
+      req.line(name, 'CAP', [s.target, 'ACK', req.params[1] ?? '']);
       return;
     }
     case 'END':
       if (s.user !== null || !s.capNegotiating) return;
       s.capNegotiating = false;
-      tryRegister(ctx);
+      tryRegister(req);
       return;
     default:
-      ctx.numeric(ERR.INVALIDCAPCMD, ctx.params[0], 'Invalid CAP command');
+      req.numeric(ERR.INVALIDCAPCMD, req.params[0], 'Invalid CAP command');
   }
 }
 
 // PASS <password>
-function pass(ctx: Context): void {
-  const s = ctx.session;
-  if (s.user !== null) return ctx.numeric(ERR.ALREADYREGISTERED, 'You may not reregister');
-  const want = ctx.server.config.password;
-  s.passOk = want !== null && sameSecret(ctx.params[0], want);
+function pass(req: Request): void {
+  const s = req.client;
+  if (s.user !== null) return req.numeric(ERR.ALREADYREGISTERED, 'You may not reregister');
+  const want = req.server.config.password;
+  s.passOk = want !== null && sameSecret(req.params[0], want);
 }
 
 function sameSecret(given: string, want: string): boolean {
@@ -73,87 +73,87 @@ function sameSecret(given: string, want: string): boolean {
 }
 
 // NICK <nickname>
-function nick(ctx: Context): void {
-  const s = ctx.session;
-  const wanted = ctx.params[0] ?? '';
-  if (wanted.length === 0) return ctx.numeric(ERR.NONICKNAMEGIVEN, 'No nickname given');
-  if (!isValidNick(wanted, ctx.server.config.nickLen)) {
-    return ctx.numeric(ERR.ERRONEUSNICKNAME, wanted, 'Erroneous nickname');
+function nick(req: Request): void {
+  const s = req.client;
+  const wanted = req.params[0] ?? '';
+  if (wanted.length === 0) return req.numeric(ERR.NONICKNAMEGIVEN, 'No nickname given');
+  if (!isValidNick(wanted, req.server.config.nickLen)) {
+    return req.numeric(ERR.ERRONEUSNICKNAME, wanted, 'Erroneous nickname');
   }
-  const net = ctx.server.network;
+  const net = req.server.network;
   const holder = net.findUser(wanted);
   const user = s.user;
   if (holder !== undefined && holder !== user) {
-    return ctx.numeric(ERR.NICKNAMEINUSE, wanted, 'Nickname is already in use');
+    return req.numeric(ERR.NICKNAMEINUSE, wanted, 'Nickname is already in use');
   }
   if (user === null) {
     s.pendingNick = wanted;
-    tryRegister(ctx);
+    tryRegister(req);
     return;
   }
   if (wanted === user.nick) return;
-  const out = ctx.server.event(user.prefix, 'NICK', [wanted]);
+  const out = req.server.event(user.prefix, 'NICK', [wanted]);
   const old = user.nick;
-  net.renameUser(user, wanted, ctx.now);
+  net.renameUser(user, wanted, req.now);
   if (fold(old) !== user.folded) {
-    ctx.server.presence(old, null);
-    ctx.server.presence(wanted, user.prefix);
+    req.server.presence(old, null);
+    req.server.presence(wanted, user.prefix);
   }
-  ctx.event(out);
+  req.event(out);
   net.toNeighbours(user, out);
-  ctx.server.chatlog.nick(out.stamp.ms, old, wanted);
+  req.server.chatlog.nick(out.stamp.ms, old, wanted);
 }
 
 // USER <username> <mode> <unused> :<realname>
-function user(ctx: Context): void {
-  const s = ctx.session;
+function user(req: Request): void {
+  const s = req.client;
   if (s.user !== null || s.username !== null) {
-    return ctx.numeric(ERR.ALREADYREGISTERED, 'You may not reregister');
+    return req.numeric(ERR.ALREADYREGISTERED, 'You may not reregister');
   }
-  if (ctx.params[3] === '') return ctx.numeric(ERR.NEEDMOREPARAMS, 'USER', 'Not enough parameters');
-  const { userLen, realnameLen } = ctx.server.config;
+  if (req.params[3] === '') return req.numeric(ERR.NEEDMOREPARAMS, 'USER', 'Not enough parameters');
+  const { userLen, realnameLen } = req.server.config;
   // USERLEN counts the '~' that marks a user name nobody verified (no ident lookup here).
-  const raw = ctx.params[0].replace(/[^A-Za-z0-9._-]/g, '').slice(0, userLen - 1);
+  const raw = req.params[0].replace(/[^A-Za-z0-9._-]/g, '').slice(0, userLen - 1);
   s.username = '~' + (raw.length > 0 ? raw : 'user'.slice(0, userLen - 1));
-  s.realname = truncateUtf8(ctx.params[3], realnameLen);
-  tryRegister(ctx);
+  s.realname = truncateUtf8(req.params[3], realnameLen);
+  tryRegister(req);
 }
 
 /** Complete registration once NICK and USER are in and CAP negotiation (if any) has ended. */
-function tryRegister(ctx: Context): void {
-  const s = ctx.session;
+function tryRegister(req: Request): void {
+  const s = req.client;
   if (s.user !== null || s.pendingNick === null || s.username === null || s.capNegotiating) return;
-  const server = ctx.server;
+  const server = req.server;
   if (server.config.password !== null && !s.passOk) {
-    ctx.numeric(ERR.PASSWDMISMATCH, 'Password incorrect');
+    req.numeric(ERR.PASSWDMISMATCH, 'Password incorrect');
     server.disconnect(s, 'Bad password');
     return;
   }
-  const u = new User(s.pendingNick, s.username, s.realname ?? '', s.host, s, ctx.now);
+  const u = new User(s.pendingNick, s.username, s.realname ?? '', s.host, s, req.now);
   if (!server.network.addUser(u)) {
-    ctx.numeric(ERR.NICKNAMEINUSE, s.pendingNick, 'Nickname is already in use');
+    req.numeric(ERR.NICKNAMEINUSE, s.pendingNick, 'Nickname is already in use');
     s.pendingNick = null;
     return;
   }
   s.user = u;
   server.presence(u.nick, u.prefix);
   server.log.debug({ nick: u.nick, id: s.conn.id, ip: s.conn.ip }, 'registered');
-  sendWelcome(ctx);
+  sendWelcome(req);
   const lobby = server.config.defaultChannel;
-  if (lobby !== '') joinChannels(ctx, [lobby], []);
+  if (lobby !== '') joinChannels(req, [lobby], []);
 }
 
 // PING <token>
-function ping(ctx: Context): void {
-  const name = ctx.server.config.name;
-  ctx.line(name, 'PONG', [name, ctx.params[0]]);
+function ping(req: Request): void {
+  const name = req.server.config.name;
+  req.line(name, 'PONG', [name, req.params[0]]);
 }
 
 // QUIT [<reason>]
-function quit(ctx: Context): void {
-  const reason = ctx.params[0];
-  ctx.finish(); // a labeled QUIT gets its ACK before the link closes
-  ctx.server.disconnect(ctx.session, reason ? `Quit: ${reason}` : 'Client Quit');
+function quit(req: Request): void {
+  const reason = req.params[0];
+  req.finish(); // a labeled QUIT gets its ACK before the link closes
+  req.server.disconnect(req.client, reason ? `Quit: ${reason}` : 'Client Quit');
 }
 
 export const registrationCommands: CommandSpec[] = [

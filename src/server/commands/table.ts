@@ -1,6 +1,6 @@
 // The command table: each command's handler, parameter count, registration need and help; one run() checks them.
 import { ERR } from '../../protocol/index.js';
-import type { Context } from './context.js';
+import type { Request } from './request.js';
 
 export interface CommandSpec {
   readonly name: string;
@@ -11,7 +11,7 @@ export interface CommandSpec {
   readonly minParams: number;
   /** Allowed before registration completes (NICK, USER, CAP, PASS, PING, PONG, QUIT). */
   readonly preRegistration?: boolean;
-  readonly handler: (ctx: Context) => void;
+  readonly handler: (req: Request) => void;
 }
 
 export class CommandTable {
@@ -36,25 +36,25 @@ export class CommandTable {
   readonly counts = new Map<string, number>();
 
   /** The generic checks (421, 451, 461), then the handler. */
-  run(ctx: Context): void {
-    const command = ctx.msg.command;
+  run(req: Request): void {
+    const command = req.msg.command;
     const spec = this.byName.get(command);
     if (spec !== undefined) this.counts.set(command, (this.counts.get(command) ?? 0) + 1);
-    const registered = ctx.session.user !== null;
+    const registered = req.client.user !== null;
     if (spec === undefined) {
-      if (!registered) ctx.numeric(ERR.NOTREGISTERED, 'You have not registered');
-      else ctx.numeric(ERR.UNKNOWNCOMMAND, command, 'Unknown command');
+      if (!registered) req.numeric(ERR.NOTREGISTERED, 'You have not registered');
+      else req.numeric(ERR.UNKNOWNCOMMAND, command, 'Unknown command');
       return;
     }
     if (!registered && spec.preRegistration !== true) {
       // NOTICE is never answered automatically (RFC 2812 3.3.2), not even before registration.
-      if (command !== 'NOTICE') ctx.numeric(ERR.NOTREGISTERED, 'You have not registered');
+      if (command !== 'NOTICE') req.numeric(ERR.NOTREGISTERED, 'You have not registered');
       return;
     }
-    if (ctx.params.length < spec.minParams) {
-      ctx.numeric(ERR.NEEDMOREPARAMS, command, 'Not enough parameters');
+    if (req.params.length < spec.minParams) {
+      req.numeric(ERR.NEEDMOREPARAMS, command, 'Not enough parameters');
       return;
     }
-    spec.handler(ctx);
+    spec.handler(req);
   }
 }

@@ -4,7 +4,7 @@ import { CAPBIT } from '../capabilities.js';
 import { statusPrefix, type Channel } from '../channel.js';
 import { serverInfo } from '../config.js';
 import type { User } from '../user.js';
-import type { Context } from './context.js';
+import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
 
 /** USERHOST answers at most this many nicks (RFC 2812 §4.8); the rest are ignored. */
@@ -42,7 +42,7 @@ function parseWhox(param: string | undefined): Whox | null {
 }
 
 function whoReply(
-  ctx: Context,
+  req: Request,
   target: User,
   channelName: string,
   status: string,
@@ -53,13 +53,13 @@ function whoReply(
     (target.isOper ? '*' : '') +
     (target.isBot ? 'B' : '') +
     status;
-  if (whox !== null) return whoxReply(ctx, target, channelName, flags, whox);
-  ctx.numeric(
+  if (whox !== null) return whoxReply(req, target, channelName, flags, whox);
+  req.numeric(
     RPL.WHOREPLY,
     channelName,
     target.username,
     target.host,
-    ctx.server.config.name,
+    req.server.config.name,
     target.nick,
     flags,
     `0 ${target.realname}`,
@@ -67,15 +67,15 @@ function whoReply(
 }
 
 /** One 354 line: the fields asked for. No reply shows an IP: `i` is 255.255.255.255. */
-function whoxReply(ctx: Context, u: User, channel: string, flags: string, whox: Whox): void {
-  const idle = Math.max(0, Math.floor((ctx.now - u.lastSpokeAt) / 1000));
+function whoxReply(req: Request, u: User, channel: string, flags: string, whox: Whox): void {
+  const idle = Math.max(0, Math.floor((req.now - u.lastSpokeAt) / 1000));
   const values: Record<string, string> = {
     t: whox.token,
     c: channel,
     u: u.username,
     i: '255.255.255.255',
     h: u.host,
-    s: ctx.server.config.name,
+    s: req.server.config.name,
     n: u.nick,
     f: flags,
     d: '0',
@@ -84,14 +84,14 @@ function whoxReply(ctx: Context, u: User, channel: string, flags: string, whox: 
     o: 'n/a',
     r: u.realname,
   };
-  ctx.numeric(RPL.WHOSPCRPL, ...[...whox.fields].map((c) => values[c]));
+  req.numeric(RPL.WHOSPCRPL, ...[...whox.fields].map((c) => values[c]));
 }
 
 /** The 352 lines of `channel`'s members as `viewer` may see them, a step at a time (longReply). */
-function whoChannel(ctx: Context, channel: Channel, whox: Whox | null): () => boolean {
-  const viewer = ctx.user;
+function whoChannel(req: Request, channel: Channel, whox: Whox | null): () => boolean {
+  const viewer = req.user;
   const inside = channel.members.has(viewer);
-  const multi = ctx.session.has(CAPBIT.MULTI_PREFIX);
+  const multi = req.client.has(CAPBIT.MULTI_PREFIX);
   const members = channel.members.keys();
   let exhausted = !inside && channel.has('s');
   return () => {
@@ -101,7 +101,7 @@ function whoChannel(ctx: Context, channel: Channel, whox: Whox | null): () => bo
       const member = r.value;
       const status = channel.members.get(member);
       if (status === undefined || (!inside && member.modes.includes('i'))) continue;
-      whoReply(ctx, member, channel.name, statusPrefix(status, multi), whox);
+      whoReply(req, member, channel.name, statusPrefix(status, multi), whox);
       return false;
     }
     exhausted = true;
@@ -110,131 +110,131 @@ function whoChannel(ctx: Context, channel: Channel, whox: Whox | null): () => bo
 }
 
 /** The 352 lines of every user matching `mask` whom `viewer` may see, a step at a time. */
-function whoMask(ctx: Context, mask: string, whox: Whox | null): () => boolean {
-  const viewer = ctx.user;
+function whoMask(req: Request, mask: string, whox: Whox | null): () => boolean {
+  const viewer = req.user;
   const full = mask.includes('!') || mask.includes('@');
-  const users = ctx.server.network.allUsers();
+  const users = req.server.network.allUsers();
   return () => {
     for (;;) {
       const r = users.next();
       if (r.done === true) return true;
       const u = r.value;
       if (!matchMask(mask, full ? u.prefix : u.nick) || !visibleTo(viewer, u)) continue;
-      whoReply(ctx, u, '*', '', whox);
+      whoReply(req, u, '*', '', whox);
       return false;
     }
   };
 }
 
 // WHO [<mask>]   (a channel name lists its members; otherwise a nick mask, or nick!user@host mask)
-function who(ctx: Context): void {
-  const given = ctx.params[0] ?? '';
+function who(req: Request): void {
+  const given = req.params[0] ?? '';
   const mask = given === '' || given === '0' ? '*' : given;
-  const whox = parseWhox(ctx.params[1]);
+  const whox = parseWhox(req.params[1]);
   let lines: () => boolean = () => true;
   if (isChannelName(mask)) {
-    const channel = ctx.server.network.findChannel(mask);
-    if (channel !== undefined) lines = whoChannel(ctx, channel, whox);
+    const channel = req.server.network.findChannel(mask);
+    if (channel !== undefined) lines = whoChannel(req, channel, whox);
   } else if (!/[*?!@]/.test(mask)) {
     // A plain nick names one user, who is shown even when invisible (+i hides only from masks).
-    const u = ctx.server.network.findUser(mask);
-    if (u !== undefined) whoReply(ctx, u, '*', '', whox);
+    const u = req.server.network.findUser(mask);
+    if (u !== undefined) whoReply(req, u, '*', '', whox);
   } else {
-    lines = whoMask(ctx, mask, whox);
+    lines = whoMask(req, mask, whox);
   }
   // Long lists (a large channel, WHO *) go out as the client reads them.
-  ctx.longReply(() => {
+  req.longReply(() => {
     if (!lines()) return false;
-    ctx.numeric(RPL.ENDOFWHO, given === '' ? '*' : given, 'End of WHO list');
+    req.numeric(RPL.ENDOFWHO, given === '' ? '*' : given, 'End of WHO list');
     return true;
   });
 }
 
 /** 319 lines for `target`'s channels as `viewer` may see them (secret ones only if shared). */
-function whoisChannels(ctx: Context, target: User): void {
-  const viewer = ctx.user;
-  const multi = ctx.session.has(CAPBIT.MULTI_PREFIX);
+function whoisChannels(req: Request, target: User): void {
+  const viewer = req.user;
+  const multi = req.client.has(CAPBIT.MULTI_PREFIX);
   let words: string[] = [];
   let size = 0;
   for (const ch of target.channels) {
     if (ch.has('s') && !ch.members.has(viewer)) continue;
     const word = statusPrefix(ch.members.get(target) ?? 0, multi) + ch.name;
     if (size + word.length + 1 > WHOIS_CHANNELS_CHUNK) {
-      ctx.numeric(RPL.WHOISCHANNELS, target.nick, words.join(' '));
+      req.numeric(RPL.WHOISCHANNELS, target.nick, words.join(' '));
       words = [];
       size = 0;
     }
     words.push(word);
     size += word.length + 1;
   }
-  if (words.length > 0) ctx.numeric(RPL.WHOISCHANNELS, target.nick, words.join(' '));
+  if (words.length > 0) req.numeric(RPL.WHOISCHANNELS, target.nick, words.join(' '));
 }
 
 // WHOIS [<server>] <nick>   (<server> may be this server's name or the nick itself)
-function whois(ctx: Context): void {
-  const { network, config } = ctx.server;
-  const nick = ctx.params[ctx.params.length > 1 ? 1 : 0].split(',')[0];
-  if (ctx.params.length > 1) {
-    const server = ctx.params[0];
+function whois(req: Request): void {
+  const { network, config } = req.server;
+  const nick = req.params[req.params.length > 1 ? 1 : 0].split(',')[0];
+  if (req.params.length > 1) {
+    const server = req.params[0];
     if (!matchMask(server, config.name) && fold(server) !== fold(nick)) {
-      return ctx.numeric(ERR.NOSUCHSERVER, server, 'No such server');
+      return req.numeric(ERR.NOSUCHSERVER, server, 'No such server');
     }
   }
   const target = nick === '' ? undefined : network.findUser(nick);
   if (target === undefined) {
-    ctx.numeric(ERR.NOSUCHNICK, nick === '' ? '*' : nick, 'No such nick/channel');
-    ctx.numeric(RPL.ENDOFWHOIS, nick === '' ? '*' : nick, 'End of /WHOIS list');
+    req.numeric(ERR.NOSUCHNICK, nick === '' ? '*' : nick, 'No such nick/channel');
+    req.numeric(RPL.ENDOFWHOIS, nick === '' ? '*' : nick, 'End of /WHOIS list');
     return;
   }
-  ctx.numeric(RPL.WHOISUSER, target.nick, target.username, target.host, '*', target.realname);
-  whoisChannels(ctx, target);
-  ctx.numeric(RPL.WHOISSERVER, target.nick, config.name, serverInfo(config));
-  if (target.away !== null) ctx.numeric(RPL.AWAY, target.nick, target.away);
-  if (target.isOper) ctx.numeric(RPL.WHOISOPERATOR, target.nick, 'is an IRC operator');
+  req.numeric(RPL.WHOISUSER, target.nick, target.username, target.host, '*', target.realname);
+  whoisChannels(req, target);
+  req.numeric(RPL.WHOISSERVER, target.nick, config.name, serverInfo(config));
+  if (target.away !== null) req.numeric(RPL.AWAY, target.nick, target.away);
+  if (target.isOper) req.numeric(RPL.WHOISOPERATOR, target.nick, 'is an IRC operator');
   if (target.isBot) {
-    ctx.numeric(RPL.WHOISBOT, target.nick, `is a Bot on ${ctx.server.config.network}`);
+    req.numeric(RPL.WHOISBOT, target.nick, `is a Bot on ${req.server.config.network}`);
   }
-  ctx.numeric(
+  req.numeric(
     RPL.WHOISIDLE,
     target.nick,
-    String(Math.max(0, Math.floor((ctx.now - target.lastSpokeAt) / 1000))),
+    String(Math.max(0, Math.floor((req.now - target.lastSpokeAt) / 1000))),
     String(Math.floor(target.signonAt / 1000)),
     'seconds idle, signon time',
   );
-  ctx.numeric(RPL.ENDOFWHOIS, target.nick, 'End of /WHOIS list');
+  req.numeric(RPL.ENDOFWHOIS, target.nick, 'End of /WHOIS list');
 }
 
 // AWAY [<text>]   (no or empty text: back again)
-function away(ctx: Context): void {
-  const user = ctx.user;
-  const text = truncateUtf8(ctx.params[0] ?? '', ctx.server.config.awayLen);
+function away(req: Request): void {
+  const user = req.user;
+  const text = truncateUtf8(req.params[0] ?? '', req.server.config.awayLen);
   const before = user.away;
   if (text === '') {
-    ctx.server.network.setAway(user, null);
-    ctx.numeric(RPL.UNAWAY, 'You are no longer marked as being away');
+    req.server.network.setAway(user, null);
+    req.numeric(RPL.UNAWAY, 'You are no longer marked as being away');
   } else {
-    ctx.server.network.setAway(user, text);
-    ctx.numeric(RPL.NOWAWAY, 'You have been marked as being away');
+    req.server.network.setAway(user, text);
+    req.numeric(RPL.NOWAWAY, 'You have been marked as being away');
   }
   if (user.away === before) return; // nothing changed: nothing to tell away-notify clients
-  const out = ctx.server.event(user.prefix, 'AWAY', user.away === null ? [] : [user.away]);
-  ctx.server.network.toNeighboursAndWatchers(user, out, CAPBIT.AWAY_NOTIFY);
+  const out = req.server.event(user.prefix, 'AWAY', user.away === null ? [] : [user.away]);
+  req.server.network.toNeighboursAndWatchers(user, out, CAPBIT.AWAY_NOTIFY);
 }
 
 // SETNAME <realname>   (IRCv3 setname: told to those sharing a channel who asked for the cap)
-function setname(ctx: Context): void {
-  const user = ctx.user;
-  const text = ctx.params[0];
-  const most = ctx.server.config.realnameLen;
+function setname(req: Request): void {
+  const user = req.user;
+  const text = req.params[0];
+  const most = req.server.config.realnameLen;
   if (text === '' || Buffer.byteLength(text) > most) {
     const why =
       text === '' ? 'Real name may not be empty' : `Real name is longer than ${most} bytes`;
-    return ctx.standard('FAIL', 'INVALID_REALNAME', why);
+    return req.standard('FAIL', 'INVALID_REALNAME', why);
   }
-  ctx.server.network.setRealname(user, text);
-  const out = ctx.server.event(user.prefix, 'SETNAME', [text]);
-  ctx.server.network.toNeighboursAndWatchers(user, out, CAPBIT.SETNAME);
-  if (ctx.session.has(CAPBIT.SETNAME)) ctx.event(out);
+  req.server.network.setRealname(user, text);
+  const out = req.server.event(user.prefix, 'SETNAME', [text]);
+  req.server.network.toNeighboursAndWatchers(user, out, CAPBIT.SETNAME);
+  if (req.client.has(CAPBIT.SETNAME)) req.event(out);
 }
 
 /** The words of every parameter: `ISON a b` and `ISON :a b` mean the same. */
@@ -243,44 +243,44 @@ function nickWords(params: readonly string[]): string[] {
 }
 
 // ISON <nick>{ <nick>}
-function ison(ctx: Context): void {
-  const net = ctx.server.network;
+function ison(req: Request): void {
+  const net = req.server.network;
   const present: string[] = [];
-  for (const word of nickWords(ctx.params)) {
+  for (const word of nickWords(req.params)) {
     const u = net.findUser(word);
     if (u !== undefined) present.push(u.nick);
   }
-  ctx.numeric(RPL.ISON, present.join(' '));
+  req.numeric(RPL.ISON, present.join(' '));
 }
 
 // USERHOST <nick>{ <nick>}   (at most 5)
-function userhost(ctx: Context): void {
-  const net = ctx.server.network;
+function userhost(req: Request): void {
+  const net = req.server.network;
   const entries: string[] = [];
-  for (const word of nickWords(ctx.params).slice(0, USERHOST_MAX)) {
+  for (const word of nickWords(req.params).slice(0, USERHOST_MAX)) {
     const u = net.findUser(word);
     if (u === undefined) continue;
     const oper = u.isOper ? '*' : '';
     const here = u.away === null ? '+' : '-';
     entries.push(`${u.nick}${oper}=${here}${u.username}@${u.host}`);
   }
-  ctx.numeric(RPL.USERHOST, entries.join(' '));
+  req.numeric(RPL.USERHOST, entries.join(' '));
 }
 
 // WHOWAS <nick>{,<nick>} [<count>]   (newest first; no count, or one under 1, gives all kept)
-function whowas(ctx: Context): void {
-  const { network, config } = ctx.server;
-  const count = Number.parseInt(ctx.params[1] ?? '0', 10) || 0;
-  const nicks = ctx.params[0].split(',').filter((n) => n !== '');
-  if (nicks.length === 0) return ctx.numeric(ERR.NONICKNAMEGIVEN, 'No nickname given');
+function whowas(req: Request): void {
+  const { network, config } = req.server;
+  const count = Number.parseInt(req.params[1] ?? '0', 10) || 0;
+  const nicks = req.params[0].split(',').filter((n) => n !== '');
+  if (nicks.length === 0) return req.numeric(ERR.NONICKNAMEGIVEN, 'No nickname given');
   for (const nick of nicks.slice(0, config.maxTargets)) {
     const entries = network.whowas.lookup(nick, count);
-    if (entries.length === 0) ctx.numeric(ERR.WASNOSUCHNICK, nick, 'There was no such nickname');
+    if (entries.length === 0) req.numeric(ERR.WASNOSUCHNICK, nick, 'There was no such nickname');
     for (const e of entries) {
-      ctx.numeric(RPL.WHOWASUSER, e.nick, e.username, e.host, '*', e.realname);
-      ctx.numeric(RPL.WHOISSERVER, e.nick, config.name, new Date(e.at).toUTCString());
+      req.numeric(RPL.WHOWASUSER, e.nick, e.username, e.host, '*', e.realname);
+      req.numeric(RPL.WHOISSERVER, e.nick, config.name, new Date(e.at).toUTCString());
     }
-    ctx.numeric(RPL.ENDOFWHOWAS, nick, 'End of WHOWAS');
+    req.numeric(RPL.ENDOFWHOWAS, nick, 'End of WHOWAS');
   }
 }
 

@@ -2,7 +2,7 @@
 import { RPL, ERR, SERVER_CASEMAPPING, CHANTYPES, isupportLines } from '../../protocol/index.js';
 import { DEFAULT_MOTD, type ServerConfig } from '../config.js';
 import { VERSION } from '../version.js';
-import type { Context } from './context.js';
+import type { Request } from './request.js';
 
 /** ISUPPORT tokens: every limit the server enforces, stated up front. */
 export function isupportTokens(c: ServerConfig) {
@@ -45,52 +45,52 @@ export function isupportTokens(c: ServerConfig) {
 /** MODES=4: at most this many parameter modes in one MODE command. */
 export const MAX_MODES = 4;
 
-export function sendWelcome(ctx: Context): void {
-  const { config } = ctx.server;
-  const user = ctx.user;
-  ctx.numeric(RPL.WELCOME, `Welcome to the ${config.network} IRC Network ${user.prefix}`);
-  ctx.numeric(RPL.YOURHOST, `Your host is ${config.name}, running version ${VERSION}`);
-  ctx.numeric(RPL.CREATED, `This server was created ${ctx.server.startedAt.toUTCString()}`);
-  ctx.numeric(RPL.MYINFO, config.name, VERSION, 'Biow', 'CIbeiklmnostuv', 'Ibeklov');
-  sendIsupport(ctx);
-  sendLusers(ctx);
-  sendMotd(ctx);
+export function sendWelcome(req: Request): void {
+  const { config } = req.server;
+  const user = req.user;
+  req.numeric(RPL.WELCOME, `Welcome to the ${config.network} IRC Network ${user.prefix}`);
+  req.numeric(RPL.YOURHOST, `Your host is ${config.name}, running version ${VERSION}`);
+  req.numeric(RPL.CREATED, `This server was created ${req.server.startedAt.toUTCString()}`);
+  req.numeric(RPL.MYINFO, config.name, VERSION, 'Biow', 'CIbeiklmnostuv', 'Ibeklov');
+  sendIsupport(req);
+  sendLusers(req);
+  sendMotd(req);
 }
 
 /** The 005 lines' words per configuration snapshot: every registration sends the same ones. */
 const isupportCache = new WeakMap<ServerConfig, string[][]>();
 
-export function sendIsupport(ctx: Context): void {
-  const config = ctx.server.config;
+export function sendIsupport(req: Request): void {
+  const config = req.server.config;
   let lines = isupportCache.get(config);
   if (lines === undefined) {
     lines = isupportLines(isupportTokens(config));
     isupportCache.set(config, lines);
   }
-  for (const words of lines) ctx.numeric(RPL.ISUPPORT, ...words, 'are supported by this server');
+  for (const words of lines) req.numeric(RPL.ISUPPORT, ...words, 'are supported by this server');
 }
 
-export function sendLusers(ctx: Context): void {
-  const net = ctx.server.network;
+export function sendLusers(req: Request): void {
+  const net = req.server.network;
   const users = net.userCount;
   const max = net.peakUsers;
   const invisible = net.invisibleCount;
   const opers = net.operCount;
-  ctx.numeric(
+  req.numeric(
     RPL.LUSERCLIENT,
     `There are ${users - invisible} users and ${invisible} invisible on 1 servers`,
   );
-  ctx.numeric(RPL.LUSEROP, String(opers), 'operator(s) online');
-  ctx.numeric(RPL.LUSERUNKNOWN, String(net.unregistered), 'unknown connection(s)');
-  ctx.numeric(RPL.LUSERCHANNELS, String(net.channelCount), 'channels formed');
-  ctx.numeric(RPL.LUSERME, `I have ${users} clients and 0 servers`);
-  ctx.numeric(
+  req.numeric(RPL.LUSEROP, String(opers), 'operator(s) online');
+  req.numeric(RPL.LUSERUNKNOWN, String(net.unregistered), 'unknown connection(s)');
+  req.numeric(RPL.LUSERCHANNELS, String(net.channelCount), 'channels formed');
+  req.numeric(RPL.LUSERME, `I have ${users} clients and 0 servers`);
+  req.numeric(
     RPL.LOCALUSERS,
     String(users),
     String(max),
     `Current local users ${users}, max ${max}`,
   );
-  ctx.numeric(
+  req.numeric(
     RPL.GLOBALUSERS,
     String(users),
     String(max),
@@ -98,14 +98,14 @@ export function sendLusers(ctx: Context): void {
   );
 }
 
-export function sendMotd(ctx: Context): void {
-  const { config } = ctx.server;
+export function sendMotd(req: Request): void {
+  const { config } = req.server;
   const lines = config.motd ?? DEFAULT_MOTD;
   if (lines.length === 0) {
-    ctx.numeric(ERR.NOMOTD, 'MOTD File is missing');
+    req.numeric(ERR.NOMOTD, 'MOTD File is missing');
     return;
   }
-  ctx.numeric(RPL.MOTDSTART, `- ${config.name} Message of the day - `);
-  for (const line of lines) ctx.numeric(RPL.MOTD, `- ${line}`);
-  ctx.numeric(RPL.ENDOFMOTD, 'End of /MOTD command.');
+  req.numeric(RPL.MOTDSTART, `- ${config.name} Message of the day - `);
+  for (const line of lines) req.numeric(RPL.MOTD, `- ${line}`);
+  req.numeric(RPL.ENDOFMOTD, 'End of /MOTD command.');
 }

@@ -1,6 +1,6 @@
-// The response buffer a handler writes into: replies to the sender, wrapped per labeled-response when asked.
+// One command being handled: the incoming message, who sent it, and the buffer its replies go into (wrapped per labeled-response when asked).
 //
-// Handlers never touch sockets. Replies to the sender go through a Context; without a `label` tag
+// Handlers never touch sockets. Replies to the sender go through a Request; without a `label` tag
 // they are queued on the connection at once, with one they are collected and sent on finish() as
 // a lone labeled line, an ACK, or a `labeled-response` BATCH.
 import { serializeBody, type Message } from '../../protocol/index.js';
@@ -8,7 +8,7 @@ import { CAPBIT } from '../capabilities.js';
 import { continueWith, highWater } from '../flow.js';
 import type { ServerEvent } from '../event.js';
 import type { Server } from '../server.js';
-import type { Session } from '../session.js';
+import type { Client } from '../client.js';
 import type { User } from '../user.js';
 
 interface Item {
@@ -18,16 +18,16 @@ interface Item {
 
 let batchCounter = 0;
 
-export class Context {
+export class Request {
   private items: Item[] | null;
 
   constructor(
     readonly server: Server,
-    readonly session: Session,
+    readonly client: Client,
     readonly msg: Message,
   ) {
     const label = msg.tags?.get('label');
-    this.label = label !== undefined && session.has(CAPBIT.LABELED_RESPONSE) ? label : null;
+    this.label = label !== undefined && client.has(CAPBIT.LABELED_RESPONSE) ? label : null;
     this.items = this.label === null ? null : [];
   }
 
@@ -39,7 +39,7 @@ export class Context {
 
   /** The registered user; the command table only runs registered-only handlers for one. */
   get user(): User {
-    const u = this.session.user;
+    const u = this.client.user;
     if (u === null) throw new Error('handler needs a registered user');
     return u;
   }
@@ -50,7 +50,7 @@ export class Context {
 
   /** `:server CODE target params...` to the sender. */
   numeric(code: string, ...params: string[]): void {
-    this.line(this.server.config.name, code, [this.session.target, ...params]);
+    this.line(this.server.config.name, code, [this.client.target, ...params]);
   }
 
   /** A line to the sender with an explicit source (null: none). */
@@ -65,8 +65,8 @@ export class Context {
 
   /** A stamped event that also concerns the sender (their JOIN, echo-message...). */
   event(out: ServerEvent): void {
-    const caps = this.session.caps;
-    if (this.items === null) this.session.conn.send(out.bufferFor(caps));
+    const caps = this.client.caps;
+    if (this.items === null) this.client.conn.send(out.bufferFor(caps));
     else this.items.push({ tags: out.tagsFor(caps), body: out.bodyText() });
   }
 
@@ -82,7 +82,7 @@ export class Context {
       while (!next());
       return;
     }
-    const conn = this.session.conn;
+    const conn = this.client.conn;
     const high = highWater(conn.sendqBytes());
     const more = (): boolean => {
       while (conn.pending() < high) if (next() || conn.isGone()) return true;
@@ -109,7 +109,7 @@ export class Context {
     let text: string;
     if (items.length === 0) {
       text = `@${label} :${name} ACK\r\n`;
-    } else if (items.length === 1 || !this.session.has(CAPBIT.BATCH)) {
+    } else if (items.length === 1 || !this.client.has(CAPBIT.BATCH)) {
       const it = items[0];
       text = `@${label}${it.tags ? ';' + it.tags : ''} ${it.body}\r\n`;
       for (let k = 1; k < items.length; k++) text += lineOf(items[k]);
@@ -119,11 +119,11 @@ export class Context {
       for (const it of items) text += `@batch=${id}${it.tags ? ';' + it.tags : ''} ${it.body}\r\n`;
       text += `:${name} BATCH -${id}\r\n`;
     }
-    this.session.conn.send(Buffer.from(text));
+    this.client.conn.send(Buffer.from(text));
   }
 
   private push(tags: string, body: string): void {
-    if (this.items === null) this.session.conn.send(Buffer.from(body + '\r\n'));
+    if (this.items === null) this.client.conn.send(Buffer.from(body + '\r\n'));
     else this.items.push({ tags, body });
   }
 }

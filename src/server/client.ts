@@ -1,9 +1,9 @@
-// One client connection's protocol state: registration progress, capabilities, ping state.
+// A connected client as the server sees it: registration progress, capabilities, ping state (the terminal client's own session is client/session.ts).
 import type { Gathering } from './commands/multiline.js';
 import type { Connection } from './connection.js';
 import type { User } from './user.js';
 
-export class Session {
+export class Client {
   /** CAP capability bits (see capabilities.ts). */
   caps = 0;
   /** CAP LS version the client asked for (302 enables values and cap-notify). */
@@ -24,7 +24,7 @@ export class Session {
   readonly connectedAt: number;
 
   constructor(
-    readonly conn: Connection<Session>,
+    readonly conn: Connection<Client>,
     /** Cloaked host shown in prefixes; the IP itself is never shown to other users. */
     readonly host: string,
   ) {
