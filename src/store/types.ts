@@ -1,0 +1,183 @@
+// What parley keeps across restarts, as protocol-neutral records, and the interface every backend implements.
+//
+// Nothing here imports from server/ or client/: a backend sees records, never users, channels or
+// sockets. The server keeps the online objects and turns them into records at the edges.
+//
+// Writes never make the caller wait: append() queues a record, and the backend commits everything
+// queued in one transaction per event-loop turn (group commit). afterCommit() tells the server when
+// what it appended so far is durable, so it can confirm messages to their senders only then.
+// Reads return promises, so a networked backend (the scale-out issue) can replace the embedded one;
+// the embedded ones answer at once.
+
+/** One stored message: a channel message or a private message, as accepted by the server. */
+export interface HistoryRecord {
+  /** The server's msgid (stamp.ts): unique, and sorting as strings in the order of acceptance. */
+  msgid: string;
+  /** Server time, epoch milliseconds. */
+  time: number;
+  /**
+   * The conversation it belongs to: a channel's casefolded name, or for a private message
+   * conversationKey() of the two correspondents.
+   */
+  conversation: string;
+  /** The target as sent: a channel name, or the recipient's nick for a private message. */
+  target: string;
+  /** The sender's full source, nick!user@host. */
+  source: string;
+  /** The sender's account, or null when it was not logged in. */
+  account: string | null;
+  command: 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
+  /** Client-only tags, serialized without the leading `@` (`+draft/reply=…;+typing=…`), or ''. */
+  tags: string;
+  /** The text ('' for TAGMSG). */
+  text: string;
+}
+
+/** The key of the private conversation between two casefolded nicks (or accounts), either order. */
+export function conversationKey(a: string, b: string): string {
+  return a < b ? `${a} ${b}` : `${b} ${a}`;
+}
+
+/** The other correspondent of a private conversation key, seen from `me` (casefolded). */
+export function otherParty(conversation: string, me: string): string {
+  const space = conversation.indexOf(' ');
+  if (space < 0) return conversation;
+  const a = conversation.slice(0, space);
+  const b = conversation.slice(space + 1);
+  return a === me ? b : a;
+}
+
+/** Where a history query starts or ends: a point in time, or a message by its msgid. */
+export type Bound = { time: number } | { msgid: string };
+
+/** A CHATHISTORY TARGETS answer row: a conversation and its latest message in the window. */
+export interface TargetRow {
+  conversation: string;
+  /** The newest message of that conversation within the window. */
+  latest: HistoryRecord;
+}
+
+/**
+ * History queries. Every answer is in ascending order (oldest first), holds at most `limit`
+ * records, and leaves out redacted messages. A bound given by msgid that is not stored (or is in
+ * another conversation) makes the answer empty. Bounds are exclusive.
+ */
+export interface HistoryStore {
+  /** Queue a record; durable after the next commit. */
+  append(record: HistoryRecord): void;
+  /** The newest `limit` records, all after `after` when given. */
+  latest(conversation: string, after: Bound | null, limit: number): Promise<HistoryRecord[]>;
+  /** The `limit` records just before `bound`. */
+  before(conversation: string, bound: Bound, limit: number): Promise<HistoryRecord[]>;
+  /** The `limit` records just after `bound`. */
+  after(conversation: string, bound: Bound, limit: number): Promise<HistoryRecord[]>;
+  /** Up to `limit` records around `bound`: about half before it, the rest from it on. */
+  around(conversation: string, bound: Bound, limit: number): Promise<HistoryRecord[]>;
+  /**
+   * Records strictly between the two bounds: with `a` the earlier, the oldest `limit` of them;
+   * with `a` the later, the newest `limit` (each side keeps what is nearest to `a`).
+   */
+  between(conversation: string, a: Bound, b: Bound, limit: number): Promise<HistoryRecord[]>;
+  /**
+   * Conversations with a message in [from, to] (either order): each of `channels`
+   * (casefolded names) and each private conversation of `me` (casefolded); the `limit` with the
+   * oldest latest-message first.
+   */
+  targets(
+    channels: readonly string[],
+    me: string,
+    from: number,
+    to: number,
+    limit: number,
+  ): Promise<TargetRow[]>;
+  /** One record by msgid (redacted ones too: redaction checks the original sender), or null. */
+  find(msgid: string): Promise<HistoryRecord | null>;
+  /** Mark a message redacted: queries leave it out from now on. */
+  redact(msgid: string): void;
+  /** Forget what is older than `maxAgeMs` and, per conversation, all but the newest `maxPerConversation`. */
+  prune(maxPerConversation: number, maxAgeMs: number, now: number): void;
+}
+
+/** A registered account. */
+export interface AccountRecord {
+  /** The name as registered (its nick at the time). */
+  name: string;
+  /** Casefolded name: the key. */
+  key: string;
+  /** scrypt hash of the password, with its parameters: `scrypt$N$r$p$salt$hash` (base64 parts). */
+  password: string;
+  /** SCRAM-SHA-256 credentials derived at registration (RFC 5802/7677), or null. */
+  scram: ScramCredentials | null;
+  email: string | null;
+  /** Epoch milliseconds. */
+  createdAt: number;
+}
+
+export interface ScramCredentials {
+  /** base64 */
+  salt: string;
+  iterations: number;
+  /** base64 H(ClientKey) */
+  storedKey: string;
+  /** base64 HMAC(SaltedPassword, "Server Key") */
+  serverKey: string;
+}
+
+export interface AccountStore {
+  get(key: string): Promise<AccountRecord | null>;
+  /** False (and nothing written) when the key is taken. */
+  create(record: AccountRecord): Promise<boolean>;
+  update(record: AccountRecord): Promise<void>;
+  /** Private messages held for an offline account, in order; taken ones are removed. */
+  takeInbox(key: string): Promise<HistoryRecord[]>;
+  /** Hold a message (already appended to history) for an offline account. */
+  addToInbox(key: string, msgid: string): void;
+  /** Where the account has read a conversation up to (draft/read-marker): epoch ms, or null. */
+  readMarker(key: string, conversation: string): Promise<number | null>;
+  setReadMarker(key: string, conversation: string, time: number): void;
+}
+
+/** A registered channel's lasting state. */
+export interface ChannelRecord {
+  name: string;
+  key: string;
+  /** The founder's account key. */
+  founder: string;
+  topic: string;
+  topicBy: string;
+  topicAt: number;
+  /** Simple modes as letters (`nt`), key and limit apart. */
+  modes: string;
+  password: string | null;
+  limit: number | null;
+  /** List modes: letter → masks (b, e, I). */
+  lists: Record<string, string[]>;
+  createdAt: number;
+}
+
+export interface ChannelStore {
+  all(): Promise<ChannelRecord[]>;
+  put(record: ChannelRecord): void;
+  delete(key: string): void;
+}
+
+/** The whole store: the history core with accounts, channels and small settings. */
+export interface Store {
+  /** What backs it, for logs: a file path, ':memory:'. */
+  readonly where: string;
+  readonly history: HistoryStore;
+  readonly accounts: AccountStore;
+  readonly channels: ChannelStore;
+  /** A small lasting setting (the host-cloak secret), or null. */
+  getMeta(name: string): Promise<string | null>;
+  setMeta(name: string, value: string): void;
+  /** Run `fn` once everything queued before this call is committed (at once when nothing is). */
+  afterCommit(fn: () => void): void;
+  /** Called when a commit fails (disk full, read-only file): what was queued is dropped, service goes on. */
+  onError: ((err: Error) => void) | null;
+  /** Commit what is queued and close. */
+  close(): Promise<void>;
+}
+
+/** Raised by an open that cannot go on; the message names the file and says why in one line. */
+export class StoreOpenError extends Error {}
