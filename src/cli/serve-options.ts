@@ -1,4 +1,5 @@
 // `parley serve` settings: flags over the config file over defaults, through the option table (serve-table.ts), and --help.
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isValidChannel } from '../protocol/index.js';
@@ -74,13 +75,14 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     floodRate: DEFAULTS.flood?.rate ?? 2,
     advertise: false,
     advertiseName: null,
+    db: defaultDbPath(),
   };
   for (const o of SERVE_OPTIONS) {
     const flag = values[o.flag];
     const file = fromFile.get(o.flag);
     if (typeof flag === 'string') o.apply(s, flag);
     else if (file !== undefined && o.path === true && configFile !== null)
-      applyFileValue(o, s, { ...file, value: path.resolve(path.dirname(configFile), file.value) });
+      applyFileValue(o, s, { ...file, value: filePath(configFile, file.value) });
     else if (file !== undefined) applyFileValue(o, s, file);
   }
   const opers = fromFile.get('opers');
@@ -98,6 +100,7 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     floodRate,
     advertise,
     advertiseName,
+    db,
     ...config
   } = s;
   config.flood = floodOn ? { burst: floodBurst, rate: floodRate } : null;
@@ -108,8 +111,22 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     configFile,
     advertise,
     advertiseName,
+    db,
     help: values.help === true,
   };
+}
+
+/** A file named in a config file: `~/` is the home folder, a relative name is beside the file. */
+function filePath(configFile: string, value: string): string {
+  if (value === ':memory:' || value === 'off' || value === '') return value;
+  if (value.startsWith('~/')) return path.join(os.homedir(), value.slice(2));
+  return path.resolve(path.dirname(configFile), value);
+}
+
+/** The database when --db is not given: `$XDG_DATA_HOME/parley/parley.db` (~/.local/share). */
+export function defaultDbPath(): string {
+  const base = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  return path.join(base, 'parley', 'parley.db');
 }
 
 export function serveHelp(): string {

@@ -17,6 +17,8 @@ export interface ServeSettings {
   advertise: boolean;
   /** The DNS-SD instance name; null: the server name. */
   advertiseName: string | null;
+  /** Where accounts and history are kept: a file, `:memory:`, or `off`. */
+  db: string;
 }
 
 export interface Option {
@@ -38,6 +40,7 @@ export interface Extra {
   floodRate: number;
   advertise: boolean;
   advertiseName: string | null;
+  db: string;
 }
 
 const D = DEFAULTS;
@@ -243,6 +246,42 @@ export const SERVE_OPTIONS: Option[] = [
     shown: '1m',
     help: 'output queued for a slow reader before it is cut off',
     apply: (s, v) => (s.sendq = parseBytes('sendq', v, 4096)),
+  },
+  {
+    flag: 'db',
+    arg: 'FILE',
+    shown: '~/.local/share/parley/parley.db',
+    path: true,
+    help: "SQLite file for accounts and history (':memory:' forgets at exit, 'off' keeps nothing)",
+    apply: (s, v) => (s.db = v === '' ? 'off' : v),
+  },
+  {
+    flag: 'history-max',
+    arg: 'N',
+    shown: String(D.historyMax),
+    help: 'messages kept per channel or private conversation',
+    apply: (s, v) => (s.historyMax = parseInteger('history-max', v, 1, 10_000_000)),
+  },
+  {
+    flag: 'history-age',
+    arg: 'TIME',
+    shown: `${D.historyAge / 86_400_000}d`,
+    help: 'how long a message is kept (30d, 12h)',
+    apply: (s, v) => (s.historyAge = parseDuration('history-age', v, 60_000)),
+  },
+  {
+    flag: 'history-limit',
+    arg: 'N',
+    shown: String(D.historyLimit),
+    help: 'most messages one CHATHISTORY request returns',
+    apply: (s, v) => (s.historyLimit = parseInteger('history-limit', v, 1, 10_000)),
+  },
+  {
+    flag: 'history-on-join',
+    arg: 'N',
+    shown: String(D.historyOnJoin),
+    help: 'last lines replayed on joining to clients without draft/chathistory (0: none)',
+    apply: (s, v) => (s.historyOnJoin = parseInteger('history-on-join', v, 0, 1000)),
   },
   {
     flag: 'sendq-timeout',

@@ -4,6 +4,7 @@ import { Advertiser } from '../server/advertise.js';
 import { ChatLog, type Sink } from '../server/chatlog.js';
 import { Server } from '../server/server.js';
 import { VERSION } from '../server/version.js';
+import { openStore, StoreOpenError, type Store } from '../store/index.js';
 import { CliError } from './errors.js';
 import { makeLogger } from './diagnostics.js';
 import { loadServeSettings, serveHelp } from './serve-options.js';
@@ -25,7 +26,14 @@ export async function serve(argv: string[]): Promise<number> {
   });
   // In buffer mode SonicBoom's write takes Buffers; its type declaration lists only strings.
   const chatlog = new ChatLog(stdout as unknown as Sink, settings.logFormat);
-  const server = new Server(settings.config, { log, chatlog });
+  let store: Store | null;
+  try {
+    store = openStore(settings.db);
+  } catch (err) {
+    if (err instanceof StoreOpenError) throw new CliError(`--db: ${err.message}`, 2);
+    throw err;
+  }
+  const server = new Server(settings.config, { log, chatlog, store });
   let port: number;
   try {
     const addr = await server.listen();

@@ -39,9 +39,16 @@ export function parseBytes(flag: string, raw: string, min: number): number {
   return n;
 }
 
-const TIME_UNITS: Record<string, number> = { '': 1000, s: 1000, ms: 1, m: 60_000, h: 3_600_000 };
+const TIME_UNITS: Record<string, number> = {
+  '': 1000,
+  s: 1000,
+  ms: 1,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
-/** Seconds by default: `30`, `30s`, `500ms`, `2m`, `1h`. Returns milliseconds. */
+/** Seconds by default: `30`, `30s`, `500ms`, `2m`, `1h`, `30d`. Returns milliseconds. */
 export function parseDuration(flag: string, raw: string, minMs: number): number {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(raw.trim());
   const unit = m ? TIME_UNITS[m[2].toLowerCase()] : undefined;

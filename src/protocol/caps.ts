@@ -16,6 +16,13 @@ export const CAP = {
   SETNAME: 'setname',
   CHANNEL_RENAME: 'draft/channel-rename',
   MULTILINE: 'draft/multiline',
+  CHATHISTORY: 'draft/chathistory',
+  ACCOUNT_TAG: 'account-tag',
+  SASL: 'sasl',
+  EXTENDED_JOIN: 'extended-join',
+  ACCOUNT_REGISTRATION: 'draft/account-registration',
+  READ_MARKER: 'draft/read-marker',
+  MESSAGE_REDACTION: 'draft/message-redaction',
 } as const;
 
 export type CapName = (typeof CAP)[keyof typeof CAP];

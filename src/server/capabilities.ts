@@ -17,17 +17,32 @@ export const CAPBIT = {
   SETNAME: 1 << 11,
   CHANNEL_RENAME: 1 << 12,
   MULTILINE: 1 << 13,
+  CHATHISTORY: 1 << 14,
+  ACCOUNT_TAG: 1 << 15,
+  SASL: 1 << 16,
+  ACCOUNT_NOTIFY: 1 << 17,
+  EXTENDED_JOIN: 1 << 18,
+  ACCOUNT_REGISTRATION: 1 << 19,
+  READ_MARKER: 1 << 20,
+  MESSAGE_REDACTION: 1 << 21,
 } as const;
 
-/**
- * Offered capabilities in CAP LS order, with their bit and CAP LS 302 value (if any). Only what the
- * server implements: account-notify waits for accounts.
- */
-export const OFFERED: ReadonlyArray<{ name: CapName; bit: number; value?: string }> = [
+export interface Offer {
+  name: CapName;
+  bit: number;
+  /** The CAP LS 302 value, if any. */
+  value?: string;
+  /** Offered only by a server that keeps a store (`--db` not off). */
+  store?: true;
+}
+
+/** Offered capabilities in CAP LS order. Only what the server implements. */
+export const OFFERED: readonly Offer[] = [
   { name: CAP.AWAY_NOTIFY, bit: CAPBIT.AWAY_NOTIFY },
   { name: CAP.BATCH, bit: CAPBIT.BATCH },
   { name: CAP.CAP_NOTIFY, bit: CAPBIT.CAP_NOTIFY },
   { name: CAP.CHANNEL_RENAME, bit: CAPBIT.CHANNEL_RENAME },
+  { name: CAP.CHATHISTORY, bit: CAPBIT.CHATHISTORY, store: true },
   { name: CAP.ECHO_MESSAGE, bit: CAPBIT.ECHO_MESSAGE },
   { name: CAP.EXTENDED_MONITOR, bit: CAPBIT.EXTENDED_MONITOR },
   { name: CAP.LABELED_RESPONSE, bit: CAPBIT.LABELED_RESPONSE },
@@ -44,10 +59,18 @@ export const OFFERED: ReadonlyArray<{ name: CapName; bit: number; value?: string
   { name: CAP.USERHOST_IN_NAMES, bit: CAPBIT.USERHOST_IN_NAMES },
 ];
 
+const WITHOUT_STORE = OFFERED.filter((c) => c.store !== true);
+
+/** What a server offers, with or without a store. */
+export function offeredCaps(hasStore: boolean): readonly Offer[] {
+  return hasStore ? OFFERED : WITHOUT_STORE;
+}
+
 const BY_NAME = new Map(OFFERED.map((c) => [c.name as string, c]));
 
-export function capByName(name: string): { name: CapName; bit: number } | undefined {
-  return BY_NAME.get(name);
+export function capByName(name: string, hasStore: boolean): Offer | undefined {
+  const c = BY_NAME.get(name);
+  return c === undefined || (c.store === true && !hasStore) ? undefined : c;
 }
 
 /** Names of the capabilities whose bits are set in `caps`. */

@@ -67,6 +67,14 @@ export interface ServerConfig {
   readonly logPrivate: boolean;
   /** Print the exchanged messages on the console at all. */
   readonly logChat: boolean;
+  /** Most messages one CHATHISTORY query returns (the CHATHISTORY ISUPPORT token). */
+  readonly historyLimit: number;
+  /** Messages kept per channel or private conversation; older ones are forgotten. */
+  readonly historyMax: number;
+  /** Milliseconds a message is kept. */
+  readonly historyAge: number;
+  /** Lines replayed on JOIN to clients without draft/chathistory (0: none). */
+  readonly historyOnJoin: number;
   /** Operator accounts (OPER), from the config file only: name, password hash, host mask. */
   readonly opers: readonly OperBlock[];
 }
@@ -105,6 +113,10 @@ export const DEFAULTS: ServerConfig = {
   pingTimeout: 60_000,
   logPrivate: true,
   logChat: true,
+  historyLimit: 1000,
+  historyMax: 10_000,
+  historyAge: 30 * 24 * 3600_000,
+  historyOnJoin: 0,
   opers: [],
 };
 

@@ -97,6 +97,7 @@ export function relayDirect(
   if (spaced || buf[textStart] === COLON) HEAD[o++] = COLON;
   to.conn.sendRaw(HEAD, o, buf, textStart, e);
   server.chatlog.privateBytes(ms, user, recipient, buf, textStart, e);
+  server.history?.privateBytes(server.stamper.last(), user, recipient, buf, textStart, e);
   relayed++;
   return true;
 }

@@ -23,11 +23,14 @@ export interface Resumable {
 }
 
 let dirty: Flushable[] = [];
+/** Run first in every pass: history stores commit, so what goes out is already durable. */
+const beforeWrites = new Set<() => void>();
 let ready: Resumable[] = [];
 let scheduled = false;
 
 function pass(): void {
   scheduled = false;
+  if (beforeWrites.size !== 0) for (const fn of beforeWrites) fn();
   const batch = dirty;
   dirty = [];
   for (let k = 0; k < batch.length; k++) batch[k].flush();
@@ -46,6 +49,12 @@ function schedule(): void {
   }
 }
 
+/** Run `fn` at the start of every flush pass, before any socket is written (on: false removes it). */
+export function beforeEveryWrite(fn: () => void, on: boolean): void {
+  if (on) beforeWrites.add(fn);
+  else beforeWrites.delete(fn);
+}
+
 /** Queue `c` for the next flush pass. The caller ensures each connection is marked once per pass. */
 export function markDirty(c: Flushable): void {
   dirty.push(c);
@@ -60,6 +69,7 @@ let soonTimer: NodeJS.Timeout | null = null;
 
 function soonPass(): void {
   soonTimer = null;
+  if (beforeWrites.size !== 0) for (const fn of beforeWrites) fn();
   const batch = soon;
   soon = [];
   for (let k = 0; k < batch.length; k++) batch[k].flushSoon();

@@ -26,9 +26,12 @@ import {
   type ConnectionLimits,
 } from './connection.js';
 import { relayDirect } from './direct.js';
+import { beforeEveryWrite } from './flush.js';
 import { Listener } from './listener.js';
 import type { Logger } from './diagnostics.js';
 import { Network } from './network.js';
+import { History } from './history.js';
+import type { Store } from '../store/types.js';
 import { ServerEvent } from './event.js';
 import { CheckBudget } from './opers.js';
 import { errorLine, normalizeIp } from './wire.js';
@@ -51,6 +54,8 @@ export interface ServerDeps {
   log: Logger;
   chatlog: ChatLog;
   clock?: Clock;
+  /** Where accounts and history are kept; null: nowhere (`--db off`). */
+  store?: Store | null;
 }
 
 export class Server implements ConnectionEvents<Client> {
@@ -60,6 +65,10 @@ export class Server implements ConnectionEvents<Client> {
   readonly log: Logger;
   readonly chatlog: ChatLog;
   readonly stamper: Stamper;
+  /** Accounts, history and lasting settings; null when the server keeps nothing (`--db off`). */
+  readonly store: Store | null;
+  /** Turns accepted messages into stored records; null without a store. */
+  readonly history: History | null;
   readonly startedAt: Date;
   /** Password checks for OPER, budgeted server-wide (opers.ts). */
   readonly operChecks = new CheckBudget();
@@ -75,10 +84,13 @@ export class Server implements ConnectionEvents<Client> {
   private wsListener: WsListener | null = null;
   /** Where the WebSocket listener listens, once listen() has started it (--websocket-port). */
   wsAddress: AddressInfo | null = null;
-  private readonly cloakKey = randomBytes(16);
+  /** The secret behind host cloaks: kept in the store, so cloaks (and bans on them) outlive restarts. */
+  private cloakKey = randomBytes(32);
   private sweepTimer: NodeJS.Timeout | null = null;
   private limits: ConnectionLimits;
   private stopping = false;
+  private storeWarnedAt = -Infinity;
+  private readonly commitStore = (): void => this.store?.flush();
 
   constructor(
     public config: ServerConfig,
@@ -88,6 +100,8 @@ export class Server implements ConnectionEvents<Client> {
     this.chatlog = deps.chatlog;
     this.clock = deps.clock ?? Date.now;
     this.stamper = new Stamper(this.clock);
+    this.store = deps.store ?? null;
+    this.history = this.store === null ? null : new History(this.store);
     this.startedAt = new Date(this.clock());
     this.limits = limitsOf(config);
     this.chatlog.logPrivate = config.logPrivate;
@@ -105,6 +119,14 @@ export class Server implements ConnectionEvents<Client> {
   }
 
   async listen(): Promise<AddressInfo> {
+    if (this.store !== null) {
+      const store = this.store;
+      const secret = await store.getMeta('cloak-secret');
+      if (secret !== null) this.cloakKey = Buffer.from(secret, 'base64');
+      else store.setMeta('cloak-secret', this.cloakKey.toString('base64'));
+      store.onError = (err) => this.storeFailed(err);
+      beforeEveryWrite(this.commitStore, true);
+    }
     const addr = await this.listener.listen(this.config.host, this.config.port);
     if (this.config.websocketPort !== null) {
       this.wsListener = new WsListener({
@@ -147,6 +169,18 @@ export class Server implements ConnectionEvents<Client> {
     for (const s of [...this.clients]) s.conn.close(reason, last);
     this.chatlog.flush();
     await closing;
+    if (this.store !== null) {
+      beforeEveryWrite(this.commitStore, false);
+      await this.store.close();
+    }
+  }
+
+  /** A commit failed (disk full, read-only file): say so once a minute; chat goes on without it. */
+  private storeFailed(err: Error): void {
+    const now = this.clock();
+    if (now - this.storeWarnedAt < 60_000) return;
+    this.storeWarnedAt = now;
+    this.log.error({ err: err.message, db: this.store?.where }, 'history store write failed');
   }
 
   // ---- stamping and delivery helpers for handlers ----

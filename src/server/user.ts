@@ -13,6 +13,8 @@ export class User {
   /** User modes that are set (`i`, `o`). */
   modes = '';
   lastSpokeAt: number;
+  /** The account this user is logged into (its casefolded name), or null. */
+  account: string | null = null;
   /** Delivery generation stamp, so a fan-out to shared channels reaches each user once. */
   seen = 0;
   /** The nick and `:prefix PRIVMSG ` as bytes for the fast path, made on first use. */
@@ -33,6 +35,14 @@ export class User {
     this.folded = fold(nick);
     this.prefix = `${nick}!${username}@${host}`;
     this.lastSpokeAt = signonAt;
+  }
+
+  /**
+   * Who this user is for private history: the account when logged in, else this connection only,
+   * so whoever takes the nick later never reads the conversations of whoever held it before.
+   */
+  get historyId(): string {
+    return this.account !== null ? 'a:' + this.account : 'c:' + this.client.conn.id;
   }
 
   rename(nick: string): void {

@@ -113,13 +113,9 @@ class MemoryHistory implements HistoryStore {
           : conversation.slice(0, space) === me || conversation.slice(space + 1) === me;
       if (!mine) continue;
       const list = this.visible(conversation);
-      for (let i = list.length - 1; i >= 0; i--) {
-        const r = list[i];
-        if (r.time < lo) break;
-        if (r.time <= hi) {
-          rows.push({ conversation, latest: r });
-          break;
-        }
+      const latest = list[list.length - 1];
+      if (latest !== undefined && latest.time > lo && latest.time < hi) {
+        rows.push({ conversation, latest });
       }
     }
     rows.sort((x, y) => (x.latest.msgid < y.latest.msgid ? -1 : 1));
@@ -238,8 +234,13 @@ export class MemoryStore implements Store {
     this.scheduled ??= setImmediate(() => this.commit());
   }
 
+  flush(): void {
+    if (this.pending.length > 0) this.commit();
+  }
+
   /** Apply everything queued, then run the callbacks that waited for it. */
   private commit(): void {
+    if (this.scheduled !== null) clearImmediate(this.scheduled);
     this.scheduled = null;
     const work = this.pending;
     const done = this.waiting;
@@ -263,7 +264,6 @@ export class MemoryStore implements Store {
   }
 
   close(): Promise<void> {
-    if (this.scheduled !== null) clearImmediate(this.scheduled);
     this.commit();
     return Promise.resolve();
   }

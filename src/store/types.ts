@@ -79,9 +79,9 @@ export interface HistoryStore {
    */
   between(conversation: string, a: Bound, b: Bound, limit: number): Promise<HistoryRecord[]>;
   /**
-   * Conversations with a message in [from, to] (either order): each of `channels`
-   * (casefolded names) and each private conversation of `me` (casefolded); the `limit` with the
-   * oldest latest-message first.
+   * Conversations whose latest message is strictly between `from` and `to` (either order): of
+   * `channels` (casefolded names) and the private conversations of `me` (a history identity);
+   * the `limit` with the oldest latest-message first.
    */
   targets(
     channels: readonly string[],
@@ -171,6 +171,11 @@ export interface Store {
   /** A small lasting setting (the host-cloak secret), or null. */
   getMeta(name: string): Promise<string | null>;
   setMeta(name: string, value: string): void;
+  /**
+   * Commit what is queued now. The server calls it before each flush pass, so nothing that
+   * confirms a message (its echo, a labeled ACK, its delivery) leaves before the message is durable.
+   */
+  flush(): void;
   /** Run `fn` once everything queued before this call is committed (at once when nothing is). */
   afterCommit(fn: () => void): void;
   /** Called when a commit fails (disk full, read-only file): what was queued is dropped, service goes on. */

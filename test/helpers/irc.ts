@@ -1,6 +1,7 @@
 // Test helpers: a real server on an ephemeral loopback port and a scriptable raw IRC client over real TCP.
 import net from 'node:net';
 import { isParseError, parse, type Message } from '../../src/protocol/index.js';
+import { MemoryStore, type Store } from '../../src/store/index.js';
 import { ChatLog, type ChatFormat } from '../../src/server/chatlog.js';
 import { DEFAULTS, type ServerConfig } from '../../src/server/config.js';
 import { silentLogger } from '../../src/server/diagnostics.js';
@@ -25,6 +26,7 @@ export async function startServer(
   overrides: Partial<ServerConfig> = {},
   chatFormat: ChatFormat = 'text',
   clocked = false,
+  store: Store | null = new MemoryStore(),
 ): Promise<TestServer> {
   let now = Date.now();
   let printed = '';
@@ -37,7 +39,7 @@ export async function startServer(
     ...overrides,
   };
   const clock = clocked ? () => now : undefined;
-  const server = new Server(config, { log: silentLogger, chatlog, clock });
+  const server = new Server(config, { log: silentLogger, chatlog, clock, store });
   const addr = await server.listen();
   return {
     server,

@@ -1,5 +1,6 @@
 // Every command family's table entries, gathered for the command table.
 import { channelCommands } from './channels.js';
+import { historyCommands } from './history.js';
 import { infoCommands } from './info.js';
 import { messagingCommands } from './messaging.js';
 import { modeCommands } from './modes.js';
@@ -22,4 +23,5 @@ export const allCommands: CommandSpec[] = [
   ...operCommands,
   ...monitorCommands,
   ...multilineCommands,
+  ...historyCommands,
 ];

@@ -93,6 +93,7 @@ function relay(req: Request, verb: Verb): void {
       const shown = minStatus === 0 ? channel.name : target[0] + channel.name;
       const out = server.event(user.prefix, verb, withTarget(params, shown), tags);
       network.toChannel(channel, out, user, capBit, minStatus);
+      if (minStatus === 0 && verb !== 'TAGMSG') server.history?.channelMessage(out, channel, user);
       if (echo) req.event(out);
       if (verb !== 'TAGMSG') chatlog.channelMessage(out.stamp.ms, shown, user.nick, logText, kind);
       continue;
@@ -104,6 +105,7 @@ function relay(req: Request, verb: Verb): void {
     }
     const out = server.event(user.prefix, verb, withTarget(params, recipient.nick), tags);
     if (capBit === 0 || recipient.client.has(capBit)) network.toUser(recipient, out);
+    if (verb !== 'TAGMSG') server.history?.privateMessage(out, user, recipient);
     if (echo) req.event(out); // to oneself too: the delivery and the echo are two lines
     if (verb === 'PRIVMSG') replyAway(req, recipient);
     privateTo.push(recipient.nick);

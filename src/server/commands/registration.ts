@@ -1,7 +1,7 @@
 // Connection registration and upkeep: CAP, PASS, NICK, USER, PING, PONG, QUIT.
 import { timingSafeEqual } from 'node:crypto';
 import { ERR, fold, isValidNick, truncateUtf8 } from '../../protocol/index.js';
-import { OFFERED, capByName, capNames, CAPBIT } from '../capabilities.js';
+import { offeredCaps, capByName, capNames, CAPBIT } from '../capabilities.js';
 import { User } from '../user.js';
 import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
@@ -20,7 +20,7 @@ function cap(req: Request): void {
       if (s.capVersion >= 302) s.caps |= CAPBIT.CAP_NOTIFY; // implied by 302
       if (s.user === null) s.capNegotiating = true;
       // CAP LS 302 gives values (draft/multiline's limits); older clients get the bare names.
-      const words = OFFERED.map((c) =>
+      const words = offeredCaps(req.server.store !== null).map((c) =>
         c.value !== undefined && s.capVersion >= 302 ? `${c.name}=${c.value}` : c.name,
       );
       req.line(name, 'CAP', [s.target, 'LS', words.join(' ')]);
@@ -35,7 +35,7 @@ function cap(req: Request): void {
       let remove = 0;
       for (const word of asked) {
         const off = word.startsWith('-');
-        const c = capByName(off ? word.slice(1) : word);
+        const c = capByName(off ? word.slice(1) : word, req.server.store !== null);
         if (c === undefined) {
           req.line(name, 'CAP', [s.target, 'NAK', req.params[1] ?? '']);
           return;

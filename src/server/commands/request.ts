@@ -20,6 +20,8 @@ let batchCounter = 0;
 
 export class Request {
   private items: Item[] | null;
+  /** An answer from the store is awaited (waitFor): finish() waits for it too. */
+  private waiting = false;
 
   constructor(
     readonly server: Server,
@@ -58,6 +60,18 @@ export class Request {
     this.push('', serializeBody(source, command, params));
   }
 
+  /** A whole line (tags optional, CR LF included) to the sender, made elsewhere (history replay). */
+  raw(line: string): void {
+    if (this.items === null) {
+      this.client.conn.send(Buffer.from(line));
+      return;
+    }
+    const body = line.endsWith('\r\n') ? line.slice(0, -2) : line;
+    if (body[0] !== '@') return (this.items.push({ tags: '', body }), undefined);
+    const space = body.indexOf(' ');
+    this.items.push({ tags: body.slice(1, space), body: body.slice(space + 1) });
+  }
+
   /** IRCv3 standard reply: FAIL/WARN/NOTE <command> <code> [context...] :description. */
   standard(kind: 'FAIL' | 'WARN' | 'NOTE', code: string, ...rest: string[]): void {
     this.line(this.server.config.name, kind, [this.msg.command, code, ...rest]);
@@ -92,6 +106,57 @@ export class Request {
   }
 
   /**
+   * Answer from the store: `then` runs with what `promise` gives (or `late` runs, if it fails or
+   * takes longer than `timeoutMs`), and meanwhile this client's later commands wait, so every
+   * reply keeps its order. `then` may return a step function for a long answer, which runs like
+   * longReply's. A labeled reply is sent once the answer is complete. Nothing else waits: other
+   * clients' lines and every delivery go on.
+   */
+  waitFor<T>(
+    promise: Promise<T>,
+    then: (value: T) => (() => boolean) | void,
+    late: (why: string) => void,
+    timeoutMs = 10_000,
+  ): void {
+    const conn = this.client.conn;
+    this.waiting = true;
+    let answer: (() => (() => boolean) | void) | null = null;
+    let step: (() => boolean) | null = null;
+    const settle = (fn: () => (() => boolean) | void): void => {
+      if (answer !== null) return;
+      clearTimeout(timer);
+      answer = fn;
+      conn.resume();
+    };
+    const timer = setTimeout(() => settle(() => late('timed out')), timeoutMs);
+    promise.then(
+      (value) => settle(() => then(value)),
+      (err: unknown) => settle(() => late(err instanceof Error ? err.message : String(err))),
+    );
+    const high = highWater(conn.sendqBytes());
+    continueWith(conn, () => {
+      if (answer === null) return false;
+      if (step === null) {
+        const got = answer();
+        if (typeof got !== 'function') return this.done();
+        step = got;
+      }
+      if (this.items !== null) {
+        while (!step());
+        return this.done();
+      }
+      while (conn.pending() < high) if (step() || conn.isGone()) return this.done();
+      return false;
+    });
+  }
+
+  private done(): true {
+    this.waiting = false;
+    this.finish();
+    return true;
+  }
+
+  /**
    * Take the label to answer it later (the end of a multiline batch): no ACK now, and any reply
    * to this command goes out unlabeled. Null when the command had none.
    */
@@ -100,9 +165,9 @@ export class Request {
     return this.label;
   }
 
-  /** Send what was collected for a labeled command. */
+  /** Send what was collected for a labeled command (unless an answer from the store is awaited). */
   finish(): void {
-    if (this.items === null) return;
+    if (this.items === null || this.waiting) return;
     const label = 'label=' + escapeLabel(this.label!);
     const name = this.server.config.name;
     const items = this.items;
@@ -116,7 +181,13 @@ export class Request {
     } else {
       const id = 'L' + (++batchCounter).toString(36);
       text = `@${label} :${name} BATCH +${id} labeled-response\r\n`;
-      for (const it of items) text += `@batch=${id}${it.tags ? ';' + it.tags : ''} ${it.body}\r\n`;
+      for (const it of items) {
+        // A line of a batch nested inside (a chathistory batch) keeps only its own batch tag.
+        const tags = it.tags.startsWith('batch=')
+          ? it.tags
+          : `batch=${id}${it.tags ? ';' + it.tags : ''}`;
+        text += `@${tags} ${it.body}\r\n`;
+      }
       text += `:${name} BATCH -${id}\r\n`;
     }
     this.client.conn.send(Buffer.from(text));

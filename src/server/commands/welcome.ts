@@ -5,8 +5,14 @@ import { VERSION } from '../version.js';
 import type { Request } from './request.js';
 
 /** ISUPPORT tokens: every limit the server enforces, stated up front. */
-export function isupportTokens(c: ServerConfig) {
+export function isupportTokens(c: ServerConfig, hasStore: boolean) {
   const t = c.maxTargets;
+  const history = hasStore
+    ? ([
+        ['CHATHISTORY', c.historyLimit],
+        ['MSGREFTYPES', 'msgid,timestamp'],
+      ] as const)
+    : [];
   return [
     ['AWAYLEN', c.awayLen],
     ['BOT', 'B'],
@@ -15,6 +21,7 @@ export function isupportTokens(c: ServerConfig) {
     ['CHANMODES', 'beI,k,l,Cimnstu'],
     ['CHANNELLEN', c.channelLen],
     ['CHANTYPES', CHANTYPES],
+    ...history,
     ['ELIST', 'CMNTU'],
     ['EXCEPTS', 'e'],
     ['EXTBAN', ',m'],
@@ -64,7 +71,7 @@ export function sendIsupport(req: Request): void {
   const config = req.server.config;
   let lines = isupportCache.get(config);
   if (lines === undefined) {
-    lines = isupportLines(isupportTokens(config));
+    lines = isupportLines(isupportTokens(config, req.server.store !== null));
     isupportCache.set(config, lines);
   }
   for (const words of lines) req.numeric(RPL.ISUPPORT, ...words, 'are supported by this server');

@@ -1,0 +1,97 @@
+// The server's side of history: accepted messages become store records, and records become lines again for replay.
+//
+// Nothing here waits for the store: append() only queues, and the store commits at the start of
+// the next flush pass (flush.ts), before any line of that turn is written, so a message is durable
+// before its echo, its labeled ACK or its delivery leaves the server.
+import { serializeBody, serializeTags } from '../protocol/index.js';
+import { conversationKey, type HistoryRecord, type Store } from '../store/types.js';
+import { CAPBIT } from './capabilities.js';
+import type { Channel } from './channel.js';
+import type { ServerEvent } from './event.js';
+import type { Stamp } from './stamp.js';
+import type { User } from './user.js';
+
+export type StoredCommand = HistoryRecord['command'];
+
+export class History {
+  constructor(readonly store: Store) {}
+
+  /** A message to a whole channel (not one to its operators only: `@#chan` is not kept). */
+  channelMessage(out: ServerEvent, channel: Channel, sender: User): void {
+    this.store.history.append(
+      this.record(out, channel.folded, channel.name, sender, out.command as StoredCommand),
+    );
+  }
+
+  /** A private message between `sender` and `recipient`. */
+  privateMessage(out: ServerEvent, sender: User, recipient: User): void {
+    const conversation = conversationKey(sender.historyId, recipient.historyId);
+    this.store.history.append(
+      this.record(out, conversation, recipient.nick, sender, out.command as StoredCommand),
+    );
+  }
+
+  /** The private-message fast path's line (direct.ts): plain PRIVMSG, no tags. */
+  privateBytes(stamp: Stamp, sender: User, recipient: User, buf: Buffer, s: number, e: number) {
+    this.store.history.append({
+      msgid: stamp.msgid,
+      time: stamp.ms,
+      conversation: conversationKey(sender.historyId, recipient.historyId),
+      target: recipient.nick,
+      source: sender.prefix,
+      account: sender.account,
+      command: 'PRIVMSG',
+      tags: '',
+      text: buf.toString('utf8', s, e),
+    });
+  }
+
+  private record(
+    out: ServerEvent,
+    conversation: string,
+    target: string,
+    sender: User,
+    command: StoredCommand,
+  ): HistoryRecord {
+    return {
+      msgid: out.stamp.msgid,
+      time: out.stamp.ms,
+      conversation,
+      target,
+      source: out.source,
+      account: sender.account,
+      command,
+      tags: out.clientTags === null ? '' : serializeTags(out.clientTags),
+      text: command === 'TAGMSG' ? '' : (out.params[1] ?? ''),
+    };
+  }
+}
+
+/**
+ * A stored message as a line for a client with `caps`, inside batch `batch` (or none): its own
+ * time and msgid, its client tags for message-tags clients. Null when the client cannot be shown it
+ * (TAGMSG to a client without message-tags).
+ */
+export function replayLine(
+  record: HistoryRecord,
+  caps: number,
+  batch: string | null,
+): string | null {
+  const tagged = (caps & CAPBIT.MESSAGE_TAGS) !== 0;
+  if (record.command === 'TAGMSG' && !tagged) return null;
+  const tags: string[] = [];
+  if (batch !== null) tags.push('batch=' + batch);
+  if (tagged || (caps & CAPBIT.SERVER_TIME) !== 0) {
+    tags.push('time=' + new Date(record.time).toISOString());
+  }
+  if (tagged) {
+    tags.push('msgid=' + record.msgid);
+    if (record.account !== null && (caps & CAPBIT.ACCOUNT_TAG) !== 0) {
+      tags.push('account=' + record.account);
+    }
+    if (record.tags !== '') tags.push(record.tags);
+  }
+  const params = record.command === 'TAGMSG' ? [record.target] : [record.target, record.text];
+  const body = serializeBody(record.source, record.command, params);
+  return tags.length === 0 ? body + '\r\n' : '@' + tags.join(';') + ' ' + body + '\r\n';
+}
