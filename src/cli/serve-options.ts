@@ -7,6 +7,7 @@ import { CliError, OptionError } from './errors.js';
 import { readConfigFile, type FileValue } from './files.js';
 import { optionRows, type HelpRow } from './help.js';
 import { parseOpers } from './opers-config.js';
+import { finishTls, type TlsDraft } from './tls-options.js';
 import {
   SERVE_OPTIONS,
   type Extra,
@@ -74,6 +75,9 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     floodRate: DEFAULTS.flood?.rate ?? 2,
     advertise: false,
     advertiseName: null,
+    tlsPort: null,
+    tlsCertFile: null,
+    tlsKeyFile: null,
   };
   for (const o of SERVE_OPTIONS) {
     const flag = values[o.flag];
@@ -83,6 +87,7 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
       applyFileValue(o, s, { ...file, value: path.resolve(path.dirname(configFile), file.value) });
     else if (file !== undefined) applyFileValue(o, s, file);
   }
+  s.tls = finishTls(s);
   const opers = fromFile.get('opers');
   if (opers !== undefined) s.opers = parseOpers(opers.data, opers.where);
   if (s.defaultChannel !== '' && !isValidChannel(s.defaultChannel, s.channelLen)) {
@@ -90,16 +95,13 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
       `--default-channel: '${s.defaultChannel}' is longer than --channel-len (${s.channelLen})`,
     );
   }
-  const {
-    logFormat,
-    logLevel,
-    floodOn,
-    floodBurst,
-    floodRate,
-    advertise,
-    advertiseName,
-    ...config
-  } = s;
+  const { logFormat, logLevel, floodOn, floodBurst, floodRate, advertise, advertiseName, ...rest } =
+    s;
+  // The TLS draft (file names, port) is folded into config.tls by finishTls above.
+  const config: Mutable<ServerConfig> & Partial<TlsDraft> = rest;
+  delete config.tlsPort;
+  delete config.tlsCertFile;
+  delete config.tlsKeyFile;
   config.flood = floodOn ? { burst: floodBurst, rate: floodRate } : null;
   return {
     config,

@@ -16,6 +16,8 @@ export const CAP = {
   SETNAME: 'setname',
   CHANNEL_RENAME: 'draft/channel-rename',
   MULTILINE: 'draft/multiline',
+  /** Strict Transport Security: advertised only, never requested (ircv3.net/specs/extensions/sts). */
+  STS: 'sts',
 } as const;
 
 export type CapName = (typeof CAP)[keyof typeof CAP];
