@@ -83,7 +83,7 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     const flag = values[o.flag];
     const file = fromFile.get(o.flag);
     if (typeof flag === 'string') o.apply(s, flag);
-    else if (file !== undefined && o.path === true && configFile !== null)
+    else if (file !== undefined && o.path === true && configFile !== null && file.value !== '')
       applyFileValue(o, s, { ...file, value: path.resolve(path.dirname(configFile), file.value) });
     else if (file !== undefined) applyFileValue(o, s, file);
   }
