@@ -3,6 +3,7 @@ import { isIPv4 } from 'node:net';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { isValidChannel, isValidNick } from '../protocol/index.js';
+import { defaultKnownHostsFile } from '../client/known-hosts.js';
 import { isChannel } from '../client/words.js';
 import { CliError } from './errors.js';
 import { optionRows } from './help.js';
@@ -13,6 +14,8 @@ export interface ConnectSettings {
   port: number;
   tls: boolean;
   tlsInsecure: boolean;
+  /** Where pinned TLS certificates are kept (trust on first use). */
+  knownHosts: string;
   nick: string;
   realname: string;
   password: string | null;
@@ -51,7 +54,16 @@ export const CONNECT_OPTIONS: readonly ConnectOption[] = [
   { flag: 'nick', short: 'n', arg: 'NAME', help: 'your nickname', shown: 'from your login name' },
   { flag: 'port', short: 'p', arg: 'N', help: 'server port', shown: '6667, or 6697 with --tls' },
   { flag: 'tls', help: 'connect with TLS' },
-  { flag: 'tls-insecure', help: 'with --tls, accept a self-signed certificate' },
+  {
+    flag: 'tls-insecure',
+    help: 'with --tls, accept any certificate without checking or pinning it',
+  },
+  {
+    flag: 'known-hosts',
+    arg: 'FILE',
+    help: 'with --tls, where certificates trusted on first use are pinned (host:port fingerprint)',
+    shown: '$XDG_CONFIG_HOME/parley/known_hosts or ~/.config/parley/known_hosts',
+  },
   { flag: 'password', arg: 'SECRET', help: 'server password (PASS)' },
   { flag: 'channel', short: 'c', arg: '#NAME', help: 'join this channel and talk there' },
   { flag: 'realname', arg: 'TEXT', help: 'the real name WHOIS shows', shown: 'your nick' },
@@ -185,6 +197,7 @@ export function loadConnectSettings(argv: string[], isTty: boolean): ConnectSett
     port,
     tls,
     tlsInsecure: on('tls-insecure'),
+    knownHosts: text('known-hosts') ?? defaultKnownHostsFile(),
     nick,
     realname: text('realname') ?? nick,
     password: text('password') ?? null,

@@ -5,6 +5,7 @@ import { InteractiveView } from '../client/ui/interactive.js';
 import { PlainView, runPlain } from '../client/ui/plain.js';
 import { connectHelp, loadConnectSettings } from './connect-options.js';
 import { discoverAndPick } from './discover-prompt.js';
+import { settleTrust } from './tls-trust.js';
 
 export async function connect(argv: string[]): Promise<number> {
   const isTty = process.stdin.isTTY === true && process.stdout.isTTY === true;
@@ -26,11 +27,24 @@ export async function connect(argv: string[]): Promise<number> {
     ({ address: host, port } = picked);
     tls ||= picked.tls;
   }
+  // A self-signed certificate is pinned on first use (asking at a terminal); a changed one stops here.
+  const tlsPin =
+    tls && !settings.tlsInsecure
+      ? await settleTrust({
+          host,
+          port,
+          file: settings.knownHosts,
+          interactive: !settings.plain && isTty,
+          input: process.stdin,
+          output: process.stderr,
+        })
+      : null;
   const session = new ClientSession({
     host,
     port,
     tls,
     tlsInsecure: settings.tlsInsecure,
+    tlsPin,
     nick: settings.nick,
     realname: settings.realname,
     password: settings.password,

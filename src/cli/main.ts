@@ -18,6 +18,7 @@ Commands:
   serve      run the chat server (any IRC client can connect)
   connect    chat from this terminal (parley connect HOST --nick NAME)
   passwd     print the hash of an operator password, for the config file's opers: list
+  cert       write a self-signed TLS certificate and key for the server (--tls-cert, --tls-key)
 
 Options:
   -h, --help     show this help (parley <command> --help for a command's options)
@@ -47,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./connect.js')).connect(rest);
     case 'passwd':
       return (await import('./opers-config.js')).passwd(rest);
+    case 'cert':
+      return (await import('./cert.js')).cert(rest);
     default:
       throw new CliError(`unknown command '${command}' (see parley --help)`);
   }

@@ -8,6 +8,7 @@ import { CliError, OptionError } from './errors.js';
 import { readConfigFile, type FileValue } from './files.js';
 import { optionRows, type HelpRow } from './help.js';
 import { parseOpers } from './opers-config.js';
+import { finishTls, type TlsDraft } from './tls-options.js';
 import {
   SERVE_OPTIONS,
   type Extra,
@@ -76,15 +77,19 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     advertise: false,
     advertiseName: null,
     db: defaultDbPath(),
+    tlsPort: null,
+    tlsCertFile: null,
+    tlsKeyFile: null,
   };
   for (const o of SERVE_OPTIONS) {
     const flag = values[o.flag];
     const file = fromFile.get(o.flag);
     if (typeof flag === 'string') o.apply(s, flag);
-    else if (file !== undefined && o.path === true && configFile !== null)
+    else if (file !== undefined && o.path === true && configFile !== null && file.value !== '')
       applyFileValue(o, s, { ...file, value: filePath(configFile, file.value) });
     else if (file !== undefined) applyFileValue(o, s, file);
   }
+  s.tls = finishTls(s);
   const opers = fromFile.get('opers');
   if (opers !== undefined) s.opers = parseOpers(opers.data, opers.where);
   if (s.defaultChannel !== '' && !isValidChannel(s.defaultChannel, s.channelLen)) {
@@ -101,8 +106,13 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     advertise,
     advertiseName,
     db,
-    ...config
+    ...rest
   } = s;
+  // The TLS draft (file names, port) is folded into config.tls by finishTls above.
+  const config: Mutable<ServerConfig> & Partial<TlsDraft> = rest;
+  delete config.tlsPort;
+  delete config.tlsCertFile;
+  delete config.tlsKeyFile;
   config.flood = floodOn ? { burst: floodBurst, rate: floodRate } : null;
   return {
     config,

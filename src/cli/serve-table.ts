@@ -4,6 +4,7 @@ import { DEFAULTS, type ServerConfig } from '../server/config.js';
 import type { ChatFormat } from '../server/chatlog.js';
 import { OptionError } from './errors.js';
 import { readMotd } from './files.js';
+import { parseStsDuration, type TlsDraft } from './tls-options.js';
 import { parseBytes, parseDuration, parseInteger, parseOnOff } from './units.js';
 
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -32,7 +33,7 @@ export interface Option {
   apply(s: Mutable<ServerConfig> & Extra, raw: string): void;
 }
 
-export interface Extra {
+export interface Extra extends TlsDraft {
   logFormat: ChatFormat;
   logLevel: ServeSettings['logLevel'];
   floodOn: boolean;
@@ -69,6 +70,36 @@ export const SERVE_OPTIONS: Option[] = [
     apply: (s, v) =>
       (s.websocketPort =
         v === '' || v === 'none' ? null : parseInteger('websocket-port', v, 0, 65535)),
+  },
+  {
+    flag: 'tls-port',
+    arg: 'N',
+    shown: '6697 with --tls-cert',
+    help: 'also take IRC over TLS on this port, beside the plain one',
+    apply: (s, v) => (s.tlsPort = v === '' ? null : parseInteger('tls-port', v, 0, 65535)),
+  },
+  {
+    flag: 'tls-cert',
+    arg: 'FILE',
+    shown: 'none',
+    help: 'TLS certificate (chain), PEM; re-read on SIGHUP (parley cert makes one)',
+    path: true,
+    apply: (s, v) => (s.tlsCertFile = v === '' ? null : v),
+  },
+  {
+    flag: 'tls-key',
+    arg: 'FILE',
+    shown: 'none',
+    help: "the certificate's private key, PEM; re-read on SIGHUP",
+    path: true,
+    apply: (s, v) => (s.tlsKeyFile = v === '' ? null : v),
+  },
+  {
+    flag: 'sts-duration',
+    arg: 'SECS',
+    shown: '30d',
+    help: "with TLS, how long IRC clients should insist on it (IRCv3 STS); 0 makes them forget, 'off' advertises nothing",
+    apply: (s, v) => (s.stsDuration = parseStsDuration(v)),
   },
   {
     flag: 'name',

@@ -55,13 +55,19 @@ export async function serve(argv: string[]): Promise<number> {
       const at = ws.family === 'IPv6' ? `[${ws.address}]:${ws.port}` : `${ws.address}:${ws.port}`;
       log.info({}, `WebSocket (IRCv3: text.ircv3.net, binary.ircv3.net) on ${at}`);
     }
+    const tls = server.tlsAddress;
+    if (tls !== null) {
+      const at =
+        tls.family === 'IPv6' ? `[${tls.address}]:${tls.port}` : `${tls.address}:${tls.port}`;
+      log.info({}, `TLS on ${at}`);
+    }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const { host, port: wanted } = settings.config;
     const where = host.includes(':') ? `[${host}]:${wanted}` : `${host}:${wanted}`;
     const hint =
       e.code === 'EADDRINUSE'
-        ? ' (in use: choose another with --port or --websocket-port)'
+        ? ' (in use: choose another with --port, --tls-port or --websocket-port)'
         : e.code === 'EACCES'
           ? ' (permission denied: use --port above 1023)'
           : '';

@@ -5,6 +5,7 @@
 import { isUtf8 } from 'node:buffer';
 import net from 'node:net';
 import tls from 'node:tls';
+import type { Pin } from './known-hosts.js';
 
 export interface LinkOptions {
   host: string;
@@ -12,6 +13,11 @@ export interface LinkOptions {
   tls: boolean;
   /** Accept any certificate (self-signed, wrong name, expired). */
   tlsInsecure: boolean;
+  /**
+   * A certificate pinned on first use (known-hosts.ts): accepted when it presents exactly this
+   * fingerprint, even though no CA vouches for it; any other untrusted certificate is fatal.
+   */
+  pin?: Pin | null;
 }
 
 export interface LinkEvents {
@@ -49,9 +55,12 @@ export class Link {
         host: opts.host,
         port: opts.port,
         servername: net.isIP(opts.host) === 0 ? opts.host : undefined,
-        rejectUnauthorized: !opts.tlsInsecure,
+        // With a pin, verification is ours (checkPin), after the handshake.
+        rejectUnauthorized: !opts.tlsInsecure && (opts.pin ?? null) === null,
       });
-      s.once('secureConnect', () => this.onOpen());
+      s.once('secureConnect', () => {
+        if (this.checkPin(s)) this.onOpen();
+      });
       this.socket = s;
     } else {
       this.socket = net.connect({ host: opts.host, port: opts.port });
@@ -94,6 +103,16 @@ export class Link {
     this.socket.setNoDelay(true);
     this.socket.setKeepAlive(true, 60_000);
     this.events.open();
+  }
+
+  /** A certificate no CA vouches for must be the pinned one; a changed one is fatal, loudly. */
+  private checkPin(s: tls.TLSSocket): boolean {
+    const pin = this.opts.pin ?? null;
+    if (pin === null || this.opts.tlsInsecure || s.authorized) return true;
+    const presented = s.getPeerX509Certificate()?.fingerprint256 ?? 'none';
+    if (presented === pin.fingerprint) return true;
+    this.fail(changedCertificate(this.where(), pin, presented), true);
+    return false;
   }
 
   private onData(chunk: Buffer): void {
@@ -181,6 +200,16 @@ export class Link {
         return { reason: `connection error: ${detail}`, fatal: false };
     }
   }
+}
+
+/** The warning for a certificate that differs from its pin: what changed, and what to do if on purpose. */
+export function changedCertificate(where: string, pin: Pin, presented: string): string {
+  return [
+    `WARNING: the TLS certificate of ${where} has CHANGED since it was trusted; someone may be intercepting the connection. Not connecting.`,
+    `  trusted:   ${pin.fingerprint} (${pin.file}:${pin.line})`,
+    `  presented: ${presented}`,
+    `If the server's certificate was replaced on purpose, remove line ${pin.line} of ${pin.file} and connect again.`,
+  ].join('\n');
 }
 
 /** UTF-8 when it is valid, else Latin-1 (old clients and servers), so no byte is ever lost. */

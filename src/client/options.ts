@@ -1,4 +1,5 @@
 // The session's options as the caller gives them, and the same with every default filled in and checked.
+import type { Pin } from './known-hosts.js';
 import { DEFAULT_LAG, type LagCheck } from './lag.js';
 import { DEFAULT_RECONNECT, type ReconnectPolicy } from './reconnect.js';
 import { realTimers, type TimerApi } from './timers.js';
@@ -9,6 +10,8 @@ export interface SessionOptions {
   tls?: boolean;
   /** Skip certificate verification (self-signed certificates). */
   tlsInsecure?: boolean;
+  /** The certificate pinned for this server (known-hosts.ts): accepted though no CA vouches for it. */
+  tlsPin?: Pin | null;
   nick: string;
   /** USER name; defaults to the nick. */
   username?: string;
@@ -40,6 +43,7 @@ export interface ResolvedOptions {
   readonly port: number;
   readonly tls: boolean;
   readonly tlsInsecure: boolean;
+  readonly tlsPin: Pin | null;
   readonly nick: string;
   readonly username: string;
   readonly realname: string;
@@ -71,6 +75,7 @@ export function resolveOptions(o: SessionOptions): ResolvedOptions {
     port: o.port,
     tls: o.tls === true,
     tlsInsecure: o.tlsInsecure === true,
+    tlsPin: o.tlsPin ?? null,
     nick,
     username: user === '' ? 'parley' : user,
     realname: (o.realname ?? '').replace(CONTROL, '') || nick,

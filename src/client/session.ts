@@ -241,13 +241,13 @@ export class ClientSession {
   // ---- connection ----
 
   private connect(): void {
-    const { host, port, tls, tlsInsecure } = this.opts;
+    const { host, port, tls, tlsInsecure, tlsPin } = this.opts;
     this.phase = 'connecting';
     const attempt = this.attempt > 0 ? { attempt: this.attempt } : {};
     this.emit({ type: 'state', state: 'connecting', ...attempt });
     this.upkeep.connecting();
     const link: Link = new Link(
-      { host, port, tls, tlsInsecure },
+      { host, port, tls, tlsInsecure, pin: tlsPin },
       {
         open: () => link === this.link && this.onOpen(),
         line: (l) => link === this.link && this.onLine(l),

@@ -23,6 +23,8 @@ export const CAP = {
   ACCOUNT_REGISTRATION: 'draft/account-registration',
   READ_MARKER: 'draft/read-marker',
   MESSAGE_REDACTION: 'draft/message-redaction',
+  /** Strict Transport Security: advertised only, never requested (ircv3.net/specs/extensions/sts). */
+  STS: 'sts',
 } as const;
 
 export type CapName = (typeof CAP)[keyof typeof CAP];

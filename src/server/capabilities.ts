@@ -77,3 +77,19 @@ export function capByName(name: string, hasStore: boolean): Offer | undefined {
 export function capNames(caps: number): string[] {
   return OFFERED.filter((c) => (caps & c.bit) !== 0).map((c) => c.name);
 }
+
+/**
+ * The `sts` capability as CAP LS 302 lists it, or null when there is no policy to advertise
+ * (no TLS, or --sts-duration off). On plaintext it names the TLS port to upgrade to; on TLS it
+ * gives the duration to remember it for (0: forget). Never in OFFERED: clients must not REQ it.
+ */
+export function stsCap(
+  tlsPort: number | null,
+  duration: number | null,
+  secure: boolean,
+): string | null {
+  if (tlsPort === null || duration === null) return null;
+  return secure
+    ? `${CAP.STS}=duration=${duration}`
+    : `${CAP.STS}=port=${tlsPort},duration=${duration}`;
+}

@@ -1,6 +1,7 @@
 // A connected client as the server sees it: registration progress, capabilities, ping state (the terminal client's own session is client/session.ts).
 import type { Gathering } from './commands/multiline.js';
 import type { Connection } from './connection.js';
+import { isSecure } from './tls.js';
 import type { User } from './user.js';
 
 export class Client {
@@ -22,6 +23,8 @@ export class Client {
   /** When a server PING was sent and not yet answered (0 = none outstanding). */
   pingSentAt = 0;
   readonly connectedAt: number;
+  /** Connected over TLS (--tls-port): WHOIS 671, user mode +Z, the STS value without a port. */
+  readonly secure: boolean;
 
   constructor(
     readonly conn: Connection<Client>,
@@ -29,6 +32,7 @@ export class Client {
     readonly host: string,
   ) {
     this.connectedAt = conn.lastActivity;
+    this.secure = isSecure(conn.socket);
   }
 
   /** The nick numerics are addressed to: the registered nick, the pending one, or `*`. */

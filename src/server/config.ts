@@ -7,6 +7,13 @@ export interface ServerConfig {
   readonly port: number;
   /** Port for IRC over WebSocket (IRCv3, for web clients), on the same host; null: none. */
   readonly websocketPort: number | null;
+  /** TLS: the port (6697 unless set), certificate chain and private key as PEM text; null: no TLS. */
+  readonly tls: TlsConfig | null;
+  /**
+   * IRCv3 STS policy duration in seconds, advertised while TLS is on (`sts` capability); 0 tells
+   * clients to forget the policy, null advertises none.
+   */
+  readonly stsDuration: number | null;
   /** Server name shown as the source of numerics. */
   readonly name: string;
   /** NETWORK ISUPPORT token. */
@@ -79,10 +86,23 @@ export interface ServerConfig {
   readonly opers: readonly OperBlock[];
 }
 
+export interface TlsConfig {
+  readonly port: number;
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** The TLS port when a certificate is given and no --tls-port (the IANA port for IRC over TLS). */
+export const DEFAULT_TLS_PORT = 6697;
+
 export const DEFAULTS: ServerConfig = {
   host: '::',
   port: 6667,
   websocketPort: null,
+  tls: null,
+  // 30 days: a client that has seen the server once keeps insisting on TLS between visits (what
+  // STS is for), yet a retired TLS port stops being insisted on within a month.
+  stsDuration: 30 * 24 * 3600,
   name: 'parley.local',
   network: 'parley',
   description: '',

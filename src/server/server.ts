@@ -36,6 +36,7 @@ import { ServerEvent } from './event.js';
 import { CheckBudget } from './opers.js';
 import { errorLine, normalizeIp } from './wire.js';
 import { WsListener } from './websocket.js';
+import { TlsListener } from './tls.js';
 import { Client } from './client.js';
 import { Stamper } from './stamp.js';
 import type { User } from './user.js';
@@ -84,6 +85,9 @@ export class Server implements ConnectionEvents<Client> {
   private wsListener: WsListener | null = null;
   /** Where the WebSocket listener listens, once listen() has started it (--websocket-port). */
   wsAddress: AddressInfo | null = null;
+  private tlsListener: TlsListener | null = null;
+  /** Where the TLS listener listens, once listen() has started it (--tls-port). */
+  tlsAddress: AddressInfo | null = null;
   /** The secret behind host cloaks: kept in the store, so cloaks (and bans on them) outlive restarts. */
   private cloakKey = randomBytes(32);
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -140,6 +144,19 @@ export class Server implements ConnectionEvents<Client> {
         throw err;
       }
     }
+    if (this.config.tls !== null) {
+      this.tlsListener = new TlsListener(
+        { admit: (socket) => this.admit(socket), accepted: (socket) => this.accept(socket) },
+        this.config.tls,
+        this.log,
+      );
+      try {
+        this.tlsAddress = await this.tlsListener.listen(this.config.host, this.config.tls.port);
+      } catch (err) {
+        await Promise.all([this.listener.close(), this.wsListener?.close()]);
+        throw err;
+      }
+    }
     this.sweepTimer = setInterval(() => this.sweep(), 1000);
     return addr;
   }
@@ -150,7 +167,8 @@ export class Server implements ConnectionEvents<Client> {
     if (config.host !== host || config.port !== port || config.websocketPort !== websocketPort) {
       this.log.warn({}, 'host and port changes take effect on restart');
     }
-    this.config = { ...config, host, port, websocketPort };
+    const tls = this.reloadTls(config.tls);
+    this.config = { ...config, host, port, websocketPort, tls };
     this.limits = limitsOf(this.config);
     this.setLargeThresholds();
     this.chatlog.logPrivate = this.config.logPrivate;
@@ -159,12 +177,37 @@ export class Server implements ConnectionEvents<Client> {
     this.log.info({}, 'configuration reloaded');
   }
 
+  /**
+   * The TLS settings to keep after a reload: a new certificate and key for new connections (a pair
+   * that fails to load keeps the old one); turning TLS on or off, or its port, needs a restart.
+   */
+  private reloadTls(next: ServerConfig['tls']): ServerConfig['tls'] {
+    const now = this.config.tls;
+    if ((now?.port ?? null) !== (next?.port ?? null)) {
+      this.log.warn({}, 'turning TLS on or off, or moving its port, takes effect on restart');
+    }
+    if (now === null || next === null) return now;
+    if (next.cert === now.cert && next.key === now.key) return now;
+    try {
+      this.tlsListener?.setCredentials(next);
+      this.log.info({}, 'TLS certificate reloaded');
+      return { ...now, cert: next.cert, key: next.key };
+    } catch (err) {
+      this.log.error({}, `TLS certificate not reloaded, keeping the old one: ${String(err)}`);
+      return now;
+    }
+  }
+
   /** Tell every client, close every connection and stop listening. */
   async shutdown(reason = 'Server shutting down'): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
-    const closing = Promise.all([this.listener.close(), this.wsListener?.close()]);
+    const closing = Promise.all([
+      this.listener.close(),
+      this.wsListener?.close(),
+      this.tlsListener?.close(),
+    ]);
     const last = errorLine(reason);
     for (const s of [...this.clients]) s.conn.close(reason, last);
     this.chatlog.flush();

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { makeCertificate } from '../../src/cli/certgen.js';
 import { CONNECT_OPTIONS, loadConnectSettings } from '../../src/cli/connect-options.js';
 import { SERVE_OPTIONS } from '../../src/cli/serve-options.js';
 import { COMMANDS } from '../../src/client/commands.js';
@@ -80,7 +81,9 @@ test("CAP LS offers exactly the capabilities README's IRCv3 row names (nothing w
   assert.ok(row, "README's features table has an IRCv3 row");
   const known: string[] = Object.values(CAP);
   const promised = known.filter((name) => new RegExp(`(^|[ ,])${name}([ ,(]|$)`).test(row[2]));
-  const srv = await startServer();
+  // With TLS on, so that `sts` is offered too.
+  const { cert, key } = makeCertificate(['localhost'], 1);
+  const srv = await startServer({ tls: { port: 0, cert, key } });
   try {
     const c = await TestClient.connect(srv.port);
     c.send('CAP LS 302');

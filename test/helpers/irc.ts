@@ -1,5 +1,6 @@
 // Test helpers: a real server on an ephemeral loopback port and a scriptable raw IRC client over real TCP.
 import net from 'node:net';
+import tls from 'node:tls';
 import { isParseError, parse, type Message } from '../../src/protocol/index.js';
 import { MemoryStore, type Store } from '../../src/store/index.js';
 import { ChatLog, type ChatFormat } from '../../src/server/chatlog.js';
@@ -99,6 +100,31 @@ export class TestClient {
       const socket = net.connect({ port, host }, () => resolve(new TestClient(socket)));
       socket.once('error', reject);
     });
+  }
+
+  /** Connect over TLS, accepting any certificate; `seen` gets the server's certificate fingerprint. */
+  static connectTls(
+    port: number,
+    host = '127.0.0.1',
+  ): Promise<TestClient & { fingerprint: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = tls.connect({ port, host, rejectUnauthorized: false }, () => {
+        const c = new TestClient(socket) as TestClient & { fingerprint: string };
+        c.fingerprint = socket.getPeerX509Certificate()?.fingerprint256 ?? '';
+        resolve(c);
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  /** Send NICK and USER on a connected client and wait for the end of the welcome burst. */
+  async registerAs(nick: string, lobby = true): Promise<this> {
+    this.nick = nick;
+    this.send(`NICK ${nick}`);
+    this.send(`USER ${nick} 0 * :Test ${nick}`);
+    await this.expect((m) => m.command === '376' || m.command === '422');
+    if (lobby) await this.expect((m) => m.command === '366');
+    return this;
   }
 
   /** Connect, optionally request caps, register and wait for the end of the welcome burst (and auto-join). */

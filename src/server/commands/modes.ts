@@ -283,6 +283,8 @@ function userMode(req: Request, nick: string): void {
     if (c === '+' || c === '-') plus = c === '+';
     else if (c === 'o' && plus)
       continue; // Modern IRC: a self-set +o SHOULD be ignored
+    else if (c === 'Z')
+      continue; // +Z follows the transport (TLS); only the server sets it
     else if (!SELF_MODES.includes(c)) unknown = true;
     else if (set.has(c) !== plus) {
       if (plus) set.add(c);

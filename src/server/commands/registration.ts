@@ -1,7 +1,7 @@
 // Connection registration and upkeep: CAP, PASS, NICK, USER, PING, PONG, QUIT.
 import { timingSafeEqual } from 'node:crypto';
 import { ERR, fold, isValidNick, truncateUtf8 } from '../../protocol/index.js';
-import { offeredCaps, capByName, capNames, CAPBIT } from '../capabilities.js';
+import { offeredCaps, capByName, capNames, CAPBIT, stsCap } from '../capabilities.js';
 import { User } from '../user.js';
 import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
@@ -23,6 +23,13 @@ function cap(req: Request): void {
       const words = offeredCaps(req.server.store !== null).map((c) =>
         c.value !== undefined && s.capVersion >= 302 ? `${c.name}=${c.value}` : c.name,
       );
+      // STS only with values: without its port or duration the name says nothing.
+      const sts = stsCap(
+        req.server.tlsAddress?.port ?? null,
+        req.server.config.stsDuration,
+        s.secure,
+      );
+      if (sts !== null && s.capVersion >= 302) words.push(sts);
       req.line(name, 'CAP', [s.target, 'LS', words.join(' ')]);
       return;
     }
@@ -130,6 +137,7 @@ function tryRegister(req: Request): void {
     return;
   }
   const u = new User(s.pendingNick, s.username, s.realname ?? '', s.host, s, req.now);
+  if (s.secure) u.modes = 'Z'; // a TLS link; not in the network yet, so set here
   if (!server.network.addUser(u)) {
     req.numeric(ERR.NICKNAMEINUSE, s.pendingNick, 'Nickname is already in use');
     s.pendingNick = null;

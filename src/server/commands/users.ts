@@ -191,6 +191,9 @@ function whois(req: Request): void {
   req.numeric(RPL.WHOISSERVER, target.nick, config.name, serverInfo(config));
   if (target.away !== null) req.numeric(RPL.AWAY, target.nick, target.away);
   if (target.isOper) req.numeric(RPL.WHOISOPERATOR, target.nick, 'is an IRC operator');
+  if (target.client.secure) {
+    req.numeric(RPL.WHOISSECURE, target.nick, 'is using a secure connection');
+  }
   if (target.isBot) {
     req.numeric(RPL.WHOISBOT, target.nick, `is a Bot on ${req.server.config.network}`);
   }

@@ -58,7 +58,7 @@ export function sendWelcome(req: Request): void {
   req.numeric(RPL.WELCOME, `Welcome to the ${config.network} IRC Network ${user.prefix}`);
   req.numeric(RPL.YOURHOST, `Your host is ${config.name}, running version ${VERSION}`);
   req.numeric(RPL.CREATED, `This server was created ${req.server.startedAt.toUTCString()}`);
-  req.numeric(RPL.MYINFO, config.name, VERSION, 'Biow', 'CIbeiklmnostuv', 'Ibeklov');
+  req.numeric(RPL.MYINFO, config.name, VERSION, 'BZiow', 'CIbeiklmnostuv', 'Ibeklov');
   sendIsupport(req);
   sendLusers(req);
   sendMotd(req);

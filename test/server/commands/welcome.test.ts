@@ -19,7 +19,7 @@ test('001-004, 005 and LUSERS say what they should, word for word', async () => 
     assert.deepEqual(params('003'), [['alice', `This server was created ${created}`]]);
     // 004: server, version, user modes, channel modes, channel modes that take a parameter.
     assert.deepEqual(params('004'), [
-      ['alice', 'parley.local', VERSION, 'Biow', 'CIbeiklmnostuv', 'Ibeklov'],
+      ['alice', 'parley.local', VERSION, 'BZiow', 'CIbeiklmnostuv', 'Ibeklov'],
     ]);
     const isupport = params('005');
     assert.ok(isupport.length >= 2);
