@@ -1,0 +1,364 @@
+// The SQLite store: one file, opened once by one server, written by one transaction per turn.
+//
+// Writes are queued and committed together on the next event-loop turn (setImmediate), as in the
+// memory store: a queued write is visible to reads only after that commit. Accounts' create(),
+// update() and takeInbox() answer a promise and so write at once, each in its own transaction.
+// Reads run synchronously and return settled promises.
+import fs from 'node:fs';
+import nodePath from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, migrate } from './migrations.js';
+import { SqliteHistory, answer } from './sqlite-history.js';
+import {
+  StoreOpenError,
+  type AccountRecord,
+  type AccountStore,
+  type ChannelRecord,
+  type ChannelStore,
+  type HistoryRecord,
+  type Store,
+} from './types.js';
+
+export interface SqliteOptions {
+  /**
+   * Cap the file at this many pages (PRAGMA max_page_count; 4 KiB each): a commit that would grow
+   * it further fails with SQLITE_FULL like a full disk. Unset: no cap.
+   */
+  maxPageCount?: number;
+}
+
+/** How long a statement waits for a lock held by another connection before SQLITE_BUSY (ms). */
+const BUSY_TIMEOUT_MS = 100;
+
+/** Why an open failed, in words, from the SQLite error code. */
+function openFailure(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return 'it is in use by another running parley server (the file is locked)';
+  }
+  if (code === 'SQLITE_NOTADB') return `it is not a parley database (${message})`;
+  if (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT')) {
+    return `it is damaged (${message})`;
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_READONLY')) {
+    return `it cannot be written (${message})`;
+  }
+  return message;
+}
+
+/** Refuse a path whose directory is missing or not writable, before SQLite says it vaguely. */
+function checkPlace(path: string): void {
+  const dir = nodePath.dirname(nodePath.resolve(path));
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch {
+    throw new StoreOpenError(`cannot open database ${path}: directory ${dir} does not exist`);
+  }
+  if (!stat.isDirectory()) {
+    throw new StoreOpenError(`cannot open database ${path}: ${dir} is not a directory`);
+  }
+  try {
+    // SQLite writes the -wal file (and, before WAL is on, a journal) beside the database.
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new StoreOpenError(`cannot open database ${path}: directory ${dir} is not writable`);
+  }
+  if (fs.statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new StoreOpenError(`cannot open database ${path}: it is a directory`);
+  }
+}
+
+/** Open, lock and migrate the file, or throw StoreOpenError. */
+function openDatabase(path: string, options: SqliteOptions): Database.Database {
+  checkPlace(path);
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    // EXCLUSIVE before WAL: the file stays locked as long as this server has it open, and WAL
+    // keeps its index in process memory (no -shm file). The first read below takes the lock, so a
+    // second server fails here at once with SQLITE_BUSY instead of corrupting anything.
+    db.pragma('locking_mode = EXCLUSIVE');
+    const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
+    if (mode !== 'wal') throw new Error(`cannot switch to WAL (journal mode stays ${mode})`);
+    // FULL, not NORMAL: in WAL mode NORMAL does not fsync at commit, so a commit survives a crash
+    // of the process but not of the machine (power loss, kernel panic). afterCommit() tells the
+    // server a message is durable and it confirms it to its sender then, so every commit is
+    // fsynced. Group commit makes that one fsync per event-loop turn, not one per message.
+    db.pragma('synchronous = FULL');
+    // Take the write lock now too: a read-only file fails here, not at the first commit.
+    db.exec('BEGIN IMMEDIATE; COMMIT');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new StoreOpenError(
+        `cannot open database ${path}: it was written by a newer parley ` +
+          `(schema version ${version}; this one knows up to ${MIGRATIONS.length})`,
+      );
+    }
+    migrate(db);
+    if (options.maxPageCount !== undefined) {
+      db.pragma(`max_page_count = ${Math.floor(options.maxPageCount)}`);
+    }
+    return db;
+  } catch (err) {
+    db?.close();
+    if (err instanceof StoreOpenError) throw err;
+    throw new StoreOpenError(`cannot open database ${path}: ${openFailure(err)}`);
+  }
+}
+
+interface AccountRow {
+  key: string;
+  name: string;
+  password: string;
+  scramSalt: string | null;
+  scramIterations: number | null;
+  scramStoredKey: string | null;
+  scramServerKey: string | null;
+  email: string | null;
+  createdAt: number;
+}
+
+function accountRow(a: AccountRecord): AccountRow {
+  return {
+    key: a.key,
+    name: a.name,
+    password: a.password,
+    scramSalt: a.scram?.salt ?? null,
+    scramIterations: a.scram?.iterations ?? null,
+    scramStoredKey: a.scram?.storedKey ?? null,
+    scramServerKey: a.scram?.serverKey ?? null,
+    email: a.email,
+    createdAt: a.createdAt,
+  };
+}
+
+function accountRecord(r: AccountRow): AccountRecord {
+  const scram =
+    r.scramSalt === null
+      ? null
+      : {
+          salt: r.scramSalt,
+          iterations: r.scramIterations ?? 0,
+          storedKey: r.scramStoredKey ?? '',
+          serverKey: r.scramServerKey ?? '',
+        };
+  return {
+    name: r.name,
+    key: r.key,
+    password: r.password,
+    scram,
+    email: r.email,
+    createdAt: r.createdAt,
+  };
+}
+
+const ACCOUNT_COLUMNS = `key, name, password, scram_salt AS scramSalt,
+  scram_iterations AS scramIterations, scram_stored_key AS scramStoredKey,
+  scram_server_key AS scramServerKey, email, created_at AS createdAt`;
+const ACCOUNT_VALUES = `(@key, @name, @password, @scramSalt, @scramIterations, @scramStoredKey,
+  @scramServerKey, @email, @createdAt)`;
+const ACCOUNT_INTO = `accounts (key, name, password, scram_salt, scram_iterations,
+  scram_stored_key, scram_server_key, email, created_at)`;
+
+class SqliteAccounts implements AccountStore {
+  private readonly getOne: Database.Statement<[string], AccountRow>;
+  private readonly insert: Database.Statement<[AccountRow]>;
+  private readonly replace: Database.Statement<[AccountRow]>;
+  private readonly inbox: Database.Statement<[string], HistoryRecord>;
+  private readonly clearInbox: Database.Statement<[string]>;
+  private readonly hold: Database.Statement<[string, string]>;
+  private readonly marker: Database.Statement<[string, string], { time: number }>;
+  private readonly setMarker: Database.Statement<[string, string, number]>;
+  private readonly take: (key: string) => HistoryRecord[];
+
+  constructor(
+    db: Database.Database,
+    private readonly queue: (fn: () => void) => void,
+  ) {
+    this.getOne = db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE key = ?`);
+    this.insert = db.prepare(`INSERT OR IGNORE INTO ${ACCOUNT_INTO} VALUES ${ACCOUNT_VALUES}`);
+    this.replace = db.prepare(`INSERT OR REPLACE INTO ${ACCOUNT_INTO} VALUES ${ACCOUNT_VALUES}`);
+    this.inbox = db.prepare(
+      `SELECT m.msgid, m.time, m.conversation, m.target, m.source, m.account, m.command, m.tags,
+         m.text
+       FROM inbox i JOIN messages m ON m.msgid = i.msgid
+       WHERE i.account = ? AND m.redacted = 0 ORDER BY i.rowid`,
+    );
+    this.clearInbox = db.prepare('DELETE FROM inbox WHERE account = ?');
+    this.hold = db.prepare('INSERT INTO inbox (account, msgid) VALUES (?, ?)');
+    this.marker = db.prepare(
+      'SELECT time FROM read_markers WHERE account = ? AND conversation = ?',
+    );
+    this.setMarker = db.prepare(
+      'INSERT OR REPLACE INTO read_markers (account, conversation, time) VALUES (?, ?, ?)',
+    );
+    this.take = db.transaction((key: string) => {
+      const found = this.inbox.all(key);
+      this.clearInbox.run(key);
+      return found;
+    });
+  }
+
+  get(key: string): Promise<AccountRecord | null> {
+    return answer(() => {
+      const row = this.getOne.get(key);
+      return row === undefined ? null : accountRecord(row);
+    });
+  }
+
+  create(record: AccountRecord): Promise<boolean> {
+    return answer(() => this.insert.run(accountRow(record)).changes === 1);
+  }
+
+  update(record: AccountRecord): Promise<void> {
+    return answer(() => void this.replace.run(accountRow(record)));
+  }
+
+  takeInbox(key: string): Promise<HistoryRecord[]> {
+    return answer(() => this.take(key));
+  }
+
+  addToInbox(key: string, msgid: string): void {
+    this.queue(() => this.hold.run(key, msgid));
+  }
+
+  readMarker(key: string, conversation: string): Promise<number | null> {
+    return answer(() => this.marker.get(key, conversation)?.time ?? null);
+  }
+
+  setReadMarker(key: string, conversation: string, time: number): void {
+    this.queue(() => this.setMarker.run(key, conversation, time));
+  }
+}
+
+interface ChannelRow extends Omit<ChannelRecord, 'lists'> {
+  lists: string;
+}
+
+class SqliteChannels implements ChannelStore {
+  private readonly everything: Database.Statement<[], ChannelRow>;
+  private readonly upsert: Database.Statement<[ChannelRow]>;
+  private readonly remove: Database.Statement<[string]>;
+
+  constructor(
+    db: Database.Database,
+    private readonly queue: (fn: () => void) => void,
+  ) {
+    this.everything = db.prepare(
+      `SELECT name, key, founder, topic, topic_by AS topicBy, topic_at AS topicAt, modes,
+         password, user_limit AS "limit", lists, created_at AS createdAt
+       FROM channels ORDER BY key`,
+    );
+    this.upsert = db.prepare(
+      `INSERT OR REPLACE INTO channels (key, name, founder, topic, topic_by, topic_at, modes,
+         password, user_limit, lists, created_at)
+       VALUES (@key, @name, @founder, @topic, @topicBy, @topicAt, @modes, @password, @limit,
+         @lists, @createdAt)`,
+    );
+    this.remove = db.prepare('DELETE FROM channels WHERE key = ?');
+  }
+
+  all(): Promise<ChannelRecord[]> {
+    return answer(() =>
+      this.everything
+        .all()
+        .map((row) => ({ ...row, lists: JSON.parse(row.lists) as Record<string, string[]> })),
+    );
+  }
+
+  put(record: ChannelRecord): void {
+    // Bound now: the caller may change its object before the commit.
+    const row: ChannelRow = { ...record, lists: JSON.stringify(record.lists) };
+    this.queue(() => this.upsert.run(row));
+  }
+
+  delete(key: string): void {
+    this.queue(() => this.remove.run(key));
+  }
+}
+
+export class SqliteStore implements Store {
+  readonly history: SqliteHistory;
+  readonly accounts: AccountStore;
+  readonly channels: ChannelStore;
+  onError: ((err: Error) => void) | null = null;
+  private pending: (() => void)[] = [];
+  private waiting: (() => void)[] = [];
+  private scheduled: NodeJS.Immediate | null = null;
+  private readonly getMetaOne: Database.Statement<[string], { value: string }>;
+  private readonly setMetaOne: Database.Statement<[string, string]>;
+  private readonly commitAll: (work: readonly (() => void)[]) => void;
+
+  constructor(
+    readonly where: string,
+    private readonly db: Database.Database,
+  ) {
+    const queue = (fn: () => void): void => this.enqueue(fn);
+    this.history = new SqliteHistory(db, queue);
+    this.accounts = new SqliteAccounts(db, queue);
+    this.channels = new SqliteChannels(db, queue);
+    this.getMetaOne = db.prepare('SELECT value FROM meta WHERE name = ?');
+    this.setMetaOne = db.prepare('INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)');
+    this.commitAll = db.transaction((work: readonly (() => void)[]) => {
+      for (const fn of work) fn();
+    });
+  }
+
+  private enqueue(fn: () => void): void {
+    this.pending.push(fn);
+    this.scheduled ??= setImmediate(() => this.commit());
+  }
+
+  /**
+   * Commit everything queued in one transaction, then run the callbacks that waited for it. A
+   * failed commit rolls it all back, is reported once to onError, and the callbacks run anyway
+   * (see Store.afterCommit): the messages were delivered, only their history is lost.
+   */
+  private commit(): void {
+    this.scheduled = null;
+    const work = this.pending;
+    const done = this.waiting;
+    this.pending = [];
+    this.waiting = [];
+    if (work.length > 0) {
+      try {
+        this.commitAll(work);
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        if (this.onError !== null) this.onError(error);
+        else process.emitWarning(`parley store ${this.where}: commit failed: ${error.message}`);
+      }
+    }
+    for (const fn of done) fn();
+  }
+
+  getMeta(name: string): Promise<string | null> {
+    return answer(() => this.getMetaOne.get(name)?.value ?? null);
+  }
+
+  setMeta(name: string, value: string): void {
+    this.enqueue(() => this.setMetaOne.run(name, value));
+  }
+
+  afterCommit(fn: () => void): void {
+    if (this.pending.length === 0) fn();
+    else this.waiting.push(fn);
+  }
+
+  close(): Promise<void> {
+    if (this.scheduled !== null) clearImmediate(this.scheduled);
+    this.commit();
+    this.db.close();
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Open (creating it if needed) the database file at `path`, bring its schema up to date and lock
+ * it for this process. Throws StoreOpenError, whose one-line message names the file and the reason.
+ */
+export function openSqliteStore(path: string, options: SqliteOptions = {}): SqliteStore {
+  return new SqliteStore(path, openDatabase(path, options));
+}
