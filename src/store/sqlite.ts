@@ -360,5 +360,12 @@ export class SqliteStore implements Store {
  * it for this process. Throws StoreOpenError, whose one-line message names the file and the reason.
  */
 export function openSqliteStore(path: string, options: SqliteOptions = {}): SqliteStore {
-  return new SqliteStore(path, openDatabase(path, options));
+  const db = openDatabase(path, options);
+  try {
+    // Preparing the statements reads the whole schema: a damaged one fails here.
+    return new SqliteStore(path, db);
+  } catch (err) {
+    db.close();
+    throw new StoreOpenError(`cannot open database ${path}: ${openFailure(err)}`);
+  }
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { SCHEMA_VERSION } from '../../src/store/migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../src/store/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { StoreOpenError } from '../../src/store/types.js';
 import { T0, committed, labels, makeTemp, rec, rmTemp } from './kit.js';
@@ -130,6 +130,13 @@ test('sqlite: a file from a newer parley, a foreign file or a bad place is refus
     openError(file, /not a parley database/);
 
     fs.rmSync(file);
+    openSqliteStore(file).close();
+    const bytes = fs.readFileSync(file);
+    bytes.fill(0xa5, 100, 4096); // the schema's page, past the 100-byte file header
+    fs.writeFileSync(file, bytes);
+    openError(file, /damaged|not a parley database/);
+
+    fs.rmSync(file);
     fs.mkdirSync(file);
     openError(file, /is a directory/);
 
@@ -165,5 +172,24 @@ test('sqlite: a failed commit is reported once, drops its work, and later commit
       assert.deepEqual(await store.history.find(small.msgid), small);
     } finally {
       await store.close();
+    }
+  }));
+
+test('sqlite: each migration step is one transaction; a failing step leaves the last whole one', () =>
+  withFile((file) => {
+    openSqliteStore(file).close();
+    const db = new Database(file);
+    try {
+      const version = (): unknown => db.pragma('user_version', { simple: true });
+      const extra = (): unknown =>
+        db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'extra'").pluck().get();
+      assert.throws(() => migrate(db, [...MIGRATIONS, 'CREATE TABLE extra (x); SELECT nope;']));
+      assert.equal(version(), SCHEMA_VERSION);
+      assert.equal(extra(), 0);
+      assert.equal(migrate(db, [...MIGRATIONS, 'CREATE TABLE extra (x)']), SCHEMA_VERSION);
+      assert.equal(version(), SCHEMA_VERSION + 1);
+      assert.equal(extra(), 1);
+    } finally {
+      db.close();
     }
   }));
