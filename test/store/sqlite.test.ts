@@ -152,7 +152,7 @@ test('sqlite: a failed commit is reported once, drops its work, and later commit
       const errors: Error[] = [];
       store.onError = (err) => errors.push(err);
       const big = Array.from({ length: 40 }, (_, i) =>
-        rec('#a', `big${i}`, T0 + i, { text: 'x'.repeat(3000) }),
+        rec('alice bob', `big${i}`, T0 + i, { text: 'x'.repeat(3000) }),
       );
       for (const r of big) store.history.append(r);
       store.setMeta('dropped', 'yes');
@@ -165,11 +165,17 @@ test('sqlite: a failed commit is reported once, drops its work, and later commit
       assert.equal(await store.history.find(big[0].msgid), null);
       assert.equal(await store.getMeta('dropped'), null);
 
-      const small = rec('#a', 'small', T0 + 100);
+      const small = rec('alice bob', 'small', T0 + 100);
       store.history.append(small);
       await committed(store);
       assert.equal(errors.length, 1);
       assert.deepEqual(await store.history.find(small.msgid), small);
+      const rows = await store.history.targets([], 'alice', T0, T0 + 1000, 10);
+      assert.deepEqual(
+        rows.map((r) => r.latest.text),
+        ['small'],
+        'nothing of the dropped commit is remembered',
+      );
     } finally {
       await store.close();
     }
