@@ -77,6 +77,7 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     advertise: false,
     advertiseName: null,
     db: defaultDbPath(),
+    dbFsync: false,
     tlsPort: null,
     tlsCertFile: null,
     tlsKeyFile: null,
@@ -106,6 +107,7 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     advertise,
     advertiseName,
     db,
+    dbFsync,
     ...rest
   } = s;
   // The TLS draft (file names, port) is folded into config.tls by finishTls above.
@@ -122,6 +124,7 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     advertise,
     advertiseName,
     db,
+    dbFsync,
     help: values.help === true,
   };
 }

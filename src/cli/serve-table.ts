@@ -20,6 +20,8 @@ export interface ServeSettings {
   advertiseName: string | null;
   /** Where accounts and history are kept: a file, `:memory:`, or `off`. */
   db: string;
+  /** fsync every commit of the store. */
+  dbFsync: boolean;
 }
 
 export interface Option {
@@ -42,6 +44,7 @@ export interface Extra extends TlsDraft {
   advertise: boolean;
   advertiseName: string | null;
   db: string;
+  dbFsync: boolean;
 }
 
 const D = DEFAULTS;
@@ -285,6 +288,13 @@ export const SERVE_OPTIONS: Option[] = [
     path: true,
     help: "SQLite file for accounts and history (':memory:' forgets at exit, 'off' keeps nothing)",
     apply: (s, v) => (s.db = v === '' ? 'off' : v),
+  },
+  {
+    flag: 'db-fsync',
+    arg: 'on|off',
+    shown: 'off',
+    help: 'flush every commit to the disk (survives power loss; off survives kill -9)',
+    apply: (s, v) => (s.dbFsync = parseOnOff('db-fsync', v)),
   },
   {
     flag: 'history-max',

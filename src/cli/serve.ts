@@ -7,7 +7,7 @@ import { VERSION } from '../server/version.js';
 import { openStore, StoreOpenError, type Store } from '../store/index.js';
 import { CliError } from './errors.js';
 import { makeLogger } from './diagnostics.js';
-import { loadServeSettings, serveHelp } from './serve-options.js';
+import { defaultDbPath, loadServeSettings, serveHelp } from './serve-options.js';
 
 export async function serve(argv: string[]): Promise<number> {
   const settings = loadServeSettings(argv);
@@ -28,7 +28,10 @@ export async function serve(argv: string[]): Promise<number> {
   const chatlog = new ChatLog(stdout as unknown as Sink, settings.logFormat);
   let store: Store | null;
   try {
-    store = openStore(settings.db);
+    store = openStore(settings.db, {
+      createDir: settings.db === defaultDbPath(),
+      fsync: settings.dbFsync,
+    });
   } catch (err) {
     if (err instanceof StoreOpenError) throw new CliError(`--db: ${err.message}`, 2);
     throw err;

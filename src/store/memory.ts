@@ -126,19 +126,29 @@ class MemoryHistory implements HistoryStore {
     return Promise.resolve(this.byId.get(msgid) ?? null);
   }
 
+  /** One record by msgid, or null when it is not stored or redacted. */
+  findVisible(msgid: string): HistoryRecord | null {
+    return this.redacted.has(msgid) ? null : (this.byId.get(msgid) ?? null);
+  }
+
   redact(msgid: string): void {
     this.queue(() => this.redacted.add(msgid));
   }
 
   prune(maxPerConversation: number, maxAgeMs: number, now: number): void {
-    for (const [conversation, list] of this.byConversation) {
-      let drop = Math.max(0, list.length - maxPerConversation);
-      while (drop < list.length && now - list[drop].time > maxAgeMs) drop++;
-      if (drop === 0) continue;
-      for (const r of list.slice(0, drop)) this.byId.delete(r.msgid);
-      if (drop === list.length) this.byConversation.delete(conversation);
-      else this.byConversation.set(conversation, list.slice(drop));
-    }
+    this.queue(() => {
+      for (const [conversation, list] of this.byConversation) {
+        let drop = Math.max(0, list.length - maxPerConversation);
+        while (drop < list.length && now - list[drop].time > maxAgeMs) drop++;
+        if (drop === 0) continue;
+        for (const r of list.slice(0, drop)) {
+          this.byId.delete(r.msgid);
+          this.redacted.delete(r.msgid);
+        }
+        if (drop === list.length) this.byConversation.delete(conversation);
+        else this.byConversation.set(conversation, list.slice(drop));
+      }
+    });
   }
 }
 
@@ -148,7 +158,7 @@ class MemoryAccounts implements AccountStore {
   private readonly markers = new Map<string, number>();
 
   constructor(
-    private readonly history: HistoryStore,
+    private readonly history: MemoryHistory,
     private readonly queue: (fn: () => void) => void,
   ) {}
 
@@ -168,11 +178,11 @@ class MemoryAccounts implements AccountStore {
     return Promise.resolve();
   }
 
-  async takeInbox(key: string): Promise<HistoryRecord[]> {
+  takeInbox(key: string): Promise<HistoryRecord[]> {
     const ids = this.inboxes.get(key) ?? [];
     this.inboxes.delete(key);
-    const found = await Promise.all(ids.map((id) => this.history.find(id)));
-    return found.filter((r): r is HistoryRecord => r !== null);
+    const found = ids.map((id) => this.history.findVisible(id));
+    return Promise.resolve(found.filter((r): r is HistoryRecord => r !== null));
   }
 
   addToInbox(key: string, msgid: string): void {
@@ -213,7 +223,7 @@ class MemoryChannels implements ChannelStore {
 
 export class MemoryStore implements Store {
   readonly where = ':memory:';
-  readonly history: HistoryStore;
+  readonly history: MemoryHistory;
   readonly accounts: AccountStore;
   readonly channels: ChannelStore;
   onError: ((err: Error) => void) | null = null;

@@ -6,10 +6,16 @@
 // Writes never make the caller wait: append() queues a record, and the backend commits everything
 // queued in one transaction per event-loop turn (group commit). afterCommit() tells the server when
 // what it appended so far is durable, so it can confirm messages to their senders only then.
+// Every queued write (append, redact, prune, addToInbox, setReadMarker, channels.put/delete,
+// setMeta) is seen by reads only after its commit, in the order it was queued; the writes that
+// answer a promise (accounts' create, update, takeInbox) take effect at once.
 // Reads return promises, so a networked backend (the scale-out issue) can replace the embedded one;
 // the embedded ones answer at once.
 
-/** One stored message: a channel message or a private message, as accepted by the server. */
+/**
+ * One stored message: a channel message or a private message, as accepted by the server. Records
+ * are appended in acceptance order, so msgid order and time order agree; backends order by either.
+ */
 export interface HistoryRecord {
   /** The server's msgid (stamp.ts): unique, and sorting as strings in the order of acceptance. */
   msgid: string;
@@ -60,7 +66,7 @@ export interface TargetRow {
 /**
  * History queries. Every answer is in ascending order (oldest first), holds at most `limit`
  * records, and leaves out redacted messages. A bound given by msgid that is not stored (or is in
- * another conversation) makes the answer empty. Bounds are exclusive.
+ * another conversation, or is redacted) makes the answer empty. Bounds are exclusive.
  */
 export interface HistoryStore {
   /** Queue a record; durable after the next commit. */
@@ -92,9 +98,12 @@ export interface HistoryStore {
   ): Promise<TargetRow[]>;
   /** One record by msgid (redacted ones too: redaction checks the original sender), or null. */
   find(msgid: string): Promise<HistoryRecord | null>;
-  /** Mark a message redacted: queries leave it out from now on. */
+  /** Mark a message redacted: queries and inboxes leave it out from the next commit on. */
   redact(msgid: string): void;
-  /** Forget what is older than `maxAgeMs` and, per conversation, all but the newest `maxPerConversation`. */
+  /**
+   * Forget what is older than `maxAgeMs` and, per conversation, all but the newest
+   * `maxPerConversation` (redacted ones count); queued like a write. Either may be Infinity.
+   */
   prune(maxPerConversation: number, maxAgeMs: number, now: number): void;
 }
 
@@ -128,7 +137,10 @@ export interface AccountStore {
   /** False (and nothing written) when the key is taken. */
   create(record: AccountRecord): Promise<boolean>;
   update(record: AccountRecord): Promise<void>;
-  /** Private messages held for an offline account, in order; taken ones are removed. */
+  /**
+   * Private messages held for an offline account, in order, less redacted or pruned ones; taken
+   * ones are removed.
+   */
   takeInbox(key: string): Promise<HistoryRecord[]>;
   /** Hold a message (already appended to history) for an offline account. */
   addToInbox(key: string, msgid: string): void;
@@ -176,9 +188,16 @@ export interface Store {
    * confirms a message (its echo, a labeled ACK, its delivery) leaves before the message is durable.
    */
   flush(): void;
-  /** Run `fn` once everything queued before this call is committed (at once when nothing is). */
+  /**
+   * Run `fn` once everything queued before this call is committed (at once when nothing is), in
+   * the order of the calls. When that commit fails, `fn` still runs, after onError: the messages
+   * were delivered, only their history is lost, and a sender must not wait forever for its echo.
+   */
   afterCommit(fn: () => void): void;
-  /** Called when a commit fails (disk full, read-only file): what was queued is dropped, service goes on. */
+  /**
+   * Called once per failed commit (disk full, read-only file, I/O error): what it held is dropped,
+   * service goes on, and later commits are tried as usual.
+   */
   onError: ((err: Error) => void) | null;
   /** Commit what is queued and close. */
   close(): Promise<void>;

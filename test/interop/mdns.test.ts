@@ -122,9 +122,10 @@ interface Serve {
   stop(): Promise<void>;
 }
 
-/** `parley serve ...args` inside namespace `ns`. */
+/** `parley serve ...args` inside namespace `ns` (history in memory: two servers cannot share one file). */
 function serveIn(ns: string, args: string[]): Serve {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, MAIN, 'serve', ...args], {
+  const argv = [MAIN, 'serve', '--db', ':memory:', ...args];
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...argv], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const text = { stdout: '', stderr: '' };

@@ -1,0 +1,82 @@
+// Shared pieces of the store tests: records with readable labels, the backends, a temp dir per test.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MemoryStore } from '../../src/store/memory.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { HistoryRecord, Store } from '../../src/store/types.js';
+
+/** A fixed epoch for test times. */
+export const T0 = 1_764_000_000_000;
+
+let counter = 0;
+
+/** A record whose text is its label; msgids grow with every call, as the server hands them out. */
+export function rec(
+  conversation: string,
+  label: string,
+  time: number,
+  extra: Partial<HistoryRecord> = {},
+): HistoryRecord {
+  counter++;
+  return {
+    msgid: `${T0.toString(36)}${counter.toString(36).padStart(6, '0')}`,
+    time,
+    conversation,
+    target: conversation.startsWith('#') ? conversation : conversation.split(' ')[1],
+    source: 'alice!~alice@host',
+    account: null,
+    command: 'PRIVMSG',
+    tags: '',
+    text: label,
+    ...extra,
+  };
+}
+
+/** The labels of an answer, to compare with what a case expects. */
+export function labels(records: readonly HistoryRecord[]): string[] {
+  return records.map((r) => r.text);
+}
+
+/** Resolves after the commit that holds everything queued so far. */
+export function committed(store: Store): Promise<void> {
+  return new Promise((resolve) => store.afterCommit(resolve));
+}
+
+/** A fresh directory under the system temp dir; the caller removes it with rmTemp(). */
+export function makeTemp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'parley-store-'));
+}
+
+export function rmTemp(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export interface Backend {
+  name: string;
+  /** A new, empty store; a file-backed one keeps its file in `dir`. */
+  open(dir: string): Store;
+}
+
+export const BACKENDS: readonly Backend[] = [
+  { name: 'memory', open: () => new MemoryStore() },
+  { name: 'sqlite', open: (dir) => openSqliteStore(path.join(dir, 'parley.db')) },
+];
+
+/** Run `body` on a new store of `backend`, then close it and remove its directory. */
+export async function withStore(
+  backend: Backend,
+  body: (store: Store) => Promise<void>,
+): Promise<void> {
+  const dir = makeTemp();
+  try {
+    const store = backend.open(dir);
+    try {
+      await body(store);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    rmTemp(dir);
+  }
+}
