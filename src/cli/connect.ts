@@ -66,7 +66,7 @@ export async function connect(argv: string[]): Promise<number> {
 }
 
 /** The account password from where the flags say; never echoed, never in an error message. */
-async function accountPassword(source: PasswordSource): Promise<string> {
+export async function accountPassword(source: PasswordSource): Promise<string> {
   let password: string;
   if (source.kind === 'env') password = source.value;
   else if (source.kind === 'ask') password = await readSecret('Password (not shown): ');
