@@ -18,7 +18,16 @@ export interface ConnectSettings {
   knownHosts: string;
   nick: string;
   realname: string;
+  /** The server's connection password (PASS), from --server-password. */
   password: string | null;
+  /** Where the account password comes from, or null: no login. Read by connect.ts. */
+  login: PasswordSource | null;
+  /** The account to log in as (--account, else the nick). */
+  account: string;
+  /** --sasl-required: a failed login ends the client with exit code 1. */
+  saslRequired: boolean;
+  /** Catch up with the server's history on each (re)connect (--no-history turns it off). */
+  history: boolean;
   channel: string | null;
   plain: boolean;
   reconnect: boolean;
@@ -33,6 +42,13 @@ export interface ConnectSettings {
   discoverCount: number | null;
   help: boolean;
 }
+
+/** The account password: asked at the terminal (--password), a file's first line, or PARLEY_PASSWORD. */
+export type PasswordSource =
+  { kind: 'ask' } | { kind: 'file'; path: string } | { kind: 'env'; value: string };
+
+/** The environment variable that may hold the account password. */
+export const PASSWORD_ENV = 'PARLEY_PASSWORD';
 
 /** Longest nick we suggest from the login name (servers commonly allow 30; RFC 2812 says 9). */
 const DEFAULT_NICK_MAX = 16;
@@ -64,7 +80,22 @@ export const CONNECT_OPTIONS: readonly ConnectOption[] = [
     help: 'with --tls, where certificates trusted on first use are pinned (host:port fingerprint)',
     shown: '$XDG_CONFIG_HOME/parley/known_hosts or ~/.config/parley/known_hosts',
   },
-  { flag: 'password', arg: 'SECRET', help: 'server password (PASS)' },
+  {
+    flag: 'password',
+    help: `log in (SASL): ask for the account password without echo (or set ${PASSWORD_ENV}, or --password-file)`,
+  },
+  {
+    flag: 'password-file',
+    arg: 'FILE',
+    help: "log in (SASL) with the password on this file's first line",
+  },
+  { flag: 'account', arg: 'NAME', help: 'the account to log in as', shown: 'your nick' },
+  {
+    flag: 'sasl-required',
+    help: 'exit (code 1) when the login fails instead of chatting without it',
+  },
+  { flag: 'server-password', arg: 'SECRET', help: 'the server connection password (PASS)' },
+  { flag: 'no-history', help: "don't fetch missed messages from the server's history" },
   { flag: 'channel', short: 'c', arg: '#NAME', help: 'join this channel and talk there' },
   { flag: 'realname', arg: 'TEXT', help: 'the real name WHOIS shows', shown: 'your nick' },
   {
@@ -122,10 +153,15 @@ export function connectHelp(): string {
     "  parley connect 192.168.1.20:7000 -n bob -c '#dev'",
     '  parley connect --discover -n carol      # pick a server announced on the LAN',
     "  printf 'hello\\n/quit\\n' | parley connect --nick bot --plain",
+    '  parley connect chat.example.org --tls -n alice --password   # log in as alice',
   ].join('\n');
 }
 
-export function loadConnectSettings(argv: string[], isTty: boolean): ConnectSettings {
+export function loadConnectSettings(
+  argv: string[],
+  isTty: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): ConnectSettings {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
   for (const o of CONNECT_OPTIONS) {
     options[o.flag] = { type: o.arg === undefined ? 'boolean' : 'string' };
@@ -133,9 +169,20 @@ export function loadConnectSettings(argv: string[], isTty: boolean): ConnectSett
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options, tokens: true });
   } catch (err) {
     throw new CliError(`${(err as Error).message.split('\n')[0]} (see parley connect --help)`);
+  }
+  // `--password s3cret` (the old PASS flag) must not make the secret the HOST: refuse it, without
+  // repeating the word (it may be a password).
+  const ask = parsed.tokens.find((t) => t.kind === 'option' && t.name === 'password');
+  if (
+    ask !== undefined &&
+    parsed.tokens.some((t) => t.kind === 'positional' && t.index === ask.index + 1)
+  ) {
+    throw new CliError(
+      '--password takes no value: it asks for the account password (put HOST before it; the server password is --server-password)',
+    );
   }
   const { values, positionals } = parsed;
   // The table types every option as either kind; these read one as what the table made it.
@@ -187,6 +234,21 @@ export function loadConnectSettings(argv: string[], isTty: boolean): ConnectSett
       `--nick: '${nick}' is not a valid nickname (letters, digits, -[]\\\`^{|}_, not starting with a digit)`,
     );
   }
+  const login = passwordSource(text('password-file'), on('password'), isTty, env);
+  const accountRaw = text('account');
+  if (accountRaw !== undefined && login === null) {
+    throw new CliError(
+      `--account needs a password: --password, --password-file FILE or ${PASSWORD_ENV}`,
+    );
+  }
+  if (accountRaw !== undefined && !/^[^\s\0\r\n:]+$/.test(accountRaw)) {
+    throw new CliError(`--account: not an account name (one word, no ':')`);
+  }
+  if (on('sasl-required') && login === null) {
+    throw new CliError(
+      `--sasl-required needs a password: --password, --password-file FILE or ${PASSWORD_ENV}`,
+    );
+  }
   const channelRaw = text('channel');
   const channel = channelRaw === undefined ? null : withHash(channelRaw);
   if (channel !== null && !isValidChannel(channel, 200)) {
@@ -200,7 +262,11 @@ export function loadConnectSettings(argv: string[], isTty: boolean): ConnectSett
     knownHosts: text('known-hosts') ?? defaultKnownHostsFile(),
     nick,
     realname: text('realname') ?? nick,
-    password: text('password') ?? null,
+    password: text('server-password') ?? null,
+    login,
+    account: accountRaw ?? nick,
+    saslRequired: on('sasl-required'),
+    history: !on('no-history'),
     channel,
     plain: on('plain') || !isTty,
     reconnect: !on('no-reconnect'),
@@ -212,6 +278,32 @@ export function loadConnectSettings(argv: string[], isTty: boolean): ConnectSett
     discoverCount,
     help: on('help'),
   };
+}
+
+/** --password-file, then --password (at a terminal only), then PARLEY_PASSWORD; null: no login. */
+function passwordSource(
+  file: string | undefined,
+  ask: boolean,
+  isTty: boolean,
+  env: NodeJS.ProcessEnv,
+): PasswordSource | null {
+  if (file !== undefined && ask) {
+    throw new CliError('--password and --password-file: give one of them');
+  }
+  if (file !== undefined) {
+    if (file === '') throw new CliError('--password-file: empty file name');
+    return { kind: 'file', path: file };
+  }
+  if (ask) {
+    if (!isTty) {
+      throw new CliError(
+        `--password asks at a terminal and there is none: use --password-file FILE or ${PASSWORD_ENV}`,
+      );
+    }
+    return { kind: 'ask' };
+  }
+  const value = env[PASSWORD_ENV];
+  return value === undefined || value === '' ? null : { kind: 'env', value };
 }
 
 /** `host`, `host:port`, `[v6]:port`, or a bare IPv6 address. */

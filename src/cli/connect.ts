@@ -3,8 +3,16 @@ import { ChatController } from '../client/app.js';
 import { ClientSession } from '../client/session.js';
 import { InteractiveView } from '../client/ui/interactive.js';
 import { PlainView, runPlain } from '../client/ui/plain.js';
-import { connectHelp, loadConnectSettings } from './connect-options.js';
+import { readFileSync } from 'node:fs';
+import {
+  connectHelp,
+  loadConnectSettings,
+  PASSWORD_ENV,
+  type PasswordSource,
+} from './connect-options.js';
 import { discoverAndPick } from './discover-prompt.js';
+import { CliError } from './errors.js';
+import { readSecret } from './opers-config.js';
 import { settleTrust } from './tls-trust.js';
 
 export async function connect(argv: string[]): Promise<number> {
@@ -14,6 +22,7 @@ export async function connect(argv: string[]): Promise<number> {
     process.stdout.write(connectHelp() + '\n');
     return 0;
   }
+  const password = settings.login === null ? null : await accountPassword(settings.login);
   let { host, port, tls } = settings;
   if (settings.discover) {
     const picked = await discoverAndPick({
@@ -48,6 +57,9 @@ export async function connect(argv: string[]): Promise<number> {
     nick: settings.nick,
     realname: settings.realname,
     password: settings.password,
+    account: password === null ? null : { name: settings.account, password },
+    saslRequired: settings.saslRequired,
+    history: settings.history ? {} : false,
     channels: settings.channel === null ? [] : [settings.channel],
     reconnect: settings.reconnect ? {} : false,
   });
@@ -65,4 +77,33 @@ export async function connect(argv: string[]): Promise<number> {
   }
   session.close();
   return code;
+}
+
+/** The account password from where the flags say; never echoed, never in an error message. */
+export async function accountPassword(source: PasswordSource): Promise<string> {
+  let password: string;
+  if (source.kind === 'env') password = source.value;
+  else if (source.kind === 'ask') password = await readSecret('Password (not shown): ');
+  else {
+    let text: string;
+    try {
+      text = readFileSync(source.path, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new CliError(`--password-file: cannot read ${source.path} (${code})`);
+    }
+    password = text.split(/\r?\n/)[0];
+  }
+  if (password === '') {
+    const where =
+      source.kind === 'env'
+        ? PASSWORD_ENV
+        : source.kind === 'file'
+          ? `--password-file ${source.path} (first line)`
+          : '--password';
+    throw new CliError(`an empty password from ${where}: nothing to log in with`);
+  }
+  // Out of the environment once read: no child process inherits it.
+  delete process.env[PASSWORD_ENV];
+  return password;
 }

@@ -60,7 +60,7 @@ export async function passwd(argv: string[]): Promise<number> {
 }
 
 /** One line from stdin; at a terminal, after `prompt` on stderr and without echoing what is typed. */
-function readSecret(prompt: string | null): Promise<string> {
+export function readSecret(prompt: string | null): Promise<string> {
   return new Promise((resolve) => {
     const rl = createInterface({ input: process.stdin, terminal: prompt !== null });
     if (prompt !== null) {

@@ -15,6 +15,11 @@ export interface View {
   bell(): void;
   /** Something in status() changed: redraw the prompt/status line. */
   statusChanged(): void;
+  /**
+   * Ask for a secret at the terminal without echoing it; null when the user cancelled. Views
+   * that cannot ask (plain mode) leave it out.
+   */
+  askSecret?(prompt: string): Promise<string | null>;
 }
 
 export interface ConversationInfo {
@@ -200,6 +205,9 @@ export class ChatController {
       case 'whois':
         s.raw(`WHOIS ${a.nick}`);
         break;
+      case 'register':
+        await this.register(a.password);
+        break;
       case 'quote':
         s.raw(a.line);
         // A QUIT typed raw went through session.quit(): end the same way /quit does.
@@ -216,6 +224,21 @@ export class ChatController {
         return 'quit';
     }
     return 'continue';
+  }
+
+  /** /register: the password given, or asked for without echo; never printed. */
+  private async register(given: string | null): Promise<void> {
+    let password = given;
+    if (password === null) {
+      if (this.view.askSecret === undefined) {
+        this.local('error', 'No terminal to ask at: give the password, /register <password>');
+        return;
+      }
+      password = await this.view.askSecret('Password for the new account (not shown): ');
+      if (password === null) return this.local('info', 'Registration cancelled');
+    }
+    if (password.trim() === '') return this.local('error', 'An empty password: nothing sent');
+    this.session.register(password);
   }
 
   // ---- session events ----

@@ -272,6 +272,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
   },
   {
+    // /register [<password>]   ▸ without one: asked without echo at a terminal
+    name: 'register',
+    aliases: [],
+    usage: '/register [password]',
+    help: 'Register your nick as an account (REGISTER, or NickServ); asks for the password when left out',
+    minArgs: 0,
+    parse(args) {
+      return { kind: 'register', password: args === '' ? null : args };
+    },
+  },
+  {
     // /quote <raw line>
     name: 'quote',
     aliases: ['raw'],

@@ -32,6 +32,8 @@ export interface ChatMessage {
   /** True when it mentions our nick (or is private and not from us). */
   highlight: boolean;
   msgid?: string;
+  /** Replayed from the server's history (draft/chathistory catch-up), not delivered live. */
+  history?: boolean;
 }
 
 export type SessionEvent =

@@ -166,13 +166,28 @@ export function handleIncoming(host: IncomingHost, msg: Message): void {
       return;
     }
 
+    // REGISTER SUCCESS|VERIFICATION_REQUIRED <account> <message>   (draft/account-registration)
+    case 'REGISTER': {
+      const [result, account] = p;
+      const said = p.length >= 3 ? `: ${p[p.length - 1]}` : '';
+      const text =
+        result === 'SUCCESS'
+          ? `registered account ${account ?? ''}${said}`
+          : `account ${account ?? ''} registered, to be verified${said}`;
+      host.emit({ type: 'info', time, text, conversation: null });
+      return;
+    }
+
     // FAIL/WARN/NOTE <command> <code> [<context>...] <description>   (standard-replies)
     case 'FAIL':
     case 'WARN':
     case 'NOTE': {
       const text = p.length >= 3 ? p[p.length - 1] : p.join(' ');
       const command = p[0] !== undefined && p[0] !== '*' ? ` (${p[0]})` : '';
-      if (msg.command === 'FAIL') {
+      if (msg.command === 'FAIL' && p[0] === 'REGISTER' && p.length >= 3) {
+        const failed = `registration failed: ${text} (${p[1]})`;
+        host.emit({ type: 'error', time, text: failed, code: p[1], conversation: null });
+      } else if (msg.command === 'FAIL') {
         const code = p[1] ?? 'FAIL';
         host.emit({ type: 'error', time, text: text + command, code, conversation: null });
       } else host.emit({ type: 'info', time, text: text + command, conversation: null });

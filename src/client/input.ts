@@ -63,6 +63,8 @@ export type InputAction =
   /** `message: null` marks us back (not away). */
   | { kind: 'away'; message: string | null }
   | { kind: 'whois'; nick: string }
+  /** Register an account for our nick; `password: null`: ask for it without echo. */
+  | { kind: 'register'; password: string | null }
   /** A raw IRC line, sent as is. */
   | { kind: 'quote'; line: string }
   /** Text to show locally; rendered from COMMANDS. */

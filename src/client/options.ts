@@ -1,6 +1,8 @@
 // The session's options as the caller gives them, and the same with every default filled in and checked.
+import { isIP } from 'node:net';
 import type { Pin } from './known-hosts.js';
 import { DEFAULT_LAG, type LagCheck } from './lag.js';
+import type { Account } from './sasl.js';
 import { DEFAULT_RECONNECT, type ReconnectPolicy } from './reconnect.js';
 import { realTimers, type TimerApi } from './timers.js';
 
@@ -19,6 +21,14 @@ export interface SessionOptions {
   realname?: string;
   /** Connection password (PASS), or null. */
   password?: string | null;
+  /** Log in with SASL as this account (name and password), or null/absent: don't. */
+  account?: Account | null;
+  /** A failed login ends the session (exit 1) instead of going on unauthenticated. */
+  saslRequired?: boolean;
+  /** Catch up with draft/chathistory on each (re)connect (default: on, up to 100 lines on a first join). */
+  history?: Partial<HistoryPolicy> | false;
+  /** The SCRAM client nonce; tests only (random otherwise). */
+  scramNonce?: string;
   /** Channels to join after each registration. */
   channels?: readonly string[];
   /** Backoff between reconnects (defaults: 1 s doubling to 30 s, ±30 %), or false: never reconnect. */
@@ -38,6 +48,15 @@ export interface SessionOptions {
   random?: () => number;
 }
 
+export interface HistoryPolicy {
+  /** Lines fetched for a conversation we have seen nothing of yet (CHATHISTORY LATEST). */
+  firstFetch: number;
+  /** At most this many lines per conversation per catch-up (AFTER, page after page). */
+  maxCatchUp: number;
+}
+
+export const DEFAULT_HISTORY: HistoryPolicy = { firstFetch: 100, maxCatchUp: 1000 };
+
 export interface ResolvedOptions {
   readonly host: string;
   readonly port: number;
@@ -48,6 +67,12 @@ export interface ResolvedOptions {
   readonly username: string;
   readonly realname: string;
   readonly password: string | null;
+  readonly account: Account | null;
+  readonly saslRequired: boolean;
+  readonly history: HistoryPolicy | null;
+  readonly scramNonce: string | undefined;
+  /** TLS, or a loopback host: a password sent in clear stays on this machine or is encrypted. */
+  readonly secure: boolean;
   readonly channels: readonly string[];
   readonly reconnect: ReconnectPolicy | null;
   readonly lag: LagCheck | null;
@@ -80,6 +105,17 @@ export function resolveOptions(o: SessionOptions): ResolvedOptions {
     username: user === '' ? 'parley' : user,
     realname: (o.realname ?? '').replace(CONTROL, '') || nick,
     password: o.password === undefined || o.password === '' ? null : o.password,
+    account:
+      o.account == null || o.account.password === ''
+        ? null
+        : {
+            name: o.account.name.replace(CONTROL, '').trim() || nick,
+            password: o.account.password,
+          },
+    saslRequired: o.saslRequired === true,
+    history: o.history === false ? null : { ...DEFAULT_HISTORY, ...(o.history ?? {}) },
+    scramNonce: o.scramNonce,
+    secure: o.tls === true || isLoopback(o.host),
     channels: (o.channels ?? []).map((c) => c.replace(CONTROL, '').trim()).filter((c) => c !== ''),
     reconnect: o.reconnect === false ? null : { ...DEFAULT_RECONNECT, ...(o.reconnect ?? {}) },
     lag: o.lag === false ? null : { ...DEFAULT_LAG, ...(o.lag ?? {}) },
@@ -90,4 +126,12 @@ export function resolveOptions(o: SessionOptions): ResolvedOptions {
     timers: o.timers ?? realTimers,
     random: o.random ?? Math.random,
   };
+}
+
+/** localhost, 127.0.0.0/8 or ::1 (also as ::ffff:127.x). */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h === '::1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return isIP(v4) === 4 && v4.startsWith('127.');
 }

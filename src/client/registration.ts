@@ -1,6 +1,7 @@
-// Registration on one link: CAP LS 302 negotiation, PASS/NICK/USER, alternatives when the nick is refused; and the reason inside a server's ERROR line.
+// Registration on one link: CAP LS 302 negotiation (SASL login held before CAP END), PASS/NICK/USER, alternatives when the nick is refused; and the reason inside a server's ERROR line.
 import { ERR, serializeBody } from '../protocol/index.js';
 import { alternativeNick, cleanLine } from './outgoing.js';
+import { chooseMechanism, SaslLogin, type Account, type LoginOutcome } from './sasl.js';
 
 /** Capabilities we ask for when offered (labeled-response and userhost-in-names are not needed). */
 export const WANTED_CAPS = [
@@ -11,6 +12,9 @@ export const WANTED_CAPS = [
   'away-notify',
   'batch',
 ];
+
+/** draft/chathistory is asked for only with what its replies need: batches, times, msgids. */
+export const HISTORY_CAPS = ['draft/chathistory', 'batch', 'server-time', 'message-tags'];
 
 /** Refused nicks tried before giving up. */
 const MAX_NICK_TRIES = 8;
@@ -23,6 +27,8 @@ export interface RegistrationHost {
   /** NICKLEN if the server has said it. */
   nickLen(): number | null;
   random(): number;
+  /** The SASL login ended (or could not start: `ok: false`); CAP END follows. */
+  login(outcome: LoginOutcome): void;
 }
 
 export interface Credentials {
@@ -30,13 +36,25 @@ export interface Credentials {
   username: string;
   realname: string;
   password: string | null;
+  /** Log in with SASL as this account, or null: don't. */
+  account: Account | null;
+  /** The link is TLS or to a loopback address: PLAIN may go without a warning. */
+  secure: boolean;
+  /** Ask for draft/chathistory when offered. */
+  history: boolean;
+  /** The SCRAM nonce (tests only). */
+  nonce?: string;
 }
 
 export class Registration {
   /** Capabilities the server acknowledged. */
   readonly caps = new Set<string>();
-  private readonly offered = new Set<string>();
+  /** Capabilities the server offers (CAP LS/NEW), with their values ('' for none). */
+  readonly offered = new Map<string, string>();
   private negotiating = false;
+  private sasl: SaslLogin | null = null;
+  /** The login has ended (or was never to be): CAP END may go. */
+  private loginSettled: boolean;
   private welcomed = false;
   private tries = 0;
   /** The nick last sent with NICK during registration. */
@@ -47,6 +65,7 @@ export class Registration {
     private readonly who: Credentials,
   ) {
     this.nick = who.nick;
+    this.loginSettled = who.account === null;
   }
 
   /**
@@ -72,6 +91,7 @@ export class Registration {
 
   /** Registration replies (CAP, refused nicks, a CAP-less server's 421); true when handled. */
   handle(command: string, params: readonly string[], preferred: string): boolean {
+    if (this.sasl?.handle(command, params) === true) return true;
     switch (command) {
       case 'CAP':
         this.cap(params);
@@ -82,8 +102,10 @@ export class Registration {
         if (this.welcomed) return false; // a later /nick: the session shows the refusal
         this.nickRefused(command, params[1] ?? this.nick, preferred);
         return true;
-      case ERR.INVALIDCAPCMD:
       case ERR.UNKNOWNCOMMAND: // an RFC 1459 server that knows no CAP
+        if (params[1]?.toUpperCase() === 'CAP') this.noLogin('the server knows no CAP');
+        return !this.welcomed;
+      case ERR.INVALIDCAPCMD:
       case ERR.NOTREGISTERED: // a lag PING before registration
         return !this.welcomed;
       default:
@@ -100,9 +122,11 @@ export class Registration {
     switch (sub) {
       case 'LS':
       case 'NEW': {
-        for (const n of names) this.offered.add(n);
+        words.forEach((w, k) =>
+          this.offered.set(names[k], w.slice(w.indexOf('=') + 1 || w.length)),
+        );
         if (more) return;
-        const want = WANTED_CAPS.filter((c) => this.offered.has(c) && !this.caps.has(c));
+        const want = this.wanted().filter((c) => !this.caps.has(c));
         if (want.length > 0) this.host.write(`CAP REQ :${want.join(' ')}`);
         else this.end();
         return;
@@ -112,9 +136,10 @@ export class Registration {
           if (w.startsWith('-')) this.caps.delete(names[k]);
           else this.caps.add(names[k]);
         });
-        if (!more) this.end();
+        if (!more) this.acknowledged();
         return;
       case 'NAK':
+        if (!this.welcomed && this.sasl === null) this.noLogin('the server refused SASL');
         this.end();
         return;
       case 'DEL':
@@ -126,8 +151,63 @@ export class Registration {
     }
   }
 
+  /** What to CAP REQ of what is offered: WANTED_CAPS, history with its helpers, sasl to log in. */
+  private wanted(): string[] {
+    const has = (c: string) => this.offered.has(c);
+    const want = WANTED_CAPS.filter(has);
+    if (this.who.history && HISTORY_CAPS.every(has)) want.push(HISTORY_CAPS[0]);
+    if (this.who.account === null || this.welcomed || this.sasl !== null || this.loginSettled) {
+      return want;
+    }
+    const mechanism = has('sasl') ? chooseMechanism(this.offered.get('sasl')) : null;
+    if (!has('sasl')) this.noLogin('the server offers no SASL login');
+    else if (mechanism === null) {
+      this.noLogin(
+        `the server offers only SASL ${this.offered.get('sasl')}, not PLAIN or SCRAM-SHA-256`,
+      );
+    } else {
+      want.push('sasl');
+      this.sasl = new SaslLogin(
+        { write: (l) => this.host.write(l), done: (o) => this.loggedIn(o) },
+        this.who.account,
+        mechanism,
+        this.who.nonce,
+      );
+      if (mechanism === 'PLAIN' && !this.who.secure) {
+        this.host.error(
+          'SASL',
+          'warning: your password goes as SASL PLAIN over an unencrypted connection (use --tls)',
+        );
+      }
+    }
+    return want;
+  }
+
+  /** CAP ACK complete: log in first when sasl was granted, else end negotiation. */
+  private acknowledged(): void {
+    if (this.sasl !== null && !this.loginSettled && !this.welcomed) {
+      if (this.caps.has('sasl')) return this.sasl.start();
+      this.noLogin('the server refused SASL');
+    }
+    this.end();
+  }
+
+  private loggedIn(outcome: LoginOutcome): void {
+    if (this.loginSettled) return;
+    this.loginSettled = true;
+    this.host.login(outcome);
+    this.end();
+  }
+
+  /** No login on this link: say why once (the session decides whether to go on). */
+  private noLogin(why: string): void {
+    if (this.loginSettled) return;
+    this.loginSettled = true;
+    this.host.login({ ok: false, code: 'SASL', text: `login failed: ${why} (SASL)` });
+  }
+
   private end(): void {
-    if (!this.negotiating) return;
+    if (!this.negotiating || !this.loginSettled) return;
     this.negotiating = false;
     if (!this.welcomed) this.host.write('CAP END');
   }

@@ -9,7 +9,8 @@
 // close(), quit(), a bad password or an untrusted certificate end in 'disconnected' with
 // `final: true`: nothing reconnects, every timer is cleared and the process may exit.
 import { isParseError, parse, serializeBody } from '../protocol/index.js';
-import type { ConnectionState, SessionEvent } from './events.js';
+import { CatchUp } from './catchup.js';
+import type { ChatMessage, ConnectionState, SessionEvent } from './events.js';
 import { handleIncoming, type IncomingHost } from './incoming.js';
 import { Link } from './link.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
@@ -30,6 +31,12 @@ export type { TimerApi } from './timers.js';
 const CTCP_REPLY_MS = 1000;
 
 type Listener = (event: SessionEvent) => void;
+
+/** Our own `REGISTER`/`IDENTIFY` to a services bot, echoed back (echo-message): the password hidden. */
+function hideSecret(m: ChatMessage): string {
+  if (!m.self || !/^(NickServ|services)$/i.test(m.target)) return m.text;
+  return m.text.replace(/^(\s*(?:REGISTER|IDENTIFY|SET\s+PASSWORD)\s+).*$/i, '$1********');
+}
 
 export class ClientSession {
   private readonly opts: ResolvedOptions;
@@ -55,9 +62,12 @@ export class ClientSession {
   private quitting: { promise: Promise<void>; resolve: () => void } | null = null;
   private connectTimer: unknown = null;
   private lastCtcpReply = -Infinity;
+  /** What was seen in each conversation, and the history fetched on each (re)connect. */
+  private readonly catchUp: CatchUp;
 
   constructor(options: SessionOptions) {
     this.opts = resolveOptions(options);
+    this.catchUp = this.makeCatchUp();
     this.timers = new Timers(this.opts.timers);
     this.myNick = this.opts.nick;
     this.preferredNick = this.opts.nick;
@@ -225,6 +235,21 @@ export class ClientSession {
     this.outbox.whenReady(() => this.write(t === '' ? 'AWAY' : serializeBody(null, 'AWAY', [t])));
   }
 
+  /**
+   * Register an account for our nick: `REGISTER * * <password>` when the server offers
+   * draft/account-registration, else `PRIVMSG NickServ :REGISTER <password>`.
+   */
+  register(password: string): void {
+    const pw = cleanLine(password);
+    this.outbox.whenReady(() => {
+      const standard = this.upkeep.offered.has('draft/account-registration');
+      const line = standard
+        ? serializeBody(null, 'REGISTER', ['*', '*', pw])
+        : serializeBody(null, 'PRIVMSG', ['NickServ', `REGISTER ${pw}`]);
+      this.write(line);
+    });
+  }
+
   /** Send lines as typed (`/quote`); a QUIT goes through quit() so it does not reconnect. */
   raw(line: string): void {
     for (const l of textLines(line)) {
@@ -274,7 +299,9 @@ export class ClientSession {
     const msg = parse(raw);
     if (isParseError(msg)) return;
     try {
-      if (!this.upkeep.handle(msg)) handleIncoming(this.incoming, msg);
+      if (!this.upkeep.handle(msg) && !this.catchUp.intercept(msg)) {
+        handleIncoming(this.incoming, msg);
+      }
     } catch (err) {
       // A bug of ours on odd input must not take the connection down; say what happened.
       this.emitError('CLIENT', `Could not handle "${raw.slice(0, 80)}": ${(err as Error).message}`);
@@ -295,6 +322,7 @@ export class ClientSession {
       );
     }
     this.st.reset();
+    this.catchUp.linkLost();
     up.linkLost();
     const why = this.quitting !== null ? 'quit' : (up.fatalReason ?? up.errorReason ?? reason);
     const policy = this.opts.reconnect;
@@ -349,6 +377,7 @@ export class ClientSession {
     }
     for (const line of joinLines([...wanted.values()], this.st.maxTargets('JOIN')))
       this.write(line);
+    this.catchUp.registered();
     this.outbox.flush();
   }
 
@@ -366,11 +395,51 @@ export class ClientSession {
     state: this.st,
     nick: () => this.myNick,
     now: () => this.opts.clock(),
-    emit: (e) => this.emit(e),
+    emit: (e) => {
+      if (e.type === 'message' && !this.catchUp.fresh(e)) return; // replayed already
+      if (e.type === 'message') e.text = hideSecret(e);
+      if (e.type === 'join' && e.self) this.catchUp.joined(e.channel);
+      this.emit(e);
+      if (e.type === 'names') this.catchUp.namesEnded(e.channel);
+    },
     ctcpRequest: (from, command, args) => this.ctcpRequest(from, command, args),
     learnSelf: (user, host) => (this.self = { user, host }),
     selfRenamed: (to) => (this.myNick = to),
   };
+
+  private makeCatchUp(): CatchUp {
+    const policy = this.opts.history ?? { firstFetch: 0, maxCatchUp: 0 };
+    return new CatchUp({
+      policy,
+      enabled: () => this.opts.history !== null && this.capabilities.has('draft/chathistory'),
+      loggedIn: () => this.upkeep.account !== null,
+      serverLimit: () => {
+        const n = Number(this.st.isupport.get('CHATHISTORY'));
+        return Number.isInteger(n) ? n : null;
+      },
+      fold: (name) => this.st.fold(name),
+      isChannel: (name) => this.st.isChannel(name),
+      write: (line) => this.write(line),
+      now: () => this.opts.clock(),
+      decode: (msg) => {
+        // The replayed line through the usual handler, caught before it is shown; CTCP
+        // requests in history are not answered again.
+        let out: ChatMessage | null = null;
+        const host: IncomingHost = {
+          ...this.incoming,
+          emit: (e) => {
+            if (e.type === 'message') out = e;
+          },
+          ctcpRequest: () => {},
+        };
+        if (msg.command === 'PRIVMSG' || msg.command === 'NOTICE') handleIncoming(host, msg);
+        return out;
+      },
+      replay: (messages) => {
+        for (const m of messages) this.emit(m);
+      },
+    });
+  }
 
   private ctcpRequest(from: string, command: string, args: string): void {
     const now = this.opts.clock();

@@ -4,12 +4,14 @@ import type { SessionEvent } from './events.js';
 import { LagMonitor } from './lag.js';
 import type { ResolvedOptions } from './options.js';
 import { closingReason, Registration } from './registration.js';
+import type { LoginOutcome } from './sasl.js';
 import type { ClientState } from './state.js';
 import type { Timers } from './timers.js';
 
 /** Servers that skip the MOTD: the welcome burst is taken as over this long after 001, ms. */
 const WELCOME_GRACE_MS = 2000;
 const NO_CAPS: ReadonlySet<string> = new Set();
+const NO_OFFER: ReadonlyMap<string, string> = new Map();
 
 /** Token of the PING that marks the end of the registration burst (see whenSettled). */
 const SETTLE_TOKEN = 'parley-settled';
@@ -50,6 +52,7 @@ export class Upkeep {
   /** Set when retrying cannot help (bad password, banned, no acceptable nick). */
   private fatalCause: string | null = null;
   private welcomeTimer: unknown = null;
+  private loggedInAs: string | null = null;
 
   constructor(private readonly host: UpkeepHost) {}
 
@@ -95,7 +98,7 @@ export class Upkeep {
         dead: (reason) => h.fail(reason),
       });
     }
-    const { username, realname, password } = opts;
+    const { username, realname, password, account, secure } = opts;
     const host = {
       write: (l: string) => h.write(l),
       error: (code: string, text: string) => h.error(code, text),
@@ -105,9 +108,41 @@ export class Upkeep {
       },
       nickLen: () => h.state.nickLen,
       random: () => opts.random(),
+      login: (outcome: LoginOutcome) => this.login(outcome),
     };
-    this.reg = new Registration(host, { nick: h.preferredNick(), username, realname, password });
+    this.reg = new Registration(host, {
+      nick: h.preferredNick(),
+      username,
+      realname,
+      password,
+      account,
+      secure,
+      history: opts.history !== null,
+      nonce: opts.scramNonce,
+    });
     this.reg.begin();
+  }
+
+  /** Capabilities the server offers on this link, with their values. */
+  get offered(): ReadonlyMap<string, string> {
+    return this.reg?.offered ?? NO_OFFER;
+  }
+
+  /** The account we are logged in as on this link, or null. */
+  get account(): string | null {
+    return this.loggedInAs;
+  }
+
+  /** SASL ended: say so in one line; a failure with --sasl-required ends the session. */
+  private login(outcome: LoginOutcome): void {
+    const h = this.host;
+    if (outcome.ok) {
+      this.loggedInAs = outcome.account;
+      h.emit({ type: 'info', time: h.opts.clock(), text: outcome.text, conversation: null });
+    } else if (h.opts.saslRequired) {
+      this.fatal(outcome.code, `${outcome.text}; stopping (--sasl-required)`);
+      h.fail(outcome.text, true);
+    } else h.error(outcome.code, `${outcome.text}; going on without logging in`);
   }
 
   /** A line arrived (any line: the link is alive). */
@@ -121,6 +156,7 @@ export class Upkeep {
     this.lag = null;
     this.host.timers.cancel(this.welcomeTimer);
     this.reg = null;
+    this.loggedInAs = null;
     this.isWelcomed = false;
     this.isReady = false;
   }

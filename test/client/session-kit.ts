@@ -352,6 +352,8 @@ export interface Relay {
   port: number;
   /** Every line clients sent through the relay, in order (even those a server would ignore). */
   sent: string[];
+  /** Drop every connection through the relay now (the client sees its link lost); keep listening. */
+  cut(): void;
   stop(): Promise<void>;
 }
 
@@ -388,6 +390,9 @@ export async function recordingRelay(target: number): Promise<Relay> {
   return {
     port: (relay.address() as net.AddressInfo).port,
     sent,
+    cut() {
+      for (const s of sockets) s.destroy();
+    },
     stop() {
       for (const s of sockets) s.destroy();
       return new Promise<void>((resolve) => relay.close(() => resolve()));

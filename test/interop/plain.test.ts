@@ -148,7 +148,7 @@ test('a refused password is one clear line and exit code 1', async () => {
   const srv = await startServe(['--password', 'right']);
   try {
     const r = await runClient(
-      [`127.0.0.1:${srv.port}`, '-n', 'mallory', '--plain', '--password', 'wrong'],
+      [`127.0.0.1:${srv.port}`, '-n', 'mallory', '--plain', '--server-password', 'wrong'],
       'hello\n',
     );
     assert.equal(r.code, 1);

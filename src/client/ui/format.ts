@@ -18,6 +18,8 @@
 //   12:00:04 --> alice joined #lobby        join; `<--` for part, kick, quit; `--` for other events
 //   12:00:04 -- text                        info; `!! text` for errors; both tagged when they
 //                                           belong to a conversation other than the current one
+//   12:00:05 [history] <bob> hi             ▸ replayed from the server's history (catch-up):
+//                                           marked, dimmed, and dated when not from today
 // ▸ Our own nick is written "you" in events about us ("--> you joined #lobby").
 // ▸ 'names' and 'lag' events return null: the UI shows them elsewhere (nick list, status line).
 // ▸ 'state' and 'registered' carry no time; they are stamped with `opts.now` (default Date.now()).
@@ -52,6 +54,9 @@ const STYLE_EVENT = '2';
 const STYLE_ERROR = '31';
 const STYLE_WARN = '33';
 const STYLE_HIGHLIGHT = '1;7';
+const STYLE_HISTORY = '2';
+/** Put after the time of a line replayed from the server's history (see README: Catching up). */
+export const HISTORY_MARK = '[history]';
 
 /**
  * 256-colour palette indices for nicks: mid-tone hues readable on dark and light backgrounds
@@ -105,7 +110,7 @@ function isHighlight(m: ChatMessage, me: string, cm: CaseMapping): boolean {
 export function wantsBell(event: SessionEvent, me: string): boolean {
   switch (event.type) {
     case 'message':
-      if (event.self) return false;
+      if (event.self || event.history === true) return false;
       if (event.kind === 'notice') return mentions(event.text, me);
       return event.highlight || event.private || mentions(event.text, me);
     case 'invite':
@@ -120,16 +125,22 @@ export function wantsBell(event: SessionEvent, me: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Lines
 
-function clock(ms: number): string {
+/** HH:MM:SS in local time; `YYYY-MM-DD HH:MM:SS` when `dated` and not the same day as `now`. */
+function clock(ms: number, dated = false, now = Date.now()): string {
   if (!Number.isFinite(ms)) return '--:--:--';
   const d = new Date(ms);
   const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const day = (t: Date) => `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}`;
+  return dated && day(d) !== day(new Date(now)) ? `${day(d)} ${time}` : time;
 }
 
 /** One line under construction: our literal text, remote names and remote text, on a base style. */
 class Line {
   private body = '';
+  /** Show the date too when it is not today (replayed history). */
+  dated = false;
+  now = Date.now();
 
   constructor(
     private readonly color: boolean,
@@ -180,7 +191,7 @@ class Line {
   }
 
   done(time: number): string {
-    const ts = clock(time);
+    const ts = clock(time, this.dated, this.now);
     if (!this.color) return `${ts} ${this.body}`;
     const start = this.base === '' ? '' : sgr(this.base);
     // A span that ended the body already restored the base style; the closing reset replaces it.
@@ -204,8 +215,15 @@ export function formatEvent(event: SessionEvent, opts: FormatOptions): string | 
       : l;
 
   switch (event.type) {
-    case 'message':
-      return formatMessage(event, opts, line(''), tag, cm);
+    case 'message': {
+      const l = line(event.history === true ? STYLE_HISTORY : '');
+      if (event.history === true) {
+        l.dated = true;
+        l.now = opts.now ?? Date.now();
+        l.lit(HISTORY_MARK + ' ');
+      }
+      return formatMessage(event, opts, l, tag, cm);
+    }
 
     case 'join': {
       const l = line(STYLE_EVENT).lit('--> ');

@@ -53,6 +53,12 @@ export class InteractiveView implements View {
   private terminalTaken = false;
   private stopped = false;
   private chain: Promise<void> = Promise.resolve();
+  /** A secret being asked for (askSecret): keys go to its editor, and nothing is drawn of it. */
+  private secret: {
+    prompt: string;
+    editor: LineEditor;
+    resolve: (value: string | null) => void;
+  } | null = null;
 
   constructor(
     private readonly out: NodeJS.WriteStream,
@@ -97,6 +103,29 @@ export class InteractiveView implements View {
     this.schedule();
   }
 
+  /** Ask on the input line with nothing echoed; Enter gives the text, Ctrl-C cancels (null). */
+  askSecret(prompt: string): Promise<string | null> {
+    this.secret?.resolve(null);
+    return new Promise((resolve) => {
+      // An editor of its own: the secret never enters the input history or the kill ring.
+      this.secret = { prompt, editor: new LineEditor(), resolve };
+      this.schedule();
+    });
+  }
+
+  /** A key while a secret is asked for. */
+  private secretKey(key: Key): void {
+    const s = this.secret!;
+    const done = (value: string | null): void => {
+      this.secret = null;
+      s.resolve(value);
+    };
+    if (key.ctrl === true && key.name === 'c') return done(null);
+    const r = s.editor.press(key);
+    if (r.kind === 'submit') done(r.line);
+    else if (r.kind === 'eof') done(null);
+  }
+
   // ---- the run ----
 
   /**
@@ -119,6 +148,8 @@ export class InteractiveView implements View {
         if (this.stopped) return;
         this.flush();
         this.stopped = true;
+        this.secret?.resolve(null);
+        this.secret = null;
         this.guard.stop();
         this.restoreTerminal(input);
         for (const undo of cleanups) undo();
@@ -227,6 +258,13 @@ export class InteractiveView implements View {
     const c = this.controller;
     if (c === null) return { status: '', prompt: '', text: '', cursor: 0 };
     const st = c.status();
+    if (this.secret !== null) {
+      const status = formatStatus(st, {
+        color: this.color,
+        notice: 'Enter to send, Ctrl-C to cancel',
+      });
+      return { status, prompt: this.secret.prompt, text: '', cursor: 0 };
+    }
     let notice: string | null = null;
     const waiting = this.guard.waiting;
     if (waiting !== null) {
@@ -249,6 +287,10 @@ export class InteractiveView implements View {
   // ---- keys ----
 
   private key(key: Key): void {
+    if (this.secret !== null) {
+      this.secretKey(key);
+      return this.schedule();
+    }
     if (this.guard.key(key, this.editor)) {
       if (!this.guard.inPaste) this.schedule();
       return;
