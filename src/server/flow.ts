@@ -60,6 +60,8 @@ export class Flow {
   blockers = 0;
   /** A long reply being produced as this connection drains; true from it means finished. */
   more: (() => boolean) | null = null;
+  /** Long replies begun while one was running (a store answer that joins channels), in order. */
+  queued: (() => boolean)[] = [];
 }
 
 /** Pending output past which a recipient holds its senders back. */
@@ -140,7 +142,10 @@ export function progressed(peer: FlowPeer, inFlight: boolean): void {
  */
 export function continueWith(peer: FlowPeer, more: () => boolean): void {
   const f = peer.flowState();
-  if (f.more !== null) throw new Error('a long reply is already being produced');
+  if (f.more !== null) {
+    f.queued.push(more); // runs when the current one has finished: replies keep their order
+    return;
+  }
   f.more = more;
   f.blockers++;
 }
@@ -150,7 +155,11 @@ export function runMore(peer: FlowPeer): void {
   const f = peer.flow;
   if (f === null || f.more === null || peer.pending() >= lowWater(peer.sendqBytes())) return;
   const was = setCurrent(peer);
-  const done = f.more();
+  let done = f.more();
+  while (done && f.more !== null && f.queued.length > 0) {
+    f.more = f.queued.shift()!;
+    done = peer.pending() < lowWater(peer.sendqBytes()) ? f.more() : false;
+  }
   setCurrent(was);
   if (done && f.more !== null) {
     f.more = null;
@@ -176,6 +185,7 @@ export function forget(peer: FlowPeer): void {
   const f = peer.flow;
   if (f === null) return;
   f.more = null;
+  f.queued = [];
   release(peer);
   watched.delete(peer);
 }

@@ -13,8 +13,20 @@ import type { User } from './user.js';
 
 export type StoredCommand = HistoryRecord['command'];
 
+/** How often old messages are forgotten (--history-max, --history-age); the first time at start. */
+const PRUNE_EVERY_MS = 10 * 60_000;
+
 export class History {
+  private prunedAt = -Infinity;
+
   constructor(readonly store: Store) {}
+
+  /** Forget what retention no longer keeps, at most every PRUNE_EVERY_MS (called each second). */
+  maybePrune(now: number, maxPerConversation: number, maxAgeMs: number): void {
+    if (now - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = now;
+    this.store.history.prune(maxPerConversation, maxAgeMs, now);
+  }
 
   /** A message to a whole channel (not one to its operators only: `@#chan` is not kept). */
   channelMessage(out: ServerEvent, channel: Channel, sender: User): void {

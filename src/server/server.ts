@@ -376,6 +376,7 @@ export class Server implements ConnectionEvents<Client> {
   private sweep(): void {
     const now = this.clock();
     const { registrationTimeout, pingInterval, pingTimeout } = this.config;
+    this.history?.maybePrune(now, this.config.historyMax, this.config.historyAge);
     for (const s of this.clients) {
       if (s.conn.closing) continue;
       if (s.user === null) {

@@ -2,7 +2,8 @@
 import { ERR, RPL, isValidChannel, serializeBody, truncateUtf8 } from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
 import type { Channel } from '../channel.js';
-import { sendJoinNames } from './names.js';
+import { sendBatch } from './history.js';
+import { inSequence, sendJoinNames } from './names.js';
 import type { User } from '../user.js';
 import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
@@ -11,6 +12,7 @@ import type { CommandSpec } from './table.js';
 export function joinChannels(req: Request, names: string[], keys: string[]): void {
   const { network, config } = req.server;
   const user = req.user;
+  const joined: Channel[] = [];
   for (let k = 0; k < names.length; k++) {
     const name = names[k];
     if (!isValidChannel(name, config.channelLen)) {
@@ -56,7 +58,27 @@ export function joinChannels(req: Request, names: string[], keys: string[]): voi
     if (channel.topic !== '') sendTopic(req, channel);
     sendJoinNames(req, channel);
     if (!announced) explainLarge(req, channel);
+    joined.push(channel);
   }
+  replayOnJoin(req, joined);
+}
+
+/**
+ * `--history-on-join N`: the last N lines of each channel just joined, to a client that cannot ask
+ * for them itself (no draft/chathistory), in a chathistory batch when it has batch.
+ */
+function replayOnJoin(req: Request, channels: Channel[]): void {
+  const { store, config } = req.server;
+  const n = config.historyOnJoin;
+  if (n === 0 || store === null || channels.length === 0 || req.client.has(CAPBIT.CHATHISTORY)) {
+    return;
+  }
+  const lists = Promise.all(channels.map((c) => store.history.latest(c.folded, null, n)));
+  req.waitFor(
+    lists,
+    (found) => inSequence(found.map((records, i) => sendBatch(req, channels[i].name, records))),
+    () => {}, // a replay that cannot be had is left out: the join itself has succeeded
+  );
 }
 
 /** Tell a newcomer why a large channel's names list is short and who will not see it come and go. */

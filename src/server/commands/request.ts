@@ -20,8 +20,8 @@ let batchCounter = 0;
 
 export class Request {
   private items: Item[] | null;
-  /** An answer from the store is awaited (waitFor): finish() waits for it too. */
-  private waiting = false;
+  /** Answers from the store still awaited (waitFor): finish() waits for them too. */
+  private waiting = 0;
 
   constructor(
     readonly server: Server,
@@ -119,7 +119,7 @@ export class Request {
     timeoutMs = 10_000,
   ): void {
     const conn = this.client.conn;
-    this.waiting = true;
+    this.waiting++;
     let answer: (() => (() => boolean) | void) | null = null;
     let step: (() => boolean) | null = null;
     const settle = (fn: () => (() => boolean) | void): void => {
@@ -151,8 +151,7 @@ export class Request {
   }
 
   private done(): true {
-    this.waiting = false;
-    this.finish();
+    if (--this.waiting === 0) this.finish();
     return true;
   }
 
@@ -167,7 +166,7 @@ export class Request {
 
   /** Send what was collected for a labeled command (unless an answer from the store is awaited). */
   finish(): void {
-    if (this.items === null || this.waiting) return;
+    if (this.items === null || this.waiting > 0) return;
     const label = 'label=' + escapeLabel(this.label!);
     const name = this.server.config.name;
     const items = this.items;

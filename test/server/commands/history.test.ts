@@ -262,3 +262,55 @@ test('without a store (--db off) there is no chathistory capability, token or an
     await srv.stop();
   }
 });
+
+test('--history-on-join replays the last lines to a client without chathistory, in a batch; not to one with it', async () => {
+  const srv = await startServer({ defaultChannel: '', historyOnJoin: 2 });
+  const clients: TestClient[] = [];
+  try {
+    const alice = await TestClient.register(srv.port, 'alice', [], false);
+    clients.push(alice);
+    alice.send('JOIN #h');
+    await alice.expectCommand('366', 'alice', '#h');
+    for (const text of ['one', 'two', 'three']) alice.send(`PRIVMSG #h :${text}`);
+    await alice.sync();
+    const bob = await TestClient.register(srv.port, 'bob', ['batch', 'server-time'], false);
+    const carol = await TestClient.register(srv.port, 'carol', CAPS, false);
+    clients.push(bob, carol);
+    const got = await bob.replies('JOIN #h');
+    const shapes = got.map((m) => [m.command, m.params.at(-1)]);
+    const names = shapes.findIndex((s) => s[0] === '366');
+    assert.deepEqual(shapes.slice(names + 1), [
+      ['BATCH', '#h'],
+      ['PRIVMSG', 'two'],
+      ['PRIVMSG', 'three'],
+      ['BATCH', got.at(-1)!.params[0]],
+    ]);
+    assert.ok(got[names + 2].tags?.get('time'), 'replayed lines carry their own server-time');
+    const plain = await carol.replies('JOIN #h');
+    assert.ok(!plain.some((m) => m.command === 'PRIVMSG'), 'a chathistory client asks for itself');
+  } finally {
+    for (const c of clients) c.destroy();
+    await srv.stop();
+  }
+});
+
+test('retention: past --history-max only the newest are kept (pruned by the server on its own)', async () => {
+  const srv = await startServer({ defaultChannel: '', historyMax: 3 }, 'text', true);
+  const alice = await TestClient.register(srv.port, 'alice', CAPS, false);
+  try {
+    alice.send('JOIN #h');
+    await alice.expectCommand('366', 'alice', '#h');
+    await talk(srv, alice, '#h', 5);
+    assert.equal((await history(alice, 'CHATHISTORY LATEST #h * 100', '#h')).length, 5);
+    srv.advance(11 * 60_000); // past the pruning interval; the next sweep (each second) prunes
+    await new Promise((r) => setTimeout(r, 1300));
+    assert.deepEqual(await history(alice, 'CHATHISTORY LATEST #h * 100', '#h'), [
+      'message 2',
+      'message 3',
+      'message 4',
+    ]);
+  } finally {
+    alice.destroy();
+    await srv.stop();
+  }
+});
