@@ -9,6 +9,7 @@ import { sleep } from './loadgen.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const PEER_CONFIGS = path.join(REPO, 'bench', 'peers');
+// PARLEY_BENCH_DB: parley's --db (default: a new file in the run's folder; `off` for none).
 // PARLEY_BENCH_MAIN: another build's main.js (a worktree of an earlier commit) for A/B runs.
 const PARLEY_MAIN =
   process.env.PARLEY_BENCH_MAIN ?? path.join(REPO, 'dist', 'src', 'cli', 'main.js');
@@ -60,7 +61,7 @@ export const PROFILES: Record<ServerName, ServerProfile> = {
     name: 'parley',
     regWindow: 64,
     autoJoin: true,
-    argv: (_dir, port, setup) => [
+    argv: (dir, port, setup) => [
       process.execPath,
       // Extra node flags for the server only (profiling, heap experiments): --cpu-prof and friends
       // are refused in NODE_OPTIONS, and NODE_OPTIONS would reach the load generator too.
@@ -72,6 +73,10 @@ export const PROFILES: Record<ServerName, ServerProfile> = {
         ' ',
       ),
       setup.defaultChannel,
+      // History on, in a fresh file of the run's own folder, as a server runs by default;
+      // PARLEY_BENCH_DB=off (or :memory:) measures without it.
+      '--db',
+      process.env.PARLEY_BENCH_DB ?? path.join(dir, 'parley.db'),
     ],
     prepare: () => {},
   },
