@@ -46,6 +46,7 @@ export const OFFERED: readonly Offer[] = [
   { name: CAP.ECHO_MESSAGE, bit: CAPBIT.ECHO_MESSAGE },
   { name: CAP.EXTENDED_MONITOR, bit: CAPBIT.EXTENDED_MONITOR },
   { name: CAP.LABELED_RESPONSE, bit: CAPBIT.LABELED_RESPONSE },
+  { name: CAP.MESSAGE_REDACTION, bit: CAPBIT.MESSAGE_REDACTION, store: true },
   { name: CAP.MESSAGE_TAGS, bit: CAPBIT.MESSAGE_TAGS },
   {
     name: CAP.MULTILINE,
@@ -53,6 +54,7 @@ export const OFFERED: readonly Offer[] = [
     value: `max-bytes=${MULTILINE_MAX_BYTES},max-lines=${MULTILINE_MAX_LINES}`,
   },
   { name: CAP.MULTI_PREFIX, bit: CAPBIT.MULTI_PREFIX },
+  { name: CAP.READ_MARKER, bit: CAPBIT.READ_MARKER, store: true },
   { name: CAP.SERVER_TIME, bit: CAPBIT.SERVER_TIME },
   { name: CAP.SETNAME, bit: CAPBIT.SETNAME },
   { name: CAP.STANDARD_REPLIES, bit: CAPBIT.STANDARD_REPLIES },

@@ -58,9 +58,11 @@ class ParleyController(BaseServerController, DirectoryBasedController):
             Capabilities.ECHO_MESSAGE,
             Capabilities.EXTENDED_MONITOR,
             Capabilities.LABELED_RESPONSE,
+            Capabilities.MESSAGE_REDACTION,
             Capabilities.MESSAGE_TAGS,
             Capabilities.MULTILINE,
             Capabilities.MULTI_PREFIX,
+            Capabilities.READ_MARKER,
             Capabilities.SERVER_TIME,
             Capabilities.SETNAME,
         )
@@ -114,8 +116,6 @@ class ParleyController(BaseServerController, DirectoryBasedController):
         websocket_hostname: Optional[str] = None,
         websocket_port: Optional[int] = None,
     ) -> None:
-        if ssl:
-            raise NotImplementedByController("TLS")
         if faketime is not None:
             raise NotImplementedByController("Faketime")
         if not MAIN.is_file():
@@ -136,7 +136,16 @@ class ParleyController(BaseServerController, DirectoryBasedController):
             "advertise": False,
             "log-chat": False,
             "log-level": "warn",
+            # History and accounts in a real SQLite file of this test's own.
+            "db": str(self.directory / "parley.db"),
         }
+        if ssl:
+            # irctest connects with TLS to `port`; the plain port goes anywhere free.
+            self.gen_ssl()
+            settings["port"] = 0
+            settings["tls-port"] = port
+            settings["tls-cert"] = str(self.pem_path)
+            settings["tls-key"] = str(self.key_path)
         if password is not None:
             settings["password"] = password
         if websocket_port is not None:

@@ -3,6 +3,7 @@ import { ERR, RPL, isValidChannel, serializeBody, truncateUtf8 } from '../../pro
 import { CAPBIT } from '../capabilities.js';
 import type { Channel } from '../channel.js';
 import { sendBatch } from './history.js';
+import { joinMarker } from './marks.js';
 import { inSequence, sendJoinNames } from './names.js';
 import type { User } from '../user.js';
 import type { Request } from './request.js';
@@ -56,6 +57,7 @@ export function joinChannels(req: Request, names: string[], keys: string[]): voi
     }
     req.server.chatlog.join(out.stamp.ms, channel.name, user.nick);
     if (channel.topic !== '') sendTopic(req, channel);
+    joinMarker(req, channel.name);
     sendJoinNames(req, channel);
     if (!announced) explainLarge(req, channel);
     joined.push(channel);

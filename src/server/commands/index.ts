@@ -2,6 +2,7 @@
 import { channelCommands } from './channels.js';
 import { historyCommands } from './history.js';
 import { infoCommands } from './info.js';
+import { markCommands } from './marks.js';
 import { messagingCommands } from './messaging.js';
 import { modeCommands } from './modes.js';
 import { monitorCommands } from './monitor.js';
@@ -24,4 +25,5 @@ export const allCommands: CommandSpec[] = [
   ...monitorCommands,
   ...multilineCommands,
   ...historyCommands,
+  ...markCommands,
 ];

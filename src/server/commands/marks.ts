@@ -1,0 +1,167 @@
+// MARKREAD (draft/read-marker) and REDACT (draft/message-redaction): what a user has read, and taking back what was said.
+//
+// Read markers live in memory per history identity (User.historyId) and, for a logged-in user,
+// in the store too, so every connection of an account shares them. A marker only moves forward.
+// REDACT removes a stored message from history and tells whoever could see it (clients with the
+// cap); it is allowed to the message's sender and, in a channel, to its operators.
+import { fold, isChannelName } from '../../protocol/index.js';
+import { conversationKey, type HistoryRecord } from '../../store/types.js';
+import { CAPBIT } from '../capabilities.js';
+import type { Server } from '../server.js';
+import type { User } from '../user.js';
+import type { Request } from './request.js';
+import type { CommandSpec } from './table.js';
+
+/** Accounts' read markers on each server, by account, then by folded target: epoch ms. */
+const byAccount = new WeakMap<Server, Map<string, Map<string, number>>>();
+
+/** The markers of `user`: its account's, shared by its connections, or its connection's own. */
+function markersOf(server: Server, user: User): Map<string, number> {
+  if (user.account === null) return (user.readMarks ??= new Map());
+  let all = byAccount.get(server);
+  if (all === undefined) byAccount.set(server, (all = new Map()));
+  let mine = all.get(user.account);
+  if (mine === undefined) all.set(user.account, (mine = new Map()));
+  return mine;
+}
+
+/** `timestamp=…` as the spec writes it for a marker, or `*` when none is set. */
+function shown(ms: number | undefined): string {
+  return ms === undefined ? '*' : 'timestamp=' + new Date(ms).toISOString();
+}
+
+/** The MARKREAD line a client with the cap gets on joining `channel`, before the names end. */
+export function joinMarker(req: Request, channelName: string): void {
+  if (!req.client.has(CAPBIT.READ_MARKER)) return;
+  const ms = markersOf(req.server, req.user).get(fold(channelName));
+  req.line(req.server.config.name, 'MARKREAD', [channelName, shown(ms)]);
+}
+
+// MARKREAD <target> [timestamp=<time>]
+function markread(req: Request): void {
+  if (req.params.length === 0 || req.params[0] === '') {
+    req.standard('FAIL', 'NEED_MORE_PARAMS', 'Missing target');
+    return;
+  }
+  const user = req.user;
+  const target = req.params[0];
+  const key = fold(target);
+  const mine = markersOf(req.server, user);
+  const name = req.server.config.name;
+  if (req.params.length < 2) {
+    const known = mine.get(key);
+    const store = req.server.store;
+    if (known !== undefined || user.account === null || store === null) {
+      req.line(name, 'MARKREAD', [target, shown(known)]);
+      return;
+    }
+    req.waitFor(
+      store.accounts.readMarker(user.account, key),
+      (ms) => {
+        if (ms !== null && !((mine.get(key) ?? -1) >= ms)) mine.set(key, ms);
+        req.line(name, 'MARKREAD', [target, shown(mine.get(key))]);
+      },
+      () => req.line(name, 'MARKREAD', [target, shown(mine.get(key))]),
+    );
+    return;
+  }
+  const text = req.params[1];
+  const ms = /^timestamp=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(text)
+    ? Date.parse(text.slice(10))
+    : NaN;
+  if (!Number.isFinite(ms)) {
+    req.standard(
+      'FAIL',
+      'INVALID_PARAMS',
+      target,
+      text,
+      'Timestamp must be timestamp=<ISO 8601 UTC>',
+    );
+    return;
+  }
+  const before = mine.get(key);
+  if (before === undefined || ms > before) {
+    mine.set(key, ms);
+    if (user.account !== null) req.server.store?.accounts.setReadMarker(user.account, key, ms);
+  }
+  // The stored value goes to every connection of this identity with the cap (only ever forward).
+  const line = [target, shown(mine.get(key))];
+  req.line(name, 'MARKREAD', line);
+  if (user.account === null) return;
+  for (const other of req.server.network.allUsers()) {
+    if (other !== user && other.account === user.account && other.client.has(CAPBIT.READ_MARKER)) {
+      other.client.conn.sendText(`:${name} MARKREAD ${line.join(' ')}\r\n`);
+    }
+  }
+}
+
+/** Whether `user` may take back `record`: its sender (same account, or same nick!user@host without one). */
+function isSender(record: HistoryRecord, user: User): boolean {
+  return record.account !== null ? record.account === user.account : record.source === user.prefix;
+}
+
+// REDACT <target> <msgid> [:<reason>]
+function redact(req: Request): void {
+  const { network, store } = req.server;
+  const user = req.user;
+  const [target, msgid] = req.params;
+  const reason = req.params[2];
+  const channel = isChannelName(target) ? network.findChannel(target) : undefined;
+  const peer = isChannelName(target) ? undefined : network.findUser(target);
+  if ((channel === undefined || !channel.members.has(user)) && peer === undefined) {
+    req.standard('FAIL', 'INVALID_TARGET', target, 'You cannot redact messages there');
+    return;
+  }
+  if (store === null) {
+    req.standard('FAIL', 'UNKNOWN_MSGID', target, msgid, 'This server keeps no messages');
+    return;
+  }
+  const conversation =
+    channel !== undefined ? channel.folded : conversationKey(user.historyId, peer!.historyId);
+  req.waitFor(
+    store.history.find(msgid),
+    (record) => {
+      if (record === null || record.conversation !== conversation) {
+        req.standard('FAIL', 'UNKNOWN_MSGID', target, msgid, 'No such message here');
+        return;
+      }
+      if (!isSender(record, user) && !(channel !== undefined && channel.isOp(user))) {
+        req.standard(
+          'FAIL',
+          'REDACT_FORBIDDEN',
+          target,
+          msgid,
+          'You may only redact your own messages',
+        );
+        return;
+      }
+      store.history.redact(msgid);
+      const params = reason === undefined ? [target, msgid] : [target, msgid, reason];
+      const out = req.server.event(user.prefix, 'REDACT', params);
+      if (channel !== undefined) {
+        network.toChannel(channel, out, user, CAPBIT.MESSAGE_REDACTION);
+      } else if (peer !== user && peer!.client.has(CAPBIT.MESSAGE_REDACTION)) {
+        network.toUser(peer!, out);
+      }
+      if (req.client.has(CAPBIT.MESSAGE_REDACTION)) req.event(out);
+    },
+    () => req.standard('FAIL', 'UNKNOWN_MSGID', target, msgid, 'Messages could not be retrieved'),
+  );
+}
+
+export const markCommands: CommandSpec[] = [
+  {
+    name: 'MARKREAD',
+    syntax: 'MARKREAD <target> [timestamp=<time>]',
+    help: 'Get, or move forward, how far you have read a channel or private conversation (draft/read-marker).',
+    minParams: 0,
+    handler: markread,
+  },
+  {
+    name: 'REDACT',
+    syntax: 'REDACT <target> <msgid> [<reason>]',
+    help: 'Take back a message you sent (channel operators: any in their channel); it leaves history.',
+    minParams: 2,
+    handler: redact,
+  },
+];

@@ -1,0 +1,117 @@
+// MARKREAD and REDACT over real TCP: markers only move forward and arrive before the names end; only senders and ops redact, and history forgets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, TestClient } from '../../helpers/irc.js';
+
+const MARK = ['draft/read-marker'];
+const REDACT = [
+  'message-tags',
+  'echo-message',
+  'batch',
+  'draft/message-redaction',
+  'draft/chathistory',
+];
+
+async function withClients(
+  who: Array<[string, string[]]>,
+  body: (c: TestClient[]) => Promise<void>,
+): Promise<void> {
+  const srv = await startServer({ defaultChannel: '' });
+  const clients: TestClient[] = [];
+  try {
+    for (const [nick, caps] of who)
+      clients.push(await TestClient.register(srv.port, nick, caps, false));
+    await body(clients);
+  } finally {
+    for (const c of clients) c.destroy();
+    await srv.stop();
+  }
+}
+
+const marks = async (c: TestClient, line: string) =>
+  (await c.replies(line))
+    .filter((m) => m.command === 'MARKREAD' || m.command === 'FAIL')
+    .map((m) => [m.command, ...m.params]);
+
+test('MARKREAD: * until set, then only forward; sent on JOIN before the end of names; bad input FAILs', async () => {
+  await withClients([['alice', MARK]], async ([alice]) => {
+    assert.deepEqual(await marks(alice, 'MARKREAD #nowhere'), [['MARKREAD', '#nowhere', '*']]);
+    const joined = await alice.replies('JOIN #t');
+    const order = joined.map((m) => m.command);
+    assert.ok(order.indexOf('MARKREAD') >= 0 && order.indexOf('MARKREAD') < order.indexOf('366'));
+    const newer = 'timestamp=2019-06-01T12:00:00.000Z';
+    const older = 'timestamp=2019-01-01T00:00:00.000Z';
+    assert.deepEqual(await marks(alice, `MARKREAD #t ${newer}`), [['MARKREAD', '#t', newer]]);
+    assert.deepEqual(await marks(alice, `MARKREAD #T ${older}`), [['MARKREAD', '#T', newer]]);
+    assert.deepEqual(await marks(alice, 'MARKREAD #t'), [['MARKREAD', '#t', newer]]);
+    alice.send('PART #t');
+    const again = await alice.replies('JOIN #t');
+    assert.deepEqual(
+      again.filter((m) => m.command === 'MARKREAD').map((m) => m.params),
+      [['#t', newer]],
+    );
+    assert.deepEqual((await marks(alice, 'MARKREAD #t *'))[0].slice(0, 3), [
+      'FAIL',
+      'MARKREAD',
+      'INVALID_PARAMS',
+    ]);
+    assert.deepEqual((await marks(alice, 'MARKREAD #t timestamp=soon'))[0].slice(0, 3), [
+      'FAIL',
+      'MARKREAD',
+      'INVALID_PARAMS',
+    ]);
+    assert.deepEqual((await marks(alice, 'MARKREAD'))[0].slice(0, 3), [
+      'FAIL',
+      'MARKREAD',
+      'NEED_MORE_PARAMS',
+    ]);
+  });
+});
+
+test('REDACT: the sender and channel operators may, others may not; history forgets the message', async () => {
+  await withClients(
+    [
+      ['alice', REDACT],
+      ['bob', REDACT],
+      ['carol', ['message-tags']],
+    ],
+    async ([alice, bob, carol]) => {
+      for (const c of [alice, bob, carol]) {
+        c.send('JOIN #r');
+        await c.expectCommand('366', c.nick, '#r');
+      } // alice joined first: she is the operator
+      const say = async (c: TestClient, text: string) => {
+        c.send(`PRIVMSG #r :${text}`);
+        const echo = await c.expect((m) => m.command === 'PRIVMSG' && m.params[1] === text);
+        return echo.tags!.get('msgid')!;
+      };
+      const mine = await say(bob, 'oops');
+      const hers = await say(alice, 'hello');
+      const [forbidden] = await bob.replies(`REDACT #r ${hers}`);
+      assert.deepEqual(forbidden.params.slice(0, 4), ['REDACT', 'REDACT_FORBIDDEN', '#r', hers]);
+      // bob takes back his own line: alice (with the cap) is told, carol (without) is not.
+      const told = await bob.replies(`REDACT #r ${mine} :typo`);
+      assert.deepEqual(
+        told.map((m) => [m.command, ...m.params]),
+        [['REDACT', '#r', mine, 'typo']],
+      );
+      await alice.expect((m) => m.command === 'REDACT' && m.params[1] === mine);
+      await carol.sync();
+      assert.ok(!carol.received.some((r) => r.msg.command === 'REDACT'));
+      // The operator may take back anyone's; an unknown msgid and a foreign target are refused.
+      const other = await say(bob, 'spam');
+      assert.equal((await alice.replies(`REDACT #r ${other}`))[0].command, 'REDACT');
+      const [unknown] = await alice.replies('REDACT #r nosuchid');
+      assert.deepEqual(unknown.params.slice(0, 2), ['REDACT', 'UNKNOWN_MSGID']);
+      const [foreign] = await alice.replies(`REDACT #elsewhere ${hers}`);
+      assert.deepEqual(foreign.params.slice(0, 3), ['REDACT', 'INVALID_TARGET', '#elsewhere']);
+      const left = (await alice.replies('CHATHISTORY LATEST #r * 10')).filter(
+        (m) => m.command === 'PRIVMSG',
+      );
+      assert.deepEqual(
+        left.map((m) => m.params[1]),
+        ['hello'],
+      );
+    },
+  );
+});
