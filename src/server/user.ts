@@ -15,6 +15,8 @@ export class User {
   lastSpokeAt: number;
   /** The account this user is logged into (its casefolded name), or null. */
   account: string | null = null;
+  /** The same account as registered (its display name: account-tag, WHOIS 330), or null. */
+  accountName: string | null = null;
   /** Delivery generation stamp, so a fan-out to shared channels reaches each user once. */
   seen = 0;
   /** The nick and `:prefix PRIVMSG ` as bytes for the fast path, made on first use. */
