@@ -146,7 +146,8 @@ export function registerAccount(
   }
   const holder = server.network.findUser(name);
   if (holder !== undefined && holder !== client.user) {
-    return reply.fail(REGISTER_CODE.BAD_ACCOUNT_NAME, name, 'That nick is in use by someone else');
+    // No land grabs: a nick someone else is using is as taken as a registered name.
+    return reply.fail(REGISTER_CODE.ACCOUNT_EXISTS, name, 'That nick is in use by someone else');
   }
   if (email !== null && !EMAIL.test(email)) {
     return reply.fail(REGISTER_CODE.INVALID_EMAIL, name, 'That is not an email address');

@@ -19,7 +19,7 @@ import type { CommandSpec } from './table.js';
 
 /** A chunk of a SASL message: longer is 905; exactly this long means more follows. */
 const CHUNK = 400;
-/** The most base64 one SASL message may gather (ERR_SASLTOOLONG past it). */
+/** The most base64 one SASL message may gather (904 past it). */
 const MAX_MESSAGE = 8192;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -106,8 +106,8 @@ function authenticate(req: Request): void {
   }
   if (arg !== '+') session.gathered += arg;
   if (session.gathered.length > MAX_MESSAGE) {
-    client.sasl = null;
-    return req.numeric(ERR.SASLTOOLONG, 'SASL message too long');
+    // 905 is for one chunk past 400 bytes; a message of too many chunks fails as a whole.
+    return fail(req, 'SASL authentication failed: message too long');
   }
   if (arg.length === CHUNK) return; // more follows
   const b64 = session.gathered;

@@ -57,7 +57,7 @@ test('REGISTER: success logs in; each FAIL code for its reason; VERIFY has nothi
     const d = await TestClient.register(srv.port, 'gina', [], false);
     // A nick someone else is using cannot become an account; a registered name is taken.
     assert.deepEqual(fails(await d.replies('REGISTER FRANK * :long enough')), [
-      ['REGISTER', 'BAD_ACCOUNT_NAME', 'FRANK'],
+      ['REGISTER', 'ACCOUNT_EXISTS', 'FRANK'],
     ]);
     await c.quit();
     assert.deepEqual(fails(await d.replies('REGISTER FRANK * :long enough')), [
