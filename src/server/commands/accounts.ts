@@ -23,8 +23,8 @@ function maskOf(client: Client): string {
 }
 
 /**
- * Log the client into account `name` (as registered): 900 to it, ACCOUNT to neighbours with
- * account-notify, and its nick is no longer taken back if it is the account's. Before
+ * Log the client into account `name` (as registered): 900 to it, ACCOUNT to neighbours (and
+ * extended-monitor watchers) with account-notify, and its nick is no longer taken back if it is the account's. Before
  * registration the account waits on the client and is applied with the welcome.
  */
 export function logIn(req: Request, name: string): void {
@@ -36,7 +36,7 @@ export function logIn(req: Request, name: string): void {
     return;
   }
   server.network.setAccount(user, name);
-  server.network.toNeighbours(
+  server.network.toNeighboursAndWatchers(
     user,
     server.userEvent(user, 'ACCOUNT', [name]),
     CAPBIT.ACCOUNT_NOTIFY,
@@ -53,7 +53,7 @@ export function logOut(req: Request): void {
     client.pendingAccount = null;
   } else {
     server.network.setAccount(user, null);
-    server.network.toNeighbours(
+    server.network.toNeighboursAndWatchers(
       user,
       server.event(user.prefix, 'ACCOUNT', ['*']),
       CAPBIT.ACCOUNT_NOTIFY,
