@@ -297,6 +297,20 @@ export const SERVE_OPTIONS: Option[] = [
     apply: (s, v) => (s.dbFsync = parseOnOff('db-fsync', v)),
   },
   {
+    flag: 'nick-grace',
+    arg: 'TIME',
+    shown: secs(D.nickGrace),
+    help: 'time to log in (SASL, NickServ IDENTIFY) before a registered nick is taken back and its user renamed Guest<N> (0: at once)',
+    apply: (s, v) => (s.nickGrace = parseDuration('nick-grace', v, 0)),
+  },
+  {
+    flag: 'password-min',
+    arg: 'N',
+    shown: String(D.passwordMin),
+    help: 'shortest account password REGISTER accepts',
+    apply: (s, v) => (s.passwordMin = parseInteger('password-min', v, 1, 64)),
+  },
+  {
     flag: 'history-max',
     arg: 'N',
     shown: String(D.historyMax),

@@ -74,6 +74,13 @@ export const RPL = {
   HELPSTART: '704',
   HELPTXT: '705',
   ENDOFHELP: '706',
+  /** `<nick> <nick!user@host> <account> :You are now logged in as <account>` (IRCv3 SASL). */
+  LOGGEDIN: '900',
+  /** `<nick> <nick!user@host> :You are now logged out`. */
+  LOGGEDOUT: '901',
+  SASLSUCCESS: '903',
+  /** `<nick> <mechanisms> :are available SASL mechanisms`. */
+  SASLMECHS: '908',
 } as const;
 
 export const ERR = {
@@ -121,6 +128,12 @@ export const ERR = {
   MONLISTFULL: '734',
   /** InspIRCd's: a mode the server sets itself (+u for large channels). */
   CANNOTCHANGECHANMODE: '974',
+  /** SASL: the account cannot be used now. */
+  NICKLOCKED: '902',
+  SASLFAIL: '904',
+  SASLTOOLONG: '905',
+  SASLABORTED: '906',
+  SASLALREADY: '907',
 } as const;
 
 export type Numeric = (typeof RPL)[keyof typeof RPL] | (typeof ERR)[keyof typeof ERR];

@@ -1,5 +1,5 @@
 // The IRCv3 capabilities this server offers, as bits on a client for cheap checks on the hot path.
-import { CAP, type CapName } from '../protocol/index.js';
+import { CAP, SASL_MECHANISMS, type CapName } from '../protocol/index.js';
 import { MULTILINE_MAX_BYTES, MULTILINE_MAX_LINES } from './limits.js';
 
 export const CAPBIT = {
@@ -38,12 +38,22 @@ export interface Offer {
 
 /** Offered capabilities in CAP LS order. Only what the server implements. */
 export const OFFERED: readonly Offer[] = [
+  { name: CAP.ACCOUNT_NOTIFY, bit: CAPBIT.ACCOUNT_NOTIFY, store: true },
+  { name: CAP.ACCOUNT_TAG, bit: CAPBIT.ACCOUNT_TAG, store: true },
   { name: CAP.AWAY_NOTIFY, bit: CAPBIT.AWAY_NOTIFY },
   { name: CAP.BATCH, bit: CAPBIT.BATCH },
   { name: CAP.CAP_NOTIFY, bit: CAPBIT.CAP_NOTIFY },
   { name: CAP.CHANNEL_RENAME, bit: CAPBIT.CHANNEL_RENAME },
   { name: CAP.CHATHISTORY, bit: CAPBIT.CHATHISTORY, store: true },
+  // REGISTER works before connection registration, and the account may be named apart from the nick.
+  {
+    name: CAP.ACCOUNT_REGISTRATION,
+    bit: CAPBIT.ACCOUNT_REGISTRATION,
+    value: 'before-connect,custom-account-name',
+    store: true,
+  },
   { name: CAP.ECHO_MESSAGE, bit: CAPBIT.ECHO_MESSAGE },
+  { name: CAP.EXTENDED_JOIN, bit: CAPBIT.EXTENDED_JOIN, store: true },
   { name: CAP.EXTENDED_MONITOR, bit: CAPBIT.EXTENDED_MONITOR },
   { name: CAP.LABELED_RESPONSE, bit: CAPBIT.LABELED_RESPONSE },
   { name: CAP.MESSAGE_REDACTION, bit: CAPBIT.MESSAGE_REDACTION, store: true },
@@ -55,6 +65,7 @@ export const OFFERED: readonly Offer[] = [
   },
   { name: CAP.MULTI_PREFIX, bit: CAPBIT.MULTI_PREFIX },
   { name: CAP.READ_MARKER, bit: CAPBIT.READ_MARKER, store: true },
+  { name: CAP.SASL, bit: CAPBIT.SASL, value: SASL_MECHANISMS.join(','), store: true },
   { name: CAP.SERVER_TIME, bit: CAPBIT.SERVER_TIME },
   { name: CAP.SETNAME, bit: CAPBIT.SETNAME },
   { name: CAP.STANDARD_REPLIES, bit: CAPBIT.STANDARD_REPLIES },

@@ -75,37 +75,43 @@ export class Channel {
     return !this.has('m') || status !== 0;
   }
 
-  /** Entries in list `mode` matching `user`: plain masks, or with `ext` those of that extban. */
+  /**
+   * Entries in list `mode` matching `user`: plain masks, or with `ext` those of that extban
+   * (`a:` matches the account name, never a user who is not logged in).
+   */
   private matches(mode: ListMode, user: User, ext: string): boolean {
     for (const entry of this.lists[mode]) {
       const m = entry.mask;
       const isExt = m.length > 2 && m[1] === ':';
-      if (
-        ext === ''
-          ? !isExt && matchMask(m, user.prefix)
-          : isExt && m[0] === ext && matchMask(m.slice(2), user.prefix)
-      ) {
-        return true;
+      if (ext === '' ? !isExt && matchMask(m, user.prefix) : isExt && m[0] === ext) {
+        if (ext === '') return true;
+        const subject = ext === 'a' ? user.accountName : user.prefix;
+        if (subject !== null && matchMask(m.slice(2), subject)) return true;
       }
     }
     return false;
   }
 
-  /** Banned (+b), and no ban exception (+e) matches. */
-  isBanned(user: User): boolean {
-    return this.matches('b', user, '') && !this.matches('e', user, '');
+  /** A plain mask or an account extban (`a:`) in list `mode` matches `user`. */
+  private matchesWho(mode: ListMode, user: User): boolean {
+    return this.matches(mode, user, '') || (user.account !== null && this.matches(mode, user, 'a'));
   }
 
-  /** Muted by the `m:` extban, and no exception (`+e`, plain or `m:`) matches. */
+  /** Banned (+b, plain or `a:`), and no ban exception (+e, plain or `a:`) matches. */
+  isBanned(user: User): boolean {
+    return this.matchesWho('b', user) && !this.matchesWho('e', user);
+  }
+
+  /** Muted by the `m:` extban, and no exception (`+e`, plain, `a:` or `m:`) matches. */
   isMuted(user: User): boolean {
     return (
-      this.matches('b', user, 'm') && !this.matches('e', user, '') && !this.matches('e', user, 'm')
+      this.matches('b', user, 'm') && !this.matchesWho('e', user) && !this.matches('e', user, 'm')
     );
   }
 
-  /** An invite exception (+I) lets `user` past +i. */
+  /** An invite exception (+I, plain or `a:`) lets `user` past +i. */
   isInviteExcepted(user: User): boolean {
-    return this.matches('I', user, '');
+    return this.matchesWho('I', user);
   }
 
   /** `+nt`-style mode string plus the params that may be shown to `viewer`. */

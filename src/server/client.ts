@@ -1,5 +1,6 @@
 // A connected client as the server sees it: registration progress, capabilities, ping state (the terminal client's own session is client/session.ts).
 import type { Gathering } from './commands/multiline.js';
+import type { SaslSession } from './commands/sasl.js';
 import type { Connection } from './connection.js';
 import { isSecure } from './tls.js';
 import type { User } from './user.js';
@@ -16,6 +17,15 @@ export class Client {
   pendingNick: string | null = null;
   username: string | null = null;
   realname: string | null = null;
+  /** A SASL exchange in progress (commands/sasl.ts), or null. */
+  sasl: SaslSession | null = null;
+  /** The account logged into before registration completed (SASL, REGISTER), applied on welcome. */
+  pendingAccount: string | null = null;
+  /**
+   * `PASS account:password` (or `PASS password` for the account named like the nick) on a server
+   * without a connection password: checked when registration completes, then forgotten.
+   */
+  passLogin: { account: string | null; password: string } | null = null;
   /** The registered identity; null until the welcome burst. */
   user: User | null = null;
   /** A draft/multiline batch being gathered (commands/multiline.ts), or null. */

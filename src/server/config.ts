@@ -82,6 +82,13 @@ export interface ServerConfig {
   readonly historyAge: number;
   /** Lines replayed on JOIN to clients without draft/chathistory (0: none). */
   readonly historyOnJoin: number;
+  /**
+   * Milliseconds someone may keep a registered nick without logging into its account before
+   * being renamed to a Guest nick (0: at once).
+   */
+  readonly nickGrace: number;
+  /** Shortest password REGISTER accepts (shorter: FAIL REGISTER WEAK_PASSWORD). */
+  readonly passwordMin: number;
   /** Operator accounts (OPER), from the config file only: name, password hash, host mask. */
   readonly opers: readonly OperBlock[];
 }
@@ -137,6 +144,8 @@ export const DEFAULTS: ServerConfig = {
   historyMax: 10_000,
   historyAge: 30 * 24 * 3600_000,
   historyOnJoin: 0,
+  nickGrace: 30_000,
+  passwordMin: 8,
   opers: [],
 };
 

@@ -5,10 +5,10 @@
 // target and text straight from the input bytes and writes the same line the general path would
 // (relay() in commands/messaging.ts) into the recipient's output. Anything it does not cover
 // returns false and takes the general path: tags, a source prefix, lower-case or other commands,
-// several or channel targets, unknown or away recipients, echo-message and bot senders, text without the
-// `:`, and text that is not valid UTF-8 or holds a control character (so CTCP and formatting). A
-// test runs the same conversations with this path on and off and compares every byte received and
-// logged.
+// several or channel targets, unknown or away recipients, echo-message and bot senders, logged-in
+// senders to account-tag recipients, text without the `:`, and text that is not valid UTF-8 or
+// holds a control character (so CTCP and formatting). A test runs the same conversations with this
+// path on and off and compares every byte received and logged.
 import { isUtf8 } from 'node:buffer';
 import { hasWideControl, isChannelName } from '../protocol/index.js';
 import { copyBytes } from './bytes.js';
@@ -82,10 +82,13 @@ export function relayDirect(
   const recipient = server.network.findUser(name);
   if (recipient === undefined || recipient.away !== null) return false;
 
+  const to = recipient.client;
+  // account-tag: the general path writes the sender's account; this one writes no tag of its own.
+  if (user.account !== null && (to.caps & CAPBIT.ACCOUNT_TAG) !== 0) return false;
+
   client.pingSentAt = 0;
   user.lastSpokeAt = server.clock();
   const ms = server.stamper.tick();
-  const to = recipient.client;
   // The line up to the text, as relay() would write it (serializeBody's rule: the last parameter
   // gets a `:` only when it has a space or starts with one).
   let o = 0;

@@ -5,9 +5,16 @@ import type { Stamp } from './stamp.js';
 
 export class ServerEvent {
   private body: string | null = null;
-  private plain: Buffer | null = null;
-  private timed: Buffer | null = null;
-  private tagged: Buffer | null = null;
+  private extendedBody: string | null = null;
+  /**
+   * One line per variant, built on first use: [plain, server-time, message-tags], then the same
+   * three with the account tag, then all six again with the extended-join parameters.
+   */
+  private readonly built: Array<Buffer | undefined> = [];
+  /** The sender's account (account-tag), set by Server.userEvent; null: none or not logged in. */
+  account: string | null = null;
+  /** The parameters extended-join clients see instead (`#chan account :realname`), or null. */
+  extendedParams: string[] | null = null;
 
   constructor(
     readonly source: string,
@@ -18,31 +25,35 @@ export class ServerEvent {
     readonly clientTags: Tags | null = null,
   ) {}
 
-  bodyText(): string {
+  /** The line without tags for a client with `caps` (extended-join changes JOIN's parameters). */
+  bodyText(caps = 0): string {
+    if (this.extendedParams !== null && (caps & CAPBIT.EXTENDED_JOIN) !== 0) {
+      return (this.extendedBody ??= serializeBody(this.source, this.command, this.extendedParams));
+    }
     return (this.body ??= serializeBody(this.source, this.command, this.params));
   }
 
   /** The tag section (without `@`) a client with `caps` should see; '' for none. */
   tagsFor(caps: number): string {
-    return stampTags(this.stamp, caps, this.clientTags);
+    const t = stampTags(this.stamp, caps, this.clientTags);
+    if (this.account === null || (caps & CAPBIT.ACCOUNT_TAG) === 0) return t;
+    const a = 'account=' + escapeTagValue(this.account);
+    return t.length === 0 ? a : t + ';' + a;
   }
 
   /** The complete line for a client with `caps`, built at most once per variant. */
   bufferFor(caps: number): Buffer {
-    if ((caps & CAPBIT.MESSAGE_TAGS) !== 0) return (this.tagged ??= this.build(caps));
-    if ((caps & CAPBIT.SERVER_TIME) !== 0) return (this.timed ??= this.build(caps));
-    return (this.plain ??= this.build(caps));
+    let v = (caps & CAPBIT.MESSAGE_TAGS) !== 0 ? 2 : (caps & CAPBIT.SERVER_TIME) !== 0 ? 1 : 0;
+    if (this.account !== null && (caps & CAPBIT.ACCOUNT_TAG) !== 0) v += 3;
+    if (this.extendedParams !== null && (caps & CAPBIT.EXTENDED_JOIN) !== 0) v += 6;
+    return (this.built[v] ??= Buffer.from(this.textFor(caps)));
   }
 
   /** The complete line (CR LF included) as text, for a single recipient (Connection.sendText). */
   textFor(caps: number): string {
     const tags = this.tagsFor(caps);
-    const body = this.bodyText();
+    const body = this.bodyText(caps);
     return tags.length === 0 ? body + '\r\n' : '@' + tags + ' ' + body + '\r\n';
-  }
-
-  private build(caps: number): Buffer {
-    return Buffer.from(this.textFor(caps));
   }
 }
 

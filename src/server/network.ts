@@ -96,6 +96,12 @@ export class Network {
     user.away = text;
   }
 
+  /** Log `user` into the account `name` (its key is the folded name), or out with null. */
+  setAccount(user: User, name: string | null): void {
+    user.account = name === null ? null : fold(name);
+    user.accountName = name;
+  }
+
   setRealname(user: User, text: string): void {
     user.realname = text;
   }

@@ -34,6 +34,14 @@ import { History } from './history.js';
 import type { Store } from '../store/types.js';
 import { ServerEvent } from './event.js';
 import { CheckBudget } from './opers.js';
+import {
+  LOGIN_FAILURE_EVERY_MS,
+  LOGIN_FAILURES_BURST,
+  REGISTER_BURST,
+  REGISTER_EVERY_MS,
+  Throttle,
+} from './accounts.js';
+import { Reservations } from './reservation.js';
 import { errorLine, normalizeIp } from './wire.js';
 import { WsListener } from './websocket.js';
 import { TlsListener } from './tls.js';
@@ -73,6 +81,12 @@ export class Server implements ConnectionEvents<Client> {
   readonly startedAt: Date;
   /** Password checks for OPER, budgeted server-wide (opers.ts). */
   readonly operChecks = new CheckBudget();
+  /** Wrong passwords per account (`a:key`) and per address (`i:ip`): SASL, NickServ, PASS. */
+  readonly loginFailures = new Throttle(LOGIN_FAILURES_BURST, LOGIN_FAILURE_EVERY_MS);
+  /** Accounts registered per address (`i:ip`). */
+  readonly registrations = new Throttle(REGISTER_BURST, REGISTER_EVERY_MS);
+  /** Registered nicks held by someone not logged into them, and their deadlines. */
+  readonly reservations = new Reservations(this);
   /** Re-read the config file (REHASH; serve.ts sets it): the file, and the problem if it failed. */
   rehash: () => { file: string | null; problem: string | null } = () => ({
     file: null,
@@ -233,6 +247,31 @@ export class Server implements ConnectionEvents<Client> {
     return new ServerEvent(source, command, params, this.stamper.next(), clientTags);
   }
 
+  /** An event from `user`: like event(), with the account-tag of its account when logged in. */
+  userEvent(user: User, command: string, params: string[], clientTags: Tags | null = null) {
+    const out = this.event(user.prefix, command, params, clientTags);
+    out.account = user.accountName;
+    return out;
+  }
+
+  /**
+   * Give `user` the nick `wanted` (valid and free): NICK to its neighbours, MONITOR news, the
+   * console line, and a reservation check. Returns the event, for the user itself.
+   */
+  changeNick(user: User, wanted: string): ServerEvent {
+    const out = this.userEvent(user, 'NICK', [wanted]);
+    const old = user.nick;
+    this.network.renameUser(user, wanted, out.stamp.ms);
+    if (fold(old) !== user.folded) {
+      this.presence(old, null);
+      this.presence(wanted, user.prefix);
+    }
+    this.network.toNeighbours(user, out);
+    this.chatlog.nick(out.stamp.ms, old, wanted);
+    this.reservations.check(user);
+    return out;
+  }
+
   /** Close `client` with an ERROR line; the QUIT reaches its neighbours through `closed`. */
   disconnect(client: Client, reason: string): void {
     const who = client.user?.nick ?? client.pendingNick ?? '*';
@@ -241,9 +280,10 @@ export class Server implements ConnectionEvents<Client> {
 
   /** Remove a registered user: QUIT to everyone sharing a channel, console line, nick freed. */
   quitUser(user: User, reason: string): void {
-    const out = this.event(user.prefix, 'QUIT', [reason]);
+    const out = this.userEvent(user, 'QUIT', [reason]);
     this.network.toNeighbours(user, out, 0, true);
     this.network.removeUser(user, out.stamp.ms);
+    this.reservations.forget(user);
     this.presence(user.nick, null);
     this.chatlog.quit(out.stamp.ms, user.nick, reason);
   }
@@ -377,6 +417,7 @@ export class Server implements ConnectionEvents<Client> {
     const now = this.clock();
     const { registrationTimeout, pingInterval, pingTimeout } = this.config;
     this.history?.maybePrune(now, this.config.historyMax, this.config.historyAge);
+    this.reservations.sweep(now);
     for (const s of this.clients) {
       if (s.conn.closing) continue;
       if (s.user === null) {

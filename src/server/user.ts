@@ -17,6 +17,8 @@ export class User {
   account: string | null = null;
   /** Read markers (MARKREAD) of a user without an account, by folded target; null until the first. */
   readMarks: Map<string, number> | null = null;
+  /** The same account as registered (its display name: account-tag, WHOIS 330), or null. */
+  accountName: string | null = null;
   /** Delivery generation stamp, so a fan-out to shared channels reaches each user once. */
   seen = 0;
   /** The nick and `:prefix PRIVMSG ` as bytes for the fast path, made on first use. */

@@ -206,8 +206,26 @@ test('/register sends REGISTER when the server offers draft/account-registration
   }
 });
 
-test('/register falls back to NickServ on a real parley server (no draft/account-registration)', async () => {
+test('/register on a real parley server registers the account; the password is never shown', async () => {
   const srv = await startServer();
+  const relay = await recordingRelay(srv.port);
+  const { session, rec } = newSession(relay.port, 'erin');
+  const shown = printed(session);
+  try {
+    await connected(session, rec);
+    await shown.controller.submit('/register pw-for-erin');
+    await rec.next('info', (e) => e.text.startsWith('registered account erin'));
+    assert.ok(relay.sent.includes('REGISTER * * pw-for-erin'), relay.sent.join('\n'));
+    for (const l of shown) assert.ok(!l.includes('pw-for-erin'), l);
+  } finally {
+    session.close();
+    await relay.stop();
+    await stopServer(srv);
+  }
+});
+
+test('/register falls back to NickServ on a parley server without a store (no draft/account-registration)', async () => {
+  const srv = await startServer({}, 'text', false, null);
   const relay = await recordingRelay(srv.port);
   const { session, rec } = newSession(relay.port, 'dave');
   const shown = printed(session);

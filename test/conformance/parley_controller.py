@@ -47,15 +47,18 @@ def _yaml_value(value: Any) -> str:
 class ParleyController(BaseServerController, DirectoryBasedController):
     software_name = "parley"
     _port_wait_interval = 0.02
-    supported_sasl_mechanisms: set = set()
+    supported_sasl_mechanisms = {"PLAIN", "SCRAM-SHA-256"}
     supports_sts = False
     extban_mute_char = "m"
 
     capabilities = frozenset(
         (
+            Capabilities.ACCOUNT_NOTIFY,
+            Capabilities.ACCOUNT_TAG,
             Capabilities.AWAY_NOTIFY,
             Capabilities.BATCH,
             Capabilities.ECHO_MESSAGE,
+            Capabilities.EXTENDED_JOIN,
             Capabilities.EXTENDED_MONITOR,
             Capabilities.LABELED_RESPONSE,
             Capabilities.MESSAGE_REDACTION,
@@ -94,7 +97,7 @@ class ParleyController(BaseServerController, DirectoryBasedController):
         "CHANTYPES": "#",
         "ELIST": "CMNTU",
         "EXCEPTS": "e",
-        "EXTBAN": ",m",
+        "EXTBAN": ",am",
         "INVEX": "I",
         "MONITOR": "100",
         "PREFIX": "(ov)@+",
@@ -118,6 +121,9 @@ class ParleyController(BaseServerController, DirectoryBasedController):
     ) -> None:
         if faketime is not None:
             raise NotImplementedByController("Faketime")
+        if self.test_config.account_registration_requires_email:
+            # parley sends no mail: REGISTER never asks for an address.
+            raise NotImplementedByController("account registration requiring email")
         if not MAIN.is_file():
             raise RuntimeError(f"{MAIN} is missing: run `npm run build` first")
         assert self.proc is None
@@ -136,8 +142,10 @@ class ParleyController(BaseServerController, DirectoryBasedController):
             "advertise": False,
             "log-chat": False,
             "log-level": "warn",
-            # History and accounts in a real SQLite file of this test's own.
+            # Accounts and history in the test's own directory.
             "db": str(self.directory / "parley.db"),
+            # irctest's accounts have short passwords ("sesame").
+            "password-min": 1,
         }
         if ssl:
             # irctest connects with TLS to `port`; the plain port goes anywhere free.
@@ -164,6 +172,33 @@ class ParleyController(BaseServerController, DirectoryBasedController):
 
     def wait_for_services(self) -> None:
         pass
+
+    def registerUser(
+        self,
+        case: Any,
+        username: str,
+        password: Optional[str] = None,
+    ) -> None:
+        """Create an account the way a user would: a throwaway client sends REGISTER and quits."""
+        assert password
+        client = case.addClient(show_io=False)
+        case.sendLine(client, "CAP LS 302")
+        case.sendLine(client, "NICK " + username)
+        case.sendLine(client, "USER r e g :user")
+        case.sendLine(client, "CAP END")
+        while case.getRegistrationMessage(client).command != "001":
+            pass
+        case.getMessages(client)
+        case.sendLine(client, f"REGISTER * * :{password}")
+        for _ in range(20):
+            msg = case.getMessage(client)
+            if msg.command == "REGISTER":
+                break
+            if msg.command == "FAIL":
+                raise RuntimeError(f"registering {username} failed: {msg}")
+        assert msg.params[:2] == ["SUCCESS", username], msg
+        case.sendLine(client, "QUIT")
+        case.assertDisconnected(client)
 
 
 def get_irctest_controller_class() -> Type[ParleyController]:

@@ -42,7 +42,10 @@ export function joinChannels(req: Request, names: string[], keys: string[]): voi
     }
     const { channel } = network.channel(name, req.now);
     network.join(user, channel);
-    const out = req.server.event(user.prefix, 'JOIN', [channel.name]);
+    const out = req.server.userEvent(user, 'JOIN', [channel.name]);
+    if (req.server.store !== null) {
+      out.extendedParams = [channel.name, user.accountName ?? '*', user.realname];
+    }
     req.event(out);
     // In a large channel an arrival is nobody else's news: that keeps arriving O(1).
     const announced = channel.isAnnounced(user);
@@ -51,7 +54,7 @@ export function joinChannels(req: Request, names: string[], keys: string[]): voi
       network.toChannelSoon(channel, out, user);
       if (user.away !== null) {
         // away-notify: members learn with the JOIN that the newcomer is away.
-        const away = req.server.event(user.prefix, 'AWAY', [user.away]);
+        const away = req.server.userEvent(user, 'AWAY', [user.away]);
         network.toChannelSoon(channel, away, user, CAPBIT.AWAY_NOTIFY);
       }
     }
@@ -137,11 +140,7 @@ function part(req: Request): void {
 
 function partOne(req: Request, channel: Channel, reason: string): void {
   const user = req.user;
-  const out = req.server.event(
-    user.prefix,
-    'PART',
-    reason ? [channel.name, reason] : [channel.name],
-  );
+  const out = req.server.userEvent(user, 'PART', reason ? [channel.name, reason] : [channel.name]);
   req.event(out);
   if (channel.isAnnounced(user)) req.server.network.toChannelSoon(channel, out, user);
   req.server.network.leave(user, channel);
@@ -168,7 +167,7 @@ function topic(req: Request): void {
   }
   const text = truncateUtf8(req.params[1], config.topicLen);
   req.server.network.setTopic(channel, text, user.prefix, req.now);
-  const out = req.server.event(user.prefix, 'TOPIC', [channel.name, text]);
+  const out = req.server.userEvent(user, 'TOPIC', [channel.name, text]);
   req.event(out);
   network.toChannel(channel, out, user);
   req.server.chatlog.topic(out.stamp.ms, channel.name, user.nick, text);
@@ -228,7 +227,7 @@ function kickOne(req: Request, name: string, nick: string, reason: string): bool
     req.numeric(ERR.USERNOTINCHANNEL, target.nick, channel.name, "They aren't on that channel");
     return true;
   }
-  const out = req.server.event(user.prefix, 'KICK', [channel.name, target.nick, reason]);
+  const out = req.server.userEvent(user, 'KICK', [channel.name, target.nick, reason]);
   req.event(out);
   network.toChannel(channel, out, user);
   network.leave(target, channel);
@@ -264,7 +263,7 @@ function invite(req: Request): void {
   }
   network.invite(channel, target);
   req.numeric(RPL.INVITING, target.nick, channel.name);
-  network.toUser(target, req.server.event(user.prefix, 'INVITE', [target.nick, channel.name]));
+  network.toUser(target, req.server.userEvent(user, 'INVITE', [target.nick, channel.name]));
   if (target.away !== null) req.numeric(RPL.AWAY, target.nick, target.away);
 }
 
@@ -288,7 +287,7 @@ function rename(req: Request): void {
   const old = channel.name;
   if (!network.renameChannel(channel, to))
     return fail('CHANNEL_NAME_IN_USE', 'Channel name is in use');
-  const out = req.server.event(user.prefix, 'RENAME', reason ? [old, to, reason] : [old, to]);
+  const out = req.server.userEvent(user, 'RENAME', reason ? [old, to, reason] : [old, to]);
   // Clients with the cap see RENAME; the others see themselves leave the old name and join the
   // new one, with its topic, so their windows follow.
   for (const member of channel.members.keys()) {
@@ -308,8 +307,8 @@ function rename(req: Request): void {
   }
   if (req.client.has(CAPBIT.CHANNEL_RENAME)) req.event(out);
   else {
-    req.event(req.server.event(user.prefix, 'PART', [old, `Channel renamed to ${to}`]));
-    req.event(req.server.event(user.prefix, 'JOIN', [to]));
+    req.event(req.server.userEvent(user, 'PART', [old, `Channel renamed to ${to}`]));
+    req.event(req.server.userEvent(user, 'JOIN', [to]));
   }
   req.server.chatlog.rename(out.stamp.ms, old, to, user.nick, reason);
 }

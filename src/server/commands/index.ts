@@ -1,4 +1,5 @@
 // Every command family's table entries, gathered for the command table.
+import { accountCommands } from './accounts.js';
 import { channelCommands } from './channels.js';
 import { historyCommands } from './history.js';
 import { infoCommands } from './info.js';
@@ -8,8 +9,10 @@ import { modeCommands } from './modes.js';
 import { monitorCommands } from './monitor.js';
 import { multilineCommands } from './multiline.js';
 import { namesCommands } from './names.js';
+import { nickservCommands } from './nickserv.js';
 import { operCommands } from './opers.js';
 import { registrationCommands } from './registration.js';
+import { saslCommands } from './sasl.js';
 import type { CommandSpec } from './table.js';
 import { userCommands } from './users.js';
 
@@ -26,4 +29,7 @@ export const allCommands: CommandSpec[] = [
   ...multilineCommands,
   ...historyCommands,
   ...markCommands,
+  ...saslCommands,
+  ...accountCommands,
+  ...nickservCommands,
 ];

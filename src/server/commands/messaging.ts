@@ -6,6 +6,7 @@ import type { MessageKind } from '../chatlog.js';
 import type { User } from '../user.js';
 import type { Request } from './request.js';
 import { addLine } from './multiline.js';
+import { isNickServ, nickserv } from './nickserv.js';
 import type { CommandSpec } from './table.js';
 
 type Verb = 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
@@ -91,11 +92,16 @@ function relay(req: Request, verb: Verb): void {
         continue;
       }
       const shown = minStatus === 0 ? channel.name : target[0] + channel.name;
-      const out = server.event(user.prefix, verb, withTarget(params, shown), tags);
+      const out = server.userEvent(user, verb, withTarget(params, shown), tags);
       network.toChannel(channel, out, user, capBit, minStatus);
       if (minStatus === 0 && verb !== 'TAGMSG') server.history?.channelMessage(out, channel, user);
       if (echo) req.event(out);
       if (verb !== 'TAGMSG') chatlog.channelMessage(out.stamp.ms, shown, user.nick, logText, kind);
+      continue;
+    }
+    if (isNickServ(req, name)) {
+      // Services: never delivered, logged or kept (the text may hold a password).
+      if (verb === 'PRIVMSG') nickserv(req, text);
       continue;
     }
     const recipient = network.findUser(name);
@@ -103,7 +109,7 @@ function relay(req: Request, verb: Verb): void {
       if (!quiet) req.numeric(ERR.NOSUCHNICK, name, 'No such nick/channel');
       continue;
     }
-    const out = server.event(user.prefix, verb, withTarget(params, recipient.nick), tags);
+    const out = server.userEvent(user, verb, withTarget(params, recipient.nick), tags);
     if (capBit === 0 || recipient.client.has(capBit)) network.toUser(recipient, out);
     if (verb !== 'TAGMSG') server.history?.privateMessage(out, user, recipient);
     if (echo) req.event(out); // to oneself too: the delivery and the echo are two lines

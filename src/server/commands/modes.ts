@@ -9,8 +9,11 @@ import { MAX_MODES } from './welcome.js';
 const FLAGS = 'Cimnst';
 /** CHANMODES type A: mask lists (bans, ban exceptions, invite exceptions). */
 const LISTS = 'beI';
-/** Extbans (EXTBAN=,m): `m:<mask>` on +b mutes instead of banning. */
-const EXTBANS = 'm';
+/**
+ * Extbans (EXTBAN=,m, or ,am with accounts): `m:<mask>` on +b mutes instead of banning;
+ * `a:<account mask>` on +b/+e/+I matches users logged into a matching account.
+ */
+const extbans = (req: Request): string => (req.server.store !== null ? 'am' : 'm');
 /** Each list's entries and end numerics, and its name in messages. */
 const LIST_REPLY: Record<ListMode, [string, string, string]> = {
   b: [RPL.BANLIST, RPL.ENDOFBANLIST, 'ban'],
@@ -99,7 +102,7 @@ function channelMode(req: Request, name: string): void {
   }
   if (changes.length === 0) return;
   const modes = compose(changes);
-  const out = req.server.event(user.prefix, 'MODE', [channel.name, ...modes]);
+  const out = req.server.userEvent(user, 'MODE', [channel.name, ...modes]);
   req.event(out);
   network.toChannel(channel, out, user);
   req.server.chatlog.mode(out.stamp.ms, channel.name, user.nick, modes);
@@ -211,10 +214,12 @@ function listEntry(
   const name = LIST_REPLY[c][2];
   if (BAD_WORD.test(arg)) return invalid(req, channel, c, arg, `Invalid ${name} mask`);
   const ext = arg.length > 2 && arg[1] === ':' ? arg[0] : '';
-  if (ext !== '' && (!EXTBANS.includes(ext) || c === 'I')) {
-    return invalid(req, channel, c, arg, `Unknown extban ${ext}: (EXTBAN=,${EXTBANS})`);
+  const known = extbans(req);
+  if (ext !== '' && (!known.includes(ext) || (c === 'I' && ext !== 'a'))) {
+    return invalid(req, channel, c, arg, `Unknown extban ${ext}: (EXTBAN=,${known})`);
   }
-  const mask = ext === '' ? normalizeMask(arg) : `${ext}:${normalizeMask(arg.slice(2))}`;
+  const mask =
+    ext === '' ? normalizeMask(arg) : ext === 'a' ? arg : `${ext}:${normalizeMask(arg.slice(2))}`;
   const list = channel.lists[c];
   const folded = fold(mask);
   const at = list.findIndex((b) => fold(b.mask) === folded);

@@ -7,6 +7,7 @@ import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
 import { joinChannels } from './channels.js';
 import { sendWelcome } from './welcome.js';
+import { NICKSERV, checkLogin, logIn, type LoginResult } from './accounts.js';
 
 // CAP <subcommand> [:<capabilities>]
 function cap(req: Request): void {
@@ -58,6 +59,11 @@ function cap(req: Request): void {
     case 'END':
       if (s.user !== null || !s.capNegotiating) return;
       s.capNegotiating = false;
+      if (s.sasl !== null) {
+        // IRCv3 SASL: registration completing mid-exchange aborts it.
+        s.sasl = null;
+        req.numeric(ERR.SASLABORTED, 'SASL authentication aborted');
+      }
       tryRegister(req);
       return;
     default:
@@ -65,12 +71,21 @@ function cap(req: Request): void {
   }
 }
 
-// PASS <password>
+// PASS <password>  |  PASS <account>:<password>  (the second: a login, when there is no server password)
 function pass(req: Request): void {
   const s = req.client;
   if (s.user !== null) return req.numeric(ERR.ALREADYREGISTERED, 'You may not reregister');
   const want = req.server.config.password;
   s.passOk = want !== null && sameSecret(req.params[0], want);
+  if (want === null && req.server.store !== null) {
+    // No connection password to check: PASS names an account to log into on registration.
+    const given = req.params[0];
+    const colon = given.indexOf(':');
+    s.passLogin =
+      colon > 0
+        ? { account: given.slice(0, colon), password: given.slice(colon + 1) }
+        : { account: null, password: given };
+  }
 }
 
 function sameSecret(given: string, want: string): boolean {
@@ -88,6 +103,9 @@ function nick(req: Request): void {
     return req.numeric(ERR.ERRONEUSNICKNAME, wanted, 'Erroneous nickname');
   }
   const net = req.server.network;
+  if (req.server.store !== null && fold(wanted) === fold(NICKSERV)) {
+    return req.numeric(ERR.ERRONEUSNICKNAME, wanted, 'Reserved for services');
+  }
   const holder = net.findUser(wanted);
   const user = s.user;
   if (holder !== undefined && holder !== user) {
@@ -99,16 +117,7 @@ function nick(req: Request): void {
     return;
   }
   if (wanted === user.nick) return;
-  const out = req.server.event(user.prefix, 'NICK', [wanted]);
-  const old = user.nick;
-  net.renameUser(user, wanted, req.now);
-  if (fold(old) !== user.folded) {
-    req.server.presence(old, null);
-    req.server.presence(wanted, user.prefix);
-  }
-  req.event(out);
-  net.toNeighbours(user, out);
-  req.server.chatlog.nick(out.stamp.ms, old, wanted);
+  req.event(req.server.changeNick(user, wanted));
 }
 
 // USER <username> <mode> <unused> :<realname>
@@ -136,6 +145,19 @@ function tryRegister(req: Request): void {
     server.disconnect(s, 'Bad password');
     return;
   }
+  const login = s.passLogin;
+  if (login !== null) {
+    s.passLogin = null;
+    if (s.pendingAccount === null) {
+      const account = login.account ?? s.pendingNick;
+      checkLogin(req, account, login.password, (r) => {
+        if (r.ok) logIn(req, r.name);
+        else passLoginFailed(req, account, r);
+        tryRegister(req);
+      });
+      return;
+    }
+  }
   const u = new User(s.pendingNick, s.username, s.realname ?? '', s.host, s, req.now);
   if (s.secure) u.modes = 'Z'; // a TLS link; not in the network yet, so set here
   if (!server.network.addUser(u)) {
@@ -144,11 +166,31 @@ function tryRegister(req: Request): void {
     return;
   }
   s.user = u;
+  if (s.pendingAccount !== null) {
+    server.network.setAccount(u, s.pendingAccount);
+    s.pendingAccount = null;
+  }
   server.presence(u.nick, u.prefix);
   server.log.debug({ nick: u.nick, id: s.conn.id, ip: s.conn.ip }, 'registered');
   sendWelcome(req);
+  server.reservations.check(u);
   const lobby = server.config.defaultChannel;
   if (lobby !== '') joinChannels(req, [lobby], []);
+}
+
+/** PASS named an account but the login failed: registration goes on, logged out, and says why. */
+function passLoginFailed(req: Request, account: string, r: LoginResult): void {
+  if (r.ok) return;
+  const why =
+    r.why === 'throttled'
+      ? `too many failed logins; try again in ${Math.ceil(r.waitMs / 1000)}s`
+      : r.why === 'unavailable'
+        ? 'accounts are unavailable'
+        : 'wrong account or password';
+  req.line(req.server.reservations.source, 'NOTICE', [
+    req.client.target,
+    `PASS did not log you into ${account}: ${why}`,
+  ]);
 }
 
 // PING <token>

@@ -81,7 +81,7 @@ export class Request {
   event(out: ServerEvent): void {
     const caps = this.client.caps;
     if (this.items === null) this.client.conn.send(out.bufferFor(caps));
-    else this.items.push({ tags: out.tagsFor(caps), body: out.bodyText() });
+    else this.items.push({ tags: out.tagsFor(caps), body: out.bodyText(caps) });
   }
 
   /**

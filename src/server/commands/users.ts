@@ -80,7 +80,7 @@ function whoxReply(req: Request, u: User, channel: string, flags: string, whox: 
     f: flags,
     d: '0',
     l: String(idle),
-    a: '0', // no accounts yet
+    a: u.accountName ?? '0',
     o: 'n/a',
     r: u.realname,
   };
@@ -194,6 +194,9 @@ function whois(req: Request): void {
   if (target.client.secure) {
     req.numeric(RPL.WHOISSECURE, target.nick, 'is using a secure connection');
   }
+  if (target.accountName !== null) {
+    req.numeric(RPL.WHOISACCOUNT, target.nick, target.accountName, 'is logged in as');
+  }
   if (target.isBot) {
     req.numeric(RPL.WHOISBOT, target.nick, `is a Bot on ${req.server.config.network}`);
   }
@@ -220,7 +223,7 @@ function away(req: Request): void {
     req.numeric(RPL.NOWAWAY, 'You have been marked as being away');
   }
   if (user.away === before) return; // nothing changed: nothing to tell away-notify clients
-  const out = req.server.event(user.prefix, 'AWAY', user.away === null ? [] : [user.away]);
+  const out = req.server.userEvent(user, 'AWAY', user.away === null ? [] : [user.away]);
   req.server.network.toNeighboursAndWatchers(user, out, CAPBIT.AWAY_NOTIFY);
 }
 
@@ -235,7 +238,7 @@ function setname(req: Request): void {
     return req.standard('FAIL', 'INVALID_REALNAME', why);
   }
   req.server.network.setRealname(user, text);
-  const out = req.server.event(user.prefix, 'SETNAME', [text]);
+  const out = req.server.userEvent(user, 'SETNAME', [text]);
   req.server.network.toNeighboursAndWatchers(user, out, CAPBIT.SETNAME);
   if (req.client.has(CAPBIT.SETNAME)) req.event(out);
 }

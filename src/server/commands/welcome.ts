@@ -13,7 +13,10 @@ export function isupportTokens(c: ServerConfig, hasStore: boolean) {
         ['MSGREFTYPES', 'msgid,timestamp'],
       ] as const)
     : [];
+  // Account extbans (`a:<account>`) exist only where accounts do.
+  const accountExtban = hasStore ? ([['ACCOUNTEXTBAN', 'a']] as const) : [];
   return [
+    ...accountExtban,
     ['AWAYLEN', c.awayLen],
     ['BOT', 'B'],
     ['CASEMAPPING', SERVER_CASEMAPPING],
@@ -24,7 +27,7 @@ export function isupportTokens(c: ServerConfig, hasStore: boolean) {
     ...history,
     ['ELIST', 'CMNTU'],
     ['EXCEPTS', 'e'],
-    ['EXTBAN', ',m'],
+    ['EXTBAN', hasStore ? ',am' : ',m'],
     ['HOSTLEN', 64],
     ['INVEX', 'I'],
     ['KICKLEN', c.kickLen],

@@ -56,7 +56,7 @@ test('m: mutes without banning, until voiced or excepted; unknown extbans are re
     assert.deepEqual(shapes(await bob.replies('PRIVMSG #c :excepted')), []);
     await op.expectCommand('PRIVMSG', '#c', 'excepted');
     assert.deepEqual(shapes(await op.replies('MODE #c +b x:bob!*@*')), [
-      ['696', 'op', '#c', 'b', 'x:bob!*@*', 'Unknown extban x: (EXTBAN=,m)'],
+      ['696', 'op', '#c', 'b', 'x:bob!*@*', 'Unknown extban x: (EXTBAN=,am)'],
     ]);
     op.destroy();
     bob.destroy();
