@@ -28,7 +28,7 @@ export async function serve(argv: string[]): Promise<number> {
   const chatlog = new ChatLog(stdout as unknown as Sink, settings.logFormat);
   let store: Store | null;
   try {
-    store = openStore(settings.db, {
+    store = await openStore(settings.db, {
       createDir: settings.db === defaultDbPath(),
       fsync: settings.dbFsync,
     });

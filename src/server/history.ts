@@ -43,6 +43,14 @@ export class History {
     );
   }
 
+  /** A private message to account `key` (shown as `name`), whose users are all offline. */
+  offlineMessage(out: ServerEvent, sender: User, key: string, name: string): void {
+    const conversation = conversationKey(sender.historyId, 'a:' + key);
+    this.store.history.append(
+      this.record(out, conversation, name, sender, out.command as StoredCommand),
+    );
+  }
+
   /** The private-message fast path's line (direct.ts): plain PRIVMSG, no tags. */
   privateBytes(stamp: Stamp, sender: User, recipient: User, buf: Buffer, s: number, e: number) {
     this.store.history.append({

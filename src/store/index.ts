@@ -1,8 +1,8 @@
-// Opening the store `--db` names: nothing (`off`), memory (`:memory:`), or an SQLite file.
+// Opening the store `--db` names: nothing (`off`), memory (`:memory:`), or an SQLite file kept by the history writer process.
 import fs from 'node:fs';
 import path from 'node:path';
 import { MemoryStore } from './memory.js';
-import { openSqliteStore } from './sqlite.js';
+import { openPipeStore } from './pipe.js';
 import type { Store } from './types.js';
 
 export { MemoryStore } from './memory.js';
@@ -15,10 +15,10 @@ export interface OpenOptions {
   fsync?: boolean;
 }
 
-/** The store for `--db WHERE`; null for `off`. Throws StoreOpenError with a one-line reason. */
-export function openStore(where: string, options: OpenOptions = {}): Store | null {
+/** The store for `--db WHERE`; null for `off`. Rejects with StoreOpenError and a one-line reason. */
+export async function openStore(where: string, options: OpenOptions = {}): Promise<Store | null> {
   if (where === 'off') return null;
   if (where === ':memory:') return new MemoryStore();
   if (options.createDir === true) fs.mkdirSync(path.dirname(where), { recursive: true });
-  return openSqliteStore(where, { fsync: options.fsync });
+  return openPipeStore(where, options.fsync === true);
 }

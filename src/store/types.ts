@@ -7,10 +7,10 @@
 // queued in one transaction per event-loop turn (group commit). afterCommit() tells the server when
 // what it appended so far is durable, so it can confirm messages to their senders only then.
 // Every queued write (append, redact, prune, addToInbox, setReadMarker, channels.put/delete,
-// setMeta) is seen by reads only after its commit, in the order it was queued; the writes that
+// setMeta) takes effect in the order it was queued; a read is sure to see it only after its
+// commit (the writer process, pipe.ts, shows it to every later read at once). The writes that
 // answer a promise (accounts' create, update, takeInbox) take effect at once.
-// Reads return promises, so a networked backend (the scale-out issue) can replace the embedded one;
-// the embedded ones answer at once.
+// Reads return promises, so a networked backend (the scale-out issue) can replace the embedded one.
 
 /**
  * One stored message: a channel message or a private message, as accepted by the server. Records

@@ -28,10 +28,10 @@ if [ ! -f "$REPO/dist/src/cli/main.js" ]; then
   exit 2
 fi
 
-# PARLEY_IRCTEST_SERVICES=1 adds the `services` marker (SASL, account registration, account-tag,
-# extended-join, account extbans...), which the default selection leaves out; IRCTEST_MARKERS
-# set by hand wins over both.
-if [ "${PARLEY_IRCTEST_SERVICES:-0}" = 1 ] && [ -z "${IRCTEST_MARKERS+x}" ]; then
+# The selection includes the `services` marker (SASL, account registration, account-tag,
+# extended-join, account extbans, chathistory...): parley has its accounts built in.
+# PARLEY_IRCTEST_SERVICES=0 leaves them out; IRCTEST_MARKERS set by hand wins over both.
+if [ "${PARLEY_IRCTEST_SERVICES:-1}" = 1 ] && [ -z "${IRCTEST_MARKERS+x}" ]; then
   export IRCTEST_MARKERS="not implementation-specific and not deprecated and not strict"
 fi
 TOOLS_DIR="$(cd "$IRCTEST_KIT" && pwd)"

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MemoryStore } from '../../src/store/memory.js';
+import { openPipeStore } from '../../src/store/pipe.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { HistoryRecord, Store } from '../../src/store/types.js';
 
@@ -55,12 +56,22 @@ export function rmTemp(dir: string): void {
 export interface Backend {
   name: string;
   /** A new, empty store; a file-backed one keeps its file in `dir`. */
-  open(dir: string): Store;
+  open(dir: string): Store | Promise<Store>;
+  /**
+   * Queries see writes queued before them, and afterCommit runs at once: the writer process
+   * hands each query to SQLite behind every write the server sent before it.
+   */
+  seesQueued?: true;
 }
 
 export const BACKENDS: readonly Backend[] = [
   { name: 'memory', open: () => new MemoryStore() },
   { name: 'sqlite', open: (dir) => openSqliteStore(path.join(dir, 'parley.db')) },
+  {
+    name: 'writer process',
+    open: (dir) => openPipeStore(path.join(dir, 'parley.db')),
+    seesQueued: true,
+  },
 ];
 
 /** Run `body` on a new store of `backend`, then close it and remove its directory. */
@@ -70,7 +81,7 @@ export async function withStore(
 ): Promise<void> {
   const dir = makeTemp();
   try {
-    const store = backend.open(dir);
+    const store = await backend.open(dir);
     try {
       await body(store);
     } finally {

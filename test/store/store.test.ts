@@ -113,9 +113,11 @@ for (const backend of BACKENDS) {
       store.afterCommit(() => order.push('first'));
       store.history.append(rec('#a', 'two', T0 + 2));
       store.afterCommit(() => order.push('second'));
-      assert.deepEqual(labels(await store.history.latest('#a', null, 10)), []);
-      assert.equal(await store.history.find(first.msgid), null);
-      assert.deepEqual(order, []);
+      if (backend.seesQueued !== true) {
+        assert.deepEqual(labels(await store.history.latest('#a', null, 10)), []);
+        assert.equal(await store.history.find(first.msgid), null);
+        assert.deepEqual(order, []);
+      }
       await committed(store);
       assert.deepEqual(order, ['first', 'second']);
       assert.deepEqual(await store.history.find(first.msgid), first);
@@ -237,7 +239,9 @@ for (const backend of BACKENDS) {
       store.accounts.addToInbox('bob', msgs[2].msgid);
       store.accounts.addToInbox('carol', msgs[2].msgid);
       store.history.redact(msgs[2].msgid);
-      assert.deepEqual(await store.accounts.takeInbox('bob'), [], 'not before the commit');
+      if (backend.seesQueued !== true) {
+        assert.deepEqual(await store.accounts.takeInbox('bob'), [], 'not before the commit');
+      }
       await committed(store);
       assert.deepEqual(await store.accounts.takeInbox('bob'), [msgs[1], msgs[0]]);
       assert.deepEqual(await store.accounts.takeInbox('bob'), []);
@@ -250,7 +254,7 @@ for (const backend of BACKENDS) {
       assert.equal(await store.accounts.readMarker('alice', '#a'), null);
       store.accounts.setReadMarker('alice', '#a', T0 + 5);
       store.setMeta('cloak-secret', 's3');
-      assert.equal(await store.getMeta('cloak-secret'), null);
+      if (backend.seesQueued !== true) assert.equal(await store.getMeta('cloak-secret'), null);
       await committed(store);
       assert.equal(await store.accounts.readMarker('alice', '#a'), T0 + 5);
       assert.equal(await store.accounts.readMarker('alice', '#b'), null);

@@ -8,6 +8,7 @@ import { CAPBIT } from '../capabilities.js';
 import type { Client } from '../client.js';
 import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
+import { deliverInbox } from './offline.js';
 
 /** The services pseudo-user's nick (commands/nickserv.ts); no one else may take it. */
 export const NICKSERV = 'NickServ';
@@ -43,6 +44,7 @@ export function logIn(req: Request, name: string): void {
   );
   server.log.info({ nick: user.nick, account: name }, 'logged in');
   server.reservations.check(user);
+  deliverInbox(req, user);
 }
 
 /** Log the client out: 901, `ACCOUNT *` to neighbours; a registered nick is taken back after the grace. */

@@ -3,10 +3,12 @@ import { ERR, RPL, fold, isChannelName, type Tags } from '../../protocol/index.j
 import { CAPBIT } from '../capabilities.js';
 import { MEMBER, type Channel } from '../channel.js';
 import type { MessageKind } from '../chatlog.js';
+import type { AccountRecord, Store } from '../../store/types.js';
 import type { User } from '../user.js';
 import type { Request } from './request.js';
 import { addLine } from './multiline.js';
 import { isNickServ, nickserv } from './nickserv.js';
+import { sendOffline } from './offline.js';
 import type { CommandSpec } from './table.js';
 
 type Verb = 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
@@ -29,7 +31,7 @@ function clientTags(req: Request, bot: boolean): Tags | null {
 // PRIVMSG <target>{,<target>} <text>   (a target is a nick, #channel, or @#channel / +#channel)
 // NOTICE  <target>{,<target>} <text>   (never answered with an error, per RFC 2812 §3.3.2)
 // TAGMSG  <target>{,<target>}          (message-tags clients only)
-function relay(req: Request, verb: Verb): void {
+function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | null>): void {
   const server = req.server;
   const { network, config, chatlog } = server;
   const user = req.user;
@@ -58,6 +60,19 @@ function relay(req: Request, verb: Verb): void {
       );
     }
     return;
+  }
+  // A nick nobody uses may be an account whose users are offline: ask the store first, then
+  // handle every target in order (the sender's later lines wait; nobody else does).
+  if (accounts === undefined && verb !== 'TAGMSG' && server.store !== null) {
+    const unknown = targets.filter(
+      (t) =>
+        !isChannelName(t) &&
+        t[0] !== '@' &&
+        t[0] !== '+' &&
+        !isNickServ(req, t) &&
+        network.findUser(t) === undefined,
+    );
+    if (unknown.length > 0) return lookUpAccounts(req, verb, unknown, server.store);
   }
   const kind = messageKind(verb, text);
   const logText =
@@ -106,7 +121,9 @@ function relay(req: Request, verb: Verb): void {
     }
     const recipient = network.findUser(name);
     if (recipient === undefined) {
-      if (!quiet) req.numeric(ERR.NOSUCHNICK, name, 'No such nick/channel');
+      const account = accounts?.get(fold(name));
+      if (account != null && verb !== 'TAGMSG') sendOffline(req, verb, account, text, tags);
+      else if (!quiet) req.numeric(ERR.NOSUCHNICK, name, 'No such nick/channel');
       continue;
     }
     const out = server.userEvent(user, verb, withTarget(params, recipient.nick), tags);
@@ -120,6 +137,16 @@ function relay(req: Request, verb: Verb): void {
   if (privateTo.length > 0 && verb !== 'TAGMSG') {
     chatlog.privateMessage(lastMs, user.nick, privateTo, logText, kind);
   }
+}
+
+/** Relay once the store has said which of `nicks` are accounts (null: not one, or no answer). */
+function lookUpAccounts(req: Request, verb: Verb, nicks: string[], store: Store): void {
+  const found = Promise.all(nicks.map((nick) => store.accounts.get(fold(nick))));
+  req.waitFor(
+    found,
+    (records) => relay(req, verb, new Map(nicks.map((nick, k) => [fold(nick), records[k]]))),
+    () => relay(req, verb, new Map()),
+  );
 }
 
 /** Why `user` may not send to `channel` (the text of its 404), or null when it may. */

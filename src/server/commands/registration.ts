@@ -6,6 +6,7 @@ import { User } from '../user.js';
 import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
 import { joinChannels } from './channels.js';
+import { deliverInbox } from './offline.js';
 import { sendWelcome } from './welcome.js';
 import { NICKSERV, checkLogin, logIn, type LoginResult } from './accounts.js';
 
@@ -176,6 +177,7 @@ function tryRegister(req: Request): void {
   server.reservations.check(u);
   const lobby = server.config.defaultChannel;
   if (lobby !== '') joinChannels(req, [lobby], []);
+  deliverInbox(req, u); // private messages kept while the account was offline
 }
 
 /** PASS named an account but the login failed: registration goes on, logged out, and says why. */
