@@ -1,5 +1,5 @@
 // Reads a server process's CPU time and memory from /proc (and meters a run with it), and describes the machine for the report.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { RunResult } from './scenarios.js';
 
@@ -17,6 +17,27 @@ export function cpuTimes(pid: number): [number, number] {
   } catch {
     return [NaN, NaN];
   }
+}
+
+/**
+ * CPU seconds [user, system] of `pid` and its child processes (parley's history writer is one),
+ * so the server's own helpers count as the server, not as other load.
+ */
+export function treeCpuTimes(pid: number): [number, number] {
+  const own = cpuTimes(pid);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) !== pid) continue;
+      own[0] += Number(fields[11]) / TICKS_PER_SECOND;
+      own[1] += Number(fields[12]) / TICKS_PER_SECOND;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return own;
 }
 
 /**
@@ -93,12 +114,12 @@ export class Meter {
   private readonly machine0 = machineCpu();
   readonly t0 = performance.now();
   constructor(private readonly pid: number) {
-    this.server0 = cpuTimes(pid);
+    this.server0 = treeCpuTimes(pid);
   }
   /** Fill in the CPU shares of `r`; returns the server's CPU seconds over the window. */
   finish(r: RunResult): number {
     const secs = (performance.now() - this.t0) / 1000;
-    const server = cpuTimes(this.pid);
+    const server = treeCpuTimes(this.pid);
     const self = selfCpuTimes();
     const machine = machineCpu();
     const pct = (s: number) => (s / secs) * 100;

@@ -35,6 +35,11 @@ export const RECORD_FIELDS = [
 ] as const satisfies readonly (keyof HistoryRecord)[];
 
 const WRITER = fileURLToPath(new URL('./writer.js', import.meta.url));
+/**
+ * Bytes the pipe may hold back (the writer behind) before new messages stop being kept: history
+ * is the server's memory, not its delivery, and must not grow the server without bound.
+ */
+const MAX_BACKLOG = 64 * 1024 * 1024;
 /** How long a query may take before it fails (the caller answers with a FAIL). */
 const QUERY_TIMEOUT_MS = 10_000;
 
@@ -111,8 +116,23 @@ export class PipeStore implements Store {
     else w.reject(new Error(String(value)));
   }
 
+  /** Messages not kept because the writer was too far behind, since the last report. */
+  private dropped = 0;
+
   private append(r: HistoryRecord): void {
     if (this.dead !== null) return;
+    if (this.child.stdin!.writableLength > MAX_BACKLOG) {
+      if (this.dropped++ === 0) {
+        this.onError?.(new Error('the history writer is behind: new messages are not being kept'));
+      }
+      return;
+    }
+    if (this.dropped > 0) {
+      this.onError?.(
+        new Error(`the history writer caught up; ${this.dropped} messages were not kept`),
+      );
+      this.dropped = 0;
+    }
     this.pending +=
       JSON.stringify([
         'a',
