@@ -11,6 +11,19 @@
 import type Database from 'better-sqlite3';
 import type { Bound, HistoryRecord, HistoryStore, TargetRow } from './types.js';
 
+/** A messages row as the insert binds it, in RECORD's order. */
+type InsertRow = [
+  msgid: string,
+  time: number,
+  conversation: string,
+  target: string,
+  source: string,
+  account: string | null,
+  command: string,
+  tags: string,
+  text: string,
+];
+
 interface Cut {
   time: number;
   seq: number;
@@ -50,7 +63,7 @@ export function answer<T>(read: () => T): Promise<T> {
 }
 
 export class SqliteHistory implements HistoryStore {
-  private readonly insert: Database.Statement<[HistoryRecord]>;
+  private readonly insert: Database.Statement<InsertRow>;
   private readonly insertConversation: Database.Statement<[string, string | null, string | null]>;
   private readonly position: Database.Statement<[string, string], Cut>;
   private readonly rangeAsc: Database.Statement<[RangeParams], HistoryRecord>;
@@ -75,8 +88,8 @@ export class SqliteHistory implements HistoryStore {
     private readonly queue: (fn: () => void) => void,
   ) {
     this.insert = db.prepare(
-      `INSERT OR IGNORE INTO messages (${RECORD})
-       VALUES (@msgid, @time, @conversation, @target, @source, @account, @command, @tags, @text)`,
+      // Positional, not named: binding by name costs about a third of an insert.
+      `INSERT OR IGNORE INTO messages (${RECORD}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertConversation = db.prepare(
       'INSERT OR IGNORE INTO conversations (name, a, b) VALUES (?, ?, ?)',
@@ -105,16 +118,27 @@ export class SqliteHistory implements HistoryStore {
     this.forget = db.prepare('DELETE FROM conversations WHERE name = ?');
   }
 
-  append(record: HistoryRecord): void {
-    const row = { ...record };
-    const space = row.conversation.indexOf(' ');
-    const a = space < 0 ? null : row.conversation.slice(0, space);
-    const b = space < 0 ? null : row.conversation.slice(space + 1);
+  append(r: HistoryRecord): void {
+    const row: InsertRow = [
+      r.msgid,
+      r.time,
+      r.conversation,
+      r.target,
+      r.source,
+      r.account,
+      r.command,
+      r.tags,
+      r.text,
+    ];
     this.queue(() => {
-      this.insert.run(row);
-      if (this.known.has(row.conversation)) return;
-      this.insertConversation.run(row.conversation, a, b);
-      this.known.add(row.conversation);
+      this.insert.run(...row);
+      const conversation = row[2];
+      if (this.known.has(conversation)) return;
+      const space = conversation.indexOf(' ');
+      const a = space < 0 ? null : conversation.slice(0, space);
+      const b = space < 0 ? null : conversation.slice(space + 1);
+      this.insertConversation.run(conversation, a, b);
+      this.known.add(conversation);
     });
   }
 
