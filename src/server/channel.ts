@@ -32,6 +32,8 @@ export class Channel {
   key: string | null = null;
   limit: number | null = null;
   readonly lists: Record<ListMode, Ban[]> = { b: [], e: [], I: [] };
+  /** The founder's account key when the channel is registered (registry.ts), else null. */
+  founder: string | null = null;
   /** Folded nicks invited past +i; an invite is used up by the join. */
   readonly invited = new Set<string>();
   /**

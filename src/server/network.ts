@@ -110,29 +110,52 @@ export class Network {
     channel.topic = text;
     channel.topicBy = by;
     channel.topicAt = at;
+    this.lasting(channel);
   }
 
   /** A flag mode (`Cimnst`) on or off. */
   setChannelFlag(channel: Channel, flag: string, on: boolean): void {
     if (on) channel.flags.add(flag);
     else channel.flags.delete(flag);
+    this.lasting(channel);
   }
 
   setKey(channel: Channel, key: string | null): void {
     channel.key = key;
+    this.lasting(channel);
   }
 
   setLimit(channel: Channel, limit: number | null): void {
     channel.limit = limit;
+    this.lasting(channel);
   }
 
   addListEntry(channel: Channel, mode: ListMode, entry: Ban): void {
     channel.lists[mode].push(entry);
+    this.lasting(channel);
   }
 
   /** Remove entry `index` of list `mode`, and return it. */
   removeListEntry(channel: Channel, mode: ListMode, index: number): Ban {
-    return channel.lists[mode].splice(index, 1)[0];
+    const entry = channel.lists[mode].splice(index, 1)[0];
+    this.lasting(channel);
+    return entry;
+  }
+
+  /** Told of every change to a registered channel's lasting state (the registry saves it). */
+  channelChanged: ((channel: Channel) => void) | null = null;
+  /** Told when a registered channel is renamed, with its old folded name. */
+  channelRenamed: ((channel: Channel, oldFolded: string) => void) | null = null;
+
+  private lasting(channel: Channel): void {
+    if (channel.founder !== null) this.channelChanged?.(channel);
+  }
+
+  /** Remove an empty channel that is no longer registered. */
+  forgetChannel(channel: Channel): void {
+    if (channel.members.size === 0 && this.channels.get(channel.folded) === channel) {
+      this.channels.delete(channel.folded);
+    }
   }
 
   /** `user` may pass +i (and +l) once: the invite is used up by the join. */
@@ -190,10 +213,12 @@ export class Network {
     const folded = fold(name);
     const holder = this.channels.get(folded);
     if (holder !== undefined && holder !== channel) return false;
+    const old = channel.folded;
     this.channels.delete(channel.folded);
     channel.name = name;
     channel.folded = folded;
     this.channels.set(folded, channel);
+    if (channel.founder !== null) this.channelRenamed?.(channel, old);
     return true;
   }
 
@@ -208,7 +233,9 @@ export class Network {
       channel.large = true;
       this.largeChanged(channel);
     }
-    const bits = size === 0 ? MEMBER.OP : channel.large ? MEMBER.QUIET : 0;
+    // A registered channel's operator is its founder; an unregistered one's, its first member.
+    const first = channel.founder !== null ? user.account === channel.founder : size === 0;
+    const bits = first ? MEMBER.OP : channel.large ? MEMBER.QUIET : 0;
     channel.members.set(user, bits);
     if ((bits & STATUS) !== 0) channel.privileged.add(user);
     user.channels.add(channel);
@@ -221,7 +248,7 @@ export class Network {
     channel.privileged.delete(user);
     user.channels.delete(channel);
     const size = channel.members.size;
-    if (size === 0) this.channels.delete(channel.folded);
+    if (size === 0 && channel.founder === null) this.channels.delete(channel.folded);
     else if (channel.large && size <= this.largeAtFor(channel) >> 1) {
       channel.large = false;
       this.largeChanged(channel);

@@ -31,6 +31,7 @@ import { Listener } from './listener.js';
 import type { Logger } from './diagnostics.js';
 import { Network } from './network.js';
 import { History } from './history.js';
+import { ChannelRegistry } from './registry.js';
 import type { Store } from '../store/types.js';
 import { ServerEvent } from './event.js';
 import { CheckBudget } from './opers.js';
@@ -78,6 +79,8 @@ export class Server implements ConnectionEvents<Client> {
   readonly store: Store | null;
   /** Turns accepted messages into stored records; null without a store. */
   readonly history: History | null;
+  /** Registered channels (ChanServ), kept in the store; null without one. */
+  readonly registry: ChannelRegistry | null;
   readonly startedAt: Date;
   /** Password checks for OPER, budgeted server-wide (opers.ts). */
   readonly operChecks = new CheckBudget();
@@ -120,6 +123,12 @@ export class Server implements ConnectionEvents<Client> {
     this.stamper = new Stamper(this.clock);
     this.store = deps.store ?? null;
     this.history = this.store === null ? null : new History(this.store);
+    this.registry = this.store === null ? null : new ChannelRegistry(this.store, this.network);
+    if (this.registry !== null) {
+      const registry = this.registry;
+      this.network.channelChanged = (channel) => registry.changed(channel);
+      this.network.channelRenamed = (channel, old) => registry.renamed(channel, old);
+    }
     this.startedAt = new Date(this.clock());
     this.limits = limitsOf(config);
     this.chatlog.logPrivate = config.logPrivate;
@@ -143,6 +152,8 @@ export class Server implements ConnectionEvents<Client> {
       if (secret !== null) this.cloakKey = Buffer.from(secret, 'base64');
       else store.setMeta('cloak-secret', this.cloakKey.toString('base64'));
       store.onError = (err) => this.storeFailed(err);
+      const kept = await this.registry!.load();
+      if (kept > 0) this.log.info({ channels: kept }, 'registered channels restored');
       beforeEveryWrite(this.commitStore, true);
     }
     const addr = await this.listener.listen(this.config.host, this.config.port);

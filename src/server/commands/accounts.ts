@@ -143,7 +143,8 @@ export function registerAccount(
   if (accountOf(client) !== null) {
     return reply.fail(REGISTER_CODE.ALREADY_AUTHENTICATED, name, 'You are already logged in');
   }
-  if (!isValidNick(name, nickLen) || fold(name) === fold(NICKSERV) || GUEST.test(name)) {
+  const service = fold(name) === fold(NICKSERV) || fold(name) === fold('ChanServ');
+  if (!isValidNick(name, nickLen) || service || GUEST.test(name)) {
     return reply.fail(REGISTER_CODE.BAD_ACCOUNT_NAME, name, 'Account names follow nick rules');
   }
   const holder = server.network.findUser(name);

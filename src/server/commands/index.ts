@@ -2,6 +2,7 @@
 import { accountCommands } from './accounts.js';
 import { channelCommands } from './channels.js';
 import { historyCommands } from './history.js';
+import { chanservCommands } from './chanserv.js';
 import { infoCommands } from './info.js';
 import { markCommands } from './marks.js';
 import { messagingCommands } from './messaging.js';
@@ -29,6 +30,7 @@ export const allCommands: CommandSpec[] = [
   ...multilineCommands,
   ...historyCommands,
   ...markCommands,
+  ...chanservCommands,
   ...saslCommands,
   ...accountCommands,
   ...nickservCommands,

@@ -7,6 +7,7 @@ import type { AccountRecord, Store } from '../../store/types.js';
 import type { User } from '../user.js';
 import type { Request } from './request.js';
 import { addLine } from './multiline.js';
+import { chanserv, isChanServ } from './chanserv.js';
 import { isNickServ, nickserv } from './nickserv.js';
 import { sendOffline } from './offline.js';
 import type { CommandSpec } from './table.js';
@@ -70,6 +71,7 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
         t[0] !== '@' &&
         t[0] !== '+' &&
         !isNickServ(req, t) &&
+        !isChanServ(req, t) &&
         network.findUser(t) === undefined,
     );
     if (unknown.length > 0) return lookUpAccounts(req, verb, unknown, server.store);
@@ -112,6 +114,10 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
       if (minStatus === 0 && verb !== 'TAGMSG') server.history?.channelMessage(out, channel, user);
       if (echo) req.event(out);
       if (verb !== 'TAGMSG') chatlog.channelMessage(out.stamp.ms, shown, user.nick, logText, kind);
+      continue;
+    }
+    if (isChanServ(req, name)) {
+      if (verb === 'PRIVMSG') chanserv(req, text);
       continue;
     }
     if (isNickServ(req, name)) {

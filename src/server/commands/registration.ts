@@ -8,6 +8,7 @@ import type { CommandSpec } from './table.js';
 import { joinChannels } from './channels.js';
 import { deliverInbox } from './offline.js';
 import { sendWelcome } from './welcome.js';
+import { CHANSERV } from './chanserv.js';
 import { NICKSERV, checkLogin, logIn, type LoginResult } from './accounts.js';
 
 // CAP <subcommand> [:<capabilities>]
@@ -104,7 +105,10 @@ function nick(req: Request): void {
     return req.numeric(ERR.ERRONEUSNICKNAME, wanted, 'Erroneous nickname');
   }
   const net = req.server.network;
-  if (req.server.store !== null && fold(wanted) === fold(NICKSERV)) {
+  if (
+    req.server.store !== null &&
+    (fold(wanted) === fold(NICKSERV) || fold(wanted) === fold(CHANSERV))
+  ) {
     return req.numeric(ERR.ERRONEUSNICKNAME, wanted, 'Reserved for services');
   }
   const holder = net.findUser(wanted);

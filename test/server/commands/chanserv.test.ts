@@ -1,0 +1,86 @@
+// ChanServ over real TCP and a real SQLite file: a registered channel keeps its topic, modes and bans across a restart, and only its founder is made operator.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteStore } from '../../../src/store/sqlite.js';
+import { makeAccount } from '../../helpers/accounts.js';
+import { startServer, TestClient, type TestServer } from '../../helpers/irc.js';
+
+/** Connect `nick` and log in with PASS account:password. */
+async function loggedIn(srv: TestServer, nick: string, password: string): Promise<TestClient> {
+  const c = await TestClient.connect(srv.port);
+  c.nick = nick;
+  c.send(`PASS ${nick}:${password}`);
+  c.send(`NICK ${nick}`);
+  c.send(`USER ${nick} 0 * :${nick}`);
+  await c.expect((m) => m.command === '376' || m.command === '422');
+  return c;
+}
+
+const notices = (ms: { command: string; source?: string | null; params: string[] }[]) =>
+  ms
+    .filter((m) => m.command === 'NOTICE' && m.source?.startsWith('ChanServ!'))
+    .map((m) => m.params[1]);
+
+test('a registered channel outlives its members and a restart, with topic, modes and bans; its founder gets op', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-chanserv-'));
+  const db = join(dir, 'parley.db');
+  let srv = await startServer({ defaultChannel: '' }, 'text', false, openSqliteStore(db));
+  try {
+    await makeAccount(srv.port, 'alice', 'alice-pw');
+    const alice = await loggedIn(srv, 'alice', 'alice-pw');
+    const bob = await TestClient.register(srv.port, 'bob', [], false);
+    alice.send('JOIN #keep');
+    await alice.expectCommand('366', 'alice', '#keep');
+    // Not logged in, not an operator, no such channel: each refused in words.
+    assert.match(
+      notices(await bob.replies('PRIVMSG ChanServ :REGISTER #keep')).join(),
+      /Log in first/,
+    );
+    assert.match(notices(await alice.replies('CS REGISTER #nowhere')).join(), /does not exist/);
+    assert.match(
+      notices(await alice.replies('PRIVMSG ChanServ :REGISTER #keep')).join(),
+      /is registered to you/,
+    );
+    alice.send('TOPIC #keep :kept across restarts');
+    alice.send('MODE #keep +k sesame');
+    alice.send('MODE #keep +b troll!*@*');
+    await alice.sync();
+    // Everyone leaves: the channel stays.
+    await alice.quit();
+    await bob.sync();
+    assert.ok(
+      (await bob.replies('LIST #keep')).some((m) => m.command === '322' && m.params[1] === '#keep'),
+      'an empty registered channel is still listed',
+    );
+    bob.destroy();
+    await srv.stop();
+
+    srv = await startServer({ defaultChannel: '' }, 'text', false, openSqliteStore(db));
+    const carol = await TestClient.register(srv.port, 'carol', [], false);
+    const [refused] = await carol.replies('JOIN #keep');
+    assert.equal(refused.command, '475', 'the key survived the restart');
+    const joined = await carol.replies('JOIN #keep sesame');
+    assert.ok(joined.some((m) => m.command === '332' && m.params[2] === 'kept across restarts'));
+    const names = joined.find((m) => m.command === '353')!;
+    assert.equal(names.params.at(-1), 'carol', 'the first to join is not made operator');
+    const bans = await carol.replies('MODE #keep b');
+    assert.ok(bans.some((m) => m.command === '367' && m.params[2] === 'troll!*@*'));
+    assert.match(
+      notices(await carol.replies('CS INFO #keep')).join(),
+      /#keep: founder alice, registered /,
+    );
+    assert.match(notices(await carol.replies('CS DROP #keep')).join(), /Only the founder/);
+    const alice2 = await loggedIn(srv, 'alice', 'alice-pw');
+    const back = await alice2.replies('JOIN #keep sesame');
+    assert.match(back.find((m) => m.command === '353')!.params.at(-1)!, /@alice/);
+    assert.match(notices(await alice2.replies('CS DROP #keep')).join(), /no longer registered/);
+    carol.destroy();
+    alice2.destroy();
+  } finally {
+    await srv.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
