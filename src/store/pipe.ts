@@ -21,25 +21,31 @@ import type {
 } from './types.js';
 import { StoreOpenError } from './types.js';
 
-/** The record fields in the order an ["a", ...] line carries them. */
-export const RECORD_FIELDS = [
-  'msgid',
-  'time',
-  'conversation',
-  'target',
-  'source',
-  'account',
-  'command',
-  'tags',
-  'text',
-] as const satisfies readonly (keyof HistoryRecord)[];
-
 const WRITER = fileURLToPath(new URL('./writer.js', import.meta.url));
 /**
  * Bytes the pipe may hold back (the writer behind) before new messages stop being kept: history
  * is the server's memory, not its delivery, and must not grow the server without bound.
  */
 const MAX_BACKLOG = 64 * 1024 * 1024;
+/** The output buffer's size between turns (a bigger one, grown by a burst, is let go). */
+const OUT_KEEP = 64 * 1024;
+const NEEDS_ESCAPE = /[\t\n\r\\]/;
+
+/** `\` `\t` `\n` `\r` for backslash, tab, LF and CR, so a field holds no separator. */
+export function escapeField(text: string): string {
+  return text.replace(/[\t\n\r\\]/g, (c) =>
+    c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\\\',
+  );
+}
+
+/** The inverse of escapeField. */
+export function unescapeField(text: string): string {
+  if (text.indexOf('\\') === -1) return text;
+  return text.replace(/\\(.)/g, (_, c: string) =>
+    c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c,
+  );
+}
+
 /** How long a query may take before it fails (the caller answers with a FAIL). */
 const QUERY_TIMEOUT_MS = 10_000;
 
@@ -53,7 +59,9 @@ export class PipeStore implements Store {
   readonly accounts: AccountStore;
   readonly channels: ChannelStore;
   onError: ((err: Error) => void) | null = null;
-  private pending = '';
+  /** Lines for the writer not yet handed to the pipe: out[0, used). */
+  private out = Buffer.allocUnsafe(OUT_KEEP);
+  private used = 0;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 0;
   private dead: string | null = null;
@@ -133,30 +141,52 @@ export class PipeStore implements Store {
       );
       this.dropped = 0;
     }
-    this.pending +=
-      JSON.stringify([
-        'a',
-        r.msgid,
-        r.time,
-        r.conversation,
-        r.target,
-        r.source,
-        r.account,
-        r.command,
-        r.tags,
-        r.text,
-      ]) + '\n';
+    // `A` then the fields, tab-separated, written straight into the output buffer: no JSON and
+    // no intermediate strings, so a busy server makes little garbage per message.
+    this.put('A\t');
+    this.put(r.msgid);
+    this.put('\t' + r.time + '\t');
+    this.putField(r.conversation);
+    this.put('\t');
+    this.putField(r.target);
+    this.put('\t');
+    this.putField(r.source);
+    this.put('\t');
+    if (r.account !== null) this.putField(r.account);
+    this.put('\t');
+    this.put(r.command);
+    this.put('\t');
+    this.putField(r.tags);
+    this.put('\t');
+    this.putField(r.text);
+    this.put('\n');
+  }
+
+  /** Append `text` to the output buffer as UTF-8, growing it when needed. */
+  private put(text: string): void {
+    const most = text.length * 3;
+    if (this.used + most > this.out.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.used + most));
+      this.out.copy(bigger, 0, 0, this.used);
+      this.out = bigger;
+    }
+    this.used += this.out.write(text, this.used, 'utf8');
+  }
+
+  /** A field that may hold a tab, a line break or a backslash: escaped when it does. */
+  private putField(text: string): void {
+    this.put(NEEDS_ESCAPE.test(text) ? escapeField(text) : text);
   }
 
   private write(path: string, args: unknown[]): void {
     if (this.dead !== null) return;
-    this.pending += JSON.stringify(['w', path, args]) + '\n';
+    this.put(JSON.stringify(['w', path, args]) + '\n');
   }
 
   private query<T>(path: string, args: unknown[]): Promise<T> {
     if (this.dead !== null) return Promise.reject(new Error(this.dead));
     const id = ++this.nextId;
-    this.pending += JSON.stringify(['q', id, path, args]) + '\n';
+    this.put(JSON.stringify(['q', id, path, args]) + '\n');
     this.flush();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -177,10 +207,13 @@ export class PipeStore implements Store {
   }
 
   flush(): void {
-    if (this.pending.length === 0) return;
-    const text = this.pending;
-    this.pending = '';
-    if (this.dead === null) this.child.stdin!.write(text);
+    if (this.used === 0) return;
+    // A copy: the output buffer is reused, the pipe may hold the chunk a while.
+    const chunk = Buffer.allocUnsafe(this.used);
+    this.out.copy(chunk, 0, 0, this.used);
+    this.used = 0;
+    if (this.out.length > OUT_KEEP) this.out = Buffer.allocUnsafe(OUT_KEEP);
+    if (this.dead === null) this.child.stdin!.write(chunk);
   }
 
   getMeta(name: string): Promise<string | null> {

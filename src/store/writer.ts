@@ -1,20 +1,21 @@
 // The history writer process: owns the SQLite file and applies what the server sends it over a pipe (see pipe.ts).
 //
-// Run as `node writer.js <file> <fsync 0|1>` with stdin/stdout pipes to the server. Each line on
-// stdin is a JSON array: ["a", ...record fields] appends a message, ["w", path, args] is another
-// write (redact, setMeta...), ["q", id, path, args] a query answered on stdout as ["r", id, value]
-// or ["x", id, reason]. Everything read in one chunk is committed in one transaction, and a query
-// first commits what came before it, so it sees every write the server made before asking.
+// Run as `node writer.js <file> <fsync 0|1>` with stdin/stdout pipes to the server. A line on
+// stdin that starts with `A` appends a message (tab-separated fields, pipe.ts); any other is a
+// JSON array: ["w", path, args] is another write (redact, setMeta...), ["q", id, path, args] a
+// query answered on stdout as ["r", id, value] or ["x", id, reason]. Rows are committed every
+// COMMIT_EVERY_MS, and a query first commits what came before it, so it sees every write the
+// server made before asking.
 // It answers ["ready"] once the file is open, or ["fail", reason] and exits 2.
 //
 // It ignores SIGINT, SIGTERM and SIGHUP: when the server stops, or is killed outright, the pipe
 // closes and the writer drains it, commits and exits, so a message the server had handed over
 // before dying is still stored.
-import { RECORD_FIELDS } from './pipe.js';
+import { unescapeField } from './pipe.js';
 import { openSqliteStore, type SqliteStore } from './sqlite.js';
 import { StoreOpenError, type HistoryRecord } from './types.js';
 
-type Line = ['a', ...unknown[]] | ['w', string, unknown[]] | ['q', number, string, unknown[]];
+type Line = ['w', string, unknown[]] | ['q', number, string, unknown[]];
 
 /** The method at `path` ('history.latest', 'getMeta') of the store, bound to its object. */
 function method(store: SqliteStore, path: string): (...args: unknown[]) => unknown {
@@ -57,6 +58,22 @@ function main(): void {
 
   let partial = '';
   const apply = (text: string): void => {
+    if (text.charCodeAt(0) === 0x41 /* A */) {
+      // A\tmsgid\ttime\tconversation\ttarget\tsource\taccount\tcommand\ttags\ttext
+      const f = text.split('\t');
+      store.history.append({
+        msgid: f[1],
+        time: Number(f[2]),
+        conversation: unescapeField(f[3]),
+        target: unescapeField(f[4]),
+        source: unescapeField(f[5]),
+        account: f[6] === '' ? null : unescapeField(f[6]),
+        command: f[7] as HistoryRecord['command'],
+        tags: unescapeField(f[8]),
+        text: unescapeField(f[9]),
+      });
+      return;
+    }
     let line: Line;
     try {
       line = JSON.parse(text) as Line;
@@ -64,11 +81,7 @@ function main(): void {
       send(['err', 'the history writer got a line it cannot read']);
       return;
     }
-    if (line[0] === 'a') {
-      const record = {} as Record<string, unknown>;
-      for (let k = 0; k < RECORD_FIELDS.length; k++) record[RECORD_FIELDS[k]] = line[k + 1];
-      store.history.append(record as unknown as HistoryRecord);
-    } else if (line[0] === 'w') {
+    if (line[0] === 'w') {
       method(store, line[1])(...line[2]);
     } else if (line[0] === 'q') {
       const [, id, path, args] = line;

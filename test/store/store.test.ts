@@ -125,6 +125,23 @@ for (const backend of BACKENDS) {
     }),
   );
 
+  test(
+    name('text, tags and names with tabs, line breaks and backslashes come back as they were'),
+    () =>
+      withStore(backend, async (store) => {
+        const odd = rec('#a', 'tab\there, break\nthere, \\ and \\t and \r', T0 + 1, {
+          tags: '+draft/reply=x\\sy;+a=\\\\',
+          account: 'ac\\count',
+          source: 'weird!~w@h',
+        });
+        const plain = rec('#a', 'plain', T0 + 2, { account: null });
+        store.history.append(odd);
+        store.history.append(plain);
+        await committed(store);
+        assert.deepEqual(await store.history.latest('#a', null, 10), [odd, plain]);
+      }),
+  );
+
   test(name('a redacted message is left out of queries but found by find()'), () =>
     withStore(backend, async (store) => {
       const ids = await fill(store);
