@@ -5,6 +5,7 @@
 // exists with a store. The registry (registry.ts) does the keeping.
 import { fold } from '../../protocol/index.js';
 import type { Request } from './request.js';
+import { serviceAliases } from './services.js';
 import type { CommandSpec } from './table.js';
 
 export const CHANSERV = 'ChanServ';
@@ -74,28 +75,9 @@ export function chanserv(req: Request, text: string): void {
   }
 }
 
-// CS <command> [<arguments>]  |  CHANSERV <command> [<arguments>]
-function cs(req: Request): void {
-  if (req.server.store === null) {
-    req.numeric('421', req.msg.command, 'Unknown command');
-    return;
-  }
-  chanserv(req, req.params.join(' '));
-}
-
-export const chanservCommands: CommandSpec[] = [
-  {
-    name: 'CS',
-    syntax: 'CS <command> [<arguments>]',
-    help: 'Talk to ChanServ (register a channel so it outlives its members and restarts).',
-    minParams: 0,
-    handler: cs,
-  },
-  {
-    name: 'CHANSERV',
-    syntax: 'CHANSERV <command> [<arguments>]',
-    help: 'The same as CS.',
-    minParams: 0,
-    handler: cs,
-  },
-];
+export const chanservCommands: CommandSpec[] = serviceAliases(
+  'CS',
+  'CHANSERV',
+  'Talk to ChanServ (register a channel so it outlives its members and restarts).',
+  chanserv,
+);

@@ -3,9 +3,10 @@
 // There is no NickServ user in the nick index: PRIVMSG to the name is routed here (messaging.ts),
 // the nick is refused to everyone (registration.ts), and answers are NOTICEs from
 // NickServ!NickServ@services.<server>. It only exists with a store (`--db` not off).
-import { ERR, REGISTER_CODE, fold } from '../../protocol/index.js';
+import { REGISTER_CODE, fold } from '../../protocol/index.js';
 import { accountOf, checkLogin, logOut, logIn, registerAccount } from './accounts.js';
 import type { Request } from './request.js';
+import { serviceAliases } from './services.js';
 import type { CommandSpec } from './table.js';
 
 const HELP: readonly string[] = [
@@ -93,27 +94,9 @@ export function nickserv(req: Request, text: string): void {
   }
 }
 
-// NS <command> [<arguments>]  |  NICKSERV <command> [<arguments>]
-function alias(req: Request): void {
-  if (req.server.store === null) {
-    return req.numeric(ERR.UNKNOWNCOMMAND, req.msg.command, 'Unknown command');
-  }
-  nickserv(req, req.params.join(' '));
-}
-
-export const nickservCommands: CommandSpec[] = [
-  {
-    name: 'NS',
-    syntax: 'NS <command> [<arguments>]',
-    help: 'Talk to NickServ (REGISTER, IDENTIFY, LOGOUT, INFO, HELP): the same as /msg NickServ.',
-    minParams: 0,
-    handler: alias,
-  },
-  {
-    name: 'NICKSERV',
-    syntax: 'NICKSERV <command> [<arguments>]',
-    help: 'The same as NS.',
-    minParams: 0,
-    handler: alias,
-  },
-];
+export const nickservCommands: CommandSpec[] = serviceAliases(
+  'NS',
+  'NICKSERV',
+  'Talk to NickServ (REGISTER, IDENTIFY, LOGOUT, INFO, HELP): the same as /msg NickServ.',
+  nickserv,
+);
