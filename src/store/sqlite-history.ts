@@ -12,7 +12,7 @@ import type Database from 'better-sqlite3';
 import type { Bound, HistoryRecord, HistoryStore, TargetRow } from './types.js';
 
 /** A messages row as the insert binds it, in RECORD's order. */
-type InsertRow = [
+export type InsertRow = [
   msgid: string,
   time: number,
   conversation: string,
@@ -63,7 +63,7 @@ export function answer<T>(read: () => T): Promise<T> {
 }
 
 export class SqliteHistory implements HistoryStore {
-  private readonly insert: Database.Statement<InsertRow>;
+  private readonly insert: Database.Statement<[InsertRow]>;
   private readonly insertConversation: Database.Statement<[string, string | null, string | null]>;
   private readonly position: Database.Statement<[string, string], Cut>;
   private readonly rangeAsc: Database.Statement<[RangeParams], HistoryRecord>;
@@ -85,9 +85,9 @@ export class SqliteHistory implements HistoryStore {
 
   constructor(
     db: Database.Database,
-    private readonly queue: (fn: () => void) => void,
+    private readonly queue: (work: (() => void) | InsertRow) => void,
   ) {
-    this.insert = db.prepare(
+    this.insert = db.prepare<[InsertRow]>(
       // Positional, not named: binding by name costs about a third of an insert.
       `INSERT OR IGNORE INTO messages (${RECORD}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -119,7 +119,7 @@ export class SqliteHistory implements HistoryStore {
   }
 
   append(r: HistoryRecord): void {
-    const row: InsertRow = [
+    this.appendRow([
       r.msgid,
       r.time,
       r.conversation,
@@ -129,17 +129,27 @@ export class SqliteHistory implements HistoryStore {
       r.command,
       r.tags,
       r.text,
-    ];
-    this.queue(() => {
-      this.insert.run(...row);
-      const conversation = row[2];
-      if (this.known.has(conversation)) return;
-      const space = conversation.indexOf(' ');
-      const a = space < 0 ? null : conversation.slice(0, space);
-      const b = space < 0 ? null : conversation.slice(space + 1);
-      this.insertConversation.run(conversation, a, b);
-      this.known.add(conversation);
-    });
+    ]);
+  }
+
+  /**
+   * append() for a row already in insert order (the writer process parses straight into one). The
+   * row itself is queued, not a closure over it: at 100,000+ appends a second, fewer objects.
+   */
+  appendRow(row: InsertRow): void {
+    this.queue(row);
+  }
+
+  /** Insert a queued row: run by the store's commit, inside its transaction. */
+  insertRow(row: InsertRow): void {
+    this.insert.run(row);
+    const conversation = row[2];
+    if (this.known.has(conversation)) return;
+    const space = conversation.indexOf(' ');
+    const a = space < 0 ? null : conversation.slice(0, space);
+    const b = space < 0 ? null : conversation.slice(space + 1);
+    this.insertConversation.run(conversation, a, b);
+    this.known.add(conversation);
   }
 
   /** The commit that ran the queued work failed and was rolled back. */

@@ -8,24 +8,44 @@ import fs from 'node:fs';
 import nodePath from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate } from './migrations.js';
-import { SqliteHistory, answer } from './sqlite-history.js';
+import { SqliteHistory, answer, type InsertRow } from './sqlite-history.js';
 import { SqliteAccounts, SqliteChannels } from './sqlite-records.js';
 import { StoreOpenError, type AccountStore, type ChannelStore, type Store } from './types.js';
 
 export interface SqliteOptions {
   /**
-   * Cap the file at this many pages (PRAGMA max_page_count; 4 KiB each): a commit that would grow
-   * it further fails with SQLITE_FULL like a full disk. Unset: no cap.
+   * Cap the file at this many pages (PRAGMA max_page_count; PAGE_BYTES each for a file this
+   * version created): a commit that would grow it further fails with SQLITE_FULL like a full
+   * disk. Unset: no cap.
    */
   maxPageCount?: number;
   /** fsync every commit (survives power loss, costs a disk flush per event-loop turn). */
   fsync?: boolean;
   /**
-   * Commit at most this often (ms) instead of once per event-loop turn: the writer process
-   * (writer.ts) gathers thousands of rows per transaction so, far fewer pages are written twice.
+   * Commit at most this often (ms) instead of once per event-loop turn, and under load let the
+   * batch grow (see BUSY_ROWS): the writer process (writer.ts) sets it.
    */
   commitEveryMs?: number;
 }
+
+/**
+ * Page size of a new file. An append touches the last index page of its conversation, and a
+ * commit writes every page it touched to the WAL: with many busy conversations that write is most
+ * of an append's cost. Measured on 300,000 appends over 500 conversations, 20,000 rows per
+ * commit: 5.95 us a row with 4 KiB pages, 3.71 with 16 KiB (fewer, fuller pages per commit).
+ * An existing file keeps the size it was made with.
+ */
+export const PAGE_BYTES = 16384;
+
+/**
+ * With commitEveryMs set, a batch that already holds this many rows when its time is up waits
+ * for more (up to MAX_BATCH_ROWS or MAX_HOLD_MS): a commit costs per page touched, not per row,
+ * so under load bigger batches cost less per row (13.8 us a row at 2,000 rows per commit against
+ * 5.9 at 20,000, same run). Light traffic still commits within commitEveryMs.
+ */
+const BUSY_ROWS = 1000;
+const MAX_BATCH_ROWS = 20000;
+const MAX_HOLD_MS = 250;
 
 /** How long a statement waits for a lock held by another connection before SQLITE_BUSY (ms). */
 const BUSY_TIMEOUT_MS = 100;
@@ -85,6 +105,8 @@ function openDatabase(path: string, options: SqliteOptions): Database.Database {
   let db: Database.Database | null = null;
   try {
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    // Only takes effect on a new, empty file, and must come before WAL is on.
+    db.pragma(`page_size = ${PAGE_BYTES}`);
     // EXCLUSIVE before WAL: the file stays locked as long as this server has it open, and WAL
     // keeps its index in process memory (no -shm file). The first read below takes the lock, so a
     // second server fails here at once with SQLITE_BUSY instead of corrupting anything.
@@ -127,12 +149,15 @@ export class SqliteStore implements Store {
   readonly accounts: AccountStore;
   readonly channels: ChannelStore;
   onError: ((err: Error) => void) | null = null;
-  private pending: (() => void)[] = [];
+  /** Queued writes in order: a history row, or any other write as a function. */
+  private pending: ((() => void) | InsertRow)[] = [];
   private waiting: (() => void)[] = [];
   private scheduled: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  /** When the oldest uncommitted write was queued (performance.now()), with commitEveryMs. */
+  private batchStart = 0;
   private readonly getMetaOne: Database.Statement<[string], { value: string }>;
   private readonly setMetaOne: Database.Statement<[string, string]>;
-  private readonly commitAll: (work: readonly (() => void)[]) => void;
+  private readonly commitAll: (work: readonly ((() => void) | InsertRow)[]) => void;
 
   constructor(
     readonly where: string,
@@ -140,23 +165,41 @@ export class SqliteStore implements Store {
     private readonly commitEveryMs = 0,
   ) {
     const queue = (fn: () => void): void => this.enqueue(fn);
-    this.history = new SqliteHistory(db, queue);
+    this.history = new SqliteHistory(db, (work) => this.enqueue(work));
     this.accounts = new SqliteAccounts(db, queue);
     this.channels = new SqliteChannels(db, queue);
     this.getMetaOne = db.prepare('SELECT value FROM meta WHERE name = ?');
     this.setMetaOne = db.prepare('INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)');
-    this.commitAll = db.transaction((work: readonly (() => void)[]) => {
-      for (const fn of work) fn();
+    this.commitAll = db.transaction((work: readonly ((() => void) | InsertRow)[]) => {
+      for (const w of work) {
+        if (typeof w === 'function') w();
+        else this.history.insertRow(w);
+      }
     });
   }
 
-  private enqueue(fn: () => void): void {
-    this.pending.push(fn);
-    if (this.scheduled !== null) return;
-    this.scheduled =
-      this.commitEveryMs > 0
-        ? setTimeout(() => this.commit(), this.commitEveryMs)
-        : setImmediate(() => this.commit());
+  private enqueue(work: (() => void) | InsertRow): void {
+    this.pending.push(work);
+    if (this.scheduled !== null) {
+      if (this.pending.length >= MAX_BATCH_ROWS) this.commit();
+      return;
+    }
+    if (this.commitEveryMs === 0) {
+      this.scheduled = setImmediate(() => this.commit());
+      return;
+    }
+    this.batchStart = performance.now();
+    this.scheduled = setTimeout(() => this.timeUp(), this.commitEveryMs);
+  }
+
+  /** commitEveryMs has passed: commit, unless the batch is busy and may still grow. */
+  private timeUp(): void {
+    const held = performance.now() - this.batchStart;
+    if (this.pending.length >= BUSY_ROWS && held + this.commitEveryMs <= MAX_HOLD_MS) {
+      this.scheduled = setTimeout(() => this.timeUp(), this.commitEveryMs);
+      return;
+    }
+    this.commit();
   }
 
   /**
@@ -169,9 +212,11 @@ export class SqliteStore implements Store {
   }
 
   private commit(): void {
+    // Each clear for its own kind: clearImmediate() given a timer corrupts Node's immediate
+    // queue (its count goes wrong and later setImmediate callbacks never run).
     if (this.scheduled !== null) {
-      clearImmediate(this.scheduled as NodeJS.Immediate);
-      clearTimeout(this.scheduled as NodeJS.Timeout);
+      if (this.commitEveryMs === 0) clearImmediate(this.scheduled as NodeJS.Immediate);
+      else clearTimeout(this.scheduled as NodeJS.Timeout);
     }
     this.scheduled = null;
     const work = this.pending;

@@ -13,7 +13,7 @@
 // before dying is still stored.
 import { unescapeField } from './pipe.js';
 import { openSqliteStore, type SqliteStore } from './sqlite.js';
-import { StoreOpenError, type HistoryRecord } from './types.js';
+import { StoreOpenError } from './types.js';
 
 type Line = ['w', string, unknown[]] | ['q', number, string, unknown[]];
 
@@ -61,17 +61,17 @@ function main(): void {
     if (text.charCodeAt(0) === 0x41 /* A */) {
       // A\tmsgid\ttime\tconversation\ttarget\tsource\taccount\tcommand\ttags\ttext
       const f = text.split('\t');
-      store.history.append({
-        msgid: f[1],
-        time: Number(f[2]),
-        conversation: unescapeField(f[3]),
-        target: unescapeField(f[4]),
-        source: unescapeField(f[5]),
-        account: f[6] === '' ? null : unescapeField(f[6]),
-        command: f[7] as HistoryRecord['command'],
-        tags: unescapeField(f[8]),
-        text: unescapeField(f[9]),
-      });
+      store.history.appendRow([
+        f[1],
+        Number(f[2]),
+        unescapeField(f[3]),
+        unescapeField(f[4]),
+        unescapeField(f[5]),
+        f[6] === '' ? null : unescapeField(f[6]),
+        f[7],
+        unescapeField(f[8]),
+        unescapeField(f[9]),
+      ]);
       return;
     }
     let line: Line;

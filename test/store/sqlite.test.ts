@@ -143,11 +143,24 @@ test('sqlite: a file from a newer parley, a foreign file or a bad place is refus
     openError(path.join(file, 'missing', 'x.db'), /directory .* does not exist/);
   }));
 
+/** How many pages a new file with the empty schema has. */
+function emptyPages(file: string): number {
+  const probe = openSqliteStore(file);
+  void probe.close();
+  const db = new Database(file);
+  try {
+    return db.pragma('page_count', { simple: true }) as number;
+  } finally {
+    db.close();
+    for (const end of ['', '-wal', '-shm']) fs.rmSync(file + end, { force: true });
+  }
+}
+
 test('sqlite: a failed commit is reported once, drops its work, and later commits work', () =>
   withFile(async (file) => {
     // A cap a few pages above the empty schema: SQLite fails the big commit with SQLITE_FULL, as
     // on a full disk (a read-only file cannot be made here: the tests may run as root).
-    const store = openSqliteStore(file, { maxPageCount: 24 });
+    const store = openSqliteStore(file, { maxPageCount: emptyPages(file) + 3 });
     try {
       const errors: Error[] = [];
       store.onError = (err) => errors.push(err);
@@ -176,6 +189,29 @@ test('sqlite: a failed commit is reported once, drops its work, and later commit
         ['small'],
         'nothing of the dropped commit is remembered',
       );
+    } finally {
+      await store.close();
+    }
+  }));
+
+test('sqlite: a timed commit leaves setImmediate working, and a busy batch commits whole', () =>
+  withFile(async (file) => {
+    // The writer process's settings: commits on a timer rather than on the next turn.
+    const store = openSqliteStore(file, { commitEveryMs: 5 });
+    try {
+      store.history.append(rec('#a', 'one', T0 + 1));
+      await committed(store);
+      // Clearing the fired timer with clearImmediate() once broke every later setImmediate.
+      const ran = await Promise.race([
+        new Promise<boolean>((resolve) => setImmediate(() => resolve(true))),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000)),
+      ]);
+      assert.ok(ran, 'setImmediate callbacks still run after a timed commit');
+      const many = Array.from({ length: 25_000 }, (_, i) => rec('#b', `m${i}`, T0 + 10 + i));
+      for (const r of many) store.history.append(r);
+      await committed(store);
+      const last = await store.history.latest('#b', null, 2);
+      assert.deepEqual(labels(last), ['m24998', 'm24999']);
     } finally {
       await store.close();
     }
