@@ -20,24 +20,30 @@ export function cpuTimes(pid: number): [number, number] {
 }
 
 /**
- * CPU seconds [user, system] of `pid` and its child processes (parley's history writer is one),
- * so the server's own helpers count as the server, not as other load.
+ * CPU seconds [user, system] of `pid` and of its child processes together (parley's history
+ * writer is one), so the server's own helpers count as the server, not as other load.
  */
 export function treeCpuTimes(pid: number): [number, number] {
   const own = cpuTimes(pid);
+  const kids = childCpuSeconds(pid);
+  return [own[0] + kids, own[1]];
+}
+
+/** CPU seconds (user + system) of `pid`'s child processes that are running now. */
+export function childCpuSeconds(pid: number): number {
+  let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === pid) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(fields[1]) !== pid) continue;
-      own[0] += Number(fields[11]) / TICKS_PER_SECOND;
-      own[1] += Number(fields[12]) / TICKS_PER_SECOND;
+      total += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
     } catch {
       // gone meanwhile
     }
   }
-  return own;
+  return total;
 }
 
 /**
@@ -110,11 +116,13 @@ export function machineInfo(uname: string, openFiles: string): MachineInfo {
 /** Server, generator and everyone else's CPU over a window. */
 export class Meter {
   private readonly server0: [number, number];
+  private readonly helpers0: number;
   private readonly self0 = selfCpuTimes();
   private readonly machine0 = machineCpu();
   readonly t0 = performance.now();
   constructor(private readonly pid: number) {
     this.server0 = treeCpuTimes(pid);
+    this.helpers0 = childCpuSeconds(pid);
   }
   /** Fill in the CPU shares of `r`; returns the server's CPU seconds over the window. */
   finish(r: RunResult): number {
@@ -124,6 +132,7 @@ export class Meter {
     const machine = machineCpu();
     const pct = (s: number) => (s / secs) * 100;
     r.serverCpuPct = pct(server[0] + server[1] - this.server0[0] - this.server0[1]);
+    r.helperCpuPct = pct(childCpuSeconds(this.pid) - this.helpers0);
     r.genCpuPct = pct(self[0] + self[1] - this.self0[0] - this.self0[1]);
     const ourUser = server[0] - this.server0[0] + self[0] - this.self0[0];
     r.otherCpuPct = Math.max(0, pct(machine.user - this.machine0.user - ourUser));

@@ -411,7 +411,7 @@ export function detailTable(rep: Report): string[][] {
         fmt('connect', m.connectsPerS),
         fmt('latency', m.cpuMsPerConn),
         Number.isFinite(m.rssPerConnKiB) ? m.rssPerConnKiB.toFixed(2) : '—',
-        `${Math.round(m.serverCpuPct)}%`,
+        serverCpu(m),
         `${Math.round(m.genCpuPct)}%`,
         `${Math.round((m.otherCpuPct || 0) + (m.stealPct || 0))}%`,
         `${(m.serverPeakRssKiB / 1024).toFixed(1)} MiB`,
@@ -430,6 +430,12 @@ export function detailTable(rep: Report): string[][] {
         ]);
     }
   return rows;
+}
+
+/** Server CPU, with its child processes' part (parley's history writer) when there is one. */
+function serverCpu(m: RunResult): string {
+  const total = `${Math.round(m.serverCpuPct)}%`;
+  return m.helperCpuPct >= 1 ? `${total} (writer ${Math.round(m.helperCpuPct)}%)` : total;
 }
 
 function aligned(rows: string[][]): string {

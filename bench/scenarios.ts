@@ -251,8 +251,10 @@ export interface RunResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
-  /** Server CPU over the window, % of one core. */
+  /** Server CPU over the window, % of one core (its child processes included). */
   serverCpuPct: number;
+  /** Of serverCpuPct, what the server's child processes used (parley: the history writer). */
+  helperCpuPct: number;
   /** The load generator's own CPU over the window, % of one core. */
   genCpuPct: number;
   /**
@@ -302,6 +304,7 @@ export function emptyResult(scenario: string): RunResult {
     p99Ms: NaN,
     maxMs: NaN,
     serverCpuPct: NaN,
+    helperCpuPct: NaN,
     genCpuPct: NaN,
     otherCpuPct: NaN,
     stealPct: NaN,
