@@ -93,6 +93,9 @@ const FORMATS: Record<string, Format> = {
   [RPL.WHOISCHANNELS]: (p, last) => `${p[0] ?? '?'} is on ${last}`,
   [RPL.WHOISACCOUNT]: (p) => `${p[0] ?? '?'} is logged in as ${p[1] ?? '?'}`,
   [RPL.WHOISSECURE]: (p) => `${p[0] ?? '?'} is using a secure connection`,
+  // <nick!user@host> <account> :You are now logged in as <account> (/register, NickServ)
+  [RPL.LOGGEDIN]: (p) => `logged in as ${p[1] ?? '?'}`,
+  [RPL.LOGGEDOUT]: () => 'logged out',
   [RPL.WHOREPLY]: (p, last) => {
     // <channel> <user> <host> <server> <nick> <flags> :<hopcount> <realname>
     const real = last.replace(/^\d+\s*/, '');

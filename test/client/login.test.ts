@@ -182,6 +182,7 @@ test('/register sends REGISTER when the server offers draft/account-registration
     peer.handle((line) => {
       if (line === 'REGISTER * * :s3cret words') {
         peer.send(':irc.test REGISTER SUCCESS alice :Account created');
+        peer.send(':irc.test 900 alice alice!~a@host alice :You are now logged in as alice');
       } else if (line.startsWith('REGISTER')) {
         peer.send(':irc.test FAIL REGISTER ACCOUNT_EXISTS alice :Account already exists');
       }
@@ -193,6 +194,12 @@ test('/register sends REGISTER when the server offers draft/account-registration
     assert.ok(peer.lines.includes('REGISTER * * :s3cret words'), peer.lines.join('\n'));
     assert.ok(!peer.lines.some((l) => l.includes('NickServ')));
     assert.ok(shown.some((l) => / -- registered account alice: Account created$/.test(l)));
+    // 900 is a sentence, not its raw parameters (mask, account, text).
+    assert.ok(
+      shown.some((l) => / -- logged in as alice$/.test(l)),
+      shown.join('\n'),
+    );
+    assert.ok(!shown.some((l) => l.includes('~a@host')), shown.join('\n'));
     assert.ok(
       shown.some((l) =>
         / !! registration failed: Account already exists \(ACCOUNT_EXISTS\)$/.test(l),
