@@ -5,7 +5,7 @@
 // writes the channel's record (a queued write: nothing waits). At start-up load() recreates each
 // registered channel, empty, as it was. Only the founder gets operator status on joining one; in
 // an unregistered channel the first to join still becomes its operator.
-import type { ChannelRecord, Store } from '../store/types.js';
+import type { ChannelRecord, ListEntryRecord, Store } from '../store/types.js';
 import type { Channel, ListMode } from './channel.js';
 import type { Network } from './network.js';
 
@@ -13,8 +13,10 @@ const LIST_MODES: readonly ListMode[] = ['b', 'e', 'I'];
 
 /** The lasting state of `channel` as a store record. */
 export function recordOf(channel: Channel, founder: string, createdAt: number): ChannelRecord {
-  const lists: Record<string, string[]> = {};
-  for (const m of LIST_MODES) lists[m] = channel.lists[m].map((b) => b.mask);
+  const lists: Record<string, ListEntryRecord[]> = {};
+  for (const m of LIST_MODES) {
+    lists[m] = channel.lists[m].map((b) => ({ mask: b.mask, setBy: b.setBy, setAt: b.setAt }));
+  }
   return {
     name: channel.name,
     key: channel.folded,
@@ -56,8 +58,8 @@ export class ChannelRegistry {
       n.setKey(channel, r.password);
       n.setLimit(channel, r.limit);
       for (const m of LIST_MODES) {
-        for (const mask of r.lists[m] ?? []) {
-          n.addListEntry(channel, m, { mask, setBy: 'ChanServ', setAt: r.createdAt });
+        for (const e of r.lists[m] ?? []) {
+          n.addListEntry(channel, m, { mask: e.mask, setBy: e.setBy, setAt: e.setAt });
         }
       }
     }

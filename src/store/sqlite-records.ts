@@ -7,6 +7,7 @@ import type {
   ChannelRecord,
   ChannelStore,
   HistoryRecord,
+  ListEntryRecord,
 } from './types.js';
 
 interface AccountRow {
@@ -138,6 +139,21 @@ interface ChannelRow extends Omit<ChannelRecord, 'lists'> {
   lists: string;
 }
 
+/**
+ * A row's `lists` JSON as records. A file written before entries kept their setter holds bare
+ * masks: those read as set by ChanServ when the channel was registered.
+ */
+function parseLists(json: string, createdAt: number): Record<string, ListEntryRecord[]> {
+  const stored = JSON.parse(json) as Record<string, (string | ListEntryRecord)[]>;
+  const lists: Record<string, ListEntryRecord[]> = {};
+  for (const [mode, entries] of Object.entries(stored)) {
+    lists[mode] = entries.map((e) =>
+      typeof e === 'string' ? { mask: e, setBy: 'ChanServ', setAt: createdAt } : e,
+    );
+  }
+  return lists;
+}
+
 export class SqliteChannels implements ChannelStore {
   private readonly everything: Database.Statement<[], ChannelRow>;
   private readonly upsert: Database.Statement<[ChannelRow]>;
@@ -163,9 +179,7 @@ export class SqliteChannels implements ChannelStore {
 
   all(): Promise<ChannelRecord[]> {
     return answer(() =>
-      this.everything
-        .all()
-        .map((row) => ({ ...row, lists: JSON.parse(row.lists) as Record<string, string[]> })),
+      this.everything.all().map((row) => ({ ...row, lists: parseLists(row.lists, row.createdAt) })),
     );
   }
 

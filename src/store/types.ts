@@ -162,9 +162,16 @@ export interface ChannelRecord {
   modes: string;
   password: string | null;
   limit: number | null;
-  /** List modes: letter → masks (b, e, I). */
-  lists: Record<string, string[]>;
+  /** List modes: letter → entries (b, e, I). */
+  lists: Record<string, ListEntryRecord[]>;
   createdAt: number;
+}
+
+/** One mask of a channel list, with who set it (a nick or mask) and when (epoch ms). */
+export interface ListEntryRecord {
+  mask: string;
+  setBy: string;
+  setAt: number;
 }
 
 export interface ChannelStore {

@@ -62,7 +62,7 @@ test('sqlite: everything written is there after a reopen', () =>
       modes: 'nt',
       password: null,
       limit: 5,
-      lists: { b: ['x!*@*'] },
+      lists: { b: [{ mask: 'x!*@*', setBy: 'alice', setAt: T0 }] },
       createdAt: T0,
     };
     first.channels.put(channel);
@@ -83,6 +83,25 @@ test('sqlite: everything written is there after a reopen', () =>
       );
     } finally {
       await again.close();
+    }
+  }));
+
+test('sqlite: a channel list stored as bare masks (before entries kept their setter) reads back', () =>
+  withFile(async (file) => {
+    await openSqliteStore(file).close();
+    const db = new Database(file);
+    db.prepare(
+      `INSERT INTO channels (key, name, founder, topic, topic_by, topic_at, modes, password,
+         user_limit, lists, created_at) VALUES ('#old', '#Old', 'alice', '', '', 0, 'nt', NULL,
+         NULL, '{"b":["x!*@*"]}', ?)`,
+    ).run(T0);
+    db.close();
+    const store = openSqliteStore(file);
+    try {
+      const [old] = await store.channels.all();
+      assert.deepEqual(old.lists, { b: [{ mask: 'x!*@*', setBy: 'ChanServ', setAt: T0 }] });
+    } finally {
+      await store.close();
     }
   }));
 

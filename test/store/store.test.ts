@@ -5,6 +5,7 @@ import type {
   AccountRecord,
   Bound,
   HistoryRecord,
+  ListEntryRecord,
   HistoryStore,
   Store,
 } from '../../src/store/types.js';
@@ -287,6 +288,7 @@ for (const backend of BACKENDS) {
 
   test(name('channels: put, replace, delete; the record is copied when put'), () =>
     withStore(backend, async (store) => {
+      const bad = { mask: '*!*@bad', setBy: 'alice!~a@h', setAt: T0 + 5 };
       const dev = {
         name: '#Dev',
         key: '#dev',
@@ -297,19 +299,16 @@ for (const backend of BACKENDS) {
         modes: 'nt',
         password: null,
         limit: null,
-        lists: { b: ['*!*@bad'] } as Record<string, string[]>,
+        lists: { b: [bad] } as Record<string, ListEntryRecord[]>,
         createdAt: T0,
       };
       const ops = { ...dev, name: '#Ops', key: '#ops', password: 'k', limit: 10, lists: {} };
       store.channels.put(dev);
       store.channels.put(ops);
-      dev.lists.b.push('*!*@later'); // after put: not stored
+      dev.lists.b.push({ mask: '*!*@later', setBy: 'bob', setAt: T0 }); // after put: not stored
       await committed(store);
       const byKey = (list: { key: string }[]) => [...list].sort((x, y) => (x.key < y.key ? -1 : 1));
-      assert.deepEqual(byKey(await store.channels.all()), [
-        { ...dev, lists: { b: ['*!*@bad'] } },
-        ops,
-      ]);
+      assert.deepEqual(byKey(await store.channels.all()), [{ ...dev, lists: { b: [bad] } }, ops]);
       store.channels.put({ ...ops, topic: 'new' });
       store.channels.delete('#dev');
       await committed(store);

@@ -67,7 +67,11 @@ test('a registered channel outlives its members and a restart, with topic, modes
     const names = joined.find((m) => m.command === '353')!;
     assert.equal(names.params.at(-1), 'carol', 'the first to join is not made operator');
     const bans = await carol.replies('MODE #keep b');
-    assert.ok(bans.some((m) => m.command === '367' && m.params[2] === 'troll!*@*'));
+    // Who set the ban, and when, outlive the restart too.
+    const ban = bans.find((m) => m.command === '367' && m.params[2] === 'troll!*@*');
+    assert.ok(ban, bans.map((m) => m.params.join(' ')).join('\n'));
+    assert.match(ban.params[3], /^alice!/);
+    assert.ok(Math.abs(Number(ban.params[4]) - Date.now() / 1000) < 120, ban.params[4]);
     assert.match(
       notices(await carol.replies('CS INFO #keep')).join(),
       /#keep: founder alice, registered /,
