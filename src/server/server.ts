@@ -1,5 +1,4 @@
 // The chat server: wires listener, connections, network state and the command table together.
-import { createHmac, randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import {
   ERR,
@@ -13,6 +12,7 @@ import {
   type Message,
   type Tags,
 } from '../protocol/index.js';
+import { Admission } from './admission.js';
 import type { Channel } from './channel.js';
 import type { ChatLog } from './chatlog.js';
 import { allCommands } from './commands/index.js';
@@ -96,8 +96,8 @@ export class Server implements ConnectionEvents<Client> {
     problem: 'this server was started without a config file (--config)',
   });
   private readonly clients = new Set<Client>();
-  /** Connections and the cloak per address (the cloak is computed once per address). */
-  private readonly perIp = new Map<string, { count: number; cloak: string }>();
+  /** Who may connect, connections per address, and host cloaks. */
+  private readonly admission = new Admission();
   private readonly listener: Listener;
   private wsListener: WsListener | null = null;
   /** Where the WebSocket listener listens, once listen() has started it (--websocket-port). */
@@ -105,8 +105,6 @@ export class Server implements ConnectionEvents<Client> {
   private tlsListener: TlsListener | null = null;
   /** Where the TLS listener listens, once listen() has started it (--tls-port). */
   tlsAddress: AddressInfo | null = null;
-  /** The secret behind host cloaks: kept in the store, so cloaks (and bans on them) outlive restarts. */
-  private cloakKey = randomBytes(32);
   private sweepTimer: NodeJS.Timeout | null = null;
   private limits: ConnectionLimits;
   private stopping = false;
@@ -148,9 +146,7 @@ export class Server implements ConnectionEvents<Client> {
   async listen(): Promise<AddressInfo> {
     if (this.store !== null) {
       const store = this.store;
-      const secret = await store.getMeta('cloak-secret');
-      if (secret !== null) this.cloakKey = Buffer.from(secret, 'base64');
-      else store.setMeta('cloak-secret', this.cloakKey.toString('base64'));
+      await this.admission.loadSecret(store);
       store.onError = (err) => this.storeFailed(err);
       const kept = await this.registry!.load();
       if (kept > 0) this.log.info({ channels: kept }, 'registered channels restored');
@@ -332,37 +328,20 @@ export class Server implements ConnectionEvents<Client> {
   private admit(socket: Socket): string | null {
     if (this.stopping) return 'Server shutting down';
     const ip = normalizeIp(socket.remoteAddress ?? '');
-    const refusal =
-      this.clients.size >= this.config.maxClients
-        ? 'server full'
-        : (this.perIp.get(ip)?.count ?? 0) >= this.config.maxPerIp
-          ? 'too many connections from your address'
-          : null;
+    const refusal = this.admission.refusal(ip, this.clients.size, this.config);
     if (refusal !== null) this.log.info({ ip, reason: refusal }, 'connection refused');
     return refusal;
   }
 
   private accept(socket: Socket): void {
     const conn = new Connection<Client>(socket, this.limits, this, this.clock);
-    let entry = this.perIp.get(conn.ip);
-    if (entry === undefined) {
-      entry = { count: 0, cloak: this.cloak(conn.ip) };
-      this.perIp.set(conn.ip, entry);
-    }
-    entry.count++;
-    const client = new Client(conn, entry.cloak);
+    const client = new Client(conn, this.admission.opened(conn.ip, this.config));
     conn.owner = client;
     this.clients.add(client);
     this.network.connectionOpened();
     // A line per connection and per close at info, as operators expect; each costs ~30 us of
     // pretty-printing in text format (~6 us as JSON), and `--log-level warn` drops them.
     this.log.info({ id: conn.id, ip: conn.ip }, 'connection accepted');
-  }
-
-  /** A stable per-address cloak, so users see `user@x-1a2b3c4d.parley` and never an IP. */
-  private cloak(ip: string): string {
-    const h = createHmac('sha256', this.cloakKey).update(ip).digest('hex').slice(0, 8);
-    return `x-${h}.${this.config.network}`;
   }
 
   // ---- ConnectionEvents ----
@@ -412,8 +391,7 @@ export class Server implements ConnectionEvents<Client> {
   closed(conn: Connection<Client>, reason: string): void {
     const client = conn.owner;
     if (!this.clients.delete(client)) return;
-    const entry = this.perIp.get(conn.ip);
-    if (entry !== undefined && --entry.count <= 0) this.perIp.delete(conn.ip);
+    this.admission.closed(conn.ip);
     this.network.connectionClosed(client.user !== null);
     if (client.user !== null) this.quitUser(client.user, reason);
     this.log.info(
