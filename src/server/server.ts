@@ -1,22 +1,10 @@
 // The chat server: wires listener, connections, network state and the command table together.
 import type { AddressInfo, Socket } from 'node:net';
-import {
-  ERR,
-  FAIL_CODE,
-  fold,
-  isParseError,
-  parse,
-  RPL,
-  serializeBody,
-  stripControls,
-  type Message,
-  type Tags,
-} from '../protocol/index.js';
+import { fold, RPL, serializeBody, type Tags } from '../protocol/index.js';
 import { Admission } from './admission.js';
 import type { Channel } from './channel.js';
 import type { ChatLog } from './chatlog.js';
 import { allCommands } from './commands/index.js';
-import { Request } from './commands/request.js';
 import { CommandTable } from './commands/table.js';
 import type { ServerConfig } from './config.js';
 import {
@@ -26,6 +14,7 @@ import {
   type ConnectionLimits,
 } from './connection.js';
 import { relayDirect } from './direct.js';
+import { dispatchLine, refuseLongLine } from './dispatch.js';
 import { beforeEveryWrite } from './flush.js';
 import { Listener } from './listener.js';
 import type { Logger } from './diagnostics.js';
@@ -49,16 +38,6 @@ import { TlsListener } from './tls.js';
 import { Client } from './client.js';
 import { Stamper } from './stamp.js';
 import type { User } from './user.js';
-
-/** Stands for a line that could not be parsed, so replies to it name the command `*`. */
-const UNPARSED: Readonly<Message> = Object.freeze({
-  tags: null,
-  source: null,
-  command: '*',
-  params: [],
-});
-
-const HTTP_METHOD = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|PATCH)$/;
 
 export interface ServerDeps {
   log: Logger;
@@ -347,35 +326,7 @@ export class Server implements ConnectionEvents<Client> {
   // ---- ConnectionEvents ----
 
   line(conn: Connection<Client>, line: string, utf8: boolean): void {
-    const client = conn.owner;
-    const msg = parse(line);
-    if (isParseError(msg)) {
-      if (msg.error === 'EMPTY') return;
-      // A command word that is not one still gets its 421 labeled, when its tags parsed.
-      const req = new Request(this, client, msg.tags ? { ...UNPARSED, tags: msg.tags } : UNPARSED);
-      if (msg.error === 'NUL')
-        req.standard('FAIL', FAIL_CODE.INVALID_MESSAGE, 'Line contains a NUL byte');
-      else req.numeric(ERR.UNKNOWNCOMMAND, commandWord(line), 'Unknown command');
-      req.finish();
-      return;
-    }
-    const req = new Request(this, client, msg);
-    if (!utf8) {
-      req.standard('FAIL', FAIL_CODE.INVALID_UTF8, 'Message rejected: text must be UTF-8');
-      req.finish();
-      return;
-    }
-    if (
-      client.user === null &&
-      HTTP_METHOD.test(msg.command) &&
-      msg.params[1]?.startsWith('HTTP/')
-    ) {
-      this.disconnect(client, 'This is an IRC server, not an HTTP server');
-      return;
-    }
-    client.pingSentAt = 0; // any line proves the link is alive
-    this.commands.run(req);
-    req.finish();
+    dispatchLine(this, conn.owner, line, utf8);
   }
 
   rawLine(conn: Connection<Client>, buf: Buffer, start: number, end: number): boolean {
@@ -383,9 +334,7 @@ export class Server implements ConnectionEvents<Client> {
   }
 
   lineTooLong(conn: Connection<Client>): void {
-    const client = conn.owner;
-    const req = new Request(this, client, UNPARSED);
-    req.numeric(ERR.INPUTTOOLONG, 'Input line was too long');
+    refuseLongLine(this, conn.owner);
   }
 
   closed(conn: Connection<Client>, reason: string): void {
@@ -433,14 +382,4 @@ function limitsOf(config: ServerConfig): ConnectionLimits {
     recvq: config.recvq,
     flood: config.flood,
   };
-}
-
-/** The command word of an unparseable line (after its tags and source), made safe to echo in 421. */
-function commandWord(line: string): string {
-  const words = line.split(' ').filter((w) => w !== '');
-  let k = 0;
-  if (words[k]?.startsWith('@')) k++;
-  if (words[k]?.startsWith(':')) k++;
-  const word = stripControls(words[k] ?? '').slice(0, 32);
-  return word.length > 0 ? word : '*';
 }
