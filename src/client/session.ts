@@ -1,4 +1,4 @@
-// The client session: connection lifecycle and reconnect, the sending API, and the events the UI renders. No terminal code.
+// The client session: connection lifecycle and reconnect, the sending API, and the events the UI renders (they go out through feed.ts). No terminal code.
 //
 //   idle ─start()─> connecting ─(TCP/TLS up)─> registering ─(001 … end of MOTD)─> connected
 //                      ^  │                         │                                │
@@ -9,13 +9,12 @@
 // close(), quit(), a bad password or an untrusted certificate end in 'disconnected' with
 // `final: true`: nothing reconnects, every timer is cleared and the process may exit.
 import { isParseError, parse, serializeBody } from '../protocol/index.js';
-import { CatchUp } from './catchup.js';
-import type { ChatMessage, ConnectionState, SessionEvent } from './events.js';
-import { handleIncoming, type IncomingHost } from './incoming.js';
+import type { ConnectionState } from './events.js';
+import { Feed, type Listener } from './feed.js';
 import { Link } from './link.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Outbox } from './outbox.js';
-import { cleanLine, ctcp, ctcpAnswer, joinLines, textLines, type JoinTarget } from './outgoing.js';
+import { cleanLine, joinLines, textLines, type JoinTarget } from './outgoing.js';
 import { backoffDelay } from './reconnect.js';
 import { ClientState, type Member } from './state.js';
 import { Timers } from './timers.js';
@@ -27,21 +26,9 @@ export type { ReconnectPolicy } from './reconnect.js';
 export type { Member } from './state.js';
 export type { TimerApi } from './timers.js';
 
-/** At most one CTCP answer per this many ms, so a CTCP flood can't get us killed for flooding. */
-const CTCP_REPLY_MS = 1000;
-
-type Listener = (event: SessionEvent) => void;
-
-/** Our own `REGISTER`/`IDENTIFY` to a services bot, echoed back (echo-message): the password hidden. */
-function hideSecret(m: ChatMessage): string {
-  if (!m.self || !/^(NickServ|services)$/i.test(m.target)) return m.text;
-  return m.text.replace(/^(\s*(?:REGISTER|IDENTIFY|SET\s+PASSWORD)\s+).*$/i, '$1********');
-}
-
 export class ClientSession {
   private readonly opts: ResolvedOptions;
   private readonly st = new ClientState();
-  private readonly listeners = new Set<Listener>();
   private readonly timers: Timers;
   private readonly outbox: Outbox;
   /** Registration, lag, the welcome burst and why the link closed (see upkeep.ts). */
@@ -61,13 +48,21 @@ export class ClientSession {
   private readonly keys = new Map<string, string>();
   private quitting: { promise: Promise<void>; resolve: () => void } | null = null;
   private connectTimer: unknown = null;
-  private lastCtcpReply = -Infinity;
-  /** What was seen in each conversation, and the history fetched on each (re)connect. */
-  private readonly catchUp: CatchUp;
+  /** Events to the listeners, with history caught up and merged (see feed.ts). */
+  private readonly feed: Feed;
 
   constructor(options: SessionOptions) {
     this.opts = resolveOptions(options);
-    this.catchUp = this.makeCatchUp();
+    this.feed = new Feed({
+      opts: this.opts,
+      state: this.st,
+      nick: () => this.myNick,
+      caps: () => this.capabilities,
+      loggedIn: () => this.upkeep.account !== null,
+      write: (line) => this.write(line),
+      learnSelf: (user, host) => (this.self = { user, host }),
+      selfRenamed: (to) => (this.myNick = to),
+    });
     this.timers = new Timers(this.opts.timers);
     this.myNick = this.opts.nick;
     this.preferredNick = this.opts.nick;
@@ -82,7 +77,7 @@ export class ClientSession {
       }),
       echoes: () => this.capabilities.has('echo-message'),
       write: (line) => this.write(line),
-      emit: (e) => this.emit(e),
+      emit: (e) => this.feed.emit(e),
       now: () => this.opts.clock(),
     });
     this.upkeep = new Upkeep({
@@ -90,12 +85,12 @@ export class ClientSession {
       state: this.st,
       timers: this.timers,
       write: (line) => this.write(line),
-      emit: (e) => this.emit(e),
-      error: (code, text) => this.emitError(code, text),
+      emit: (e) => this.feed.emit(e),
+      error: (code, text) => this.feed.error(code, text),
       fail: (reason, fatal) => this.link?.fail(reason, fatal),
       preferredNick: () => this.preferredNick,
       quitting: () => this.quitting !== null,
-      incoming: (msg) => handleIncoming(this.incoming, msg),
+      incoming: (msg) => this.feed.chat(msg),
       welcomed: (nick, server) => this.welcomed(nick, server),
       ready: () => this.connected(),
     });
@@ -149,8 +144,7 @@ export class ClientSession {
 
   /** Subscribe; returns the unsubscribe function. */
   onEvent(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.feed.subscribe(listener);
   }
 
   // ---- lifecycle ----
@@ -269,7 +263,7 @@ export class ClientSession {
     const { host, port, tls, tlsInsecure, tlsPin } = this.opts;
     this.phase = 'connecting';
     const attempt = this.attempt > 0 ? { attempt: this.attempt } : {};
-    this.emit({ type: 'state', state: 'connecting', ...attempt });
+    this.feed.emit({ type: 'state', state: 'connecting', ...attempt });
     this.upkeep.connecting();
     const link: Link = new Link(
       { host, port, tls, tlsInsecure, pin: tlsPin },
@@ -290,7 +284,7 @@ export class ClientSession {
   private onOpen(): void {
     this.timers.cancel(this.connectTimer);
     this.phase = 'registering';
-    this.emit({ type: 'state', state: 'registering' });
+    this.feed.emit({ type: 'state', state: 'registering' });
     this.upkeep.open();
   }
 
@@ -299,12 +293,13 @@ export class ClientSession {
     const msg = parse(raw);
     if (isParseError(msg)) return;
     try {
-      if (!this.upkeep.handle(msg) && !this.catchUp.intercept(msg)) {
-        handleIncoming(this.incoming, msg);
-      }
+      if (!this.upkeep.handle(msg)) this.feed.line(msg);
     } catch (err) {
       // A bug of ours on odd input must not take the connection down; say what happened.
-      this.emitError('CLIENT', `Could not handle "${raw.slice(0, 80)}": ${(err as Error).message}`);
+      this.feed.error(
+        'CLIENT',
+        `Could not handle "${raw.slice(0, 80)}": ${(err as Error).message}`,
+      );
     }
   }
 
@@ -322,20 +317,20 @@ export class ClientSession {
       );
     }
     this.st.reset();
-    this.catchUp.linkLost();
+    this.feed.catchUp.linkLost();
     up.linkLost();
     const why = this.quitting !== null ? 'quit' : (up.fatalReason ?? up.errorReason ?? reason);
     const policy = this.opts.reconnect;
-    if (fatal && up.fatalReason === null && this.quitting === null) this.emitError('LINK', why);
+    if (fatal && up.fatalReason === null && this.quitting === null) this.feed.error('LINK', why);
     if (this.quitting !== null || fatal || up.fatalReason !== null || policy === null) {
       return this.shutdown(why);
     }
     this.phase = 'disconnected';
-    this.emit({ type: 'state', state: 'disconnected', reason: why });
+    this.feed.emit({ type: 'state', state: 'disconnected', reason: why });
     const attempt = ++this.attempt;
     const retryInMs = backoffDelay(attempt, policy, this.opts.random);
     this.phase = 'reconnecting';
-    this.emit({ type: 'state', state: 'reconnecting', reason: why, retryInMs, attempt });
+    this.feed.emit({ type: 'state', state: 'reconnecting', reason: why, retryInMs, attempt });
     this.timers.later(() => this.connect(), retryInMs);
   }
 
@@ -351,7 +346,7 @@ export class ClientSession {
     this.outbox.clear();
     if (first) {
       this.phase = 'disconnected';
-      this.emit({ type: 'state', state: 'disconnected', reason, final: true });
+      this.feed.emit({ type: 'state', state: 'disconnected', reason, final: true });
     }
     this.quitting?.resolve();
   }
@@ -368,16 +363,16 @@ export class ClientSession {
   /** End of the welcome burst (ISUPPORT known): connected; join channels, then send what waited. */
   private connected(): void {
     this.phase = 'connected';
-    this.emit({ type: 'state', state: 'connected' });
+    this.feed.emit({ type: 'state', state: 'connected' });
     const network = this.st.network;
-    this.emit({ type: 'registered', nick: this.myNick, server: this.serverName, network });
+    this.feed.emit({ type: 'registered', nick: this.myNick, server: this.serverName, network });
     const wanted = new Map(this.rejoin);
     for (const name of this.opts.channels) {
       if (!wanted.has(this.st.fold(name))) wanted.set(this.st.fold(name), { name });
     }
     for (const line of joinLines([...wanted.values()], this.st.maxTargets('JOIN')))
       this.write(line);
-    this.catchUp.registered();
+    this.feed.catchUp.registered();
     this.outbox.flush();
   }
 
@@ -387,82 +382,5 @@ export class ClientSession {
    */
   whenSettled(): Promise<void> {
     return this.upkeep.whenSettled();
-  }
-
-  // ---- helpers ----
-
-  private readonly incoming: IncomingHost = {
-    state: this.st,
-    nick: () => this.myNick,
-    now: () => this.opts.clock(),
-    emit: (e) => {
-      if (e.type === 'message' && !this.catchUp.fresh(e)) return; // replayed already
-      if (e.type === 'message') e.text = hideSecret(e);
-      if (e.type === 'join' && e.self) this.catchUp.joined(e.channel);
-      this.emit(e);
-      if (e.type === 'names') this.catchUp.namesEnded(e.channel);
-    },
-    ctcpRequest: (from, command, args) => this.ctcpRequest(from, command, args),
-    learnSelf: (user, host) => (this.self = { user, host }),
-    selfRenamed: (to) => (this.myNick = to),
-  };
-
-  private makeCatchUp(): CatchUp {
-    const policy = this.opts.history ?? { firstFetch: 0, maxCatchUp: 0 };
-    return new CatchUp({
-      policy,
-      enabled: () => this.opts.history !== null && this.capabilities.has('draft/chathistory'),
-      loggedIn: () => this.upkeep.account !== null,
-      serverLimit: () => {
-        const n = Number(this.st.isupport.get('CHATHISTORY'));
-        return Number.isInteger(n) ? n : null;
-      },
-      fold: (name) => this.st.fold(name),
-      isChannel: (name) => this.st.isChannel(name),
-      write: (line) => this.write(line),
-      now: () => this.opts.clock(),
-      decode: (msg) => {
-        // The replayed line through the usual handler, caught before it is shown; CTCP
-        // requests in history are not answered again.
-        let out: ChatMessage | null = null;
-        const host: IncomingHost = {
-          ...this.incoming,
-          emit: (e) => {
-            if (e.type === 'message') out = e;
-          },
-          ctcpRequest: () => {},
-        };
-        if (msg.command === 'PRIVMSG' || msg.command === 'NOTICE') handleIncoming(host, msg);
-        return out;
-      },
-      replay: (messages) => {
-        for (const m of messages) this.emit(m);
-      },
-    });
-  }
-
-  private ctcpRequest(from: string, command: string, args: string): void {
-    const now = this.opts.clock();
-    const answer = ctcpAnswer(command, args, now, this.opts.version);
-    if (answer === null || now - this.lastCtcpReply < CTCP_REPLY_MS) return;
-    this.lastCtcpReply = now;
-    this.write(serializeBody(null, 'NOTICE', [from, ctcp(command, answer)]));
-  }
-
-  private emitError(code: string, text: string): void {
-    this.emit({ type: 'error', time: this.opts.clock(), text, code, conversation: null });
-  }
-
-  private emit(event: SessionEvent): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch (err) {
-        // A listener's bug is not ours to hide, but it must not break our state mid-update.
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
-    }
   }
 }

@@ -30,25 +30,18 @@ export class History {
 
   /** A message to a whole channel (not one to its operators only: `@#chan` is not kept). */
   channelMessage(out: ServerEvent, channel: Channel, sender: User): void {
-    this.store.history.append(
-      this.record(out, channel.folded, channel.name, sender, out.command as StoredCommand),
-    );
+    this.append(out, channel.folded, channel.name, sender);
   }
 
   /** A private message between `sender` and `recipient`. */
   privateMessage(out: ServerEvent, sender: User, recipient: User): void {
     const conversation = conversationKey(sender.historyId, recipient.historyId);
-    this.store.history.append(
-      this.record(out, conversation, recipient.nick, sender, out.command as StoredCommand),
-    );
+    this.append(out, conversation, recipient.nick, sender);
   }
 
   /** A private message to account `key` (shown as `name`), whose users are all offline. */
   offlineMessage(out: ServerEvent, sender: User, key: string, name: string): void {
-    const conversation = conversationKey(sender.historyId, 'a:' + key);
-    this.store.history.append(
-      this.record(out, conversation, name, sender, out.command as StoredCommand),
-    );
+    this.append(out, conversationKey(sender.historyId, 'a:' + key), name, sender);
   }
 
   /** The private-message fast path's line (direct.ts): plain PRIVMSG, no tags. */
@@ -66,14 +59,10 @@ export class History {
     });
   }
 
-  private record(
-    out: ServerEvent,
-    conversation: string,
-    target: string,
-    sender: User,
-    command: StoredCommand,
-  ): HistoryRecord {
-    return {
+  /** Queue `out` (PRIVMSG, NOTICE or TAGMSG from `sender`) as a record of `conversation`. */
+  private append(out: ServerEvent, conversation: string, target: string, sender: User): void {
+    const command = out.command as StoredCommand;
+    this.store.history.append({
       msgid: out.stamp.msgid,
       time: out.stamp.ms,
       conversation,
@@ -83,7 +72,7 @@ export class History {
       command,
       tags: out.clientTags === null ? '' : serializeTags(out.clientTags),
       text: command === 'TAGMSG' ? '' : (out.params[1] ?? ''),
-    };
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-// TCP accept: the listening socket, the total and per-address connection limits, start and stop.
+// TCP accept: the listening socket, refusing what the accept policy refuses (the limits are admission.ts), start and stop.
 import net from 'node:net';
 
 export interface AcceptPolicy {

@@ -18,6 +18,9 @@ export class Network {
   readonly monitors = new Monitors();
   /** Who recently held a nick (WHOWAS). */
   readonly whowas = new WhowasHistory();
+  /** Accounts' read markers (MARKREAD), by account, then by folded target: epoch ms. A user not
+   * logged in keeps its own (User.readMarks). */
+  readonly readMarks = new Map<string, Map<string, number>>();
   /** The most registered users seen at once (LUSERS 265/266). */
   peakUsers = 0;
   /** Registered users with +i and with +o, kept as modes change: LUSERS on every registration must

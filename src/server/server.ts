@@ -1,22 +1,10 @@
 // The chat server: wires listener, connections, network state and the command table together.
-import { createHmac, randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
-import {
-  ERR,
-  FAIL_CODE,
-  fold,
-  isParseError,
-  parse,
-  RPL,
-  serializeBody,
-  stripControls,
-  type Message,
-  type Tags,
-} from '../protocol/index.js';
+import { fold, RPL, serializeBody, type Tags } from '../protocol/index.js';
+import { Admission } from './admission.js';
 import type { Channel } from './channel.js';
 import type { ChatLog } from './chatlog.js';
 import { allCommands } from './commands/index.js';
-import { Request } from './commands/request.js';
 import { CommandTable } from './commands/table.js';
 import type { ServerConfig } from './config.js';
 import {
@@ -26,6 +14,7 @@ import {
   type ConnectionLimits,
 } from './connection.js';
 import { relayDirect } from './direct.js';
+import { dispatchLine, refuseLongLine } from './dispatch.js';
 import { beforeEveryWrite } from './flush.js';
 import { Listener } from './listener.js';
 import type { Logger } from './diagnostics.js';
@@ -49,16 +38,6 @@ import { TlsListener } from './tls.js';
 import { Client } from './client.js';
 import { Stamper } from './stamp.js';
 import type { User } from './user.js';
-
-/** Stands for a line that could not be parsed, so replies to it name the command `*`. */
-const UNPARSED: Readonly<Message> = Object.freeze({
-  tags: null,
-  source: null,
-  command: '*',
-  params: [],
-});
-
-const HTTP_METHOD = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|PATCH)$/;
 
 export interface ServerDeps {
   log: Logger;
@@ -96,8 +75,8 @@ export class Server implements ConnectionEvents<Client> {
     problem: 'this server was started without a config file (--config)',
   });
   private readonly clients = new Set<Client>();
-  /** Connections and the cloak per address (the cloak is computed once per address). */
-  private readonly perIp = new Map<string, { count: number; cloak: string }>();
+  /** Who may connect, connections per address, and host cloaks. */
+  private readonly admission = new Admission();
   private readonly listener: Listener;
   private wsListener: WsListener | null = null;
   /** Where the WebSocket listener listens, once listen() has started it (--websocket-port). */
@@ -105,8 +84,6 @@ export class Server implements ConnectionEvents<Client> {
   private tlsListener: TlsListener | null = null;
   /** Where the TLS listener listens, once listen() has started it (--tls-port). */
   tlsAddress: AddressInfo | null = null;
-  /** The secret behind host cloaks: kept in the store, so cloaks (and bans on them) outlive restarts. */
-  private cloakKey = randomBytes(32);
   private sweepTimer: NodeJS.Timeout | null = null;
   private limits: ConnectionLimits;
   private stopping = false;
@@ -148,9 +125,7 @@ export class Server implements ConnectionEvents<Client> {
   async listen(): Promise<AddressInfo> {
     if (this.store !== null) {
       const store = this.store;
-      const secret = await store.getMeta('cloak-secret');
-      if (secret !== null) this.cloakKey = Buffer.from(secret, 'base64');
-      else store.setMeta('cloak-secret', this.cloakKey.toString('base64'));
+      await this.admission.loadSecret(store);
       store.onError = (err) => this.storeFailed(err);
       const kept = await this.registry!.load();
       if (kept > 0) this.log.info({ channels: kept }, 'registered channels restored');
@@ -332,25 +307,14 @@ export class Server implements ConnectionEvents<Client> {
   private admit(socket: Socket): string | null {
     if (this.stopping) return 'Server shutting down';
     const ip = normalizeIp(socket.remoteAddress ?? '');
-    const refusal =
-      this.clients.size >= this.config.maxClients
-        ? 'server full'
-        : (this.perIp.get(ip)?.count ?? 0) >= this.config.maxPerIp
-          ? 'too many connections from your address'
-          : null;
+    const refusal = this.admission.refusal(ip, this.clients.size, this.config);
     if (refusal !== null) this.log.info({ ip, reason: refusal }, 'connection refused');
     return refusal;
   }
 
   private accept(socket: Socket): void {
     const conn = new Connection<Client>(socket, this.limits, this, this.clock);
-    let entry = this.perIp.get(conn.ip);
-    if (entry === undefined) {
-      entry = { count: 0, cloak: this.cloak(conn.ip) };
-      this.perIp.set(conn.ip, entry);
-    }
-    entry.count++;
-    const client = new Client(conn, entry.cloak);
+    const client = new Client(conn, this.admission.opened(conn.ip, this.config));
     conn.owner = client;
     this.clients.add(client);
     this.network.connectionOpened();
@@ -359,44 +323,10 @@ export class Server implements ConnectionEvents<Client> {
     this.log.info({ id: conn.id, ip: conn.ip }, 'connection accepted');
   }
 
-  /** A stable per-address cloak, so users see `user@x-1a2b3c4d.parley` and never an IP. */
-  private cloak(ip: string): string {
-    const h = createHmac('sha256', this.cloakKey).update(ip).digest('hex').slice(0, 8);
-    return `x-${h}.${this.config.network}`;
-  }
-
   // ---- ConnectionEvents ----
 
   line(conn: Connection<Client>, line: string, utf8: boolean): void {
-    const client = conn.owner;
-    const msg = parse(line);
-    if (isParseError(msg)) {
-      if (msg.error === 'EMPTY') return;
-      // A command word that is not one still gets its 421 labeled, when its tags parsed.
-      const req = new Request(this, client, msg.tags ? { ...UNPARSED, tags: msg.tags } : UNPARSED);
-      if (msg.error === 'NUL')
-        req.standard('FAIL', FAIL_CODE.INVALID_MESSAGE, 'Line contains a NUL byte');
-      else req.numeric(ERR.UNKNOWNCOMMAND, commandWord(line), 'Unknown command');
-      req.finish();
-      return;
-    }
-    const req = new Request(this, client, msg);
-    if (!utf8) {
-      req.standard('FAIL', FAIL_CODE.INVALID_UTF8, 'Message rejected: text must be UTF-8');
-      req.finish();
-      return;
-    }
-    if (
-      client.user === null &&
-      HTTP_METHOD.test(msg.command) &&
-      msg.params[1]?.startsWith('HTTP/')
-    ) {
-      this.disconnect(client, 'This is an IRC server, not an HTTP server');
-      return;
-    }
-    client.pingSentAt = 0; // any line proves the link is alive
-    this.commands.run(req);
-    req.finish();
+    dispatchLine(this, conn.owner, line, utf8);
   }
 
   rawLine(conn: Connection<Client>, buf: Buffer, start: number, end: number): boolean {
@@ -404,16 +334,13 @@ export class Server implements ConnectionEvents<Client> {
   }
 
   lineTooLong(conn: Connection<Client>): void {
-    const client = conn.owner;
-    const req = new Request(this, client, UNPARSED);
-    req.numeric(ERR.INPUTTOOLONG, 'Input line was too long');
+    refuseLongLine(this, conn.owner);
   }
 
   closed(conn: Connection<Client>, reason: string): void {
     const client = conn.owner;
     if (!this.clients.delete(client)) return;
-    const entry = this.perIp.get(conn.ip);
-    if (entry !== undefined && --entry.count <= 0) this.perIp.delete(conn.ip);
+    this.admission.closed(conn.ip);
     this.network.connectionClosed(client.user !== null);
     if (client.user !== null) this.quitUser(client.user, reason);
     this.log.info(
@@ -455,14 +382,4 @@ function limitsOf(config: ServerConfig): ConnectionLimits {
     recvq: config.recvq,
     flood: config.flood,
   };
-}
-
-/** The command word of an unparseable line (after its tags and source), made safe to echo in 421. */
-function commandWord(line: string): string {
-  const words = line.split(' ').filter((w) => w !== '');
-  let k = 0;
-  if (words[k]?.startsWith('@')) k++;
-  if (words[k]?.startsWith(':')) k++;
-  const word = stripControls(words[k] ?? '').slice(0, 32);
-  return word.length > 0 ? word : '*';
 }

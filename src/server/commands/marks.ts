@@ -12,14 +12,10 @@ import type { User } from '../user.js';
 import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
 
-/** Accounts' read markers on each server, by account, then by folded target: epoch ms. */
-const byAccount = new WeakMap<Server, Map<string, Map<string, number>>>();
-
 /** The markers of `user`: its account's, shared by its connections, or its connection's own. */
 function markersOf(server: Server, user: User): Map<string, number> {
   if (user.account === null) return (user.readMarks ??= new Map());
-  let all = byAccount.get(server);
-  if (all === undefined) byAccount.set(server, (all = new Map()));
+  const all = server.network.readMarks;
   let mine = all.get(user.account);
   if (mine === undefined) all.set(user.account, (mine = new Map()));
   return mine;
