@@ -197,6 +197,15 @@ class MemoryAccounts implements AccountStore {
     return Promise.resolve(this.markers.get(`${key}\n${conversation}`) ?? null);
   }
 
+  readMarkers(key: string): Promise<[string, number][]> {
+    const prefix = `${key}\n`;
+    const mine: [string, number][] = [];
+    for (const [k, time] of this.markers) {
+      if (k.startsWith(prefix)) mine.push([k.slice(prefix.length), time]);
+    }
+    return Promise.resolve(mine);
+  }
+
   setReadMarker(key: string, conversation: string, time: number): void {
     this.queue(() => this.markers.set(`${key}\n${conversation}`, time));
   }

@@ -104,6 +104,7 @@ export class PipeStore implements Store {
       takeInbox: q<HistoryRecord[]>('accounts.takeInbox') as AccountStore['takeInbox'],
       addToInbox: w('accounts.addToInbox'),
       readMarker: q<number | null>('accounts.readMarker') as AccountStore['readMarker'],
+      readMarkers: q<[string, number][]>('accounts.readMarkers') as AccountStore['readMarkers'],
       setReadMarker: w('accounts.setReadMarker'),
     };
     this.channels = {

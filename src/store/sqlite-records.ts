@@ -72,6 +72,7 @@ export class SqliteAccounts implements AccountStore {
   private readonly clearInbox: Database.Statement<[string]>;
   private readonly hold: Database.Statement<[string, string]>;
   private readonly marker: Database.Statement<[string, string], { time: number }>;
+  private readonly markers: Database.Statement<[string], { conversation: string; time: number }>;
   private readonly setMarker: Database.Statement<[string, string, number]>;
   private readonly take: (key: string) => HistoryRecord[];
 
@@ -93,6 +94,7 @@ export class SqliteAccounts implements AccountStore {
     this.marker = db.prepare(
       'SELECT time FROM read_markers WHERE account = ? AND conversation = ?',
     );
+    this.markers = db.prepare('SELECT conversation, time FROM read_markers WHERE account = ?');
     this.setMarker = db.prepare(
       'INSERT OR REPLACE INTO read_markers (account, conversation, time) VALUES (?, ?, ?)',
     );
@@ -128,6 +130,12 @@ export class SqliteAccounts implements AccountStore {
 
   readMarker(key: string, conversation: string): Promise<number | null> {
     return answer(() => this.marker.get(key, conversation)?.time ?? null);
+  }
+
+  readMarkers(key: string): Promise<[string, number][]> {
+    return answer(() =>
+      this.markers.all(key).map((r): [string, number] => [r.conversation, r.time]),
+    );
   }
 
   setReadMarker(key: string, conversation: string, time: number): void {

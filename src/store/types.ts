@@ -146,6 +146,8 @@ export interface AccountStore {
   addToInbox(key: string, msgid: string): void;
   /** Where the account has read a conversation up to (draft/read-marker): epoch ms, or null. */
   readMarker(key: string, conversation: string): Promise<number | null>;
+  /** Every read marker of the account, as [conversation, epoch ms] pairs (loaded at login). */
+  readMarkers(key: string): Promise<[string, number][]>;
   setReadMarker(key: string, conversation: string, time: number): void;
 }
 

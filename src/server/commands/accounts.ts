@@ -9,6 +9,7 @@ import type { Client } from '../client.js';
 import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
 import { deliverInbox } from './offline.js';
+import { loadReadMarks } from './marks.js';
 
 /** The services pseudo-user's nick (commands/nickserv.ts); no one else may take it. */
 export const NICKSERV = 'NickServ';
@@ -26,11 +27,13 @@ function maskOf(client: Client): string {
 /**
  * Log the client into account `name` (as registered): 900 to it, ACCOUNT to neighbours (and
  * extended-monitor watchers) with account-notify, and its nick is no longer taken back if it is the account's. Before
- * registration the account waits on the client and is applied with the welcome.
+ * registration the account waits on the client and is applied with the welcome. `then` runs once
+ * the account's read markers are in memory (see loadReadMarks).
  */
-export function logIn(req: Request, name: string): void {
+export function logIn(req: Request, name: string, then?: () => void): void {
   const { server, client } = req;
   req.numeric(RPL.LOGGEDIN, maskOf(client), name, `You are now logged in as ${name}`);
+  loadReadMarks(req, name, then);
   const user = client.user;
   if (user === null) {
     client.pendingAccount = name;

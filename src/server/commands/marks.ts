@@ -21,6 +21,27 @@ function markersOf(server: Server, user: User): Map<string, number> {
   return mine;
 }
 
+/**
+ * At login, bring the account's stored markers into memory (once per account on this server), so
+ * that a JOIN right after shows them. The client's later lines wait for the store meanwhile
+ * (Request.waitFor); `then` runs once they are in, or at once when nothing needs loading.
+ */
+export function loadReadMarks(req: Request, account: string, then: () => void = () => {}): void {
+  const store = req.server.store;
+  const all = req.server.network.readMarks;
+  if (store === null || all.has(account)) return then();
+  const mine = new Map<string, number>();
+  all.set(account, mine);
+  req.waitFor(
+    store.accounts.readMarkers(account),
+    (rows) => {
+      for (const [key, ms] of rows) if (!((mine.get(key) ?? -1) >= ms)) mine.set(key, ms);
+      then();
+    },
+    then, // MARKREAD without a timestamp still asks the store for a marker it has not seen
+  );
+}
+
 /** `timestamp=…` as the spec writes it for a marker, or `*` when none is set. */
 function shown(ms: number | undefined): string {
   return ms === undefined ? '*' : 'timestamp=' + new Date(ms).toISOString();

@@ -156,8 +156,9 @@ function tryRegister(req: Request): void {
     if (s.pendingAccount === null) {
       const account = login.account ?? s.pendingNick;
       checkLogin(req, account, login.password, (r) => {
-        if (r.ok) logIn(req, r.name);
-        else passLoginFailed(req, account, r);
+        // Registration (and the default channel's JOIN) once the account's markers are in.
+        if (r.ok) return logIn(req, r.name, () => tryRegister(req));
+        passLoginFailed(req, account, r);
         tryRegister(req);
       });
       return;

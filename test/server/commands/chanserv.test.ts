@@ -5,19 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
-import { makeAccount } from '../../helpers/accounts.js';
-import { startServer, TestClient, type TestServer } from '../../helpers/irc.js';
-
-/** Connect `nick` and log in with PASS account:password. */
-async function loggedIn(srv: TestServer, nick: string, password: string): Promise<TestClient> {
-  const c = await TestClient.connect(srv.port);
-  c.nick = nick;
-  c.send(`PASS ${nick}:${password}`);
-  c.send(`NICK ${nick}`);
-  c.send(`USER ${nick} 0 * :${nick}`);
-  await c.expect((m) => m.command === '376' || m.command === '422');
-  return c;
-}
+import { loggedIn, makeAccount } from '../../helpers/accounts.js';
+import { startServer, TestClient } from '../../helpers/irc.js';
 
 const notices = (ms: { command: string; source?: string | null; params: string[] }[]) =>
   ms
@@ -30,7 +19,7 @@ test('a registered channel outlives its members and a restart, with topic, modes
   let srv = await startServer({ defaultChannel: '' }, 'text', false, openSqliteStore(db));
   try {
     await makeAccount(srv.port, 'alice', 'alice-pw');
-    const alice = await loggedIn(srv, 'alice', 'alice-pw');
+    const alice = await loggedIn(srv.port, 'alice', 'alice-pw');
     const bob = await TestClient.register(srv.port, 'bob', [], false);
     alice.send('JOIN #keep');
     await alice.expectCommand('366', 'alice', '#keep');
@@ -77,7 +66,7 @@ test('a registered channel outlives its members and a restart, with topic, modes
       /#keep: founder alice, registered /,
     );
     assert.match(notices(await carol.replies('CS DROP #keep')).join(), /Only the founder/);
-    const alice2 = await loggedIn(srv, 'alice', 'alice-pw');
+    const alice2 = await loggedIn(srv.port, 'alice', 'alice-pw');
     const back = await alice2.replies('JOIN #keep sesame');
     assert.match(back.find((m) => m.command === '353')!.params.at(-1)!, /@alice/);
     assert.match(notices(await alice2.replies('CS DROP #keep')).join(), /no longer registered/);

@@ -1,6 +1,11 @@
 // MARKREAD and REDACT over real TCP: markers only move forward and arrive before the names end; only senders and ops redact, and history forgets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqliteStore } from '../../../src/store/sqlite.js';
+import { loggedIn, makeAccount } from '../../helpers/accounts.js';
 import { startServer, TestClient } from '../../helpers/irc.js';
 
 const MARK = ['draft/read-marker'];
@@ -66,6 +71,37 @@ test('MARKREAD: * until set, then only forward; sent on JOIN before the end of n
       'NEED_MORE_PARAMS',
     ]);
   });
+});
+
+test("MARKREAD: an account's markers outlive a restart and arrive with the JOIN right after login", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-marks-'));
+  const db = join(dir, 'parley.db');
+  const newer = 'timestamp=2019-06-01T12:00:00.000Z';
+  let srv = await startServer({ defaultChannel: '' }, 'text', false, openSqliteStore(db));
+  try {
+    await makeAccount(srv.port, 'alice', 'alice-pw');
+    const alice = await loggedIn(srv.port, 'alice', 'alice-pw', MARK);
+    await alice.replies('JOIN #t');
+    assert.deepEqual(await marks(alice, `MARKREAD #t ${newer}`), [['MARKREAD', '#t', newer]]);
+    await alice.quit();
+    await srv.stop();
+
+    // The default channel is joined as registration ends, right after the PASS login.
+    srv = await startServer({ defaultChannel: '#t' }, 'text', false, openSqliteStore(db));
+    const back = await loggedIn(srv.port, 'alice', 'alice-pw', MARK);
+    const marker = await back.expectCommand('MARKREAD');
+    assert.deepEqual(marker.params, ['#t', newer]);
+    back.send('PART #t');
+    const again = await back.replies('JOIN #t');
+    assert.deepEqual(
+      again.filter((m) => m.command === 'MARKREAD').map((m) => m.params),
+      [['#t', newer]],
+    );
+    back.destroy();
+  } finally {
+    await srv.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('REDACT: the sender and channel operators may, others may not; history forgets the message', async () => {
