@@ -2,9 +2,9 @@
 //
 // Why a process: one SQLite insert costs 7-50 µs of CPU, a private message about 3 µs to relay,
 // so history written on the event loop would cut the server's throughput several times over. Here
-// the event loop only formats each record as one tab-separated line; flush() (called before every flush pass,
-// flush.ts) hands the turn's lines to the pipe in one write, and the writer commits them on the
-// other core. A message confirmed to its sender was in the pipe before the confirmation was
+// the event loop only formats each record as one tab-separated line; flush() (called before
+// every flush pass, flush.ts) hands the turn's lines to the pipe in one write, and the writer
+// commits them on the other core. A message confirmed to its sender was in the pipe before the confirmation was
 // written, and the writer drains the pipe even when the server is killed, so it is stored.
 // Queries go through the same pipe, after the writes, and come back as promises.
 import { spawn, type ChildProcess } from 'node:child_process';
