@@ -311,6 +311,13 @@ export const SERVE_OPTIONS: Option[] = [
     apply: (s, v) => (s.passwordMin = parseInteger('password-min', v, 1, 64)),
   },
   {
+    flag: 'register-before-connect',
+    arg: 'on|off',
+    shown: 'on',
+    help: 'let REGISTER create an account before connecting completes (before-connect); off: only after the welcome',
+    apply: (s, v) => (s.registerBeforeConnect = parseOnOff('register-before-connect', v)),
+  },
+  {
     flag: 'history-max',
     arg: 'N',
     shown: String(D.historyMax),

@@ -89,6 +89,11 @@ export interface ServerConfig {
   readonly nickGrace: number;
   /** Shortest password REGISTER accepts (shorter: FAIL REGISTER WEAK_PASSWORD). */
   readonly passwordMin: number;
+  /**
+   * REGISTER and VERIFY before connection registration completes (the `before-connect` key of
+   * draft/account-registration); false: FAIL REGISTER COMPLETE_CONNECTION_REQUIRED until the welcome.
+   */
+  readonly registerBeforeConnect: boolean;
   /** Operator accounts (OPER), from the config file only: name, password hash, host mask. */
   readonly opers: readonly OperBlock[];
 }
@@ -146,6 +151,7 @@ export const DEFAULTS: ServerConfig = {
   historyOnJoin: 0,
   nickGrace: 30_000,
   passwordMin: 8,
+  registerBeforeConnect: true,
   opers: [],
 };
 

@@ -146,6 +146,8 @@ class ParleyController(BaseServerController, DirectoryBasedController):
             "db": str(self.directory / "parley.db"),
             # irctest's accounts have short passwords ("sesame").
             "password-min": 1,
+            # As Ergo's allow-before-connect: irctest asks for REGISTER before the welcome or not.
+            "register-before-connect": self.test_config.account_registration_before_connect,
         }
         if ssl:
             # irctest connects with TLS to `port`; the plain port goes anywhere free.

@@ -211,12 +211,27 @@ function noStore(req: Request): boolean {
   return true;
 }
 
+/** With --register-before-connect off, REGISTER and VERIFY wait for the welcome: FAIL until then. */
+function tooEarly(req: Request, account: string): boolean {
+  if (req.client.user !== null || req.server.config.registerBeforeConnect) return false;
+  req.standard(
+    'FAIL',
+    REGISTER_CODE.COMPLETE_CONNECTION_REQUIRED,
+    account,
+    'Finish connecting (NICK, USER, CAP END) before registering',
+  );
+  return true;
+}
+
 // REGISTER <account|*> <email|*> <password>
 function register(req: Request): void {
   if (noStore(req)) return;
   const [account, email, password] = req.params;
+  if (tooEarly(req, account)) return;
   const client = req.client;
-  const name = account === '*' ? (client.user?.nick ?? client.pendingNick) : account;
+  // `*`: the nick; before the welcome, the one last asked for, even if it was refused as in use.
+  const name =
+    account === '*' ? (client.user?.nick ?? client.pendingNick ?? client.askedNick) : account;
   registerAccount(req, name, email === '*' ? null : email, password, {
     fail: (code, acct, text) => req.standard('FAIL', code, acct, text),
     success: (acct, text) => req.line(req.server.config.name, 'REGISTER', ['SUCCESS', acct, text]),
@@ -227,6 +242,7 @@ function register(req: Request): void {
 function verify(req: Request): void {
   if (noStore(req)) return;
   const account = req.params[0];
+  if (tooEarly(req, account)) return;
   const store = req.server.store!;
   // parley sends no mail: an account is complete when REGISTER succeeds, so no code is valid.
   req.waitFor(
