@@ -126,6 +126,13 @@ export const SERVE_OPTIONS: Option[] = [
     apply: (s, v) => (s.description = checkLine('description', v)),
   },
   {
+    flag: 'services-name',
+    arg: 'NAME',
+    shown: 'services.<name>',
+    help: 'where NickServ and ChanServ appear from: their host, and the services server LINKS shows',
+    apply: (s, v) => (s.servicesName = v === '' ? '' : checkToken('services-name', v)),
+  },
+  {
     flag: 'password',
     arg: 'SECRET',
     shown: 'none',

@@ -136,6 +136,8 @@ class ParleyController(BaseServerController, DirectoryBasedController):
             "name": "My.Little.Server",
             "network": "parley",
             "description": "test server",
+            # links.py expects the services under this name, linked to My.Little.Server.
+            "services-name": "My.Little.Services",
             "default-channel": "",
             # irctest's clients send bursts a human would not; flood control has its own tests.
             "flood": False,
