@@ -22,6 +22,8 @@ export interface ServeSettings {
   db: string;
   /** fsync every commit of the store. */
   dbFsync: boolean;
+  /** The Unix socket `parley account add` talks to; null: none. */
+  adminSocket: string | null;
 }
 
 export interface Option {
@@ -45,6 +47,7 @@ export interface Extra extends TlsDraft {
   advertiseName: string | null;
   db: string;
   dbFsync: boolean;
+  adminSocket: string | null;
 }
 
 const D = DEFAULTS;
@@ -302,6 +305,14 @@ export const SERVE_OPTIONS: Option[] = [
     shown: 'off',
     help: 'flush every commit to the disk (survives power loss; off survives kill -9)',
     apply: (s, v) => (s.dbFsync = parseOnOff('db-fsync', v)),
+  },
+  {
+    flag: 'admin-socket',
+    arg: 'PATH',
+    shown: 'none',
+    path: true,
+    help: 'a Unix socket (owner-only) on which `parley account add` creates accounts in the running server',
+    apply: (s, v) => (s.adminSocket = v === '' || v === 'none' ? null : v),
   },
   {
     flag: 'nick-grace',

@@ -121,6 +121,12 @@ export interface RegisterReplies {
 
 /** Letters an account name may not start with: Guest nicks are what reservation renames to. */
 const GUEST = /^guest\d/i;
+
+/** Whether `name` may not name an account: not a nick, a service's name, or a Guest nick. */
+export function badAccountName(name: string, nickLen: number): boolean {
+  const service = fold(name) === fold(NICKSERV) || fold(name) === fold('ChanServ');
+  return !isValidNick(name, nickLen) || service || GUEST.test(name);
+}
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Longest password in UTF-8 bytes: a bound on hashing work and on a line's worth of secret. */
 const PASSWORD_MAX_BYTES = 300;
@@ -143,8 +149,7 @@ export function registerAccount(
   if (accountOf(client) !== null) {
     return reply.fail(REGISTER_CODE.ALREADY_AUTHENTICATED, name, 'You are already logged in');
   }
-  const service = fold(name) === fold(NICKSERV) || fold(name) === fold('ChanServ');
-  if (!isValidNick(name, nickLen) || service || GUEST.test(name)) {
+  if (badAccountName(name, nickLen)) {
     return reply.fail(REGISTER_CODE.BAD_ACCOUNT_NAME, name, 'Account names follow nick rules');
   }
   const holder = server.network.findUser(name);
