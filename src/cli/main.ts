@@ -18,6 +18,7 @@ Commands:
   serve      run the chat server (any IRC client can connect)
   connect    chat from this terminal (parley connect HOST --nick NAME)
   passwd     print the hash of an operator password, for the config file's opers: list
+  account    add an account to a running server (parley account add NAME --socket PATH)
   cert       write a self-signed TLS certificate and key for the server (--tls-cert, --tls-key)
 
 Options:
@@ -50,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./opers-config.js')).passwd(rest);
     case 'cert':
       return (await import('./cert.js')).cert(rest);
+    case 'account':
+      return (await import('./account.js')).account(rest);
     default:
       throw new CliError(`unknown command '${command}' (see parley --help)`);
   }

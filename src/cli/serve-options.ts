@@ -78,6 +78,7 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     advertiseName: null,
     db: defaultDbPath(),
     dbFsync: false,
+    adminSocket: null,
     tlsPort: null,
     tlsCertFile: null,
     tlsKeyFile: null,
@@ -108,6 +109,7 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     advertiseName,
     db,
     dbFsync,
+    adminSocket,
     ...rest
   } = s;
   // The TLS draft (file names, port) is folded into config.tls by finishTls above.
@@ -125,13 +127,14 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     advertiseName,
     db,
     dbFsync,
+    adminSocket,
     help: values.help === true,
   };
 }
 
 /** A file named in a config file: `~/` is the home folder, a relative name is beside the file. */
 function filePath(configFile: string, value: string): string {
-  if (value === ':memory:' || value === 'off' || value === '') return value;
+  if (value === ':memory:' || value === 'off' || value === 'none' || value === '') return value;
   if (value.startsWith('~/')) return path.join(os.homedir(), value.slice(2));
   return path.resolve(path.dirname(configFile), value);
 }

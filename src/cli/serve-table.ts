@@ -1,11 +1,20 @@
 // `parley serve`'s option table: each flag (and config key) with its argument, default, help and check.
-import { isValidChannel } from '../protocol/index.js';
 import { DEFAULTS, type ServerConfig } from '../server/config.js';
 import type { ChatFormat } from '../server/chatlog.js';
-import { OptionError } from './errors.js';
 import { readMotd } from './files.js';
+import { STORE_OPTIONS } from './serve-store-table.js';
 import { parseStsDuration, type TlsDraft } from './tls-options.js';
-import { parseBytes, parseDuration, parseInteger, parseOnOff } from './units.js';
+import {
+  checkChannel,
+  checkInstanceName,
+  checkLine,
+  checkToken,
+  parseBytes,
+  parseDuration,
+  parseInteger,
+  parseOnOff,
+  pick,
+} from './units.js';
 
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -22,6 +31,8 @@ export interface ServeSettings {
   db: string;
   /** fsync every commit of the store. */
   dbFsync: boolean;
+  /** The Unix socket `parley account add` talks to; null: none. */
+  adminSocket: string | null;
 }
 
 export interface Option {
@@ -45,6 +56,7 @@ export interface Extra extends TlsDraft {
   advertiseName: string | null;
   db: string;
   dbFsync: boolean;
+  adminSocket: string | null;
 }
 
 const D = DEFAULTS;
@@ -124,6 +136,13 @@ export const SERVE_OPTIONS: Option[] = [
     shown: "'<network> chat server'",
     help: 'one line about the server, shown by WHOIS and LINKS',
     apply: (s, v) => (s.description = checkLine('description', v)),
+  },
+  {
+    flag: 'services-name',
+    arg: 'NAME',
+    shown: 'services.<name>',
+    help: 'where NickServ and ChanServ appear from: their host, and the services server LINKS shows',
+    apply: (s, v) => (s.servicesName = v === '' ? '' : checkToken('services-name', v)),
   },
   {
     flag: 'password',
@@ -281,63 +300,7 @@ export const SERVE_OPTIONS: Option[] = [
     help: 'output queued for a slow reader before it is cut off',
     apply: (s, v) => (s.sendq = parseBytes('sendq', v, 4096)),
   },
-  {
-    flag: 'db',
-    arg: 'FILE',
-    shown: '~/.local/share/parley/parley.db',
-    path: true,
-    help: "SQLite file for accounts and history (':memory:' forgets at exit, 'off' keeps nothing)",
-    apply: (s, v) => (s.db = v === '' ? 'off' : v),
-  },
-  {
-    flag: 'db-fsync',
-    arg: 'on|off',
-    shown: 'off',
-    help: 'flush every commit to the disk (survives power loss; off survives kill -9)',
-    apply: (s, v) => (s.dbFsync = parseOnOff('db-fsync', v)),
-  },
-  {
-    flag: 'nick-grace',
-    arg: 'TIME',
-    shown: secs(D.nickGrace),
-    help: 'time to log in (SASL, NickServ IDENTIFY) before a registered nick is taken back and its user renamed Guest<N> (0: at once)',
-    apply: (s, v) => (s.nickGrace = parseDuration('nick-grace', v, 0)),
-  },
-  {
-    flag: 'password-min',
-    arg: 'N',
-    shown: String(D.passwordMin),
-    help: 'shortest account password REGISTER accepts',
-    apply: (s, v) => (s.passwordMin = parseInteger('password-min', v, 1, 64)),
-  },
-  {
-    flag: 'history-max',
-    arg: 'N',
-    shown: String(D.historyMax),
-    help: 'messages kept per channel or private conversation',
-    apply: (s, v) => (s.historyMax = parseInteger('history-max', v, 1, 10_000_000)),
-  },
-  {
-    flag: 'history-age',
-    arg: 'TIME',
-    shown: `${D.historyAge / 86_400_000}d`,
-    help: 'how long a message is kept (30d, 12h)',
-    apply: (s, v) => (s.historyAge = parseDuration('history-age', v, 60_000)),
-  },
-  {
-    flag: 'history-limit',
-    arg: 'N',
-    shown: String(D.historyLimit),
-    help: 'most messages one CHATHISTORY request returns',
-    apply: (s, v) => (s.historyLimit = parseInteger('history-limit', v, 1, 10_000)),
-  },
-  {
-    flag: 'history-on-join',
-    arg: 'N',
-    shown: String(D.historyOnJoin),
-    help: 'last lines replayed on joining to clients without draft/chathistory (0: none)',
-    apply: (s, v) => (s.historyOnJoin = parseInteger('history-on-join', v, 0, 1000)),
-  },
+  ...STORE_OPTIONS,
   {
     flag: 'sendq-timeout',
     arg: 'SECS',
@@ -417,45 +380,3 @@ export const SERVE_OPTIONS: Option[] = [
       (s.logLevel = pick('log-level', v, ['debug', 'info', 'warn', 'error'] as const)),
   },
 ];
-
-function pick<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
-  if ((allowed as readonly string[]).includes(v)) return v as T;
-  throw new OptionError(flag, `expected one of ${allowed.join(', ')}, got '${v}'`);
-}
-
-function checkToken(flag: string, v: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9.\-_]*$/.test(v) || v.length > 63) {
-    throw new OptionError(flag, `'${v}' must be letters, digits, '.', '-' or '_' (at most 63)`);
-  }
-  return v;
-}
-
-/** A line of text for clients: printable, not empty, at most 200 characters. */
-function checkLine(flag: string, v: string): string {
-  if (v.length > 200 || /[\u0000-\u001f\u007f]/.test(v)) {
-    throw new OptionError(flag, `must be one line of at most 200 printable characters`);
-  }
-  return v;
-}
-
-function checkInstanceName(v: string): string | null {
-  if (v === '') return null;
-  if (/[\u0000-\u001f\u007f]/.test(v) || Buffer.byteLength(v) > 63) {
-    throw new OptionError(
-      'advertise-name',
-      `'${v}' must be at most 63 bytes, with no control characters`,
-    );
-  }
-  return v;
-}
-
-/** The name's form; its length is checked against --channel-len once every option is read. */
-function checkChannel(v: string): string {
-  if (v !== '' && !isValidChannel(v, 200)) {
-    throw new OptionError(
-      'default-channel',
-      `'${v}' is not a channel name (like #lobby), or '' for none`,
-    );
-  }
-  return v;
-}

@@ -1,5 +1,6 @@
 // `parley serve`: load settings, start the server (and its mDNS announcement), and handle SIGINT/SIGTERM (stop) and SIGHUP (reload).
 import { pino } from 'pino';
+import { AdminSocket } from '../server/admin.js';
 import { Advertiser } from '../server/advertise.js';
 import { ChatLog, type Sink } from '../server/chatlog.js';
 import { Server } from '../server/server.js';
@@ -37,6 +38,22 @@ export async function serve(argv: string[]): Promise<number> {
     throw err;
   }
   const server = new Server(settings.config, { log, chatlog, store });
+  // The admin socket first: once the IRC port answers, `parley account add` works too.
+  let admin: AdminSocket | null = null;
+  if (settings.adminSocket !== null) {
+    admin = new AdminSocket(server, settings.adminSocket);
+    try {
+      await admin.listen();
+    } catch (err) {
+      await store?.close();
+      const e = err as NodeJS.ErrnoException;
+      throw new CliError(
+        `--admin-socket: cannot listen on ${admin.path}: ${e.code ?? e.message}`,
+        1,
+      );
+    }
+    log.info({}, `admin socket on ${admin.path} (parley account add --socket ${admin.path})`);
+  }
   let port: number;
   try {
     const addr = await server.listen();
@@ -74,6 +91,7 @@ export async function serve(argv: string[]): Promise<number> {
         : e.code === 'EACCES'
           ? ' (permission denied: use --port above 1023)'
           : '';
+    await admin?.close();
     throw new CliError(`cannot listen on ${where}: ${e.code ?? e.message}${hint}`, 1);
   }
   const { config } = settings;
@@ -97,7 +115,7 @@ export async function serve(argv: string[]): Promise<number> {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down');
       // The mDNS goodbye goes out while the clients are told, so browsers drop us at once.
-      void Promise.all([advertiser?.stop(), server.shutdown()]).then(() => {
+      void Promise.all([advertiser?.stop(), admin?.close(), server.shutdown()]).then(() => {
         chatlog.flush();
         try {
           stdout.flushSync();

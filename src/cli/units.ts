@@ -1,4 +1,5 @@
-// Parsing the values operators type: on/off switches, byte sizes (64k, 1m) and durations (30s, 2m).
+// Parsing and checking the values operators type: on/off switches, byte sizes (64k, 1m), durations (30s, 2m), names and lines.
+import { isValidChannel } from '../protocol/index.js';
 import { OptionError } from './errors.js';
 
 export function parseOnOff(flag: string, raw: string): boolean {
@@ -57,4 +58,46 @@ export function parseDuration(flag: string, raw: string, minMs: number): number 
   const ms = Math.round(Number(m[1]) * unit);
   if (ms < minMs) throw new OptionError(flag, `must be at least ${minMs / 1000}s, got '${raw}'`);
   return ms;
+}
+
+export function pick<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw new OptionError(flag, `expected one of ${allowed.join(', ')}, got '${v}'`);
+}
+
+export function checkToken(flag: string, v: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9.\-_]*$/.test(v) || v.length > 63) {
+    throw new OptionError(flag, `'${v}' must be letters, digits, '.', '-' or '_' (at most 63)`);
+  }
+  return v;
+}
+
+/** A line of text for clients: printable, not empty, at most 200 characters. */
+export function checkLine(flag: string, v: string): string {
+  if (v.length > 200 || /[\u0000-\u001f\u007f]/.test(v)) {
+    throw new OptionError(flag, `must be one line of at most 200 printable characters`);
+  }
+  return v;
+}
+
+export function checkInstanceName(v: string): string | null {
+  if (v === '') return null;
+  if (/[\u0000-\u001f\u007f]/.test(v) || Buffer.byteLength(v) > 63) {
+    throw new OptionError(
+      'advertise-name',
+      `'${v}' must be at most 63 bytes, with no control characters`,
+    );
+  }
+  return v;
+}
+
+/** The name's form; its length is checked against --channel-len once every option is read. */
+export function checkChannel(v: string): string {
+  if (v !== '' && !isValidChannel(v, 200)) {
+    throw new OptionError(
+      'default-channel',
+      `'${v}' is not a channel name (like #lobby), or '' for none`,
+    );
+  }
+  return v;
 }

@@ -45,11 +45,12 @@ export const OFFERED: readonly Offer[] = [
   { name: CAP.CAP_NOTIFY, bit: CAPBIT.CAP_NOTIFY },
   { name: CAP.CHANNEL_RENAME, bit: CAPBIT.CHANNEL_RENAME },
   { name: CAP.CHATHISTORY, bit: CAPBIT.CHATHISTORY, store: true },
-  // REGISTER works before connection registration, and the account may be named apart from the nick.
+  // The account may be named apart from the nick; `before-connect` is added by offeredCaps when
+  // --register-before-connect is on.
   {
     name: CAP.ACCOUNT_REGISTRATION,
     bit: CAPBIT.ACCOUNT_REGISTRATION,
-    value: 'before-connect,custom-account-name',
+    value: 'custom-account-name',
     store: true,
   },
   { name: CAP.ECHO_MESSAGE, bit: CAPBIT.ECHO_MESSAGE },
@@ -73,10 +74,14 @@ export const OFFERED: readonly Offer[] = [
 ];
 
 const WITHOUT_STORE = OFFERED.filter((c) => c.store !== true);
+/** OFFERED with REGISTER allowed before connection registration (the default). */
+const BEFORE_CONNECT = OFFERED.map((c) =>
+  c.name === CAP.ACCOUNT_REGISTRATION ? { ...c, value: `before-connect,${c.value}` } : c,
+);
 
-/** What a server offers, with or without a store. */
-export function offeredCaps(hasStore: boolean): readonly Offer[] {
-  return hasStore ? OFFERED : WITHOUT_STORE;
+/** What a server offers, with or without a store; `beforeConnect`: --register-before-connect. */
+export function offeredCaps(hasStore: boolean, beforeConnect: boolean): readonly Offer[] {
+  return !hasStore ? WITHOUT_STORE : beforeConnect ? BEFORE_CONNECT : OFFERED;
 }
 
 const BY_NAME = new Map(OFFERED.map((c) => [c.name as string, c]));

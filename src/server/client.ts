@@ -15,6 +15,11 @@ export class Client {
   passOk = false;
   /** Nick and USER fields given before registration completes. */
   pendingNick: string | null = null;
+  /**
+   * The last well-formed nick asked for with NICK before registration, even one refused as in use:
+   * `REGISTER *` before the welcome names the account after it (so a nick in use is ACCOUNT_EXISTS).
+   */
+  askedNick: string | null = null;
   username: string | null = null;
   realname: string | null = null;
   /** A SASL exchange in progress (commands/sasl.ts), or null. */

@@ -20,6 +20,11 @@ export interface ServerConfig {
   readonly network: string;
   /** One line about the server (WHOIS 312, LINKS); '' for "<network> chat server". */
   readonly description: string;
+  /**
+   * The name NickServ and ChanServ appear under: their host, and the services server LINKS shows
+   * linked to this one; '' for `services.<name>`.
+   */
+  readonly servicesName: string;
   /** Connection password (PASS), or null for none. */
   readonly password: string | null;
   /** MOTD lines; null means the built-in default. */
@@ -89,6 +94,11 @@ export interface ServerConfig {
   readonly nickGrace: number;
   /** Shortest password REGISTER accepts (shorter: FAIL REGISTER WEAK_PASSWORD). */
   readonly passwordMin: number;
+  /**
+   * REGISTER and VERIFY before connection registration completes (the `before-connect` key of
+   * draft/account-registration); false: FAIL REGISTER COMPLETE_CONNECTION_REQUIRED until the welcome.
+   */
+  readonly registerBeforeConnect: boolean;
   /** Operator accounts (OPER), from the config file only: name, password hash, host mask. */
   readonly opers: readonly OperBlock[];
 }
@@ -113,6 +123,7 @@ export const DEFAULTS: ServerConfig = {
   name: 'parley.local',
   network: 'parley',
   description: '',
+  servicesName: '',
   password: null,
   motd: null,
   defaultChannel: '#lobby',
@@ -146,8 +157,14 @@ export const DEFAULTS: ServerConfig = {
   historyOnJoin: 0,
   nickGrace: 30_000,
   passwordMin: 8,
+  registerBeforeConnect: true,
   opers: [],
 };
+
+/** The services' server name (their host, and their entry in LINKS). */
+export function servicesName(c: ServerConfig): string {
+  return c.servicesName !== '' ? c.servicesName : `services.${c.name}`;
+}
 
 /** The line WHOIS (312) and LINKS show about the server. */
 export function serverInfo(c: ServerConfig): string {

@@ -4,6 +4,7 @@
 // with a clocked server move it with advance(). A user keeps its first deadline for a nick even if
 // it hops away and back, so nick changes cannot stretch the grace.
 import { serializeBody } from '../protocol/index.js';
+import { servicesName } from './config.js';
 import type { Server } from './server.js';
 import type { User } from './user.js';
 
@@ -20,7 +21,7 @@ export class Reservations {
 
   /** Where NickServ speaks from (notices to users; nickserv.ts answers from here too). */
   get source(): string {
-    return `NickServ!NickServ@services.${this.server.config.name}`;
+    return `NickServ!NickServ@${servicesName(this.server.config)}`;
   }
 
   /**

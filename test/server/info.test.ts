@@ -6,6 +6,34 @@ import { startServer, TestClient } from '../helpers/irc.js';
 
 const SERVER = 'parley.local';
 
+test("--services-name names the services in LINKS and as NickServ's host; without a store there are none", async () => {
+  const srv = await startServer({ servicesName: 'Services.Example' });
+  const bare = await startServer({}, 'text', false, null);
+  try {
+    const alice = await TestClient.register(srv.port, 'alice');
+    const links = await alice.replies('LINKS');
+    assert.deepEqual(
+      links.filter((m) => m.command === '364').map((m) => m.params[1]),
+      [SERVER, 'Services.Example'],
+    );
+    const ns = await alice.replies('NS HELP');
+    assert.equal(ns[0].source, 'NickServ!NickServ@Services.Example');
+    const bob = await TestClient.register(bare.port, 'bob');
+    assert.deepEqual(
+      (await bob.replies('LINKS')).map((m) => [m.command, m.params[1]]),
+      [
+        ['364', SERVER],
+        ['365', '*'],
+      ],
+    );
+    alice.destroy();
+    bob.destroy();
+  } finally {
+    await srv.stop();
+    await bare.stop();
+  }
+});
+
 test('MOTD, LUSERS, VERSION and TIME answer with their numerics', async () => {
   const srv = await startServer();
   try {
@@ -205,7 +233,7 @@ test('info commands need registration', async () => {
   }
 });
 
-test('LINKS names this server with --description; INFO ends with 374; HELPOP is HELP', async () => {
+test('LINKS names this server with --description and its services; INFO ends with 374; HELPOP is HELP', async () => {
   const srv = await startServer({ description: 'the LAN chat' });
   try {
     const alice = await TestClient.register(srv.port, 'alice');
@@ -213,12 +241,20 @@ test('LINKS names this server with --description; INFO ends with 374; HELPOP is 
       (await alice.replies('LINKS')).map((m) => [m.command, ...m.params]),
       [
         ['364', 'alice', SERVER, SERVER, '0 the LAN chat'],
+        ['364', 'alice', `services.${SERVER}`, SERVER, '1 parley services (NickServ, ChanServ)'],
         ['365', 'alice', '*', 'End of /LINKS list'],
       ],
     );
     assert.deepEqual(
       (await alice.replies('LINKS elsewhere.example')).map((m) => m.command),
       ['365'],
+    );
+    assert.deepEqual(
+      (await alice.replies('LINKS services.*')).map((m) => [m.command, m.params[1]]),
+      [
+        ['364', `services.${SERVER}`],
+        ['365', 'services.*'],
+      ],
     );
     const whois = await alice.replies('WHOIS alice');
     assert.deepEqual(whois.find((m) => m.command === '312')?.params, [

@@ -124,6 +124,12 @@ export interface RegisterReplies {
 
 /** Letters an account name may not start with: Guest nicks are what reservation renames to. */
 const GUEST = /^guest\d/i;
+
+/** Whether `name` may not name an account: not a nick, a service's name, or a Guest nick. */
+export function badAccountName(name: string, nickLen: number): boolean {
+  const service = fold(name) === fold(NICKSERV) || fold(name) === fold('ChanServ');
+  return !isValidNick(name, nickLen) || service || GUEST.test(name);
+}
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Longest password in UTF-8 bytes: a bound on hashing work and on a line's worth of secret. */
 const PASSWORD_MAX_BYTES = 300;
@@ -146,8 +152,7 @@ export function registerAccount(
   if (accountOf(client) !== null) {
     return reply.fail(REGISTER_CODE.ALREADY_AUTHENTICATED, name, 'You are already logged in');
   }
-  const service = fold(name) === fold(NICKSERV) || fold(name) === fold('ChanServ');
-  if (!isValidNick(name, nickLen) || service || GUEST.test(name)) {
+  if (badAccountName(name, nickLen)) {
     return reply.fail(REGISTER_CODE.BAD_ACCOUNT_NAME, name, 'Account names follow nick rules');
   }
   const holder = server.network.findUser(name);
@@ -214,12 +219,27 @@ function noStore(req: Request): boolean {
   return true;
 }
 
+/** With --register-before-connect off, REGISTER and VERIFY wait for the welcome: FAIL until then. */
+function tooEarly(req: Request, account: string): boolean {
+  if (req.client.user !== null || req.server.config.registerBeforeConnect) return false;
+  req.standard(
+    'FAIL',
+    REGISTER_CODE.COMPLETE_CONNECTION_REQUIRED,
+    account,
+    'Finish connecting (NICK, USER, CAP END) before registering',
+  );
+  return true;
+}
+
 // REGISTER <account|*> <email|*> <password>
 function register(req: Request): void {
   if (noStore(req)) return;
   const [account, email, password] = req.params;
+  if (tooEarly(req, account)) return;
   const client = req.client;
-  const name = account === '*' ? (client.user?.nick ?? client.pendingNick) : account;
+  // `*`: the nick; before the welcome, the one last asked for, even if it was refused as in use.
+  const name =
+    account === '*' ? (client.user?.nick ?? client.pendingNick ?? client.askedNick) : account;
   registerAccount(req, name, email === '*' ? null : email, password, {
     fail: (code, acct, text) => req.standard('FAIL', code, acct, text),
     success: (acct, text) => req.line(req.server.config.name, 'REGISTER', ['SUCCESS', acct, text]),
@@ -230,6 +250,7 @@ function register(req: Request): void {
 function verify(req: Request): void {
   if (noStore(req)) return;
   const account = req.params[0];
+  if (tooEarly(req, account)) return;
   const store = req.server.store!;
   // parley sends no mail: an account is complete when REGISTER succeeds, so no code is valid.
   req.waitFor(

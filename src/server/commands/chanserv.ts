@@ -3,6 +3,7 @@
 // Like NickServ (nickserv.ts) it is no user: PRIVMSG to the name is routed here, the nick is
 // refused to everyone, and answers are NOTICEs from ChanServ!ChanServ@services.<server>. It only
 // exists with a store. The registry (registry.ts) does the keeping.
+import { servicesName } from '../config.js';
 import { fold } from '../../protocol/index.js';
 import type { Request } from './request.js';
 import { serviceAliases } from './services.js';
@@ -24,7 +25,7 @@ export function isChanServ(req: Request, target: string): boolean {
 }
 
 function say(req: Request, text: string): void {
-  req.line(`${CHANSERV}!${CHANSERV}@services.${req.server.config.name}`, 'NOTICE', [
+  req.line(`${CHANSERV}!${CHANSERV}@${servicesName(req.server.config)}`, 'NOTICE', [
     req.client.target,
     text,
   ]);

@@ -1,6 +1,6 @@
 // About the server: MOTD, LUSERS, VERSION, TIME, INFO, LINKS, and HELP (HELPOP) generated from the command table.
 import { ERR, RPL, matchMask } from '../../protocol/index.js';
-import { serverInfo } from '../config.js';
+import { serverInfo, servicesName } from '../config.js';
 import { VERSION } from '../version.js';
 import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
@@ -65,12 +65,17 @@ function info(req: Request): void {
   req.numeric(RPL.ENDOFINFO, 'End of INFO list');
 }
 
-// LINKS [[<server>] <mask>]   (one server: itself, when the mask matches)
+// LINKS [[<server>] <mask>]   (itself, and with a store its built-in services shown as a linked server)
 function links(req: Request): void {
-  const { name } = req.server.config;
+  const { config } = req.server;
+  const { name } = config;
   const mask = req.params.at(-1) ?? '*';
-  if (matchMask(mask, name))
-    req.numeric(RPL.LINKS, name, name, `0 ${serverInfo(req.server.config)}`);
+  if (matchMask(mask, name)) req.numeric(RPL.LINKS, name, name, `0 ${serverInfo(config)}`);
+  // NickServ and ChanServ speak from this name, as services on a linked server do elsewhere.
+  const services = servicesName(config);
+  if (req.server.store !== null && matchMask(mask, services)) {
+    req.numeric(RPL.LINKS, services, name, `1 ${config.network} services (NickServ, ChanServ)`);
+  }
   req.numeric(RPL.ENDOFLINKS, mask, 'End of /LINKS list');
 }
 

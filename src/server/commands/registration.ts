@@ -23,7 +23,8 @@ function cap(req: Request): void {
       if (s.capVersion >= 302) s.caps |= CAPBIT.CAP_NOTIFY; // implied by 302
       if (s.user === null) s.capNegotiating = true;
       // CAP LS 302 gives values (draft/multiline's limits); older clients get the bare names.
-      const words = offeredCaps(req.server.store !== null).map((c) =>
+      const { registerBeforeConnect } = req.server.config;
+      const words = offeredCaps(req.server.store !== null, registerBeforeConnect).map((c) =>
         c.value !== undefined && s.capVersion >= 302 ? `${c.name}=${c.value}` : c.name,
       );
       // STS only with values: without its port or duration the name says nothing.
@@ -104,6 +105,7 @@ function nick(req: Request): void {
   if (!isValidNick(wanted, req.server.config.nickLen)) {
     return req.numeric(ERR.ERRONEUSNICKNAME, wanted, 'Erroneous nickname');
   }
+  if (s.user === null) s.askedNick = wanted;
   const net = req.server.network;
   if (
     req.server.store !== null &&

@@ -95,6 +95,52 @@ test('REGISTER before connection registration: the account applies with the welc
   });
 });
 
+test('REGISTER * before the welcome names the account after the nick asked for, even one in use', async () => {
+  await withServer(async (srv) => {
+    const root = await TestClient.register(srv.port, 'root', [], false);
+    const c = await TestClient.connect(srv.port);
+    c.send('NICK root');
+    await c.expectCommand('433');
+    // No land grab: the nick someone is using cannot become an account out from under them.
+    assert.deepEqual(fails(await c.replies('REGISTER * * :long enough')), [
+      ['REGISTER', 'ACCOUNT_EXISTS', 'root'],
+    ]);
+    c.send('NICK bad,nick');
+    await c.expectCommand('432');
+    // A malformed nick is not remembered: the last well-formed one still names the account.
+    assert.deepEqual(fails(await c.replies('REGISTER * * :long enough')), [
+      ['REGISTER', 'ACCOUNT_EXISTS', 'root'],
+    ]);
+    c.destroy();
+    root.destroy();
+  });
+});
+
+test('--register-before-connect off: REGISTER and VERIFY wait for the welcome, and the cap says so', async () => {
+  await withServer(
+    async (srv) => {
+      const c = await TestClient.connect(srv.port);
+      c.send('CAP LS 302');
+      const ls = await c.expectCommand('CAP', '*', 'LS');
+      assert.match(ls.params[2], /draft\/account-registration=custom-account-name( |$)/);
+      c.send('NICK lena');
+      assert.deepEqual(fails(await c.replies('REGISTER * * :long enough')), [
+        ['REGISTER', 'COMPLETE_CONNECTION_REQUIRED', '*'],
+      ]);
+      assert.deepEqual(fails(await c.replies('VERIFY lena 1234')), [
+        ['VERIFY', 'COMPLETE_CONNECTION_REQUIRED', 'lena'],
+      ]);
+      c.send('USER lena 0 * :Lena');
+      c.send('CAP END');
+      await c.expectCommand('001');
+      const ok = await c.replies('REGISTER * * :long enough');
+      assert.deepEqual(ok[0].params, ['SUCCESS', 'lena', 'Account created']);
+      c.destroy();
+    },
+    { registerBeforeConnect: false },
+  );
+});
+
 test('NickServ: REGISTER, IDENTIFY (with and without account), INFO, LOGOUT, HELP, the NS alias; the nick is refused', async () => {
   await withServer(async (srv) => {
     const c = await TestClient.register(srv.port, 'ivan', [], false);

@@ -1,0 +1,83 @@
+// `parley serve`'s options for what the server keeps: the store, accounts (with the admin socket) and history.
+import { DEFAULTS } from '../server/config.js';
+import type { Option } from './serve-table.js';
+import { parseDuration, parseInteger, parseOnOff } from './units.js';
+
+const D = DEFAULTS;
+const secs = (ms: number) => `${ms / 1000}s`;
+
+/** In SERVE_OPTIONS (serve-table.ts) between --sendq and --sendq-timeout, as --help lists them. */
+export const STORE_OPTIONS: Option[] = [
+  {
+    flag: 'db',
+    arg: 'FILE',
+    shown: '~/.local/share/parley/parley.db',
+    path: true,
+    help: "SQLite file for accounts and history (':memory:' forgets at exit, 'off' keeps nothing)",
+    apply: (s, v) => (s.db = v === '' ? 'off' : v),
+  },
+  {
+    flag: 'db-fsync',
+    arg: 'on|off',
+    shown: 'off',
+    help: 'flush every commit to the disk (survives power loss; off survives kill -9)',
+    apply: (s, v) => (s.dbFsync = parseOnOff('db-fsync', v)),
+  },
+  {
+    flag: 'admin-socket',
+    arg: 'PATH',
+    shown: 'none',
+    path: true,
+    help: 'a Unix socket (owner-only) on which `parley account add` creates accounts in the running server',
+    apply: (s, v) => (s.adminSocket = v === '' || v === 'none' ? null : v),
+  },
+  {
+    flag: 'nick-grace',
+    arg: 'TIME',
+    shown: secs(D.nickGrace),
+    help: 'time to log in (SASL, NickServ IDENTIFY) before a registered nick is taken back and its user renamed Guest<N> (0: at once)',
+    apply: (s, v) => (s.nickGrace = parseDuration('nick-grace', v, 0)),
+  },
+  {
+    flag: 'password-min',
+    arg: 'N',
+    shown: String(D.passwordMin),
+    help: 'shortest account password REGISTER accepts',
+    apply: (s, v) => (s.passwordMin = parseInteger('password-min', v, 1, 64)),
+  },
+  {
+    flag: 'register-before-connect',
+    arg: 'on|off',
+    shown: 'on',
+    help: 'let REGISTER create an account before connecting completes (before-connect); off: only after the welcome',
+    apply: (s, v) => (s.registerBeforeConnect = parseOnOff('register-before-connect', v)),
+  },
+  {
+    flag: 'history-max',
+    arg: 'N',
+    shown: String(D.historyMax),
+    help: 'messages kept per channel or private conversation',
+    apply: (s, v) => (s.historyMax = parseInteger('history-max', v, 1, 10_000_000)),
+  },
+  {
+    flag: 'history-age',
+    arg: 'TIME',
+    shown: `${D.historyAge / 86_400_000}d`,
+    help: 'how long a message is kept (30d, 12h)',
+    apply: (s, v) => (s.historyAge = parseDuration('history-age', v, 60_000)),
+  },
+  {
+    flag: 'history-limit',
+    arg: 'N',
+    shown: String(D.historyLimit),
+    help: 'most messages one CHATHISTORY request returns',
+    apply: (s, v) => (s.historyLimit = parseInteger('history-limit', v, 1, 10_000)),
+  },
+  {
+    flag: 'history-on-join',
+    arg: 'N',
+    shown: String(D.historyOnJoin),
+    help: 'last lines replayed on joining to clients without draft/chathistory (0: none)',
+    apply: (s, v) => (s.historyOnJoin = parseInteger('history-on-join', v, 0, 1000)),
+  },
+];

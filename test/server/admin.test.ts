@@ -1,0 +1,138 @@
+// The admin socket and `parley account add` against a running server: a password longer than an IRC line, then SASL with it; each refusal; stale and live socket files.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AdminSocket } from '../../src/server/admin.js';
+import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+/** `parley account add …` run asynchronously (the server answers from this very process). */
+function cli(args: string[], input = ''): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [MAIN, 'account', ...args], (error, out, err) =>
+      resolve({ code: error === null ? 0 : Number(error.code), out, err }),
+    );
+    child.stdin?.end(input);
+  });
+}
+
+async function withAdmin(
+  body: (srv: TestServer, admin: AdminSocket, dir: string) => Promise<void>,
+  withStore = true,
+) {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-admin-'));
+  const srv = withStore
+    ? await startServer({ defaultChannel: '' })
+    : await startServer({ defaultChannel: '' }, 'text', false, null);
+  const admin = new AdminSocket(srv.server, join(dir, 'admin.sock'));
+  await admin.listen();
+  try {
+    await body(srv, admin, dir);
+  } finally {
+    await admin.close();
+    await srv.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** One raw request line on the socket, and the answer. */
+function raw(path: string, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = net.connect(path, () => c.write(line));
+    let got = '';
+    c.setEncoding('utf8');
+    c.on('data', (d: string) => (got += d));
+    c.on('end', () => resolve(got));
+    c.on('error', reject);
+  });
+}
+
+test('account add: a 592-byte password (no IRC line could carry it) works with SASL PLAIN in chunks', async () => {
+  await withAdmin(async (srv, admin, dir) => {
+    assert.equal((await stat(admin.path)).mode & 0o777, 0o600, 'the socket is owner-only');
+    const password = 'x'.repeat(592);
+    const file = join(dir, 'pw');
+    await writeFile(file, password + '\n');
+    const r = await cli(['add', 'foo', '--socket', admin.path, '--password-file', file]);
+    assert.deepEqual([r.code, r.out, r.err], [0, 'account foo created\n', '']);
+    const c = await TestClient.connect(srv.port);
+    c.send('CAP REQ :sasl');
+    await c.expectCommand('CAP', '*', 'ACK');
+    c.send('NICK foo');
+    c.send('USER foo 0 * :foo');
+    c.send('AUTHENTICATE PLAIN');
+    await c.expectCommand('AUTHENTICATE', '+');
+    const auth = Buffer.from(`foo\0foo\0${password}`).toString('base64');
+    assert.equal(auth.length, 800);
+    c.send(`AUTHENTICATE ${auth.slice(0, 400)}`);
+    c.send(`AUTHENTICATE ${auth.slice(400)}`);
+    c.send('AUTHENTICATE +');
+    await c.expectCommand('900');
+    await c.expectCommand('903');
+    c.destroy();
+  });
+});
+
+test('account add refuses with a reason and exit code 1; bad requests get an answer, not silence', async () => {
+  await withAdmin(async (srv, admin) => {
+    const sock = ['--socket', admin.path];
+    assert.equal((await cli(['add', 'amy', ...sock], 'amyspassword\n')).code, 0);
+    const cases: Array<[string[], string, RegExp]> = [
+      [['add', 'AMY', ...sock], 'otherpassword\n', /the account AMY already exists/],
+      [['add', 'bad,name', ...sock], 'otherpassword\n', /cannot name an account/],
+      [['add', 'NickServ', ...sock], 'otherpassword\n', /cannot name an account/],
+      [['add', 'ben', ...sock], 'short\n', /at least 8 characters/],
+      [['add', 'ben', ...sock], `${'y'.repeat(1025)}\n`, /at most 1024 bytes/],
+      [['add', 'ben', ...sock], '', /an empty password/],
+      [['add', 'ben', '--socket', admin.path + '.nope'], 'longenough\n', /no parley server/],
+    ];
+    for (const [args, input, want] of cases) {
+      const r = await cli(args, input);
+      assert.notEqual(r.code, 0, args.join(' '));
+      assert.match(r.err, want, args.join(' '));
+      assert.ok(!r.err.includes(input.trim()) || input === '', 'the password is never printed');
+    }
+    assert.equal((await cli(['add', 'ben'], 'longenough\n')).code, 2, 'no --socket');
+    assert.equal((await cli(['remove', 'ben', ...sock])).code, 2, 'unknown subcommand');
+    assert.match(await raw(admin.path, 'not json\n'), /"ok":false.*not JSON/);
+    assert.match(await raw(admin.path, '{"op":"drop"}\n'), /unknown op/);
+    assert.match(await raw(admin.path, 'z'.repeat(20_000)), /at most 16384 bytes/);
+    // The account works over IRC like any other.
+    const c = await TestClient.register(srv.port, 'amy', [], false);
+    const ok = await c.replies('NS IDENTIFY amyspassword');
+    assert.match(ok.find((m) => m.command === 'NOTICE')?.params[1] ?? '', /identified as amy/);
+    c.destroy();
+  });
+});
+
+test('a server without a store says so; a stale socket file is replaced, a live one refused', async () => {
+  await withAdmin(async (_srv, admin) => {
+    const r = await cli(['add', 'cat', '--socket', admin.path], 'longenough\n');
+    assert.equal(r.code, 1);
+    assert.match(r.err, /keeps no accounts \(--db off\)/);
+    const second = new AdminSocket(_srv.server, admin.path);
+    await assert.rejects(second.listen(), /another server is listening/);
+  }, false);
+  const dir = await mkdtemp(join(tmpdir(), 'parley-admin-'));
+  const path = join(dir, 'stale.sock');
+  // A socket file left by a killed server: a process binds it and dies by SIGKILL, unlinking nothing.
+  const script = `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`;
+  await new Promise((r) => execFile(process.execPath, ['-e', script], r));
+  assert.ok((await stat(path)).isSocket());
+  const srv = await startServer({ defaultChannel: '' });
+  const admin = new AdminSocket(srv.server, path);
+  try {
+    await admin.listen();
+    assert.equal((await cli(['add', 'dan', '--socket', path], 'longenough\n')).code, 0);
+  } finally {
+    await admin.close();
+    await srv.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
