@@ -8,9 +8,13 @@ import type { User } from './user.js';
 import { WhowasHistory } from './whowas.js';
 import { Monitors } from './monitor.js';
 
+const NOBODY: ReadonlySet<User> = new Set();
+
 export class Network {
   private readonly users = new Map<string, User>();
   private readonly channels = new Map<string, Channel>();
+  /** The users logged into each account (several connections may share one), by account key. */
+  private readonly byAccount = new Map<string, Set<User>>();
   private generation = 0;
   /** Connections that have not (yet) registered, for LUSERS. */
   private unknown = 0;
@@ -101,8 +105,25 @@ export class Network {
 
   /** Log `user` into the account `name` (its key is the folded name), or out with null. */
   setAccount(user: User, name: string | null): void {
+    this.unindexAccount(user);
     user.account = name === null ? null : fold(name);
     user.accountName = name;
+    if (user.account === null) return;
+    const set = this.byAccount.get(user.account);
+    if (set === undefined) this.byAccount.set(user.account, new Set([user]));
+    else set.add(user);
+  }
+
+  /** The users logged into account `key` (a folded name) right now. */
+  usersOfAccount(key: string): ReadonlySet<User> {
+    return this.byAccount.get(key) ?? NOBODY;
+  }
+
+  private unindexAccount(user: User): void {
+    if (user.account === null) return;
+    const set = this.byAccount.get(user.account);
+    set?.delete(user);
+    if (set?.size === 0) this.byAccount.delete(user.account);
   }
 
   setRealname(user: User, text: string): void {
@@ -191,6 +212,7 @@ export class Network {
 
   /** Remove `user` from every channel and the nick index; its nick is free at once. */
   removeUser(user: User, now: number): void {
+    this.unindexAccount(user);
     for (const ch of user.channels) this.leave(user, ch);
     user.channels.clear();
     this.monitors.clear(user);

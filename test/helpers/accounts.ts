@@ -9,12 +9,13 @@ export async function makeAccount(port: number, account: string, password: strin
   await c.quit();
 }
 
-/** Connect `nick` and log into its account with PASS account:password while registering. */
+/** Connect `nick` and log into `account` (its own by default) with PASS account:password. */
 export async function loggedIn(
   port: number,
   nick: string,
   password: string,
   caps: string[] = [],
+  account = nick,
 ): Promise<TestClient> {
   const c = await TestClient.connect(port);
   c.nick = nick;
@@ -22,7 +23,7 @@ export async function loggedIn(
     c.send('CAP LS 302');
     c.send(`CAP REQ :${caps.join(' ')}`);
   }
-  c.send(`PASS ${nick}:${password}`);
+  c.send(`PASS ${account}:${password}`);
   c.send(`NICK ${nick}`);
   c.send(`USER ${nick} 0 * :${nick}`);
   if (caps.length > 0) c.send('CAP END');

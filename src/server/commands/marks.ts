@@ -105,8 +105,8 @@ function markread(req: Request): void {
   const line = [target, shown(mine.get(key))];
   req.line(name, 'MARKREAD', line);
   if (user.account === null) return;
-  for (const other of req.server.network.allUsers()) {
-    if (other !== user && other.account === user.account && other.client.has(CAPBIT.READ_MARKER)) {
+  for (const other of req.server.network.usersOfAccount(user.account)) {
+    if (other !== user && other.client.has(CAPBIT.READ_MARKER)) {
       other.client.conn.sendText(`:${name} MARKREAD ${line.join(' ')}\r\n`);
     }
   }

@@ -104,6 +104,29 @@ test("MARKREAD: an account's markers outlive a restart and arrive with the JOIN 
   }
 });
 
+test("MARKREAD reaches the account's other connections with the cap, and nobody else's", async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  try {
+    await makeAccount(srv.port, 'alice', 'alice-pw');
+    const one = await loggedIn(srv.port, 'alice', 'alice-pw', MARK);
+    const two = await loggedIn(srv.port, 'alice_phone', 'alice-pw', MARK, 'alice');
+    const bob = await TestClient.register(srv.port, 'bob', MARK, false);
+    const stamp = 'timestamp=2020-01-01T00:00:00.000Z';
+    one.send(`MARKREAD #t ${stamp}`);
+    const seen = await two.expectCommand('MARKREAD');
+    assert.deepEqual(seen.params, ['#t', stamp]);
+    assert.deepEqual(await marks(bob, 'MARKREAD #t'), [['MARKREAD', '#t', '*']]);
+    // Once the phone quits, the account has one connection left; the next marker still works.
+    await two.quit();
+    const later = 'timestamp=2020-02-01T00:00:00.000Z';
+    assert.deepEqual(await marks(one, `MARKREAD #t ${later}`), [['MARKREAD', '#t', later]]);
+    one.destroy();
+    bob.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
 test('REDACT: the sender and channel operators may, others may not; history forgets the message', async () => {
   await withClients(
     [
