@@ -5,7 +5,9 @@
 import { parseCaseMapping, type CaseMapping } from '../protocol/casemap.js';
 import type { SessionEvent } from './events.js';
 import { COMMANDS, parseInput, type InputAction } from './input.js';
+import { Conversations } from './conversations.js';
 import type { ClientSession } from './session.js';
+import { JOIN_REFUSALS } from './replies.js';
 import { formatEvent, wantsBell } from './ui/format.js';
 
 export interface View {
@@ -40,17 +42,12 @@ export interface Status {
   retryInS: number | null;
 }
 
-/** How many recent speakers per conversation are remembered for Tab completion. */
-const RECENT_SPEAKERS = 50;
-
 export class ChatController {
-  private readonly conversations = new Map<string, ConversationInfo>();
-  private readonly speakers = new Map<string, string[]>();
-  private current: string | null = null;
+  private readonly convs: Conversations;
   private state = 'idle';
   private lagMs: number | null = null;
   private retryAt: number | null = null;
-  /** A channel we asked to join: becomes current when the JOIN arrives. */
+  /** The --channel channel: becomes current when its JOIN arrives. */
   private pendingSwitch: string | null = null;
   private quitting: Promise<void> | null = null;
 
@@ -62,6 +59,10 @@ export class ChatController {
     wanted: string | null = null,
   ) {
     this.pendingSwitch = wanted;
+    this.convs = new Conversations(
+      (name) => session.fold(name),
+      () => view.statusChanged(),
+    );
     session.onEvent((e) => this.onEvent(e));
   }
 
@@ -74,13 +75,14 @@ export class ChatController {
   }
 
   status(): Status {
-    const others = [...this.conversations.values()].filter((c) => !this.same(c.name, this.current));
+    const current = this.convs.current;
+    const others = this.convs.all().filter((c) => !this.convs.same(c.name, current));
     const retryInS =
       this.retryAt === null ? null : Math.max(0, Math.ceil((this.retryAt - Date.now()) / 1000));
     return {
       state: this.state,
       nick: this.session.nick,
-      current: this.current,
+      current,
       others,
       lagMs: this.lagMs,
       retryInS,
@@ -97,7 +99,7 @@ export class ChatController {
     // /quit does not wait, or it would hang for as long as the server stays unreachable.
     if (parseInput(line, { current: null }).kind !== 'quit') await this.session.whenSettled();
     const chantypes = this.session.isupport.get('CHANTYPES') ?? '#&';
-    const action = parseInput(line, { current: this.current, chantypes });
+    const action = parseInput(line, { current: this.convs.current, chantypes });
     return this.perform(action);
   }
 
@@ -119,18 +121,19 @@ export class ChatController {
       return [...new Set(names.filter(starts))].sort();
     }
     if (this.session.isChannel(word)) return this.session.channels.filter(starts);
-    const recent = this.current === null ? [] : (this.speakers.get(this.key(this.current)) ?? []);
+    const current = this.convs.current;
+    const recent = current === null ? [] : this.convs.recentSpeakers(current);
     const members =
-      this.current !== null && this.session.isChannel(this.current)
-        ? this.session.members(this.current).map((m) => m.nick)
-        : this.current !== null
-          ? [this.current]
+      current !== null && this.session.isChannel(current)
+        ? this.session.members(current).map((m) => m.nick)
+        : current !== null
+          ? [current]
           : [];
     const seen = new Set<string>();
     const out: string[] = [];
     for (const nick of [...recent, ...members.sort((a, b) => a.localeCompare(b))]) {
-      const k = this.key(nick);
-      if (seen.has(k) || this.same(nick, this.session.nick) || !starts(nick)) continue;
+      const k = this.convs.key(nick);
+      if (seen.has(k) || this.convs.same(nick, this.session.nick) || !starts(nick)) continue;
       seen.add(k);
       out.push(nick);
     }
@@ -139,13 +142,13 @@ export class ChatController {
 
   /** The open conversations, in the order they were opened (for Alt-1..9 and Ctrl-N/P). */
   conversationNames(): string[] {
-    return [...this.conversations.values()].map((c) => c.name);
+    return this.convs.all().map((c) => c.name);
   }
 
   /** Make an open conversation current, as /switch does; false when none has that name. */
   switchTo(name: string): boolean {
-    if (!this.conversations.has(this.key(name))) return false;
-    this.setCurrent(name);
+    if (!this.convs.has(name)) return false;
+    this.convs.setCurrent(name);
     return true;
   }
 
@@ -161,13 +164,13 @@ export class ChatController {
         break;
       case 'say':
         s.say(a.target, a.text);
-        if (a.switchTo !== null) this.open(a.switchTo, true);
+        if (a.switchTo !== null) this.convs.show(a.switchTo, true);
         break;
       case 'action':
         s.action(a.target, a.text);
         break;
       case 'query':
-        this.open(a.nick, true);
+        this.convs.show(a.nick, true);
         break;
       case 'switch':
         if (!this.switchTo(a.target))
@@ -175,14 +178,16 @@ export class ChatController {
         break;
       case 'join':
         a.channels.forEach((ch, k) => s.join(ch, a.keys[k]));
-        this.pendingSwitch = a.channels[a.channels.length - 1] ?? null;
+        this.convs.joinAsked(a.channels);
         break;
       case 'part':
         s.part(a.channel, a.reason ?? undefined);
+        // At once, not on the server's PART: the next line goes elsewhere.
+        this.convs.close(a.channel);
         break;
       case 'close':
         if (s.isChannel(a.target)) s.part(a.target);
-        else this.close(a.target);
+        else this.convs.close(a.target);
         break;
       case 'nick':
         s.setNick(a.nick);
@@ -256,32 +261,21 @@ export class ChatController {
         return;
       case 'join':
         if (e.self) {
-          this.open(e.channel, false);
-          if (this.current === null || this.same(e.channel, this.pendingSwitch)) {
-            this.setCurrent(e.channel);
-            if (this.same(e.channel, this.pendingSwitch)) this.pendingSwitch = null;
-          }
+          this.convs.joined(e.channel);
+          const wanted = this.convs.same(e.channel, this.pendingSwitch);
+          if (this.convs.current === null || wanted) this.convs.setCurrent(e.channel);
+          if (wanted) this.pendingSwitch = null;
         }
         break;
       case 'part':
       case 'kick':
-        if (e.self) this.close(e.channel);
+        if (e.self) this.convs.close(e.channel);
         break;
       case 'nick':
-        this.renamed(e.from, e.to);
+        this.convs.renamed(e.from, e.to);
         break;
       case 'message':
-        this.open(e.conversation, false);
-        if (!e.self) this.spoke(e.conversation, e.from);
-        // Our own lines (echo-message) are never unread, wherever they went.
-        if (!e.self && !this.same(e.conversation, this.current)) {
-          const c = this.conversations.get(this.key(e.conversation));
-          if (c !== undefined) {
-            c.unread++;
-            c.highlight ||= e.highlight;
-            this.view.statusChanged();
-          }
-        }
+        this.convs.arrived(e.conversation, e.from, e.self, e.highlight);
         break;
       case 'names':
         this.print({
@@ -291,6 +285,11 @@ export class ChatController {
           text: `${e.channel}: ${e.nicks.map((n, k) => (e.prefixes?.[k] ?? '') + n).join(' ')}`,
         });
         return;
+      case 'error':
+        if (typeof e.channel === 'string' && JOIN_REFUSALS.has(e.code)) {
+          this.convs.refused(e.channel);
+        }
+        break;
       default:
         break;
     }
@@ -301,7 +300,7 @@ export class ChatController {
     const line = formatEvent(e, {
       color: this.color,
       me: this.session.nick,
-      current: this.current,
+      current: this.convs.current,
       casemapping: this.casemapping(),
     });
     if (line === null) return;
@@ -320,73 +319,12 @@ export class ChatController {
 
   // ---- conversations ----
 
-  private open(name: string, makeCurrent: boolean): void {
-    const k = this.key(name);
-    if (!this.conversations.has(k)) {
-      this.conversations.set(k, { name, unread: 0, highlight: false });
-      this.view.statusChanged();
-    }
-    if (makeCurrent) this.setCurrent(name);
-  }
-
-  private close(name: string): void {
-    this.conversations.delete(this.key(name));
-    this.speakers.delete(this.key(name));
-    if (this.same(name, this.current)) {
-      const next = [...this.conversations.values()].at(-1);
-      this.current = next?.name ?? null;
-    }
-    this.view.statusChanged();
-  }
-
-  private setCurrent(name: string): void {
-    const c = this.conversations.get(this.key(name));
-    this.current = c?.name ?? name;
-    if (c !== undefined) {
-      c.unread = 0;
-      c.highlight = false;
-    }
-    this.view.statusChanged();
-  }
-
-  private renamed(from: string, to: string): void {
-    const k = this.key(from);
-    const c = this.conversations.get(k);
-    if (c !== undefined) {
-      this.conversations.delete(k);
-      c.name = to;
-      this.conversations.set(this.key(to), c);
-      if (this.same(from, this.current)) this.current = to;
-    }
-    for (const list of this.speakers.values()) {
-      const i = list.findIndex((n) => this.same(n, from));
-      if (i !== -1) list[i] = to;
-    }
-    this.view.statusChanged();
-  }
-
-  private spoke(conversation: string, nick: string): void {
-    const k = this.key(conversation);
-    const list = (this.speakers.get(k) ?? []).filter((n) => !this.same(n, nick));
-    list.unshift(nick);
-    if (list.length > RECENT_SPEAKERS) list.pop();
-    this.speakers.set(k, list);
-  }
-
   private openList(): string {
-    const names = [...this.conversations.values()].map((c) => c.name);
+    const names = this.convs.all().map((c) => c.name);
     return names.length === 0 ? 'none' : names.join(', ');
   }
 
   private casemapping(): CaseMapping {
     return parseCaseMapping(this.session.isupport.get('CASEMAPPING'));
-  }
-
-  private key(name: string): string {
-    return this.session.fold(name);
-  }
-
-  private same(a: string | null, b: string | null): boolean {
-    return a !== null && b !== null && this.key(a) === this.key(b);
   }
 }

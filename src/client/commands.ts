@@ -97,7 +97,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'join',
     aliases: ['j'],
     usage: '/join <#chan>[,...] [key[,...]]',
-    help: 'Join channels ("#" is added when missing: /join dev joins #dev)',
+    help: 'Join channels and switch to the last at once ("#" is added when missing: /join dev joins #dev)',
     minArgs: 1,
     parse(args, ctx) {
       const [list, rest] = splitWord(args);

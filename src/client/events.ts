@@ -71,6 +71,14 @@ export type SessionEvent =
   /** Informational server replies (WHOIS, WHO, LIST, MOTD, HELP...) as plain text lines. */
   | { type: 'info'; time: number; text: string; conversation: string | null }
   /** A refusal or error the user should read (numerics 4xx/5xx, FAIL, ERROR). */
-  | { type: 'error'; time: number; text: string; code: string; conversation: string | null }
+  | {
+      type: 'error';
+      time: number;
+      text: string;
+      code: string;
+      conversation: string | null;
+      /** The channel a numeric is about, joined or not (a refused JOIN names it). */
+      channel?: string | null;
+    }
   /** Round-trip time of the last lag check, ms. */
   | { type: 'lag'; ms: number };

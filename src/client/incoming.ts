@@ -2,7 +2,7 @@
 import { RPL, type Message } from '../protocol/index.js';
 import type { ChatMessage, MessageKind, SessionEvent } from './events.js';
 import { parseCtcp } from './outgoing.js';
-import { describeReply } from './replies.js';
+import { describeReply, JOIN_REFUSALS } from './replies.js';
 import type { ClientState } from './state.js';
 
 /** What the handlers need from the session. */
@@ -243,8 +243,10 @@ function numeric(host: IncomingHost, command: string, params: string[], time: nu
   const st = host.state;
   const conversation =
     r.channel !== null && st.hasChannel(r.channel) ? st.channelName(r.channel) : null;
-  if (r.error) host.emit({ type: 'error', time, text: r.text, code: command, conversation });
-  else host.emit({ type: 'info', time, text: r.text, conversation });
+  if (r.error) {
+    const channel = r.channel ?? (JOIN_REFUSALS.has(command) ? (params[0] ?? null) : null);
+    host.emit({ type: 'error', time, text: r.text, code: command, conversation, channel });
+  } else host.emit({ type: 'info', time, text: r.text, conversation });
 }
 
 // PRIVMSG/NOTICE <target> <text>

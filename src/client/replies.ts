@@ -31,6 +31,18 @@ const CHANNEL_REPLIES = new Set<string>([
   ERR.CHANOPRIVSNEEDED,
 ]);
 
+/** Refusals of a JOIN, each naming the channel first (`<nick> <channel> :why`). */
+export const JOIN_REFUSALS: ReadonlySet<string> = new Set([
+  ERR.NOSUCHCHANNEL,
+  ERR.TOOMANYCHANNELS,
+  ERR.CHANNELISFULL,
+  ERR.INVITEONLYCHAN,
+  ERR.BANNEDFROMCHAN,
+  ERR.BADCHANNELKEY,
+  ERR.BADCHANMASK,
+  ERR.NEEDREGGEDNICK,
+]);
+
 /** Replies whose channel is their second parameter (`<nick> <channel>`). */
 const CHANNEL_SECOND = new Set<string>([RPL.INVITING, ERR.USERNOTINCHANNEL, ERR.USERONCHANNEL]);
 

@@ -171,3 +171,53 @@ test('bad flags are one-line errors naming the flag, exit code 2', async () => {
     assert.equal(r.err.trim().split('\n').length, 1);
   }
 });
+
+test('a script that joins, talks, parts and talks again is heard where it meant, at full speed', async () => {
+  const srv = await startServe();
+  const dave = await TestClient.register(srv.port, 'dave');
+  const erin = await TestClient.register(srv.port, 'erin');
+  try {
+    erin.send('JOIN #dev');
+    await erin.expectCommand('366');
+    // All at once: the line after /join is read long before the server confirms the JOIN.
+    const r = await runClient(
+      [`127.0.0.1:${srv.port}`, '-n', 'bot', '--plain'],
+      '/join #dev\nhello dev\n/part #dev\nback in the lobby\n/quit\n',
+    );
+    assert.equal(r.code, 0, r.out + r.err);
+    await erin.expectCommand('PRIVMSG', '#dev', 'hello dev');
+    const lobby = await dave.expectCommand('PRIVMSG', '#lobby');
+    assert.equal(lobby.params[1], 'back in the lobby', 'the first line dave hears in #lobby');
+  } finally {
+    dave.destroy();
+    erin.destroy();
+    await srv.stop();
+  }
+});
+
+test('a refused /join closes its conversation and the next line goes back where it was', async () => {
+  const srv = await startServe();
+  const dave = await TestClient.register(srv.port, 'dave');
+  try {
+    dave.send('JOIN #locked');
+    dave.send('MODE #locked +k sesame');
+    await dave.expectCommand('MODE');
+    let typed = false;
+    const r = await runClient(
+      [`127.0.0.1:${srv.port}`, '-n', 'bot', '--plain'],
+      '/join #locked\n',
+      10_000,
+      (out, stdin) => {
+        if (typed || !/475|key/i.test(out)) return;
+        typed = true;
+        stdin.end('still in the lobby\n/quit\n');
+      },
+    );
+    assert.ok(typed, r.out);
+    assert.equal(r.code, 0, r.out + r.err);
+    await dave.expectCommand('PRIVMSG', '#lobby', 'still in the lobby');
+  } finally {
+    dave.destroy();
+    await srv.stop();
+  }
+});

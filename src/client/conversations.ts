@@ -1,0 +1,135 @@
+// The client's open conversations: which exist, which is current, unread counts, recent speakers, and /join's pending channels.
+//
+// Names are compared folded by the server's casemapping (`fold`). Every change calls `changed`
+// (the view redraws its status line). /join opens a channel at once and makes it current, so a
+// line typed or piped right after goes there whatever the timing of the server's answer; if the
+// server refuses the JOIN, the channel closes and focus goes back to where it was.
+import type { ConversationInfo } from './app.js';
+
+/** How many recent speakers per conversation are remembered for Tab completion. */
+const RECENT_SPEAKERS = 50;
+
+export class Conversations {
+  private readonly open = new Map<string, ConversationInfo>();
+  private readonly speakers = new Map<string, string[]>();
+  /** Channels asked for with /join, not yet confirmed, by key: what was current before. */
+  private readonly joining = new Map<string, string | null>();
+  current: string | null = null;
+
+  constructor(
+    private readonly fold: (name: string) => string,
+    private readonly changed: () => void,
+  ) {}
+
+  key(name: string): string {
+    return this.fold(name);
+  }
+
+  same(a: string | null, b: string | null): boolean {
+    return a !== null && b !== null && this.key(a) === this.key(b);
+  }
+
+  has(name: string): boolean {
+    return this.open.has(this.key(name));
+  }
+
+  /** The open conversations, in the order they were opened. */
+  all(): ConversationInfo[] {
+    return [...this.open.values()];
+  }
+
+  /** Open `name` (if it is not), and make it current when asked. */
+  show(name: string, makeCurrent: boolean): void {
+    const k = this.key(name);
+    if (!this.open.has(k)) {
+      this.open.set(k, { name, unread: 0, highlight: false });
+      this.changed();
+    }
+    if (makeCurrent) this.setCurrent(name);
+  }
+
+  close(name: string): void {
+    this.open.delete(this.key(name));
+    this.speakers.delete(this.key(name));
+    this.joining.delete(this.key(name));
+    if (this.same(name, this.current)) this.current = this.all().at(-1)?.name ?? null;
+    this.changed();
+  }
+
+  setCurrent(name: string): void {
+    const c = this.open.get(this.key(name));
+    this.current = c?.name ?? name;
+    if (c !== undefined) {
+      c.unread = 0;
+      c.highlight = false;
+    }
+    this.changed();
+  }
+
+  /** /join: open `channels` at once, the last one current; remember where we were. */
+  joinAsked(channels: readonly string[]): void {
+    const before = this.current;
+    channels.forEach((ch, k) => {
+      if (!this.has(ch)) this.joining.set(this.key(ch), before);
+      this.show(ch, k === channels.length - 1);
+    });
+  }
+
+  /** The server confirmed our JOIN of `channel`. */
+  joined(channel: string): void {
+    this.show(channel, false);
+    this.joining.delete(this.key(channel));
+  }
+
+  /** The server refused a /join: its conversation goes, and focus back to before it. */
+  refused(channel: string): void {
+    const k = this.key(channel);
+    if (!this.joining.has(k)) return;
+    const back = this.joining.get(k) ?? null;
+    const wasCurrent = this.same(channel, this.current);
+    this.close(channel);
+    if (wasCurrent && back !== null && this.has(back)) this.setCurrent(back);
+  }
+
+  /** A message arrived in `conversation`: count it unread unless it is ours or current. */
+  arrived(conversation: string, from: string, self: boolean, highlight: boolean): void {
+    this.show(conversation, false);
+    if (self) return; // our own lines (echo-message) are never unread, wherever they went
+    this.spoke(conversation, from);
+    if (this.same(conversation, this.current)) return;
+    const c = this.open.get(this.key(conversation));
+    if (c === undefined) return;
+    c.unread++;
+    c.highlight ||= highlight;
+    this.changed();
+  }
+
+  renamed(from: string, to: string): void {
+    const k = this.key(from);
+    const c = this.open.get(k);
+    if (c !== undefined) {
+      this.open.delete(k);
+      c.name = to;
+      this.open.set(this.key(to), c);
+      if (this.same(from, this.current)) this.current = to;
+    }
+    for (const list of this.speakers.values()) {
+      const i = list.findIndex((n) => this.same(n, from));
+      if (i !== -1) list[i] = to;
+    }
+    this.changed();
+  }
+
+  /** Recent speakers of `conversation`, latest first. */
+  recentSpeakers(conversation: string): readonly string[] {
+    return this.speakers.get(this.key(conversation)) ?? [];
+  }
+
+  private spoke(conversation: string, nick: string): void {
+    const k = this.key(conversation);
+    const list = (this.speakers.get(k) ?? []).filter((n) => !this.same(n, nick));
+    list.unshift(nick);
+    if (list.length > RECENT_SPEAKERS) list.pop();
+    this.speakers.set(k, list);
+  }
+}
