@@ -17,16 +17,5 @@ export async function loggedIn(
   caps: string[] = [],
   account = nick,
 ): Promise<TestClient> {
-  const c = await TestClient.connect(port);
-  c.nick = nick;
-  if (caps.length > 0) {
-    c.send('CAP LS 302');
-    c.send(`CAP REQ :${caps.join(' ')}`);
-  }
-  c.send(`PASS ${account}:${password}`);
-  c.send(`NICK ${nick}`);
-  c.send(`USER ${nick} 0 * :${nick}`);
-  if (caps.length > 0) c.send('CAP END');
-  await c.expect((m) => m.command === '376' || m.command === '422');
-  return c;
+  return TestClient.register(port, nick, caps, false, `${account}:${password}`);
 }

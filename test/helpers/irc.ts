@@ -133,6 +133,7 @@ export class TestClient {
     nick: string,
     caps: string[] = [],
     lobby = true,
+    pass: string | null = null,
   ): Promise<TestClient> {
     const c = await TestClient.connect(port);
     c.nick = nick;
@@ -140,6 +141,7 @@ export class TestClient {
       c.send('CAP LS 302');
       c.send(`CAP REQ :${caps.join(' ')}`);
     }
+    if (pass !== null) c.send(`PASS ${pass}`);
     c.send(`NICK ${nick}`);
     c.send(`USER ${nick} 0 * :Test ${nick}`);
     if (caps.length > 0) c.send('CAP END');
