@@ -30,6 +30,8 @@ interface Cut {
 }
 
 const MAX = Number.MAX_SAFE_INTEGER;
+/** Conversations pruned per commit (see prune()). */
+const PRUNE_SLICE = 1000;
 const FIRST: Cut = { time: -MAX, seq: 0 };
 const LAST: Cut = { time: MAX, seq: MAX };
 
@@ -262,19 +264,32 @@ export class SqliteHistory implements HistoryStore {
     this.queue(() => this.redactOne.run(msgid));
   }
 
+  /**
+   * Queued; PRUNE_SLICE conversations per commit, so that with many of them (100,000: ~0.3 s,
+   * far more when rows go) queries and appends get their turn between slices.
+   */
   prune(maxPerConversation: number, maxAgeMs: number, now: number): void {
     this.queue(() => {
-      for (const { name } of this.conversations.all()) {
-        if (Number.isFinite(maxPerConversation)) {
-          const last = this.nthNewest.get(name, Math.max(0, Math.floor(maxPerConversation)));
-          if (last !== undefined) this.dropUpTo.run({ name, ...last });
+      const names = this.conversations.all().map((row) => row.name);
+      const slice = (from: number): void => {
+        for (const name of names.slice(from, from + PRUNE_SLICE)) {
+          this.pruneOne(name, maxPerConversation, maxAgeMs, now);
         }
-        if (Number.isFinite(maxAgeMs)) this.dropOlder.run(name, now - maxAgeMs);
-        if (this.anyLeft.get(name) === undefined) {
-          this.forget.run(name);
-          this.known.delete(name);
-        }
-      }
+        if (from + PRUNE_SLICE < names.length) this.queue(() => slice(from + PRUNE_SLICE));
+      };
+      slice(0);
     });
+  }
+
+  private pruneOne(name: string, maxPerConversation: number, maxAgeMs: number, now: number) {
+    if (Number.isFinite(maxPerConversation)) {
+      const last = this.nthNewest.get(name, Math.max(0, Math.floor(maxPerConversation)));
+      if (last !== undefined) this.dropUpTo.run({ name, ...last });
+    }
+    if (Number.isFinite(maxAgeMs)) this.dropOlder.run(name, now - maxAgeMs);
+    if (this.anyLeft.get(name) === undefined) {
+      this.forget.run(name);
+      this.known.delete(name);
+    }
   }
 }

@@ -103,6 +103,7 @@ export interface HistoryStore {
   /**
    * Forget what is older than `maxAgeMs` and, per conversation, all but the newest
    * `maxPerConversation` (redacted ones count); queued like a write. Either may be Infinity.
+   * Over many conversations it may take several commits (the SQLite store goes 1,000 at a time).
    */
   prune(maxPerConversation: number, maxAgeMs: number, now: number): void;
 }

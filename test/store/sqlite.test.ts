@@ -236,6 +236,31 @@ test('sqlite: a timed commit leaves setImmediate working, and a busy batch commi
     }
   }));
 
+test('sqlite: a prune over thousands of conversations goes a slice per commit, and finishes', () =>
+  withFile(async (file) => {
+    const store = openSqliteStore(file);
+    try {
+      const name = (i: number) => `#c${String(i).padStart(4, '0')}`;
+      for (let i = 0; i < 2500; i++) {
+        store.history.append(rec(name(i), `a${i}`, T0 + 1));
+        store.history.append(rec(name(i), `b${i}`, T0 + 2));
+      }
+      await committed(store);
+      store.history.prune(1, Number.POSITIVE_INFINITY, T0 + 10);
+      await committed(store);
+      // The first slice is done; the last conversation waits for a later commit.
+      assert.deepEqual(labels(await store.history.latest(name(0), null, 10)), ['b0']);
+      assert.deepEqual(labels(await store.history.latest(name(2499), null, 10)), [
+        'a2499',
+        'b2499',
+      ]);
+      for (let turns = 0; turns < 10; turns++) await committed(store);
+      assert.deepEqual(labels(await store.history.latest(name(2499), null, 10)), ['b2499']);
+    } finally {
+      await store.close();
+    }
+  }));
+
 test('sqlite: each migration step is one transaction; a failing step leaves the last whole one', () =>
   withFile((file) => {
     openSqliteStore(file).close();
