@@ -46,17 +46,19 @@ export class History {
 
   /** The private-message fast path's line (direct.ts): plain PRIVMSG, no tags. */
   privateBytes(stamp: Stamp, sender: User, recipient: User, buf: Buffer, s: number, e: number) {
-    this.store.history.append({
+    const record = {
       msgid: stamp.msgid,
       time: stamp.ms,
       conversation: conversationKey(sender.historyId, recipient.historyId),
       target: recipient.nick,
       source: sender.prefix,
       account: sender.account,
-      command: 'PRIVMSG',
+      command: 'PRIVMSG' as const,
       tags: '',
-      text: buf.toString('utf8', s, e),
-    });
+    };
+    const h = this.store.history;
+    if (h.appendBytes !== undefined) h.appendBytes(record, buf, s, e);
+    else h.append({ ...record, text: buf.toString('utf8', s, e) });
   }
 
   /** Queue `out` (PRIVMSG, NOTICE or TAGMSG from `sender`) as a record of `conversation`. */

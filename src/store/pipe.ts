@@ -44,6 +44,33 @@ function field(text: string): string {
   return NEEDS_ESCAPE.test(text) ? escapeField(text) : text;
 }
 
+/**
+ * A record's line up to its text: `A`, then msgid, time, conversation, target, source, account,
+ * command and tags, each followed by a tab. One string, written into the buffer in one go (a
+ * native write per field cost more than the concatenation); no JSON.
+ */
+function head(r: Omit<HistoryRecord, 'text'>): string {
+  return (
+    'A\t' +
+    r.msgid +
+    '\t' +
+    r.time +
+    '\t' +
+    field(r.conversation) +
+    '\t' +
+    field(r.target) +
+    '\t' +
+    field(r.source) +
+    '\t' +
+    (r.account === null ? '' : field(r.account)) +
+    '\t' +
+    r.command +
+    '\t' +
+    field(r.tags) +
+    '\t'
+  );
+}
+
 /** The inverse of escapeField. */
 export function unescapeField(text: string): string {
   if (text.indexOf('\\') === -1) return text;
@@ -92,6 +119,8 @@ export class PipeStore implements Store {
         this.query<T>(path, args);
     this.history = {
       append: (r: HistoryRecord) => this.append(r),
+      appendBytes: (r: Omit<HistoryRecord, 'text'>, text: Buffer, start: number, end: number) =>
+        this.appendBytes(r, text, start, end),
       latest: q<HistoryRecord[]>('history.latest') as HistoryStore['latest'],
       before: q<HistoryRecord[]>('history.before') as HistoryStore['before'],
       after: q<HistoryRecord[]>('history.after') as HistoryStore['after'],
@@ -136,13 +165,14 @@ export class PipeStore implements Store {
   /** Messages not kept because the writer was too far behind, since the last report. */
   private dropped = 0;
 
-  private append(r: HistoryRecord): void {
-    if (this.dead !== null) return;
+  /** Whether a record may be written now: the writer alive and not too far behind. */
+  private room(): boolean {
+    if (this.dead !== null) return false;
     if (this.child.stdin!.writableLength > MAX_BACKLOG) {
       if (this.dropped++ === 0) {
         this.onError?.(new Error('the history writer is behind: new messages are not being kept'));
       }
-      return;
+      return false;
     }
     if (this.dropped > 0) {
       this.onError?.(
@@ -150,40 +180,41 @@ export class PipeStore implements Store {
       );
       this.dropped = 0;
     }
-    // `A` then the fields, tab-separated: one string, written into the output buffer in one go
-    // (a native write per field cost more than the concatenation), no JSON.
-    this.put(
-      'A\t' +
-        r.msgid +
-        '\t' +
-        r.time +
-        '\t' +
-        field(r.conversation) +
-        '\t' +
-        field(r.target) +
-        '\t' +
-        field(r.source) +
-        '\t' +
-        (r.account === null ? '' : field(r.account)) +
-        '\t' +
-        r.command +
-        '\t' +
-        field(r.tags) +
-        '\t' +
-        field(r.text) +
-        '\n',
-    );
+    return true;
   }
 
-  /** Append `text` to the output buffer as UTF-8, growing it when needed. */
-  private put(text: string): void {
-    const most = text.length * 3;
-    if (this.used + most > this.out.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.used + most));
-      this.out.copy(bigger, 0, 0, this.used);
-      this.out = bigger;
+  private append(r: HistoryRecord): void {
+    if (this.room()) this.put(head(r) + field(r.text) + '\n');
+  }
+
+  /** append() with UTF-8 text bytes, copied into the buffer as they are when nothing needs escaping. */
+  private appendBytes(r: Omit<HistoryRecord, 'text'>, text: Buffer, start: number, end: number) {
+    if (!this.room()) return;
+    for (let i = start; i < end; i++) {
+      const c = text[i];
+      if (c === 0x09 || c === 0x0a || c === 0x0d || c === 0x5c) {
+        this.put(head(r) + escapeField(text.toString('utf8', start, end)) + '\n');
+        return;
+      }
     }
+    this.put(head(r));
+    this.reserve(end - start + 1);
+    this.used += text.copy(this.out, this.used, start, end);
+    this.out[this.used++] = 0x0a;
+  }
+
+  /** Append `text` to the output buffer as UTF-8. */
+  private put(text: string): void {
+    this.reserve(text.length * 3);
     this.used += this.out.write(text, this.used, 'utf8');
+  }
+
+  /** Make room for `bytes` more in the output buffer, growing it when needed. */
+  private reserve(bytes: number): void {
+    if (this.used + bytes <= this.out.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.used + bytes));
+    this.out.copy(bigger, 0, 0, this.used);
+    this.out = bigger;
   }
 
   private write(path: string, args: unknown[]): void {

@@ -71,6 +71,12 @@ export interface TargetRow {
 export interface HistoryStore {
   /** Queue a record; durable after the next commit. */
   append(record: HistoryRecord): void;
+  /**
+   * append() with the text given as UTF-8 bytes `text[start, end)`, for a caller that holds bytes
+   * (the private-message fast path): a backend that can store them as they are skips a decode.
+   * Optional: without it the caller decodes and calls append().
+   */
+  appendBytes?(record: Omit<HistoryRecord, 'text'>, text: Buffer, start: number, end: number): void;
   /** The newest `limit` records, all after `after` when given. */
   latest(conversation: string, after: Bound | null, limit: number): Promise<HistoryRecord[]>;
   /** The `limit` records just before `bound`. */

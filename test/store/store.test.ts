@@ -143,6 +143,22 @@ for (const backend of BACKENDS) {
       }),
   );
 
+  test(name('appendBytes, where a backend has it, stores the text its bytes spell'), () =>
+    withStore(backend, async (store) => {
+      const h = store.history;
+      if (h.appendBytes === undefined) return;
+      const texts = ['plain words', 'héllo wörld ✓ 💬', 'a\ttab and a \\ backslash'];
+      const want = texts.map((text, i) => rec('alice bob', text, T0 + i + 1));
+      for (const r of want) {
+        const { text, ...rest } = r;
+        const bytes = Buffer.from(`PRIVMSG bob :${text}\r\n`);
+        h.appendBytes(rest, bytes, 13, bytes.length - 2);
+      }
+      await committed(store);
+      assert.deepEqual(await h.latest('alice bob', null, 10), want);
+    }),
+  );
+
   test(name('a redacted message is left out of queries but found by find()'), () =>
     withStore(backend, async (store) => {
       const ids = await fill(store);
