@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { isValidChannel, isValidNick } from '../protocol/index.js';
 import { defaultKnownHostsFile } from '../client/known-hosts.js';
 import { isChannel } from '../client/words.js';
+import { fileFlags } from './connect-config.js';
 import { CliError } from './errors.js';
 import { optionRows } from './help.js';
 import { parseDuration, parseInteger } from './units.js';
@@ -129,6 +130,13 @@ export const CONNECT_OPTIONS: readonly ConnectOption[] = [
     help: 'with --discover, browse only on the interface that has this IPv4 address',
     shown: 'every interface',
   },
+  {
+    flag: 'config',
+    arg: 'FILE',
+    help: 'read flags from this YAML file (keys are flag names, plus server: HOST[:PORT]); flags given here win',
+    shown: '$XDG_CONFIG_HOME/parley/client.yaml or ~/.config/parley/client.yaml, if there',
+  },
+  { flag: 'no-config', help: "don't read the config file" },
   { flag: 'help', short: 'h', help: 'show this help' },
 ];
 
@@ -167,15 +175,19 @@ export function loadConnectSettings(
     options[o.flag] = { type: o.arg === undefined ? 'boolean' : 'string' };
     if (o.short !== undefined) options[o.flag].short = o.short;
   }
+  const fromFile = fileFlags(argv, CONNECT_OPTIONS, env);
+  const args = [...fromFile.args, ...argv];
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options, tokens: true });
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options, tokens: true });
   } catch (err) {
     throw new CliError(`${(err as Error).message.split('\n')[0]} (see parley connect --help)`);
   }
   // `--password s3cret` (the old PASS flag) must not make the secret the HOST: refuse it, without
   // repeating the word (it may be a password).
-  const ask = parsed.tokens.find((t) => t.kind === 'option' && t.name === 'password');
+  const ask = parsed.tokens.find(
+    (t) => t.kind === 'option' && t.name === 'password' && t.index >= fromFile.args.length,
+  );
   if (
     ask !== undefined &&
     parsed.tokens.some((t) => t.kind === 'positional' && t.index === ask.index + 1)
@@ -222,7 +234,7 @@ export function loadConnectSettings(
     );
   }
   const tls = on('tls');
-  const target = parseHostPort(positionals[0] ?? 'localhost');
+  const target = parseHostPort(positionals[0] ?? fromFile.server ?? 'localhost');
   const portRaw = text('port');
   const port =
     portRaw !== undefined

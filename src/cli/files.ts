@@ -1,7 +1,16 @@
-// Files the server reads at start and on SIGHUP: the YAML config file and the MOTD.
+// Files read at start: the YAML config files (the server's, also on SIGHUP; the client's) and the MOTD.
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Scalar } from 'yaml';
 import { CliError, OptionError } from './errors.js';
+
+/** A file named in a config file: `~/` is the home folder, a relative name is beside the file. */
+export function configFilePath(configFile: string, value: string): string {
+  if (value === ':memory:' || value === 'off' || value === 'none' || value === '') return value;
+  if (value.startsWith('~/')) return path.join(homedir(), value.slice(2));
+  return path.resolve(path.dirname(configFile), value);
+}
 
 /** The text of `file`, or an error naming the option that pointed at it. */
 function readText(option: string, file: string): string {
@@ -37,6 +46,7 @@ export function readConfigFile(
   file: string,
   known: ReadonlySet<string>,
   structured: ReadonlySet<string> = new Set(),
+  command = 'serve',
 ): Map<string, FileValue> {
   const text = readText('config', file);
   const lines = new LineCounter();
@@ -65,7 +75,7 @@ export function readConfigFile(
     }
     if (!known.has(key)) {
       throw new CliError(
-        `${where}: ${key}: unknown key (the keys are the flag names, see parley serve --help)`,
+        `${where}: ${key}: unknown key (the keys are the flag names, see parley ${command} --help)`,
       );
     }
     out.set(key, { value: scalarText(pair.value, key, where), where });

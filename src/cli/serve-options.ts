@@ -1,11 +1,11 @@
 // `parley serve` settings: flags over the config file over defaults, through the option table (serve-table.ts), and --help.
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isValidChannel } from '../protocol/index.js';
+import { parleyDataDir } from '../client/xdg.js';
 import { DEFAULTS, type ServerConfig } from '../server/config.js';
 import { CliError, OptionError } from './errors.js';
-import { readConfigFile, type FileValue } from './files.js';
+import { configFilePath, readConfigFile, type FileValue } from './files.js';
 import { optionRows, type HelpRow } from './help.js';
 import { parseOpers } from './opers-config.js';
 import { finishTls, type TlsDraft } from './tls-options.js';
@@ -88,7 +88,7 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     const file = fromFile.get(o.flag);
     if (typeof flag === 'string') o.apply(s, flag);
     else if (file !== undefined && o.path === true && configFile !== null && file.value !== '')
-      applyFileValue(o, s, { ...file, value: filePath(configFile, file.value) });
+      applyFileValue(o, s, { ...file, value: configFilePath(configFile, file.value) });
     else if (file !== undefined) applyFileValue(o, s, file);
   }
   s.tls = finishTls(s);
@@ -132,17 +132,9 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
   };
 }
 
-/** A file named in a config file: `~/` is the home folder, a relative name is beside the file. */
-function filePath(configFile: string, value: string): string {
-  if (value === ':memory:' || value === 'off' || value === 'none' || value === '') return value;
-  if (value.startsWith('~/')) return path.join(os.homedir(), value.slice(2));
-  return path.resolve(path.dirname(configFile), value);
-}
-
 /** The database when --db is not given: `$XDG_DATA_HOME/parley/parley.db` (~/.local/share). */
 export function defaultDbPath(): string {
-  const base = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
-  return path.join(base, 'parley', 'parley.db');
+  return path.join(parleyDataDir(), 'parley.db');
 }
 
 export function serveHelp(): string {

@@ -4,7 +4,7 @@
 // a comment. The first entry for a host:port wins; lines the parser does not understand are kept
 // and skipped, so a hand edit never loses the rest of the file.
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { parleyConfigDir } from './xdg.js';
 import path from 'node:path';
 
 /** A pinned certificate and where it is written, so a warning can say which line to remove. */
@@ -16,11 +16,7 @@ export interface Pin {
 
 /** `$XDG_CONFIG_HOME/parley/known_hosts`, else `~/.config/parley/known_hosts`. */
 export function defaultKnownHostsFile(env: NodeJS.ProcessEnv = process.env): string {
-  const base =
-    env.XDG_CONFIG_HOME !== undefined && path.isAbsolute(env.XDG_CONFIG_HOME)
-      ? env.XDG_CONFIG_HOME
-      : path.join(homedir(), '.config');
-  return path.join(base, 'parley', 'known_hosts');
+  return path.join(parleyConfigDir(env), 'known_hosts');
 }
 
 /** How a host and port are written in the file. */
