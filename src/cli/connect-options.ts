@@ -30,6 +30,8 @@ export interface ConnectSettings {
   /** Catch up with the server's history on each (re)connect (--no-history turns it off). */
   history: boolean;
   channel: string | null;
+  /** --highlight: words that count as mentions besides the nick. */
+  highlight: string[];
   plain: boolean;
   reconnect: boolean;
   color: boolean;
@@ -98,6 +100,11 @@ export const CONNECT_OPTIONS: readonly ConnectOption[] = [
   { flag: 'server-password', arg: 'SECRET', help: 'the server connection password (PASS)' },
   { flag: 'no-history', help: "don't fetch missed messages from the server's history" },
   { flag: 'channel', short: 'c', arg: '#NAME', help: 'join this channel and talk there' },
+  {
+    flag: 'highlight',
+    arg: 'WORDS',
+    help: 'comma-separated words that ring like your nick when said in a channel',
+  },
   { flag: 'realname', arg: 'TEXT', help: 'the real name WHOIS shows', shown: 'your nick' },
   {
     flag: 'plain',
@@ -280,6 +287,10 @@ export function loadConnectSettings(
     saslRequired: on('sasl-required'),
     history: !on('no-history'),
     channel,
+    highlight: (text('highlight') ?? '')
+      .split(',')
+      .map((w) => w.trim())
+      .filter((w) => w !== ''),
     plain: on('plain') || !isTty,
     reconnect: !on('no-reconnect'),
     // https://no-color.org: NO_COLOR set to anything but the empty string turns colours off.

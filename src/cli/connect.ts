@@ -61,6 +61,7 @@ export async function connect(argv: string[]): Promise<number> {
     saslRequired: settings.saslRequired,
     history: settings.history ? {} : false,
     channels: settings.channel === null ? [] : [settings.channel],
+    highlight: settings.highlight,
     reconnect: settings.reconnect ? {} : false,
   });
   let code: number;

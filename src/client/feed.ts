@@ -47,6 +47,7 @@ export class Feed {
     this.incoming = {
       state: host.state,
       nick: () => host.nick(),
+      highlights: host.opts.highlight,
       now: () => host.opts.clock(),
       emit: (e) => {
         if (e.type === 'message' && !this.catchUp.fresh(e)) return; // replayed already

@@ -10,6 +10,8 @@ export interface IncomingHost {
   readonly state: ClientState;
   /** Our current nick. */
   nick(): string;
+  /** Words that make a channel message a highlight besides our nick (--highlight). */
+  readonly highlights: readonly string[];
   now(): number;
   emit(event: SessionEvent): void;
   /** Answer a CTCP request (VERSION, PING...) from `from`. */
@@ -293,7 +295,11 @@ function chat(host: IncomingHost, msg: Message, src: Source, time: number): void
     text,
     self,
     private: !isChannel,
-    highlight: !self && (!isChannel || mentions(text, host.nick(), (s) => st.fold(s))),
+    highlight:
+      !self &&
+      (!isChannel ||
+        mentions(text, host.nick(), (s) => st.fold(s)) ||
+        host.highlights.some((w) => mentions(text, w, (s) => st.fold(s)))),
   };
   const msgid = msg.tags?.get('msgid');
   if (msgid !== undefined && msgid !== '') event.msgid = msgid;

@@ -31,6 +31,8 @@ export interface SessionOptions {
   scramNonce?: string;
   /** Channels to join after each registration. */
   channels?: readonly string[];
+  /** Words that make a channel message a highlight, besides our nick (whole words, any case). */
+  highlight?: readonly string[];
   /** Backoff between reconnects (defaults: 1 s doubling to 30 s, ±30 %), or false: never reconnect. */
   reconnect?: Partial<ReconnectPolicy> | false;
   /** Lag and dead-link check (defaults: PING after 30 s of silence, dead after 60 s more), or false. */
@@ -74,6 +76,7 @@ export interface ResolvedOptions {
   /** TLS, or a loopback host: a password sent in clear stays on this machine or is encrypted. */
   readonly secure: boolean;
   readonly channels: readonly string[];
+  readonly highlight: readonly string[];
   readonly reconnect: ReconnectPolicy | null;
   readonly lag: LagCheck | null;
   readonly connectTimeoutMs: number;
@@ -117,6 +120,9 @@ export function resolveOptions(o: SessionOptions): ResolvedOptions {
     scramNonce: o.scramNonce,
     secure: o.tls === true || isLoopback(o.host),
     channels: (o.channels ?? []).map((c) => c.replace(CONTROL, '').trim()).filter((c) => c !== ''),
+    highlight: (o.highlight ?? [])
+      .map((w) => w.replace(CONTROL, '').trim())
+      .filter((w) => w !== ''),
     reconnect: o.reconnect === false ? null : { ...DEFAULT_RECONNECT, ...(o.reconnect ?? {}) },
     lag: o.lag === false ? null : { ...DEFAULT_LAG, ...(o.lag ?? {}) },
     connectTimeoutMs: o.connectTimeoutMs ?? 20_000,
