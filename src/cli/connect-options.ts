@@ -18,6 +18,8 @@ export interface ConnectSettings {
   /** Where pinned TLS certificates are kept (trust on first use). */
   knownHosts: string;
   nick: string;
+  /** --alt-nicks: tried in order when the nick is taken. */
+  altNicks: string[];
   realname: string;
   /** The server's connection password (PASS), from --server-password. */
   password: string | null;
@@ -71,6 +73,12 @@ interface ConnectOption {
 /** Every `parley connect` flag: parsed from here, and --help is made from here. */
 export const CONNECT_OPTIONS: readonly ConnectOption[] = [
   { flag: 'nick', short: 'n', arg: 'NAME', help: 'your nickname', shown: 'from your login name' },
+  {
+    flag: 'alt-nicks',
+    arg: 'NAMES',
+    help: 'comma-separated nicks to try in order when yours is taken',
+    shown: 'NICK_, NICK__, then NICK with digits',
+  },
   { flag: 'port', short: 'p', arg: 'N', help: 'server port', shown: '6667, or 6697 with --tls' },
   { flag: 'tls', help: 'connect with TLS' },
   {
@@ -253,6 +261,10 @@ export function loadConnectSettings(
       `--nick: '${nick}' is not a valid nickname (letters, digits, -[]\\\`^{|}_, not starting with a digit)`,
     );
   }
+  const altNicks = commaList(text('alt-nicks'));
+  for (const alt of altNicks) {
+    if (!isValidNick(alt, 64)) throw new CliError(`--alt-nicks: '${alt}' is not a valid nickname`);
+  }
   const login = passwordSource(text('password-file'), on('password'), isTty, env);
   const accountRaw = text('account');
   if (accountRaw !== undefined && login === null) {
@@ -280,6 +292,7 @@ export function loadConnectSettings(
     tlsInsecure: on('tls-insecure'),
     knownHosts: text('known-hosts') ?? defaultKnownHostsFile(),
     nick,
+    altNicks,
     realname: text('realname') ?? nick,
     password: text('server-password') ?? null,
     login,
@@ -287,10 +300,7 @@ export function loadConnectSettings(
     saslRequired: on('sasl-required'),
     history: !on('no-history'),
     channel,
-    highlight: (text('highlight') ?? '')
-      .split(',')
-      .map((w) => w.trim())
-      .filter((w) => w !== ''),
+    highlight: commaList(text('highlight')),
     plain: on('plain') || !isTty,
     reconnect: !on('no-reconnect'),
     // https://no-color.org: NO_COLOR set to anything but the empty string turns colours off.
@@ -345,6 +355,14 @@ export function parseHostPort(arg: string): { host: string; port: number | null 
 
 function portOf(raw: string): number {
   return parseInteger('port', raw, 1, 65535);
+}
+
+/** `a, b,c` as ['a', 'b', 'c']; absent or empty: []. */
+function commaList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((w) => w.trim())
+    .filter((w) => w !== '');
 }
 
 function withHash(name: string): string {

@@ -62,6 +62,7 @@ export async function connect(argv: string[]): Promise<number> {
     history: settings.history ? {} : false,
     channels: settings.channel === null ? [] : [settings.channel],
     highlight: settings.highlight,
+    altNicks: settings.altNicks,
     reconnect: settings.reconnect ? {} : false,
   });
   let code: number;

@@ -15,6 +15,8 @@ export interface SessionOptions {
   /** The certificate pinned for this server (known-hosts.ts): accepted though no CA vouches for it. */
   tlsPin?: Pin | null;
   nick: string;
+  /** Nicks to try in order when the server refuses `nick` (then nick_, nick__...). */
+  altNicks?: readonly string[];
   /** USER name; defaults to the nick. */
   username?: string;
   /** Real name (shown by WHOIS); defaults to the nick. */
@@ -66,6 +68,7 @@ export interface ResolvedOptions {
   readonly tlsInsecure: boolean;
   readonly tlsPin: Pin | null;
   readonly nick: string;
+  readonly altNicks: readonly string[];
   readonly username: string;
   readonly realname: string;
   readonly password: string | null;
@@ -105,6 +108,7 @@ export function resolveOptions(o: SessionOptions): ResolvedOptions {
     tlsInsecure: o.tlsInsecure === true,
     tlsPin: o.tlsPin ?? null,
     nick,
+    altNicks: (o.altNicks ?? []).map((n) => n.replace(CONTROL, '').trim()).filter((n) => n !== ''),
     username: user === '' ? 'parley' : user,
     realname: (o.realname ?? '').replace(CONTROL, '') || nick,
     password: o.password === undefined || o.password === '' ? null : o.password,

@@ -17,6 +17,7 @@ export const WANTED_CAPS = [
 export const HISTORY_CAPS = ['draft/chathistory', 'batch', 'server-time', 'message-tags'];
 
 /** Refused nicks tried before giving up. */
+/** Made-up alternatives tried after the given ones, before giving up. */
 const MAX_NICK_TRIES = 8;
 
 export interface RegistrationHost {
@@ -33,6 +34,8 @@ export interface RegistrationHost {
 
 export interface Credentials {
   nick: string;
+  /** Nicks to try, in order, when the server refuses `nick`, before made-up ones (nick_...). */
+  altNicks?: readonly string[];
   username: string;
   realname: string;
   password: string | null;
@@ -212,15 +215,22 @@ export class Registration {
     if (!this.welcomed) this.host.write('CAP END');
   }
 
-  /** 432/433/437 before 001: say so and try the next alternative (nick_, nick__, nick123...). */
+  /**
+   * 432/433/437 before 001: say so and try the next alternative: the --alt-nick ones in order,
+   * then nick_, nick__, nick123...
+   */
   private nickRefused(code: string, refused: string, preferred: string): void {
     const h = this.host;
     this.tries++;
-    if (this.tries > MAX_NICK_TRIES) {
+    if (this.tries > MAX_NICK_TRIES + (this.who.altNicks?.length ?? 0)) {
       h.fatal(code, `No nickname accepted (last tried ${refused}); choose another nick`);
       return;
     }
-    const next = alternativeNick(preferred, this.tries, () => h.random(), h.nickLen());
+    const alts = this.who.altNicks ?? [];
+    const next =
+      this.tries <= alts.length
+        ? alts[this.tries - 1]
+        : alternativeNick(preferred, this.tries - alts.length, () => h.random(), h.nickLen());
     const why =
       code === ERR.NICKNAMEINUSE
         ? 'is already in use'

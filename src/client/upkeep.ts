@@ -112,6 +112,7 @@ export class Upkeep {
     };
     this.reg = new Registration(host, {
       nick: h.preferredNick(),
+      altNicks: opts.altNicks,
       username,
       realname,
       password,

@@ -1,4 +1,4 @@
-// --highlight against a real parley server: words that count as mentions in a channel.
+// What a user sets once, against a real parley server: --highlight words and --alt-nicks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, TestClient } from '../helpers/irc.js';
@@ -23,6 +23,29 @@ test('--highlight words mark channel messages like a mention of the nick: whole 
     assert.equal(await said('nothing to see'), false);
   } finally {
     bob?.destroy();
+    session.close();
+    await stopServer(srv);
+  }
+});
+
+test('--alt-nicks are tried in order when the nick is taken, before made-up ones', async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  const taken = [
+    await TestClient.register(srv.port, 'alice', [], false),
+    await TestClient.register(srv.port, 'ally', [], false),
+  ];
+  const { session, rec } = newSession(srv.port, 'alice', { altNicks: ['ally', 'alice_away'] });
+  try {
+    session.start();
+    const reg = await rec.next('registered');
+    assert.equal(reg.nick, 'alice_away');
+    const refusals = rec.all('error').map((e) => e.text);
+    assert.deepEqual(refusals, [
+      'Nickname alice is already in use; trying ally',
+      'Nickname ally is already in use; trying alice_away',
+    ]);
+  } finally {
+    for (const c of taken) c.destroy();
     session.close();
     await stopServer(srv);
   }
