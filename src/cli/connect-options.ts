@@ -31,7 +31,10 @@ export interface ConnectSettings {
   saslRequired: boolean;
   /** Catch up with the server's history on each (re)connect (--no-history turns it off). */
   history: boolean;
+  /** The channel to talk in (the first of --channel), or null. */
   channel: string | null;
+  /** Every channel of --channel, to join on each (re)connect. */
+  channels: string[];
   /** --highlight: words that count as mentions besides the nick. */
   highlight: string[];
   plain: boolean;
@@ -107,7 +110,12 @@ export const CONNECT_OPTIONS: readonly ConnectOption[] = [
   },
   { flag: 'server-password', arg: 'SECRET', help: 'the server connection password (PASS)' },
   { flag: 'no-history', help: "don't fetch missed messages from the server's history" },
-  { flag: 'channel', short: 'c', arg: '#NAME', help: 'join this channel and talk there' },
+  {
+    flag: 'channel',
+    short: 'c',
+    arg: '#NAME[,...]',
+    help: 'join these channels and talk in the first',
+  },
   {
     flag: 'highlight',
     arg: 'WORDS',
@@ -280,11 +288,13 @@ export function loadConnectSettings(
       `--sasl-required needs a password: --password, --password-file FILE or ${PASSWORD_ENV}`,
     );
   }
-  const channelRaw = text('channel');
-  const channel = channelRaw === undefined ? null : withHash(channelRaw);
-  if (channel !== null && !isValidChannel(channel, 200)) {
-    throw new CliError(`--channel: '${channelRaw}' is not a channel name (like #dev)`);
+  const channels = commaList(text('channel')).map(withHash);
+  for (const name of channels) {
+    if (!isValidChannel(name, 200)) {
+      throw new CliError(`--channel: '${name}' is not a channel name (like #dev)`);
+    }
   }
+  const channel = channels[0] ?? null;
   return {
     host: target.host,
     port,
@@ -300,6 +310,7 @@ export function loadConnectSettings(
     saslRequired: on('sasl-required'),
     history: !on('no-history'),
     channel,
+    channels,
     highlight: commaList(text('highlight')),
     plain: on('plain') || !isTty,
     reconnect: !on('no-reconnect'),

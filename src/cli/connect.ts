@@ -60,7 +60,7 @@ export async function connect(argv: string[]): Promise<number> {
     account: password === null ? null : { name: settings.account, password },
     saslRequired: settings.saslRequired,
     history: settings.history ? {} : false,
-    channels: settings.channel === null ? [] : [settings.channel],
+    channels: settings.channels,
     highlight: settings.highlight,
     altNicks: settings.altNicks,
     reconnect: settings.reconnect ? {} : false,

@@ -53,6 +53,8 @@ test('the command line wins over the file, and --no-config leaves the file out',
     assert.equal(s.port, 6697, "the file's tls still holds: the TLS port");
     assert.equal(s.nick, 'bob');
     assert.equal(s.channel, '#ops');
+    const two = loadConnectSettings(['-c', 'dev, #ops'], true, env);
+    assert.deepEqual([two.channel, two.channels], ['#dev', ['#dev', '#ops']]);
     const bare = loadConnectSettings(['--no-config', '-n', 'carol'], true, env);
     assert.equal(bare.host, 'localhost');
     assert.equal(bare.tls, false);

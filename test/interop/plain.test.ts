@@ -221,3 +221,28 @@ test('a refused /join closes its conversation and the next line goes back where 
     await srv.stop();
   }
 });
+
+test('--channel with several channels joins them all and talks in the first', async () => {
+  const srv = await startServe();
+  const dave = await TestClient.register(srv.port, 'dave');
+  const erin = await TestClient.register(srv.port, 'erin');
+  try {
+    dave.send('JOIN #dev');
+    erin.send('JOIN #ops');
+    await dave.expectCommand('366');
+    await erin.expectCommand('366');
+    const r = await runClient(
+      [`127.0.0.1:${srv.port}`, '-n', 'bot', '--plain', '-c', 'dev,#ops'],
+      'hello dev\n/quit\n',
+    );
+    assert.equal(r.code, 0, r.out + r.err);
+    await erin.expect(
+      (m) => m.command === 'JOIN' && m.params[0] === '#ops' && /^bot!/.test(m.source ?? ''),
+    );
+    await dave.expectCommand('PRIVMSG', '#dev', 'hello dev');
+  } finally {
+    dave.destroy();
+    erin.destroy();
+    await srv.stop();
+  }
+});
