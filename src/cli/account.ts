@@ -1,10 +1,9 @@
 // `parley account add`: create an account in a running server through its admin socket (`serve --admin-socket`).
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
 import type { AdminAnswer } from '../server/admin.js';
 import { CliError } from './errors.js';
-import { readSecret } from './opers-config.js';
+import { readNewPassword, readPasswordFile } from './secrets.js';
 
 const USAGE = `Usage: parley account add NAME --socket PATH [--password-file FILE]
 
@@ -66,21 +65,8 @@ export async function account(argv: string[]): Promise<number> {
 
 /** The password: FILE's first line, or asked for (twice at a terminal), never echoed. */
 async function readPassword(file: string | undefined): Promise<string> {
-  let password: string;
-  if (file !== undefined) {
-    try {
-      password = readFileSync(file, 'utf8').split(/\r?\n/)[0];
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      throw new CliError(`--password-file: cannot read ${file}: ${e.code ?? e.message}`);
-    }
-  } else {
-    const tty = process.stdin.isTTY === true;
-    password = await readSecret(tty ? 'Password: ' : null);
-    if (tty && (await readSecret('Again: ')) !== password) {
-      throw new CliError('the two passwords differ; no account created');
-    }
-  }
+  if (file === undefined) return readNewPassword('no account created');
+  const password = readPasswordFile(file);
   if (password === '') throw new CliError('an empty password; no account created');
   return password;
 }

@@ -3,7 +3,6 @@ import { ChatController } from '../client/app.js';
 import { ClientSession } from '../client/session.js';
 import { InteractiveView } from '../client/ui/interactive.js';
 import { PlainView, runPlain } from '../client/ui/plain.js';
-import { readFileSync } from 'node:fs';
 import {
   connectHelp,
   loadConnectSettings,
@@ -12,7 +11,7 @@ import {
 } from './connect-options.js';
 import { discoverAndPick } from './discover-prompt.js';
 import { CliError } from './errors.js';
-import { readSecret } from './opers-config.js';
+import { readPasswordFile, readSecret } from './secrets.js';
 import { settleTrust } from './tls-trust.js';
 
 export async function connect(argv: string[]): Promise<number> {
@@ -86,16 +85,7 @@ export async function accountPassword(source: PasswordSource): Promise<string> {
   let password: string;
   if (source.kind === 'env') password = source.value;
   else if (source.kind === 'ask') password = await readSecret('Password (not shown): ');
-  else {
-    let text: string;
-    try {
-      text = readFileSync(source.path, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw new CliError(`--password-file: cannot read ${source.path} (${code})`);
-    }
-    password = text.split(/\r?\n/)[0];
-  }
+  else password = readPasswordFile(source.path);
   if (password === '') {
     const where =
       source.kind === 'env'

@@ -1,8 +1,8 @@
 // The config file's `opers:` list (operator name, password hash, host mask), checked at load, and `parley passwd`.
-import { createInterface } from 'node:readline';
 import type { OperBlock } from '../server/opers.js';
 import { hashPassword, isPasswordHash } from '../server/opers.js';
 import { CliError } from './errors.js';
+import { readNewPassword } from './secrets.js';
 
 const EXAMPLE = "opers: [{ name: alice, password: 'scrypt$...', host: '*@*' }]";
 
@@ -49,34 +49,7 @@ export async function passwd(argv: string[]): Promise<number> {
     return 0;
   }
   if (argv.length > 0) throw new CliError(`passwd takes no arguments (see parley passwd --help)`);
-  const tty = process.stdin.isTTY === true;
-  const first = await readSecret(tty ? 'Password: ' : null);
-  if (tty && (await readSecret('Again: ')) !== first) {
-    throw new CliError('the two passwords differ; nothing printed');
-  }
-  if (first === '') throw new CliError('an empty password; nothing printed');
-  process.stdout.write(hashPassword(first) + '\n');
+  const password = await readNewPassword('nothing printed');
+  process.stdout.write(hashPassword(password) + '\n');
   return 0;
-}
-
-/** One line from stdin; at a terminal, after `prompt` on stderr and without echoing what is typed. */
-export function readSecret(prompt: string | null): Promise<string> {
-  return new Promise((resolve) => {
-    const rl = createInterface({ input: process.stdin, terminal: prompt !== null });
-    if (prompt !== null) {
-      process.stderr.write(prompt);
-      // Echo nothing of the password (readline writes through this).
-      (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
-    }
-    let got = false;
-    rl.once('line', (line) => {
-      got = true;
-      if (prompt !== null) process.stderr.write('\n');
-      rl.close();
-      resolve(line);
-    });
-    rl.once('close', () => {
-      if (!got) resolve('');
-    });
-  });
 }

@@ -164,8 +164,8 @@ export class SqliteStore implements Store {
     private readonly db: Database.Database,
     private readonly commitEveryMs = 0,
   ) {
-    const queue = (fn: () => void): void => this.enqueue(fn);
-    this.history = new SqliteHistory(db, (work) => this.enqueue(work));
+    const queue = (work: (() => void) | InsertRow): void => this.enqueue(work);
+    this.history = new SqliteHistory(db, queue);
     this.accounts = new SqliteAccounts(db, queue);
     this.channels = new SqliteChannels(db, queue);
     this.getMetaOne = db.prepare('SELECT value FROM meta WHERE name = ?');
