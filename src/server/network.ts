@@ -214,7 +214,7 @@ export class Network {
   removeUser(user: User, now: number): void {
     this.unindexAccount(user);
     for (const ch of user.channels) this.leave(user, ch);
-    user.channels.clear();
+    user.clearChannels();
     this.monitors.clear(user);
     if (this.users.get(user.folded) === user) {
       this.whowas.record(user, now);
@@ -263,7 +263,7 @@ export class Network {
     const bits = first ? MEMBER.OP : channel.large ? MEMBER.QUIET : 0;
     channel.members.set(user, bits);
     if ((bits & STATUS) !== 0) channel.privileged.add(user);
-    user.channels.add(channel);
+    user.addChannel(channel);
     channel.invited.delete(user.folded);
   }
 
@@ -271,7 +271,7 @@ export class Network {
   leave(user: User, channel: Channel): void {
     channel.members.delete(user);
     channel.privileged.delete(user);
-    user.channels.delete(channel);
+    user.removeChannel(channel);
     const size = channel.members.size;
     if (size === 0 && channel.founder === null) this.channels.delete(channel.folded);
     else if (channel.large && size <= this.largeAtFor(channel) >> 1) {
