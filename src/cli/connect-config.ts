@@ -14,7 +14,7 @@ import { configFilePath, readConfigFile } from './files.js';
 /** Flags that make no sense in the file. */
 const NOT_IN_FILE = new Set(['help', 'config', 'no-config']);
 /** Keys whose value is a file name: `~/` is the home folder, a relative name is beside the file. */
-const FILE_KEYS = new Set(['password-file', 'known-hosts']);
+const FILE_KEYS = new Set(['password-file', 'known-hosts', 'log-dir']);
 
 /** `$XDG_CONFIG_HOME/parley/client.yaml`, else `~/.config/parley/client.yaml`. */
 export function defaultClientConfigFile(env: NodeJS.ProcessEnv = process.env): string {

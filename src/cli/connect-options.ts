@@ -4,8 +4,10 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { isValidChannel, isValidNick } from '../protocol/index.js';
 import { defaultKnownHostsFile } from '../client/known-hosts.js';
+import type { NotifyStyle } from '../client/notify.js';
 import { isChannel } from '../client/words.js';
 import { fileFlags } from './connect-config.js';
+import { logDirOf, notifyStyleOf } from './connect-extras.js';
 import { CliError } from './errors.js';
 import { optionRows } from './help.js';
 import { parseDuration, parseInteger } from './units.js';
@@ -37,6 +39,10 @@ export interface ConnectSettings {
   channels: string[];
   /** --highlight: words that count as mentions besides the nick. */
   highlight: string[];
+  /** --log / --log-dir: the logs' folder (absolute), or null: no logs. */
+  logDir: string | null;
+  /** --notify / --notify-with: the terminal notification to send, or null: none. */
+  notify: NotifyStyle | null;
   plain: boolean;
   reconnect: boolean;
   color: boolean;
@@ -120,6 +126,22 @@ export const CONNECT_OPTIONS: readonly ConnectOption[] = [
     flag: 'highlight',
     arg: 'WORDS',
     help: 'comma-separated words that ring like your nick when said in a channel',
+  },
+  {
+    flag: 'log',
+    help: 'keep a log of each conversation on disk (plain text, one file per channel or person)',
+    shown: '$XDG_DATA_HOME/parley/logs or ~/.local/share/parley/logs',
+  },
+  { flag: 'log-dir', arg: 'DIR', help: 'keep the logs in this folder (implies --log)' },
+  {
+    flag: 'notify',
+    help: 'a desktop notification through the terminal (OSC 9 or 777) when the bell rings: a mention or private message; not with --plain',
+  },
+  {
+    flag: 'notify-with',
+    arg: 'KIND',
+    help: 'auto, osc9, osc777 or both: the escape sequence --notify sends (implies --notify); in tmux it needs allow-passthrough on',
+    shown: 'auto: osc777 in rxvt-unicode, foot and VTE, else osc9',
   },
   { flag: 'realname', arg: 'TEXT', help: 'the real name WHOIS shows', shown: 'your nick' },
   {
@@ -312,6 +334,8 @@ export function loadConnectSettings(
     channel,
     channels,
     highlight: commaList(text('highlight')),
+    logDir: logDirOf(text('log-dir'), on('log'), env),
+    notify: notifyStyleOf(text('notify-with'), on('notify'), env),
     plain: on('plain') || !isTty,
     reconnect: !on('no-reconnect'),
     // https://no-color.org: NO_COLOR set to anything but the empty string turns colours off.

@@ -9,6 +9,7 @@ import {
   PASSWORD_ENV,
   type PasswordSource,
 } from './connect-options.js';
+import { startExtras } from './connect-extras.js';
 import { discoverAndPick } from './discover-prompt.js';
 import { CliError } from './errors.js';
 import { readPasswordFile, readSecret } from './secrets.js';
@@ -64,19 +65,38 @@ export async function connect(argv: string[]): Promise<number> {
     altNicks: settings.altNicks,
     reconnect: settings.reconnect ? {} : false,
   });
+  // --log and --notify: their lines are shown by the view once there is one.
+  let show = (line: string): void => void process.stderr.write(line + '\n');
+  const extras = startExtras(
+    session,
+    {
+      logDir: settings.logDir,
+      notify: settings.notify,
+      color: settings.color,
+      host,
+      port,
+      tls,
+      interactive: !settings.plain,
+      out: process.stdout,
+    },
+    (line) => show(line),
+  );
   let code: number;
   if (settings.plain) {
     const view = new PlainView(process.stdout);
+    show = (line) => view.print(line);
     const controller = new ChatController(session, view, false, settings.channel);
     session.start();
     code = await runPlain(controller, session, process.stdin);
   } else {
     const view = new InteractiveView(process.stdout, settings.color);
+    show = (line) => view.print(line);
     const controller = new ChatController(session, view, settings.color, settings.channel);
     session.start();
     code = await view.run(controller, session, process.stdin);
   }
   session.close();
+  await extras.close();
   return code;
 }
 

@@ -93,3 +93,32 @@ test('no file is fine; --config names one, and every problem is one line with fi
     fs.writeFileSync(file, 'help: true\n');
     fails([], /help: unknown key/);
   }));
+
+test('--log logs into the XDG data dir, --log-dir (or log-dir: beside the file) elsewhere; --notify-with picks the sequence', () =>
+  withConfig('log-dir: chat-logs\nnotify: true\n', (env, file) => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-data-'));
+    const withData = { ...env, XDG_DATA_HOME: data, TERM: 'xterm-256color' };
+    const fromFile = loadConnectSettings([], true, withData);
+    assert.equal(fromFile.logDir, path.join(path.dirname(file), 'chat-logs'));
+    assert.equal(fromFile.notify, 'osc9');
+    const bare = loadConnectSettings(['--no-config'], true, withData);
+    assert.equal(bare.logDir, null, 'off by default');
+    assert.equal(bare.notify, null, 'off by default');
+    const on = loadConnectSettings(['--no-config', '--log'], true, withData);
+    assert.equal(on.logDir, path.join(data, 'parley', 'logs'));
+    const here = loadConnectSettings(['--no-config', '--log-dir', 'x'], true, withData);
+    assert.equal(here.logDir, path.resolve('x'));
+    const both = loadConnectSettings(['--no-config', '--notify-with', 'both'], true, withData);
+    assert.equal(both.notify, 'both');
+    assert.throws(
+      () => loadConnectSettings(['--no-config', '--notify-with', 'osc99'], true, withData),
+      (e: unknown) =>
+        e instanceof CliError &&
+        e.message === "--notify-with: 'osc99' is not one of auto, osc9, osc777, both",
+    );
+    assert.throws(
+      () => loadConnectSettings(['--no-config', '--log-dir='], true, withData),
+      /--log-dir: expected a folder/,
+    );
+    fs.rmSync(data, { recursive: true, force: true });
+  }));
