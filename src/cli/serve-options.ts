@@ -79,6 +79,8 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     db: defaultDbPath(),
     dbFsync: false,
     adminSocket: null,
+    cluster: null,
+    nodeId: null,
     tlsPort: null,
     tlsCertFile: null,
     tlsKeyFile: null,
@@ -110,6 +112,8 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     db,
     dbFsync,
     adminSocket,
+    cluster,
+    nodeId,
     ...rest
   } = s;
   // The TLS draft (file names, port) is folded into config.tls by finishTls above.
@@ -128,6 +132,8 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     db,
     dbFsync,
     adminSocket,
+    cluster,
+    nodeId,
     help: values.help === true,
   };
 }

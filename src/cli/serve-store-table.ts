@@ -1,6 +1,7 @@
 // `parley serve`'s options for what the server keeps: the store, accounts (with the admin socket) and history.
 import { DEFAULTS } from '../server/config.js';
 import type { Option } from './serve-table.js';
+import { CliError } from './errors.js';
 import { parseDuration, parseInteger, parseOnOff } from './units.js';
 
 const D = DEFAULTS;
@@ -30,6 +31,20 @@ export const STORE_OPTIONS: Option[] = [
     path: true,
     help: 'a Unix socket (owner-only) on which `parley account add` creates accounts in the running server',
     apply: (s, v) => (s.adminSocket = v === '' || v === 'none' ? null : v),
+  },
+  {
+    flag: 'cluster',
+    arg: 'URL',
+    shown: 'none',
+    help: 'join the other servers sharing this Redis (redis://HOST:PORT, rediss:// for TLS) as one network',
+    apply: (s, v) => (s.cluster = v === '' || v === 'none' ? null : checkRedisUrl(v)),
+  },
+  {
+    flag: 'node-id',
+    arg: 'ID',
+    shown: 'auto',
+    help: "this server's name in the cluster (letters, digits, . _ -; auto: HOSTNAME-PORT); keep it across restarts",
+    apply: (s, v) => (s.nodeId = v === '' || v === 'auto' ? null : checkNodeId(v)),
   },
   {
     flag: 'nick-grace',
@@ -81,3 +96,23 @@ export const STORE_OPTIONS: Option[] = [
     apply: (s, v) => (s.historyOnJoin = parseInteger('history-on-join', v, 0, 1000)),
   },
 ];
+
+function checkRedisUrl(v: string): string {
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new CliError(`--cluster: '${v}' is not a URL (redis://HOST:PORT)`, 2);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new CliError(`--cluster: '${v}' is not a redis:// or rediss:// URL`, 2);
+  }
+  return v;
+}
+
+function checkNodeId(v: string): string {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(v)) {
+    throw new CliError(`--node-id: '${v}' must be 1-64 letters, digits, '.', '_' or '-'`, 2);
+  }
+  return v;
+}

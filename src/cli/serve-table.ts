@@ -33,6 +33,10 @@ export interface ServeSettings {
   dbFsync: boolean;
   /** The Unix socket `parley account add` talks to; null: none. */
   adminSocket: string | null;
+  /** The Redis this server shares the network through (--cluster); null: alone. */
+  cluster: string | null;
+  /** This server's id in the cluster; null: HOSTNAME-PORT. */
+  nodeId: string | null;
 }
 
 export interface Option {
@@ -57,6 +61,8 @@ export interface Extra extends TlsDraft {
   db: string;
   dbFsync: boolean;
   adminSocket: string | null;
+  cluster: string | null;
+  nodeId: string | null;
 }
 
 const D = DEFAULTS;

@@ -1,8 +1,11 @@
 // `parley serve`: load settings, start the server (and its mDNS announcement), and handle SIGINT/SIGTERM (stop) and SIGHUP (reload).
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { AdminSocket } from '../server/admin.js';
 import { Advertiser } from '../server/advertise.js';
 import { ChatLog, type Sink } from '../server/chatlog.js';
+import { ClusterLink } from '../server/cluster.js';
 import { Server } from '../server/server.js';
 import { VERSION } from '../server/version.js';
 import { openStore, StoreOpenError, type Store } from '../store/index.js';
@@ -38,6 +41,26 @@ export async function serve(argv: string[]): Promise<number> {
     throw err;
   }
   const server = new Server(settings.config, { log, chatlog, store });
+  if (settings.cluster !== null) {
+    // Joined before the port opens: nobody registers before the network's nicks are known.
+    // HOSTNAME-PORT by default, so a restarted node clears what its previous run left in Redis;
+    // with --port 0 there is no stable port to name it by.
+    const port = settings.config.port === 0 ? randomBytes(3).toString('hex') : settings.config.port;
+    const nodeId = settings.nodeId ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '_')}-${port}`;
+    const link = new ClusterLink(server, settings.cluster, nodeId);
+    try {
+      await link.start();
+    } catch (err) {
+      await link.close();
+      await store?.close();
+      throw new CliError(
+        `--cluster: cannot reach ${settings.cluster}: ${(err as Error).message}`,
+        1,
+      );
+    }
+    server.cluster = link;
+    log.info({ cluster: settings.cluster, node: nodeId }, 'joined the cluster');
+  }
   // The admin socket first: once the IRC port answers, `parley account add` works too.
   let admin: AdminSocket | null = null;
   if (settings.adminSocket !== null) {
@@ -92,6 +115,7 @@ export async function serve(argv: string[]): Promise<number> {
           ? ' (permission denied: use --port above 1023)'
           : '';
     await admin?.close();
+    await server.cluster?.close();
     throw new CliError(`cannot listen on ${where}: ${e.code ?? e.message}${hint}`, 1);
   }
   const { config } = settings;

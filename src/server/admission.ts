@@ -16,6 +16,14 @@ export class Admission {
     else store.setMeta('cloak-secret', this.cloakKey.toString('base64'));
   }
 
+  /**
+   * In a cluster every node must cloak an address the same way: the first node's secret is the
+   * network's (`share` keeps ours unless one is there, and answers the one to use).
+   */
+  async shareSecret(share: (mine: string) => Promise<string>): Promise<void> {
+    this.cloakKey = Buffer.from(await share(this.cloakKey.toString('base64')), 'base64');
+  }
+
   /** Why a new connection from `ip` is refused while `connections` are open, or null to let it in. */
   refusal(ip: string, connections: number, config: ServerConfig): string | null {
     return connections >= config.maxClients

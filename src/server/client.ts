@@ -20,6 +20,8 @@ export class Client {
    * `REGISTER *` before the welcome names the account after it (so a nick in use is ACCOUNT_EXISTS).
    */
   askedNick: string | null = null;
+  /** A nick claimed for this client in the cluster (server/cluster.ts) and not in use yet. */
+  claimedNick: string | null = null;
   username: string | null = null;
   realname: string | null = null;
   /** A SASL exchange in progress (commands/sasl.ts), or null. */

@@ -1,6 +1,7 @@
 // The chat server: wires listener, connections, network state and the command table together.
 import type { AddressInfo, Socket } from 'node:net';
 import { fold, RPL, serializeBody, type Tags } from '../protocol/index.js';
+import type { ClusterLink } from './cluster.js';
 import { Admission } from './admission.js';
 import type { Channel } from './channel.js';
 import type { ChatLog } from './chatlog.js';
@@ -67,6 +68,8 @@ export class Server implements ConnectionEvents<Client> {
   readonly loginFailures = new Throttle(LOGIN_FAILURES_BURST, LOGIN_FAILURE_EVERY_MS);
   /** Accounts registered per address (`i:ip`). */
   readonly registrations = new Throttle(REGISTER_BURST, REGISTER_EVERY_MS);
+  /** This server as a node of a cluster (--cluster), or null when it stands alone. */
+  cluster: ClusterLink | null = null;
   /** Registered nicks held by someone not logged into them, and their deadlines. */
   readonly reservations = new Reservations(this);
   /** Re-read the config file (REHASH; serve.ts sets it): the file, and the problem if it failed. */
@@ -131,6 +134,8 @@ export class Server implements ConnectionEvents<Client> {
       if (kept > 0) this.log.info({ channels: kept }, 'registered channels restored');
       beforeEveryWrite(this.commitStore, true);
     }
+    const cluster = this.cluster;
+    if (cluster !== null) await this.admission.shareSecret((mine) => cluster.shareSecret(mine));
     const addr = await this.listener.listen(this.config.host, this.config.port);
     if (this.config.websocketPort !== null) {
       this.wsListener = new WsListener({
@@ -212,6 +217,7 @@ export class Server implements ConnectionEvents<Client> {
     for (const s of [...this.clients]) s.conn.close(reason, last);
     this.chatlog.flush();
     await closing;
+    await this.cluster?.close();
     if (this.store !== null) {
       beforeEveryWrite(this.commitStore, false);
       await this.store.close();
@@ -248,6 +254,7 @@ export class Server implements ConnectionEvents<Client> {
     const out = this.userEvent(user, 'NICK', [wanted]);
     const old = user.nick;
     this.network.renameUser(user, wanted, out.stamp.ms);
+    this.cluster?.renamed(user, old);
     if (fold(old) !== user.folded) {
       this.presence(old, null);
       this.presence(wanted, user.prefix);
@@ -269,6 +276,7 @@ export class Server implements ConnectionEvents<Client> {
     const out = this.userEvent(user, 'QUIT', [reason]);
     this.network.toNeighbours(user, out, 0, true);
     this.network.removeUser(user, out.stamp.ms);
+    this.cluster?.leave(user, reason);
     this.reservations.forget(user);
     this.presence(user.nick, null);
     this.chatlog.quit(out.stamp.ms, user.nick, reason);
@@ -343,6 +351,7 @@ export class Server implements ConnectionEvents<Client> {
     this.admission.closed(conn.ip);
     this.network.connectionClosed(client.user !== null);
     if (client.user !== null) this.quitUser(client.user, reason);
+    if (client.claimedNick !== null) this.cluster?.release(client.claimedNick);
     this.log.info(
       { id: conn.id, ip: conn.ip, nick: client.user?.nick, reason },
       'connection closed',

@@ -72,13 +72,12 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
         t[0] !== '+' &&
         !isNickServ(req, t) &&
         !isChanServ(req, t) &&
-        network.findUser(t) === undefined,
+        network.findUser(t) === undefined &&
+        server.cluster?.find(t) === undefined,
     );
     if (unknown.length > 0) return lookUpAccounts(req, verb, unknown, server.store);
   }
-  const kind = messageKind(verb, text);
-  const logText =
-    kind === 'privmsg' || kind === 'notice' ? text : text.replace(/^\x01(ACTION )?|\x01$/g, '');
+  const { kind, text: logText } = consoleForm(verb, text);
   const params = needText ? ['', text] : [''];
   const echo = req.client.has(CAPBIT.ECHO_MESSAGE);
   const capBit = verb === 'TAGMSG' ? CAPBIT.MESSAGE_TAGS : 0;
@@ -126,6 +125,16 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
       continue;
     }
     const recipient = network.findUser(name);
+    const remote = recipient === undefined ? server.cluster?.find(name) : undefined;
+    if (remote !== undefined) {
+      // A user of another node (server/cluster.ts): handed to that node, which delivers it.
+      const out = server.userEvent(user, verb, withTarget(params, remote.nick), tags);
+      server.cluster!.deliver(user, remote, verb, needText ? text : null, tags, out);
+      if (echo) req.event(out);
+      privateTo.push(remote.nick);
+      lastMs = out.stamp.ms;
+      continue;
+    }
     if (recipient === undefined) {
       const account = accounts?.get(fold(name));
       if (account != null && verb !== 'TAGMSG') sendOffline(req, verb, account, text, tags);
@@ -167,10 +176,12 @@ export function speakRefusal(channel: Channel, user: User, ctcp: boolean): strin
   return ctcp && channel.has('C') ? 'Cannot send CTCP to channel (+C)' : null;
 }
 
-/** What the console calls it: CTCP (\x01...\x01) is an action (/me) or another CTCP request. */
-function messageKind(verb: Verb, text: string): MessageKind {
-  if (text.charCodeAt(0) !== 1) return verb === 'NOTICE' ? 'notice' : 'privmsg';
-  return text.startsWith('\x01ACTION ') && verb === 'PRIVMSG' ? 'action' : 'ctcp';
+/** What the console calls a message, and its text there: CTCP (\x01...\x01) is an action (/me)
+ * or another CTCP request, shown without the \x01 framing. */
+export function consoleForm(verb: string, text: string): { kind: MessageKind; text: string } {
+  if (text.charCodeAt(0) !== 1) return { kind: verb === 'NOTICE' ? 'notice' : 'privmsg', text };
+  const kind = text.startsWith('\x01ACTION ') && verb === 'PRIVMSG' ? 'action' : 'ctcp';
+  return { kind, text: text.replace(/^\x01(ACTION )?|\x01$/g, '') };
 }
 
 function withTarget(params: string[], target: string): string[] {

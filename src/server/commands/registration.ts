@@ -115,7 +115,7 @@ function nick(req: Request): void {
   }
   const holder = net.findUser(wanted);
   const user = s.user;
-  if (holder !== undefined && holder !== user) {
+  if ((holder !== undefined && holder !== user) || req.server.cluster?.find(wanted) !== undefined) {
     return req.numeric(ERR.NICKNAMEINUSE, wanted, 'Nickname is already in use');
   }
   if (user === null) {
@@ -124,7 +124,42 @@ function nick(req: Request): void {
     return;
   }
   if (wanted === user.nick) return;
-  req.event(req.server.changeNick(user, wanted));
+  if (fold(wanted) === user.folded) return req.event(req.server.changeNick(user, wanted));
+  withClaim(req, wanted, () => {
+    if (s.user === null) return;
+    if (s.claimedNick === wanted) s.claimedNick = null;
+    req.event(req.server.changeNick(s.user, wanted));
+  });
+}
+
+/**
+ * In a cluster, claim `nick` network-wide before `then` (the client's later lines wait for the
+ * answer): 433 when another node has it, 437 when Redis does not answer. Alone, `then` at once.
+ */
+function withClaim(req: Request, nick: string, then: () => void): void {
+  const cluster = req.server.cluster;
+  const s = req.client;
+  if (cluster === null || s.claimedNick === nick) return then();
+  const username = s.user?.username ?? s.username ?? '';
+  const realname = s.user?.realname ?? s.realname ?? '';
+  const claim = cluster.claim(nick, username, s.host, realname);
+  // Registered first, so it runs before waitFor's answer: a claim is never lost track of.
+  claim.then(
+    (ok) => {
+      if (!ok) return;
+      if (s.conn.isGone()) cluster.release(nick);
+      else s.claimedNick = nick;
+    },
+    () => {},
+  );
+  req.waitFor(
+    claim,
+    (ok) => {
+      if (ok) then();
+      else req.numeric(ERR.NICKNAMEINUSE, nick, 'Nickname is already in use');
+    },
+    () => req.numeric(ERR.UNAVAILRESOURCE, nick, 'Nick/channel is temporarily unavailable'),
+  );
 }
 
 // USER <username> <mode> <unused> :<realname>
@@ -166,14 +201,24 @@ function tryRegister(req: Request): void {
       return;
     }
   }
+  const cluster = server.cluster;
+  if (cluster !== null && s.claimedNick !== s.pendingNick) {
+    const wanted = s.pendingNick;
+    return withClaim(req, wanted, () => {
+      if (s.pendingNick === wanted) tryRegister(req);
+    });
+  }
   const u = new User(s.pendingNick, s.username, s.realname ?? '', s.host, s, req.now);
   if (s.secure) u.modes = 'Z'; // a TLS link; not in the network yet, so set here
   if (!server.network.addUser(u)) {
     req.numeric(ERR.NICKNAMEINUSE, s.pendingNick, 'Nickname is already in use');
-    s.pendingNick = null;
+    if (s.claimedNick !== null) cluster?.release(s.claimedNick);
+    s.pendingNick = s.claimedNick = null;
     return;
   }
   s.user = u;
+  s.claimedNick = null;
+  cluster?.arrive(u);
   if (s.pendingAccount !== null) {
     server.network.setAccount(u, s.pendingAccount);
     s.pendingAccount = null;

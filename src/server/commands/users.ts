@@ -181,6 +181,14 @@ function whois(req: Request): void {
     }
   }
   const target = nick === '' ? undefined : network.findUser(nick);
+  const remote = target === undefined && nick !== '' ? req.server.cluster?.find(nick) : undefined;
+  if (remote !== undefined) {
+    // A user of another node: what the cluster's directory knows.
+    req.numeric(RPL.WHOISUSER, remote.nick, remote.user, remote.host, '*', remote.realname);
+    req.numeric(RPL.WHOISSERVER, remote.nick, remote.node, 'another node of this network');
+    req.numeric(RPL.ENDOFWHOIS, remote.nick, 'End of /WHOIS list');
+    return;
+  }
   if (target === undefined) {
     req.numeric(ERR.NOSUCHNICK, nick === '' ? '*' : nick, 'No such nick/channel');
     req.numeric(RPL.ENDOFWHOIS, nick === '' ? '*' : nick, 'End of /WHOIS list');
@@ -253,7 +261,7 @@ function ison(req: Request): void {
   const net = req.server.network;
   const present: string[] = [];
   for (const word of nickWords(req.params)) {
-    const u = net.findUser(word);
+    const u = net.findUser(word) ?? req.server.cluster?.find(word);
     if (u !== undefined) present.push(u.nick);
   }
   req.numeric(RPL.ISON, present.join(' '));

@@ -1,0 +1,250 @@
+// The cluster's Redis side: node liveness, the network-wide nick directory, and messages between nodes. Knows nothing of IRC.
+//
+// Keys (all under `parley:`):
+//   node:<id>   this node is alive: set with a TTL, renewed every HEARTBEAT_MS; gone = node dead
+//   nodes       the set of node ids that have joined and not been reaped
+//   nicks       hash: folded nick -> "<node>\t<nick>\t<user>\t<host>\t<realname>", one per user
+//   cloak-secret  the key every node cloaks addresses with (the first node's)
+// Pub/sub channels:
+//   parley:dir      directory news (a user arrived, left, changed nick) for every node
+//   parley:to:<id>  deliveries for the users of node <id> (private messages)
+//
+// A nick is claimed with HSETNX, so two nodes can never hand out the same one; a node releases
+// only entries it owns (a Lua compare-and-delete). Every node watches the others' liveness keys:
+// the first to see one gone reaps it in one script (its entries and its id removed) and
+// announces `gone` for it, on which every node forgets that node's users, so a node killed with SIGKILL frees its nicks within
+// HEARTBEAT_TTL_MS + REAP_MS. Two connections: commands, and one in subscriber mode.
+import { Redis } from 'ioredis';
+
+export const HEARTBEAT_MS = 2000;
+/** A node whose key is older than this is dead (three missed heartbeats). */
+export const HEARTBEAT_TTL_MS = 6000;
+const REAP_MS = 2000;
+const P = 'parley:';
+
+/** A user as the directory records it. */
+export interface DirEntry {
+  node: string;
+  nick: string;
+  user: string;
+  host: string;
+  realname: string;
+}
+
+/** What travels between nodes: directory news and deliveries. Plain JSON. */
+export type BusMessage =
+  | { t: 'arrive'; e: DirEntry }
+  | { t: 'leave'; node: string; nick: string; reason: string }
+  | { t: 'nick'; node: string; from: string; e: DirEntry }
+  /** A node was found dead (or left): every user it had is gone. */
+  | { t: 'gone'; node: string }
+  | {
+      t: 'deliver';
+      /** Sender's `nick!user@host`, its nick, its account (account-tag) or null. */
+      src: string;
+      from: string;
+      account: string | null;
+      verb: string;
+      /** The recipient's nick as the sender's node knew it. */
+      to: string;
+      text: string | null;
+      tags: Array<[string, string]> | null;
+      ms: number;
+      time: string;
+      msgid: string;
+    };
+
+export interface BusHandlers {
+  /** The other nodes' users when this node joins, before any message. */
+  directory(entries: DirEntry[]): void;
+  message(m: BusMessage): void;
+  /** Redis went away (true) or came back (false). */
+  degraded(down: boolean, why: string): void;
+}
+
+const RELEASE = `local v = redis.call('HGET', KEYS[1], ARGV[1])
+if v and string.sub(v, 1, #ARGV[2] + 1) == ARGV[2] .. '\\t' then
+  redis.call('HDEL', KEYS[1], ARGV[1]) return 1 end
+return 0`;
+
+/** Remove every nick of node ARGV[1] and the node itself; returns the removed entries. */
+const REAP = `local all = redis.call('HGETALL', KEYS[1])
+local out = {}
+local prefix = ARGV[1] .. '\\t'
+for i = 1, #all, 2 do
+  if string.sub(all[i + 1], 1, #prefix) == prefix then
+    redis.call('HDEL', KEYS[1], all[i]) out[#out + 1] = all[i + 1] end
+end
+redis.call('SREM', KEYS[2], ARGV[1])
+return out`;
+
+export function encodeEntry(e: DirEntry): string {
+  return [e.node, e.nick, e.user, e.host, e.realname].join('\t');
+}
+
+export function decodeEntry(v: string): DirEntry | null {
+  const p = v.split('\t');
+  if (p.length < 5) return null;
+  return { node: p[0], nick: p[1], user: p[2], host: p[3], realname: p.slice(4).join('\t') };
+}
+
+export class ClusterBus {
+  private readonly cmd: Redis;
+  private readonly sub: Redis;
+  private beat: NodeJS.Timeout | null = null;
+  private reaper: NodeJS.Timeout | null = null;
+  private down = false;
+  private closed = false;
+  /** Messages that arrived before the directory was read: applied right after it, in order. */
+  private early: BusMessage[] | null = [];
+
+  constructor(
+    readonly url: string,
+    readonly nodeId: string,
+    private readonly serverName: string,
+    private readonly on: BusHandlers,
+  ) {
+    // Commands wait while Redis is away (ioredis queues them) and callers time out on their own.
+    const opts = { lazyConnect: true, maxRetriesPerRequest: null, enableReadyCheck: true };
+    this.cmd = new Redis(url, opts);
+    this.sub = new Redis(url, opts);
+    for (const r of [this.cmd, this.sub]) {
+      r.on('error', (err: Error) => this.setDown(true, err.message));
+      r.on('ready', () => this.setDown(false, 'reconnected'));
+    }
+    this.sub.on('message', (_channel: string, text: string) => this.received(text));
+  }
+
+  /**
+   * Connect, clear what an earlier run of this node id left, subscribe, read the directory (after
+   * subscribing, so no change falls between the two) and start the heartbeat.
+   */
+  async start(timeoutMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no answer')), timeoutMs);
+    });
+    try {
+      await Promise.race([Promise.all([this.cmd.connect(), this.sub.connect()]), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    // A restart under the same id (after kill -9): its old users are gone, for everyone.
+    await this.cmd.eval(REAP, 2, P + 'nicks', P + 'nodes', this.nodeId);
+    await this.cmd.publish(P + 'dir', JSON.stringify({ t: 'gone', node: this.nodeId }));
+    await this.heartbeat();
+    await this.sub.subscribe(P + 'dir', P + 'to:' + this.nodeId);
+    const all = await this.cmd.hgetall(P + 'nicks');
+    const entries: DirEntry[] = [];
+    for (const v of Object.values(all)) {
+      const e = decodeEntry(v);
+      if (e !== null && e.node !== this.nodeId) entries.push(e);
+    }
+    this.on.directory(entries);
+    const early = this.early ?? [];
+    this.early = null;
+    for (const m of early) this.on.message(m);
+    this.beat = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
+    this.reaper = setInterval(() => void this.reap(), REAP_MS);
+  }
+
+  /** The value every node shares under `secret` (cloak key): `mine` unless one was set first. */
+  async shareSecret(mine: string): Promise<string> {
+    await this.cmd.set(P + 'cloak-secret', mine, 'NX');
+    return (await this.cmd.get(P + 'cloak-secret')) ?? mine;
+  }
+
+  /** Claim `folded` for `e` network-wide: true when it was free. */
+  async claim(folded: string, e: DirEntry): Promise<boolean> {
+    return (await this.cmd.hsetnx(P + 'nicks', folded, encodeEntry(e))) === 1;
+  }
+
+  /** Replace this node's own entry for `folded` (a case-only nick change keeps the claim). */
+  async update(folded: string, e: DirEntry): Promise<void> {
+    await this.cmd.hset(P + 'nicks', folded, encodeEntry(e));
+  }
+
+  /** Give up `folded` if this node holds it. */
+  release(folded: string): void {
+    this.cmd.eval(RELEASE, 1, P + 'nicks', folded, this.nodeId).catch(() => {
+      // Redis away: the entry goes when this node's liveness key does, or at its next start.
+    });
+  }
+
+  /** Tell every node (this one too) about a directory change. */
+  announce(m: BusMessage): void {
+    this.cmd.publish(P + 'dir', JSON.stringify(m)).catch(() => {});
+  }
+
+  /** Hand `m` to the node `node` (one PUBLISH: no round trip waited for). */
+  sendTo(node: string, m: BusMessage): void {
+    this.cmd.publish(P + 'to:' + node, JSON.stringify(m)).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.beat !== null) clearInterval(this.beat);
+    if (this.reaper !== null) clearInterval(this.reaper);
+    if (this.cmd.status === 'ready') {
+      // Leaving cleanly: our users are gone now, not after the TTL (which does it if Redis is away).
+      const leave = async () => {
+        await this.cmd.eval(REAP, 2, P + 'nicks', P + 'nodes', this.nodeId);
+        await this.cmd.del(P + 'node:' + this.nodeId);
+        await this.cmd.publish(P + 'dir', JSON.stringify({ t: 'gone', node: this.nodeId }));
+      };
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        leave().catch(() => {}),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000))),
+      ]);
+      clearTimeout(timer);
+    }
+    this.sub.disconnect();
+    this.cmd.disconnect();
+  }
+
+  private received(text: string): void {
+    let m: BusMessage;
+    try {
+      m = JSON.parse(text) as BusMessage;
+    } catch {
+      return; // not ours: some other program publishing on our channels
+    }
+    if (this.early !== null) this.early.push(m);
+    else this.on.message(m);
+  }
+
+  private async heartbeat(): Promise<void> {
+    try {
+      await this.cmd
+        .multi()
+        .set(P + 'node:' + this.nodeId, this.serverName, 'PX', HEARTBEAT_TTL_MS)
+        .sadd(P + 'nodes', this.nodeId)
+        .exec();
+    } catch {
+      // reported through 'error'
+    }
+  }
+
+  private async reap(): Promise<void> {
+    if (this.down) return;
+    try {
+      const nodes = await this.cmd.smembers(P + 'nodes');
+      for (const node of nodes) {
+        if (node === this.nodeId) continue;
+        if ((await this.cmd.exists(P + 'node:' + node)) === 1) continue;
+        await this.cmd.eval(REAP, 2, P + 'nicks', P + 'nodes', node);
+        this.announce({ t: 'gone', node });
+      }
+    } catch {
+      // Redis away: try again on the next round
+    }
+  }
+
+  private setDown(down: boolean, why: string): void {
+    if (this.closed || down === this.down) return;
+    this.down = down;
+    this.on.degraded(down, why);
+  }
+}

@@ -1,0 +1,172 @@
+// Several real `parley serve` processes joined through a real redis-server: nicks unique across nodes, private messages between nodes, a node killed with SIGKILL.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TestClient } from '../helpers/irc.js';
+import { freePort, haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
+import { startServe, type ServeProcess } from '../interop/serve.js';
+
+const ARGS = ['--db', 'off', '--flood', 'off', '--default-channel', ''];
+const CAPS = ['echo-message', 'message-tags', 'server-time'];
+
+function node(redis: TestRedis, id: string): Promise<ServeProcess> {
+  return startServe([...ARGS, '--cluster', redis.url, '--node-id', id]);
+}
+
+async function withCluster(
+  count: number,
+  fn: (nodes: ServeProcess[], redis: TestRedis) => Promise<void>,
+): Promise<void> {
+  const redis = await startRedis();
+  const nodes: ServeProcess[] = [];
+  try {
+    for (let k = 0; k < count; k++) nodes.push(await node(redis, `n${k + 1}`));
+    await fn(nodes, redis);
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await redis.stop();
+  }
+}
+
+/** Poll `fn` until it is true (directory news travel through Redis asynchronously). */
+async function eventually(fn: () => Promise<boolean>, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const isOn = async (c: TestClient, nick: string) =>
+  (await c.replies(`ISON ${nick}`)).some((m) => m.command === '303' && m.params[1] === nick);
+
+test('private messages cross nodes in every form, with one msgid and one cloak for both sides', async (t) => {
+  if (!haveRedis(t)) return;
+  await withCluster(2, async ([a, b]) => {
+    const alice = await TestClient.register(a.port, 'alice', CAPS, false);
+    const bob = await TestClient.register(b.port, 'bob', CAPS, false);
+    const carol = await TestClient.register(a.port, 'carol', [], false);
+    await eventually(() => isOn(alice, 'bob'), 'alice sees bob online');
+
+    alice.send('PRIVMSG bob :hello across');
+    const got = await bob.expectCommand('PRIVMSG', 'bob');
+    assert.equal(got.params[1], 'hello across');
+    assert.match(got.source ?? '', /^alice!~alice@/);
+    const echo = await alice.expectCommand('PRIVMSG', 'bob');
+    assert.equal(echo.tags?.get('msgid'), got.tags?.get('msgid'), 'one msgid on both nodes');
+    // One cloak: the host bob sees is the one alice's own node shows for her.
+    const own = (await alice.replies('WHOIS alice')).find((m) => m.command === '311')!;
+    assert.equal(got.source, `alice!${own.params[2]}@${own.params[3]}`);
+
+    // Several targets at once, on both nodes; NOTICE and CTCP ACTION; TAGMSG with client tags.
+    alice.send('PRIVMSG bob,carol :to both');
+    assert.equal((await bob.expectCommand('PRIVMSG', 'bob')).params[1], 'to both');
+    assert.equal((await carol.expectCommand('PRIVMSG', 'carol')).params[1], 'to both');
+    bob.send('NOTICE alice :a notice back');
+    assert.equal((await alice.expectCommand('NOTICE', 'alice')).params[1], 'a notice back');
+    bob.send('PRIVMSG carol :\x01ACTION waves\x01');
+    assert.equal((await carol.expectCommand('PRIVMSG', 'carol')).params[1], '\x01ACTION waves\x01');
+    alice.send('@+typing=active TAGMSG bob');
+    assert.equal((await bob.expectCommand('TAGMSG', 'bob')).tags?.get('+typing'), 'active');
+
+    // Both consoles show the private message, by nick.
+    await a.waitForConsole(/alice -> bob: hello across/);
+    await b.waitForConsole(/alice -> bob: hello across/);
+    await b.waitForConsole(/\* bob waves|bob -> carol: .*waves/);
+
+    // WHOIS, ISON and MONITOR answer for users of the other node.
+    const whois = await alice.replies('WHOIS bob');
+    assert.deepEqual(
+      whois.map((m) => m.command),
+      ['311', '312', '318'],
+    );
+    assert.equal(whois[1].params[2], 'n2');
+    alice.send('MONITOR + bob,nobody');
+    await alice.expect((m) => m.command === '730' && m.params[1].startsWith('bob!'));
+    await alice.expect((m) => m.command === '731' && m.params[1] === 'nobody');
+    bob.destroy();
+    await alice.expect((m) => m.command === '731' && m.params[1] === 'bob', 5000, 'bob offline');
+    await eventually(async () => !(await isOn(alice, 'bob')), 'bob gone from ISON');
+    const gone = await alice.replies('PRIVMSG bob :still there?');
+    assert.equal(gone[0]?.command, '401');
+    alice.destroy();
+    carol.destroy();
+  });
+});
+
+test('a nick is unique across nodes: registration and NICK get 433, and it is free once its holder leaves', async (t) => {
+  if (!haveRedis(t)) return;
+  await withCluster(2, async ([a, b]) => {
+    const alice = await TestClient.register(a.port, 'alice', [], false);
+    const bob = await TestClient.register(b.port, 'bob', [], false);
+    await eventually(() => isOn(bob, 'alice'), 'node 2 knows alice');
+
+    const twin = await TestClient.connect(b.port);
+    twin.send('NICK Alice');
+    twin.send('USER x 0 * :x');
+    await twin.expect((m) => m.command === '433' && m.params[1] === 'Alice');
+    assert.equal((await bob.replies('NICK ALICE'))[0]?.command, '433');
+
+    // Both nodes race for the same new nick: exactly one wins.
+    alice.send('NICK dave');
+    bob.send('NICK dave');
+    const [ra, rb] = await Promise.all([
+      alice.expect((m) => m.command === 'NICK' || m.command === '433'),
+      bob.expect((m) => m.command === 'NICK' || m.command === '433'),
+    ]);
+    assert.deepEqual([ra.command, rb.command].sort(), ['433', 'NICK']);
+    const winner = ra.command === 'NICK' ? alice : bob;
+    const loser = winner === alice ? bob : alice;
+
+    // The holder leaves: the nick is free on the other node (and the old one, too, after a change).
+    await winner.quit();
+    await eventually(
+      async () => (await loser.replies('NICK dave')).some((m) => m.command === 'NICK'),
+      'dave free again',
+    );
+    twin.send('NICK alice');
+    await twin.expect((m) => m.command === '001', 5000, 'the freed nick alice');
+    twin.destroy();
+    loser.destroy();
+  });
+});
+
+test('a node killed with SIGKILL: its users vanish from the others within the heartbeat window', async (t) => {
+  if (!haveRedis(t)) return;
+  await withCluster(3, async ([a, b, c]) => {
+    const alice = await TestClient.register(a.port, 'alice', [], false);
+    const bob = await TestClient.register(b.port, 'bob', [], false);
+    const carol = await TestClient.register(c.port, 'carol', [], false);
+    await eventually(() => isOn(alice, 'bob'), 'alice sees bob');
+    await eventually(() => isOn(alice, 'carol'), 'alice sees carol');
+
+    // One line to users of two other nodes.
+    alice.send('PRIVMSG bob,carol :to two nodes');
+    assert.equal((await bob.expectCommand('PRIVMSG', 'bob')).params[1], 'to two nodes');
+    assert.equal((await carol.expectCommand('PRIVMSG', 'carol')).params[1], 'to two nodes');
+
+    alice.send('MONITOR + bob');
+    await alice.expect((m) => m.command === '730');
+    const killedAt = Date.now();
+    b.child.kill('SIGKILL');
+    await alice.expect((m) => m.command === '731' && m.params[1] === 'bob', 12_000, 'bob offline');
+    assert.ok(Date.now() - killedAt < 10_000, 'noticed within 10 s');
+    // bob's nick is free on the surviving nodes.
+    const again = await TestClient.register(c.port, 'bob', [], false);
+    alice.send('PRIVMSG bob :the new bob');
+    assert.equal((await again.expectCommand('PRIVMSG', 'bob')).params[1], 'the new bob');
+    for (const x of [alice, carol, again]) x.destroy();
+  });
+});
+
+test('--cluster with no Redis there: one line naming the flag, exit 1', async () => {
+  const port = await freePort();
+  await assert.rejects(
+    startServe([...ARGS, '--cluster', `redis://127.0.0.1:${port}`, '--node-id', 'x']),
+    (err: Error) => {
+      assert.match(err.message, /exited early \(code 1/);
+      assert.match(err.message, /parley: --cluster: cannot reach redis:\/\/127\.0\.0\.1:\d+/);
+      assert.doesNotMatch(err.message, /\n\s+at /, 'no stack trace');
+      return true;
+    },
+  );
+});

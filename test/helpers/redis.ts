@@ -1,0 +1,73 @@
+// A real redis-server for tests: started on a free loopback port with nothing saved, stopped (or restarted) on request.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
+
+export interface TestRedis {
+  port: number;
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Whether redis-server is installed; under CI=true its absence fails the test (.ci/run installs it). */
+export function haveRedis(t: TestContext): boolean {
+  if (spawnSync('redis-server', ['--version']).status === 0) return true;
+  if (process.env.CI === 'true') {
+    assert.fail('redis-server not installed, but CI=true: .ci/run must install it');
+  }
+  t.skip('redis-server not installed (apt-get install -y redis-server); skipped outside CI');
+  return false;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Start redis-server on `port` (a free one when not given) and wait until it answers. */
+export async function startRedis(port?: number): Promise<TestRedis> {
+  const p = port ?? (await freePort());
+  const child = spawn(
+    'redis-server',
+    ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (s: string) => (out += s));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`redis-server did not start:\n${out}`)),
+      10_000,
+    );
+    const check = () => {
+      if (/Ready to accept connections/.test(out)) {
+        clearTimeout(timer);
+        child.stdout?.off('data', check);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited (${code}):\n${out}`));
+    });
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    port: p,
+    url: `redis://127.0.0.1:${p}`,
+    child,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
