@@ -9,8 +9,8 @@
 //   parley:dir      directory news (a user arrived, left, changed nick) for every node
 //   parley:to:<id>  deliveries for the users of node <id> (private messages)
 //
-// A nick is claimed with HSETNX, so two nodes can never hand out the same one; a node releases
-// only entries it owns (a Lua compare-and-delete). Every node watches the others' liveness keys:
+// A nick is claimed atomically (a Lua set-if-free), so two nodes never hand out the same one; a
+// node releases only entries it owns (a Lua compare-and-delete). Every node watches the others' liveness keys:
 // the first to see one gone reaps it in one script (its entries and its id removed) and
 // announces `gone` for it, on which every node forgets that node's users, so a node killed with SIGKILL frees its nicks within
 // HEARTBEAT_TTL_MS + REAP_MS. Two connections: commands, and one in subscriber mode.
@@ -61,6 +61,12 @@ export interface BusHandlers {
   /** Redis went away (true) or came back (false). */
   degraded(down: boolean, why: string): void;
 }
+
+/** Claim ARGV[1] with entry ARGV[2] for node ARGV[3]: 1 when it was free or already this node's. */
+const CLAIM = `local v = redis.call('HGET', KEYS[1], ARGV[1])
+if not v then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end
+if string.sub(v, 1, #ARGV[3] + 1) == ARGV[3] .. '\\t' then return 1 end
+return 0`;
 
 const RELEASE = `local v = redis.call('HGET', KEYS[1], ARGV[1])
 if v and string.sub(v, 1, #ARGV[2] + 1) == ARGV[2] .. '\\t' then
@@ -134,13 +140,7 @@ export class ClusterBus {
     await this.cmd.publish(P + 'dir', JSON.stringify({ t: 'gone', node: this.nodeId }));
     await this.heartbeat();
     await this.sub.subscribe(P + 'dir', P + 'to:' + this.nodeId);
-    const all = await this.cmd.hgetall(P + 'nicks');
-    const entries: DirEntry[] = [];
-    for (const v of Object.values(all)) {
-      const e = decodeEntry(v);
-      if (e !== null && e.node !== this.nodeId) entries.push(e);
-    }
-    this.on.directory(entries);
+    this.on.directory(await this.directory());
     const early = this.early ?? [];
     this.early = null;
     for (const m of early) this.on.message(m);
@@ -154,9 +154,25 @@ export class ClusterBus {
     return (await this.cmd.get(P + 'cloak-secret')) ?? mine;
   }
 
-  /** Claim `folded` for `e` network-wide: true when it was free. */
+  /** Claim `folded` for `e` network-wide: true when it was free (or this node's already). */
   async claim(folded: string, e: DirEntry): Promise<boolean> {
-    return (await this.cmd.hsetnx(P + 'nicks', folded, encodeEntry(e))) === 1;
+    return (await this.cmd.eval(CLAIM, 1, P + 'nicks', folded, encodeEntry(e), this.nodeId)) === 1;
+  }
+
+  /** Every user in the directory now, this node's excepted. */
+  async directory(): Promise<DirEntry[]> {
+    const all = await this.cmd.hgetall(P + 'nicks');
+    const entries: DirEntry[] = [];
+    for (const v of Object.values(all)) {
+      const e = decodeEntry(v);
+      if (e !== null && e.node !== this.nodeId) entries.push(e);
+    }
+    return entries;
+  }
+
+  /** Redis is unreachable right now. */
+  get isDown(): boolean {
+    return this.down;
   }
 
   /** Replace this node's own entry for `folded` (a case-only nick change keeps the claim). */

@@ -6,15 +6,23 @@
 // refused without asking. A private message to a user of another node is one PUBLISH to that
 // node, which delivers it as if its own user had received it from a local one.
 //
+// Without Redis a node serves its own users alone (they are told), granting nicks nobody is known
+// to hold; when Redis returns it claims its users' nicks again (renaming any another node gave out
+// meanwhile) and rebuilds the mirror: nodes are the truth about their own users, and the
+// directory can always be rebuilt from them.
+//
 // Not across nodes yet: channels (each node's channels are its own), WHO/NAMES of remote users,
 // history of messages between nodes, account logins seen elsewhere.
-import { fold, type Tags } from '../protocol/index.js';
-import { ClusterBus, type BusMessage, type DirEntry } from '../cluster/bus.js';
+import { fold, serializeBody, type Tags } from '../protocol/index.js';
+import { ClusterBus, HEARTBEAT_MS, type BusMessage, type DirEntry } from '../cluster/bus.js';
 import { CAPBIT } from './capabilities.js';
 import { consoleForm } from './commands/messaging.js';
 import { ServerEvent } from './event.js';
 import type { Server } from './server.js';
 import type { User } from './user.js';
+
+/** After a resync's claims, how long the other nodes get to re-announce theirs. */
+const RESYNC_SETTLE_MS = 2 * HEARTBEAT_MS;
 
 /** A user of another node, as the directory describes it. */
 export interface RemoteUser extends DirEntry {
@@ -36,10 +44,7 @@ export class ClusterLink {
         for (const e of entries) this.arrived(e);
       },
       message: (m) => this.received(m),
-      degraded: (down, why) => {
-        if (down) server.log.warn({ cluster: url, why }, 'cluster: Redis unreachable');
-        else server.log.info({ cluster: url }, 'cluster: Redis reachable again');
-      },
+      degraded: (down, why) => this.degraded(down, why),
     });
   }
 
@@ -61,6 +66,11 @@ export class ClusterLink {
     return this.bus.shareSecret(mine);
   }
 
+  /** Redis answers: messages can reach the other nodes. */
+  get reachable(): boolean {
+    return !this.bus.isDown;
+  }
+
   /** The user of another node holding `nick`, if any. */
   find(nick: string): RemoteUser | undefined {
     return this.remote.get(fold(nick));
@@ -71,9 +81,14 @@ export class ClusterLink {
     return this.remote.values();
   }
 
-  /** Claim `nick` network-wide for a user of this node: true when nobody else holds it. */
+  /**
+   * Claim `nick` network-wide for a user of this node: true when nobody else holds it. While
+   * Redis is away this node goes on alone: a nick nobody is known to hold is granted, and claimed
+   * for real when Redis is back (resync).
+   */
   async claim(nick: string, username: string, host: string, realname: string): Promise<boolean> {
     if (this.find(nick) !== undefined) return false;
+    if (this.bus.isDown) return true;
     return this.bus.claim(fold(nick), this.entry(nick, username, host, realname));
   }
 
@@ -130,6 +145,65 @@ export class ClusterLink {
       time: out.stamp.time,
       msgid: out.stamp.msgid,
     });
+  }
+
+  /** Redis went away, or came back: tell our users, and on return put our users back in the directory. */
+  private degraded(down: boolean, why: string): void {
+    const server = this.server;
+    if (down) {
+      server.log.warn(
+        { cluster: this.url, why },
+        'cluster: Redis unreachable, serving this node alone',
+      );
+      this.noticeAll(
+        'The network is degraded: the other servers cannot be reached. Chat with users of this server goes on.',
+      );
+      return;
+    }
+    server.log.info({ cluster: this.url }, 'cluster: Redis reachable again');
+    void this.resync().then(() => this.noticeAll('The network is whole again.'));
+  }
+
+  /**
+   * After Redis was away (restarted empty, or this node cut off long enough to be reaped): claim
+   * every user of this node again, rename the few whose nick another node gave out meanwhile,
+   * announce them all, and rebuild the mirror once the other nodes have done the same.
+   */
+  private async resync(): Promise<void> {
+    const users = [...this.server.network.allUsers()];
+    let claimed: boolean[];
+    try {
+      claimed = await Promise.all(users.map((u) => this.bus.claim(u.folded, this.entryOf(u))));
+    } catch {
+      return; // away again: the next return tries again
+    }
+    users.forEach((u, k) => {
+      if (claimed[k]) this.bus.announce({ t: 'arrive', e: this.entryOf(u) });
+      else
+        this.server.reservations.rename(
+          u,
+          `${u.nick} was taken on another server while the network was split`,
+        );
+    });
+    // The others re-announce within a heartbeat or two; then the directory is whole again.
+    await new Promise((resolve) => setTimeout(resolve, RESYNC_SETTLE_MS));
+    let entries: DirEntry[];
+    try {
+      entries = await this.bus.directory();
+    } catch {
+      return;
+    }
+    const now = new Set(entries.map((e) => fold(e.nick)));
+    for (const r of [...this.remote.values()])
+      if (!now.has(fold(r.nick))) this.gone(r.nick, r.node);
+    for (const e of entries) if (!this.remote.has(fold(e.nick))) this.arrived(e);
+  }
+
+  private noticeAll(text: string): void {
+    const name = this.server.config.name;
+    for (const u of this.server.network.allUsers()) {
+      u.client.conn.sendText(serializeBody(name, 'NOTICE', [u.nick, text]) + '\r\n');
+    }
   }
 
   private entry(nick: string, user: string, host: string, realname: string): DirEntry {

@@ -72,12 +72,13 @@ export class Reservations {
     }
   }
 
-  private rename(user: User): void {
+  /** Rename `user` Guest<N> (a nick free here and on the cluster's other nodes), telling it `why`. */
+  rename(user: User, why = `${user.nick} is reserved for its account`): void {
     const net = this.server.network;
     let guest: string;
     do guest = 'Guest' + String(10000 + Math.floor(Math.random() * 90000));
     while (net.findUser(guest) !== undefined || this.server.cluster?.find(guest) !== undefined);
-    this.notice(user, `You are now ${guest}: ${user.nick} is reserved for its account.`);
+    this.notice(user, `You are now ${guest}: ${why}.`);
     net.toUser(user, this.server.changeNick(user, guest));
   }
 

@@ -170,3 +170,40 @@ test('--cluster with no Redis there: one line naming the flag, exit 1', async ()
     },
   );
 });
+
+test('Redis restarted: each node goes on alone, says so, and the network is whole again after', async (t) => {
+  if (!haveRedis(t)) return;
+  let redis = await startRedis();
+  const a = await node(redis, 'n1');
+  const b = await node(redis, 'n2');
+  try {
+    const alice = await TestClient.register(a.port, 'alice', [], false);
+    const carol = await TestClient.register(a.port, 'carol', [], false);
+    const bob = await TestClient.register(b.port, 'bob', [], false);
+    await eventually(() => isOn(alice, 'bob'), 'alice sees bob');
+
+    const port = redis.port;
+    await redis.stop();
+    await alice.expect((m) => m.command === 'NOTICE' && /degraded/.test(m.params[1]), 10_000);
+    // Local chat goes on; a message for the other node is refused, not silently queued.
+    alice.send('PRIVMSG carol :still here');
+    assert.equal((await carol.expectCommand('PRIVMSG', 'carol')).params[1], 'still here');
+    const refused = await alice.replies('PRIVMSG bob :are you there?');
+    assert.equal(refused[0]?.command, '402');
+    // A newcomer registers while Redis is away.
+    const dave = await TestClient.register(a.port, 'dave', [], false);
+
+    redis = await startRedis(port); // empty: everything the nodes had there is gone
+    await alice.expect((m) => m.command === 'NOTICE' && /whole again/.test(m.params[1]), 15_000);
+    await eventually(() => isOn(bob, 'dave'), 'node 2 learns of dave', 10_000);
+    await eventually(() => isOn(bob, 'alice'), 'node 2 still knows alice', 10_000);
+    alice.send('PRIVMSG bob :back');
+    assert.equal((await bob.expectCommand('PRIVMSG', 'bob')).params[1], 'back');
+    // The nicks are claimed again: nobody on node 2 can take alice's.
+    assert.equal((await bob.replies('NICK alice'))[0]?.command, '433');
+    for (const c of [alice, carol, bob, dave]) c.destroy();
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+    await redis.stop();
+  }
+});

@@ -127,7 +127,13 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
     const recipient = network.findUser(name);
     const remote = recipient === undefined ? server.cluster?.find(name) : undefined;
     if (remote !== undefined) {
-      // A user of another node (server/cluster.ts): handed to that node, which delivers it.
+      // A user of another node (server/cluster.ts): handed to that node, which delivers it;
+      // refused rather than queued while Redis is away, so nothing confirmed can be lost.
+      if (!server.cluster!.reachable) {
+        if (!quiet)
+          req.numeric(ERR.NOSUCHSERVER, remote.node, 'Server unreachable: the network is degraded');
+        continue;
+      }
       const out = server.userEvent(user, verb, withTarget(params, remote.nick), tags);
       server.cluster!.deliver(user, remote, verb, needText ? text : null, tags, out);
       if (echo) req.event(out);
