@@ -38,6 +38,10 @@ export interface ConnectSettings {
   /** --highlight: words that count as mentions besides the nick. */
   highlight: string[];
   plain: boolean;
+  /** --inline: messages into the terminal's own scrollback instead of full-screen windows. */
+  inline: boolean;
+  /** --nicklist: windows start with the channel's nick list shown. */
+  nicklist: boolean;
   reconnect: boolean;
   color: boolean;
   /** Find the server with mDNS (`_irc._tcp`) instead of HOST[:PORT]. */
@@ -125,6 +129,14 @@ export const CONNECT_OPTIONS: readonly ConnectOption[] = [
   {
     flag: 'plain',
     help: 'one line in, one line out, no colours (automatic when stdin or stdout is not a terminal)',
+  },
+  {
+    flag: 'inline',
+    help: "no full-screen windows: messages go into the terminal's own scrollback, every conversation together, with the status and input lines below",
+  },
+  {
+    flag: 'nicklist',
+    help: 'show the nick list at the right of channel windows (when 80 columns or more; /nicklist toggles it)',
   },
   { flag: 'no-reconnect', help: 'exit when the connection drops instead of reconnecting' },
   {
@@ -313,6 +325,8 @@ export function loadConnectSettings(
     channels,
     highlight: commaList(text('highlight')),
     plain: on('plain') || !isTty,
+    inline: on('inline'),
+    nicklist: on('nicklist'),
     reconnect: !on('no-reconnect'),
     // https://no-color.org: NO_COLOR set to anything but the empty string turns colours off.
     color: !on('no-color') && (process.env.NO_COLOR ?? '') === '',

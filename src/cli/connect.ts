@@ -71,7 +71,11 @@ export async function connect(argv: string[]): Promise<number> {
     session.start();
     code = await runPlain(controller, session, process.stdin);
   } else {
-    const view = new InteractiveView(process.stdout, settings.color);
+    const view = new InteractiveView(process.stdout, {
+      color: settings.color,
+      inline: settings.inline,
+      nicklist: settings.nicklist,
+    });
     const controller = new ChatController(session, view, settings.color, settings.channel);
     session.start();
     code = await view.run(controller, session, process.stdin);

@@ -6,25 +6,13 @@ import { parseCaseMapping, type CaseMapping } from '../protocol/casemap.js';
 import type { SessionEvent } from './events.js';
 import { COMMANDS, parseInput, type InputAction, type WindowAction } from './input.js';
 import { Conversations } from './conversations.js';
-import { SERVER_WINDOW_ID, windowsOf } from './route.js';
+import { SERVER_WINDOW_ID, windowsOf, type LineInfo } from './route.js';
 import type { Member } from './state.js';
 import type { ClientSession } from './session.js';
 import { JOIN_REFUSALS } from './replies.js';
 import { formatEvent, wantsBell } from './ui/format.js';
 
-/** Where a display line belongs and how it sorts, for views with a window per conversation. */
-export interface LineInfo {
-  /** Its windows: conversation ids (ConversationInfo.id), SERVER_WINDOW_ID for the server's. */
-  windows: number[];
-  /** Server time (or our clock's for local lines), epoch ms. */
-  time: number;
-  /** Sorted among older lines by `time`: chat messages, which carry the server's time. */
-  placed: boolean;
-  /** Someone else's message: it may start the unread part of its window. */
-  unread: boolean;
-  /** Replayed from the server's history (catch-up). */
-  history: boolean;
-}
+export type { LineInfo } from './route.js';
 
 export interface View {
   /**
@@ -388,12 +376,18 @@ export class ChatController {
     if (wantsBell(e, this.session.nick)) this.view.bell();
   }
 
+  /** A line of ours (a listing, a refusal) where the user is: the current conversation's window. */
+  note(text: string, kind: 'info' | 'error' = 'info'): void {
+    this.local(kind, text);
+  }
+
   private local(kind: 'info' | 'error', text: string): void {
     const time = Date.now();
+    const conversation = this.convs.current;
     this.print(
       kind === 'info'
-        ? { type: 'info', time, text, conversation: null }
-        : { type: 'error', time, text, code: 'local', conversation: null },
+        ? { type: 'info', time, text, conversation }
+        : { type: 'error', time, text, code: 'local', conversation },
     );
   }
 

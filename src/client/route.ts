@@ -1,6 +1,20 @@
 // Which windows an event's line belongs to: its conversation's, every window a quit or nick change touches, else the server window. Pure.
 import type { SessionEvent } from './events.js';
 
+/** Where a display line belongs and how it sorts, for views with a window per conversation. */
+export interface LineInfo {
+  /** Its windows: conversation ids (ConversationInfo.id), SERVER_WINDOW_ID for the server's. */
+  windows: number[];
+  /** Server time (or our clock's for local lines), epoch ms. */
+  time: number;
+  /** Sorted among older lines by `time`: chat messages, which carry the server's time. */
+  placed: boolean;
+  /** Someone else's message: it may start the unread part of its window. */
+  unread: boolean;
+  /** Replayed from the server's history (catch-up). */
+  history: boolean;
+}
+
 /** The window of server messages and of lines whose conversation has no window (the view's 0). */
 export const SERVER_WINDOW_ID = 0;
 

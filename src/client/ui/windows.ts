@@ -32,6 +32,12 @@ export class Windows {
    * One display line into each of its windows. It starts the unread part of a window when it is
    * someone else's message and the window is not on screen, or is replayed history (missed, even
    * in the window on screen).
+   *
+   * Why history, and not the server's read marker: the client does not take draft/read-marker
+   * (MARKREAD), so it cannot know how far another of our clients read. What catch-up replays is,
+   * by construction, what this client has not shown (CHATHISTORY AFTER the last message it saw;
+   * on a first connection, the latest lines, all new to it), so the first replayed line not from
+   * us is where unread begins. Our own lines, replayed or live, never start it.
    */
   add(line: string, info: LineInfo): void {
     for (const id of info.windows) {
