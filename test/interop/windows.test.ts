@@ -106,6 +106,18 @@ test(
       await tmux.press('PageDown');
       await wait(/<dave> fill 40$/m, 'back at the newest line');
 
+      // Narrower, then wider again: redrawn from the window's lines, every one still there.
+      await tmux.tmux('resize-window', '-t', 'carol', '-x', '40');
+      await wait(/^\[#lobby\]/m, 'redrawn at 40 columns');
+      await tmux.tmux('resize-window', '-t', 'carol', '-x', String(WIDTH));
+      await tmux.press('PageUp');
+      s = await wait(/<dave> fill 10$/m, 'older lines, after two resizes').then(screen);
+      const fills = [...s.matchAll(/<dave> fill (\d+)$/gm)].map((m) => Number(m[1]));
+      assert.ok(fills.length > 5, s);
+      fills.forEach((n, k) => k === 0 || assert.equal(n, fills[k - 1] + 1, `no line lost:\n${s}`));
+      await tmux.press('PageDown');
+      await wait(/<dave> fill 40$/m, 'back at the newest line');
+
       // /quit: the alternate screen is left, the shell's screen is back as it was.
       await tmux.type('/quit see you');
       const quit = await dave.expect(
@@ -128,3 +140,37 @@ test(
     }
   },
 );
+
+test('windows: a double Ctrl-C leaves the alternate screen too', { timeout: 60_000 }, async (t) => {
+  if (!isInstalled('tmux', '-V')) {
+    if (process.env.CI === 'true') assert.fail('tmux not installed, but CI=true: install tmux');
+    t.skip('tmux not installed; this test only skips outside CI');
+    return;
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-windows-'));
+  let server: ServeProcess | undefined;
+  let term: TmuxSession | undefined;
+  try {
+    server = await startServe(['--flood', 'off', '--db', 'off']);
+    const script = 'node "$0" connect "$1" --nick erin; echo "exit=$?"; exec sleep 60';
+    term = await TmuxSession.start({
+      socket: path.join(dir, 'tmux.sock'),
+      name: 'erin',
+      width: 80,
+      height: 12,
+      env: { TERM: 'xterm-256color', LANG: 'C.UTF-8' },
+      command: ['sh', '-c', script, MAIN, `127.0.0.1:${server.port}`],
+    });
+    const tmux = term;
+    await tmux.waitForScreen(/#lobby \| erin \| connected/, { what: 'connected' });
+    await tmux.press('C-c');
+    await tmux.press('C-c');
+    await tmux.waitForScreen(/^exit=0$/m, { what: 'a clean exit' });
+    const flags = await tmux.tmux('display', '-p', '-t', 'erin', '#{alternate_on} #{cursor_flag}');
+    assert.equal(flags.trim(), '0 1', 'normal screen, cursor shown');
+  } finally {
+    await term?.kill();
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
