@@ -141,36 +141,53 @@ test(
   },
 );
 
-test('windows: a double Ctrl-C leaves the alternate screen too', { timeout: 60_000 }, async (t) => {
-  if (!isInstalled('tmux', '-V')) {
-    if (process.env.CI === 'true') assert.fail('tmux not installed, but CI=true: install tmux');
-    t.skip('tmux not installed; this test only skips outside CI');
-    return;
-  }
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-windows-'));
-  let server: ServeProcess | undefined;
-  let term: TmuxSession | undefined;
-  try {
-    server = await startServe(['--flood', 'off', '--db', 'off']);
-    const script = 'node "$0" connect "$1" --nick erin; echo "exit=$?"; exec sleep 60';
-    term = await TmuxSession.start({
-      socket: path.join(dir, 'tmux.sock'),
-      name: 'erin',
-      width: 80,
-      height: 12,
-      env: { TERM: 'xterm-256color', LANG: 'C.UTF-8' },
-      command: ['sh', '-c', script, MAIN, `127.0.0.1:${server.port}`],
-    });
-    const tmux = term;
-    await tmux.waitForScreen(/#lobby \| erin \| connected/, { what: 'connected' });
-    await tmux.press('C-c');
-    await tmux.press('C-c');
-    await tmux.waitForScreen(/^exit=0$/m, { what: 'a clean exit' });
-    const flags = await tmux.tmux('display', '-p', '-t', 'erin', '#{alternate_on} #{cursor_flag}');
-    assert.equal(flags.trim(), '0 1', 'normal screen, cursor shown');
-  } finally {
-    await term?.kill();
-    await server?.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+for (const how of ['a double Ctrl-C', 'the server going away'] as const) {
+  test(`windows: ${how} leaves the alternate screen too`, { timeout: 60_000 }, async (t) => {
+    if (!isInstalled('tmux', '-V')) {
+      if (process.env.CI === 'true') assert.fail('tmux not installed, but CI=true: install tmux');
+      t.skip('tmux not installed; this test only skips outside CI');
+      return;
+    }
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-windows-'));
+    let server: ServeProcess | undefined;
+    let term: TmuxSession | undefined;
+    try {
+      server = await startServe(['--flood', 'off', '--db', 'off']);
+      const script =
+        'node "$0" connect "$1" --nick erin --no-reconnect; echo "exit=$?"; exec sleep 60';
+      term = await TmuxSession.start({
+        socket: path.join(dir, 'tmux.sock'),
+        name: 'erin',
+        width: 80,
+        height: 12,
+        env: { TERM: 'xterm-256color', LANG: 'C.UTF-8' },
+        command: ['sh', '-c', script, MAIN, `127.0.0.1:${server.port}`],
+      });
+      const tmux = term;
+      await tmux.waitForScreen(/#lobby \| erin \| connected/, { what: 'connected' });
+      if (how === 'a double Ctrl-C') {
+        await tmux.press('C-c');
+        await tmux.press('C-c');
+        await tmux.waitForScreen(/^exit=0$/m, { what: 'a clean exit' });
+      } else {
+        await server.stop();
+        // Why it ended stays readable on the normal screen.
+        await tmux.waitForScreen(/disconnected: Server shutting down\nexit=1$/m, {
+          what: 'the reason, then exit 1',
+        });
+      }
+      const flags = await tmux.tmux(
+        'display',
+        '-p',
+        '-t',
+        'erin',
+        '#{alternate_on} #{cursor_flag}',
+      );
+      assert.equal(flags.trim(), '0 1', 'normal screen, cursor shown');
+    } finally {
+      await term?.kill();
+      await server?.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}

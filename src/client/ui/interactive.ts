@@ -181,6 +181,8 @@ export class InteractiveView implements View {
         this.secret = null;
         this.guard.stop();
         this.restoreTerminal(input);
+        // The session gave up (a bad password...): its last words stay readable on the screen.
+        if (code !== 0) for (const line of this.surface.lastWords()) this.term.write(line + '\r\n');
         for (const undo of cleanups) undo();
         input.pause();
         resolve(code);

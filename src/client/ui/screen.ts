@@ -1,4 +1,4 @@
-// Drawing the interactive client with plain ANSI sequences: messages into the normal scrollback, status + input pinned below.
+// Drawing the --inline layout with plain ANSI sequences: messages into the normal scrollback, status + input pinned below.
 //
 //   ┌──────────────────────────────────────────────────────────┐
 //   │ (older lines: the terminal's own scrollback)             │

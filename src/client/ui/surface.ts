@@ -20,6 +20,8 @@ export interface Surface {
   render(frame: Frame, c: ChatController): void;
   /** Switching, scrolling...; true when the key was taken. */
   key(key: Key, c: ChatController): boolean;
+  /** Lines to leave on the normal screen when the session ends in failure (why it ended). */
+  lastWords(): string[];
   /** /window, /find, /nicklist; absent when the surface has no windows. */
   command?(a: WindowAction, c: ChatController): void;
 }
@@ -61,6 +63,11 @@ export class InlineSurface implements Surface {
 
   render(frame: Frame): void {
     this.screen.render(frame, this.pending.splice(0));
+  }
+
+  /** None: every line is in the terminal's scrollback already. */
+  lastWords(): string[] {
+    return [];
   }
 
   /** Ctrl-N / Ctrl-P: the next or previous conversation; Alt-1..9: the n-th, in opening order. */

@@ -16,6 +16,8 @@ import { SERVER_WINDOW, Windows } from './windows.js';
 
 /** Rows after the first of a wrapped line start under the text, past "HH:MM:SS ". */
 const INDENT = 9;
+/** Server-window lines left on the normal screen when the session fails (the reason is among them). */
+const LAST_WORDS = 3;
 /** Status symbols, highest first: the nick list shows operators, then voiced users, then the rest. */
 const RANKS = '~&@%+';
 
@@ -67,6 +69,11 @@ export class WindowSurface {
 
   print(line: string, info: LineInfo): void {
     this.windows.add(line, info);
+  }
+
+  /** The server window's last lines: the error and the disconnection that ended the session. */
+  lastWords(): string[] {
+    return this.windows.buffer(SERVER_WINDOW).texts().slice(-LAST_WORDS);
   }
 
   render(frame: Frame, c: ChatController): void {
