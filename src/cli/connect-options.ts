@@ -194,6 +194,7 @@ export function connectHelp(): string {
     '  parley connect                          # localhost:6667 as your login name',
     '  parley connect chat.example.org --nick alice',
     "  parley connect 192.168.1.20:7000 -n bob -c '#dev'",
+    '  parley connect chat.example.org --inline # no windows: lines into the scrollback',
     '  parley connect --discover -n carol      # pick a server announced on the LAN',
     "  printf 'hello\\n/quit\\n' | parley connect --nick bot --plain",
     '  parley connect chat.example.org --tls -n alice --password   # log in as alice',

@@ -10,6 +10,7 @@ import {
   WindowScreen,
   type WindowFrame,
 } from '../../src/client/ui/window-screen.js';
+import { displayWidth } from '../../src/client/ui/width.js';
 import { startServer, TestClient } from '../helpers/irc.js';
 import { connected, newSession } from './session-kit.js';
 
@@ -85,6 +86,27 @@ describe('WindowScreen', () => {
     assert.doesNotMatch(term.last, /\x1b\[1;\d+r/);
     assert.match(term.last, /b +│2 nicks/);
     assert.equal(bodySize(79, 6, true).nickWidth, 0, 'no room: no nick list');
+  });
+
+  test('huge names never break the layout: every row fits the width', () => {
+    const term = new FakeTerm(90, 8);
+    const s = new WindowScreen(term);
+    const size = bodySize(90, 8, true);
+    const huge = 'n'.repeat(500);
+    s.render(
+      frame(['short', '中文👍 ' + 'ש'.repeat(30)], {
+        nicks: ['3 nicks', '@' + huge, '中'.repeat(40)],
+        nickWidth: size.nickWidth,
+        status: ` ${huge} | carol | connected `,
+        prompt: `[${huge}] `,
+      }),
+    );
+    const rows = term.last.split(/\x1b\[\d+;1H/).slice(1);
+    assert.ok(rows.length >= 7, 'every row drawn');
+    for (const r of rows) {
+      const text = r.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+      assert.ok(displayWidth(text) <= 90, `a row of ${displayWidth(text)} cells: ${text}`);
+    }
   });
 
   test('a resize redraws everything; a tiny terminal gets a message instead', () => {
