@@ -44,6 +44,10 @@ export interface ConnectSettings {
   /** --notify / --notify-with: the terminal notification to send, or null: none. */
   notify: NotifyStyle | null;
   plain: boolean;
+  /** --inline: messages into the terminal's own scrollback instead of full-screen windows. */
+  inline: boolean;
+  /** --nicklist: windows start with the channel's nick list shown. */
+  nicklist: boolean;
   reconnect: boolean;
   color: boolean;
   /** Find the server with mDNS (`_irc._tcp`) instead of HOST[:PORT]. */
@@ -148,6 +152,14 @@ export const CONNECT_OPTIONS: readonly ConnectOption[] = [
     flag: 'plain',
     help: 'one line in, one line out, no colours (automatic when stdin or stdout is not a terminal)',
   },
+  {
+    flag: 'inline',
+    help: "no full-screen windows: messages go into the terminal's own scrollback, every conversation together, with the status and input lines below",
+  },
+  {
+    flag: 'nicklist',
+    help: 'show the nick list at the right of channel windows (when 80 columns or more; /nicklist toggles it)',
+  },
   { flag: 'no-reconnect', help: 'exit when the connection drops instead of reconnecting' },
   {
     flag: 'no-color',
@@ -204,6 +216,7 @@ export function connectHelp(): string {
     '  parley connect                          # localhost:6667 as your login name',
     '  parley connect chat.example.org --nick alice',
     "  parley connect 192.168.1.20:7000 -n bob -c '#dev'",
+    '  parley connect chat.example.org --inline # no windows: lines into the scrollback',
     '  parley connect --discover -n carol      # pick a server announced on the LAN',
     "  printf 'hello\\n/quit\\n' | parley connect --nick bot --plain",
     '  parley connect chat.example.org --tls -n alice --password   # log in as alice',
@@ -337,6 +350,8 @@ export function loadConnectSettings(
     logDir: logDirOf(text('log-dir'), on('log'), env),
     notify: notifyStyleOf(text('notify-with'), on('notify'), env),
     plain: on('plain') || !isTty,
+    inline: on('inline'),
+    nicklist: on('nicklist'),
     reconnect: !on('no-reconnect'),
     // https://no-color.org: NO_COLOR set to anything but the empty string turns colours off.
     color: !on('no-color') && (process.env.NO_COLOR ?? '') === '',

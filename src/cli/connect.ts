@@ -1,5 +1,6 @@
 // `parley connect`: find the server (--discover), build the session, the controller and the UI (interactive on a TTY, plain otherwise).
-import { ChatController } from '../client/app.js';
+import { ChatController, type LineInfo } from '../client/app.js';
+import { SERVER_WINDOW_ID } from '../client/route.js';
 import { ClientSession } from '../client/session.js';
 import { InteractiveView } from '../client/ui/interactive.js';
 import { PlainView, runPlain } from '../client/ui/plain.js';
@@ -14,6 +15,15 @@ import { discoverAndPick } from './discover-prompt.js';
 import { CliError } from './errors.js';
 import { readPasswordFile, readSecret } from './secrets.js';
 import { settleTrust } from './tls-trust.js';
+
+/** Where a line of the client's own (a log failure) goes in the windowed view. */
+const SERVER_LINE = (): LineInfo => ({
+  windows: [SERVER_WINDOW_ID],
+  time: Date.now(),
+  placed: false,
+  unread: false,
+  history: false,
+});
 
 export async function connect(argv: string[]): Promise<number> {
   const isTty = process.stdin.isTTY === true && process.stdout.isTTY === true;
@@ -89,8 +99,13 @@ export async function connect(argv: string[]): Promise<number> {
     session.start();
     code = await runPlain(controller, session, process.stdin);
   } else {
-    const view = new InteractiveView(process.stdout, settings.color);
-    show = (line) => view.print(line);
+    const view = new InteractiveView(process.stdout, {
+      color: settings.color,
+      inline: settings.inline,
+      nicklist: settings.nicklist,
+    });
+    // A log failure is news about this client, not a conversation: the server window.
+    show = (line) => view.print(line, SERVER_LINE());
     const controller = new ChatController(session, view, settings.color, settings.channel);
     session.start();
     code = await view.run(controller, session, process.stdin);

@@ -4,15 +4,29 @@
 // (pipe) UI and the interactive (TTY) UI drive the same controller.
 import { parseCaseMapping, type CaseMapping } from '../protocol/casemap.js';
 import type { SessionEvent } from './events.js';
-import { COMMANDS, parseInput, type InputAction } from './input.js';
+import { COMMANDS, parseInput, type InputAction, type WindowAction } from './input.js';
 import { Conversations } from './conversations.js';
+import { SERVER_WINDOW_ID, windowsOf, type LineInfo } from './route.js';
+import type { Member } from './state.js';
 import type { ClientSession } from './session.js';
 import { JOIN_REFUSALS } from './replies.js';
 import { formatEvent, wantsBell } from './ui/format.js';
 
+export type { LineInfo } from './route.js';
+
 export interface View {
-  /** Show one finished display line (already sanitized, maybe with SGR colour). */
-  print(line: string): void;
+  /**
+   * Show one finished display line (already sanitized, maybe with SGR colour). A view with
+   * windows puts it in `info.windows`; the others just print it.
+   */
+  print(line: string, info: LineInfo): void;
+  /**
+   * True for a view with a window per conversation: lines are then formatted for the window they
+   * land in (no `[#dev]` tag in #dev's own window).
+   */
+  readonly windowed?: boolean;
+  /** /window, /find, /nicklist; views without windows leave it out (the user is told). */
+  windowCommand?(action: WindowAction): void;
   /** Ring the terminal bell (mentions, private messages). */
   bell(): void;
   /** Something in status() changed: redraw the prompt/status line. */
@@ -25,6 +39,8 @@ export interface View {
 }
 
 export interface ConversationInfo {
+  /** Stable while the conversation is open (a nick change keeps it), never reused. */
+  id: number;
   name: string;
   unread: number;
   /** An unread line mentions us or is private to us. */
@@ -49,6 +65,8 @@ export class ChatController {
   private retryAt: number | null = null;
   /** The --channel channel: becomes current when its JOIN arrives. */
   private pendingSwitch: string | null = null;
+  /** The user chose the server window: a JOIN from the server does not take them away from it. */
+  private onServer = false;
   private quitting: Promise<void> | null = null;
 
   constructor(
@@ -148,8 +166,37 @@ export class ChatController {
   /** Make an open conversation current, as /switch does; false when none has that name. */
   switchTo(name: string): boolean {
     if (!this.convs.has(name)) return false;
+    this.onServer = false;
     this.convs.setCurrent(name);
     return true;
+  }
+
+  /** The open conversations with their window ids, in the order they were opened. */
+  conversations(): readonly ConversationInfo[] {
+    return this.convs.all();
+  }
+
+  /** The current conversation's window id; SERVER_WINDOW_ID when there is none. */
+  currentWindow(): number {
+    const c = this.convs.current;
+    return (c === null ? null : this.convs.idOf(c)) ?? SERVER_WINDOW_ID;
+  }
+
+  /** Show the server window: no conversation is current, so plain lines go nowhere. */
+  showServer(): void {
+    this.onServer = true;
+    this.convs.current = null;
+    this.view.statusChanged();
+  }
+
+  /** The members of `channel` we know (bare nicks with their status symbols). */
+  members(channel: string): readonly Member[] {
+    return this.session.isChannel(channel) ? this.session.members(channel) : [];
+  }
+
+  /** True when `name` is a channel name on this network. */
+  isChannel(name: string): boolean {
+    return this.session.isChannel(name);
   }
 
   // ---- input actions ----
@@ -227,6 +274,12 @@ export class ChatController {
       case 'quit':
         await this.quit(a.reason);
         return 'quit';
+      case 'window':
+      case 'find':
+      case 'nicklist':
+        if (this.view.windowCommand !== undefined) this.view.windowCommand(a);
+        else this.local('error', `/${a.kind} needs the full-screen view (not --inline or --plain)`);
+        break;
     }
     return 'continue';
   }
@@ -263,7 +316,9 @@ export class ChatController {
         if (e.self) {
           this.convs.joined(e.channel);
           const wanted = this.convs.same(e.channel, this.pendingSwitch);
-          if (this.convs.current === null || wanted) this.convs.setCurrent(e.channel);
+          if ((this.convs.current === null && !this.onServer) || wanted) {
+            this.convs.setCurrent(e.channel);
+          }
           if (wanted) this.pendingSwitch = null;
         }
         break;
@@ -297,23 +352,42 @@ export class ChatController {
   }
 
   private print(e: SessionEvent): void {
+    const windows = windowsOf(e, (name) => this.convs.idOf(name));
+    // In a window of its own a line needs no `[#dev]` tag; in the server window it keeps it.
+    const home =
+      this.view.windowed === true && windows.length === 1
+        ? (this.convs.all().find((c) => c.id === windows[0])?.name ?? null)
+        : this.convs.current;
     const line = formatEvent(e, {
       color: this.color,
       me: this.session.nick,
-      current: this.convs.current,
+      current: home,
       casemapping: this.casemapping(),
     });
     if (line === null) return;
-    this.view.print(line);
+    const message = e.type === 'message';
+    this.view.print(line, {
+      windows,
+      time: 'time' in e ? e.time : Date.now(),
+      placed: message,
+      unread: message && !e.self,
+      history: message && e.history === true,
+    });
     if (wantsBell(e, this.session.nick)) this.view.bell();
+  }
+
+  /** A line of ours (a listing, a refusal) where the user is: the current conversation's window. */
+  note(text: string, kind: 'info' | 'error' = 'info'): void {
+    this.local(kind, text);
   }
 
   private local(kind: 'info' | 'error', text: string): void {
     const time = Date.now();
+    const conversation = this.convs.current;
     this.print(
       kind === 'info'
-        ? { type: 'info', time, text, conversation: null }
-        : { type: 'error', time, text, code: 'local', conversation: null },
+        ? { type: 'info', time, text, conversation }
+        : { type: 'error', time, text, code: 'local', conversation },
     );
   }
 

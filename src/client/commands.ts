@@ -9,6 +9,7 @@ import {
   isPlausibleNick,
   splitWord,
 } from './words.js';
+import { WINDOW_COMMANDS } from './window-commands.js';
 
 /** A command handler's answer: an action, or 'usage' for the dispatcher to show the usage line. */
 type HandlerResult = InputAction | 'usage';
@@ -319,6 +320,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       return { kind: 'quit', reason: args === '' ? null : args };
     },
   },
+  ...WINDOW_COMMANDS,
 ];
 
 const BY_NAME: ReadonlyMap<string, CommandSpec> = new Map(

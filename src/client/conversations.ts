@@ -15,6 +15,8 @@ export class Conversations {
   /** Channels asked for with /join, not yet confirmed, by key: what was current before. */
   private readonly joining = new Map<string, string | null>();
   current: string | null = null;
+  /** The next conversation's id: ids are never reused (0 is the view's server window). */
+  private nextId = 1;
 
   constructor(
     private readonly fold: (name: string) => string,
@@ -33,6 +35,11 @@ export class Conversations {
     return this.open.has(this.key(name));
   }
 
+  /** The id of the open conversation called `name`, or null. */
+  idOf(name: string): number | null {
+    return this.open.get(this.key(name))?.id ?? null;
+  }
+
   /** The open conversations, in the order they were opened. */
   all(): ConversationInfo[] {
     return [...this.open.values()];
@@ -42,7 +49,7 @@ export class Conversations {
   show(name: string, makeCurrent: boolean): void {
     const k = this.key(name);
     if (!this.open.has(k)) {
-      this.open.set(k, { name, unread: 0, highlight: false });
+      this.open.set(k, { id: this.nextId++, name, unread: 0, highlight: false });
       this.changed();
     }
     if (makeCurrent) this.setCurrent(name);

@@ -69,7 +69,16 @@ export type InputAction =
   | { kind: 'quote'; line: string }
   /** Text to show locally; rendered from COMMANDS. */
   | { kind: 'help'; lines: string[] }
-  | { kind: 'quit'; reason: string | null };
+  | { kind: 'quit'; reason: string | null }
+  | WindowAction;
+
+/** Commands of the full-screen view (window-commands.ts), carried out by the view. */
+export type WindowAction =
+  /** `number: null` lists the windows. */
+  | { kind: 'window'; number: number | null }
+  /** `text: null` looks for the last search's next older match. */
+  | { kind: 'find'; text: string | null }
+  | { kind: 'nicklist' };
 
 const DEFAULT_CHANTYPES = '#&';
 const LINE_BREAK = /[\r\n\0]/;

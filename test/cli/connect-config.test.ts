@@ -46,6 +46,18 @@ test('client.yaml in the XDG config dir gives the defaults: server, nick, switch
     assert.equal(s.knownHosts, path.join(path.dirname(file), 'pins'), 'beside the file');
   }));
 
+test('the full-screen view is the default; inline: and nicklist: in the file choose otherwise', () => {
+  withConfig(null, (env) => {
+    const s = loadConnectSettings([], true, env);
+    assert.deepEqual([s.inline, s.nicklist], [false, false]);
+    assert.equal(loadConnectSettings(['--inline'], true, env).inline, true);
+  });
+  withConfig('inline: true\nnicklist: true\n', (env) => {
+    const s = loadConnectSettings([], true, env);
+    assert.deepEqual([s.inline, s.nicklist], [true, true]);
+  });
+});
+
 test('the command line wins over the file, and --no-config leaves the file out', () =>
   withConfig(CONFIG, (env) => {
     const s = loadConnectSettings(['other.host', '-n', 'bob', '--channel', 'ops'], true, env);

@@ -104,7 +104,13 @@ const status = (over: Partial<Status> = {}): Status => ({
   ...over,
 });
 
-const conv = (name: string, unread: number, highlight = false) => ({ name, unread, highlight });
+let ids = 0;
+const conv = (name: string, unread: number, highlight = false) => ({
+  id: ++ids,
+  name,
+  unread,
+  highlight,
+});
 
 describe('formatStatus', () => {
   const cases: readonly [string, Status, string | null, string][] = [

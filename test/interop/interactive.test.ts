@@ -17,7 +17,7 @@ const isFrom = (source: string | null, nick: string): boolean =>
   source !== null && source.split('!')[0] === nick;
 
 test(
-  'interactive client: typing survives incoming messages, injection is neutralised',
+  'interactive client, --inline: typing survives incoming messages, injection is neutralised',
   { timeout: 90_000 },
   async (t) => {
     if (!isInstalled('tmux', '-V')) {
@@ -33,7 +33,8 @@ test(
       server = await startServe(['--flood', 'off']);
       dave = await TestClient.register(server.port, 'dave');
       // A shell around the client, so we can see how it leaves the terminal.
-      const script = 'node "$0" connect "$1" --nick carol; echo "exit=$?"; stty -a; exec sleep 60';
+      const script =
+        'node "$0" connect "$1" --nick carol --inline; echo "exit=$?"; stty -a; exec sleep 60';
       term = await TmuxSession.start({
         socket: path.join(dir, 'tmux.sock'),
         name: 'carol',

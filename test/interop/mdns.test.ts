@@ -289,7 +289,7 @@ test('on a terminal the user picks a server by number, then chats in the interac
   try {
     const ns = net.namespace('tty');
     const [first, second, , p2] = await twins(ns, servers);
-    const script = `ip netns exec "$0" "$1" "$2" connect --discover ${UNTIL_FOUND(2).join(' ')} --discover-interface 127.0.0.1 -n zed; echo "exit=$?"; exec sleep 60`;
+    const script = `ip netns exec "$0" "$1" "$2" connect --discover ${UNTIL_FOUND(2).join(' ')} --discover-interface 127.0.0.1 -n zed --inline; echo "exit=$?"; exec sleep 60`;
     term = await TmuxSession.start({
       socket: join(dir, 'tmux.sock'),
       name: 'zed',

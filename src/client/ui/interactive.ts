@@ -1,23 +1,25 @@
-// Interactive mode: raw keys → the line editor and the controller; controller output → the Screen; the terminal restored on every exit path.
+// Interactive mode: raw keys → the line editor and the controller; controller output → a Surface (windows or inline); the terminal restored on every exit path.
 //
-// Why no TUI framework: the layout we want is "messages in the terminal's own scrollback, a status
-// line and an input line pinned below" — two rows to draw with a handful of ANSI sequences. Node's
-// built-ins give the rest (readline.emitKeypressEvents decodes keys, bracketed paste included;
-// setRawMode; the 'resize' event). Full-screen libraries (blessed, ink) repaint the whole window,
-// usually on the alternate screen, so history would live in a pane of ours instead of the
-// terminal's scrollback (search, copy, mouse wheel all lost); readline.Interface owns a single
-// prompt line, has no status line, and would need the same redraw logic around it anyway. No
-// dependency also means nothing between us and what reaches the terminal (format.ts: safety).
+// Two surfaces (surface.ts): by default a full-screen view on the alternate screen with a window
+// per conversation (windowed.ts), as irssi and WeeChat draw; with --inline, messages go into the
+// terminal's own scrollback with a status line and an input line pinned below (screen.ts), so the
+// terminal's search, copy and mouse wheel work on the history. Both are drawn with plain ANSI
+// sequences, no TUI framework: Node's built-ins give the rest (readline.emitKeypressEvents decodes
+// keys, bracketed paste included; setRawMode; the 'resize' event), and nothing stands between us
+// and what reaches the terminal (format.ts: safety). The measurements behind that choice are in
+// README (Dependencies): a full 200x60 frame from 2,000-line windows, and the bytes per message.
 //
-// Keys beyond the editor's (editor.ts): Ctrl-C clears the line (twice within 1 s quits), Ctrl-D
-// on an empty line quits, Ctrl-N / Ctrl-P and Alt-1..9 switch conversations, Ctrl-L redraws.
+// Keys beyond the editor's (editor.ts) and the surface's: Ctrl-C clears the line (twice within
+// 1 s quits), Ctrl-D on an empty line quits, Ctrl-L redraws.
 import { emitKeypressEvents } from 'node:readline';
-import type { ChatController, View } from '../app.js';
-import { parseInput } from '../input.js';
+import type { ChatController, LineInfo, View } from '../app.js';
+import { parseInput, type WindowAction } from '../input.js';
 import type { ClientSession } from '../session.js';
 import { LineEditor, type Key } from './editor.js';
 import { PasteGuard } from './paste.js';
-import { formatStatus, promptFor, Screen, type Frame, type TermOut } from './screen.js';
+import { formatStatus, promptFor, type Frame, type TermOut } from './screen.js';
+import { InlineSurface, type Surface } from './surface.js';
+import { WindowSurface } from './windowed.js';
 import { stripControls } from '../../protocol/sanitize.js';
 
 /** A second Ctrl-C within this quits. */
@@ -33,17 +35,26 @@ const SIGNAL_QUIT_MS = 1000;
 
 const SIGNALS = { SIGTERM: 15, SIGHUP: 1, SIGINT: 2 } as const;
 
+export interface InteractiveOptions {
+  color: boolean;
+  /** Messages into the terminal's own scrollback instead of full-screen windows (--inline). */
+  inline?: boolean;
+  /** With windows: the nick list shown from the start (--nicklist). */
+  nicklist?: boolean;
+}
+
 export class InteractiveView implements View {
-  private readonly screen: Screen;
+  private readonly surface: Surface;
   private readonly term: TermOut;
+  /** Present with windows only: the controller tells the user when it is absent. */
+  readonly windowCommand?: (a: WindowAction) => void;
+  private readonly color: boolean;
   private controller: ChatController | null = null;
   private editor = new LineEditor();
   private readonly guard = new PasteGuard({
     send: (line) => this.send(line),
     notify: (text) => this.say(text),
   });
-  /** Pending messages, drawn with the next frame. */
-  private readonly pending: string[] = [];
   private scheduled = false;
   private bellPending = false;
   private lastBell = 0;
@@ -62,8 +73,9 @@ export class InteractiveView implements View {
 
   constructor(
     private readonly out: NodeJS.WriteStream,
-    private readonly color: boolean,
+    opts: InteractiveOptions,
   ) {
+    this.color = opts.color;
     // A vanished terminal (SIGHUP, EIO) must not turn into an uncaught error while we tidy up.
     out.on('error', () => {});
     this.term = {
@@ -81,13 +93,30 @@ export class InteractiveView implements View {
         return out.rows;
       },
     };
-    this.screen = new Screen(this.term);
+    const notify = (text: string): void => this.say(text);
+    if (opts.inline === true) {
+      this.surface = new InlineSurface(this.term, notify);
+    } else {
+      const windows = new WindowSurface(this.term, notify, {
+        color: opts.color,
+        nicklist: opts.nicklist === true,
+      });
+      this.surface = windows;
+      this.windowCommand = (a) => {
+        if (this.controller !== null) windows.command(a, this.controller);
+        this.schedule();
+      };
+    }
   }
 
   // ---- View ----
 
-  print(line: string): void {
-    this.pending.push(line);
+  get windowed(): boolean {
+    return this.surface.windowed;
+  }
+
+  print(line: string, info: LineInfo): void {
+    this.surface.print(line, info);
     this.schedule();
   }
 
@@ -152,6 +181,8 @@ export class InteractiveView implements View {
         this.secret = null;
         this.guard.stop();
         this.restoreTerminal(input);
+        // The session gave up (a bad password...): its last words stay readable on the screen.
+        if (code !== 0) for (const line of this.surface.lastWords()) this.term.write(line + '\r\n');
         for (const undo of cleanups) undo();
         input.pause();
         resolve(code);
@@ -162,7 +193,7 @@ export class InteractiveView implements View {
         if (key !== undefined && !this.stopped) this.key(key);
       };
       const onResize = (): void => {
-        this.screen.resized();
+        this.surface.resized();
         this.flush();
       };
       const onExit = (): void => this.restoreTerminal(input);
@@ -215,14 +246,17 @@ export class InteractiveView implements View {
     this.terminalTaken = true;
     input.setRawMode(true);
     input.resume();
-    this.screen.start();
+    this.surface.start();
   }
 
-  /** Raw mode off, bracketed paste off, cursor shown, status and input rows erased. Idempotent. */
+  /**
+   * Raw mode off, bracketed paste off, cursor shown; the normal screen back (windows) or the
+   * status and input rows erased (inline). Idempotent.
+   */
   private restoreTerminal(input: NodeJS.ReadStream): void {
     if (!this.terminalTaken) return;
     this.terminalTaken = false;
-    this.screen.stop();
+    this.surface.stop();
     try {
       input.setRawMode(false);
     } catch {
@@ -238,12 +272,12 @@ export class InteractiveView implements View {
     setImmediate(() => this.flush());
   }
 
-  /** Draw pending messages and the two bottom rows now. */
+  /** Draw what changed now. */
   private flush(): void {
     this.scheduled = false;
-    if (this.stopped || !this.terminalTaken) return;
+    if (this.stopped || !this.terminalTaken || this.controller === null) return;
     const frame = this.frame();
-    this.screen.render(frame, this.pending.splice(0));
+    this.surface.render(frame, this.controller);
     this.lastStatus = frame.status;
     if (this.bellPending) this.term.write('\x07');
     this.bellPending = false;
@@ -262,6 +296,7 @@ export class InteractiveView implements View {
       const status = formatStatus(st, {
         color: this.color,
         notice: 'Enter to send, Ctrl-C to cancel',
+        nowhere: this.surface.nowhere,
       });
       return { status, prompt: this.secret.prompt, text: '', cursor: 0 };
     }
@@ -273,8 +308,8 @@ export class InteractiveView implements View {
     } else if (c.leaving) notice = 'leaving…';
     else if (this.notice !== null && Date.now() < this.notice.until) notice = this.notice.text;
     return {
-      status: formatStatus(st, { color: this.color, notice }),
-      prompt: promptFor(st.current, this.screen.columns),
+      status: formatStatus(st, { color: this.color, notice, nowhere: this.surface.nowhere }),
+      prompt: promptFor(st.current, this.surface.columns),
       text: this.editor.text,
       cursor: this.editor.cursor,
     };
@@ -295,15 +330,16 @@ export class InteractiveView implements View {
       if (!this.guard.inPaste) this.schedule();
       return;
     }
-    const ctrl = key.ctrl === true && key.meta !== true;
-    if (ctrl && key.name === 'c') this.ctrlC();
-    else if (ctrl && (key.name === 'n' || key.name === 'p')) this.cycle(key.name === 'n' ? 1 : -1);
-    else if (key.meta === true && /^[1-9]$/.test(key.name ?? '')) this.nth(Number(key.name) - 1);
-    else if (this.controller?.leaving !== true) {
-      // Ctrl-L lands here too: the editor ignores it, and the redraw below repairs the screen.
-      const r = this.editor.press(key);
-      if (r.kind === 'submit') this.entered(r.line);
-      else if (r.kind === 'eof') this.leave();
+    const c = this.controller;
+    if (key.ctrl === true && key.meta !== true && key.name === 'c') this.ctrlC();
+    else if (c === null || !this.surface.key(key, c)) {
+      // Not the surface's (switching, scrolling). Ctrl-L inline lands here too: the editor
+      // ignores it, and the redraw below repairs the screen.
+      if (c?.leaving !== true) {
+        const r = this.editor.press(key);
+        if (r.kind === 'submit') this.entered(r.line);
+        else if (r.kind === 'eof') this.leave();
+      }
     }
     // Drawn once per chunk of input, not per key: a burst of typed-ahead keys costs one frame.
     this.schedule();
@@ -320,24 +356,6 @@ export class InteractiveView implements View {
     this.say(
       had ? 'Line cleared (Ctrl-Y brings it back) — Ctrl-C again to quit' : 'Ctrl-C again to quit',
     );
-  }
-
-  /** Ctrl-N / Ctrl-P: the next or previous open conversation, wrapping around. */
-  private cycle(delta: 1 | -1): void {
-    const c = this.controller;
-    if (c === null) return;
-    const names = c.conversationNames();
-    if (names.length === 0) return;
-    const current = c.status().current;
-    const at = names.findIndex((n) => n === current);
-    c.switchTo(names[(at + delta + names.length) % names.length]);
-  }
-
-  /** Alt-1..9: the n-th conversation in the order they were opened. */
-  private nth(index: number): void {
-    const name = this.controller?.conversationNames()[index];
-    if (name !== undefined) this.controller?.switchTo(name);
-    else this.say(`No conversation ${index + 1}`);
   }
 
   /** Ctrl-D on an empty line, or Ctrl-C twice: QUIT, wait for the server, end. */

@@ -1,4 +1,4 @@
-// Drawing the interactive client with plain ANSI sequences: messages into the normal scrollback, status + input pinned below.
+// Drawing the --inline layout with plain ANSI sequences: messages into the normal scrollback, status + input pinned below.
 //
 //   ┌──────────────────────────────────────────────────────────┐
 //   │ (older lines: the terminal's own scrollback)             │
@@ -123,6 +123,8 @@ export interface StatusOptions {
   color: boolean;
   /** Shown instead of the usual fields: a question ("Send 12 lines…? (y/n)") or a short notice. */
   notice?: string | null;
+  /** What to call "no conversation" (the full-screen view's server window: "(server)"). */
+  nowhere?: string;
 }
 
 /** Connection state in words: "connected", "disconnected — reconnecting in 4s"... */
@@ -169,7 +171,7 @@ export function formatStatus(s: Status, opts: StatusOptions): string {
     body = ` ${span('1', opts.notice)} `;
   } else {
     const fields = [
-      span('1', s.current === null ? '(no conversation)' : name(s.current)),
+      span('1', s.current === null ? (opts.nowhere ?? '(no conversation)') : name(s.current)),
       name(s.nick),
       span(STATE_COLOR[s.state] ?? '33', stateText(s)),
     ];

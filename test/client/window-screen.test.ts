@@ -1,0 +1,186 @@
+// Tests for the full-screen renderer (one write per frame, only changed rows, the terminal scrolling for us, the alternate screen) and for the controller telling a windowed view where lines go, against a real server.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { ChatController, type LineInfo, type View } from '../../src/client/app.js';
+import type { WindowAction } from '../../src/client/input.js';
+import { SERVER_WINDOW_ID } from '../../src/client/route.js';
+import {
+  bodySize,
+  MIN_COLUMNS,
+  WindowScreen,
+  type WindowFrame,
+} from '../../src/client/ui/window-screen.js';
+import { displayWidth } from '../../src/client/ui/width.js';
+import { startServer, TestClient } from '../helpers/irc.js';
+import { connected, newSession } from './session-kit.js';
+
+class FakeTerm {
+  writes: string[] = [];
+  constructor(
+    public columns: number,
+    public rows: number,
+  ) {}
+  write(s: string): void {
+    this.writes.push(s);
+  }
+  get last(): string {
+    return this.writes.at(-1) ?? '';
+  }
+}
+
+function frame(body: string[], over: Partial<WindowFrame> = {}): WindowFrame {
+  return {
+    body,
+    nicks: null,
+    nickWidth: 0,
+    status: ' #lobby | carol ',
+    prompt: '[#lobby] ',
+    text: '',
+    cursor: 0,
+    ...over,
+  };
+}
+
+describe('WindowScreen', () => {
+  test('start takes the alternate screen, stop gives the normal one back, cursor shown', () => {
+    const term = new FakeTerm(40, 10);
+    const s = new WindowScreen(term);
+    s.start();
+    assert.match(term.last, /\x1b\[\?1049h/);
+    assert.match(term.last, /\x1b\[\?2004h/, 'bracketed paste on');
+    s.stop();
+    assert.match(term.last, /\x1b\[\?1049l/);
+    assert.match(term.last, /\x1b\[\?25h/);
+    assert.match(term.last, /\x1b\[\?2004l/);
+  });
+
+  test('one write per frame; an unchanged frame writes no rows', () => {
+    const term = new FakeTerm(40, 6);
+    const s = new WindowScreen(term);
+    s.render(frame(['a', 'b', 'c', 'd']));
+    assert.equal(term.writes.length, 1);
+    assert.match(term.last, /a.*b.*c.*d/s);
+    s.render(frame(['a', 'b', 'c', 'd']));
+    assert.equal(term.writes.length, 2);
+    assert.doesNotMatch(term.last, /\x1b\[2K/, 'no row rewritten');
+  });
+
+  test('new lines at the bottom: the terminal scrolls, only the new row is written', () => {
+    const term = new FakeTerm(40, 6);
+    const s = new WindowScreen(term);
+    s.render(frame(['a', 'b', 'c', 'd']));
+    s.render(frame(['b', 'c', 'd', 'e']));
+    const out = term.last;
+    assert.match(out, /\x1b\[1;4r\x1b\[4;1H\n\x1b\[r/, 'scroll region over the 4 window rows');
+    assert.equal(out.match(/\x1b\[2K/g)?.length, 1, out);
+    assert.match(out, /\x1b\[4;1H\x1b\[2Ke/);
+  });
+
+  test('with a nick list: rows side by side, no scroll region', () => {
+    const term = new FakeTerm(100, 6);
+    const s = new WindowScreen(term);
+    const size = bodySize(100, 6, true);
+    assert.ok(size.nickWidth >= 10 && size.width + size.nickWidth + 1 === 100);
+    s.render(frame(['a', 'b'], { nicks: ['2 nicks', '@alice'], nickWidth: size.nickWidth }));
+    s.render(frame(['b', 'c'], { nicks: ['2 nicks', '@alice'], nickWidth: size.nickWidth }));
+    assert.doesNotMatch(term.last, /\x1b\[1;\d+r/);
+    assert.match(term.last, /b +│2 nicks/);
+    assert.equal(bodySize(79, 6, true).nickWidth, 0, 'no room: no nick list');
+  });
+
+  test('huge names never break the layout: every row fits the width', () => {
+    const term = new FakeTerm(90, 8);
+    const s = new WindowScreen(term);
+    const size = bodySize(90, 8, true);
+    const huge = 'n'.repeat(500);
+    s.render(
+      frame(['short', '中文👍 ' + 'ש'.repeat(30)], {
+        nicks: ['3 nicks', '@' + huge, '中'.repeat(40)],
+        nickWidth: size.nickWidth,
+        status: ` ${huge} | carol | connected `,
+        prompt: `[${huge}] `,
+      }),
+    );
+    const rows = term.last.split(/\x1b\[\d+;1H/).slice(1);
+    assert.ok(rows.length >= 7, 'every row drawn');
+    for (const r of rows) {
+      const text = r.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+      assert.ok(displayWidth(text) <= 90, `a row of ${displayWidth(text)} cells: ${text}`);
+    }
+  });
+
+  test('a resize redraws everything; a tiny terminal gets a message instead', () => {
+    const term = new FakeTerm(40, 6);
+    const s = new WindowScreen(term);
+    s.render(frame(['a', 'b', 'c', 'd']));
+    s.resized();
+    s.render(frame(['a', 'b', 'c', 'd']));
+    assert.match(term.last, /\x1b\[2J/);
+    term.columns = MIN_COLUMNS - 1;
+    s.render(frame(['a']));
+    assert.match(term.last, /too small/);
+  });
+});
+
+/** A windowed view that records where each line went. */
+class WindowRecorder implements View {
+  readonly windowed = true;
+  lines: Array<{ line: string; info: LineInfo }> = [];
+  commands: WindowAction[] = [];
+  print(line: string, info: LineInfo): void {
+    this.lines.push({ line, info });
+  }
+  bell(): void {}
+  statusChanged(): void {}
+  windowCommand(a: WindowAction): void {
+    this.commands.push(a);
+  }
+  in(id: number): string[] {
+    return this.lines.filter((l) => l.info.windows.includes(id)).map((l) => l.line);
+  }
+}
+
+test('the controller puts each line in its window: channel, private chat, quit in both, server', async () => {
+  const server = await startServer();
+  const { session, rec } = newSession(server.port, 'carol');
+  const view = new WindowRecorder();
+  const c = new ChatController(session, view, false);
+  let dave: TestClient | undefined;
+  try {
+    await connected(session, rec);
+    await rec.next('names', (e) => e.channel === '#lobby');
+    const lobby = c.currentWindow();
+    assert.notEqual(lobby, SERVER_WINDOW_ID);
+    assert.ok(view.in(SERVER_WINDOW_ID).some((l) => /registered as carol/.test(l)));
+    dave = await TestClient.register(server.port, 'dave');
+    await rec.next('join', (e) => e.nick === 'dave');
+    dave.send('PRIVMSG #lobby :hello all');
+    dave.send('PRIVMSG carol :just you');
+    await rec.next('message', (e) => e.private);
+    const priv = c.conversations().find((x) => x.name === 'dave')?.id;
+    assert.ok(priv !== undefined && priv !== lobby);
+    assert.ok(
+      view.in(lobby).some((l) => /<dave> hello all$/.test(l)),
+      'no [#lobby] tag',
+    );
+    assert.ok(view.in(priv).some((l) => /\[dave → you\] just you/.test(l)));
+    const said = view.lines.find((l) => l.line.includes('hello all'))!.info;
+    assert.deepEqual([said.placed, said.unread, said.history], [true, true, false]);
+    await dave.quit('bye');
+    await rec.next('quit');
+    const quit = view.lines.find((l) => l.line.includes('dave quit'))!;
+    assert.deepEqual(quit.info.windows.sort(), [lobby, priv].sort());
+    // Window commands go to the view; our own notes to the window on screen.
+    assert.equal(await c.submit('/window 2'), 'continue');
+    assert.deepEqual(view.commands, [{ kind: 'window', number: 2 }]);
+    await c.submit('/switch nobody');
+    assert.deepEqual(view.lines.at(-1)?.info.windows, [lobby]);
+    c.showServer();
+    assert.equal(c.currentWindow(), SERVER_WINDOW_ID);
+    assert.equal(c.status().current, null);
+  } finally {
+    dave?.destroy();
+    session.close();
+    await server.stop();
+  }
+});
