@@ -22,12 +22,14 @@ export interface GenEnv {
    * channel); 'join': each sends JOIN after 001 (servers without auto-join); 'none': no channel.
    */
   lobby?: 'auto' | 'join' | 'none';
+  /** Servers of one cluster: connections are spread over these ports in turn (bench/cluster.ts). */
+  ports?: number[];
 }
 
 const CHANNEL = '#bench';
 
 export async function runScenario(sc: Scenario, env: GenEnv): Promise<RunResult> {
-  const pool = new Pool(env.host, env.port);
+  const pool = new Pool(env.host, env.port, env.ports);
   const r = emptyResult(sc.name);
   try {
     if (sc.kind === 'connect') await connectFlow(sc, env, pool, r);

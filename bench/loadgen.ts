@@ -46,7 +46,7 @@ export class Conn {
   ) {
     this.socket = net.connect({
       host: pool.host,
-      port: pool.port,
+      port: pool.portFor(index),
       noDelay: true,
       onread: { buffer: READ_BUFFER, callback: (n: number) => this.onRead(n) },
     });
@@ -143,7 +143,13 @@ export class Pool {
   constructor(
     readonly host: string,
     readonly port: number,
+    /** Several servers of one network (bench/cluster.ts): connection i goes to ports[i % n]. */
+    private readonly ports: readonly number[] = [],
   ) {}
+
+  portFor(index: number): number {
+    return this.ports.length === 0 ? this.port : this.ports[index % this.ports.length];
+  }
 
   /**
    * Open `count` more connections named prefix+index, at most `window` of them between connect()

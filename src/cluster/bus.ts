@@ -38,6 +38,8 @@ export type BusMessage =
   | { t: 'nick'; node: string; from: string; e: DirEntry }
   /** A node was found dead (or left): every user it had is gone. */
   | { t: 'gone'; node: string }
+  /** Several messages for one node, in order: one PUBLISH per node per event-loop turn. */
+  | { t: 'batch'; m: BusMessage[] }
   | {
       t: 'deliver';
       /** Sender's `nick!user@host`, its nick, its account (account-tag) or null. */
@@ -192,10 +194,31 @@ export class ClusterBus {
     this.cmd.publish(P + 'dir', JSON.stringify(m)).catch(() => {});
   }
 
-  /** Hand `m` to the node `node` (one PUBLISH: no round trip waited for). */
+  /**
+   * Hand `m` to the node `node`. What a turn hands to one node goes as one PUBLISH when the turn
+   * ends (a burst of private messages costs Redis one command per node per turn, not per
+   * message); nothing waits for Redis's answer.
+   */
   sendTo(node: string, m: BusMessage): void {
-    this.cmd.publish(P + 'to:' + node, JSON.stringify(m)).catch(() => {});
+    const queue = this.outbox.get(node);
+    if (queue !== undefined) queue.push(m);
+    else this.outbox.set(node, [m]);
+    if (!this.flushing) {
+      this.flushing = true;
+      setImmediate(this.flushOutbox);
+    }
   }
+
+  private readonly outbox = new Map<string, BusMessage[]>();
+  private flushing = false;
+  private readonly flushOutbox = (): void => {
+    this.flushing = false;
+    for (const [node, queue] of this.outbox) {
+      const m: BusMessage = queue.length === 1 ? queue[0] : { t: 'batch', m: queue };
+      this.cmd.publish(P + 'to:' + node, JSON.stringify(m)).catch(() => {});
+    }
+    this.outbox.clear();
+  };
 
   async close(): Promise<void> {
     if (this.closed) return;
@@ -227,6 +250,11 @@ export class ClusterBus {
     } catch {
       return; // not ours: some other program publishing on our channels
     }
+    if (m.t === 'batch') for (const one of m.m) this.deliverOne(one);
+    else this.deliverOne(m);
+  }
+
+  private deliverOne(m: BusMessage): void {
     if (this.early !== null) this.early.push(m);
     else this.on.message(m);
   }

@@ -244,6 +244,8 @@ export class ClusterLink {
         return;
       case 'deliver':
         return this.delivered(m);
+      case 'batch':
+        return; // unpacked by the bus
     }
   }
 

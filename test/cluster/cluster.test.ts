@@ -68,6 +68,14 @@ test('private messages cross nodes in every form, with one msgid and one cloak f
     alice.send('@+typing=active TAGMSG bob');
     assert.equal((await bob.expectCommand('TAGMSG', 'bob')).tags?.get('+typing'), 'active');
 
+    // A burst crosses in order and whole (a turn's messages to one node travel as one PUBLISH).
+    let burst = '';
+    for (let i = 0; i < 300; i++) burst += `PRIVMSG bob :n${i}\r\n`;
+    alice.socket.write(burst);
+    for (let i = 0; i < 300; i++) {
+      assert.equal((await bob.expectCommand('PRIVMSG', 'bob')).params[1], `n${i}`);
+    }
+
     // Both consoles show the private message, by nick.
     await a.waitForConsole(/alice -> bob: hello across/);
     await b.waitForConsole(/alice -> bob: hello across/);
