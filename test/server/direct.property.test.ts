@@ -62,7 +62,10 @@ test('fuzz: the fast path and the general path give the same bytes for random pr
       assert.deepEqual(fast.printed, general.printed);
     }),
     // A short seeded run in `npm test`; PARLEY_FUZZ_RUNS and PARLEY_FUZZ_SEED for a long one.
-    { numRuns: Number(process.env.PARLEY_FUZZ_RUNS ?? 12), seed: Number(process.env.PARLEY_FUZZ_SEED ?? 20261201) },
+    {
+      numRuns: Number(process.env.PARLEY_FUZZ_RUNS ?? 12),
+      seed: Number(process.env.PARLEY_FUZZ_SEED ?? 20261201),
+    },
   );
   assert.ok(relayed > 0, 'not vacuous: some of the random lines took the fast path');
 });
