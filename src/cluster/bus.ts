@@ -21,6 +21,8 @@ export const HEARTBEAT_MS = 2000;
 export const HEARTBEAT_TTL_MS = 6000;
 const REAP_MS = 2000;
 const P = 'parley:';
+/** The outbox's key for directory news (every node), beside node ids (one node each). */
+const DIR = '\0dir';
 
 /** A user as the directory records it. */
 export interface DirEntry {
@@ -189,9 +191,9 @@ export class ClusterBus {
     });
   }
 
-  /** Tell every node (this one too) about a directory change. */
+  /** Tell every node (this one too) about a directory change: batched per turn, like sendTo. */
   announce(m: BusMessage): void {
-    this.cmd.publish(P + 'dir', JSON.stringify(m)).catch(() => {});
+    this.sendTo(DIR, m);
   }
 
   /**
@@ -215,7 +217,8 @@ export class ClusterBus {
     this.flushing = false;
     for (const [node, queue] of this.outbox) {
       const m: BusMessage = queue.length === 1 ? queue[0] : { t: 'batch', m: queue };
-      this.cmd.publish(P + 'to:' + node, JSON.stringify(m)).catch(() => {});
+      const channel = node === DIR ? P + 'dir' : P + 'to:' + node;
+      this.cmd.publish(channel, JSON.stringify(m)).catch(() => {});
     }
     this.outbox.clear();
   };

@@ -46,6 +46,8 @@ test('private messages cross nodes in every form, with one msgid and one cloak f
     const bob = await TestClient.register(b.port, 'bob', CAPS, false);
     const carol = await TestClient.register(a.port, 'carol', [], false);
     await eventually(() => isOn(alice, 'bob'), 'alice sees bob online');
+    await eventually(() => isOn(bob, 'alice'), 'bob sees alice online');
+    await eventually(() => isOn(bob, 'carol'), 'bob sees carol online');
 
     alice.send('PRIVMSG bob :hello across');
     const got = await bob.expectCommand('PRIVMSG', 'bob');
@@ -160,6 +162,7 @@ test('a node killed with SIGKILL: its users vanish from the others within the he
     assert.ok(Date.now() - killedAt < 10_000, 'noticed within 10 s');
     // bob's nick is free on the surviving nodes.
     const again = await TestClient.register(c.port, 'bob', [], false);
+    await eventually(() => isOn(alice, 'bob'), 'alice sees the new bob');
     alice.send('PRIVMSG bob :the new bob');
     assert.equal((await again.expectCommand('PRIVMSG', 'bob')).params[1], 'the new bob');
     for (const x of [alice, carol, again]) x.destroy();
