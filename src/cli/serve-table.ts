@@ -339,7 +339,7 @@ export const SERVE_OPTIONS: Option[] = [
     flag: 'ping-timeout',
     arg: 'SECS',
     shown: secs(D.pingTimeout),
-    help: 'time to answer PING before disconnect',
+    help: 'time to answer PING before disconnect; also the longest a line may take to arrive (slowloris)',
     apply: (s, v) => (s.pingTimeout = parseDuration('ping-timeout', v, 1000)),
   },
   {

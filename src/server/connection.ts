@@ -57,6 +57,9 @@ export class Connection<O = unknown> extends Output {
   /** Set by the owner right after construction: the client object this socket belongs to. */
   owner!: O;
   lastActivity: number;
+  /** When the unfinished line now waiting for its end began to arrive; 0 when none waits. A line
+   * trickled a byte at a time (slowloris) keeps lastActivity fresh but not this (server sweep). */
+  lineStartedAt = 0;
 
   /** Input not handled yet: an unfinished line, or (while held back) the rest of a read. */
   private partial: Buffer | null = null;
@@ -183,6 +186,10 @@ export class Connection<O = unknown> extends Output {
       }
       // Copy, so that a short tail does not pin a large chunk in memory.
       this.partial = Buffer.from(buf.subarray(start, end));
+      // A line ended in this chunk: the tail is a new line. Else the same one goes on arriving.
+      if (start > 0 || this.lineStartedAt === 0) this.lineStartedAt = this.lastActivity;
+    } else {
+      this.lineStartedAt = 0;
     }
   }
 

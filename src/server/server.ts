@@ -369,6 +369,10 @@ export class Server implements ConnectionEvents<Client> {
       if (s.conn.closing) continue;
       if (s.user === null) {
         if (now - s.connectedAt > registrationTimeout) this.disconnect(s, 'Registration timed out');
+      } else if (s.conn.lineStartedAt !== 0 && now - s.conn.lineStartedAt > pingTimeout) {
+        // Bytes keep coming but the line never ends (slowloris): no PING would catch it.
+        const secs = Math.round((now - s.conn.lineStartedAt) / 1000);
+        this.disconnect(s, `Receive timeout: a line unfinished for ${secs} seconds`);
       } else if (s.pingSentAt !== 0) {
         if (now - s.pingSentAt > pingTimeout) {
           this.disconnect(
