@@ -7,6 +7,7 @@ import { SERVER_WINDOW_ID } from '../../src/client/route.js';
 import {
   bodySize,
   MIN_COLUMNS,
+  tooSmallRows,
   WindowScreen,
   type WindowFrame,
 } from '../../src/client/ui/window-screen.js';
@@ -119,6 +120,18 @@ describe('WindowScreen', () => {
     term.columns = MIN_COLUMNS - 1;
     s.render(frame(['a']));
     assert.match(term.last, /too small/);
+  });
+
+  test('the too-small message is wrapped into the rows there are, each within the width', () => {
+    const cases: Array<[number, number, string[]]> = [
+      [15, 4, ['Terminal too', 'small: 15x4,', 'needs 20x5']],
+      [80, 4, ['Terminal too small: 80x4, needs 20x5']],
+      [10, 2, ['Terminal', 'too small:']],
+      [5, 1, ['Term…']],
+    ];
+    for (const [cols, rows, want] of cases) {
+      assert.deepEqual(tooSmallRows(cols, rows), want, `${cols}x${rows}`);
+    }
   });
 });
 
