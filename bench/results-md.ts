@@ -158,6 +158,13 @@ export function resultsMarkdown(rep: Report): string {
     '`--workers`) is not built yet; on this 2-core machine the second core is the load generator’s,',
     'so measuring a second parley process needs a larger machine or a generator on another host.',
     '',
+    '## The client',
+    '',
+    'The terminal client is measured apart, by `npm run bench:typing -- --write`: how long a typed',
+    'key takes to reach the screen while 1,000 lines/s arrive in a background window and 200/s in',
+    'the visible one, and the client’s CPU. Its numbers are in [CLIENT.md](CLIENT.md), which this',
+    'script does not rewrite.',
+    '',
   );
   return out.join('\n');
 }

@@ -4,12 +4,8 @@ import { SERVER_WINDOW_ID } from '../client/route.js';
 import { ClientSession } from '../client/session.js';
 import { InteractiveView } from '../client/ui/interactive.js';
 import { PlainView, runPlain } from '../client/ui/plain.js';
-import {
-  connectHelp,
-  loadConnectSettings,
-  PASSWORD_ENV,
-  type PasswordSource,
-} from './connect-options.js';
+import { loadConnectSettings, PASSWORD_ENV, type PasswordSource } from './connect-options.js';
+import { connectHelp } from './connect-table.js';
 import { startExtras } from './connect-extras.js';
 import { discoverAndPick } from './discover-prompt.js';
 import { CliError } from './errors.js';

@@ -4,7 +4,7 @@
 // (the view redraws its status line). /join opens a channel at once and makes it current, so a
 // line typed or piped right after goes there whatever the timing of the server's answer; if the
 // server refuses the JOIN, the channel closes and focus goes back to where it was.
-import type { ConversationInfo } from './app.js';
+import type { ConversationInfo } from './view.js';
 
 /** How many recent speakers per conversation are remembered for Tab completion. */
 const RECENT_SPEAKERS = 50;

@@ -7,10 +7,12 @@ import { SERVER_WINDOW_ID } from '../../src/client/route.js';
 import {
   bodySize,
   MIN_COLUMNS,
+  tooSmallRows,
   WindowScreen,
   type WindowFrame,
 } from '../../src/client/ui/window-screen.js';
 import { displayWidth } from '../../src/client/ui/width.js';
+import { nickRows } from '../../src/client/ui/windowed.js';
 import { startServer, TestClient } from '../helpers/irc.js';
 import { connected, newSession } from './session-kit.js';
 
@@ -119,6 +121,25 @@ describe('WindowScreen', () => {
     term.columns = MIN_COLUMNS - 1;
     s.render(frame(['a']));
     assert.match(term.last, /too small/);
+  });
+
+  test('the nick list: operators, then voiced users, then the rest, each by name; cut with a count', () => {
+    const m = (prefix: string, nick: string) => ({ prefix, nick });
+    const members = [m('', 'alice'), m('+', 'zed'), m('', 'Carol'), m('@', 'bob'), m('~', 'yan')];
+    assert.deepEqual(nickRows(members, 10), ['5 nicks', '~yan', '@bob', '+zed', 'alice', 'Carol']);
+    assert.deepEqual(nickRows(members, 4), ['5 nicks', '~yan', '@bob', '+3 more']);
+  });
+
+  test('the too-small message is wrapped into the rows there are, each within the width', () => {
+    const cases: Array<[number, number, string[]]> = [
+      [15, 4, ['Terminal too', 'small: 15x4,', 'needs 20x5']],
+      [80, 4, ['Terminal too small: 80x4, needs 20x5']],
+      [10, 2, ['Terminal', 'too small:']],
+      [5, 1, ['Term…']],
+    ];
+    for (const [cols, rows, want] of cases) {
+      assert.deepEqual(tooSmallRows(cols, rows), want, `${cols}x${rows}`);
+    }
   });
 });
 

@@ -13,7 +13,7 @@
 // status line, CR LF, the input line, then put the cursor back and show it. Nothing uses the
 // alternate screen or a scroll region, so the history stays in the terminal's scrollback and a
 // resize only needs the same redraw. Widths are terminal cells (displayWidth): CJK and emoji are 2.
-import type { Status } from '../app.js';
+import type { Status } from '../view.js';
 import { stripControls as name } from '../../protocol/sanitize.js';
 import { graphemeBoundaries } from './editor.js';
 import { displayWidth } from './width.js';

@@ -64,6 +64,25 @@ function pad(s: string, width: number): string {
   return s.endsWith(RESET) ? s.slice(0, -RESET.length) + ' '.repeat(n) + RESET : s + ' '.repeat(n);
 }
 
+/**
+ * What a terminal below MIN_COLUMNS x MIN_ROWS shows instead of the windows: the sizes, word-wrapped
+ * into the rows there are (as far as they go), so even 10x2 reads "Terminal / too small".
+ */
+export function tooSmallRows(cols: number, height: number): string[] {
+  const text = `Terminal too small: ${cols}x${height}, needs ${MIN_COLUMNS}x${MIN_ROWS}`;
+  const rows: string[] = [];
+  let row = '';
+  for (const word of text.split(' ')) {
+    if (row !== '' && displayWidth(row) + 1 + displayWidth(word) <= cols) row += ' ' + word;
+    else {
+      if (row !== '') rows.push(row);
+      row = fitCells(word, cols);
+    }
+  }
+  rows.push(row);
+  return rows.slice(0, Math.max(1, height));
+}
+
 export class WindowScreen {
   /** What the terminal shows now, row by row ([] after a resize: everything is redrawn). */
   private shown: string[] = [];
@@ -105,8 +124,8 @@ export class WindowScreen {
     const cols = this.columns;
     const height = this.rows;
     if (this.tooSmall) {
-      const text = fitCells(`Terminal too small: ${MIN_COLUMNS}x${MIN_ROWS} at least`, cols);
-      this.write(HIDE_CURSOR + CLEAR + text);
+      const rows = tooSmallRows(cols, height);
+      this.write(HIDE_CURSOR + CLEAR + rows.map((r, k) => cup(k + 1, 1) + r).join(''));
       this.shown = [];
       return;
     }

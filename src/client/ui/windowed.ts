@@ -186,9 +186,10 @@ export class WindowSurface {
 }
 
 /** The nick list: a count, then operators, voiced users and the rest, each group by name. */
-function nickRows(members: readonly Member[], height: number): string[] {
+export function nickRows(members: readonly Member[], height: number): string[] {
   const rank = (m: Member): number => {
-    const k = RANKS.indexOf(m.prefix[0] ?? '');
+    // No symbol is the lowest rank ('~&@%+'.indexOf('') would be 0, the highest).
+    const k = m.prefix === '' ? -1 : RANKS.indexOf(m.prefix[0]);
     return k === -1 ? RANKS.length : k;
   };
   const sorted = [...members].sort(
