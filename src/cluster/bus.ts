@@ -105,6 +105,10 @@ export class ClusterBus {
   private reaper: NodeJS.Timeout | null = null;
   private down = false;
   private closed = false;
+  /** The connection's last error ("connect ECONNREFUSED …"), for a start that fails. */
+  private lastError: string | null = null;
+  /** start() has finished: from then on losing Redis is news (before, start() fails instead). */
+  private started = false;
   /** Messages that arrived before the directory was read: applied right after it, in order. */
   private early: BusMessage[] | null = [];
 
@@ -119,7 +123,10 @@ export class ClusterBus {
     this.cmd = new Redis(url, opts);
     this.sub = new Redis(url, opts);
     for (const r of [this.cmd, this.sub]) {
-      r.on('error', (err: Error) => this.setDown(true, err.message));
+      r.on('error', (err: Error) => {
+        this.lastError = err.message;
+        this.setDown(true, err.message);
+      });
       r.on('ready', () => this.setDown(false, 'reconnected'));
     }
     this.sub.on('message', (_channel: string, text: string) => this.received(text));
@@ -136,6 +143,8 @@ export class ClusterBus {
     });
     try {
       await Promise.race([Promise.all([this.cmd.connect(), this.sub.connect()]), timeout]);
+    } catch (err) {
+      throw new Error(this.lastError ?? (err as Error).message);
     } finally {
       clearTimeout(timer);
     }
@@ -150,6 +159,7 @@ export class ClusterBus {
     for (const m of early) this.on.message(m);
     this.beat = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
     this.reaper = setInterval(() => void this.reap(), REAP_MS);
+    this.started = true;
   }
 
   /** The value every node shares under `secret` (cloak key): `mine` unless one was set first. */
@@ -292,6 +302,6 @@ export class ClusterBus {
   private setDown(down: boolean, why: string): void {
     if (this.closed || down === this.down) return;
     this.down = down;
-    this.on.degraded(down, why);
+    if (this.started) this.on.degraded(down, why);
   }
 }
