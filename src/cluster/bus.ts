@@ -3,7 +3,7 @@
 // Keys (all under `parley:`):
 //   node:<id>   this node is alive: set with a TTL, renewed every HEARTBEAT_MS; gone = node dead
 //   nodes       the set of node ids that have joined and not been reaped
-//   nicks       hash: folded nick -> "<node>\t<nick>\t<user>\t<host>\t<realname>", one per user
+//   nicks       hash: folded nick -> "<node>\t<nick>\t<user>\t<host>\t<account>\t<realname>"
 //   cloak-secret  the key every node cloaks addresses with (the first node's)
 // Pub/sub channels:
 //   parley:dir      directory news (a user arrived, left, changed nick) for every node
@@ -30,6 +30,8 @@ export interface DirEntry {
   nick: string;
   user: string;
   host: string;
+  /** The account logged into (its display name), or null. */
+  account: string | null;
   realname: string;
 }
 
@@ -38,6 +40,8 @@ export type BusMessage =
   | { t: 'arrive'; e: DirEntry }
   | { t: 'leave'; node: string; nick: string; reason: string }
   | { t: 'nick'; node: string; from: string; e: DirEntry }
+  /** A user's entry changed in place (logged in or out). */
+  | { t: 'update'; e: DirEntry }
   /** A node was found dead (or left): every user it had is gone. */
   | { t: 'gone'; node: string }
   /** Several messages for one node, in order: one PUBLISH per node per event-loop turn. */
@@ -89,13 +93,14 @@ redis.call('SREM', KEYS[2], ARGV[1])
 return out`;
 
 export function encodeEntry(e: DirEntry): string {
-  return [e.node, e.nick, e.user, e.host, e.realname].join('\t');
+  return [e.node, e.nick, e.user, e.host, e.account ?? '', e.realname].join('\t');
 }
 
 export function decodeEntry(v: string): DirEntry | null {
   const p = v.split('\t');
-  if (p.length < 5) return null;
-  return { node: p[0], nick: p[1], user: p[2], host: p[3], realname: p.slice(4).join('\t') };
+  if (p.length < 6) return null;
+  const [node, nick, user, host, account] = p;
+  return { node, nick, user, host, account: account || null, realname: p.slice(5).join('\t') };
 }
 
 export class ClusterBus {

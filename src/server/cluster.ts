@@ -99,7 +99,17 @@ export class ClusterLink {
 
   /** A user of this node finished registering: every node learns of it. */
   arrive(user: User): void {
-    this.bus.announce({ t: 'arrive', e: this.entryOf(user) });
+    const e = this.entryOf(user);
+    // Logged in before the welcome (SASL, PASS): the claimed entry learns the account too.
+    if (e.account !== null) this.bus.update(user.folded, e).catch(() => {});
+    this.bus.announce({ t: 'arrive', e });
+  }
+
+  /** A user of this node logged in or out: its entry (WHOIS 330 elsewhere) follows. */
+  updated(user: User): void {
+    const e = this.entryOf(user);
+    this.bus.update(user.folded, e).catch(() => {});
+    this.bus.announce({ t: 'update', e });
   }
 
   /** A user of this node left. */
@@ -207,11 +217,11 @@ export class ClusterLink {
   }
 
   private entry(nick: string, user: string, host: string, realname: string): DirEntry {
-    return { node: this.nodeId, nick, user, host, realname };
+    return { node: this.nodeId, nick, user, host, account: null, realname };
   }
 
   private entryOf(u: User): DirEntry {
-    return this.entry(u.nick, u.username, u.host, u.realname);
+    return { ...this.entry(u.nick, u.username, u.host, u.realname), account: u.accountName };
   }
 
   private arrived(e: DirEntry): void {
@@ -239,6 +249,14 @@ export class ClusterLink {
         if (m.node === this.nodeId) return;
         this.gone(m.from, m.node);
         return this.arrived(m.e);
+      case 'update':
+        if (m.e.node !== this.nodeId && this.remote.has(fold(m.e.nick))) {
+          this.remote.set(fold(m.e.nick), {
+            ...m.e,
+            prefix: `${m.e.nick}!${m.e.user}@${m.e.host}`,
+          });
+        }
+        return;
       case 'gone':
         for (const r of [...this.remote.values()]) if (r.node === m.node) this.gone(r.nick, r.node);
         return;

@@ -169,6 +169,31 @@ test('a node killed with SIGKILL: its users vanish from the others within the he
   });
 });
 
+test('an account login on one node shows in WHOIS (330) on the others', async (t) => {
+  if (!haveRedis(t)) return;
+  const redis = await startRedis();
+  const args = ['--db', ':memory:', '--flood', 'off', '--default-channel', ''];
+  const a = await startServe([...args, '--cluster', redis.url, '--node-id', 'n1']);
+  const b = await startServe([...args, '--cluster', redis.url, '--node-id', 'n2']);
+  try {
+    const alice = await TestClient.register(a.port, 'alice', ['draft/account-registration'], false);
+    const bob = await TestClient.register(b.port, 'bob', [], false);
+    await eventually(() => isOn(bob, 'alice'), 'bob sees alice');
+    alice.send('REGISTER * * correct-horse-battery');
+    await alice.expect((m) => m.command === '900', 10_000, 'logged in');
+    await eventually(
+      async () => (await bob.replies('WHOIS alice')).some((m) => m.command === '330'),
+      'WHOIS 330 for alice on node 2',
+    );
+    const whois = await bob.replies('WHOIS alice');
+    assert.equal(whois.find((m) => m.command === '330')?.params[2], 'alice');
+    for (const c of [alice, bob]) c.destroy();
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+    await redis.stop();
+  }
+});
+
 test('--cluster with no Redis there: one line naming the flag, exit 1', async () => {
   const port = await freePort();
   await assert.rejects(

@@ -40,6 +40,7 @@ export function logIn(req: Request, name: string, then?: () => void): void {
     return;
   }
   server.network.setAccount(user, name);
+  server.cluster?.updated(user);
   server.network.toNeighboursAndWatchers(
     user,
     server.userEvent(user, 'ACCOUNT', [name]),
@@ -58,6 +59,7 @@ export function logOut(req: Request): void {
     client.pendingAccount = null;
   } else {
     server.network.setAccount(user, null);
+    server.cluster?.updated(user);
     server.network.toNeighboursAndWatchers(
       user,
       server.event(user.prefix, 'ACCOUNT', ['*']),

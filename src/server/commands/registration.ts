@@ -218,11 +218,11 @@ function tryRegister(req: Request): void {
   }
   s.user = u;
   s.claimedNick = null;
-  cluster?.arrive(u);
   if (s.pendingAccount !== null) {
     server.network.setAccount(u, s.pendingAccount);
     s.pendingAccount = null;
   }
+  cluster?.arrive(u);
   server.presence(u.nick, u.prefix);
   server.log.debug({ nick: u.nick, id: s.conn.id, ip: s.conn.ip }, 'registered');
   sendWelcome(req);

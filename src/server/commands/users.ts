@@ -186,6 +186,9 @@ function whois(req: Request): void {
     // A user of another node: what the cluster's directory knows.
     req.numeric(RPL.WHOISUSER, remote.nick, remote.user, remote.host, '*', remote.realname);
     req.numeric(RPL.WHOISSERVER, remote.nick, remote.node, 'another node of this network');
+    if (remote.account !== null) {
+      req.numeric(RPL.WHOISACCOUNT, remote.nick, remote.account, 'is logged in as');
+    }
     req.numeric(RPL.ENDOFWHOIS, remote.nick, 'End of /WHOIS list');
     return;
   }
