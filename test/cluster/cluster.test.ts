@@ -133,8 +133,12 @@ test('a nick is unique across nodes: registration and NICK get 433, and it is fr
       async () => (await loser.replies('NICK dave')).some((m) => m.command === 'NICK'),
       'dave free again',
     );
-    twin.send('NICK alice');
-    await twin.expect((m) => m.command === '001', 5000, 'the freed nick alice');
+    // alice is free once node 2 has heard she moved (or left): the news is asynchronous.
+    await eventually(async () => {
+      twin.send('NICK alice');
+      const m = await twin.expect((x) => x.command === '001' || x.command === '433');
+      return m.command === '001';
+    }, 'the freed nick alice');
     twin.destroy();
     loser.destroy();
   });
