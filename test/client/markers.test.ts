@@ -1,6 +1,7 @@
-// Tests for read markers' pure parts: MARKREAD parsed, and what the client sends (only forward, throttled).
+// Tests for read markers' pure parts: MARKREAD parsed, what the client sends (only forward, throttled), and unread counts that follow the marker.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { Conversations } from '../../src/client/conversations.js';
 import { MARK_EVERY_MS, parseMarkRead, ReadMarkers } from '../../src/client/markers.js';
 
 const T = Date.parse('2026-03-01T12:00:00.000Z');
@@ -100,5 +101,26 @@ describe('ReadMarkers', () => {
     m.linkLost();
     m.query('alice');
     assert.equal(written.length, 2);
+  });
+});
+
+describe('unread counts with a read marker', () => {
+  test('no newer than the marker: not counted; a marker moved elsewhere uncounts up to it', () => {
+    const c = new Conversations(
+      (s) => s.toLowerCase(),
+      () => {},
+    );
+    c.show('#lobby', true);
+    c.arrived('#dev', 'bob', false, false, { time: 10, read: 20 });
+    c.arrived('#dev', 'bob', false, false, { time: 30, read: 20 });
+    c.arrived('#dev', 'bob', false, true, { time: 40, read: 20 });
+    c.arrived('#dev', 'bob', false, false, { time: 50, read: null });
+    const dev = () => c.all().find((x) => x.name === '#dev')!;
+    assert.deepEqual([dev().unread, dev().highlight], [3, true]);
+    c.readTo('#DEV', 40);
+    assert.deepEqual([dev().unread, dev().highlight], [1, false]);
+    c.readTo('#dev', 60);
+    assert.equal(dev().unread, 0);
+    assert.deepEqual(c.recentSpeakers('#dev'), ['bob'], 'read lines still count as spoken');
   });
 });
