@@ -18,6 +18,7 @@ const SERVER_LINE = (): LineInfo => ({
   time: Date.now(),
   placed: false,
   unread: false,
+  read: null,
   history: false,
 });
 

@@ -140,6 +140,15 @@ export class ChatController {
     return (c === null ? null : this.convs.idOf(c)) ?? SERVER_WINDOW_ID;
   }
 
+  /**
+   * The user has seen window `id` up to `time` (its newest line's server time): the server is
+   * told (MARKREAD) when logged in, so the account's other clients count those lines read.
+   */
+  markRead(id: number, time: number): void {
+    const conv = this.convs.all().find((c) => c.id === id);
+    if (conv !== undefined) this.session.markRead(conv.name, time);
+  }
+
   /** Show the server window: no conversation is current, so plain lines go nowhere. */
   showServer(): void {
     this.onServer = true;
@@ -287,9 +296,19 @@ export class ChatController {
       case 'nick':
         this.convs.renamed(e.from, e.to);
         break;
-      case 'message':
-        this.convs.arrived(e.conversation, e.from, e.self, e.highlight);
+      case 'message': {
+        const read = this.session.readMarker(e.conversation);
+        this.convs.arrived(e.conversation, e.from, e.self, e.highlight, { time: e.time, read });
         break;
+      }
+      case 'readmarker':
+        // Our own MARKREAD coming back changes nothing here: we showed those lines ourselves.
+        if (e.marker !== null && !e.self) {
+          this.convs.readTo(e.target, e.marker);
+          const id = this.convs.idOf(e.target);
+          if (id !== null) this.view.readTo?.(id, e.marker);
+        }
+        return;
       case 'names':
         this.print({
           type: 'info',
@@ -330,6 +349,7 @@ export class ChatController {
       placed: message,
       unread: message && !e.self,
       history: message && e.history === true,
+      read: message ? this.session.readMarker(e.conversation) : null,
     });
     if (wantsBell(e, this.session.nick)) this.view.bell();
   }

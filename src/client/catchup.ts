@@ -26,6 +26,8 @@ export interface CatchUpHost {
   fold(name: string): string;
   isChannel(name: string): boolean;
   write(line: string): void;
+  /** Just before a conversation's first CHATHISTORY request on this link (its marker, say). */
+  beforeFetch(target: string): void;
   now(): number;
   /** Turn one replayed line into the chat message it holds (null: not a chat message). */
   decode(msg: Message): ChatMessage | null;
@@ -139,6 +141,7 @@ export class CatchUp {
     const limit = last === null ? Math.min(this.page(), h.policy.firstFetch) : this.page();
     if (limit < 1) return;
     this.requests.set(key, { target, limit, fetched: 0, paging: last !== null });
+    h.beforeFetch(target);
     this.send(target, last, limit);
   }
 

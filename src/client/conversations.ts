@@ -8,10 +8,20 @@ import type { ConversationInfo } from './view.js';
 
 /** How many recent speakers per conversation are remembered for Tab completion. */
 const RECENT_SPEAKERS = 50;
+/** Unread messages remembered per conversation (their times, for a read marker that moves). */
+const UNREAD_KEPT = 10_000;
+
+/** When a message was sent, and how far its conversation had been read then (null: unknown). */
+export interface Timing {
+  time: number;
+  read: number | null;
+}
 
 export class Conversations {
   private readonly open = new Map<string, ConversationInfo>();
   private readonly speakers = new Map<string, string[]>();
+  /** The unread messages of each conversation: times, and whether each one is for us. */
+  private readonly unread = new Map<string, Array<{ time: number; highlight: boolean }>>();
   /** Channels asked for with /join, not yet confirmed, by key: what was current before. */
   private readonly joining = new Map<string, string | null>();
   current: string | null = null;
@@ -58,6 +68,7 @@ export class Conversations {
   close(name: string): void {
     this.open.delete(this.key(name));
     this.speakers.delete(this.key(name));
+    this.unread.delete(this.key(name));
     this.joining.delete(this.key(name));
     if (this.same(name, this.current)) this.current = this.all().at(-1)?.name ?? null;
     this.changed();
@@ -70,6 +81,7 @@ export class Conversations {
       c.unread = 0;
       c.highlight = false;
     }
+    this.unread.delete(this.key(name));
     this.changed();
   }
 
@@ -98,16 +110,46 @@ export class Conversations {
     if (wasCurrent && back !== null && this.has(back)) this.setCurrent(back);
   }
 
-  /** A message arrived in `conversation`: count it unread unless it is ours or current. */
-  arrived(conversation: string, from: string, self: boolean, highlight: boolean): void {
+  /**
+   * A message arrived in `conversation`: count it unread unless it is ours, current, or no newer
+   * than the conversation's read marker (read already, here or in another client).
+   */
+  arrived(
+    conversation: string,
+    from: string,
+    self: boolean,
+    highlight: boolean,
+    when: Timing,
+  ): void {
     this.show(conversation, false);
     if (self) return; // our own lines (echo-message) are never unread, wherever they went
     this.spoke(conversation, from);
     if (this.same(conversation, this.current)) return;
-    const c = this.open.get(this.key(conversation));
+    if (when.read !== null && when.time <= when.read) return;
+    const k = this.key(conversation);
+    const c = this.open.get(k);
     if (c === undefined) return;
     c.unread++;
     c.highlight ||= highlight;
+    const list = this.unread.get(k) ?? [];
+    list.push({ time: when.time, highlight });
+    if (list.length > UNREAD_KEPT) list.shift();
+    this.unread.set(k, list);
+    this.changed();
+  }
+
+  /** `conversation` has been read up to `time` (elsewhere): what is no newer is not unread. */
+  readTo(conversation: string, time: number): void {
+    const k = this.key(conversation);
+    const c = this.open.get(k);
+    const list = this.unread.get(k);
+    if (c === undefined || list === undefined) return;
+    const left = list.filter((u) => u.time > time);
+    if (left.length === list.length) return;
+    // Messages beyond UNREAD_KEPT were dropped from the list: count them as still unread.
+    c.unread = Math.max(0, c.unread - (list.length - left.length));
+    c.highlight = left.some((u) => u.highlight);
+    this.unread.set(k, left);
     this.changed();
   }
 

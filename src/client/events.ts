@@ -80,5 +80,10 @@ export type SessionEvent =
       /** The channel a numeric is about, joined or not (a refused JOIN names it). */
       channel?: string | null;
     }
+  /**
+   * MARKREAD (draft/read-marker): how far the account has read `target`, epoch ms (null: no
+   * marker set). `self`: it is our own MARKREAD coming back, not another client's reading.
+   */
+  | { type: 'readmarker'; target: string; marker: number | null; self: boolean }
   /** Round-trip time of the last lag check, ms. */
   | { type: 'lag'; ms: number };

@@ -3,6 +3,7 @@ import { serializeBody, type Message } from '../protocol/index.js';
 import { CatchUp } from './catchup.js';
 import type { ChatMessage, SessionEvent } from './events.js';
 import { handleIncoming, type IncomingHost } from './incoming.js';
+import type { ReadMark } from './markers.js';
 import type { ResolvedOptions } from './options.js';
 import { ctcp, ctcpAnswer } from './outgoing.js';
 import type { ClientState } from './state.js';
@@ -27,6 +28,10 @@ export interface FeedHost {
   learnSelf(user: string, host: string): void;
   /** The server confirmed our nick change. */
   selfRenamed(to: string): void;
+  /** A read marker arrived: remember it; true when it is our own MARKREAD coming back. */
+  readMarker(mark: ReadMark): boolean;
+  /** Catch-up is about to fetch a private conversation: ask for its read marker first. */
+  queryMarker(target: string): void;
 }
 
 /** Our own `REGISTER`/`IDENTIFY` to a services bot, echoed back (echo-message): the password hidden. */
@@ -53,6 +58,7 @@ export class Feed {
         if (e.type === 'message' && !this.catchUp.fresh(e)) return; // replayed already
         if (e.type === 'message') e.text = hideSecret(e);
         if (e.type === 'join' && e.self) this.catchUp.joined(e.channel);
+        if (e.type === 'readmarker') e.self = host.readMarker(e);
         this.emit(e);
         if (e.type === 'names') this.catchUp.namesEnded(e.channel);
       },
@@ -110,6 +116,9 @@ export class Feed {
       fold: (name) => st.fold(name),
       isChannel: (name) => st.isChannel(name),
       write: (line) => this.host.write(line),
+      beforeFetch: (target) => {
+        if (!st.isChannel(target)) this.host.queryMarker(target);
+      },
       now: () => opts.clock(),
       decode: (msg) => {
         // The replayed line through the usual handler, caught before it is shown; CTCP

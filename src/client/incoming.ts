@@ -1,6 +1,7 @@
 // What the server tells us once connected: messages, joins, parts, nick changes, topics, modes, names, numerics, turned into state updates and SessionEvents.
 import { RPL, type Message } from '../protocol/index.js';
 import type { ChatMessage, MessageKind, SessionEvent } from './events.js';
+import { parseMarkRead } from './markers.js';
 import { parseCtcp } from './outgoing.js';
 import { describeReply, JOIN_REFUSALS } from './replies.js';
 import type { ClientState } from './state.js';
@@ -177,6 +178,13 @@ export function handleIncoming(host: IncomingHost, msg: Message): void {
           ? `registered account ${account ?? ''}${said}`
           : `account ${account ?? ''} registered, to be verified${said}`;
       host.emit({ type: 'info', time, text, conversation: null });
+      return;
+    }
+
+    // MARKREAD <target> timestamp=<time>|*   (draft/read-marker; `self` is settled by the feed)
+    case 'MARKREAD': {
+      const mark = parseMarkRead(p);
+      if (mark !== null) host.emit({ type: 'readmarker', ...mark, self: false });
       return;
     }
 

@@ -164,6 +164,7 @@ export class ChatLogs {
         return [null];
       case 'names':
       case 'lag':
+      case 'readmarker':
         return [];
     }
   }

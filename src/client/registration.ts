@@ -11,6 +11,7 @@ export const WANTED_CAPS = [
   'multi-prefix',
   'away-notify',
   'batch',
+  'draft/read-marker',
 ];
 
 /** draft/chathistory is asked for only with what its replies need: batches, times, msgids. */

@@ -13,6 +13,11 @@ export interface LineInfo {
   unread: boolean;
   /** Replayed from the server's history (catch-up). */
   history: boolean;
+  /**
+   * How far its conversation has been read (the server's read marker, epoch ms), or null when
+   * no marker is known: a message no newer than it is not unread, wherever it lands.
+   */
+  read: number | null;
 }
 
 /** The window of server messages and of lines whose conversation has no window (the view's 0). */

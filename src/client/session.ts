@@ -12,6 +12,7 @@ import { isParseError, parse, serializeBody } from '../protocol/index.js';
 import type { ConnectionState } from './events.js';
 import { Feed, type Listener } from './feed.js';
 import { Link } from './link.js';
+import { ReadMarkers } from './markers.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import { cleanLine, joinLines, textLines, type JoinTarget } from './outgoing.js';
@@ -50,6 +51,8 @@ export class ClientSession {
   private connectTimer: unknown = null;
   /** Events to the listeners, with history caught up and merged (see feed.ts). */
   private readonly feed: Feed;
+  /** How far each conversation has been read (draft/read-marker), and our MARKREADs. */
+  private readonly markers: ReadMarkers;
 
   constructor(options: SessionOptions) {
     this.opts = resolveOptions(options);
@@ -62,8 +65,20 @@ export class ClientSession {
       write: (line) => this.write(line),
       learnSelf: (user, host) => (this.self = { user, host }),
       selfRenamed: (to) => (this.myNick = to),
+      readMarker: (mark) => this.markers.received(mark),
+      queryMarker: (target) => this.markers.query(target),
     });
     this.timers = new Timers(this.opts.timers);
+    this.markers = new ReadMarkers({
+      enabled: () =>
+        this.link?.open === true &&
+        this.capabilities.has('draft/read-marker') &&
+        this.upkeep.account !== null,
+      fold: (name) => this.st.fold(name),
+      write: (line) => this.write(line),
+      now: () => this.opts.clock(),
+      later: (fn, ms) => this.timers.later(fn, ms),
+    });
     this.myNick = this.opts.nick;
     this.preferredNick = this.opts.nick;
     this.outbox = new Outbox({
@@ -142,6 +157,16 @@ export class ClientSession {
     return this.quitting !== null;
   }
 
+  /** How far `conversation` has been read, as the server last said (draft/read-marker), or null. */
+  readMarker(conversation: string): number | null {
+    return this.markers.get(conversation);
+  }
+
+  /** The user has seen `conversation` up to `time` (server time): MARKREAD, see markers.ts. */
+  markRead(conversation: string, time: number): void {
+    this.markers.markRead(conversation, time);
+  }
+
   /** Subscribe; returns the unsubscribe function. */
   onEvent(listener: Listener): () => void {
     return this.feed.subscribe(listener);
@@ -176,6 +201,7 @@ export class ClientSession {
       this.timers.later(() => this.shutdown('quit'), this.opts.connectTimeoutMs + timeout);
     }
     this.outbox.whenReady(() => {
+      this.markers.flush();
       this.write(reason === '' ? 'QUIT' : serializeBody(null, 'QUIT', [cleanLine(reason)]));
       this.timers.later(() => this.shutdown('quit'), timeout);
     });
@@ -318,6 +344,7 @@ export class ClientSession {
     }
     this.st.reset();
     this.feed.catchUp.linkLost();
+    this.markers.linkLost();
     up.linkLost();
     const why = this.quitting !== null ? 'quit' : (up.fatalReason ?? up.errorReason ?? reason);
     const policy = this.opts.reconnect;

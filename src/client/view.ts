@@ -15,6 +15,11 @@ export interface View {
   readonly windowed?: boolean;
   /** /window, /find, /nicklist; views without windows leave it out (the user is told). */
   windowCommand?(action: WindowAction): void;
+  /**
+   * Another client of the account read window `id` up to `time` (a read marker moved): lines
+   * up to it are not unread any more. Views without windows leave it out.
+   */
+  readTo?(id: number, time: number): void;
   /** Ring the terminal bell (mentions, private messages). */
   bell(): void;
   /** Something in status() changed: redraw the prompt/status line. */

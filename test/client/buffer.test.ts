@@ -152,6 +152,37 @@ describe('Buffer', () => {
     ]);
   });
 
+  test('with a read marker, the rule goes after the last line no newer than it', () => {
+    const b = new Buffer();
+    b.add('read before', 10, { placed: true, unread: true, read: 20 });
+    b.add('read, at the marker', 20, { placed: true, unread: true, read: 20 });
+    b.add('ours, after it', 25, { placed: true, read: 20 });
+    b.add('first unread', 30, { placed: true, unread: true, read: 20 });
+    b.add('second unread', 40, { placed: true, unread: true, read: 20 });
+    const rows = plain(b.view(40, 10).rows);
+    assert.ok(rows[3].startsWith(UNREAD_LABEL), rows.join('\n'));
+    assert.deepEqual(rows.slice(0, 3), ['read before', 'read, at the marker', 'ours, after it']);
+    assert.deepEqual(rows.slice(4), ['first unread', 'second unread']);
+    assert.equal(b.newest, 40);
+  });
+
+  test('a marker moved forward elsewhere moves the rule down, or takes it away', () => {
+    const b = new Buffer();
+    for (const t of [10, 20, 30]) b.add(`bob ${t}`, t, { placed: true, unread: true });
+    b.readTo(15);
+    const rows = plain(b.view(40, 10).rows);
+    assert.deepEqual(rows.slice(0, 1), ['bob 10']);
+    assert.ok(rows[1].startsWith(UNREAD_LABEL), rows.join('\n'));
+    b.readTo(5); // backwards: nothing moves
+    assert.ok(plain(b.view(40, 10).rows)[1].startsWith(UNREAD_LABEL));
+    b.readTo(30);
+    assert.equal(b.marked, false);
+    b.add('older than the marker', 25, { placed: true, unread: true });
+    assert.equal(b.marked, false, 'read already');
+    b.add('new', 35, { placed: true, unread: true });
+    assert.ok(plain(b.view(40, 10).rows).at(-2)!.startsWith(UNREAD_LABEL));
+  });
+
   test('a resize re-wraps from the lines: nothing lost, any width', () => {
     const b = new Buffer();
     const texts = ['12:00:01 <alice> ' + 'word '.repeat(30), '12:00:02 <bob> 中文字符 👍 short'];
@@ -216,6 +247,7 @@ const info = (windows: number[], over: Partial<LineInfo> = {}): LineInfo => ({
   placed: true,
   unread: true,
   history: false,
+  read: null,
   ...over,
 });
 
@@ -240,6 +272,19 @@ describe('Windows', () => {
     w.show(2);
     assert.equal(w.buffer(1).marked, false);
     assert.equal(w.current, 2);
+  });
+
+  test('the read marker of a line decides in every window; readTo moves one window only', () => {
+    const w = new Windows();
+    w.show(1);
+    w.add('read elsewhere', info([1], { history: true, time: 5, read: 10 }));
+    w.add('read elsewhere too', info([2], { time: 5, read: 10 }));
+    assert.equal(w.buffer(1).marked, false);
+    assert.equal(w.buffer(2).marked, false);
+    w.add('new', info([1, 2], { history: true, time: 20, read: 10 }));
+    w.readTo(2, 20);
+    assert.equal(w.buffer(1).marked, true);
+    assert.equal(w.buffer(2).marked, false);
   });
 
   test('closed windows are forgotten; the server window stays', () => {

@@ -379,6 +379,7 @@ describe('formatEvent, colour off: exact lines', () => {
     // shown elsewhere
     ['names', { type: 'names', channel: '#lobby', nicks: ['alice', '@bob'] }, null],
     ['lag', { type: 'lag', ms: 42 }, null],
+    ['readmarker', { type: 'readmarker', target: '#dev', marker: 1, self: false }, null],
   ];
   for (const [name, event, expected, over] of cases) {
     test(name, () => {
@@ -415,6 +416,7 @@ describe('formatEvent, colour off: exact lines', () => {
       info: true,
       error: true,
       lag: true,
+      readmarker: true,
     };
     for (const t of Object.keys(all)) assert.ok(types.has(t), t);
   });

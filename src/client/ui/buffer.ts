@@ -4,6 +4,7 @@
 //   ┌────────────────────────────┐
 //   │ 11:58 <bob> older          │
 //   │ ─── unread ─────────────── │ ◄ drawn before the first unread line since the marker was cleared
+//   │                            │   (lines no newer than the read marker, read anywhere, never are)
 //   │ 11:59 [history] <bob> hi   │
 //   │ …                          │ ┐
 //   │ 12:03 <alice> latest       │ ┘ `back` rows hidden below the view (0: following new lines)
@@ -36,6 +37,11 @@ export interface AddOptions {
   placed?: boolean;
   /** Counts as unread: the first such line since clearMarker() gets the unread rule above it. */
   unread?: boolean;
+  /**
+   * The conversation's read marker (epoch ms), when known: a line no newer than it has been
+   * read (here or in another client) and is not unread.
+   */
+  read?: number | null;
 }
 
 export interface Viewport {
@@ -49,6 +55,8 @@ interface Line {
   readonly text: string;
   readonly time: number;
   readonly seq: number;
+  /** Added as unread (someone else's message): it may start the unread part. */
+  readonly unread: boolean;
   /** Wrapped rows for the last width asked. */
   wrapped?: { width: number; indent: number; rows: string[] };
   /** The text without SGR, lower case: what /find looks in. */
@@ -65,6 +73,10 @@ export class Buffer {
   private seq = 0;
   /** The first unread line's key (it may have been dropped: then the rule is drawn at the top). */
   private marker: { time: number; seq: number } | null = null;
+  /** The read marker: lines no newer than this were read (null: none known). */
+  private readUpTo: number | null = null;
+  /** The newest placed line's time (chat messages: the server's time), or null. */
+  private newestPlaced: number | null = null;
   /** Rows hidden below the view. */
   private back = 0;
   /** The width and indent of the last view(), to keep a scrolled view still as lines arrive. */
@@ -96,14 +108,22 @@ export class Buffer {
     return this.marker !== null;
   }
 
+  /** The newest chat message's server time (what MARKREAD says was read), or null. */
+  get newest(): number | null {
+    return this.newestPlaced;
+  }
+
   add(text: string, time: number, opts: AddOptions = {}): void {
     const last = this.lines.at(-1);
     const t = Number.isFinite(time) ? time : (last?.time ?? 0);
+    if (opts.read !== undefined && opts.read !== null) this.readTo(opts.read);
     const line: Line = {
       text,
       time: opts.placed === true || last === undefined ? t : Math.max(t, last.time),
       seq: this.seq++,
+      unread: opts.unread === true,
     };
+    if (opts.placed === true) this.newestPlaced = Math.max(this.newestPlaced ?? t, t);
     let at = this.lines.length;
     if (last !== undefined && line.time < last.time) {
       // Binary search for the first line newer than this one.
@@ -117,7 +137,8 @@ export class Buffer {
       at = lo;
     }
     this.lines.splice(at, 0, line);
-    const marks = opts.unread === true && (this.marker === null || before(line, this.marker));
+    const marks =
+      line.unread && !this.wasRead(line) && (this.marker === null || before(line, this.marker));
     if (marks) this.marker = { time: line.time, seq: line.seq };
     // Scrolled up: what arrives below the view pushes `back` up, so the view stays where it is.
     if (this.back > 0 && at === this.lines.length - 1) {
@@ -129,6 +150,26 @@ export class Buffer {
   /** Everything here has been seen: no unread rule until the next unread line. */
   clearMarker(): void {
     this.marker = null;
+  }
+
+  /**
+   * Read up to `time` (the read marker moved: another client of the account read this far). The
+   * unread rule moves down to the first unread line newer than it, or goes.
+   */
+  readTo(time: number): void {
+    if (this.readUpTo !== null && time <= this.readUpTo) return;
+    this.readUpTo = time;
+    const m = this.marker;
+    if (m === null || m.time > time) return;
+    const from = this.markerIndex();
+    const next =
+      from === -1 ? undefined : this.lines.slice(from).find((l) => l.unread && l.time > time);
+    this.marker = next === undefined ? null : { time: next.time, seq: next.seq };
+  }
+
+  /** No newer than the read marker: read already. */
+  private wasRead(line: Line): boolean {
+    return this.readUpTo !== null && line.time <= this.readUpTo;
   }
 
   /** Scroll by `rows`: positive goes back in time. Clamped to the oldest line by view(). */

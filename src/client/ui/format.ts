@@ -308,6 +308,7 @@ export function formatEvent(event: SessionEvent, opts: FormatOptions): string | 
     }
     case 'names':
     case 'lag':
+    case 'readmarker':
       return null;
   }
 }

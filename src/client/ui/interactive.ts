@@ -120,6 +120,11 @@ export class InteractiveView implements View {
     this.schedule();
   }
 
+  readTo(id: number, time: number): void {
+    this.surface.readTo?.(id, time);
+    this.schedule();
+  }
+
   bell(): void {
     const now = Date.now();
     if (now - this.lastBell < BELL_GAP_MS) return;

@@ -16,6 +16,8 @@ export interface Surface {
   /** The terminal changed size, or Ctrl-L: redraw everything at the next render. */
   resized(): void;
   print(line: string, info: LineInfo): void;
+  /** A read marker moved (another client read window `id` up to `time`); inline ignores it. */
+  readTo?(id: number, time: number): void;
   /** Draw now: new lines, the status and input rows (and, with windows, the window). */
   render(frame: Frame, c: ChatController): void;
   /** Switching, scrolling...; true when the key was taken. */

@@ -71,6 +71,11 @@ export class WindowSurface {
     this.windows.add(line, info);
   }
 
+  /** Another client of the account read window `id` up to `time`. */
+  readTo(id: number, time: number): void {
+    this.windows.readTo(id, time);
+  }
+
   /** The server window's last lines: the error and the disconnection that ended the session. */
   lastWords(): string[] {
     return this.windows.buffer(SERVER_WINDOW).texts().slice(-LAST_WORDS);
@@ -85,6 +90,9 @@ export class WindowSurface {
     const buffer = this.windows.buffer(this.windows.current);
     const indent = size.width >= 40 ? INDENT : 0;
     const view = buffer.view(size.width, size.height, indent);
+    // What is on screen down to the newest line has been seen: the account's marker follows.
+    const newest = buffer.newest;
+    if (!buffer.scrolled && newest !== null) c.markRead(this.windows.current, newest);
     const body = view.rows;
     if (view.below > 0 && body.length > 0) {
       const rows = view.below === 1 ? '1 row' : `${view.below} rows`;

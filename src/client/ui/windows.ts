@@ -31,19 +31,25 @@ export class Windows {
   /**
    * One display line into each of its windows. It starts the unread part of a window when it is
    * someone else's message and the window is not on screen, or is replayed history (missed, even
-   * in the window on screen).
+   * in the window on screen) — unless it is no newer than the conversation's read marker.
    *
-   * Why history, and not the server's read marker: the client does not take draft/read-marker
-   * (MARKREAD), so it cannot know how far another of our clients read. What catch-up replays is,
-   * by construction, what this client has not shown (CHATHISTORY AFTER the last message it saw;
-   * on a first connection, the latest lines, all new to it), so the first replayed line not from
-   * us is where unread begins. Our own lines, replayed or live, never start it.
+   * With a read marker (draft/read-marker, `info.read`) the account's clients agree: what is
+   * newer than it and not ours is unread, so the rule sits after the last line read anywhere.
+   * Without one (no account, a server without the cap) this client's own view decides: what
+   * catch-up replays is, by construction, what it has not shown (CHATHISTORY AFTER the last
+   * message it saw; on a first connection, the latest lines, all new to it), so the first
+   * replayed line not from us is where unread begins. Our own lines never start it.
    */
   add(line: string, info: LineInfo): void {
     for (const id of info.windows) {
       const unread = info.unread && (info.history || id !== this.shown);
-      this.buffer(id).add(line, info.time, { placed: info.placed, unread });
+      this.buffer(id).add(line, info.time, { placed: info.placed, unread, read: info.read });
     }
+  }
+
+  /** Window `id` was read up to `time` in another client: its unread rule moves past that. */
+  readTo(id: number, time: number): void {
+    this.buffers.get(id)?.readTo(time);
   }
 
   /** Show window `id`: the one left has been read (its unread rule goes) and stops searching. */
