@@ -59,6 +59,7 @@ export async function serve(argv: string[]): Promise<number> {
       );
     }
     server.cluster = link;
+    server.stamper.suffix = '-' + nodeId;
     log.info({ cluster: settings.cluster, node: nodeId }, 'joined the cluster');
   }
   // The admin socket first: once the IRC port answers, `parley account add` works too.

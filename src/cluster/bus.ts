@@ -127,12 +127,18 @@ export class ClusterBus {
     const opts = { lazyConnect: true, maxRetriesPerRequest: null, enableReadyCheck: true };
     this.cmd = new Redis(url, opts);
     this.sub = new Redis(url, opts);
+    // Up only when both connections are: the subscriber can be still reconnecting (and its
+    // subscriptions not restored) after the command connection is back, or the other way round.
     for (const r of [this.cmd, this.sub]) {
       r.on('error', (err: Error) => {
         this.lastError = err.message;
-        this.setDown(true, err.message);
       });
-      r.on('ready', () => this.setDown(false, 'reconnected'));
+      r.on('close', () => this.setDown(true, this.lastError ?? 'connection closed'));
+      r.on('ready', () => {
+        if (this.cmd.status === 'ready' && this.sub.status === 'ready') {
+          this.setDown(false, 'reconnected');
+        }
+      });
     }
     this.sub.on('message', (_channel: string, text: string) => this.received(text));
   }

@@ -1,8 +1,9 @@
 // The server's single point of order: every accepted message gets a server-time and a msgid here.
 //
 // msgids sort in receipt order as plain strings: 9 base-36 digits of milliseconds since the epoch,
-// then 4 of a per-millisecond sequence. If the wall clock steps back, the last time is reused and the
-// sequence keeps counting, so ids never go backwards within a process.
+// then 4 of a per-millisecond sequence, then (in a cluster) `-<node id>`, so nodes never mint the
+// same id. If the wall clock steps back, the last time is reused and the sequence keeps counting,
+// so ids never go backwards within a process.
 
 export interface Stamp {
   /** ISO 8601 UTC with milliseconds, as the server-time tag wants it. */
@@ -16,6 +17,9 @@ export interface Stamp {
 const SEQ_TEXT = Array.from({ length: 36 * 36 }, (_, n) => n.toString(36).padStart(4, '0'));
 
 export class Stamper {
+  /** Appended to every msgid: in a cluster, `-<node id>`, so two nodes never mint the same id in
+   * one millisecond (ids still sort by time first). */
+  suffix = '';
   private lastMs = 0;
   private seq = 0;
   private lastIso = '';
@@ -49,7 +53,8 @@ export class Stamper {
       ms: this.lastMs,
       msgid:
         this.lastMsPrefix +
-        (this.seq < SEQ_TEXT.length ? SEQ_TEXT[this.seq] : this.seq.toString(36).padStart(4, '0')),
+        (this.seq < SEQ_TEXT.length ? SEQ_TEXT[this.seq] : this.seq.toString(36).padStart(4, '0')) +
+        this.suffix,
     };
   }
 }

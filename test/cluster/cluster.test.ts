@@ -55,6 +55,7 @@ test('private messages cross nodes in every form, with one msgid and one cloak f
     assert.match(got.source ?? '', /^alice!~alice@/);
     const echo = await alice.expectCommand('PRIVMSG', 'bob');
     assert.equal(echo.tags?.get('msgid'), got.tags?.get('msgid'), 'one msgid on both nodes');
+    assert.match(echo.tags?.get('msgid') ?? '', /^[0-9a-z]{13}-n1$/, "the sender's node names it");
     // One cloak: the host bob sees is the one alice's own node shows for her.
     const own = (await alice.replies('WHOIS alice')).find((m) => m.command === '311')!;
     assert.equal(got.source, `alice!${own.params[2]}@${own.params[3]}`);
