@@ -6,8 +6,9 @@
 //   nicks       hash: folded nick -> "<node>\t<nick>\t<user>\t<host>\t<account>\t<realname>"
 //   cloak-secret  the key every node cloaks addresses with (the first node's)
 // Pub/sub channels:
-//   parley:dir      directory news (a user arrived, left, changed nick) for every node
-//   parley:to:<id>  deliveries for the users of node <id> (private messages)
+//   parley:dir      the network's one order, for every node: directory news (a user arrived,
+//                   left, changed nick) and the commands that change shared state (channels)
+//   parley:to:<id>  for node <id> alone: private messages to its users, a snapshot it asked for
 //
 // A nick is claimed atomically (a Lua set-if-free), so two nodes never hand out the same one; a
 // node releases only entries it owns (a Lua compare-and-delete). Every node watches the others' liveness keys:
@@ -35,13 +36,59 @@ export interface DirEntry {
   realname: string;
 }
 
-/** What travels between nodes: directory news and deliveries. Plain JSON. */
+/** A command that changes shared state (a channel's, a user's), as every node runs it (server/replica.ts). */
+export interface LoggedCommand {
+  t: 'cmd';
+  /** The node whose user sent it, and that node's number for it (its answer waits on it). */
+  node: string;
+  id: number;
+  nick: string;
+  /** The sender's capability bits (what it may send, e.g. client tags). */
+  caps: number;
+  tags: Array<[string, string]> | null;
+  command: string;
+  params: string[];
+  /** The stamp the origin gave it: every node's run mints the same server-time and msgids. */
+  ms: number;
+  time: string;
+  msgid: string;
+}
+
+/** A user as a snapshot carries it (the node it is on, and what a replica must know). */
+export interface SnapUser extends DirEntry {
+  modes: string;
+  away: string | null;
+}
+
+/** A channel as a snapshot carries it: members by nick with their status bits. */
+export interface SnapChannel {
+  name: string;
+  createdAt: number;
+  topic: string;
+  topicBy: string;
+  topicAt: number;
+  flags: string;
+  key: string | null;
+  limit: number | null;
+  lists: Record<'b' | 'e' | 'I', Array<{ mask: string; setBy: string; setAt: number }>>;
+  invited: string[];
+  large: boolean;
+  members: Array<[string, number]>;
+}
+
+/** What travels between nodes: directory news, commands in the network's order, deliveries. Plain JSON. */
 export type BusMessage =
-  | { t: 'arrive'; e: DirEntry }
+  | { t: 'arrive'; e: DirEntry; modes?: string }
   | { t: 'leave'; node: string; nick: string; reason: string }
   | { t: 'nick'; node: string; from: string; e: DirEntry }
-  /** A user's entry changed in place (logged in or out). */
-  | { t: 'update'; e: DirEntry }
+  /** A user's entry changed in place (logged in or out, user modes set by the server). */
+  | { t: 'update'; e: DirEntry; modes?: string }
+  | LoggedCommand
+  /** `node` starts (or comes back) and asks `from` for the network's state as of this place in order. */
+  | { t: 'snapreq'; node: string; from: string }
+  | { t: 'snapshot'; users: SnapUser[]; channels: SnapChannel[] }
+  /** After a split, `nick` of `node` is put back in `channel` (the others had lost it). */
+  | { t: 'rejoin'; e: DirEntry; modes: string; channel: string; bits: number }
   /** A node was found dead (or left): every user it had is gone. */
   | { t: 'gone'; node: string }
   /** Several messages for one node, in order: one PUBLISH per node per event-loop turn. */
@@ -182,6 +229,17 @@ export class ClusterBus {
   /** Claim `folded` for `e` network-wide: true when it was free (or this node's already). */
   async claim(folded: string, e: DirEntry): Promise<boolean> {
     return (await this.cmd.eval(CLAIM, 1, P + 'nicks', folded, encodeEntry(e), this.nodeId)) === 1;
+  }
+
+  /** The other nodes that are alive now (their liveness key is there). */
+  async liveNodes(): Promise<string[]> {
+    const nodes = await this.cmd.smembers(P + 'nodes');
+    const live: string[] = [];
+    for (const node of nodes) {
+      if (node !== this.nodeId && (await this.cmd.exists(P + 'node:' + node)) === 1)
+        live.push(node);
+    }
+    return live.sort();
   }
 
   /** Every user in the directory now, this node's excepted. */

@@ -1,38 +1,53 @@
-// One server as a node of a cluster: the other nodes' users, network-wide nick claims, and private messages that cross nodes.
+// One server as a node of a cluster: the bus's news in order, network-wide nick claims, private messages that cross nodes.
 //
-// The other nodes' users are mirrored here from the directory (cluster/bus.ts), so "who holds
-// this nick, and on which node" is answered at once, without a round trip. A nick becomes ours
-// only through a claim in Redis (atomic, network-wide); the mirror lets a nick held elsewhere be
-// refused without asking. A private message to a user of another node is one PUBLISH to that
-// node, which delivers it as if its own user had received it from a local one.
+// The other nodes' users are held here as replicas (replica.ts) in the network like local ones,
+// so "who holds this nick, and on which node" is answered at once, and they appear in NAMES, WHO,
+// WHOIS and channels. A nick becomes ours only through a claim in Redis (atomic, network-wide); the
+// replicas let a nick held elsewhere be refused without asking. A private message to a user of
+// another node is one PUBLISH to that node, which delivers it as if its own user had received it
+// from a local one. Channels: replica.ts.
 //
 // Without Redis a node serves its own users alone (they are told), granting nicks nobody is known
 // to hold; when Redis returns it claims its users' nicks again (renaming any another node gave out
 // meanwhile) and rebuilds the mirror: nodes are the truth about their own users, and the
 // directory can always be rebuilt from them.
 //
-// Not across nodes yet: channels (each node's channels are its own), WHO/NAMES of remote users,
-// history of messages between nodes, account logins seen elsewhere.
+// Not across nodes yet: accounts and history (each node keeps its own store), registered channels.
 import { fold, serializeBody, type Tags } from '../protocol/index.js';
-import { ClusterBus, HEARTBEAT_MS, type BusMessage, type DirEntry } from '../cluster/bus.js';
+import {
+  ClusterBus,
+  HEARTBEAT_MS,
+  type BusMessage,
+  type DirEntry,
+  type SnapChannel,
+  type SnapUser,
+} from '../cluster/bus.js';
 import { CAPBIT } from './capabilities.js';
 import { consoleForm } from './commands/messaging.js';
 import { ServerEvent } from './event.js';
+import { entryOf, Replica } from './replica.js';
 import type { Server } from './server.js';
 import type { User } from './user.js';
 
 /** After a resync's claims, how long the other nodes get to re-announce theirs. */
 const RESYNC_SETTLE_MS = 2 * HEARTBEAT_MS;
+/** How long a starting node waits for the snapshot it asked for. */
+const SNAPSHOT_WAIT_MS = 5000;
 
-/** A user of another node, as the directory describes it. */
-export interface RemoteUser extends DirEntry {
-  prefix: string;
-}
+type Snapshot = { users: SnapUser[]; channels: SnapChannel[] };
 
 export class ClusterLink {
-  /** The other nodes' users by folded nick. */
-  private readonly remote = new Map<string, RemoteUser>();
   private readonly bus: ClusterBus;
+  readonly replica: Replica;
+  /**
+   * Catching up (start, or Redis back): what came before our snapshot request is in the snapshot
+   * (dropped), what came after it waits for the snapshot (kept in order). Null: in step.
+   */
+  private catchUp: {
+    asked: boolean;
+    after: BusMessage[];
+    done: (snap: Snapshot | null) => void;
+  } | null = null;
 
   constructor(
     private readonly server: Server,
@@ -40,17 +55,45 @@ export class ClusterLink {
     readonly nodeId: string,
   ) {
     this.bus = new ClusterBus(url, nodeId, server.config.name, {
-      directory: (entries) => {
-        for (const e of entries) this.arrived(e);
-      },
+      directory: () => {}, // the users come with the snapshot, in step with the channels
       message: (m) => this.received(m),
       degraded: (down, why) => this.degraded(down, why),
     });
+    this.replica = new Replica(server, this.bus, nodeId);
   }
 
-  /** Join the cluster: connect, read the directory, start the heartbeat. */
-  start(): Promise<void> {
-    return this.bus.start();
+  /** Join the cluster: connect, start the heartbeat, take the network's state from a live node. */
+  async start(): Promise<void> {
+    await this.bus.start();
+    const snap = await this.askSnapshot();
+    if (snap !== null && snap !== 'alone') this.replica.load(snap, this.server.clock());
+  }
+
+  /**
+   * Ask a live node for the network's state as of the request's place in the order: 'alone' when
+   * no other node is alive, null when none answered in time (then what follows is all we have).
+   */
+  private async askSnapshot(): Promise<Snapshot | 'alone' | null> {
+    const live = await this.bus.liveNodes();
+    if (live.length === 0) return 'alone';
+    return new Promise<Snapshot | null>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.log.warn({ from: live[0] }, 'cluster: no snapshot came; starting without one');
+        finish(null);
+      }, SNAPSHOT_WAIT_MS);
+      const finish = (snap: Snapshot | null): void => {
+        clearTimeout(timer);
+        const after = this.catchUp?.after ?? [];
+        this.catchUp = null;
+        resolve(snap);
+        // After the snapshot is loaded (the caller's next step), what followed the request.
+        setImmediate(() => {
+          for (const m of after) this.handle(m);
+        });
+      };
+      this.catchUp = { asked: false, after: [], done: finish };
+      this.bus.announce({ t: 'snapreq', node: this.nodeId, from: live[0] });
+    });
   }
 
   close(): Promise<void> {
@@ -72,13 +115,9 @@ export class ClusterLink {
   }
 
   /** The user of another node holding `nick`, if any. */
-  find(nick: string): RemoteUser | undefined {
-    return this.remote.get(fold(nick));
-  }
-
-  /** All users of the other nodes. */
-  all(): IterableIterator<RemoteUser> {
-    return this.remote.values();
+  find(nick: string): User | undefined {
+    const u = this.server.network.findUser(nick);
+    return u !== undefined && u.remote !== null ? u : undefined;
   }
 
   /**
@@ -102,14 +141,14 @@ export class ClusterLink {
     const e = this.entryOf(user);
     // Logged in before the welcome (SASL, PASS): the claimed entry learns the account too.
     if (e.account !== null) this.bus.update(user.folded, e).catch(() => {});
-    this.bus.announce({ t: 'arrive', e });
+    this.bus.announce({ t: 'arrive', e, modes: user.modes });
   }
 
-  /** A user of this node logged in or out: its entry (WHOIS 330 elsewhere) follows. */
+  /** A user of this node logged in or out, or the server changed its modes (OPER): replicas follow. */
   updated(user: User): void {
     const e = this.entryOf(user);
     this.bus.update(user.folded, e).catch(() => {});
-    this.bus.announce({ t: 'update', e });
+    this.bus.announce({ t: 'update', e, modes: user.modes });
   }
 
   /** A user of this node left. */
@@ -136,13 +175,13 @@ export class ClusterLink {
   /** Deliver a message from a user of this node to a user of another. */
   deliver(
     from: User,
-    to: RemoteUser,
+    to: User,
     verb: string,
     text: string | null,
     tags: Tags | null,
     out: ServerEvent,
   ) {
-    this.bus.sendTo(to.node, {
+    this.bus.sendTo(to.remote!, {
       t: 'deliver',
       src: from.prefix,
       from: from.nick,
@@ -177,10 +216,11 @@ export class ClusterLink {
   /**
    * After Redis was away (restarted empty, or this node cut off long enough to be reaped): claim
    * every user of this node again, rename the few whose nick another node gave out meanwhile,
-   * announce them all, and rebuild the mirror once the other nodes have done the same.
+   * announce them all, then, once the other nodes have done the same, take the network's state
+   * from a live node and put this node's users back where the others lost them.
    */
   private async resync(): Promise<void> {
-    const users = [...this.server.network.allUsers()];
+    const users = [...this.server.network.allUsers()].filter((u) => u.remote === null);
     let claimed: boolean[];
     try {
       claimed = await Promise.all(users.map((u) => this.bus.claim(u.folded, this.entryOf(u))));
@@ -188,25 +228,23 @@ export class ClusterLink {
       return; // away again: the next return tries again
     }
     users.forEach((u, k) => {
-      if (claimed[k]) this.bus.announce({ t: 'arrive', e: this.entryOf(u) });
+      if (claimed[k]) this.bus.announce({ t: 'arrive', e: this.entryOf(u), modes: u.modes });
       else
         this.server.reservations.rename(
           u,
           `${u.nick} was taken on another server while the network was split`,
         );
     });
-    // The others re-announce within a heartbeat or two; then the directory is whole again.
+    // The others re-announce within a heartbeat or two; then the network is whole again.
     await new Promise((resolve) => setTimeout(resolve, RESYNC_SETTLE_MS));
-    let entries: DirEntry[];
+    let snap: Snapshot | 'alone' | null;
     try {
-      entries = await this.bus.directory();
+      snap = await this.askSnapshot();
     } catch {
       return;
     }
-    const now = new Set(entries.map((e) => fold(e.nick)));
-    for (const r of [...this.remote.values()])
-      if (!now.has(fold(r.nick))) this.gone(r.nick, r.node);
-    for (const e of entries) if (!this.remote.has(fold(e.nick))) this.arrived(e);
+    // Alone: the nodes that were there died while Redis was away (nobody reaped them).
+    if (snap !== null) this.replica.merge(snap === 'alone' ? { users: [], channels: [] } : snap);
   }
 
   private noticeAll(text: string): void {
@@ -221,50 +259,100 @@ export class ClusterLink {
   }
 
   private entryOf(u: User): DirEntry {
-    return { ...this.entry(u.nick, u.username, u.host, u.realname), account: u.accountName };
+    return entryOf(u, this.nodeId);
   }
 
-  private arrived(e: DirEntry): void {
+  private arrived(e: DirEntry, modes = ''): void {
     if (e.node === this.nodeId) return;
-    const r: RemoteUser = { ...e, prefix: `${e.nick}!${e.user}@${e.host}` };
-    this.remote.set(fold(e.nick), r);
-    this.server.presence(e.nick, r.prefix);
+    const held = this.server.network.findUser(e.nick);
+    if (held !== undefined) {
+      if (held.remote === null) return; // ours: resync renames whichever lost the claim
+      // Announced again (its node's resync after Redis was away): the same user, still here.
+      if (held.remote === e.node) return this.replicaUpdated(e, modes);
+      this.gone(held.nick, held.remote, 'Reconnected elsewhere');
+    }
+    const user = this.replica.addUser(e, modes, this.server.clock());
+    if (user !== null) this.server.presence(user.nick, user.prefix);
   }
 
-  private gone(nick: string, node: string): void {
-    const k = fold(nick);
-    const r = this.remote.get(k);
-    if (r === undefined || r.node !== node) return;
-    this.remote.delete(k);
-    this.server.presence(r.nick, null);
+  /** A user of node `node` left (or the node did): QUIT to those here who shared a channel with it. */
+  private gone(nick: string, node: string, reason: string): void {
+    const user = this.server.network.findUser(nick);
+    if (user === undefined || user.remote !== node) return;
+    this.server.quitUser(user, reason);
   }
 
   private received(m: BusMessage): void {
+    const c = this.catchUp;
+    if (c !== null) {
+      if (m.t === 'snapshot') return c.done(m);
+      if (m.t === 'snapreq' && m.node === this.nodeId) {
+        c.asked = true;
+        return;
+      }
+      if (m.t === 'snapreq') return this.handle(m); // two nodes catching up at once answer each other
+      // Before our request: already in the snapshot. After it: applied once the snapshot is.
+      if (c.asked && m.t !== 'deliver') c.after.push(m);
+      else if (m.t === 'deliver') this.handle(m);
+      return;
+    }
+    this.handle(m);
+  }
+
+  private handle(m: BusMessage): void {
     switch (m.t) {
       case 'arrive':
-        return this.arrived(m.e);
+        return this.arrived(m.e, m.modes);
       case 'leave':
-        return this.gone(m.nick, m.node);
-      case 'nick':
+        return this.gone(m.nick, m.node, m.reason);
+      case 'nick': {
         if (m.node === this.nodeId) return;
-        this.gone(m.from, m.node);
-        return this.arrived(m.e);
+        const user = this.server.network.findUser(m.from);
+        if (user === undefined || user.remote !== m.node) return this.arrived(m.e);
+        const holder = this.server.network.findUser(m.e.nick);
+        if (holder !== undefined && holder !== user)
+          return this.gone(m.from, m.node, 'Nick collision');
+        this.server.changeNick(user, m.e.nick);
+        return;
+      }
       case 'update':
-        if (m.e.node !== this.nodeId && this.remote.has(fold(m.e.nick))) {
-          this.remote.set(fold(m.e.nick), {
-            ...m.e,
-            prefix: `${m.e.nick}!${m.e.user}@${m.e.host}`,
-          });
+        return this.replicaUpdated(m.e, m.modes);
+      case 'gone':
+        for (const u of [...this.server.network.allUsers()]) {
+          if (u.remote === m.node) this.server.quitUser(u, `${m.node} left the network`);
         }
         return;
-      case 'gone':
-        for (const r of [...this.remote.values()]) if (r.node === m.node) this.gone(r.nick, r.node);
+      case 'cmd':
+        return this.replica.apply(m);
+      case 'rejoin':
+        return this.replica.rejoined(m);
+      case 'snapreq':
+        if (m.from === this.nodeId) {
+          this.bus.sendTo(m.node, { t: 'snapshot', ...this.replica.snapshot() });
+        }
         return;
+      case 'snapshot':
+        return; // not asked for (late, after a timeout)
       case 'deliver':
         return this.delivered(m);
       case 'batch':
         return; // unpacked by the bus
     }
+  }
+
+  /** A user of another node logged in or out, or had its modes changed by its server. */
+  private replicaUpdated(e: DirEntry, modes: string | undefined): void {
+    const net = this.server.network;
+    const user = net.findUser(e.nick);
+    if (user === undefined || user.remote !== e.node) return;
+    if (modes !== undefined && modes !== user.modes) net.setUserModes(user, modes);
+    if (e.account === user.accountName) return;
+    net.setAccount(user, e.account);
+    const out =
+      e.account === null
+        ? this.server.event(user.prefix, 'ACCOUNT', ['*'])
+        : this.server.userEvent(user, 'ACCOUNT', [e.account]);
+    net.toNeighboursAndWatchers(user, out, CAPBIT.ACCOUNT_NOTIFY);
   }
 
   /** A message from another node's user to one of ours. */

@@ -80,7 +80,7 @@ export function relayDirect(
   const name = buf.toString('latin1', targetStart, i);
   if (isChannelName(name)) return false;
   const recipient = server.network.findUser(name);
-  if (recipient === undefined || recipient.away !== null) return false;
+  if (recipient === undefined || recipient.away !== null || recipient.remote !== null) return false;
 
   const to = recipient.client;
   // account-tag: the general path writes the sender's account; this one writes no tag of its own.

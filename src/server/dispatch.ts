@@ -45,6 +45,8 @@ export function dispatchLine(server: Server, client: Client, line: string, utf8:
     return;
   }
   client.pingSentAt = 0; // any line proves the link is alive
+  // In a cluster, a change to shared state runs on every node in one order (replica.ts).
+  if (server.cluster?.replica.takes(req) === true) return req.finish();
   server.commands.run(req);
   req.finish();
 }

@@ -187,11 +187,28 @@ export class Network {
     channel.invited.add(user.folded);
   }
 
+  /** A cluster snapshot's member (replica.ts): `user` in `channel` with exactly `bits`. */
+  restoreMember(channel: Channel, user: User, bits: number, invited: readonly string[]): void {
+    channel.members.set(user, bits);
+    if ((bits & STATUS) !== 0) channel.privileged.add(user);
+    user.addChannel(channel);
+    for (const folded of invited) channel.invited.add(folded);
+  }
+
   /** Add a newly registered user; false if the nick was taken meanwhile. */
   addUser(user: User): boolean {
     if (this.users.has(user.folded)) return false;
     this.users.set(user.folded, user);
     this.unknown--;
+    if (this.users.size > this.peakUsers) this.peakUsers = this.users.size;
+    this.countModes(user, 1);
+    return true;
+  }
+
+  /** Add a user of another node (cluster replica); false if the nick is held here. */
+  addRemoteUser(user: User): boolean {
+    if (this.users.has(user.folded)) return false;
+    this.users.set(user.folded, user);
     if (this.users.size > this.peakUsers) this.peakUsers = this.users.size;
     this.countModes(user, 1);
     return true;

@@ -77,7 +77,7 @@ export class Reservations {
     const net = this.server.network;
     let guest: string;
     do guest = 'Guest' + String(10000 + Math.floor(Math.random() * 90000));
-    while (net.findUser(guest) !== undefined || this.server.cluster?.find(guest) !== undefined);
+    while (net.findUser(guest) !== undefined);
     this.notice(user, `You are now ${guest}: ${why}.`);
     net.toUser(user, this.server.changeNick(user, guest));
   }

@@ -254,14 +254,14 @@ export class Server implements ConnectionEvents<Client> {
     const out = this.userEvent(user, 'NICK', [wanted]);
     const old = user.nick;
     this.network.renameUser(user, wanted, out.stamp.ms);
-    this.cluster?.renamed(user, old);
+    if (user.remote === null) this.cluster?.renamed(user, old);
     if (fold(old) !== user.folded) {
       this.presence(old, null);
       this.presence(wanted, user.prefix);
     }
     this.network.toNeighbours(user, out);
     this.chatlog.nick(out.stamp.ms, old, wanted);
-    this.reservations.check(user);
+    if (user.remote === null) this.reservations.check(user);
     return out;
   }
 
@@ -276,7 +276,7 @@ export class Server implements ConnectionEvents<Client> {
     const out = this.userEvent(user, 'QUIT', [reason]);
     this.network.toNeighbours(user, out, 0, true);
     this.network.removeUser(user, out.stamp.ms);
-    this.cluster?.leave(user, reason);
+    if (user.remote === null) this.cluster?.leave(user, reason);
     this.reservations.forget(user);
     this.presence(user.nick, null);
     this.chatlog.quit(out.stamp.ms, user.nick, reason);

@@ -24,8 +24,36 @@ export class Stamper {
   private seq = 0;
   private lastIso = '';
   private lastMsPrefix = '';
+  /** While a cluster node replays a command (replica.ts): the stamp it was given, and the ticks taken. */
+  private pinned: { stamp: Stamp; ticks: number } | null = null;
 
   constructor(private readonly clock: () => number = Date.now) {}
+
+  /**
+   * Until unpin(), stamps come from `stamp` (minted by the node the command came from): the first
+   * tick gives `stamp` itself, the next ones `<msgid>.1`, `.2`... (sorting right after it), so every
+   * node running the same command mints the same stamps.
+   */
+  pin(stamp: Stamp): void {
+    this.pinned = { stamp, ticks: 0 };
+  }
+
+  /** Back to this process's own clock, which never goes back before the pinned time. */
+  unpin(): void {
+    const p = this.pinned;
+    this.pinned = null;
+    if (p !== null && p.stamp.ms > this.lastMs) {
+      this.lastMs = p.stamp.ms;
+      this.seq = 0;
+      this.lastIso = p.stamp.time;
+      this.lastMsPrefix = p.stamp.ms.toString(36).padStart(9, '0');
+    }
+  }
+
+  /** The milliseconds of the pinned stamp while one is pinned, else null. */
+  get pinnedMs(): number | null {
+    return this.pinned === null ? null : this.pinned.stamp.ms;
+  }
 
   next(): Stamp {
     this.tick();
@@ -34,6 +62,10 @@ export class Stamper {
 
   /** Take the next place in order, returning only its milliseconds: last() builds the rest. */
   tick(): number {
+    if (this.pinned !== null) {
+      this.pinned.ticks++;
+      return this.pinned.stamp.ms;
+    }
     const ms = this.clock();
     if (ms <= this.lastMs) {
       this.seq++;
@@ -48,6 +80,11 @@ export class Stamper {
 
   /** The stamp of the last tick(). */
   last(): Stamp {
+    const p = this.pinned;
+    if (p !== null) {
+      if (p.ticks <= 1) return p.stamp;
+      return { ...p.stamp, msgid: `${p.stamp.msgid}.${p.ticks - 1}` };
+    }
     return {
       time: this.lastIso,
       ms: this.lastMs,

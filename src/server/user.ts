@@ -26,6 +26,11 @@ export class User {
   readMarks: Map<string, number> | null = null;
   /** The same account as registered (its display name: account-tag, WHOIS 330), or null. */
   accountName: string | null = null;
+  /**
+   * In a cluster, the node a user of another node is on (a replica: server/replica.ts); null for
+   * this server's own users. Lines queued for a replica go nowhere: its own node delivers them.
+   */
+  remote: string | null = null;
   /** Delivery generation stamp, so a fan-out to shared channels reaches each user once. */
   seen = 0;
   /** The nick and `:prefix PRIVMSG ` as bytes for the fast path, made on first use. */

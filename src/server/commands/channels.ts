@@ -78,6 +78,7 @@ function replayOnJoin(req: Request, channels: Channel[]): void {
   if (n === 0 || store === null || channels.length === 0 || req.client.has(CAPBIT.CHATHISTORY)) {
     return;
   }
+  if (req.user.remote !== null) return; // a cluster replica: its own node replays to it
   const lists = Promise.all(channels.map((c) => store.history.latest(c.folded, null, n)));
   req.waitFor(
     lists,

@@ -64,7 +64,13 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
   }
   // A nick nobody uses may be an account whose users are offline: ask the store first, then
   // handle every target in order (the sender's later lines wait; nobody else does).
-  if (accounts === undefined && verb !== 'TAGMSG' && server.store !== null) {
+  // (A cluster replica's command: its own node asks its store; here the nick is just unknown.)
+  if (
+    accounts === undefined &&
+    verb !== 'TAGMSG' &&
+    server.store !== null &&
+    user.remote === null
+  ) {
     const unknown = targets.filter(
       (t) =>
         !isChannelName(t) &&
@@ -72,8 +78,7 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
         t[0] !== '+' &&
         !isNickServ(req, t) &&
         !isChanServ(req, t) &&
-        network.findUser(t) === undefined &&
-        server.cluster?.find(t) === undefined,
+        network.findUser(t) === undefined,
     );
     if (unknown.length > 0) return lookUpAccounts(req, verb, unknown, server.store);
   }
@@ -125,19 +130,26 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
       continue;
     }
     const recipient = network.findUser(name);
-    const remote = recipient === undefined ? server.cluster?.find(name) : undefined;
-    if (remote !== undefined) {
-      // A user of another node (server/cluster.ts): handed to that node, which delivers it;
-      // refused rather than queued while Redis is away, so nothing confirmed can be lost.
-      if (!server.cluster!.reachable) {
-        if (!quiet)
-          req.numeric(ERR.NOSUCHSERVER, remote.node, 'Server unreachable: the network is degraded');
+    if (recipient !== undefined && recipient.remote !== null) {
+      // A user of another node (cluster.ts, replica.ts). When every node runs this command (it
+      // went to a channel too), that user's node delivers it; else it is handed over, refused
+      // rather than queued while Redis is away, so nothing confirmed can be lost.
+      const cluster = server.cluster!;
+      const handOver = !cluster.replica.applying;
+      if (handOver && !cluster.reachable) {
+        if (!quiet) {
+          req.numeric(
+            ERR.NOSUCHSERVER,
+            recipient.remote,
+            'Server unreachable: the network is degraded',
+          );
+        }
         continue;
       }
-      const out = server.userEvent(user, verb, withTarget(params, remote.nick), tags);
-      server.cluster!.deliver(user, remote, verb, needText ? text : null, tags, out);
+      const out = server.userEvent(user, verb, withTarget(params, recipient.nick), tags);
+      if (handOver) cluster.deliver(user, recipient, verb, needText ? text : null, tags, out);
       if (echo) req.event(out);
-      privateTo.push(remote.nick);
+      if (user.remote === null) privateTo.push(recipient.nick);
       lastMs = out.stamp.ms;
       continue;
     }

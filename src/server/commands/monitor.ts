@@ -18,7 +18,7 @@ function status(req: Request, nicks: Iterable<string>): void {
   const online: string[] = [];
   const offline: string[] = [];
   for (const nick of nicks) {
-    const u = req.server.network.findUser(nick) ?? req.server.cluster?.find(nick);
+    const u = req.server.network.findUser(nick);
     if (u !== undefined) online.push(u.prefix);
     else offline.push(nick);
   }

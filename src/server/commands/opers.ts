@@ -36,6 +36,7 @@ function oper(req: Request): void {
   server.log.info({ nick: user.nick, oper: name }, 'OPER: now an operator');
   if (user.isOper) return req.numeric(RPL.YOUREOPER, 'You are now an IRC operator');
   server.network.setUserModes(user, [...new Set(user.modes + 'o')].sort().join(''));
+  server.cluster?.updated(user); // the other nodes' copies know an operator too
   req.numeric(RPL.YOUREOPER, 'You are now an IRC operator');
   req.event(server.event(user.nick, 'MODE', [user.nick, '+o']));
 }

@@ -115,7 +115,7 @@ function nick(req: Request): void {
   }
   const holder = net.findUser(wanted);
   const user = s.user;
-  if ((holder !== undefined && holder !== user) || req.server.cluster?.find(wanted) !== undefined) {
+  if (holder !== undefined && holder !== user) {
     return req.numeric(ERR.NICKNAMEINUSE, wanted, 'Nickname is already in use');
   }
   if (user === null) {
@@ -228,7 +228,9 @@ function tryRegister(req: Request): void {
   sendWelcome(req);
   server.reservations.check(u);
   const lobby = server.config.defaultChannel;
-  if (lobby !== '') joinChannels(req, [lobby], []);
+  if (lobby !== '' && cluster !== null) {
+    cluster.replica.submitFor(req, { tags: null, source: null, command: 'JOIN', params: [lobby] });
+  } else if (lobby !== '') joinChannels(req, [lobby], []);
   deliverInbox(req, u); // private messages kept while the account was offline
 }
 

@@ -47,7 +47,8 @@ export class Request {
   }
 
   get now(): number {
-    return this.server.clock();
+    // A command replayed from another node (replica.ts) runs at the time it was given there.
+    return this.server.stamper.pinnedMs ?? this.server.clock();
   }
 
   /** `:server CODE target params...` to the sender. */
@@ -97,6 +98,7 @@ export class Request {
       return;
     }
     const conn = this.client.conn;
+    if (conn.isGone()) return; // nobody to answer (gone, or a cluster replica: replica.ts)
     const high = highWater(conn.sendqBytes());
     const more = (): boolean => {
       while (conn.pending() < high) if (next() || conn.isGone()) return true;
@@ -119,6 +121,17 @@ export class Request {
     timeoutMs = 10_000,
   ): void {
     const conn = this.client.conn;
+    if (this.client.user?.remote != null) {
+      // A cluster replica (replica.ts) has no lines to hold: the answer runs when it comes.
+      promise.then(
+        (value) => {
+          const step = then(value);
+          if (typeof step === 'function') while (!step());
+        },
+        (err: unknown) => late(String(err)),
+      );
+      return;
+    }
     this.waiting++;
     let answer: (() => (() => boolean) | void) | null = null;
     let step: (() => boolean) | null = null;

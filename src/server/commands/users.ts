@@ -181,17 +181,6 @@ function whois(req: Request): void {
     }
   }
   const target = nick === '' ? undefined : network.findUser(nick);
-  const remote = target === undefined && nick !== '' ? req.server.cluster?.find(nick) : undefined;
-  if (remote !== undefined) {
-    // A user of another node: what the cluster's directory knows.
-    req.numeric(RPL.WHOISUSER, remote.nick, remote.user, remote.host, '*', remote.realname);
-    req.numeric(RPL.WHOISSERVER, remote.nick, remote.node, 'another node of this network');
-    if (remote.account !== null) {
-      req.numeric(RPL.WHOISACCOUNT, remote.nick, remote.account, 'is logged in as');
-    }
-    req.numeric(RPL.ENDOFWHOIS, remote.nick, 'End of /WHOIS list');
-    return;
-  }
   if (target === undefined) {
     req.numeric(ERR.NOSUCHNICK, nick === '' ? '*' : nick, 'No such nick/channel');
     req.numeric(RPL.ENDOFWHOIS, nick === '' ? '*' : nick, 'End of /WHOIS list');
@@ -199,7 +188,9 @@ function whois(req: Request): void {
   }
   req.numeric(RPL.WHOISUSER, target.nick, target.username, target.host, '*', target.realname);
   whoisChannels(req, target);
-  req.numeric(RPL.WHOISSERVER, target.nick, config.name, serverInfo(config));
+  if (target.remote !== null) {
+    req.numeric(RPL.WHOISSERVER, target.nick, target.remote, 'another node of this network');
+  } else req.numeric(RPL.WHOISSERVER, target.nick, config.name, serverInfo(config));
   if (target.away !== null) req.numeric(RPL.AWAY, target.nick, target.away);
   if (target.isOper) req.numeric(RPL.WHOISOPERATOR, target.nick, 'is an IRC operator');
   if (target.client.secure) {
@@ -211,13 +202,16 @@ function whois(req: Request): void {
   if (target.isBot) {
     req.numeric(RPL.WHOISBOT, target.nick, `is a Bot on ${req.server.config.network}`);
   }
-  req.numeric(
-    RPL.WHOISIDLE,
-    target.nick,
-    String(Math.max(0, Math.floor((req.now - target.lastSpokeAt) / 1000))),
-    String(Math.floor(target.signonAt / 1000)),
-    'seconds idle, signon time',
-  );
+  // Idle and signon times are known on the user's own node only (a cluster replica has neither).
+  if (target.remote === null) {
+    req.numeric(
+      RPL.WHOISIDLE,
+      target.nick,
+      String(Math.max(0, Math.floor((req.now - target.lastSpokeAt) / 1000))),
+      String(Math.floor(target.signonAt / 1000)),
+      'seconds idle, signon time',
+    );
+  }
   req.numeric(RPL.ENDOFWHOIS, target.nick, 'End of /WHOIS list');
 }
 
@@ -264,7 +258,7 @@ function ison(req: Request): void {
   const net = req.server.network;
   const present: string[] = [];
   for (const word of nickWords(req.params)) {
-    const u = net.findUser(word) ?? req.server.cluster?.find(word);
+    const u = net.findUser(word);
     if (u !== undefined) present.push(u.nick);
   }
   req.numeric(RPL.ISON, present.join(' '));

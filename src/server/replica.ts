@@ -1,0 +1,360 @@
+// In a cluster, this node's copy of the whole network: the other nodes' users as replicas, and the commands that change channels, run by every node in one order.
+//
+// Every node holds every channel, with the other nodes' users in it as replica Users: a replica's
+// Client uses a connection that is closed from the start, so whatever a node queues for it goes
+// nowhere (its own node delivers it). So NAMES, WHO, WHOIS, MODE, KICK and INVITE work unchanged
+// against the local copy, and a delivery reaches exactly this node's members.
+//
+// The copies stay equal because a command that changes shared state (JOIN, PART, KICK, TOPIC,
+// MODE, INVITE, AWAY, SETNAME, RENAME, and a message to a channel) is not run where it arrives:
+// the node publishes it on the bus's one ordered channel with a stamp (server-time, msgid) and
+// holds the client's later lines; every node, this one too, runs the same handler when the
+// command comes back, in the bus's order, with the stamp pinned, so every node reaches the same
+// state and mints the same msgids, and everyone sees a channel's messages in one order. Only the
+// origin answers its client: replies to a replica go nowhere. A channel message costs one PUBLISH
+// (batched per turn) whatever the number of members and nodes.
+//
+// A node that starts asks a live node for a snapshot (users and channels) as of its request's
+// place in the order, drops what came before the request and applies what follows after it. While
+// Redis is away, messages to channels reach this node's members only and changes to channels are
+// refused (FAIL ... CLUSTER_DEGRADED), so no two copies drift apart.
+import { Socket } from 'node:net';
+import { fold, isChannelName, type Message } from '../protocol/index.js';
+import type { ClusterBus, DirEntry, LoggedCommand, SnapChannel, SnapUser } from '../cluster/bus.js';
+import { CAPBIT } from './capabilities.js';
+import type { Channel, ListMode } from './channel.js';
+import { Client } from './client.js';
+import { Request } from './commands/request.js';
+import { Connection } from './connection.js';
+import type { Server } from './server.js';
+import { User } from './user.js';
+
+/** Commands that change shared state whatever their target. */
+const LOGGED = new Set([
+  'JOIN',
+  'PART',
+  'KICK',
+  'TOPIC',
+  'INVITE',
+  'MODE',
+  'AWAY',
+  'SETNAME',
+  'RENAME',
+  'KNOCK',
+]);
+/** Commands that go through the order when one of their targets is a channel. */
+const TARGETED = new Set(['PRIVMSG', 'NOTICE', 'TAGMSG']);
+/** How long a client's next lines wait for its command to come back before it is told it failed. */
+const COMMAND_WAIT_MS = 10_000;
+
+let nowhere: Connection<Client> | null = null;
+
+/** The connection every replica uses: closed from the start, so what is queued on it is dropped. */
+function nowhereConn(): Connection<Client> {
+  if (nowhere === null) {
+    const limits = { sendq: 0, sendqTimeout: 0, recvq: 0, flood: null };
+    const events = { line() {}, lineTooLong() {}, closed() {} };
+    nowhere = new Connection<Client>(new Socket(), limits, events);
+    nowhere.closing = true;
+  }
+  return nowhere;
+}
+
+/** Whether `msg` changes shared state, so must run on every node in the network's order. */
+export function isLogged(msg: Message): boolean {
+  if (LOGGED.has(msg.command)) return true;
+  if (!TARGETED.has(msg.command) || msg.params.length === 0) return false;
+  return msg.params[0].split(',').some((t) => isChannelName(t.replace(/^[@+]+/, '')));
+}
+
+interface Pending {
+  /** The request whose client's later lines wait. */
+  holder: Request;
+  /** The request to run when the command comes back (the holder, or one made for it). */
+  run: Request;
+  resolve: () => void;
+}
+
+export class Replica {
+  /** A command from the order is running: deliveries to replicas are their own node's business. */
+  applying = false;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+
+  constructor(
+    private readonly server: Server,
+    private readonly bus: ClusterBus,
+    private readonly nodeId: string,
+  ) {}
+
+  /**
+   * If `req` changes shared state, send it into the network's order (or refuse it while Redis is
+   * away) and return true: its answer comes when it comes back. False: run it here as usual.
+   */
+  takes(req: Request): boolean {
+    if (this.applying) return false;
+    const client = req.client;
+    const user = client.user;
+    if (user === null || user.remote !== null || client.multiline !== null) return false;
+    if (!isLogged(req.msg)) return false;
+    if (this.bus.isDown) {
+      // A message still reaches this node's members; a change would make the copies drift.
+      if (TARGETED.has(req.msg.command)) return false;
+      req.standard(
+        'FAIL',
+        'CLUSTER_DEGRADED',
+        'The network is degraded: channels cannot change until the other servers are reachable again',
+      );
+      return true;
+    }
+    this.submit(req, req, req.msg);
+    return true;
+  }
+
+  /** Run `msg` (a JOIN the server makes for the client, e.g. the default channel) through the order. */
+  submitFor(req: Request, msg: Message): void {
+    if (this.bus.isDown) return;
+    this.submit(req, new Request(this.server, req.client, msg), msg);
+  }
+
+  private submit(holder: Request, run: Request, msg: Message): void {
+    const user = holder.client.user!;
+    const stamp = this.server.stamper.next();
+    const id = ++this.nextId;
+    let resolve!: () => void;
+    const done = new Promise<void>((r) => (resolve = r));
+    this.pending.set(id, { holder, run, resolve });
+    this.bus.announce({
+      t: 'cmd',
+      node: this.nodeId,
+      id,
+      nick: user.nick,
+      caps: holder.client.caps,
+      tags: msg.tags === null ? null : [...msg.tags],
+      command: msg.command,
+      params: msg.params,
+      ms: stamp.ms,
+      time: stamp.time,
+      msgid: stamp.msgid,
+    });
+    holder.waitFor(
+      done,
+      () => {},
+      () => {
+        this.pending.delete(id);
+        holder.standard('FAIL', 'CLUSTER_DEGRADED', 'The network did not carry this command out');
+      },
+      COMMAND_WAIT_MS,
+    );
+  }
+
+  /** A command in the network's order: run it here as every node does. */
+  apply(m: LoggedCommand): void {
+    let req: Request;
+    let pend: Pending | undefined;
+    if (m.node === this.nodeId) {
+      pend = this.pending.get(m.id);
+      if (pend === undefined) return; // timed out here: told so already
+      this.pending.delete(m.id);
+      req = pend.run;
+      if (req.client.user === null || req.client.conn.isGone()) return pend.resolve();
+    } else {
+      const user = this.server.network.findUser(m.nick);
+      if (user === undefined || user.remote !== m.node) return;
+      user.client.caps = m.caps & ~CAPBIT.LABELED_RESPONSE;
+      const tags = m.tags === null ? null : new Map(m.tags);
+      req = new Request(this.server, user.client, {
+        tags,
+        source: null,
+        command: m.command,
+        params: m.params,
+      });
+    }
+    const stamper = this.server.stamper;
+    stamper.pin({ ms: m.ms, time: m.time, msgid: m.msgid });
+    this.applying = true;
+    try {
+      this.server.commands.run(req);
+    } catch (err) {
+      this.server.log.error({ err, command: m.command, node: m.node }, 'cluster: command failed');
+    } finally {
+      this.applying = false;
+      stamper.unpin();
+    }
+    if (pend === undefined || pend.run !== pend.holder) req.finish();
+    pend?.resolve();
+  }
+
+  /** A user of another node, as this node holds it. */
+  makeUser(e: DirEntry, signonAt: number): User {
+    const client = new Client(nowhereConn(), e.host);
+    const user = new User(e.nick, e.user, e.realname, e.host, client, signonAt);
+    client.user = user;
+    user.remote = e.node;
+    return user;
+  }
+
+  /** Add the user of another node `e` (with user modes `modes`); false when its nick is held here. */
+  addUser(e: DirEntry, modes: string, signonAt: number): User | null {
+    const net = this.server.network;
+    const user = this.makeUser(e, signonAt);
+    if (!net.addRemoteUser(user)) return null;
+    if (modes !== '') net.setUserModes(user, modes);
+    if (e.account !== null) net.setAccount(user, e.account);
+    return user;
+  }
+
+  /** The whole network as this node holds it, for a node that starts. */
+  snapshot(): { users: SnapUser[]; channels: SnapChannel[] } {
+    const users: SnapUser[] = [];
+    for (const u of this.server.network.allUsers()) {
+      users.push({ ...entryOf(u, this.nodeId), modes: u.modes, away: u.away });
+    }
+    const channels: SnapChannel[] = [];
+    for (const c of this.server.network.allChannels()) channels.push(channelOf(c));
+    return { users, channels };
+  }
+
+  /** Take a snapshot's users and channels (this node's own users are not in it: it has none yet). */
+  load(snap: { users: SnapUser[]; channels: SnapChannel[] }, now: number): void {
+    const net = this.server.network;
+    for (const su of snap.users) {
+      if (su.node === this.nodeId) continue;
+      const user = this.addUser(su, su.modes, now);
+      if (user !== null && su.away !== null) net.setAway(user, su.away);
+    }
+    for (const sc of snap.channels) {
+      const { channel } = net.channel(sc.name, sc.createdAt);
+      this.restoreState(channel, sc);
+      for (const [nick, bits] of sc.members) {
+        const user = net.findUser(nick);
+        if (user !== undefined) net.restoreMember(channel, user, bits, sc.invited);
+      }
+    }
+  }
+
+  /**
+   * After Redis was away: take the others' view (`snap`) of their users and of the channels,
+   * telling this node's users what changed (QUIT, JOIN, PART); this node's users that the others
+   * lost meanwhile (reaped with this node) are put back in their channels (`rejoin`).
+   */
+  merge(snap: { users: SnapUser[]; channels: SnapChannel[] }): void {
+    const server = this.server;
+    const net = server.network;
+    const theirs = new Map<string, SnapUser>();
+    for (const su of snap.users) if (su.node !== this.nodeId) theirs.set(fold(su.nick), su);
+    for (const u of [...net.allUsers()]) {
+      const su = theirs.get(u.folded);
+      if (u.remote !== null && su?.node !== u.remote) server.quitUser(u, 'Lost in a network split');
+    }
+    for (const su of theirs.values()) {
+      if (net.findUser(su.nick) !== undefined) continue;
+      const user = this.addUser(su, su.modes, server.clock());
+      if (user !== null && su.away !== null) net.setAway(user, su.away);
+    }
+    const known = new Set<string>();
+    for (const sc of snap.channels) {
+      const { channel } = net.channel(sc.name, sc.createdAt);
+      known.add(channel.folded);
+      this.restoreState(channel, sc);
+      const want = new Map<User, number>();
+      for (const [nick, bits] of sc.members) {
+        const u = net.findUser(nick);
+        if (u !== undefined) want.set(u, bits);
+      }
+      for (const [u, bits] of [...channel.members]) {
+        if (u.remote !== null && !want.has(u)) this.part(channel, u);
+        if (u.remote === null && !want.has(u)) this.announceRejoin(channel, u, bits);
+      }
+      for (const [u, bits] of want) {
+        if (u.remote !== null && !channel.members.has(u)) this.join(channel, u, bits);
+      }
+    }
+    for (const channel of [...net.allChannels()]) {
+      if (known.has(channel.folded)) continue;
+      for (const [u, bits] of [...channel.members]) {
+        if (u.remote !== null) this.part(channel, u);
+        else this.announceRejoin(channel, u, bits);
+      }
+    }
+  }
+
+  /** A user of another node put back in a channel after a split (merge on its node). */
+  rejoined(m: { e: DirEntry; modes: string; channel: string; bits: number }): void {
+    if (m.e.node === this.nodeId) return;
+    const net = this.server.network;
+    // Dropped here meanwhile (this node found itself alone for a while): known again.
+    const user = net.findUser(m.e.nick) ?? this.addUser(m.e, m.modes, this.server.clock());
+    if (user === null || user.remote !== m.e.node) return;
+    const { channel } = net.channel(m.channel, this.server.clock());
+    if (!channel.members.has(user)) this.join(channel, user, m.bits);
+  }
+
+  private announceRejoin(channel: Channel, user: User, bits: number): void {
+    const e = entryOf(user, this.nodeId);
+    this.bus.announce({ t: 'rejoin', e, modes: user.modes, channel: channel.name, bits });
+  }
+
+  /** `user` (a replica) in `channel` with `bits`, told to this node's members. */
+  private join(channel: Channel, user: User, bits: number): void {
+    const server = this.server;
+    server.network.restoreMember(channel, user, bits, []);
+    server.network.toChannel(channel, server.userEvent(user, 'JOIN', [channel.name]), user);
+  }
+
+  /** `user` (a replica) out of `channel`, told to this node's members. */
+  private part(channel: Channel, user: User): void {
+    const server = this.server;
+    const out = server.userEvent(user, 'PART', [channel.name, 'Lost in a network split']);
+    server.network.toChannel(channel, out, user);
+    server.network.leave(user, channel);
+  }
+
+  /** A channel's topic, modes and mask lists as `sc` has them. */
+  private restoreState(channel: Channel, sc: SnapChannel): void {
+    const net = this.server.network;
+    if (channel.topic !== sc.topic || channel.topicAt !== sc.topicAt) {
+      net.setTopic(channel, sc.topic, sc.topicBy, sc.topicAt);
+    }
+    for (const f of [...channel.flags])
+      if (!sc.flags.includes(f)) net.setChannelFlag(channel, f, false);
+    for (const f of sc.flags) if (!channel.has(f)) net.setChannelFlag(channel, f, true);
+    if (channel.key !== sc.key) net.setKey(channel, sc.key);
+    if (channel.limit !== sc.limit) net.setLimit(channel, sc.limit);
+    for (const mode of ['b', 'e', 'I'] as const) {
+      while (channel.lists[mode].length > 0) net.removeListEntry(channel, mode, 0);
+      for (const entry of sc.lists[mode]) net.addListEntry(channel, mode, entry);
+    }
+    channel.large = sc.large;
+  }
+}
+
+/** `u` as the directory describes it (`node`: this node, for one of its own users). */
+export function entryOf(u: User, node: string): DirEntry {
+  return {
+    node: u.remote ?? node,
+    nick: u.nick,
+    user: u.username,
+    host: u.host,
+    account: u.accountName,
+    realname: u.realname,
+  };
+}
+
+function channelOf(c: Channel): SnapChannel {
+  const list = (mode: ListMode) => c.lists[mode].map((b) => ({ ...b }));
+  return {
+    name: c.name,
+    createdAt: c.createdAt,
+    topic: c.topic,
+    topicBy: c.topicBy,
+    topicAt: c.topicAt,
+    flags: [...c.flags].join(''),
+    key: c.key,
+    limit: c.limit,
+    lists: { b: list('b'), e: list('e'), I: list('I') },
+    invited: [...c.invited],
+    large: c.large,
+    members: [...c.members].map(([u, bits]) => [u.nick, bits]),
+  };
+}
