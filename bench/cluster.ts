@@ -180,7 +180,7 @@ async function main(): Promise<void> {
   if (args.includes('--help')) {
     process.stdout.write(
       'npm run bench:cluster -- [--runs N] [--quick] [--write]\n' +
-        '  alone / tax / split set-ups of the direct and direct-rate scenarios; --write puts the\n' +
+        '  alone / tax / split set-ups of the fanout, direct and direct-rate scenarios; --write puts the\n' +
         '  table into bench/CLUSTER.md (between its markers)\n',
     );
     return;
@@ -188,7 +188,11 @@ async function main(): Promise<void> {
   const at = args.indexOf('--runs');
   const runs = at === -1 ? 3 : Number(args[at + 1]);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number ≥ 1');
-  const scenarios = selectScenarios(['direct', 'direct-rate'], args.includes('--quick'), []);
+  const scenarios = selectScenarios(
+    ['fanout', 'direct', 'direct-rate'],
+    args.includes('--quick'),
+    [],
+  );
   const redisPort = 20_000 + Math.floor(Math.random() * 20_000);
   const redis = await startRedis(redisPort);
   const samples: Sample[] = [];

@@ -37,6 +37,8 @@ export class Client {
   user: User | null = null;
   /** A draft/multiline batch being gathered (commands/multiline.ts), or null. */
   multiline: Gathering | null = null;
+  /** Commands sent into the cluster's order and not back yet (replica.ts): later lines follow them. */
+  inflight = 0;
   /** When a server PING was sent and not yet answered (0 = none outstanding). */
   pingSentAt = 0;
   readonly connectedAt: number;

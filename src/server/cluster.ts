@@ -97,6 +97,7 @@ export class ClusterLink {
   }
 
   close(): Promise<void> {
+    this.replica.close();
     return this.bus.close();
   }
 
@@ -207,6 +208,7 @@ export class ClusterLink {
       this.noticeAll(
         'The network is degraded: the other servers cannot be reached. Chat with users of this server goes on.',
       );
+      this.replica.expire(); // whatever was in flight may never come back
       return;
     }
     server.log.info({ cluster: this.url }, 'cluster: Redis reachable again');

@@ -77,6 +77,7 @@ export function relayDirect(
   const client = conn.owner;
   const user = client.user;
   if (user === null || client.has(CAPBIT.ECHO_MESSAGE) || user.isBot) return false;
+  if (client.inflight !== 0) return false; // after its cluster commands (replica.ts)
   const name = buf.toString('latin1', targetStart, i);
   if (isChannelName(name)) return false;
   const recipient = server.network.findUser(name);

@@ -357,6 +357,7 @@ export class Network {
     if (minStatus !== 0 && members.size > channel.privileged.size) {
       for (const member of channel.privileged) {
         if (member === except || (members.get(member)! & minStatus) === 0) continue;
+        if (member.remote !== null) continue; // a cluster replica: its own node delivers
         const s = member.client;
         if (capBit !== 0 && (s.caps & capBit) === 0) continue;
         if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
@@ -368,6 +369,7 @@ export class Network {
     for (const member of members.keys()) {
       if (member === except) continue;
       if (minStatus !== 0 && (members.get(member)! & minStatus) === 0) continue;
+      if (member.remote !== null) continue; // a cluster replica: its own node delivers
       const s = member.client;
       if (capBit !== 0 && (s.caps & capBit) === 0) continue;
       if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
@@ -389,6 +391,7 @@ export class Network {
       for (const member of ch.members.keys()) {
         if (member.seen === gen) continue;
         member.seen = gen;
+        if (member.remote !== null) continue;
         const s = member.client;
         if (capBit !== 0 && (s.caps & capBit) === 0) continue;
         if (soon) s.conn.sendSoon(out.bufferFor(s.caps));

@@ -68,38 +68,56 @@ export function isLogged(msg: Message): boolean {
 }
 
 interface Pending {
-  /** The request whose client's later lines wait. */
+  /** The request whose answer (a labeled reply) waits for the command. */
   holder: Request;
   /** The request to run when the command comes back (the holder, or one made for it). */
   run: Request;
-  resolve: () => void;
+  sentAt: number;
 }
 
 export class Replica {
   /** A command from the order is running: deliveries to replicas are their own node's business. */
   applying = false;
+  /** This node's commands in flight, by id, in the order they were sent. */
   private readonly pending = new Map<number, Pending>();
+  /** Commands waiting until their client has nothing in flight, by client. */
+  private readonly drainWaiters = new Map<Client, Array<() => void>>();
   private nextId = 0;
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly server: Server,
     private readonly bus: ClusterBus,
     private readonly nodeId: string,
-  ) {}
+  ) {
+    this.sweeper = setInterval(() => this.expire(server.clock() - COMMAND_WAIT_MS), 1000);
+    this.sweeper.unref();
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+  }
 
   /**
    * If `req` changes shared state, send it into the network's order (or refuse it while Redis is
-   * away) and return true: its answer comes when it comes back. False: run it here as usual.
+   * away) and return true: it runs when it comes back. A client's commands are pipelined: its
+   * next lines are read at once, and each one that changes shared state follows its predecessors
+   * through the order; any other command waits until they are all back, so replies keep their order.
    */
   takes(req: Request): boolean {
     if (this.applying) return false;
     const client = req.client;
     const user = client.user;
     if (user === null || user.remote !== null || client.multiline !== null) return false;
-    if (!isLogged(req.msg)) return false;
+    if (!isLogged(req.msg)) {
+      if (client.inflight === 0) return false;
+      const run = () => this.server.commands.run(req);
+      req.waitFor(this.drained(client), run, run, COMMAND_WAIT_MS * 2);
+      return true;
+    }
     if (this.bus.isDown) {
       // A message still reaches this node's members; a change would make the copies drift.
-      if (TARGETED.has(req.msg.command)) return false;
+      if (TARGETED.has(req.msg.command) && client.inflight === 0) return false;
       req.standard(
         'FAIL',
         'CLUSTER_DEGRADED',
@@ -118,18 +136,18 @@ export class Replica {
   }
 
   private submit(holder: Request, run: Request, msg: Message): void {
-    const user = holder.client.user!;
+    const client = holder.client;
     const stamp = this.server.stamper.next();
     const id = ++this.nextId;
-    let resolve!: () => void;
-    const done = new Promise<void>((r) => (resolve = r));
-    this.pending.set(id, { holder, run, resolve });
+    this.pending.set(id, { holder, run, sentAt: this.server.clock() });
+    client.inflight++;
+    holder.hold();
     this.bus.announce({
       t: 'cmd',
       node: this.nodeId,
       id,
-      nick: user.nick,
-      caps: holder.client.caps,
+      nick: client.user!.nick,
+      caps: client.caps,
       tags: msg.tags === null ? null : [...msg.tags],
       command: msg.command,
       params: msg.params,
@@ -137,15 +155,40 @@ export class Replica {
       time: stamp.time,
       msgid: stamp.msgid,
     });
-    holder.waitFor(
-      done,
-      () => {},
-      () => {
-        this.pending.delete(id);
-        holder.standard('FAIL', 'CLUSTER_DEGRADED', 'The network did not carry this command out');
-      },
-      COMMAND_WAIT_MS,
-    );
+  }
+
+  /** Resolves when `client` has no command in flight. */
+  private drained(client: Client): Promise<void> {
+    return new Promise((resolve) => {
+      const list = this.drainWaiters.get(client);
+      if (list === undefined) this.drainWaiters.set(client, [resolve]);
+      else list.push(resolve);
+    });
+  }
+
+  /** One of this node's commands is back (or given up): its client may go on. */
+  private settled(p: Pending): void {
+    const client = p.holder.client;
+    if (p.run !== p.holder) p.run.finish();
+    p.holder.release();
+    if (--client.inflight > 0) return;
+    const waiters = this.drainWaiters.get(client);
+    if (waiters === undefined) return;
+    this.drainWaiters.delete(client);
+    for (const resolve of waiters) resolve();
+  }
+
+  /**
+   * Give up on commands sent before `before` (Redis went away after they were sent, or lost
+   * them): their senders are told, and go on. With no argument: every command in flight.
+   */
+  expire(before = Infinity): void {
+    for (const [id, p] of this.pending) {
+      if (p.sentAt >= before) break; // in order of sending
+      this.pending.delete(id);
+      p.holder.standard('FAIL', 'CLUSTER_DEGRADED', 'The network did not carry this command out');
+      this.settled(p);
+    }
   }
 
   /** A command in the network's order: run it here as every node does. */
@@ -154,10 +197,10 @@ export class Replica {
     let pend: Pending | undefined;
     if (m.node === this.nodeId) {
       pend = this.pending.get(m.id);
-      if (pend === undefined) return; // timed out here: told so already
+      if (pend === undefined) return; // given up here: its sender was told
       this.pending.delete(m.id);
       req = pend.run;
-      if (req.client.user === null || req.client.conn.isGone()) return pend.resolve();
+      if (req.client.user === null || req.client.conn.isGone()) return this.settled(pend);
     } else {
       const user = this.server.network.findUser(m.nick);
       if (user === undefined || user.remote !== m.node) return;
@@ -181,8 +224,8 @@ export class Replica {
       this.applying = false;
       stamper.unpin();
     }
-    if (pend === undefined || pend.run !== pend.holder) req.finish();
-    pend?.resolve();
+    if (pend !== undefined) this.settled(pend);
+    else req.finish();
   }
 
   /** A user of another node, as this node holds it. */

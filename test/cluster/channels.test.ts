@@ -208,7 +208,9 @@ test('Redis restarted: channel changes wait, chat among local members goes on, t
     const alice = await TestClient.register(a.port, 'alice', CAPS, false);
     const carol = await TestClient.register(a.port, 'carol', CAPS, false);
     const bob = await TestClient.register(b.port, 'bob', CAPS, false);
-    for (const c of [alice, carol, bob]) c.send('JOIN #r');
+    alice.send('JOIN #r'); // first, so the operator everywhere
+    await joined(alice, 'alice', '#r');
+    for (const c of [carol, bob]) c.send('JOIN #r');
     await eventually(async () => (await names(bob, '#r')).length === 3, 'all three in #r');
 
     const port = redis.port;
@@ -222,11 +224,16 @@ test('Redis restarted: channel changes wait, chat among local members goes on, t
 
     redis = await startRedis(port);
     await alice.expect((m) => m.command === 'NOTICE' && /whole again/.test(m.params[1]), 20_000);
-    await eventually(
-      async () => (await names(bob, '#r')).join(' ') === '@alice bob carol',
-      'n2 has alice and carol back in #r',
-      15_000,
-    );
+    try {
+      await eventually(
+        async () => (await names(bob, '#r')).join(' ') === '@alice bob carol',
+        'n2 has alice and carol back in #r',
+        15_000,
+      );
+    } catch (err) {
+      const seen = `n1: ${(await names(alice, '#r')).join(' ')}; n2: ${(await names(bob, '#r')).join(' ')}`;
+      throw new Error(`${(err as Error).message} (${seen})\n${a.stderr()}\n${b.stderr()}`);
+    }
     alice.send('PRIVMSG #r :after the restart');
     assert.equal((await bob.expectCommand('PRIVMSG', '#r')).params[1], 'after the restart');
     bob.send('PRIVMSG #r :from n2 again');

@@ -163,6 +163,15 @@ export class Request {
     });
   }
 
+  /** Keep the answer open (a labeled reply unsent) until release(): a cluster command in flight. */
+  hold(): void {
+    this.waiting++;
+  }
+
+  release(): void {
+    this.done();
+  }
+
   private done(): true {
     if (--this.waiting === 0) this.finish();
     return true;
