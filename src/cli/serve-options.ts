@@ -81,6 +81,7 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     adminSocket: null,
     cluster: null,
     nodeId: null,
+    workers: 1,
     tlsPort: null,
     tlsCertFile: null,
     tlsKeyFile: null,
@@ -114,6 +115,7 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     adminSocket,
     cluster,
     nodeId,
+    workers,
     ...rest
   } = s;
   // The TLS draft (file names, port) is folded into config.tls by finishTls above.
@@ -134,6 +136,7 @@ export function loadServeSettings(argv: string[]): ServeSettings & { help: boole
     adminSocket,
     cluster,
     nodeId,
+    workers,
     help: values.help === true,
   };
 }

@@ -1,4 +1,5 @@
 // `parley serve`'s options for what the server keeps: the store, accounts (with the admin socket) and history.
+import { availableParallelism } from 'node:os';
 import { DEFAULTS } from '../server/config.js';
 import type { Option } from './serve-table.js';
 import { CliError } from './errors.js';
@@ -45,6 +46,14 @@ export const STORE_OPTIONS: Option[] = [
     shown: 'auto',
     help: "this server's name in the cluster (letters, digits, . _ -; auto: HOSTNAME-PORT); keep it across restarts",
     apply: (s, v) => (s.nodeId = v === '' || v === 'auto' ? null : checkNodeId(v)),
+  },
+  {
+    flag: 'workers',
+    arg: 'N|auto',
+    shown: '1',
+    help: 'processes serving the port together, one network through Redis (auto: one per core); without --cluster a local redis-server is started',
+    apply: (s, v) =>
+      (s.workers = v === 'auto' ? availableParallelism() : parseInteger('workers', v, 1, 256)),
   },
   {
     flag: 'nick-grace',

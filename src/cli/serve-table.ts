@@ -37,6 +37,8 @@ export interface ServeSettings {
   cluster: string | null;
   /** This server's id in the cluster; null: HOSTNAME-PORT. */
   nodeId: string | null;
+  /** Processes serving the port together (--workers; 1: this one alone). */
+  workers: number;
 }
 
 export interface Option {
@@ -63,6 +65,7 @@ export interface Extra extends TlsDraft {
   adminSocket: string | null;
   cluster: string | null;
   nodeId: string | null;
+  workers: number;
 }
 
 const D = DEFAULTS;

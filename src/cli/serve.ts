@@ -12,14 +12,22 @@ import { openStore, StoreOpenError, type Store } from '../store/index.js';
 import { CliError } from './errors.js';
 import { makeLogger } from './diagnostics.js';
 import { defaultDbPath, loadServeSettings, serveHelp } from './serve-options.js';
+import { asWorker, superviseWorkers, workerIndex } from './workers.js';
 
 export async function serve(argv: string[]): Promise<number> {
-  const settings = loadServeSettings(argv);
+  let settings = loadServeSettings(argv);
   if (settings.help) {
     process.stdout.write(serveHelp() + '\n');
     return 0;
   }
   const log = makeLogger(settings.logFormat, settings.logLevel);
+  const worker = workerIndex();
+  if (settings.workers > 1 && worker === 0) return superviseWorkers(settings, log);
+  // HOSTNAME-PORT by default, so a restarted node clears what its previous run left in Redis;
+  // with --port 0 there is no stable port to name it by.
+  const port0 = settings.config.port === 0 ? randomBytes(3).toString('hex') : settings.config.port;
+  const baseId = settings.nodeId ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '_')}-${port0}`;
+  if (worker > 0) settings = asWorker(settings, worker, baseId);
   // The chat log goes to stdout through an asynchronous buffered writer; if nobody reads stdout,
   // lines past 16 MiB are dropped rather than stalling the chat.
   const stdout = pino.destination({
@@ -30,6 +38,7 @@ export async function serve(argv: string[]): Promise<number> {
   });
   // In buffer mode SonicBoom's write takes Buffers; its type declaration lists only strings.
   const chatlog = new ChatLog(stdout as unknown as Sink, settings.logFormat);
+  chatlog.privateOnly = worker > 1; // worker 1 shows the channels: once, not once per worker
   let store: Store | null;
   try {
     store = await openStore(settings.db, {
@@ -43,11 +52,10 @@ export async function serve(argv: string[]): Promise<number> {
   const server = new Server(settings.config, { log, chatlog, store });
   if (settings.cluster !== null) {
     // Joined before the port opens: nobody registers before the network's nicks are known.
-    // HOSTNAME-PORT by default, so a restarted node clears what its previous run left in Redis;
-    // with --port 0 there is no stable port to name it by.
-    const port = settings.config.port === 0 ? randomBytes(3).toString('hex') : settings.config.port;
-    const nodeId = settings.nodeId ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '_')}-${port}`;
+    const nodeId = settings.nodeId ?? baseId;
     const link = new ClusterLink(server, settings.cluster, nodeId);
+    // Workers share one console: a private message is shown by its sender's worker only.
+    link.showReceived = worker === 0;
     try {
       await link.start();
     } catch (err) {

@@ -36,6 +36,8 @@ export class ChatLog {
   logPrivate = true;
   /** Print anything at all (config's logChat): off leaves the console to diagnostics. */
   enabled = true;
+  /** Only private messages (a `--workers` worker other than the first: the first shows the rest). */
+  privateOnly = false;
 
   constructor(
     private readonly sink: Sink,
@@ -44,7 +46,7 @@ export class ChatLog {
 
   /** A PRIVMSG/NOTICE to a channel. `action` for CTCP ACTION (/me). */
   channelMessage(ms: number, channel: string, nick: string, text: string, kind: MessageKind) {
-    if (!this.enabled) return;
+    if (!this.enabled || this.privateOnly) return;
     if (this.format === 'json')
       return this.json(ms, { type: kind, from: nick, to: [channel], text });
     const t = stripControls(text);
@@ -103,50 +105,50 @@ export class ChatLog {
   }
 
   join(ms: number, channel: string, nick: string): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.privateOnly) return;
     if (this.format === 'json') return this.json(ms, { type: 'join', nick, channel });
     this.text(ms, `${channel} --> ${nick} joined`);
   }
 
   part(ms: number, channel: string, nick: string, reason: string): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.privateOnly) return;
     if (this.format === 'json') return this.json(ms, { type: 'part', nick, channel, reason });
     this.text(ms, `${channel} <-- ${nick} left${reason ? ` (${stripControls(reason)})` : ''}`);
   }
 
   kick(ms: number, channel: string, by: string, nick: string, reason: string): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.privateOnly) return;
     if (this.format === 'json') return this.json(ms, { type: 'kick', by, nick, channel, reason });
     this.text(ms, `${channel} <-- ${nick} was kicked by ${by} (${stripControls(reason)})`);
   }
 
   quit(ms: number, nick: string, reason: string): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.privateOnly) return;
     if (this.format === 'json') return this.json(ms, { type: 'quit', nick, reason });
     this.text(ms, `<-- ${nick} quit (${stripControls(reason)})`);
   }
 
   nick(ms: number, from: string, to: string): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.privateOnly) return;
     if (this.format === 'json') return this.json(ms, { type: 'nick', from, to });
     this.text(ms, `${from} is now known as ${to}`);
   }
 
   mode(ms: number, channel: string, nick: string, modes: readonly string[]): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.privateOnly) return;
     if (this.format === 'json') return this.json(ms, { type: 'mode', nick, channel, modes });
     this.text(ms, `${channel} ${nick} set mode ${stripControls(modes.join(' '))}`);
   }
 
   rename(ms: number, from: string, to: string, nick: string, reason: string): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.privateOnly) return;
     if (this.format === 'json') return this.json(ms, { type: 'rename', nick, from, to, reason });
     const why = reason ? ` (${stripControls(reason)})` : '';
     this.text(ms, `${from} was renamed ${to} by ${nick}${why}`);
   }
 
   topic(ms: number, channel: string, nick: string, topic: string): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.privateOnly) return;
     if (this.format === 'json') return this.json(ms, { type: 'topic', nick, channel, topic });
     this.text(ms, `${channel} ${nick} set the topic: ${stripControls(topic)}`);
   }

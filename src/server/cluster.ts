@@ -39,6 +39,8 @@ type Snapshot = { users: SnapUser[]; channels: SnapChannel[] };
 export class ClusterLink {
   private readonly bus: ClusterBus;
   readonly replica: Replica;
+  /** Show on the console the private messages other nodes deliver here (off for --workers). */
+  showReceived = true;
   /**
    * Catching up (start, or Redis back): what came before our snapshot request is in the snapshot
    * (dropped), what came after it waits for the snapshot (kept in order). Null: in step.
@@ -373,7 +375,7 @@ export class ClusterLink {
     out.account = m.account;
     if (m.verb === 'TAGMSG' && !to.client.has(CAPBIT.MESSAGE_TAGS)) return;
     server.network.toUser(to, out);
-    if (m.text !== null) {
+    if (m.text !== null && this.showReceived) {
       const { kind, text } = consoleForm(m.verb, m.text);
       server.chatlog.privateMessage(m.ms, m.from, [to.nick], text, kind);
     }
