@@ -7,6 +7,7 @@ import { Advertiser } from '../server/advertise.js';
 import { ChatLog, type Sink } from '../server/chatlog.js';
 import { ClusterLink } from '../server/cluster.js';
 import { Server } from '../server/server.js';
+import { historyScope } from '../server/user.js';
 import { VERSION } from '../server/version.js';
 import { openStore, StoreOpenError, type Store } from '../store/index.js';
 import { CliError } from './errors.js';
@@ -68,6 +69,7 @@ export async function serve(argv: string[]): Promise<number> {
     }
     server.cluster = link;
     server.stamper.suffix = '-' + nodeId;
+    historyScope.suffix = '@' + nodeId;
     log.info({ cluster: settings.cluster, node: nodeId }, 'joined the cluster');
   }
   // The admin socket first: once the IRC port answers, `parley account add` works too.

@@ -34,6 +34,8 @@ export interface DirEntry {
   /** The account logged into (its display name), or null. */
   account: string | null;
   realname: string;
+  /** Its history identity when not logged in (User.historyId): in messages only, not in Redis's hash. */
+  hid?: string;
 }
 
 /** A command that changes shared state (a channel's, a user's), as every node runs it (server/replica.ts). */

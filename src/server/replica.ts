@@ -27,7 +27,7 @@ import { Client } from './client.js';
 import { Request } from './commands/request.js';
 import { Connection } from './connection.js';
 import type { Server } from './server.js';
-import { User } from './user.js';
+import { historyScope, User } from './user.js';
 
 /** Commands that change shared state whatever their target. */
 const LOGGED = new Set([
@@ -234,6 +234,7 @@ export class Replica {
     const user = new User(e.nick, e.user, e.realname, e.host, client, signonAt);
     client.user = user;
     user.remote = e.node;
+    user.remoteHistoryId = e.hid ?? `c:?@${e.node}`;
     return user;
   }
 
@@ -381,6 +382,7 @@ export function entryOf(u: User, node: string): DirEntry {
     host: u.host,
     account: u.accountName,
     realname: u.realname,
+    hid: u.remote !== null ? u.remoteHistoryId : 'c:' + u.client.conn.id + historyScope.suffix,
   };
 }
 

@@ -5,6 +5,12 @@ import type { Client } from './client.js';
 
 const NO_CHANNELS: ReadonlySet<Channel> = new Set();
 
+/**
+ * What makes a connection's history identity unique beyond this process: in a cluster,
+ * `@<node id>` (set once at start), since every node numbers its connections from 1.
+ */
+export const historyScope = { suffix: '' };
+
 export class User {
   nick: string;
   folded: string;
@@ -31,6 +37,8 @@ export class User {
    * this server's own users. Lines queued for a replica go nowhere: its own node delivers them.
    */
   remote: string | null = null;
+  /** A cluster replica's history identity when not logged in, as its own node made it. */
+  remoteHistoryId = '';
   /** Delivery generation stamp, so a fan-out to shared channels reaches each user once. */
   seen = 0;
   /** The nick and `:prefix PRIVMSG ` as bytes for the fast path, made on first use. */
@@ -58,7 +66,9 @@ export class User {
    * so whoever takes the nick later never reads the conversations of whoever held it before.
    */
   get historyId(): string {
-    return this.account !== null ? 'a:' + this.account : 'c:' + this.client.conn.id;
+    if (this.account !== null) return 'a:' + this.account;
+    if (this.remote !== null) return this.remoteHistoryId;
+    return 'c:' + this.client.conn.id + historyScope.suffix;
   }
 
   /** @internal Network.join's half of membership. */

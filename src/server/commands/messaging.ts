@@ -147,7 +147,11 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
         continue;
       }
       const out = server.userEvent(user, verb, withTarget(params, recipient.nick), tags);
-      if (handOver) cluster.deliver(user, recipient, verb, needText ? text : null, tags, out);
+      if (handOver) {
+        cluster.deliver(user, recipient, verb, needText ? text : null, tags, out);
+        // Kept where it was sent from (with a store the nodes share, once for all of them).
+        if (verb !== 'TAGMSG') server.history?.privateMessage(out, user, recipient);
+      }
       if (echo) req.event(out);
       if (user.remote === null) privateTo.push(recipient.nick);
       lastMs = out.stamp.ms;
