@@ -211,8 +211,9 @@ export class ClusterBus {
     // A restart under the same id (after kill -9): its old users are gone, for everyone.
     await this.cmd.eval(REAP, 2, P + 'nicks', P + 'nodes', this.nodeId);
     await this.cmd.publish(P + 'dir', JSON.stringify({ t: 'gone', node: this.nodeId }));
-    await this.heartbeat();
+    // Subscribed before alive: a node that sees this one alive may ask it for a snapshot at once.
     await this.sub.subscribe(P + 'dir', P + 'to:' + this.nodeId);
+    await this.heartbeat();
     this.on.directory(await this.directory());
     const early = this.early ?? [];
     this.early = null;

@@ -1,6 +1,7 @@
 // Channels across real `parley serve` nodes joined through a real redis-server: shared members, modes and topics, one order for concurrent senders, a node that starts late, a Redis restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { eventually } from '../helpers/eventually.js';
 import { TestClient } from '../helpers/irc.js';
 import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
 import { startServe, type ServeProcess } from '../interop/serve.js';
@@ -10,14 +11,6 @@ const CAPS = ['echo-message', 'message-tags', 'server-time', 'multi-prefix'];
 
 function node(redis: TestRedis, id: string, extra: string[] = []): Promise<ServeProcess> {
   return startServe([...ARGS, ...extra, '--cluster', redis.url, '--node-id', id]);
-}
-
-async function eventually(fn: () => Promise<boolean>, what: string, ms = 8000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** The nicks (with their prefixes) NAMES `channel` gives `c`, sorted. */

@@ -1,6 +1,7 @@
 // Several real `parley serve` processes joined through a real redis-server: nicks unique across nodes, private messages between nodes, a node killed with SIGKILL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { eventually } from '../helpers/eventually.js';
 import { TestClient } from '../helpers/irc.js';
 import { freePort, haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
 import { startServe, type ServeProcess } from '../interop/serve.js';
@@ -24,15 +25,6 @@ async function withCluster(
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
     await redis.stop();
-  }
-}
-
-/** Poll `fn` until it is true (directory news travel through Redis asynchronously). */
-async function eventually(fn: () => Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

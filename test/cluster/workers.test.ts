@@ -4,23 +4,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { eventually } from '../helpers/eventually.js';
 import { TestClient } from '../helpers/irc.js';
 import { haveRedis, startRedis } from '../helpers/redis.js';
 import { startServe, type ServeProcess } from '../interop/serve.js';
 
 const CAPS = ['echo-message', 'server-time'];
 
-async function eventually(fn: () => boolean | Promise<boolean>, what: string, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Every worker has said it listens. */
 async function allListening(p: ServeProcess, n: number): Promise<void> {
-  await eventually(() => (p.stderr().match(/listening on/g) ?? []).length >= n, `${n} workers up`);
+  const up = () => (p.stderr().match(/listening on/g) ?? []).length >= n;
+  await eventually(up, `${n} workers up`, 30_000);
 }
 
 /** Two clients on different workers (connections are handed out in turn). */
@@ -46,7 +40,7 @@ test('--workers 2 without --cluster: a local redis-server, one port, one network
   process.env.XDG_DATA_HOME = data; // the local Redis keeps its files under the data directory
   let p: ServeProcess | null = null;
   try {
-    p = await startServe(['--workers', '2', '--db', 'off']);
+    p = await startServe(['--workers', '2', '--db', 'off'], 30_000);
     await allListening(p, 2);
     assert.match(p.stderr(), /started a local redis-server for the workers/);
     const [alice, bob] = await pair(p.port);
@@ -92,16 +86,10 @@ test('--workers 2 without --cluster: a local redis-server, one port, one network
 test('--workers 2 --cluster: the workers join the named Redis; one killed is started again', async (t) => {
   if (!haveRedis(t)) return;
   const redis = await startRedis();
-  const p = await startServe([
-    '--workers',
-    '2',
-    '--db',
-    'off',
-    '--cluster',
-    redis.url,
-    '--default-channel',
-    '',
-  ]);
+  const p = await startServe(
+    ['--workers', '2', '--db', 'off', '--cluster', redis.url, '--default-channel', ''],
+    30_000,
+  );
   try {
     await allListening(p, 2);
     assert.doesNotMatch(p.stderr(), /local redis-server/);

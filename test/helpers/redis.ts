@@ -1,6 +1,6 @@
 // A real redis-server for tests: started on a free loopback port with nothing saved, stopped (or restarted) on request.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/cli/workers.js';
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 
@@ -21,16 +21,7 @@ export function haveRedis(t: TestContext): boolean {
   return false;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Start redis-server on `port` (a free one when not given) and wait until it answers. */
 export async function startRedis(port?: number): Promise<TestRedis> {
