@@ -1,11 +1,18 @@
 // The Redis store's history: records as JSON in one hash, a sorted set per conversation, queries as one Lua script each.
 //
 // Writes become Items on the store's queue (redis.ts), sent as one MULTI/EXEC per turn; a run of
-// appends goes out grouped (one HSET for all records, one ZADD per conversation). Reads go at once,
-// one round trip each (find: HGET; the rest: one script). The key layout is in redis-lua.ts.
+// appends goes out as one script call. Reads go at once, one round trip each (find: HGET; the
+// rest: one script). The key layout is in redis-lua.ts.
 import { createHash } from 'node:crypto';
-import type { ChainableCommander, Redis } from 'ioredis';
-import { PRUNE_LUA, RANGE_LUA, REDACT_LUA, TAKE_INBOX_LUA, TARGETS_LUA } from './redis-lua.js';
+import type { Redis } from 'ioredis';
+import {
+  APPEND_LUA,
+  PRUNE_LUA,
+  RANGE_LUA,
+  REDACT_LUA,
+  TAKE_INBOX_LUA,
+  TARGETS_LUA,
+} from './redis-lua.js';
 import type { Bound, HistoryRecord, HistoryStore, TargetRow } from './types.js';
 
 /** A queued append: the record already encoded (later changes to the object are not stored). */
@@ -118,36 +125,13 @@ const TARGETS = new Script(TARGETS_LUA);
 export const TAKE_INBOX = new Script(TAKE_INBOX_LUA);
 
 /**
- * Add a run of appends to a transaction: one HSET of every record, one ZADD per conversation, one
- * SADD of the conversations, and for private ones an SADD per correspondent. Idempotent by msgid,
- * so nodes that each store the same replicated message keep it once.
+ * A run of appends as one command of a transaction (sent whole: EVALSHA could meet a Redis that
+ * restarted and lost its scripts, and the text is sent once per batch).
  */
-export function addAppends(m: ChainableCommander, p: string, run: readonly Appended[]): number {
-  const fields: string[] = [];
-  const byConversation = new Map<string, (string | number)[]>();
-  for (const a of run) {
-    fields.push(a.msgid, a.json);
-    let members = byConversation.get(a.conversation);
-    if (members === undefined) byConversation.set(a.conversation, (members = []));
-    members.push(a.time, a.msgid);
-  }
-  m.hset(p + 'rec', ...fields);
-  let commands = 1;
-  const privates = new Map<string, string[]>();
-  for (const [conversation, members] of byConversation) {
-    m.zadd(p + 'c:' + conversation, ...members);
-    commands++;
-    const space = conversation.indexOf(' ');
-    if (space < 0) continue;
-    for (const who of [conversation.slice(0, space), conversation.slice(space + 1)]) {
-      const list = privates.get(who);
-      if (list === undefined) privates.set(who, [conversation]);
-      else list.push(conversation);
-    }
-  }
-  m.sadd(p + 'convs', ...byConversation.keys());
-  for (const [who, conversations] of privates) m.sadd(p + 'pc:' + who, ...conversations);
-  return commands + 1 + privates.size;
+export function appendCommand(p: string, run: readonly Appended[]): Command {
+  const args: Command['args'] = ['EVAL', APPEND_LUA, 0, p];
+  for (const a of run) args.push(a.msgid, a.time, a.conversation, a.json);
+  return { args };
 }
 
 export class RedisHistory implements HistoryStore {

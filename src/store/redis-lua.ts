@@ -127,6 +127,33 @@ end
 return out
 `;
 
+/**
+ * A run of appends. ARGV: P, then msgid, time, conversation and JSON per record. Idempotent by
+ * msgid (every node of a cluster appends the channel messages it replays: they are kept once),
+ * and a msgid already redacted stays so.
+ */
+export const APPEND_LUA = `
+local P = ARGV[1]
+local rec, seen = P .. 'rec', {}
+for i = 2, #ARGV, 4 do
+  local id, conv = ARGV[i], ARGV[i + 2]
+  redis.call('HSET', rec, id, ARGV[i + 3])
+  if not redis.call('ZSCORE', P .. 'r:' .. conv, id) then
+    redis.call('ZADD', P .. 'c:' .. conv, ARGV[i + 1], id)
+  end
+  if not seen[conv] then
+    seen[conv] = true
+    redis.call('SADD', P .. 'convs', conv)
+    local sp = string.find(conv, ' ', 1, true)
+    if sp then
+      redis.call('SADD', P .. 'pc:' .. string.sub(conv, 1, sp - 1), conv)
+      redis.call('SADD', P .. 'pc:' .. string.sub(conv, sp + 1), conv)
+    end
+  end
+end
+return 1
+`;
+
 /** The conversation of a record's JSON (its third field), or nil when it cannot be read. */
 const CONVERSATION = `
 local function conversation(json)

@@ -12,9 +12,10 @@ import { Redis } from 'ioredis';
 import {
   RedisHistory,
   TAKE_INBOX,
-  addAppends,
+  appendCommand,
   decode,
   type Appended,
+  type Command,
   type Item,
   type RedisIo,
 } from './redis-history.js';
@@ -43,6 +44,23 @@ export interface RedisStoreOptions {
   /** Prefix of every key ('parley:store:'): two prefixes on one Redis are two separate stores. */
   prefix?: string;
   connectTimeoutMs?: number;
+}
+
+/** The queue as a transaction's commands, in order: each run of appends becomes one. */
+function commandsOf(prefix: string, work: readonly Item[]): Command[] {
+  const commands: Command[] = [];
+  let run: Appended[] = [];
+  for (const item of work) {
+    if ('json' in item) {
+      run.push(item);
+      continue;
+    }
+    if (run.length > 0) commands.push(appendCommand(prefix, run));
+    run = [];
+    commands.push(item);
+  }
+  if (run.length > 0) commands.push(appendCommand(prefix, run));
+  return commands;
 }
 
 /** The URL as logs and errors may show it: a password is replaced by `***`. */
@@ -92,24 +110,11 @@ export class RedisStore implements Store, RedisIo {
     this.pending = [];
     this.waiting = [];
     this.flying.push(batch);
-    const replies = new Map<number, (value: unknown) => void>();
+    const commands = commandsOf(this.prefix, work);
     let sent: Promise<[Error | null, unknown][] | null>;
     try {
       const m = this.redis.multi();
-      let commands = 0;
-      let run: Appended[] = [];
-      for (const item of work) {
-        if ('json' in item) {
-          run.push(item);
-          continue;
-        }
-        if (run.length > 0) commands += addAppends(m, this.prefix, run);
-        run = [];
-        m.call(...item.args);
-        if (item.reply !== undefined) replies.set(commands, item.reply);
-        commands++;
-      }
-      if (run.length > 0) addAppends(m, this.prefix, run);
+      for (const c of commands) m.call(...c.args);
       sent = m.exec();
     } catch (err) {
       sent = Promise.reject(err instanceof Error ? err : new Error(String(err)));
@@ -120,7 +125,7 @@ export class RedisStore implements Store, RedisIo {
         let failed: Error | null = null;
         results.forEach(([err, value], i) => {
           if (err !== null) failed ??= err;
-          else replies.get(i)?.(value);
+          else commands[i]?.reply?.(value);
         });
         this.settle(batch, failed);
       },
