@@ -1,4 +1,4 @@
-// What only the Redis store has: nodes sharing one Redis, one transaction per turn, an unreachable or lost Redis, prune in slices.
+// What only the Redis store has: nodes sharing one Redis (as stores and as servers), one transaction per turn, an unreachable or lost Redis, prune in slices.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
@@ -6,6 +6,8 @@ import { openStore, StoreOpenError } from '../../src/store/index.js';
 import { PRUNE_SLICE } from '../../src/store/redis-history.js';
 import { openRedisStore, type RedisStore } from '../../src/store/redis.js';
 import type { AccountRecord } from '../../src/store/types.js';
+import { makeAccount } from '../helpers/accounts.js';
+import { startServer, TestClient } from '../helpers/irc.js';
 import { freePort, haveRedis, startRedis } from '../helpers/redis.js';
 import { T0, committed, freshPrefix, labels, rec, testRedisUrl } from './kit.js';
 
@@ -251,5 +253,43 @@ test('Redis lost mid-run: each failed commit calls onError once, service goes on
   } finally {
     await store.close();
     await redis.stop();
+  }
+});
+
+test('two servers on one Redis store: an account made on one logs in on the other, which serves its history and its inbox', async (t) => {
+  if (!haveRedis(t)) return;
+  const [a, b] = await twoNodes();
+  const one = await startServer({ defaultChannel: '' }, 'text', false, a);
+  const two = await startServer({ defaultChannel: '' }, 'text', false, b);
+  const clients: TestClient[] = [];
+  try {
+    await makeAccount(one.port, 'dave', 'correct-horse');
+    const caps = ['batch', 'server-time', 'message-tags', 'echo-message', 'draft/chathistory'];
+    const alice = await TestClient.register(one.port, 'alice', caps, false);
+    clients.push(alice);
+    alice.send('JOIN #h');
+    await alice.expectCommand('366', 'alice', '#h');
+    for (const text of ['one', 'two']) {
+      alice.send(`PRIVMSG #h :${text}`);
+      await alice.expect((m) => m.command === 'PRIVMSG' && m.params[1] === text);
+    }
+    alice.send('PRIVMSG dave :left on server one');
+    await alice.expect((m) => m.command === 'PRIVMSG' && m.params[0] === 'dave');
+
+    const dave = await TestClient.register(two.port, 'dave', caps, false, 'dave:correct-horse');
+    clients.push(dave);
+    const held = await dave.expect((m) => m.command === 'PRIVMSG');
+    assert.deepEqual(held.params, ['dave', 'left on server one']);
+    dave.send('JOIN #h');
+    await dave.expectCommand('366', 'dave', '#h');
+    const got = await dave.replies('CHATHISTORY LATEST #h * 10');
+    assert.deepEqual(
+      got.filter((m) => m.command === 'PRIVMSG').map((m) => m.params[1]),
+      ['one', 'two'],
+    );
+  } finally {
+    for (const c of clients) c.destroy();
+    await one.stop();
+    await two.stop();
   }
 });
