@@ -36,6 +36,8 @@ export interface RedisIo {
   readonly redis: Redis;
   readonly prefix: string;
   queue(item: Item): void;
+  /** False while Redis is too far behind: a message is then not kept. */
+  room(): boolean;
   /** Send what is queued now, so a read or an immediate write goes after it. */
   flush(): void;
 }
@@ -138,6 +140,7 @@ export class RedisHistory implements HistoryStore {
   constructor(private readonly io: RedisIo) {}
 
   append(r: HistoryRecord): void {
+    if (!this.io.room()) return;
     const item: Appended = {
       msgid: r.msgid,
       time: r.time,

@@ -33,17 +33,35 @@ export const DEFAULT_PREFIX = 'parley:store:';
 const CONNECT_TIMEOUT_MS = 5000;
 /** A command Redis has not answered by then fails (a hung Redis must not hold senders forever). */
 const COMMAND_TIMEOUT_MS = 10_000;
+/**
+ * Bytes of writes sent and not yet answered beyond which new messages are not kept: history is
+ * the server's memory, not its delivery, and a Redis that stalls must not grow the server without
+ * bound (as the writer process's backlog, pipe.ts).
+ */
+export const MAX_BACKLOG = 64 * 1024 * 1024;
 
 /** A batch sent and not yet settled, with the afterCommit() callbacks waiting for it. */
 interface Batch {
   callbacks: (() => void)[];
   settled: boolean;
+  /** About the bytes it holds (its strings' lengths). */
+  bytes: number;
+}
+
+/** About the bytes an item puts on the wire. */
+function sizeOf(item: Item): number {
+  if ('json' in item) return item.json.length + item.msgid.length + item.conversation.length + 16;
+  let n = 0;
+  for (const a of item.args) n += typeof a === 'string' ? a.length : 16;
+  return n;
 }
 
 export interface RedisStoreOptions {
   /** Prefix of every key ('parley:store:'): two prefixes on one Redis are two separate stores. */
   prefix?: string;
   connectTimeoutMs?: number;
+  /** MAX_BACKLOG, for tests. */
+  maxBacklog?: number;
 }
 
 /** The queue as a transaction's commands, in order: each run of appends becomes one. */
@@ -84,11 +102,16 @@ export class RedisStore implements Store, RedisIo {
   private scheduled: NodeJS.Immediate | null = null;
   /** Batches sent, oldest first; one leaves when it and all before it are settled. */
   private readonly flying: Batch[] = [];
+  private pendingBytes = 0;
+  private flyingBytes = 0;
+  /** Messages not kept because Redis was too far behind, since the last report. */
+  private dropped = 0;
 
   constructor(
     readonly redis: Redis,
     readonly where: string,
     readonly prefix: string,
+    private readonly maxBacklog = MAX_BACKLOG,
   ) {
     this.history = new RedisHistory(this);
     this.accounts = new RedisAccounts(this);
@@ -97,6 +120,7 @@ export class RedisStore implements Store, RedisIo {
 
   queue(item: Item): void {
     this.pending.push(item);
+    this.pendingBytes += sizeOf(item);
     this.scheduled ??= setImmediate(() => this.flush());
   }
 
@@ -106,9 +130,11 @@ export class RedisStore implements Store, RedisIo {
     this.scheduled = null;
     if (this.pending.length === 0) return;
     const work = this.pending;
-    const batch: Batch = { callbacks: this.waiting, settled: false };
+    const batch: Batch = { callbacks: this.waiting, settled: false, bytes: this.pendingBytes };
+    this.flyingBytes += batch.bytes;
     this.pending = [];
     this.waiting = [];
+    this.pendingBytes = 0;
     this.flying.push(batch);
     const commands = commandsOf(this.prefix, work);
     let sent: Promise<[Error | null, unknown][] | null>;
@@ -137,9 +163,25 @@ export class RedisStore implements Store, RedisIo {
   private settle(batch: Batch, err: Error | null): void {
     if (err !== null) this.onError?.(err);
     batch.settled = true;
+    this.flyingBytes -= batch.bytes;
     while (this.flying.length > 0 && this.flying[0].settled) {
       for (const fn of this.flying.shift()!.callbacks) fn();
     }
+  }
+
+  /** Whether a message may be queued now: Redis not too far behind (reported once each way). */
+  room(): boolean {
+    if (this.flyingBytes + this.pendingBytes > this.maxBacklog) {
+      if (this.dropped++ === 0) {
+        this.onError?.(new Error(`${this.where} is behind: new messages are not being kept`));
+      }
+      return false;
+    }
+    if (this.dropped > 0) {
+      this.onError?.(new Error(`${this.where} caught up; ${this.dropped} messages were not kept`));
+      this.dropped = 0;
+    }
+    return true;
   }
 
   afterCommit(fn: () => void): void {
@@ -275,7 +317,7 @@ export async function openRedisStore(
   } finally {
     clearTimeout(timer);
   }
-  return new RedisStore(redis, where, options.prefix ?? DEFAULT_PREFIX);
+  return new RedisStore(redis, where, options.prefix ?? DEFAULT_PREFIX, options.maxBacklog);
 }
 
 function oneLine(err: unknown): string {
