@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULTS } from '../server/config.js';
 import type { Option } from './serve-table.js';
+import { isRedisUrl } from '../store/index.js';
 import { CliError } from './errors.js';
 import { parseDuration, parseInteger, parseOnOff } from './units.js';
 
@@ -12,11 +13,11 @@ const secs = (ms: number) => `${ms / 1000}s`;
 export const STORE_OPTIONS: Option[] = [
   {
     flag: 'db',
-    arg: 'FILE',
+    arg: 'FILE|URL',
     shown: '~/.local/share/parley/parley.db',
     path: true,
-    help: "SQLite file for accounts and history (':memory:' forgets at exit, 'off' keeps nothing)",
-    apply: (s, v) => (s.db = v === '' ? 'off' : v),
+    help: "SQLite file for accounts and history (':memory:' forgets at exit, 'off' keeps nothing), or redis://HOST:PORT[/DB] (rediss:// for TLS) to share them with every server that names the same Redis",
+    apply: (s, v) => (s.db = v === '' ? 'off' : isRedisUrl(v) ? checkRedisUrl('db', v) : v),
   },
   {
     flag: 'db-fsync',
@@ -38,7 +39,7 @@ export const STORE_OPTIONS: Option[] = [
     arg: 'URL',
     shown: 'none',
     help: 'join the other servers sharing this Redis (redis://HOST:PORT, rediss:// for TLS) as one network',
-    apply: (s, v) => (s.cluster = v === '' || v === 'none' ? null : checkRedisUrl(v)),
+    apply: (s, v) => (s.cluster = v === '' || v === 'none' ? null : checkRedisUrl('cluster', v)),
   },
   {
     flag: 'node-id',
@@ -106,15 +107,19 @@ export const STORE_OPTIONS: Option[] = [
   },
 ];
 
-function checkRedisUrl(v: string): string {
+/** A redis:// or rediss:// URL, with at most a database number for its path. */
+function checkRedisUrl(flag: string, v: string): string {
   let url: URL;
   try {
     url = new URL(v);
   } catch {
-    throw new CliError(`--cluster: '${v}' is not a URL (redis://HOST:PORT)`, 2);
+    throw new CliError(`--${flag}: '${v}' is not a URL (redis://HOST:PORT)`, 2);
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new CliError(`--cluster: '${v}' is not a redis:// or rediss:// URL`, 2);
+    throw new CliError(`--${flag}: '${v}' is not a redis:// or rediss:// URL`, 2);
+  }
+  if (!/^\/?\d*$/.test(url.pathname)) {
+    throw new CliError(`--${flag}: '${v}': after HOST:PORT only a database number (/0, /1…)`, 2);
   }
   return v;
 }

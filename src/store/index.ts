@@ -1,8 +1,9 @@
-// Opening the store `--db` names: nothing (`off`), memory (`:memory:`), or an SQLite file kept by the history writer process.
+// Opening the store `--db` names: nothing (`off`), memory (`:memory:`), a Redis (`redis://`, `rediss://`), or an SQLite file kept by the history writer process.
 import fs from 'node:fs';
 import path from 'node:path';
 import { MemoryStore } from './memory.js';
 import { openPipeStore } from './pipe.js';
+import { openRedisStore } from './redis.js';
 import type { Store } from './types.js';
 
 export { MemoryStore } from './memory.js';
@@ -15,10 +16,16 @@ export interface OpenOptions {
   fsync?: boolean;
 }
 
+/** Whether `--db` names a Redis (shared by every node that names it) rather than a file. */
+export function isRedisUrl(where: string): boolean {
+  return /^rediss?:\/\//i.test(where);
+}
+
 /** The store for `--db WHERE`; null for `off`. Rejects with StoreOpenError and a one-line reason. */
 export async function openStore(where: string, options: OpenOptions = {}): Promise<Store | null> {
   if (where === 'off') return null;
   if (where === ':memory:') return new MemoryStore();
+  if (isRedisUrl(where)) return openRedisStore(where);
   if (options.createDir === true) fs.mkdirSync(path.dirname(where), { recursive: true });
   return openPipeStore(where, options.fsync === true);
 }

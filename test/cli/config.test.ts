@@ -267,6 +267,33 @@ test('a motd file named in a config file is found beside the config file, wherev
   }
 });
 
+test('--db takes a redis:// URL, from a flag or a config file (not a file beside it); a bad one or an unreachable Redis is one line, exit 2', () => {
+  const url = 'redis://127.0.0.1:1/3';
+  assert.equal(loadServeSettings(['--db', url]).db, url);
+  const dir = mkdtempSync(join(tmpdir(), 'parley-config-'));
+  try {
+    writeFileSync(join(dir, 'c.yaml'), `db: rediss://cache.example:6380\n`);
+    assert.equal(
+      loadServeSettings(['--config', join(dir, 'c.yaml')]).db,
+      'rediss://cache.example:6380',
+    );
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+  assert.throws(
+    () => loadServeSettings(['--db', 'redis://h:1/x']),
+    /--db: 'redis:\/\/h:1\/x': after HOST:PORT only a database number/,
+  );
+  // Port 1 on the loopback: nothing listens there.
+  const r = serveWithConfig('', ['--db', 'redis://:pw@127.0.0.1:1']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /^parley: --db: cannot reach redis:\/\/:\*\*\*@127\.0\.0\.1:1: connect ECONNREFUSED/,
+  );
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+});
+
 test('a default channel longer than --channel-len is refused, naming both flags', () => {
   const long = '#' + 'l'.repeat(40);
   assert.throws(

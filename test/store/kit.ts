@@ -2,10 +2,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, type TestContext } from 'node:test';
 import { MemoryStore } from '../../src/store/memory.js';
 import { openPipeStore } from '../../src/store/pipe.js';
+import { openRedisStore } from '../../src/store/redis.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { HistoryRecord, Store } from '../../src/store/types.js';
+import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
 
 /** A fixed epoch for test times. */
 export const T0 = 1_764_000_000_000;
@@ -58,10 +61,33 @@ export interface Backend {
   /** A new, empty store; a file-backed one keeps its file in `dir`. */
   open(dir: string): Store | Promise<Store>;
   /**
-   * Queries see writes queued before them, and afterCommit runs at once: the writer process
-   * hands each query to SQLite behind every write the server sent before it.
+   * Queries see writes queued before them: the writer process hands each query to SQLite behind
+   * every write the server sent before it (and runs afterCommit at once); the Redis store sends
+   * its queue before each read.
    */
   seesQueued?: true;
+  /** Whether it can run here; false skips the test (haveRedis: outside CI only). */
+  usable?(t: TestContext): boolean;
+}
+
+/** The file's one redis-server, started by the first test that opens a Redis store. */
+let redisServer: Promise<TestRedis> | null = null;
+let redisStores = 0;
+
+after(async () => {
+  const server = await redisServer?.catch(() => null);
+  await server?.stop();
+});
+
+/** The test redis-server's URL, starting it the first time. */
+export async function testRedisUrl(): Promise<string> {
+  redisServer ??= startRedis();
+  return (await redisServer).url;
+}
+
+/** A key prefix no other store of this file uses: each test starts with an empty store. */
+export function freshPrefix(): string {
+  return `parley:test:${++redisStores}:`;
 }
 
 export const BACKENDS: readonly Backend[] = [
@@ -72,13 +98,21 @@ export const BACKENDS: readonly Backend[] = [
     open: (dir) => openPipeStore(path.join(dir, 'parley.db')),
     seesQueued: true,
   },
+  {
+    name: 'redis',
+    open: async () => openRedisStore(await testRedisUrl(), { prefix: freshPrefix() }),
+    seesQueued: true,
+    usable: haveRedis,
+  },
 ];
 
 /** Run `body` on a new store of `backend`, then close it and remove its directory. */
 export async function withStore(
+  t: TestContext,
   backend: Backend,
   body: (store: Store) => Promise<void>,
 ): Promise<void> {
+  if (backend.usable !== undefined && !backend.usable(t)) return;
   const dir = makeTemp();
   try {
     const store = await backend.open(dir);

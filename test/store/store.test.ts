@@ -1,4 +1,4 @@
-// The store contract (types.ts), run case for case against every backend: memory and a SQLite file.
+// The store contract (types.ts), run case for case against every backend: memory, a SQLite file (in process and through the writer), Redis.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type {
@@ -93,8 +93,8 @@ function account(key: string, extra: Partial<AccountRecord> = {}): AccountRecord
 for (const backend of BACKENDS) {
   const name = (what: string): string => `${backend.name}: ${what}`;
 
-  test(name('history queries: order, limits, exclusive msgid and time bounds'), () =>
-    withStore(backend, async (store) => {
+  test(name('history queries: order, limits, exclusive msgid and time bounds'), (t) =>
+    withStore(t, backend, async (store) => {
       const ids = await fill(store);
       const id = (label: string): Bound => ({ msgid: ids.get(label) ?? label });
       for (const [what, query, expected] of QUERIES) {
@@ -103,8 +103,8 @@ for (const backend of BACKENDS) {
     }),
   );
 
-  test(name('appends are visible after their commit; afterCommit runs in order'), () =>
-    withStore(backend, async (store) => {
+  test(name('appends are visible after their commit; afterCommit runs in order'), (t) =>
+    withStore(t, backend, async (store) => {
       let ran = false;
       store.afterCommit(() => (ran = true));
       assert.ok(ran, 'nothing queued: at once');
@@ -128,8 +128,8 @@ for (const backend of BACKENDS) {
 
   test(
     name('text, tags and names with tabs, line breaks and backslashes come back as they were'),
-    () =>
-      withStore(backend, async (store) => {
+    (t) =>
+      withStore(t, backend, async (store) => {
         const odd = rec('#a', 'tab\there, break\nthere, \\ and \\t and \r', T0 + 1, {
           tags: '+draft/reply=x\\sy;+a=\\\\',
           account: 'ac\\count',
@@ -143,8 +143,8 @@ for (const backend of BACKENDS) {
       }),
   );
 
-  test(name('appendBytes, where a backend has it, stores the text its bytes spell'), () =>
-    withStore(backend, async (store) => {
+  test(name('appendBytes, where a backend has it, stores the text its bytes spell'), (t) =>
+    withStore(t, backend, async (store) => {
       const h = store.history;
       if (h.appendBytes === undefined) return;
       const texts = ['plain words', 'héllo wörld ✓ 💬', 'a\ttab and a \\ backslash'];
@@ -159,8 +159,8 @@ for (const backend of BACKENDS) {
     }),
   );
 
-  test(name('a redacted message is left out of queries but found by find()'), () =>
-    withStore(backend, async (store) => {
+  test(name('a redacted message is left out of queries but found by find()'), (t) =>
+    withStore(t, backend, async (store) => {
       const ids = await fill(store);
       const id = (label: string): Bound => ({ msgid: ids.get(label) ?? label });
       store.history.redact(ids.get('a5') ?? '');
@@ -179,8 +179,8 @@ for (const backend of BACKENDS) {
     name(
       'TARGETS: my channels and private conversations whose latest message is inside the window',
     ),
-    () =>
-      withStore(backend, async (store) => {
+    (t) =>
+      withStore(t, backend, async (store) => {
         const h = store.history;
         h.append(rec('#a', 'a-old', T0 + 1));
         h.append(rec('alice bob', 'ab1', T0 + 2));
@@ -224,8 +224,8 @@ for (const backend of BACKENDS) {
       }),
   );
 
-  test(name('prune keeps the newest per conversation and drops what is too old'), () =>
-    withStore(backend, async (store) => {
+  test(name('prune keeps the newest per conversation and drops what is too old'), (t) =>
+    withStore(t, backend, async (store) => {
       const h = store.history;
       const p = Array.from({ length: 10 }, (_, i) => rec('#p', `p${i + 1}`, T0 + i + 1));
       for (const r of p) h.append(r);
@@ -248,8 +248,8 @@ for (const backend of BACKENDS) {
     }),
   );
 
-  test(name('accounts: create once, get, update'), () =>
-    withStore(backend, async (store) => {
+  test(name('accounts: create once, get, update'), (t) =>
+    withStore(t, backend, async (store) => {
       const scram = { salt: 'c2FsdA==', iterations: 4096, storedKey: 'c3Q=', serverKey: 'c2s=' };
       assert.equal(await store.accounts.get('alice'), null);
       assert.equal(await store.accounts.create(account('alice', { scram })), true);
@@ -264,8 +264,8 @@ for (const backend of BACKENDS) {
     }),
   );
 
-  test(name('inbox: held messages come back in order, once, without redacted ones'), () =>
-    withStore(backend, async (store) => {
+  test(name('inbox: held messages come back in order, once, without redacted ones'), (t) =>
+    withStore(t, backend, async (store) => {
       const msgs = ['one', 'two', 'three'].map((t, i) => rec('alice bob', t, T0 + i));
       for (const m of msgs) store.history.append(m);
       store.accounts.addToInbox('bob', msgs[1].msgid);
@@ -283,8 +283,8 @@ for (const backend of BACKENDS) {
     }),
   );
 
-  test(name('read markers and settings are written by the next commit'), () =>
-    withStore(backend, async (store) => {
+  test(name('read markers and settings are written by the next commit'), (t) =>
+    withStore(t, backend, async (store) => {
       assert.equal(await store.accounts.readMarker('alice', '#a'), null);
       store.accounts.setReadMarker('alice', '#a', T0 + 5);
       store.setMeta('cloak-secret', 's3');
@@ -302,8 +302,8 @@ for (const backend of BACKENDS) {
     }),
   );
 
-  test(name('channels: put, replace, delete; the record is copied when put'), () =>
-    withStore(backend, async (store) => {
+  test(name('channels: put, replace, delete; the record is copied when put'), (t) =>
+    withStore(t, backend, async (store) => {
       const bad = { mask: '*!*@bad', setBy: 'alice!~a@h', setAt: T0 + 5 };
       const dev = {
         name: '#Dev',
