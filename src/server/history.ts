@@ -30,11 +30,13 @@ export class History {
 
   /** A message to a whole channel (not one to its operators only: `@#chan` is not kept). */
   channelMessage(out: ServerEvent, channel: Channel, sender: User): void {
+    if (this.othersKeep(sender)) return;
     this.append(out, channel.folded, channel.name, sender);
   }
 
   /** A private message between `sender` and `recipient`. */
   privateMessage(out: ServerEvent, sender: User, recipient: User): void {
+    if (this.othersKeep(sender)) return;
     const conversation = conversationKey(sender.historyId, recipient.historyId);
     this.append(out, conversation, recipient.nick, sender);
   }
@@ -59,6 +61,14 @@ export class History {
     const h = this.store.history;
     if (h.appendBytes !== undefined) h.appendBytes(record, buf, s, e);
     else h.append({ ...record, text: buf.toString('utf8', s, e) });
+  }
+
+  /**
+   * `sender` is another cluster node's user and the nodes share this store: its own node keeps
+   * the message (every node runs a channel message; one record is enough).
+   */
+  private othersKeep(sender: User): boolean {
+    return sender.remote !== null && this.store.shared === true;
   }
 
   /** Queue `out` (PRIVMSG, NOTICE or TAGMSG from `sender`) as a record of `conversation`. */

@@ -41,6 +41,7 @@ const LOGGED = new Set([
   'SETNAME',
   'RENAME',
   'KNOCK',
+  'REDACT',
 ]);
 /** Commands that go through the order when one of their targets is a channel. */
 const TARGETED = new Set(['PRIVMSG', 'NOTICE', 'TAGMSG']);

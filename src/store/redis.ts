@@ -93,6 +93,7 @@ export function shownUrl(url: string): string {
 }
 
 export class RedisStore implements Store, RedisIo {
+  readonly shared = true;
   readonly history: RedisHistory;
   readonly accounts: AccountStore;
   readonly channels: ChannelStore;

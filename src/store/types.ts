@@ -193,6 +193,11 @@ export interface ChannelStore {
 export interface Store {
   /** What backs it, for logs: a file path, ':memory:'. */
   readonly where: string;
+  /**
+   * Several servers write this store at once (a cluster sharing Redis): a message that every
+   * node handles is kept by the node it was sent from only. Absent: this server's alone.
+   */
+  readonly shared?: boolean;
   readonly history: HistoryStore;
   readonly accounts: AccountStore;
   readonly channels: ChannelStore;
