@@ -77,6 +77,13 @@ test('--workers 2 without --cluster: a local redis-server, one port, one network
     p = null;
   } finally {
     await p?.stop();
+    // Started detached: a primary that never came up (or was killed) may have left it running.
+    try {
+      const pid = Number(fs.readFileSync(path.join(data, 'parley', 'redis', 'redis.pid'), 'utf8'));
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already, as it should be
+    }
     if (before === undefined) delete process.env.XDG_DATA_HOME;
     else process.env.XDG_DATA_HOME = before;
     fs.rmSync(data, { recursive: true, force: true });
