@@ -1,4 +1,5 @@
 // One soak against a running server: drives the simulated users for the set time, samples the server's memory, winds down, and returns every count with a verdict.
+import fs from 'node:fs';
 import { xorshift } from './flows.js';
 import { sleep } from './loadgen.js';
 import { SoakClients } from './soak-client.js';
@@ -87,6 +88,8 @@ export async function runSoak(
   const clients = new SoakClients(target.host, target.port, o, ledger, random);
   const sampler = new MemorySampler(target.pid, target.heapFile);
   const samples: MemSample[] = [];
+  // The probe's first line (the server loads it at start): so the first sample has a heap too.
+  for (let i = 0; i < 30 && !(fileSize(target.heapFile) > 0); i++) await sleep(100);
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
@@ -164,6 +167,14 @@ function verdict(o: SoakOptions, r: SoakResult): SoakResult {
   );
   fail(c.expected === 0, 'nothing was checked');
   return r;
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 export const mib = (kib: number): string => (Number.isFinite(kib) ? (kib / 1024).toFixed(1) : '—');
