@@ -73,7 +73,8 @@ export function summaryRows(r: SoakResult): [string, string][] {
     ['error replies and connection errors', `${n(errors)} (below)`],
     ['server RSS', `${span((s) => s.rssKiB)}; ${trendText(r.rss)}`],
     ['server V8 heap in use', `${span((s) => s.heapKiB)}; ${trendText(r.heap)}`],
-    ['history writer RSS', span((s) => s.writerKiB)],
+    ['server external memory (Buffers)', span((s) => s.externalKiB)],
+    ['history writer RSS (its SQLite cache is capped at 16 MiB)', span((s) => s.writerKiB)],
   ];
 }
 

@@ -1,4 +1,4 @@
-// The server's memory during a soak (RSS from /proc, the V8 heap from soak-heap.ts, the history writer's RSS) and whether it grows after warm-up.
+// The server's memory during a soak (RSS from /proc, the V8 heap and external memory from soak-heap.ts, the history writer's RSS) and whether it grows after warm-up.
 import fs from 'node:fs';
 import { childPids, statusKiB } from './proc.js';
 
@@ -11,6 +11,8 @@ export interface MemSample {
   /** The V8 heap in use: the lowest reading since the previous sample, so close to after a GC. */
   heapKiB: number;
   heapTotalKiB: number;
+  /** Memory outside the V8 heap that it points to (Buffers, sockets' read buffers), last reading. */
+  externalKiB: number;
   /** The history writer process (parley's child) with its SQLite cache. */
   writerKiB: number;
   /** Clients connected and registered at the time. */
@@ -21,6 +23,7 @@ export class MemorySampler {
   private offset = 0;
   private carry = '';
   private heapTotal = NaN;
+  private external = NaN;
 
   constructor(
     readonly pid: number,
@@ -37,6 +40,7 @@ export class MemorySampler {
       anonKiB: statusKiB(this.pid, 'RssAnon'),
       heapKiB: this.lowestHeap(),
       heapTotalKiB: this.heapTotal,
+      externalKiB: this.external,
       writerKiB,
       online,
     };
@@ -63,10 +67,11 @@ export class MemorySampler {
     this.carry = lines.pop() ?? '';
     let lowest = Infinity;
     for (const line of lines) {
-      const [, used, total] = line.split(' ').map(Number);
+      const [, used, total, external] = line.split(' ').map(Number);
       if (!(used > 0)) continue;
       lowest = Math.min(lowest, used / 1024);
       this.heapTotal = total / 1024;
+      this.external = external / 1024;
     }
     return Number.isFinite(lowest) ? lowest : NaN;
   }

@@ -22,6 +22,7 @@ export function soakChart(r: SoakResult): string {
     { label: 'server RSS', color: '#e8590c', pick: (s) => s.rssKiB, trend: r.rss },
     { label: 'V8 heap in use', color: '#1c7ed6', pick: (s) => s.heapKiB, trend: r.heap },
     { label: 'V8 heap size', color: '#74c0fc', pick: (s) => s.heapTotalKiB },
+    { label: 'external (Buffers)', color: '#ae3ec9', pick: (s) => s.externalKiB },
     { label: 'history writer RSS', color: '#2f9e44', pick: (s) => s.writerKiB },
   ];
   const s = r.samples;

@@ -103,6 +103,7 @@ test('memory is flat unless its fitted line rises more than the limit after warm
     anonKiB: kib,
     heapKiB: kib,
     heapTotalKiB: kib,
+    externalKiB: 0,
     writerKiB: 0,
     online: 1,
   });
