@@ -24,7 +24,7 @@ interface Panel {
   values: Map<string, Map<ServerName, number>>;
 }
 
-const esc = (s: string) =>
+export const esc = (s: string) =>
   s
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
@@ -56,7 +56,7 @@ function panelOf(
 }
 
 /** Axis ticks: 1-2-5 steps on a linear axis, decades on a log axis. */
-function ticks(max: number, min: number, log: boolean): number[] {
+export function ticks(max: number, min: number, log: boolean): number[] {
   if (log) {
     const out: number[] = [];
     for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++)

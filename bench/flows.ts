@@ -270,7 +270,7 @@ function schedule(S: number, M: number, rate: number, send: (s: number) => void)
 }
 
 /** A deterministic 32-bit PRNG, so every server gets the same random targets. */
-function xorshift(seed: number): () => number {
+export function xorshift(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;

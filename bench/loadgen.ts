@@ -50,7 +50,7 @@ export class Conn {
       noDelay: true,
       onread: { buffer: READ_BUFFER, callback: (n: number) => this.onRead(n) },
     });
-    this.socket.on('connect', () => this.send(`NICK ${nick}\r\nUSER ${nick} 0 * :bench\r\n`));
+    this.socket.on('connect', () => this.send(pool.greeting(nick)));
     this.socket.on('error', (err: NodeJS.ErrnoException) => pool.onError(this, err));
     this.socket.on('close', () => pool.onClose(this));
   }
@@ -146,6 +146,11 @@ export class Pool {
     /** Several servers of one network (bench/cluster.ts): connection i goes to ports[i % n]. */
     private readonly ports: readonly number[] = [],
   ) {}
+
+  /** What a connection writes once connected: NICK and USER (a subclass may negotiate CAPs first). */
+  greeting(nick: string): string {
+    return `NICK ${nick}\r\nUSER ${nick} 0 * :bench\r\n`;
+  }
 
   portFor(index: number): number {
     return this.ports.length === 0 ? this.port : this.ports[index % this.ports.length];

@@ -172,8 +172,11 @@ export function readable(script: string): string {
   return script.replaceAll(process.execPath, 'node').replaceAll(REPO, '');
 }
 
-/** `ulimit -n HARD; exec taskset -c CORE argv…`: the bash script (for `bash -c`) that runs argv. */
-export function pinned(core: number, argv: string[]): string {
+/**
+ * `ulimit -n HARD; exec taskset -c CORE argv…`: the bash script (for `bash -c`) that runs argv.
+ * `core` is one core or a taskset list ('0-1': any of them).
+ */
+export function pinned(core: number | string, argv: string[]): string {
   return `ulimit -n "$(ulimit -Hn)"; exec taskset -c ${core} ${argv.map(shq).join(' ')}`;
 }
 
@@ -188,7 +191,7 @@ export interface RunningServer {
 /** Start a fresh server pinned to `core`; resolves once it accepts connections. */
 export async function startServer(
   profile: ServerProfile,
-  core: number,
+  core: number | string,
   setup: ServerSetup = BENCH_SETUP,
 ): Promise<RunningServer> {
   const port = await freePort();

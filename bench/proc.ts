@@ -32,18 +32,30 @@ export function treeCpuTimes(pid: number): [number, number] {
 /** CPU seconds (user + system) of `pid`'s child processes that are running now. */
 export function childCpuSeconds(pid: number): number {
   let total = 0;
+  for (const fields of childStats(pid))
+    total += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  return total;
+}
+
+/** The PIDs of `pid`'s child processes running now (parley's history writer). */
+export function childPids(pid: number): number[] {
+  return childStats(pid).map((fields) => Number(fields.at(-1)));
+}
+
+/** /proc/PID/stat fields after the command name of each child of `pid`, with the child's PID appended. */
+function childStats(pid: number): string[][] {
+  const out: string[][] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === pid) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) !== pid) continue;
-      total += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+      if (Number(fields[1]) === pid) out.push([...fields, entry]);
     } catch {
       // gone meanwhile
     }
   }
-  return total;
+  return out;
 }
 
 /**
@@ -66,8 +78,8 @@ export function machineCpu(): { user: number; steal: number; busy: number } {
   }
 }
 
-/** A field of /proc/PID/status in KiB (VmRSS, VmHWM, ...), or NaN when unavailable. */
-export function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+/** A field of /proc/PID/status in KiB (VmRSS, VmHWM, RssAnon: the anonymous part of RSS), or NaN when unavailable. */
+export function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon'): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'latin1');
     const at = status.indexOf(`${field}:`);

@@ -167,6 +167,14 @@ export function resultsMarkdown(rep: Report): string {
     'the visible one, and the client’s CPU. Its numbers are in [CLIENT.md](CLIENT.md), which this',
     'script does not rewrite.',
     '',
+    '## Soak',
+    '',
+    '`npm run soak -- --minutes 30` runs 300 clients against one server for half an hour (joining,',
+    'chatting, leaving, reconnecting and catching up with CHATHISTORY), checks that no message is',
+    'lost or reordered and that history holds what returning clients missed, and follows the',
+    'server’s memory. Its numbers and memory chart are in [SOAK.md](SOAK.md), which this script does',
+    'not rewrite.',
+    '',
   );
   return out.join('\n');
 }
