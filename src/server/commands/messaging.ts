@@ -84,8 +84,9 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
   }
   const { kind, text: logText } = consoleForm(verb, text);
   const params = needText ? ['', text] : [''];
-  const echo = req.client.has(CAPBIT.ECHO_MESSAGE);
   const capBit = verb === 'TAGMSG' ? CAPBIT.MESSAGE_TAGS : 0;
+  // IRCv3 message-tags: no TAGMSG to a client without the cap, its own echo included.
+  const echo = req.client.has(CAPBIT.ECHO_MESSAGE) && (capBit === 0 || req.client.has(capBit));
   const privateTo: string[] = [];
   let lastMs = 0;
   user.lastSpokeAt = req.now;

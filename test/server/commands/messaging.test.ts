@@ -106,6 +106,20 @@ test('echo-message: a message to oneself comes as the delivery and the echo; 301
   );
 });
 
+test('echo-message without message-tags: no TAGMSG echo (IRCv3: never a TAGMSG to a client without the cap)', async () => {
+  await scenario(
+    [
+      ['alice', ['echo-message']],
+      ['bob', ['message-tags']],
+    ],
+    async ([alice, bob]) => {
+      assert.deepEqual(await alice.rawReplies('@+typing=active TAGMSG alice,bob,#c'), []);
+      await bob.expectCommand('TAGMSG', 'bob');
+      await bob.expectCommand('TAGMSG', '#c');
+    },
+  );
+});
+
 test('a banned member cannot speak unless voiced; the console logs actions and CTCP without \\x01', async () => {
   const srv = await startServer({ defaultChannel: '' });
   try {
