@@ -43,6 +43,13 @@ export class Channel {
   large = false;
   /** Members with a visible status, so a large channel's summary never walks every member. */
   readonly privileged = new Set<User>();
+  /**
+   * Stored messages of this name with a msgid up to this one are an earlier channel's, which ended
+   * when its last member left (RFC 2812 §1.3): this channel's members may not read them. '' when
+   * the name has not ended while this server ran, so its history (from before a restart too) is
+   * this channel's.
+   */
+  historyFrom = '';
 
   constructor(
     /** Changed only by Network.renameChannel. */
@@ -50,6 +57,11 @@ export class Channel {
     readonly createdAt: number,
   ) {
     this.folded = fold(name);
+  }
+
+  /** Whether the stored message `msgid` of this channel's name was sent to this channel. */
+  owns(msgid: string): boolean {
+    return msgid > this.historyFrom;
   }
 
   has(flag: string): boolean {

@@ -249,19 +249,20 @@ export class Replica {
   }
 
   /** The whole network as this node holds it, for a node that starts. */
-  snapshot(): { users: SnapUser[]; channels: SnapChannel[] } {
+  snapshot(): { users: SnapUser[]; channels: SnapChannel[]; ended: string[] } {
     const users: SnapUser[] = [];
     for (const u of this.server.network.allUsers()) {
       users.push({ ...entryOf(u, this.nodeId), modes: u.modes, away: u.away });
     }
     const channels: SnapChannel[] = [];
     for (const c of this.server.network.allChannels()) channels.push(channelOf(c));
-    return { users, channels };
+    return { users, channels, ended: [...this.server.network.endedNames()] };
   }
 
   /** Take a snapshot's users and channels (this node's own users are not in it: it has none yet). */
-  load(snap: { users: SnapUser[]; channels: SnapChannel[] }, now: number): void {
+  load(snap: { users: SnapUser[]; channels: SnapChannel[]; ended: string[] }, now: number): void {
     const net = this.server.network;
+    for (const folded of snap.ended) net.markEnded(folded);
     for (const su of snap.users) {
       if (su.node === this.nodeId) continue;
       const user = this.addUser(su, su.modes, now);
@@ -282,9 +283,10 @@ export class Replica {
    * telling this node's users what changed (QUIT, JOIN, PART); this node's users that the others
    * lost meanwhile (reaped with this node) are put back in their channels (`rejoin`).
    */
-  merge(snap: { users: SnapUser[]; channels: SnapChannel[] }): void {
+  merge(snap: { users: SnapUser[]; channels: SnapChannel[]; ended: string[] }): void {
     const server = this.server;
     const net = server.network;
+    for (const folded of snap.ended) net.markEnded(folded);
     const theirs = new Map<string, SnapUser>();
     for (const su of snap.users) if (su.node !== this.nodeId) theirs.set(fold(su.nick), su);
     for (const u of [...net.allUsers()]) {
@@ -370,6 +372,7 @@ export class Replica {
       for (const entry of sc.lists[mode]) net.addListEntry(channel, mode, entry);
     }
     channel.large = sc.large;
+    channel.historyFrom = sc.historyFrom;
   }
 }
 
@@ -401,5 +404,6 @@ function channelOf(c: Channel): SnapChannel {
     invited: [...c.invited],
     large: c.large,
     members: [...c.members].map(([u, bits]) => [u.nick, bits]),
+    historyFrom: c.historyFrom,
   };
 }

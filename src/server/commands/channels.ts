@@ -40,9 +40,11 @@ export function joinChannels(req: Request, names: string[], keys: string[]): voi
         );
       }
     }
-    const { channel } = network.channel(name, req.now);
+    const { channel, created } = network.channel(name, req.now);
     network.join(user, channel);
     const out = req.server.userEvent(user, 'JOIN', [channel.name]);
+    // A new channel of a name that ended: what was said in the old one is not its history.
+    if (created && network.hasEnded(channel.folded)) channel.historyFrom = out.stamp.msgid;
     if (req.server.store !== null) {
       out.extendedParams = [channel.name, user.accountName ?? '*', user.realname];
     }
@@ -82,7 +84,13 @@ function replayOnJoin(req: Request, channels: Channel[]): void {
   const lists = Promise.all(channels.map((c) => store.history.latest(c.folded, null, n)));
   req.waitFor(
     lists,
-    (found) => inSequence(found.map((records, i) => sendBatch(req, channels[i].name, records))),
+    (found) =>
+      inSequence(
+        found.map((records, i) => {
+          const own = records.filter((r) => channels[i].owns(r.msgid));
+          return sendBatch(req, channels[i].name, own);
+        }),
+      ),
     () => {}, // a replay that cannot be had is left out: the join itself has succeeded
   );
 }
