@@ -83,9 +83,10 @@ export class Channel {
     return ((this.members.get(user) ?? 0) & MEMBER.QUIET) === 0;
   }
 
+  /** +n keeps out those outside; +m all without voice or op, those outside included (RFC 2811 §4.2.3). */
   canSpeak(user: User): boolean {
     const status = this.statusOf(user);
-    if (status === undefined) return !this.has('n');
+    if (status === undefined) return !this.has('n') && !this.has('m');
     return !this.has('m') || status !== 0;
   }
 

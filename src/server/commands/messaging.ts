@@ -187,13 +187,14 @@ function lookUpAccounts(req: Request, verb: Verb, nicks: string[], store: Store)
   );
 }
 
-/** Why `user` may not send to `channel` (the text of its 404), or null when it may. */
+/**
+ * Why `user` may not send to `channel` (the text of its 404), or null when it may. A ban (or `m:`
+ * mute) silences all but voiced members and operators, someone outside a -n channel too (RFC 1459
+ * §4.4.1).
+ */
 export function speakRefusal(channel: Channel, user: User, ctcp: boolean): string | null {
   const status = channel.statusOf(user);
-  if (
-    !channel.canSpeak(user) ||
-    (status === 0 && (channel.isBanned(user) || channel.isMuted(user)))
-  ) {
+  if (!channel.canSpeak(user) || (!status && (channel.isBanned(user) || channel.isMuted(user)))) {
     return 'Cannot send to channel';
   }
   return ctcp && channel.has('C') ? 'Cannot send CTCP to channel (+C)' : null;

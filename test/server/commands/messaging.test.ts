@@ -149,6 +149,34 @@ test('a banned member cannot speak unless voiced; the console logs actions and C
   }
 });
 
+test('from outside a -n channel: refused on +m and when banned, like a member without voice', async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  const alice = await TestClient.register(srv.port, 'alice', [], false);
+  const bob = await TestClient.register(srv.port, 'bob', [], false);
+  try {
+    await alice.replies('JOIN #c');
+    await alice.replies('MODE #c -n+m');
+    const refused = [`${S} 404 bob #c :Cannot send to channel`];
+    assert.deepEqual(await bob.rawReplies('PRIVMSG #c :moderated'), refused);
+    await alice.replies('MODE #c -m+b bob');
+    assert.deepEqual(await bob.rawReplies('PRIVMSG #c :banned'), refused);
+    await alice.replies('MODE #c -b+b bob m:bob');
+    assert.deepEqual(await bob.rawReplies('PRIVMSG #c :muted'), refused);
+    await alice.replies('MODE #c -b m:bob');
+    assert.deepEqual(await bob.rawReplies('PRIVMSG #c :free'), []);
+    await alice.sync();
+    assert.deepEqual(
+      alice.all('PRIVMSG').map((m) => m.params[1]),
+      ['free'],
+      'only the last one reached the channel',
+    );
+  } finally {
+    alice.destroy();
+    bob.destroy();
+    await srv.stop();
+  }
+});
+
 test('NOTICE stays silent for unknown targets and a channel it may not speak in', async () => {
   const srv = await startServer({ defaultChannel: '' });
   try {
