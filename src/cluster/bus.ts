@@ -73,6 +73,7 @@ export interface SnapChannel {
   key: string | null;
   limit: number | null;
   lists: Record<'b' | 'e' | 'I', Array<{ mask: string; setBy: string; setAt: number }>>;
+  /** The nicks of the users invited to it (each holds its invite: User.invites). */
   invited: string[];
   large: boolean;
   members: Array<[string, number]>;

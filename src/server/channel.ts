@@ -1,4 +1,4 @@
-// A named group: members with their status, topic, modes, mask lists (bans, exceptions) and invites; large ones keep quiet about arrivals.
+// A named group: members with their status, topic, modes and mask lists (bans, exceptions); large ones keep quiet about arrivals.
 import { fold, matchMask } from '../protocol/index.js';
 import type { User } from './user.js';
 
@@ -34,8 +34,6 @@ export class Channel {
   readonly lists: Record<ListMode, Ban[]> = { b: [], e: [], I: [] };
   /** The founder's account key when the channel is registered (registry.ts), else null. */
   founder: string | null = null;
-  /** Folded nicks invited past +i; an invite is used up by the join. */
-  readonly invited = new Set<string>();
   /**
    * Large (+u, set by the server past --large-channel members): arrivals are announced to nobody and
    * the names list on joining shows only operators and voiced members (auditorium).

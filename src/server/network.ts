@@ -206,15 +206,14 @@ export class Network {
 
   /** `user` may pass +i (and +l) once: the invite is used up by the join. */
   invite(channel: Channel, user: User): void {
-    channel.invited.add(user.folded);
+    (user.invites ??= new Set()).add(channel);
   }
 
   /** A cluster snapshot's member (replica.ts): `user` in `channel` with exactly `bits`. */
-  restoreMember(channel: Channel, user: User, bits: number, invited: readonly string[]): void {
+  restoreMember(channel: Channel, user: User, bits: number): void {
     channel.members.set(user, bits);
     if ((bits & STATUS) !== 0) channel.privileged.add(user);
     user.addChannel(channel);
-    for (const folded of invited) channel.invited.add(folded);
   }
 
   /** Add a newly registered user; false if the nick was taken meanwhile. */
@@ -245,7 +244,6 @@ export class Network {
     this.users.delete(user.folded);
     user.rename(nick);
     this.users.set(user.folded, user);
-    for (const ch of user.channels) ch.invited.delete(folded);
     return true;
   }
 
@@ -304,7 +302,7 @@ export class Network {
     channel.members.set(user, bits);
     if ((bits & STATUS) !== 0) channel.privileged.add(user);
     user.addChannel(channel);
-    channel.invited.delete(user.folded);
+    user.invites?.delete(channel);
   }
 
   /** Remove `user` from `channel`; an emptied channel disappears, a halved large one is large no more. */

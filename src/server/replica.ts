@@ -254,8 +254,15 @@ export class Replica {
     for (const u of this.server.network.allUsers()) {
       users.push({ ...entryOf(u, this.nodeId), modes: u.modes, away: u.away });
     }
+    // Invites are held by the users invited (User.invites): gathered per channel in one pass.
+    const invited = new Map<Channel, string[]>();
+    for (const u of this.server.network.allUsers()) {
+      for (const c of u.invites ?? []) invited.set(c, [...(invited.get(c) ?? []), u.nick]);
+    }
     const channels: SnapChannel[] = [];
-    for (const c of this.server.network.allChannels()) channels.push(channelOf(c));
+    for (const c of this.server.network.allChannels()) {
+      channels.push(channelOf(c, invited.get(c) ?? []));
+    }
     return { users, channels, ended: [...this.server.network.endedNames()] };
   }
 
@@ -273,7 +280,11 @@ export class Replica {
       this.restoreState(channel, sc);
       for (const [nick, bits] of sc.members) {
         const user = net.findUser(nick);
-        if (user !== undefined) net.restoreMember(channel, user, bits, sc.invited);
+        if (user !== undefined) net.restoreMember(channel, user, bits);
+      }
+      for (const nick of sc.invited) {
+        const user = net.findUser(nick);
+        if (user !== undefined) net.invite(channel, user);
       }
     }
   }
@@ -344,7 +355,7 @@ export class Replica {
   /** `user` (a replica) in `channel` with `bits`, told to this node's members. */
   private join(channel: Channel, user: User, bits: number): void {
     const server = this.server;
-    server.network.restoreMember(channel, user, bits, []);
+    server.network.restoreMember(channel, user, bits);
     server.network.toChannel(channel, server.userEvent(user, 'JOIN', [channel.name]), user);
   }
 
@@ -389,7 +400,7 @@ export function entryOf(u: User, node: string): DirEntry {
   };
 }
 
-function channelOf(c: Channel): SnapChannel {
+function channelOf(c: Channel, invited: string[]): SnapChannel {
   const list = (mode: ListMode) => c.lists[mode].map((b) => ({ ...b }));
   return {
     name: c.name,
@@ -401,7 +412,7 @@ function channelOf(c: Channel): SnapChannel {
     key: c.key,
     limit: c.limit,
     lists: { b: list('b'), e: list('e'), I: list('I') },
-    invited: [...c.invited],
+    invited,
     large: c.large,
     members: [...c.members].map(([u, bits]) => [u.nick, bits]),
     historyFrom: c.historyFrom,

@@ -111,7 +111,7 @@ function joinRefusal(
   user: User,
   key: string | undefined,
 ): [string, string] | null {
-  const invited = channel.invited.has(user.folded);
+  const invited = user.invites?.has(channel) === true;
   if (channel.key !== null && key !== channel.key)
     return [ERR.BADCHANNELKEY, 'Cannot join channel (+k)'];
   if (channel.limit !== null && channel.members.size >= channel.limit && !invited) {
@@ -249,8 +249,8 @@ function invite(req: Request): void {
   const { network } = req.server;
   const user = req.user;
   if (req.params.length === 0) {
-    for (const ch of network.allChannels()) {
-      if (ch.invited.has(user.folded)) req.numeric(RPL.INVITELIST, ch.name);
+    for (const ch of user.invites ?? []) {
+      if (network.findChannel(ch.name) === ch) req.numeric(RPL.INVITELIST, ch.name);
     }
     return req.numeric(RPL.ENDOFINVITELIST, 'End of /INVITE list');
   }
