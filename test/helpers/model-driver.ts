@@ -60,6 +60,7 @@ export type Action =
       sub: string;
       to: Target;
       bound: number;
+      other: number;
       star: boolean;
       limit: number;
     }
@@ -199,14 +200,13 @@ export class Harness {
         const known = w.records.all.filter((r) => r.msgid !== undefined);
         const near = known.filter((r) => r.conv === to || r.target === to);
         const from = near.length > 0 && a.bound % 3 !== 0 ? near : known;
-        const bound =
-          a.sub === 'LATEST' && a.star
-            ? null
-            : from.length > 0
-              ? from[a.bound % from.length].msgid!
-              : 'none';
-        send(`CHATHISTORY ${a.sub} ${to} ${bound === null ? '*' : 'msgid=' + bound} ${a.limit}`);
-        return [w.records.query(w, p, a.sub, to, bound, a.limit), p];
+        const pick = (k: number) => (from.length > 0 ? from[k % from.length].msgid! : 'none');
+        const bound = a.sub === 'LATEST' && a.star ? null : pick(a.bound);
+        const other = a.sub === 'BETWEEN' ? pick(a.other) : null;
+        const bounds =
+          bound === null ? '*' : `msgid=${bound}${other === null ? '' : ' msgid=' + other}`;
+        send(`CHATHISTORY ${a.sub} ${to} ${bounds} ${a.limit}`);
+        return [w.records.query(w, p, a.sub, to, bound, a.limit, other), p];
       }
       case 'targets':
         send(

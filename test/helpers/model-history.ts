@@ -93,6 +93,8 @@ export class Records {
     target: string,
     bound: string | null,
     limit: number,
+    /** BETWEEN's second bound. */
+    other: string | null = null,
   ): Expect {
     const e: Expect = { lines: new Map(), numerics: [] };
     let visible: Rec[] | null;
@@ -110,15 +112,23 @@ export class Records {
       e.lines.set(p, [{ text: `FAIL CHATHISTORY INVALID_TARGET ${sub} ${target}` }]);
       return e;
     }
-    const at = bound === null ? -1 : visible.findIndex((r) => r.msgid === bound);
+    const index = (id: string | null) =>
+      id === null ? -1 : visible.findIndex((r) => r.msgid === id);
+    const elsewhere = (id: string | null) => this.all.find((r) => r.msgid === id)?.conv !== conv;
+    const at = index(bound);
+    const to = index(other);
     let exact: Rec[] | null = null;
     if (bound === null) exact = this.latest(visible, limit);
-    else if (at >= 0) {
+    else if (elsewhere(bound) || (sub === 'BETWEEN' && elsewhere(other))) {
+      exact = []; // a msgid of another conversation, or of none: no such message here
+    } else if (at >= 0 && sub === 'BETWEEN' && to >= 0) {
+      // Oldest first after the first bound when it is the older; newest first before it when not.
+      if (at <= to) exact = visible.slice(at + 1, Math.min(to, at + 1 + limit));
+      else exact = visible.slice(Math.max(to + 1, at - limit), at);
+    } else if (at >= 0) {
       if (sub === 'LATEST') exact = visible.slice(Math.max(at + 1, visible.length - limit));
       if (sub === 'BEFORE') exact = visible.slice(Math.max(0, at - limit), at);
       if (sub === 'AFTER') exact = visible.slice(at + 1, at + 1 + limit);
-    } else if (this.all.find((r) => r.msgid === bound)?.conv !== conv) {
-      exact = []; // a msgid of another conversation, or of none: no such message here
     }
     if (exact !== null) e.lines.set(p, this.batch(p, target, exact));
     else e.history = { framed: p.caps.batch, target, visible, limit };

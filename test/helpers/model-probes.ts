@@ -7,7 +7,7 @@
 import type { World } from './model.js';
 import type { Chan, Expect, Person } from './model-types.js';
 
-export type ProbeKind = 'NAMES' | 'LIST' | 'WHO' | 'WHOIS' | 'TOPIC';
+export type ProbeKind = 'NAMES' | 'LIST' | 'WHO' | 'WHO*' | 'WHOIS' | 'TOPIC';
 
 /** The numerics a probe's answer is compared on. */
 export const LISTED = new Set(['353', '322', '352', '319', '332', '331']);
@@ -41,6 +41,13 @@ export function probe(
   }
   if (kind === 'WHO' && ch !== undefined && sees(ch, p)) {
     for (const m of shown(ch, p)) listing.push(`352 ${chan} ${m.nick}`);
+  }
+  if (kind === 'WHO*') {
+    line = 'WHO *';
+    const shares = (q: Person) =>
+      [...w.chans.values()].some((c) => c.members.has(p) && c.members.has(q));
+    for (const q of w.people)
+      if (q === p || !q.invisible || shares(q)) listing.push(`352 * ${q.nick}`);
   }
   if (kind === 'LIST') {
     line = 'LIST';

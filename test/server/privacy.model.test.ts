@@ -71,7 +71,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: fc.record({
       t: t('probe'),
       who,
-      kind: fc.constantFrom('NAMES', 'LIST', 'WHO', 'WHOIS', 'TOPIC'),
+      kind: fc.constantFrom('NAMES', 'LIST', 'WHO', 'WHO*', 'WHOIS', 'TOPIC'),
       chan,
       whom,
     }),
@@ -92,9 +92,10 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: fc.record({
       t: t('history'),
       who,
-      sub: fc.constantFrom('LATEST', 'BEFORE', 'AFTER', 'AROUND'),
+      sub: fc.constantFrom('LATEST', 'LATEST', 'BEFORE', 'AFTER', 'AROUND', 'BETWEEN'),
       to: target,
       bound: fc.nat(),
+      other: fc.nat(),
       star: fc.boolean(),
       limit: fc.integer({ min: 1, max: 6 }),
     }),
@@ -121,9 +122,13 @@ async function runActions(initial: Caps[], actions: Action[]): Promise<void> {
       const done = await h.act(a, n);
       if (done === null) continue;
       const [e, actor] = done;
-      for (const key of [a.t, ...e.numerics.map((x) => x.slice(0, 3))]) {
-        stats.set(key, (stats.get(key) ?? 0) + 1);
-      }
+      const words = [...e.lines.values()]
+        .flat()
+        .map((l) => l.text.replace(/^\[b\] /, '').split(' '));
+      const lines = words.map((w) => (/^[A-Z]+$/.test(w[0]) ? w[0] : w[1]));
+      const keys = [a.t, ...e.numerics.map((x) => x.slice(0, 3)), ...lines.map((c) => 'line ' + c)];
+      if (e.history !== undefined) keys.push('bounded history');
+      for (const key of keys) stats.set(key, (stats.get(key) ?? 0) + 1);
       await h.settle(actor);
       try {
         h.check(e, actor, marks, n);
