@@ -73,9 +73,12 @@ export interface SnapChannel {
   key: string | null;
   limit: number | null;
   lists: Record<'b' | 'e' | 'I', Array<{ mask: string; setBy: string; setAt: number }>>;
+  /** The nicks of the users invited to it (each holds its invite: User.invites). */
   invited: string[];
   large: boolean;
   members: Array<[string, number]>;
+  /** Channel.historyFrom: where its own history starts ('' for all of its name's). */
+  historyFrom: string;
 }
 
 /** What travels between nodes: directory news, commands in the network's order, deliveries. Plain JSON. */
@@ -88,7 +91,8 @@ export type BusMessage =
   | LoggedCommand
   /** `node` starts (or comes back) and asks `from` for the network's state as of this place in order. */
   | { t: 'snapreq'; node: string; from: string }
-  | { t: 'snapshot'; users: SnapUser[]; channels: SnapChannel[] }
+  /** `ended`: the folded names of channels that ended (Network.hasEnded). */
+  | { t: 'snapshot'; users: SnapUser[]; channels: SnapChannel[]; ended: string[] }
   /** After a split, `nick` of `node` is put back in `channel` (the others had lost it). */
   | { t: 'rejoin'; e: DirEntry; modes: string; channel: string; bits: number }
   /** A node was found dead (or left): every user it had is gone. */

@@ -1,4 +1,4 @@
-// A named group: members with their status, topic, modes, mask lists (bans, exceptions) and invites; large ones keep quiet about arrivals.
+// A named group: members with their status, topic, modes and mask lists (bans, exceptions); large ones keep quiet about arrivals.
 import { fold, matchMask } from '../protocol/index.js';
 import type { User } from './user.js';
 
@@ -34,8 +34,6 @@ export class Channel {
   readonly lists: Record<ListMode, Ban[]> = { b: [], e: [], I: [] };
   /** The founder's account key when the channel is registered (registry.ts), else null. */
   founder: string | null = null;
-  /** Folded nicks invited past +i; an invite is used up by the join. */
-  readonly invited = new Set<string>();
   /**
    * Large (+u, set by the server past --large-channel members): arrivals are announced to nobody and
    * the names list on joining shows only operators and voiced members (auditorium).
@@ -43,6 +41,13 @@ export class Channel {
   large = false;
   /** Members with a visible status, so a large channel's summary never walks every member. */
   readonly privileged = new Set<User>();
+  /**
+   * Stored messages of this name with a msgid up to this one are an earlier channel's, which ended
+   * when its last member left (RFC 2812 §1.3): this channel's members may not read them. '' when
+   * the name has not ended while this server ran, so its history (from before a restart too) is
+   * this channel's.
+   */
+  historyFrom = '';
 
   constructor(
     /** Changed only by Network.renameChannel. */
@@ -50,6 +55,11 @@ export class Channel {
     readonly createdAt: number,
   ) {
     this.folded = fold(name);
+  }
+
+  /** Whether the stored message `msgid` of this channel's name was sent to this channel. */
+  owns(msgid: string): boolean {
+    return msgid > this.historyFrom;
   }
 
   has(flag: string): boolean {
@@ -71,9 +81,10 @@ export class Channel {
     return ((this.members.get(user) ?? 0) & MEMBER.QUIET) === 0;
   }
 
+  /** +n keeps out those outside; +m all without voice or op, those outside included (RFC 2811 §4.2.3). */
   canSpeak(user: User): boolean {
     const status = this.statusOf(user);
-    if (status === undefined) return !this.has('n');
+    if (status === undefined) return !this.has('n') && !this.has('m');
     return !this.has('m') || status !== 0;
   }
 

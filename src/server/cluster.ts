@@ -34,7 +34,7 @@ const RESYNC_SETTLE_MS = 2 * HEARTBEAT_MS;
 /** How long a starting node waits for the snapshot it asked for. */
 const SNAPSHOT_WAIT_MS = 5000;
 
-type Snapshot = { users: SnapUser[]; channels: SnapChannel[] };
+type Snapshot = { users: SnapUser[]; channels: SnapChannel[]; ended: string[] };
 
 export class ClusterLink {
   private readonly bus: ClusterBus;
@@ -248,7 +248,8 @@ export class ClusterLink {
       return;
     }
     // Alone: the nodes that were there died while Redis was away (nobody reaped them).
-    if (snap !== null) this.replica.merge(snap === 'alone' ? { users: [], channels: [] } : snap);
+    if (snap !== null)
+      this.replica.merge(snap === 'alone' ? { users: [], channels: [], ended: [] } : snap);
   }
 
   private noticeAll(text: string): void {

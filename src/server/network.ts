@@ -36,6 +36,12 @@ export class Network {
   /** The same for the default channel (--large-lobby), named by its folded name. */
   largeLobbyAt = 0;
   lobby = '';
+  /**
+   * Folded names of channels that ended while this server ran (emptied, dropped or renamed away): a
+   * new channel of such a name does not inherit the old one's history (Channel.historyFrom). One
+   * short string per name, as the store keeps a conversation per name anyway.
+   */
+  private readonly ended = new Set<string>();
   /** Told when a channel becomes large or stops being large (the server announces the mode). */
   largeChanged: (channel: Channel) => void = () => {};
 
@@ -179,20 +185,35 @@ export class Network {
   forgetChannel(channel: Channel): void {
     if (channel.members.size === 0 && this.channels.get(channel.folded) === channel) {
       this.channels.delete(channel.folded);
+      this.ended.add(channel.folded);
     }
+  }
+
+  /** Whether a channel of this folded name ended while this server ran. */
+  hasEnded(folded: string): boolean {
+    return this.ended.has(folded);
+  }
+
+  /** The folded names that ended (a cluster snapshot carries them, replica.ts). */
+  endedNames(): IterableIterator<string> {
+    return this.ended.values();
+  }
+
+  /** Another node saw a channel of this name end (a cluster snapshot, replica.ts). */
+  markEnded(folded: string): void {
+    this.ended.add(folded);
   }
 
   /** `user` may pass +i (and +l) once: the invite is used up by the join. */
   invite(channel: Channel, user: User): void {
-    channel.invited.add(user.folded);
+    (user.invites ??= new Set()).add(channel);
   }
 
   /** A cluster snapshot's member (replica.ts): `user` in `channel` with exactly `bits`. */
-  restoreMember(channel: Channel, user: User, bits: number, invited: readonly string[]): void {
+  restoreMember(channel: Channel, user: User, bits: number): void {
     channel.members.set(user, bits);
     if ((bits & STATUS) !== 0) channel.privileged.add(user);
     user.addChannel(channel);
-    for (const folded of invited) channel.invited.add(folded);
   }
 
   /** Add a newly registered user; false if the nick was taken meanwhile. */
@@ -223,7 +244,6 @@ export class Network {
     this.users.delete(user.folded);
     user.rename(nick);
     this.users.set(user.folded, user);
-    for (const ch of user.channels) ch.invited.delete(folded);
     return true;
   }
 
@@ -257,6 +277,7 @@ export class Network {
     if (holder !== undefined && holder !== channel) return false;
     const old = channel.folded;
     this.channels.delete(channel.folded);
+    if (old !== folded) this.ended.add(old);
     channel.name = name;
     channel.folded = folded;
     this.channels.set(folded, channel);
@@ -281,7 +302,7 @@ export class Network {
     channel.members.set(user, bits);
     if ((bits & STATUS) !== 0) channel.privileged.add(user);
     user.addChannel(channel);
-    channel.invited.delete(user.folded);
+    user.invites?.delete(channel);
   }
 
   /** Remove `user` from `channel`; an emptied channel disappears, a halved large one is large no more. */
@@ -290,8 +311,10 @@ export class Network {
     channel.privileged.delete(user);
     user.removeChannel(channel);
     const size = channel.members.size;
-    if (size === 0 && channel.founder === null) this.channels.delete(channel.folded);
-    else if (channel.large && size <= this.largeAtFor(channel) >> 1) {
+    if (size === 0 && channel.founder === null) {
+      this.channels.delete(channel.folded);
+      this.ended.add(channel.folded);
+    } else if (channel.large && size <= this.largeAtFor(channel) >> 1) {
       channel.large = false;
       this.largeChanged(channel);
     }

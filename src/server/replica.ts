@@ -250,19 +250,27 @@ export class Replica {
   }
 
   /** The whole network as this node holds it, for a node that starts. */
-  snapshot(): { users: SnapUser[]; channels: SnapChannel[] } {
+  snapshot(): { users: SnapUser[]; channels: SnapChannel[]; ended: string[] } {
     const users: SnapUser[] = [];
     for (const u of this.server.network.allUsers()) {
       users.push({ ...entryOf(u, this.nodeId), modes: u.modes, away: u.away });
     }
+    // Invites are held by the users invited (User.invites): gathered per channel in one pass.
+    const invited = new Map<Channel, string[]>();
+    for (const u of this.server.network.allUsers()) {
+      for (const c of u.invites ?? []) invited.set(c, [...(invited.get(c) ?? []), u.nick]);
+    }
     const channels: SnapChannel[] = [];
-    for (const c of this.server.network.allChannels()) channels.push(channelOf(c));
-    return { users, channels };
+    for (const c of this.server.network.allChannels()) {
+      channels.push(channelOf(c, invited.get(c) ?? []));
+    }
+    return { users, channels, ended: [...this.server.network.endedNames()] };
   }
 
   /** Take a snapshot's users and channels (this node's own users are not in it: it has none yet). */
-  load(snap: { users: SnapUser[]; channels: SnapChannel[] }, now: number): void {
+  load(snap: { users: SnapUser[]; channels: SnapChannel[]; ended: string[] }, now: number): void {
     const net = this.server.network;
+    for (const folded of snap.ended) net.markEnded(folded);
     for (const su of snap.users) {
       if (su.node === this.nodeId) continue;
       const user = this.addUser(su, su.modes, now);
@@ -273,7 +281,11 @@ export class Replica {
       this.restoreState(channel, sc);
       for (const [nick, bits] of sc.members) {
         const user = net.findUser(nick);
-        if (user !== undefined) net.restoreMember(channel, user, bits, sc.invited);
+        if (user !== undefined) net.restoreMember(channel, user, bits);
+      }
+      for (const nick of sc.invited) {
+        const user = net.findUser(nick);
+        if (user !== undefined) net.invite(channel, user);
       }
     }
   }
@@ -283,9 +295,10 @@ export class Replica {
    * telling this node's users what changed (QUIT, JOIN, PART); this node's users that the others
    * lost meanwhile (reaped with this node) are put back in their channels (`rejoin`).
    */
-  merge(snap: { users: SnapUser[]; channels: SnapChannel[] }): void {
+  merge(snap: { users: SnapUser[]; channels: SnapChannel[]; ended: string[] }): void {
     const server = this.server;
     const net = server.network;
+    for (const folded of snap.ended) net.markEnded(folded);
     const theirs = new Map<string, SnapUser>();
     for (const su of snap.users) if (su.node !== this.nodeId) theirs.set(fold(su.nick), su);
     for (const u of [...net.allUsers()]) {
@@ -343,7 +356,7 @@ export class Replica {
   /** `user` (a replica) in `channel` with `bits`, told to this node's members. */
   private join(channel: Channel, user: User, bits: number): void {
     const server = this.server;
-    server.network.restoreMember(channel, user, bits, []);
+    server.network.restoreMember(channel, user, bits);
     server.network.toChannel(channel, server.userEvent(user, 'JOIN', [channel.name]), user);
   }
 
@@ -371,6 +384,7 @@ export class Replica {
       for (const entry of sc.lists[mode]) net.addListEntry(channel, mode, entry);
     }
     channel.large = sc.large;
+    channel.historyFrom = sc.historyFrom;
   }
 }
 
@@ -387,7 +401,7 @@ export function entryOf(u: User, node: string): DirEntry {
   };
 }
 
-function channelOf(c: Channel): SnapChannel {
+function channelOf(c: Channel, invited: string[]): SnapChannel {
   const list = (mode: ListMode) => c.lists[mode].map((b) => ({ ...b }));
   return {
     name: c.name,
@@ -399,8 +413,9 @@ function channelOf(c: Channel): SnapChannel {
     key: c.key,
     limit: c.limit,
     lists: { b: list('b'), e: list('e'), I: list('I') },
-    invited: [...c.invited],
+    invited,
     large: c.large,
     members: [...c.members].map(([u, bits]) => [u.nick, bits]),
+    historyFrom: c.historyFrom,
   };
 }

@@ -23,6 +23,12 @@ export class User {
    */
   channels: ReadonlySet<Channel> = NO_CHANNELS;
   away: string | null = null;
+  /**
+   * Channels this user was invited to (past +i, +l and bans), each used up by its join; null until
+   * the first. Held by the user, not the nick (RFC 2812 §3.2.7): a nick change keeps them, and
+   * whoever takes the nick next has none. A channel that ended is not the new one of its name.
+   */
+  invites: Set<Channel> | null = null;
   /** User modes that are set (`i`, `o`). */
   modes = '';
   lastSpokeAt: number;

@@ -173,19 +173,30 @@ test('a node that starts late takes the channels as they are; the default channe
     alice.send('TOPIC #late :set before n2 started');
     alice.send('MODE #late +k sesame');
     await alice.expect((m) => m.command === 'MODE' && m.params[1] === '+k');
+    // An invite made before n2 started is carol's there too (the snapshot carries it).
+    const carol = await TestClient.register(a.port, 'carol', CAPS, false);
+    await joined(carol, 'carol', '#lobby');
+    await alice.replies('JOIN #inv');
+    await alice.replies('MODE #inv +i');
+    await alice.replies('INVITE carol #inv');
     const b = await node(redis, 'n2', lobby);
     nodes.push(b);
     const bob = await TestClient.register(b.port, 'bob', CAPS, false);
     await joined(bob, 'bob', '#lobby');
     await joined(alice, 'bob', '#lobby');
-    assert.deepEqual(await names(bob, '#lobby'), ['@alice', 'bob']);
+    assert.deepEqual(await names(bob, '#lobby'), ['@alice', 'bob', 'carol']);
     const refused = await bob.replies('JOIN #late');
     assert.equal(refused[0]?.command, '475', 'the key set before n2 started holds there');
     bob.send('JOIN #late sesame');
     const topic = await bob.expect((m) => m.command === '332');
     assert.equal(topic.params[2], 'set before n2 started');
     assert.deepEqual(await names(bob, '#late'), ['@alice', 'bob']);
-    for (const c of [alice, bob]) c.destroy();
+    await carol.replies('JOIN #inv');
+    await eventually(
+      async () => (await names(bob, '#inv')).join(' ') === '@alice carol',
+      'carol in #inv on n2, on the invite n2 was given in its snapshot',
+    );
+    for (const c of [alice, bob, carol]) c.destroy();
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
     await redis.stop();

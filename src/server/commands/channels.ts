@@ -40,9 +40,11 @@ export function joinChannels(req: Request, names: string[], keys: string[]): voi
         );
       }
     }
-    const { channel } = network.channel(name, req.now);
+    const { channel, created } = network.channel(name, req.now);
     network.join(user, channel);
     const out = req.server.userEvent(user, 'JOIN', [channel.name]);
+    // A new channel of a name that ended: what was said in the old one is not its history.
+    if (created && network.hasEnded(channel.folded)) channel.historyFrom = out.stamp.msgid;
     if (req.server.store !== null) {
       out.extendedParams = [channel.name, user.accountName ?? '*', user.realname];
     }
@@ -82,7 +84,13 @@ function replayOnJoin(req: Request, channels: Channel[]): void {
   const lists = Promise.all(channels.map((c) => store.history.latest(c.folded, null, n)));
   req.waitFor(
     lists,
-    (found) => inSequence(found.map((records, i) => sendBatch(req, channels[i].name, records))),
+    (found) =>
+      inSequence(
+        found.map((records, i) => {
+          const own = records.filter((r) => channels[i].owns(r.msgid));
+          return sendBatch(req, channels[i].name, own);
+        }),
+      ),
     () => {}, // a replay that cannot be had is left out: the join itself has succeeded
   );
 }
@@ -103,7 +111,7 @@ function joinRefusal(
   user: User,
   key: string | undefined,
 ): [string, string] | null {
-  const invited = channel.invited.has(user.folded);
+  const invited = user.invites?.has(channel) === true;
   if (channel.key !== null && key !== channel.key)
     return [ERR.BADCHANNELKEY, 'Cannot join channel (+k)'];
   if (channel.limit !== null && channel.members.size >= channel.limit && !invited) {
@@ -241,8 +249,8 @@ function invite(req: Request): void {
   const { network } = req.server;
   const user = req.user;
   if (req.params.length === 0) {
-    for (const ch of network.allChannels()) {
-      if (ch.invited.has(user.folded)) req.numeric(RPL.INVITELIST, ch.name);
+    for (const ch of user.invites ?? []) {
+      if (network.findChannel(ch.name) === ch) req.numeric(RPL.INVITELIST, ch.name);
     }
     return req.numeric(RPL.ENDOFINVITELIST, 'End of /INVITE list');
   }

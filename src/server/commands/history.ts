@@ -3,7 +3,8 @@
 // A query waits for the store (Request.waitFor): the asker's later lines wait behind it, nobody
 // else's do. Channel history is open to current members only; a private conversation is keyed by
 // both sides' history identities (User.historyId), so it belongs to those two accounts or, for a
-// user without one, to that one connection.
+// user without one, to that one connection. A channel's history begins anew when a channel of that
+// name ended while the server ran and was made again (Channel.historyFrom).
 import { fold, isChannelName } from '../../protocol/index.js';
 import { conversationKey, type Bound, type HistoryRecord } from '../../store/types.js';
 import { CAPBIT } from '../capabilities.js';
@@ -97,9 +98,12 @@ function chathistory(req: Request): void {
           : sub === 'AROUND'
             ? h.around(conversation, a!, limit)
             : h.between(conversation, a!, b!, limit);
+  // A channel's own messages only: not those of an earlier channel of its name (Channel.owns).
+  const channel = isChannelName(target) ? req.server.network.findChannel(target) : undefined;
   req.waitFor(
     query,
-    (records) => sendBatch(req, target, records),
+    (records) =>
+      sendBatch(req, target, channel ? records.filter((r) => channel.owns(r.msgid)) : records),
     () => req.standard('FAIL', 'MESSAGE_ERROR', sub, 'Messages could not be retrieved'),
   );
 }
@@ -150,8 +154,12 @@ function targets(req: Request, limit: number): void {
       if (id !== null) req.line(name, 'BATCH', ['+' + id, 'draft/chathistory-targets']);
       const tag = id === null ? '' : `@batch=${id} `;
       for (const { conversation, latest } of rows) {
+        const channel = isChannelName(conversation)
+          ? req.server.network.findChannel(conversation)
+          : undefined;
+        if (channel !== undefined && !channel.owns(latest.msgid)) continue; // an earlier channel's
         const shown = isChannelName(conversation)
-          ? (req.server.network.findChannel(conversation)?.name ?? latest.target)
+          ? (channel?.name ?? latest.target)
           : correspondent(latest, user);
         const time = new Date(latest.time).toISOString();
         req.raw(`${tag}:${name} CHATHISTORY TARGETS ${shown} ${time}\r\n`);

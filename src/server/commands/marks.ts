@@ -138,7 +138,8 @@ function redact(req: Request): void {
   req.waitFor(
     store.history.find(msgid),
     (record) => {
-      if (record === null || record.conversation !== conversation) {
+      const earlier = channel !== undefined && record !== null && !channel.owns(record.msgid);
+      if (record === null || record.conversation !== conversation || earlier) {
         req.standard('FAIL', 'UNKNOWN_MSGID', target, msgid, 'No such message here');
         return;
       }

@@ -84,8 +84,9 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
   }
   const { kind, text: logText } = consoleForm(verb, text);
   const params = needText ? ['', text] : [''];
-  const echo = req.client.has(CAPBIT.ECHO_MESSAGE);
   const capBit = verb === 'TAGMSG' ? CAPBIT.MESSAGE_TAGS : 0;
+  // IRCv3 message-tags: no TAGMSG to a client without the cap, its own echo included.
+  const echo = req.client.has(CAPBIT.ECHO_MESSAGE) && (capBit === 0 || req.client.has(capBit));
   const privateTo: string[] = [];
   let lastMs = 0;
   user.lastSpokeAt = req.now;
@@ -186,13 +187,14 @@ function lookUpAccounts(req: Request, verb: Verb, nicks: string[], store: Store)
   );
 }
 
-/** Why `user` may not send to `channel` (the text of its 404), or null when it may. */
+/**
+ * Why `user` may not send to `channel` (the text of its 404), or null when it may. A ban (or `m:`
+ * mute) silences all but voiced members and operators, someone outside a -n channel too (RFC 1459
+ * §4.4.1).
+ */
 export function speakRefusal(channel: Channel, user: User, ctcp: boolean): string | null {
   const status = channel.statusOf(user);
-  if (
-    !channel.canSpeak(user) ||
-    (status === 0 && (channel.isBanned(user) || channel.isMuted(user)))
-  ) {
+  if (!channel.canSpeak(user) || (!status && (channel.isBanned(user) || channel.isMuted(user)))) {
     return 'Cannot send to channel';
   }
   return ctcp && channel.has('C') ? 'Cannot send CTCP to channel (+C)' : null;

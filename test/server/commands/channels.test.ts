@@ -127,3 +127,39 @@ test('INVITE: 341 to the inviter, INVITE to the invitee, 301 when the invitee is
     assert.match(invite.source ?? '', /^alice!~alice@/);
   });
 });
+
+test('an invite is to the person, not the nick: it follows a nick change and is not inherited by whoever takes the nick', async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  const clients: TestClient[] = [];
+  const open = async (nick: string) => {
+    const c = await TestClient.register(srv.port, nick, [], false);
+    clients.push(c);
+    return c;
+  };
+  try {
+    const alice = await open('alice');
+    const bob = await open('bob');
+    const carol = await open('carol');
+    await join(alice, '#x');
+    await alice.replies('MODE #x +i');
+    await alice.replies('INVITE bob #x');
+    await alice.replies('INVITE carol #x');
+    // carol is carla now: her invite came with her, and the INVITE list says so.
+    await carol.replies('NICK carla');
+    carol.nick = 'carla';
+    assert.deepEqual(
+      (await carol.replies('INVITE')).map((m) => m.params[1]),
+      ['#x', 'End of /INVITE list'],
+    );
+    const late = await open('carol');
+    assert.deepEqual(await seen(late, 'JOIN #x'), [`${S} 473 carol #x :Cannot join channel (+i)`]);
+    await join(carol, '#x');
+    // bob leaves; whoever takes his nick was never invited.
+    await bob.quit();
+    const other = await open('bob');
+    assert.deepEqual(await seen(other, 'JOIN #x'), [`${S} 473 bob #x :Cannot join channel (+i)`]);
+  } finally {
+    for (const c of clients) c.destroy();
+    await srv.stop();
+  }
+});

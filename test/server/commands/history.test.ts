@@ -314,3 +314,52 @@ test('retention: past --history-max only the newest are kept (pruned by the serv
     await srv.stop();
   }
 });
+
+test('a channel that ended and was made again does not show the old one its history (RFC 2812 §1.3)', async () => {
+  const srv = await startServer({ defaultChannel: '', historyOnJoin: 5 });
+  const clients: TestClient[] = [];
+  const open = async (nick: string, caps: string[]) => {
+    const c = await TestClient.register(srv.port, nick, caps, false);
+    clients.push(c);
+    return c;
+  };
+  try {
+    const alice = await open('alice', CAPS);
+    await alice.replies('JOIN #x');
+    const secret = await alice.replies('PRIVMSG #x :secret');
+    await alice.replies('PART #x'); // the last member: #x ends
+    await alice.replies('JOIN #r');
+    await alice.replies('PRIVMSG #r :before the rename');
+    await alice.replies('RENAME #r #s'); // #r ends too: its channel is #s now
+    const bob = await open('bob', CAPS);
+    await bob.replies('JOIN #x,#r');
+    assert.deepEqual(await history(bob, 'CHATHISTORY LATEST #x * 100', '#x'), []);
+    assert.deepEqual(await history(bob, 'CHATHISTORY LATEST #r * 100', '#r'), []);
+    const msgid = secret[0].tags!.get('msgid')!;
+    assert.deepEqual(await history(bob, `CHATHISTORY AROUND #x msgid=${msgid} 9`, '#x'), []);
+    const targets = await bob.replies(
+      'CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=2100-01-01T00:00:00.000Z 9',
+    );
+    assert.deepEqual(
+      targets.filter((m) => m.command === 'CHATHISTORY'),
+      [],
+    );
+    const redact = await bob.replies(`REDACT #x ${msgid}`);
+    assert.deepEqual(
+      redact.map((m) => m.params[1]),
+      ['UNKNOWN_MSGID'],
+    );
+    await bob.replies('PRIVMSG #x :new');
+    const carol = await open('carol', []); // no chathistory: the last lines come on JOIN
+    const joined = await carol.replies('JOIN #x');
+    assert.deepEqual(
+      joined.filter((m) => m.command === 'PRIVMSG').map((m) => m.params[1]),
+      ['new'],
+    );
+    await alice.replies('JOIN #x');
+    assert.deepEqual(await history(alice, 'CHATHISTORY LATEST #x * 100', '#x'), ['new']);
+  } finally {
+    for (const c of clients) c.destroy();
+    await srv.stop();
+  }
+});

@@ -106,6 +106,20 @@ test('echo-message: a message to oneself comes as the delivery and the echo; 301
   );
 });
 
+test('echo-message without message-tags: no TAGMSG echo (IRCv3: never a TAGMSG to a client without the cap)', async () => {
+  await scenario(
+    [
+      ['alice', ['echo-message']],
+      ['bob', ['message-tags']],
+    ],
+    async ([alice, bob]) => {
+      assert.deepEqual(await alice.rawReplies('@+typing=active TAGMSG alice,bob,#c'), []);
+      await bob.expectCommand('TAGMSG', 'bob');
+      await bob.expectCommand('TAGMSG', '#c');
+    },
+  );
+});
+
 test('a banned member cannot speak unless voiced; the console logs actions and CTCP without \\x01', async () => {
   const srv = await startServer({ defaultChannel: '' });
   try {
@@ -131,6 +145,34 @@ test('a banned member cannot speak unless voiced; the console logs actions and C
     alice.destroy();
     bob.destroy();
   } finally {
+    await srv.stop();
+  }
+});
+
+test('from outside a -n channel: refused on +m and when banned, like a member without voice', async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  const alice = await TestClient.register(srv.port, 'alice', [], false);
+  const bob = await TestClient.register(srv.port, 'bob', [], false);
+  try {
+    await alice.replies('JOIN #c');
+    await alice.replies('MODE #c -n+m');
+    const refused = [`${S} 404 bob #c :Cannot send to channel`];
+    assert.deepEqual(await bob.rawReplies('PRIVMSG #c :moderated'), refused);
+    await alice.replies('MODE #c -m+b bob');
+    assert.deepEqual(await bob.rawReplies('PRIVMSG #c :banned'), refused);
+    await alice.replies('MODE #c -b+b bob m:bob');
+    assert.deepEqual(await bob.rawReplies('PRIVMSG #c :muted'), refused);
+    await alice.replies('MODE #c -b m:bob');
+    assert.deepEqual(await bob.rawReplies('PRIVMSG #c :free'), []);
+    await alice.sync();
+    assert.deepEqual(
+      alice.all('PRIVMSG').map((m) => m.params[1]),
+      ['free'],
+      'only the last one reached the channel',
+    );
+  } finally {
+    alice.destroy();
+    bob.destroy();
     await srv.stop();
   }
 });

@@ -1,0 +1,182 @@
+// The model's history: every stored message in its conversation, who may read which, and what CHATHISTORY and join replay must answer.
+//
+// The rule modelled (docs/SECURITY.md, README "Who reads what"): a channel's history is for its
+// current members, and only from the channel's present life: once its last member has left, the
+// channel is gone (RFC 2812 §1.3) and whoever makes a new one of that name reads none of the old
+// one. A private conversation is for its two connections (no accounts here).
+import type { World } from './model.js';
+import type { Chan, Expect, Line, Person } from './model-types.js';
+
+export interface Rec {
+  seq: number;
+  conv: string;
+  /** The channel's life (0 for private messages). */
+  life: number;
+  source: string;
+  verb: string;
+  target: string;
+  text: string;
+  /** Learned from the first copy that carried one (message-tags clients). */
+  msgid?: string;
+}
+
+/** An answer that can only be bounded, not predicted line by line (a bound outside the visible list). */
+export interface HistoryCheck {
+  framed: boolean;
+  target: string;
+  visible: Rec[];
+  limit: number;
+}
+
+const pair = (a: number, b: number) => (a < b ? `c${a} c${b}` : `c${b} c${a}`);
+
+/** The line a stored message is replayed as (inside a batch or not). */
+export const replayText = (r: Rec, framed: boolean) =>
+  `${framed ? '[b] ' : ''}${r.source} ${r.verb} ${r.target} ${r.text}`;
+
+export class Records {
+  private seq = 0;
+  readonly convs = new Map<string, Rec[]>();
+  readonly all: Rec[] = [];
+
+  private push(
+    conv: string,
+    life: number,
+    source: string,
+    verb: string,
+    target: string,
+    text: string,
+  ): Rec {
+    const rec: Rec = { seq: ++this.seq, conv, life, source, verb, target, text };
+    let list = this.convs.get(conv);
+    if (list === undefined) this.convs.set(conv, (list = []));
+    list.push(rec);
+    this.all.push(rec);
+    return rec;
+  }
+
+  channel(ch: Chan, source: string, verb: string, text: string): Rec {
+    return this.push(ch.name, ch.life, source, verb, ch.name, text);
+  }
+
+  direct(from: Person, to: Person, source: string, verb: string, text: string): Rec {
+    return this.push(pair(from.conn, to.conn), 0, source, verb, to.nick, text);
+  }
+
+  /** What members of `ch` may read: its present life's messages. */
+  visible(ch: Chan): Rec[] {
+    return (this.convs.get(ch.name) ?? []).filter((r) => r.life === ch.life);
+  }
+
+  latest(list: Rec[], n: number): Rec[] {
+    return list.slice(Math.max(0, list.length - n));
+  }
+
+  /** `recs` as a chathistory batch for `p` (bare lines without the batch cap). */
+  batch(p: Person, target: string, recs: Rec[]): Line[] {
+    const framed = p.caps.batch;
+    const lines: Line[] = recs.map((rec) => ({ text: replayText(rec, framed), rec }));
+    return framed
+      ? [{ text: `BATCH + chathistory ${target}` }, ...lines, { text: 'BATCH -' }]
+      : lines;
+  }
+
+  /**
+   * CHATHISTORY <sub> <target> <bound> <limit> from `p`; `bound` a msgid, or null for `*`. A bound
+   * in the visible list gives an exact answer (AROUND aside); one outside it, an answer that must
+   * stay within the visible list.
+   */
+  query(
+    w: World,
+    p: Person,
+    sub: string,
+    target: string,
+    bound: string | null,
+    limit: number,
+    /** BETWEEN's second bound. */
+    other: string | null = null,
+  ): Expect {
+    const e: Expect = { lines: new Map(), numerics: [] };
+    let visible: Rec[] | null;
+    let conv = target;
+    if (target.startsWith('#')) {
+      const ch = w.chans.get(target);
+      visible = ch !== undefined && ch.members.has(p) ? this.visible(ch) : null;
+    } else {
+      // Someone offline is looked for by account; there are none here, so nothing is found.
+      const other = w.byNick(target);
+      conv = other === undefined ? '' : pair(p.conn, other.conn);
+      visible = this.convs.get(conv) ?? [];
+    }
+    if (visible === null) {
+      e.lines.set(p, [{ text: `FAIL CHATHISTORY INVALID_TARGET ${sub} ${target}` }]);
+      return e;
+    }
+    const index = (id: string | null) =>
+      id === null ? -1 : visible.findIndex((r) => r.msgid === id);
+    const elsewhere = (id: string | null) => this.all.find((r) => r.msgid === id)?.conv !== conv;
+    const at = index(bound);
+    const to = index(other);
+    let exact: Rec[] | null = null;
+    if (bound === null) exact = this.latest(visible, limit);
+    else if (elsewhere(bound) || (sub === 'BETWEEN' && elsewhere(other))) {
+      exact = []; // a msgid of another conversation, or of none: no such message here
+    } else if (at >= 0 && sub === 'BETWEEN' && to >= 0) {
+      // Oldest first after the first bound when it is the older; newest first before it when not.
+      if (at <= to) exact = visible.slice(at + 1, Math.min(to, at + 1 + limit));
+      else exact = visible.slice(Math.max(to + 1, at - limit), at);
+    } else if (at >= 0) {
+      if (sub === 'LATEST') exact = visible.slice(Math.max(at + 1, visible.length - limit));
+      if (sub === 'BEFORE') exact = visible.slice(Math.max(0, at - limit), at);
+      if (sub === 'AFTER') exact = visible.slice(at + 1, at + 1 + limit);
+    }
+    if (exact !== null) e.lines.set(p, this.batch(p, target, exact));
+    else e.history = { framed: p.caps.batch, target, visible, limit };
+    return e;
+  }
+
+  /** CHATHISTORY TARGETS over all time: the conversations `p` may read that have messages. */
+  targets(w: World, p: Person): Expect {
+    const rows: Array<{ shown: string; latest: Rec }> = [];
+    for (const ch of w.chans.values()) {
+      const list = ch.members.has(p) ? this.visible(ch) : [];
+      if (list.length > 0) rows.push({ shown: ch.name, latest: list[list.length - 1] });
+    }
+    for (const [conv, list] of this.convs) {
+      if (!conv.split(' ').includes(`c${p.conn}`)) continue;
+      const latest = list[list.length - 1];
+      const sender = latest.source.slice(0, latest.source.indexOf('!'));
+      const shown = sender.toLowerCase() === p.nick.toLowerCase() ? latest.target : sender;
+      rows.push({ shown, latest });
+    }
+    rows.sort((a, b) => a.latest.seq - b.latest.seq);
+    const framed = p.caps.batch;
+    const lines: Line[] = rows.map((r) => ({
+      text: `${framed ? '[b] ' : ''}CHATHISTORY TARGETS ${r.shown}`,
+    }));
+    const all = framed
+      ? [{ text: 'BATCH + draft/chathistory-targets' }, ...lines, { text: 'BATCH -' }]
+      : lines;
+    return { lines: new Map([[p, all]]), numerics: [] };
+  }
+
+  /** A bounded answer: framed as it should be, at most `limit` visible messages, oldest first. */
+  check(c: HistoryCheck, got: string[]): string | null {
+    let body = got;
+    if (c.framed) {
+      if (got[0] !== `BATCH + chathistory ${c.target}` || got.at(-1) !== 'BATCH -') {
+        return `unframed answer: ${got.join(' | ')}`;
+      }
+      body = got.slice(1, -1);
+    }
+    if (body.length > c.limit) return `${body.length} lines past the limit ${c.limit}`;
+    let last = -1;
+    for (const text of body) {
+      const at = c.visible.findIndex((r) => replayText(r, c.framed) === text);
+      if (at < 0) return `a message the asker may not read: ${text}`;
+      if (at <= last) return `out of order: ${text}`;
+      last = at;
+    }
+    return null;
+  }
+}

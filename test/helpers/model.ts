@@ -1,0 +1,318 @@
+// The reference model of who must see what: people, channels, modes, bans and invites, and for each command the lines every client must get.
+//
+// It follows RFC 2812/2811 and IRCv3 as a user would expect them, independently of the server's
+// code; where parley knowingly does less or otherwise than the RFCs say (and it is not a bug), a
+// comment says so. Private and channel history is kept by model-history.ts.
+import { Records, type Rec } from './model-history.js';
+import { Chan, completeMask, globMatch, Person, type Caps, type Expect } from './model-types.js';
+
+export { capNames, Chan, Person, type Caps, type Expect, type Line } from './model-types.js';
+
+export class World {
+  readonly people = new Set<Person>();
+  readonly chans = new Map<string, Chan>();
+  readonly records = new Records();
+  private lives = 0;
+  private conns = 0;
+  host = '';
+  /** The --history-on-join lines replayed to clients without draft/chathistory. */
+  constructor(readonly replayOnJoin: number) {}
+
+  online(): Person[] {
+    return [...this.people].sort((a, b) => a.slot - b.slot);
+  }
+
+  byNick(nick: string): Person | undefined {
+    for (const p of this.people) if (p.nick.toLowerCase() === nick.toLowerCase()) return p;
+    return undefined;
+  }
+
+  private expect(): Expect {
+    return { lines: new Map(), numerics: [] };
+  }
+
+  private add(e: Expect, to: Person, text: string, rec?: Rec): void {
+    let list = e.lines.get(to);
+    if (list === undefined) e.lines.set(to, (list = []));
+    list.push(rec === undefined ? { text } : { text, rec });
+  }
+
+  /** Everyone sharing a channel with `p`, once each, without `p`. */
+  neighbours(p: Person): Person[] {
+    const out = new Set<Person>();
+    for (const ch of this.chans.values()) {
+      if (!ch.members.has(p)) continue;
+      for (const m of ch.members.keys()) if (m !== p) out.add(m);
+    }
+    return [...out];
+  }
+
+  banned(ch: Chan, p: Person): boolean {
+    return ch.bans.some((b) => globMatch(b, p.prefix(this.host)));
+  }
+
+  connect(slot: number, nick: string, caps: Caps): { person: Person; e: Expect } {
+    const person = new Person(slot, ++this.conns, nick, '~' + nick, caps);
+    this.people.add(person);
+    return { person, e: { ...this.expect(), actorFree: true } };
+  }
+
+  quit(p: Person): Expect {
+    const e = { ...this.expect(), actorFree: true };
+    for (const n of this.neighbours(p)) this.add(e, n, `${p.prefix(this.host)} QUIT`);
+    for (const ch of [...this.chans.values()]) if (ch.members.has(p)) this.leave(ch, p);
+    this.people.delete(p);
+    return e;
+  }
+
+  private leave(ch: Chan, p: Person): void {
+    ch.members.delete(p);
+    if (ch.members.size === 0) this.chans.delete(ch.name);
+  }
+
+  private toMembers(e: Expect, ch: Chan, text: string): void {
+    for (const m of ch.members.keys()) this.add(e, m, text);
+  }
+
+  join(p: Person, names: string[], keys: Array<string | null>): Expect {
+    const e = this.expect();
+    const joined: Chan[] = [];
+    names.forEach((name, k) => {
+      let ch = this.chans.get(name);
+      if (ch?.members.has(p)) return;
+      if (ch !== undefined) {
+        const invited = ch.invited.has(p);
+        // parley lets an invite past +i and bans but not past +k (RFC 2811 leaves this open).
+        if (ch.key !== null && keys[k] !== ch.key) return void e.numerics.push(`475 ${name}`);
+        if (ch.flags.has('i') && !invited) return void e.numerics.push(`473 ${name}`);
+        if (!invited && this.banned(ch, p)) return void e.numerics.push(`474 ${name}`);
+      }
+      const created = ch === undefined;
+      ch ??= new Chan(name, ++this.lives);
+      this.chans.set(name, ch);
+      ch.members.set(p, { op: created, voice: false });
+      ch.invited.delete(p);
+      this.toMembers(e, ch, `${p.prefix(this.host)} JOIN ${name}`);
+      if (p.away !== null) {
+        for (const m of ch.members.keys()) {
+          if (m !== p && m.caps.awayNotify) this.add(e, m, `${p.prefix(this.host)} AWAY ${p.away}`);
+        }
+      }
+      joined.push(ch);
+    });
+    if (this.replayOnJoin > 0 && !p.caps.history) {
+      for (const ch of joined) {
+        const recs = this.records.latest(this.records.visible(ch), this.replayOnJoin);
+        for (const line of this.records.batch(p, ch.name, recs))
+          this.add(e, p, line.text, line.rec);
+      }
+    }
+    return e;
+  }
+
+  part(p: Person, name: string): Expect {
+    const e = this.expect();
+    const ch = this.chans.get(name);
+    if (ch === undefined) e.numerics.push(`403 ${name}`);
+    else if (!ch.members.has(p)) e.numerics.push(`442 ${name}`);
+    else {
+      this.toMembers(e, ch, `${p.prefix(this.host)} PART ${name}`);
+      this.leave(ch, p);
+    }
+    return e;
+  }
+
+  /** The channel `name` if `p` may change it (an operator there), after the refusal numerics. */
+  private asOp(e: Expect, p: Person, name: string): Chan | null {
+    const ch = this.chans.get(name);
+    if (ch === undefined) e.numerics.push(`403 ${name}`);
+    else if (!ch.members.has(p)) e.numerics.push(`442 ${name}`);
+    else if (!ch.members.get(p)!.op) e.numerics.push(`482 ${name}`);
+    else return ch;
+    return null;
+  }
+
+  kick(p: Person, name: string, nick: string, reason: string): Expect {
+    const e = this.expect();
+    const ch = this.asOp(e, p, name);
+    if (ch === null) return e;
+    const target = this.byNick(nick);
+    if (target === undefined) e.numerics.push(`401 ${nick}`);
+    else if (!ch.members.has(target)) e.numerics.push(`441 ${target.nick} ${name}`);
+    else {
+      this.toMembers(e, ch, `${p.prefix(this.host)} KICK ${name} ${target.nick} ${reason}`);
+      this.leave(ch, target);
+    }
+    return e;
+  }
+
+  /** MODE <chan> (+|-)<one mode> [arg]. */
+  mode(p: Person, name: string, plus: boolean, c: string, arg: string): Expect {
+    const e = this.expect();
+    const ch = this.asOp(e, p, name);
+    if (ch === null) return e;
+    const sign = plus ? '+' : '-';
+    let shown: string | null = null;
+    if (c === 'o' || c === 'v') {
+      const target = this.byNick(arg);
+      const st = target === undefined ? undefined : ch.members.get(target);
+      if (target === undefined) e.numerics.push(`401 ${arg}`);
+      else if (st === undefined) e.numerics.push(`441 ${target.nick} ${name}`);
+      else if ((c === 'o' ? st.op : st.voice) !== plus) {
+        if (c === 'o') st.op = plus;
+        else st.voice = plus;
+        shown = `${sign}${c} ${target.nick}`;
+      }
+    } else if (c === 'b') {
+      const mask = completeMask(arg).toLowerCase();
+      const at = ch.bans.indexOf(mask);
+      if (plus && at === -1) ch.bans.push(mask);
+      if (!plus && at !== -1) ch.bans.splice(at, 1);
+      if ((at === -1) === plus) shown = `${sign}b ${mask}`;
+    } else if (c === 'k') {
+      if (plus && ch.key !== arg) shown = `+k ${(ch.key = arg)}`;
+      if (!plus && ch.key !== null) {
+        ch.key = null;
+        shown = '-k *';
+      }
+    } else if (ch.flags.has(c) !== plus) {
+      if (plus) ch.flags.add(c);
+      else ch.flags.delete(c);
+      shown = sign + c;
+    }
+    if (shown !== null) this.toMembers(e, ch, `${p.prefix(this.host)} MODE ${name} ${shown}`);
+    return e;
+  }
+
+  invite(p: Person, nick: string, name: string): Expect {
+    const e = this.expect();
+    const target = this.byNick(nick);
+    const ch = this.chans.get(name);
+    if (target === undefined) e.numerics.push(`401 ${nick}`);
+    else if (ch === undefined) e.numerics.push(`403 ${name}`);
+    else if (!ch.members.has(p)) e.numerics.push(`442 ${name}`);
+    else if (ch.members.has(target)) e.numerics.push(`443 ${target.nick} ${name}`);
+    else if (ch.flags.has('i') && !ch.members.get(p)!.op) e.numerics.push(`482 ${name}`);
+    else {
+      ch.invited.add(target);
+      e.numerics.push(`341 ${target.nick} ${name}`);
+      this.add(e, target, `${p.prefix(this.host)} INVITE ${target.nick} ${name}`);
+      if (target.away !== null) e.numerics.push(`301 ${target.nick}`);
+    }
+    return e;
+  }
+
+  nick(p: Person, nick: string): Expect {
+    const e = this.expect();
+    const holder = this.byNick(nick);
+    if (holder !== undefined && holder !== p) e.numerics.push(`433 ${nick}`);
+    else if (nick !== p.nick) {
+      const line = `${p.prefix(this.host)} NICK ${nick}`;
+      for (const n of [p, ...this.neighbours(p)]) this.add(e, n, line);
+      p.nick = nick;
+    }
+    return e;
+  }
+
+  /** MODE <own nick> +i or -i: told to oneself only. */
+  invisible(p: Person, on: boolean): Expect {
+    const e = this.expect();
+    if (p.invisible !== on) this.add(e, p, `${p.nick} MODE ${p.nick} ${on ? '+' : '-'}i`);
+    p.invisible = on;
+    return e;
+  }
+
+  away(p: Person, text: string | null): Expect {
+    const e = this.expect();
+    if (p.away === text) return e;
+    p.away = text;
+    const line = `${p.prefix(this.host)} AWAY${text === null ? '' : ' ' + text}`;
+    for (const n of this.neighbours(p)) if (n.caps.awayNotify) this.add(e, n, line);
+    return e;
+  }
+
+  topic(p: Person, name: string, text: string): Expect {
+    const e = this.expect();
+    const ch = this.chans.get(name);
+    if (ch === undefined) e.numerics.push(`403 ${name}`);
+    else if (!ch.members.has(p)) e.numerics.push(`442 ${name}`);
+    else if (ch.flags.has('t') && !ch.members.get(p)!.op) e.numerics.push(`482 ${name}`);
+    else {
+      ch.topic = text;
+      this.toMembers(e, ch, `${p.prefix(this.host)} TOPIC ${name} ${text}`);
+    }
+    return e;
+  }
+
+  /**
+   * May `p` speak in `ch`? RFC 1459 §4.4.1 and RFC 2811 §4.2.3/§4.3: not from outside a +n channel,
+   * not without voice or op on a +m one (a non-member has neither), not while banned unless voiced
+   * or an operator.
+   */
+  maySpeak(ch: Chan, p: Person): boolean {
+    const st = ch.members.get(p);
+    const ranked = st !== undefined && (st.op || st.voice);
+    if (st === undefined && ch.flags.has('n')) return false;
+    if (ch.flags.has('m') && !ranked) return false;
+    return ranked || !this.banned(ch, p);
+  }
+
+  /** PRIVMSG, NOTICE or TAGMSG from `p` to `targets` (as typed: nicks, #chan, @#chan, +#chan). */
+  message(p: Person, verb: string, targets: string[], text: string): Expect {
+    const e = this.expect();
+    const quiet = verb === 'NOTICE';
+    const body = (to: string) =>
+      `${p.prefix(this.host)} ${verb} ${to}${verb === 'TAGMSG' ? '' : ' ' + text}`;
+    const seen = new Set<string>();
+    const sees = (m: Person) => verb !== 'TAGMSG' || m.caps.tags;
+    for (const target of targets) {
+      if (seen.has(target.toLowerCase())) continue;
+      seen.add(target.toLowerCase());
+      const status = target[0] === '@' || target[0] === '+' ? target[0] : '';
+      const name = target.slice(status.length);
+      if (name.startsWith('#')) {
+        const ch = this.chans.get(name);
+        if (ch === undefined) {
+          if (!quiet) e.numerics.push(`403 ${name}`);
+          continue;
+        }
+        if (!this.maySpeak(ch, p)) {
+          if (!quiet) e.numerics.push(`404 ${name}`);
+          continue;
+        }
+        const stored = status === '' && verb !== 'TAGMSG';
+        const rec = stored ? this.records.channel(ch, p.prefix(this.host), verb, text) : undefined;
+        for (const [m, st] of ch.members) {
+          if (m === p || !sees(m)) continue;
+          if (status === '@' && !st.op) continue;
+          if (status === '+' && !st.op && !st.voice) continue;
+          this.add(e, m, body(target), rec);
+        }
+        // IRCv3 message-tags: no TAGMSG to a client without the cap, its own echo included.
+        if (p.caps.echo && sees(p)) this.add(e, p, body(target), rec);
+        continue;
+      }
+      const to = this.byNick(target);
+      if (to === undefined) {
+        if (!quiet) e.numerics.push(`401 ${target}`);
+        continue;
+      }
+      const rec =
+        verb === 'TAGMSG' ? undefined : this.records.direct(p, to, p.prefix(this.host), verb, text);
+      if (sees(to)) this.add(e, to, body(to.nick), rec);
+      if (p.caps.echo && sees(p)) this.add(e, p, body(to.nick), rec);
+      if (verb === 'PRIVMSG' && to.away !== null) e.numerics.push(`301 ${to.nick}`);
+    }
+    return e;
+  }
+
+  /** Membership as `#chan:@nick,+nick,nick` lines, for comparing with the server's. */
+  membership(): string[] {
+    return [...this.chans.values()]
+      .map((ch) => {
+        const ms = [...ch.members].map(([m, st]) => (st.op ? '@' : st.voice ? '+' : '') + m.nick);
+        return `${ch.name}:${ms.sort().join(',')}`;
+      })
+      .sort();
+  }
+}
