@@ -41,6 +41,8 @@ function cap(req: Request): void {
       req.line(name, 'CAP', [s.target, 'LIST', capNames(s.caps).join(' ')]);
       return;
     case 'REQ': {
+      // Any REQ before registration holds it until CAP END, the ones answered NAK too (IRCv3).
+      if (s.user === null) s.capNegotiating = true;
       const asked = (req.params[1] ?? '').split(' ').filter((w) => w.length > 0);
       let add = 0;
       let remove = 0;
@@ -54,7 +56,6 @@ function cap(req: Request): void {
         if (off) remove |= c.bit;
         else add |= c.bit;
       }
-      if (s.user === null) s.capNegotiating = true;
       s.caps = (s.caps | add) & ~remove;
       req.line(name, 'CAP', [s.target, 'ACK', req.params[1] ?? '']);
       return;

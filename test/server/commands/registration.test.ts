@@ -60,7 +60,8 @@ test('CAP: LS 302 implies cap-notify, REQ adds and removes, a bad name NAKs the 
 
 test('CAP LS or REQ holds registration until CAP END; END afterwards does nothing', async () => {
   await withServer(async (port) => {
-    for (const opening of ['CAP LS 302', 'CAP REQ :batch']) {
+    // A REQ answered NAK holds it too (IRCv3: "upon receiving either a CAP LS or CAP REQ").
+    for (const opening of ['CAP LS 302', 'CAP REQ :batch', 'CAP REQ :bogus']) {
       const c = await TestClient.connect(port);
       const held = await replies(c, opening, 'NICK alice', 'USER alice 0 * :A');
       assert.ok(!held.some((l) => / 001 /.test(l)), held.join('\n'));
