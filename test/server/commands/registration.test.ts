@@ -47,6 +47,12 @@ test('CAP: LS 302 implies cap-notify, REQ adds and removes, a bad name NAKs the 
       `${S} CAP * ACK :multi-prefix  batch`,
     ]);
     assert.deepEqual(await replies(c, 'CAP REQ :-batch'), [`${S} CAP * ACK -batch`]);
+    // Left to right, as the client reads the ACK: the last word about a capability wins.
+    await replies(c, 'CAP REQ :-batch batch', 'CAP REQ :setname -setname');
+    assert.deepEqual(await replies(c, 'CAP LIST'), [
+      `${S} CAP * LIST :batch cap-notify echo-message multi-prefix`,
+    ]);
+    await replies(c, 'CAP REQ :-batch');
     assert.deepEqual(await replies(c, 'CAP REQ :-multi-prefix nope'), [
       `${S} CAP * NAK :-multi-prefix nope`,
     ]);
