@@ -48,7 +48,8 @@ function after(state: string, code: string): string {
 export function wrapLine(text: string, width: number, indent = 0): string[] {
   const w = Math.max(1, width);
   if (displayWidth(text) <= w) return [text];
-  const pad = indent > 0 && indent <= w / 2 ? indent : 0;
+  // At most half the row, and never so much that a wide (2-cell) grapheme no longer fits after it.
+  const pad = indent > 0 && indent <= w / 2 && w - indent >= 2 ? indent : 0;
   const rows: string[] = [];
   let state = ''; // styles in force where the row under construction starts
   let row: Token[] = [];
