@@ -32,6 +32,8 @@ describe('wrapLine', () => {
     // An indent leaves room for a wide character, or is not made (the row would pass the width).
     ['no indent that a wide character cannot follow', ' 🈀', 2, 1, [' ', '🈀']],
     ['an indent a wide character can follow', '中中', 3, 1, ['中', ' 中']],
+    // A word moved down with the grapheme that did not fit must fit the next row, or stays.
+    ['a word moves down only when it fits there', 'a bＡＢ', 4, 2, ['a b', '  Ａ', '  Ｂ']],
   ];
   for (const [name, text, width, indent, rows] of cases) {
     test(name, () => assert.deepEqual(wrapLine(text, width, indent), rows));

@@ -85,7 +85,8 @@ export function wrapLine(text: string, width: number, indent = 0): string[] {
       if (cut > 0) {
         const moved = row.slice(cut + 1);
         const cells = moved.reduce((n, x) => n + Math.max(0, x.w), 0);
-        if (cells <= (w - pad) / 2) {
+        // At most half a row moves down, and with this grapheme it must fit the next row.
+        if (cells <= (w - pad) / 2 && cells + t.w <= w - pad) {
           carry = moved;
           row = row.slice(0, cut + 1);
         }
