@@ -3,10 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { LineInfo } from '../../src/client/app.js';
+import { graphemeBoundaries } from '../../src/client/ui/editor.js';
 import { formatEvent } from '../../src/client/ui/format.js';
+import { clean, sanitize } from '../../src/client/ui/ircformat.js';
+import { displayWidth } from '../../src/client/ui/width.js';
+import { wrapLine } from '../../src/client/ui/wrap.js';
 import { formatStatus, promptFor } from '../../src/client/ui/screen.js';
 import { WindowSurface } from '../../src/client/ui/windowed.js';
-import { b, channel, nick, op } from '../helpers/client-fuzz.js';
+import { b, channel, nick, op, text } from '../helpers/client-fuzz.js';
 import { StubController } from '../helpers/stub-controller.js';
 import { Terminal } from '../helpers/vt.js';
 
@@ -123,4 +127,37 @@ test('fuzz: remote text never reaches the terminal raw, every row fits, and a fr
   );
   t.diagnostic(`reached: ${JSON.stringify(seen)}`);
   assert.ok(seen.frames > 0 && seen.lines > 0 && seen.narrow > 0, 'not vacuous');
+});
+
+test('fuzz: sanitised text holds no control, the same letters with colour or without; wrapped rows fit and lose nothing', () => {
+  const sgr = /\x1b\[[0-9;]*m/g;
+  fc.assert(
+    fc.property(text, fc.integer({ min: 2, max: 100 }), fc.nat(12), (s, width, indent) => {
+      const plain = sanitize(s, false);
+      const colored = sanitize(s, true);
+      assert.ok(
+        !/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(plain),
+        JSON.stringify(plain),
+      );
+      assert.ok(
+        !/[\x00-\x1a\x1c-\x1f\x7f-\x9f]/.test(colored.replace(sgr, '')),
+        JSON.stringify(colored),
+      );
+      assert.equal(colored.replace(sgr, ''), plain, 'colour changes no letter');
+      assert.ok(!/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(clean(s)));
+      const rows = wrapLine(colored, width, indent);
+      for (const r of rows) {
+        // Only a grapheme wider than the row on its own may pass it (string-width counts some as 3).
+        const alone = graphemeBoundaries(r.replace(sgr, '').trimStart()).length === 2;
+        assert.ok(displayWidth(r) <= width || alone, `${JSON.stringify(r)} in ${width}`);
+      }
+      const letters = (x: string) => x.replace(sgr, '').replace(/ /g, '');
+      assert.equal(rows.map(letters).join(''), letters(colored), 'no letter lost or doubled');
+    }),
+    {
+      numRuns: Number(process.env.PARLEY_FUZZ_RUNS ?? 300),
+      seed: Number(process.env.PARLEY_FUZZ_SEED ?? 20261219),
+      includeErrorInReport: true,
+    },
+  );
 });
