@@ -13,6 +13,18 @@ export interface Stamp {
   msgid: string;
 }
 
+/**
+ * The epoch ms a client's `YYYY-MM-DDThh:mm:ss[.fff]Z` (server-time, RFC 3339 in UTC) names, or
+ * null when it is not one or names no real moment: Date.parse alone takes February 30 for March 1
+ * and 24:00 for the next day.
+ */
+export function parseServerTime(text: string): number | null {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z$/.exec(text);
+  if (m === null) return null;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) && new Date(ms).toISOString().startsWith(m[1]) ? ms : null;
+}
+
 /** The 4-digit base-36 sequence texts of the first 1296 messages of a millisecond, made once. */
 const SEQ_TEXT = Array.from({ length: 36 * 36 }, (_, n) => n.toString(36).padStart(4, '0'));
 

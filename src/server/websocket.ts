@@ -23,6 +23,8 @@ const CRLF = Buffer.from('\r\n');
 /** A WebSocket link dressed as the net.Socket Connection expects. */
 export class WsSocket extends Duplex {
   readonly remoteAddress: string | undefined;
+  /** ws reported a protocol error: it closes the link itself (see the constructor). */
+  private failed = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -41,7 +43,13 @@ export class WsSocket extends Duplex {
       this.push(null);
       this.destroy();
     });
-    ws.on('error', (err) => this.destroy(err));
+    ws.on('error', (err) => {
+      // A protocol error (1002, 1007, 1009): ws has queued its Close frame and ends the link
+      // itself once it is out, reading on meanwhile. Terminating here could close the socket
+      // with the client's input unread, which the kernel turns into a reset that drops the frame.
+      this.failed = true;
+      this.destroy(err);
+    });
   }
 
   override _read(): void {
@@ -80,7 +88,7 @@ export class WsSocket extends Duplex {
   }
 
   override _destroy(err: Error | null, done: (err: Error | null) => void): void {
-    if (this.ws.readyState !== this.ws.CLOSED) this.ws.terminate();
+    if (this.ws.readyState !== this.ws.CLOSED && !this.failed) this.ws.terminate();
     done(err);
   }
 

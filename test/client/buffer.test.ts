@@ -29,6 +29,11 @@ describe('wrapLine', () => {
     ['CJK never straddles two rows', '中文字符中', 5, 0, ['中文', '字符', '中']],
     ['emoji are two cells', 'a👍👍👍', 4, 0, ['a👍', '👍👍']],
     ['a ZWJ family is one grapheme', '👨‍👩‍👧👨‍👩‍👧', 3, 0, ['👨‍👩‍👧', '👨‍👩‍👧']],
+    // An indent leaves room for a wide character, or is not made (the row would pass the width).
+    ['no indent that a wide character cannot follow', ' 🈀', 2, 1, [' ', '🈀']],
+    ['an indent a wide character can follow', '中中', 3, 1, ['中', ' 中']],
+    // A word moved down with the grapheme that did not fit must fit the next row, or stays.
+    ['a word moves down only when it fits there', 'a bＡＢ', 4, 2, ['a b', '  Ａ', '  Ｂ']],
   ];
   for (const [name, text, width, indent, rows] of cases) {
     test(name, () => assert.deepEqual(wrapLine(text, width, indent), rows));

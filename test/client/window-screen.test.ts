@@ -12,8 +12,10 @@ import {
   type WindowFrame,
 } from '../../src/client/ui/window-screen.js';
 import { displayWidth } from '../../src/client/ui/width.js';
-import { nickRows } from '../../src/client/ui/windowed.js';
+import { nickRows, WindowSurface } from '../../src/client/ui/windowed.js';
 import { startServer, TestClient } from '../helpers/irc.js';
+import { StubController } from '../helpers/stub-controller.js';
+import { Terminal } from '../helpers/vt.js';
 import { connected, newSession } from './session-kit.js';
 
 class FakeTerm {
@@ -160,6 +162,28 @@ class WindowRecorder implements View {
     return this.lines.filter((l) => l.info.windows.includes(id)).map((l) => l.line);
   }
 }
+
+test('scrolled up in a narrow terminal, the "more below" row still fits the width', () => {
+  for (const color of [false, true]) {
+    const vt = new Terminal(20, 6);
+    const term = { columns: 20, rows: 6, write: (s: string) => vt.write(s) };
+    const surface = new WindowSurface(term, () => {}, { color, nicklist: false });
+    const c = new StubController([], 'me', []).controller();
+    const info = {
+      windows: [0],
+      time: 1,
+      placed: false,
+      unread: false,
+      history: false,
+      read: null,
+    };
+    for (let k = 0; k < 12; k++) surface.print(`line ${k}`, info);
+    surface.key({ name: 'pageup' }, c);
+    surface.render({ status: 'status', prompt: '> ', text: '', cursor: 0 }, c);
+    assert.deepEqual(vt.problems, []);
+    assert.match(vt.screen()[3], /^ -- more below/);
+  }
+});
 
 test('the controller puts each line in its window: channel, private chat, quit in both, server', async () => {
   const server = await startServer();

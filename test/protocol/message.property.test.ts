@@ -19,7 +19,9 @@ import {
   type ParseResult,
 } from '../../src/protocol/index.js';
 
-const RUNS = 1000;
+// A short seeded run in `npm test`; PARLEY_FUZZ_RUNS and PARLEY_FUZZ_SEED for a long one (npm run fuzz).
+const RUNS = Number(process.env.PARLEY_FUZZ_RUNS ?? 1000);
+const SEED = Number(process.env.PARLEY_FUZZ_SEED ?? 1459);
 
 // --- arbitraries -------------------------------------------------------------------------------
 
@@ -166,7 +168,7 @@ describe('message round trip', () => {
         );
         assert.deepEqual(plain(r), plain({ ...m, command: m.command.toUpperCase() }));
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 
@@ -178,7 +180,7 @@ describe('message round trip', () => {
         assert.ok(!isParseError(r));
         assert.equal(serialize(r), canonical);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 });
@@ -189,7 +191,7 @@ describe('parse never throws', () => {
       fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), (s) => {
         checkResult(s, parse(s));
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 
@@ -198,7 +200,7 @@ describe('parse never throws', () => {
       fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (s) => {
         checkResult(s, parse(s));
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 
@@ -208,7 +210,7 @@ describe('parse never throws', () => {
         const s = Buffer.from(bytes).toString('utf8');
         checkResult(s, parse(s));
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 
@@ -217,7 +219,7 @@ describe('parse never throws', () => {
       fc.property(anyText, (s) => {
         checkResult(s, parse(s));
       }),
-      { numRuns: RUNS * 3 },
+      { numRuns: RUNS * 3, seed: SEED },
     );
   });
 
@@ -227,7 +229,7 @@ describe('parse never throws', () => {
         const s = before ? noise + serialize(m) : serialize(m) + noise;
         checkResult(s, parse(s));
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 });
@@ -238,7 +240,7 @@ describe('tag value escaping', () => {
       fc.property(anyText, (v) => {
         assert.equal(unescapeTagValue(escapeTagValue(v)), v);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 
@@ -247,7 +249,7 @@ describe('tag value escaping', () => {
       fc.property(anyText, (v) => {
         assert.doesNotMatch(escapeTagValue(v), /[ ;\r\n]/);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 
@@ -258,7 +260,7 @@ describe('tag value escaping', () => {
         assert.equal(typeof u, 'string');
         if (!v.includes('\\')) assert.equal(u, v);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 });
@@ -285,7 +287,7 @@ describe('fold', () => {
         const once = fold(s, cm);
         assert.equal(fold(once, cm), once);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 
@@ -294,7 +296,7 @@ describe('fold', () => {
       fc.property(withCaseFlips, mapping, ([a, b], cm) => {
         assert.equal(fold(a, cm), fold(b, cm));
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 
@@ -305,7 +307,7 @@ describe('fold', () => {
         assert.equal(f.length, s.length);
         assert.doesNotMatch(f, /[A-Z]/);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 
@@ -317,7 +319,7 @@ describe('fold', () => {
         assert.equal(fold(swap(s, '[]\\^', '{}|~'), 'rfc1459'), fold(s, 'rfc1459'));
         assert.equal(fold(swap(s, '[]\\', '{}|'), 'strict-rfc1459'), fold(s, 'strict-rfc1459'));
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 });
@@ -358,7 +360,7 @@ describe('isupport', () => {
         for (const line of isupportLines(tokens)) readIsupport(line, into);
         assert.deepEqual([...into.entries()], expected(tokens));
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 
@@ -378,7 +380,7 @@ describe('isupport', () => {
           tokens.map(([k]) => k),
         );
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 
@@ -399,7 +401,7 @@ describe('isupport', () => {
         }
         assert.deepEqual([...into.entries()], expected(tokens));
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { parse, isParseError, type Message } from '../../src/protocol/index.js';
 import { startServer, TestClient } from '../helpers/irc.js';
+import { encodeFrame, OP, RawWs } from '../helpers/wsraw.js';
 
 /** A WebSocket IRC client: every message is one line. */
 class WsClient {
@@ -154,6 +155,33 @@ test('the WebSocket port answers plain HTTP with 426, and counts against --max-c
     assert.equal(closed.code, 1008);
     assert.ok(full.lines.some((l) => l.startsWith('ERROR :Closing link: server full')));
     tcp.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('a broken frame whose bytes come in pieces still gets its close code, not a reset', async () => {
+  const srv = await startServer({ defaultChannel: '', websocketPort: 0 });
+  try {
+    const port = srv.server.wsAddress!.port;
+    for (let k = 0; k < 10; k++) {
+      const ws = await RawWs.open(port, ['text.ircv3.net']);
+      // Unmasked: refused at the header, while the payload is still on its way.
+      const bytes = encodeFrame({
+        fin: true,
+        rsv: 0,
+        opcode: OP.TEXT,
+        masked: false,
+        payload: Buffer.from('PING :x'),
+      });
+      ws.write(bytes.subarray(0, 2));
+      await new Promise((r) => setImmediate(r));
+      ws.write(bytes.subarray(2, 3));
+      await new Promise((r) => setImmediate(r));
+      ws.write(bytes.subarray(3));
+      assert.ok(await ws.until(() => ws.ended), 'the link closes');
+      assert.equal(ws.closeCode, 1002, `try ${k}: the Close frame arrived`);
+    }
   } finally {
     await srv.stop();
   }

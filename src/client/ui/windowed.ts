@@ -10,7 +10,7 @@ import type { WindowAction } from '../input.js';
 import type { Member } from '../state.js';
 import type { Key } from './editor.js';
 import { clean } from './ircformat.js';
-import type { Frame, TermOut } from './screen.js';
+import { fitCells, type Frame, type TermOut } from './screen.js';
 import { bodySize, WindowScreen } from './window-screen.js';
 import { SERVER_WINDOW, Windows } from './windows.js';
 
@@ -96,7 +96,8 @@ export class WindowSurface {
     const body = view.rows;
     if (view.below > 0 && body.length > 0) {
       const rows = view.below === 1 ? '1 row' : `${view.below} rows`;
-      const more = ` -- more below (${rows}): PageDown -- `;
+      // Cut to the width like every other row: a terminal 20 to 37 columns wide would wrap it.
+      const more = fitCells(` -- more below (${rows}): PageDown -- `, size.width);
       body[body.length - 1] = this.opts.color ? `\x1b[7m${more}\x1b[0m` : more;
     }
     const nicks =

@@ -48,7 +48,8 @@ function after(state: string, code: string): string {
 export function wrapLine(text: string, width: number, indent = 0): string[] {
   const w = Math.max(1, width);
   if (displayWidth(text) <= w) return [text];
-  const pad = indent > 0 && indent <= w / 2 ? indent : 0;
+  // At most half the row, and never so much that a wide (2-cell) grapheme no longer fits after it.
+  const pad = indent > 0 && indent <= w / 2 && w - indent >= 2 ? indent : 0;
   const rows: string[] = [];
   let state = ''; // styles in force where the row under construction starts
   let row: Token[] = [];
@@ -84,7 +85,8 @@ export function wrapLine(text: string, width: number, indent = 0): string[] {
       if (cut > 0) {
         const moved = row.slice(cut + 1);
         const cells = moved.reduce((n, x) => n + Math.max(0, x.w), 0);
-        if (cells <= (w - pad) / 2) {
+        // At most half a row moves down, and with this grapheme it must fit the next row.
+        if (cells <= (w - pad) / 2 && cells + t.w <= w - pad) {
           carry = moved;
           row = row.slice(0, cut + 1);
         }

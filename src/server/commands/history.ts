@@ -9,6 +9,7 @@ import { fold, isChannelName } from '../../protocol/index.js';
 import { conversationKey, type Bound, type HistoryRecord } from '../../store/types.js';
 import { CAPBIT } from '../capabilities.js';
 import { replayLine } from '../history.js';
+import { parseServerTime } from '../stamp.js';
 import type { User } from '../user.js';
 import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
@@ -26,9 +27,8 @@ export function batchId(prefix: string): string {
 function parseBound(word: string): Bound | null {
   if (word.startsWith('msgid=') && word.length > 6) return { msgid: word.slice(6) };
   if (!word.startsWith('timestamp=')) return null;
-  const text = word.slice(10);
-  const time = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(text) ? Date.parse(text) : NaN;
-  return Number.isFinite(time) ? { time } : null;
+  const time = parseServerTime(word.slice(10));
+  return time === null ? null : { time };
 }
 
 /** The conversation `target` names for `asker`, or null when the asker may not read it. */

@@ -8,6 +8,7 @@ import { fold, isChannelName } from '../../protocol/index.js';
 import { conversationKey, type HistoryRecord } from '../../store/types.js';
 import { CAPBIT } from '../capabilities.js';
 import type { Server } from '../server.js';
+import { parseServerTime } from '../stamp.js';
 import type { User } from '../user.js';
 import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
@@ -83,10 +84,8 @@ function markread(req: Request): void {
     return;
   }
   const text = req.params[1];
-  const ms = /^timestamp=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(text)
-    ? Date.parse(text.slice(10))
-    : NaN;
-  if (!Number.isFinite(ms)) {
+  const ms = text.startsWith('timestamp=') ? parseServerTime(text.slice(10)) : null;
+  if (ms === null) {
     req.standard(
       'FAIL',
       'INVALID_PARAMS',

@@ -41,9 +41,11 @@ function cap(req: Request): void {
       req.line(name, 'CAP', [s.target, 'LIST', capNames(s.caps).join(' ')]);
       return;
     case 'REQ': {
+      // Any REQ before registration holds it until CAP END, the ones answered NAK too (IRCv3).
+      if (s.user === null) s.capNegotiating = true;
       const asked = (req.params[1] ?? '').split(' ').filter((w) => w.length > 0);
-      let add = 0;
-      let remove = 0;
+      // Applied left to right, as a client reads the ACK: in `-batch batch` the last one wins.
+      let caps = s.caps;
       for (const word of asked) {
         const off = word.startsWith('-');
         const c = capByName(off ? word.slice(1) : word, req.server.store !== null);
@@ -51,11 +53,9 @@ function cap(req: Request): void {
           req.line(name, 'CAP', [s.target, 'NAK', req.params[1] ?? '']);
           return;
         }
-        if (off) remove |= c.bit;
-        else add |= c.bit;
+        caps = off ? caps & ~c.bit : caps | c.bit;
       }
-      if (s.user === null) s.capNegotiating = true;
-      s.caps = (s.caps | add) & ~remove;
+      s.caps = caps;
       req.line(name, 'CAP', [s.target, 'ACK', req.params[1] ?? '']);
       return;
     }

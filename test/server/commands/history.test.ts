@@ -192,6 +192,12 @@ test('bad CHATHISTORY input gets FAIL with the spec codes, and later lines wait 
     assert.deepEqual(await fail('CHATHISTORY BEFORE #h timestamp=yesterday 5'), [
       ['CHATHISTORY', 'INVALID_PARAMS', 'BEFORE'],
     ]);
+    // No such day or hour: not read as March 1 or the next day (Date.parse alone would).
+    for (const when of ['2020-02-30T00:00:00.000Z', '2020-01-01T24:00:00.000Z']) {
+      assert.deepEqual(await fail(`CHATHISTORY LATEST #h timestamp=${when} 5`), [
+        ['CHATHISTORY', 'INVALID_PARAMS', 'LATEST'],
+      ]);
+    }
     assert.deepEqual(await fail('CHATHISTORY BETWEEN #h * msgid=x 5'), [
       ['CHATHISTORY', 'INVALID_PARAMS', 'BETWEEN'],
     ]);

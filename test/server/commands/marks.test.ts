@@ -60,6 +60,12 @@ test('MARKREAD: * until set, then only forward; sent on JOIN before the end of n
       'MARKREAD',
       'INVALID_PARAMS',
     ]);
+    const feb30 = 'MARKREAD #t timestamp=2020-02-30T00:00:00.000Z';
+    assert.deepEqual((await marks(alice, feb30))[0].slice(0, 3), [
+      'FAIL',
+      'MARKREAD',
+      'INVALID_PARAMS',
+    ]);
     assert.deepEqual((await marks(alice, 'MARKREAD #t timestamp=soon'))[0].slice(0, 3), [
       'FAIL',
       'MARKREAD',

@@ -47,6 +47,12 @@ test('CAP: LS 302 implies cap-notify, REQ adds and removes, a bad name NAKs the 
       `${S} CAP * ACK :multi-prefix  batch`,
     ]);
     assert.deepEqual(await replies(c, 'CAP REQ :-batch'), [`${S} CAP * ACK -batch`]);
+    // Left to right, as the client reads the ACK: the last word about a capability wins.
+    await replies(c, 'CAP REQ :-batch batch', 'CAP REQ :setname -setname');
+    assert.deepEqual(await replies(c, 'CAP LIST'), [
+      `${S} CAP * LIST :batch cap-notify echo-message multi-prefix`,
+    ]);
+    await replies(c, 'CAP REQ :-batch');
     assert.deepEqual(await replies(c, 'CAP REQ :-multi-prefix nope'), [
       `${S} CAP * NAK :-multi-prefix nope`,
     ]);
@@ -60,7 +66,8 @@ test('CAP: LS 302 implies cap-notify, REQ adds and removes, a bad name NAKs the 
 
 test('CAP LS or REQ holds registration until CAP END; END afterwards does nothing', async () => {
   await withServer(async (port) => {
-    for (const opening of ['CAP LS 302', 'CAP REQ :batch']) {
+    // A REQ answered NAK holds it too (IRCv3: "upon receiving either a CAP LS or CAP REQ").
+    for (const opening of ['CAP LS 302', 'CAP REQ :batch', 'CAP REQ :bogus']) {
       const c = await TestClient.connect(port);
       const held = await replies(c, opening, 'NICK alice', 'USER alice 0 * :A');
       assert.ok(!held.some((l) => / 001 /.test(l)), held.join('\n'));
