@@ -38,6 +38,7 @@ import { WsListener } from './websocket.js';
 import { TlsListener } from './tls.js';
 import { Client } from './client.js';
 import { Stamper } from './stamp.js';
+import { StoreAlarm } from './store-alarm.js';
 import type { User } from './user.js';
 
 export interface ServerDeps {
@@ -90,7 +91,7 @@ export class Server implements ConnectionEvents<Client> {
   private sweepTimer: NodeJS.Timeout | null = null;
   private limits: ConnectionLimits;
   private stopping = false;
-  private storeWarnedAt = -Infinity;
+  private readonly storeAlarm: StoreAlarm;
   private readonly commitStore = (): void => this.store?.flush();
 
   constructor(
@@ -101,6 +102,7 @@ export class Server implements ConnectionEvents<Client> {
     this.chatlog = deps.chatlog;
     this.clock = deps.clock ?? Date.now;
     this.stamper = new Stamper(this.clock);
+    this.storeAlarm = new StoreAlarm(this.log, this.clock, (text) => this.noticeUsers(text));
     this.store = deps.store ?? null;
     this.history = this.store === null ? null : new History(this.store);
     this.registry = this.store === null ? null : new ChannelRegistry(this.store, this.network);
@@ -129,7 +131,8 @@ export class Server implements ConnectionEvents<Client> {
     if (this.store !== null) {
       const store = this.store;
       await this.admission.loadSecret(store);
-      store.onError = (err) => this.storeFailed(err);
+      // A commit failed: the log and every user are told (store-alarm.ts); chat goes on.
+      store.onError = (err) => this.storeAlarm.failed(err, store.where);
       const kept = await this.registry!.load();
       if (kept > 0) this.log.info({ channels: kept }, 'registered channels restored');
       beforeEveryWrite(this.commitStore, true);
@@ -224,12 +227,12 @@ export class Server implements ConnectionEvents<Client> {
     }
   }
 
-  /** A commit failed (disk full, read-only file): say so once a minute; chat goes on without it. */
-  private storeFailed(err: Error): void {
-    const now = this.clock();
-    if (now - this.storeWarnedAt < 60_000) return;
-    this.storeWarnedAt = now;
-    this.log.error({ err: err.message, db: this.store?.where }, 'history store write failed');
+  /** A NOTICE from the server to every user of this server. */
+  private noticeUsers(text: string): void {
+    for (const u of this.network.allUsers()) {
+      if (u.remote !== null) continue;
+      u.client.conn.sendText(serializeBody(this.config.name, 'NOTICE', [u.nick, text]) + '\r\n');
+    }
   }
 
   // ---- stamping and delivery helpers for handlers ----

@@ -1,0 +1,282 @@
+// A node partitioned from Redis while Redis stays up for the others (a TCP proxy between them, cut abruptly or silently), then the link restored: real processes and sockets.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { TestClient } from '../helpers/irc.js';
+import { eventually, from, isOn, names, sleep } from '../helpers/cluster.js';
+import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { startServe, type ServeProcess } from '../interop/serve.js';
+
+const ARGS = ['--db', 'off', '--flood', 'off', '--default-channel', ''];
+const CAPS = ['echo-message', 'message-tags', 'server-time', 'multi-prefix'];
+
+interface Split {
+  redis: TestRedis;
+  /** Between node a and Redis. */
+  proxy: TcpProxy;
+  a: ServeProcess;
+  /** Connected to Redis directly. */
+  b: ServeProcess;
+  /** A registered client (echo-message and the rest) on `node`. */
+  reg(node: ServeProcess, nick: string): Promise<TestClient>;
+}
+
+/** Redis, node a behind a proxy, node b straight to Redis; everything stopped after `body`. */
+async function withSplit(t: TestContext, body: (s: Split) => Promise<void>): Promise<void> {
+  if (!haveRedis(t)) return;
+  const redis = await startRedis();
+  const proxy = await startTcpProxy(redis.port);
+  const nodes: ServeProcess[] = [];
+  const clients: TestClient[] = [];
+  try {
+    const viaProxy = `redis://127.0.0.1:${proxy.port}`;
+    nodes.push(await startServe([...ARGS, '--cluster', viaProxy, '--node-id', 'a']));
+    nodes.push(await startServe([...ARGS, '--cluster', redis.url, '--node-id', 'b']));
+    const reg = async (node: ServeProcess, nick: string) => {
+      const c = await TestClient.register(node.port, nick, CAPS, false);
+      clients.push(c);
+      return c;
+    };
+    await body({ redis, proxy, a: nodes[0], b: nodes[1], reg });
+  } finally {
+    for (const c of clients) c.destroy();
+    await Promise.all(nodes.map((n) => n.stop()));
+    await proxy.close();
+    await redis.stop();
+  }
+}
+
+const notice = (c: TestClient, text: RegExp, ms: number) =>
+  c.expect((m) => m.command === 'NOTICE' && text.test(m.params[1]), ms, `NOTICE ${String(text)}`);
+
+/** Whether `c` has got (at any time) a PRIVMSG whose text matches `text`. */
+const hasText = (c: TestClient, text: RegExp) =>
+  c.received.some((r) => r.msg.command === 'PRIVMSG' && text.test(r.msg.params[1]));
+
+/** The texts of the PRIVMSGs `c` got from `nick` that match `text`. */
+const textsFrom = (c: TestClient, nick: string, text: RegExp) =>
+  c.received
+    .filter((r) => r.msg.command === 'PRIVMSG' && from(r.msg, nick) && text.test(r.msg.params[1]))
+    .map((r) => r.msg.params[1]);
+
+test('a node cut off from Redis: its users chat on, the other node drops them, and all is whole after the link is back', (t) =>
+  withSplit(t, async ({ proxy, a, b, reg }) => {
+    const alice = await reg(a, 'alice');
+    const carol = await reg(a, 'carol');
+    const bob = await reg(b, 'bob');
+    alice.send('JOIN #p'); // first: the operator everywhere
+    await alice.expectCommand('JOIN', '#p');
+    carol.send('JOIN #p,#q');
+    bob.send('JOIN #p,#q');
+    await eventually(async () => (await names(bob, '#p')).length === 3, 'all three in #p on b');
+    await eventually(async () => (await names(bob, '#q')).length === 2, 'carol and bob in #q on b');
+    alice.send('PRIVMSG bob :before');
+    assert.equal((await bob.expectCommand('PRIVMSG', 'bob')).params[1], 'before');
+
+    // The link between node a and Redis is cut; Redis stays up for node b.
+    proxy.cut();
+    const cutAt = Date.now();
+    await notice(alice, /network is degraded/, 5000);
+    await notice(carol, /network is degraded/, 5000);
+    const toldAfter = Date.now() - cutAt;
+
+    // Chat among a's users goes on, in the channel and privately: whatever alice saw echoed
+    // (confirmed), carol got, with the same msgid, in the same order.
+    const count = 20;
+    for (let i = 0; i < count; i++) {
+      alice.send(`PRIVMSG #p :split ${i}`);
+      alice.send(`PRIVMSG carol :private ${i}`);
+    }
+    const line = (m: { params: string[]; tags: Map<string, string> | null }) =>
+      `${m.params[0]} ${m.params[1]} ${m.tags?.get('msgid')}`;
+    const echoed: string[] = [];
+    const got: string[] = [];
+    for (let i = 0; i < 2 * count; i++) {
+      echoed.push(line(await alice.expect((x) => x.command === 'PRIVMSG' && from(x, 'alice'))));
+      got.push(line(await carol.expect((x) => x.command === 'PRIVMSG' && from(x, 'alice'))));
+    }
+    assert.deepEqual(got, echoed, "every confirmed message reached a's own member");
+    // What needs the other node is refused, not queued.
+    assert.equal((await alice.replies('PRIVMSG bob :there?'))[0]?.command, '402');
+    const fail = await alice.replies('TOPIC #p :not now');
+    assert.deepEqual(fail[0]?.params.slice(0, 2), ['TOPIC', 'CLUSTER_DEGRADED']);
+
+    // Node b drops a's users within the heartbeat window: QUIT to bob, their nicks free.
+    await bob.expect((m) => m.command === 'QUIT' && from(m, 'alice'), 15_000, 'QUIT alice');
+    await bob.expect((m) => m.command === 'QUIT' && from(m, 'carol'), 5000, 'QUIT carol');
+    const droppedAfter = Date.now() - cutAt;
+    assert.ok(droppedAfter < 10_000, `b dropped a's users after ${droppedAfter} ms`);
+    assert.deepEqual(await names(bob, '#p'), ['bob']);
+    assert.equal(await isOn(bob, 'alice'), false);
+    // Someone on b takes carol's nick meanwhile.
+    const carol2 = await reg(b, 'carol');
+
+    // The link is back: a resyncs. Private messages cross again (probes both ways, every 200 ms).
+    proxy.restore();
+    const restoredAt = Date.now();
+    let k = 0;
+    await eventually(
+      async () => {
+        bob.send(`PRIVMSG alice :probe ${k}`);
+        alice.send(`PRIVMSG bob :probe ${k++}`);
+        await sleep(200);
+        return hasText(alice, /^probe/) && hasText(bob, /^probe/);
+      },
+      'private messages cross both ways',
+      10_000,
+    );
+    const privateAfter = Date.now() - restoredAt;
+    // a's carol lost her nick to b's: renamed Guest<N>, and told why.
+    const why = await notice(carol, /^You are now Guest\d+: /, 10_000);
+    assert.match(why.params[1], /carol was taken on another server while the network was split/);
+    const renamed = await carol.expect((m) => m.command === 'NICK' && from(m, 'carol'));
+    const guest = renamed.params[0];
+    assert.match(guest, /^Guest\d+$/);
+    // a's users are back on b, in the channels they were in (alice still the operator).
+    await eventually(
+      async () => (await names(bob, '#p')).join(' ') === ['@alice', 'bob', guest].sort().join(' '),
+      'alice and the renamed carol back in #p on b',
+      15_000,
+    );
+    const channelAfter = Date.now() - restoredAt;
+    const bare = (list: string[]) => list.map((n) => n.replace(/^[@+]+/, '')).sort();
+    assert.deepEqual(bare(await names(bob, '#q')), [guest, 'bob'].sort());
+    // Both nodes hold the same copy of each channel again, status included.
+    for (const channel of ['#p', '#q']) {
+      assert.deepEqual(await names(alice, channel), await names(bob, channel), channel);
+    }
+    alice.send('PRIVMSG #p :channel back');
+    await bob.expect((m) => m.command === 'PRIVMSG' && m.params[1] === 'channel back');
+    bob.send('PRIVMSG #q :to the renamed');
+    await carol.expect((m) => m.command === 'PRIVMSG' && m.params[1] === 'to the renamed');
+    await eventually(
+      async () =>
+        alice.received.some(
+          (r) => r.msg.command === 'NOTICE' && /whole again/.test(r.msg.params[1]),
+        ),
+      'alice told the network is whole again',
+      10_000,
+    );
+    // The nick taken on b stays with its new holder, and a knows it.
+    assert.equal(await isOn(alice, 'carol'), true);
+    carol2.send('PRIVMSG alice :I am the carol of b');
+    await alice.expect((m) => m.command === 'PRIVMSG' && m.params[1] === 'I am the carol of b');
+    t.diagnostic(
+      `told ${toldAfter} ms after the cut; b dropped a's users ${droppedAfter} ms after it; ` +
+        `after the restore: private messages ${privateAfter} ms, a's users back in b's channels ${channelAfter} ms`,
+    );
+  }));
+
+test(
+  "a node cut off from Redis and back: its users' channel messages reach the other node as soon as they are confirmed",
+  {
+    todo: "cluster.ts resync: for RESYNC_SETTLE_MS (4 s) + a snapshot after the link is back, a's bus is up (channel messages go through the order, echoed to their sender) but b still has a's users out of the channels (rejoin comes after the merge): b runs each such message for a non-member and drops it",
+  },
+  (t) =>
+    withSplit(t, async ({ proxy, a, b, reg }) => {
+      const alice = await reg(a, 'alice');
+      const bob = await reg(b, 'bob');
+      alice.send('JOIN #p');
+      await alice.expectCommand('JOIN', '#p');
+      bob.send('JOIN #p');
+      await eventually(async () => (await names(bob, '#p')).length === 2, 'both in #p on b');
+      proxy.cut();
+      await notice(alice, /network is degraded/, 5000);
+      await bob.expect((m) => m.command === 'QUIT' && from(m, 'alice'), 15_000, 'QUIT alice');
+      // Back: a says so in its log the moment its link to Redis is whole ("reachable again").
+      proxy.restore();
+      await eventually(
+        async () => /Redis reachable again/.test(a.stderr()),
+        'a reconnects',
+        10_000,
+      );
+      // From now on a sends alice's channel messages through Redis and confirms them when they
+      // come back: each must reach bob.
+      const mark = alice.received.length;
+      for (let i = 0; i < 40 && !hasText(bob, /^after/); i++) {
+        alice.send(`PRIVMSG #p :after ${i}`);
+        await sleep(200);
+      }
+      await alice.sync();
+      await sleep(500);
+      const confirmed = alice.received
+        .slice(mark)
+        .filter((r) => r.msg.command === 'PRIVMSG' && from(r.msg, 'alice'))
+        .map((r) => r.msg.params[1]);
+      const reached = textsFrom(bob, 'alice', /^after/);
+      const lost = confirmed.filter((x) => !reached.includes(x));
+      t.diagnostic(`${confirmed.length} confirmed after a reconnected; lost on b: ${lost.length}`);
+      assert.deepEqual(lost, [], 'confirmed to alice, never delivered to bob');
+    }),
+);
+
+test(
+  'a node silently cut off from Redis (packets dropped): it notices within the heartbeat window, and resyncs once the link is back',
+  {
+    todo: 'bus.ts: nothing notices a silent partition: ioredis sees no close until TCP gives up on the unacknowledged heartbeats (~15 min with Linux defaults; never here, where the proxy holds the link), commands just queue; a never says it is degraded, holds each channel message (and the lines after it) for COMMAND_WAIT_MS, and after the link is back never resyncs, though b reaped its users: they stay unknown on b and their nicks can be taken there',
+  },
+  (t) =>
+    withSplit(t, async ({ proxy, a, b, reg }) => {
+      const alice = await reg(a, 'alice');
+      const carol = await reg(a, 'carol');
+      const bob = await reg(b, 'bob');
+      for (const c of [alice, carol, bob]) c.send('JOIN #p');
+      await eventually(async () => (await names(bob, '#p')).length === 3, 'all three in #p on b');
+      proxy.blackhole();
+      const cutAt = Date.now();
+      await bob.expect((m) => m.command === 'QUIT' && from(m, 'alice'), 15_000, 'QUIT alice');
+      // a must notice too, as it does when the link is reset: its users are told.
+      await notice(alice, /network is degraded/, 10_000 - (Date.now() - cutAt));
+      // Local chat is not held up by the silent link.
+      alice.send('PRIVMSG #p :local');
+      await carol.expect((m) => m.command === 'PRIVMSG' && m.params[1] === 'local', 2000);
+      proxy.restore();
+      await eventually(() => isOn(bob, 'alice'), 'b knows alice again', 15_000);
+      alice.send('PRIVMSG #p :across again');
+      await bob.expect((m) => m.command === 'PRIVMSG' && m.params[1] === 'across again', 10_000);
+    }),
+);
+
+test(
+  'commands in flight when the link is cut: what their sender is told failed is carried out nowhere',
+  {
+    todo: "bus.ts/replica.ts: ioredis re-sends after reconnecting the commands written but unanswered when the link died (autoResendUnfulfilledCommands, on by default) and those queued while it was down (enableOfflineQueue); replica.expire() had already told the sender FAIL and dropped them, so a ignores them when they come back while b runs them: b's users get a message its sender was told was not sent, and a JOIN run only on b leaves b's copy of the channel with a member a's copy lacks, which the resync's merge does not repair",
+  },
+  (t) =>
+    withSplit(t, async ({ proxy, a, b, reg }) => {
+      const alice = await reg(a, 'alice');
+      const carol = await reg(a, 'carol');
+      const bob = await reg(b, 'bob');
+      for (const c of [alice, carol, bob]) c.send('JOIN #p');
+      await eventually(async () => (await names(bob, '#p')).length === 3, 'all three in #p on b');
+      // The link goes silent with two of alice's commands on it, then is cut for good.
+      proxy.blackhole();
+      alice.send('PRIVMSG #p :in flight');
+      alice.send('JOIN #x');
+      await sleep(300);
+      proxy.cut();
+      await alice.expect((m) => m.command === 'FAIL' && m.params[0] === 'PRIVMSG', 5000);
+      await alice.expect((m) => m.command === 'FAIL' && m.params[0] === 'JOIN', 5000);
+      await sleep(1000); // shorter than the heartbeat window: b never drops a's users
+      proxy.restore();
+      await eventually(
+        async () =>
+          alice.received.some((r) => r.msg.command === 'NOTICE' && /whole/.test(r.msg.params[1])),
+        'a resynced',
+        15_000,
+      );
+      await sleep(500);
+      const onA = (await names(alice, '#x')).join(' ') || '(none)';
+      const onB = (await names(bob, '#x')).join(' ') || '(none)';
+      t.diagnostic(`#x on a: ${onA}; on b: ${onB}; bob got it: ${hasText(bob, /in flight/)}`);
+      // Neither node carried them out: the copies agree, and with what alice was told.
+      assert.equal(hasText(carol, /in flight/), false, "a's member did not get it");
+      assert.equal(
+        hasText(bob, /in flight/),
+        false,
+        "nor did b's, though alice was told it failed",
+      );
+      assert.deepEqual(await names(bob, '#x'), await names(alice, '#x'), 'one copy of #x');
+      assert.deepEqual(await names(bob, '#x'), [], 'alice was told her JOIN failed');
+    }),
+);

@@ -1,0 +1,62 @@
+// Helpers for tests of real `parley serve` nodes joined through Redis: polling, NAMES and ISON as lists, clients that chat at a steady rate and keep what they saw.
+import assert from 'node:assert/strict';
+import type { Message } from '../../src/protocol/index.js';
+import type { TestClient } from './irc.js';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll `fn` until it is true (news between nodes travel through Redis asynchronously). */
+export async function eventually(
+  fn: () => Promise<boolean>,
+  what: string,
+  ms = 8000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
+    await sleep(50);
+  }
+}
+
+/** The nicks (with their prefixes) NAMES `channel` gives `c`, sorted. */
+export async function names(c: TestClient, channel: string): Promise<string[]> {
+  const lines = await c.replies(`NAMES ${channel}`);
+  return lines
+    .filter((m) => m.command === '353')
+    .flatMap((m) => m.params[3].split(' '))
+    .filter((n) => n !== '')
+    .sort();
+}
+
+/** Whether `c`'s server knows `nick` as online (ISON). */
+export async function isOn(c: TestClient, nick: string): Promise<boolean> {
+  const fold = nick.toLowerCase();
+  return (await c.replies(`ISON ${nick}`)).some(
+    (m) => m.command === '303' && m.params[1].toLowerCase() === fold,
+  );
+}
+
+/** Whether `m` comes from `nick`. */
+export const from = (m: Message, nick: string) =>
+  m.source?.toLowerCase().startsWith(nick.toLowerCase() + '!') === true;
+
+/** A message `c` got: what it was, and when (ms since the epoch, on arrival). */
+export interface Seen {
+  msg: Message;
+  at: number;
+}
+
+/**
+ * Every line `c` gets from now on, stamped with its arrival time (TestClient keeps lines, not
+ * times). Call before the traffic it is to time.
+ */
+export function timed(c: TestClient): Seen[] {
+  const seen: Seen[] = [];
+  let next = c.received.length;
+  c.socket.on('data', () => {
+    // TestClient's own 'data' listener ran first (registered earlier) and parsed the lines.
+    const now = Date.now();
+    for (; next < c.received.length; next++) seen.push({ msg: c.received[next].msg, at: now });
+  });
+  return seen;
+}
