@@ -177,7 +177,15 @@ export class ClusterBus {
     private readonly on: BusHandlers,
   ) {
     // Commands wait while Redis is away (ioredis queues them) and callers time out on their own.
-    const opts = { lazyConnect: true, maxRetriesPerRequest: null, enableReadyCheck: true };
+    // Nothing is queued or re-sent across a reconnect: a command in flight when the link died was
+    // already given up (its sender told), and running it late on other nodes would split them.
+    const opts = {
+      lazyConnect: true,
+      maxRetriesPerRequest: null,
+      enableReadyCheck: true,
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+    };
     this.cmd = new Redis(url, opts);
     this.sub = new Redis(url, opts);
     // Up only when both connections are: the subscriber can be still reconnecting (and its
@@ -349,14 +357,28 @@ export class ClusterBus {
   }
 
   private async heartbeat(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<'silent'>((resolve) => {
+      timer = setTimeout(() => resolve('silent'), HEARTBEAT_TTL_MS - HEARTBEAT_MS);
+    });
     try {
-      await this.cmd
+      const beat = this.cmd
         .multi()
         .set(P + 'node:' + this.nodeId, this.serverName, 'PX', HEARTBEAT_TTL_MS)
         .sadd(P + 'nodes', this.nodeId)
         .exec();
+      beat.catch(() => {});
+      if ((await Promise.race([beat, silent])) === 'silent' && this.started && !this.closed) {
+        // A link that answers nothing (a silent partition: TCP would take minutes to notice):
+        // the others reap us soon, so go degraded now and reconnect, which resyncs on return.
+        this.lastError = 'Redis stopped answering';
+        this.cmd.disconnect(true);
+        this.sub.disconnect(true);
+      }
     } catch {
       // reported through 'error'
+    } finally {
+      clearTimeout(timer);
     }
   }
 

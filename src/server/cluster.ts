@@ -214,7 +214,11 @@ export class ClusterLink {
       return;
     }
     server.log.info({ cluster: this.url }, 'cluster: Redis reachable again');
-    void this.resync().then(() => this.noticeAll('The network is whole again.'));
+    // Channel changes wait until the others' view is merged (their copies lack our users until then).
+    this.replica.resyncing = true;
+    void this.resync()
+      .finally(() => (this.replica.resyncing = false))
+      .then(() => this.noticeAll('The network is whole again.'));
   }
 
   /**

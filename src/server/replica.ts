@@ -79,6 +79,8 @@ interface Pending {
 export class Replica {
   /** A command from the order is running: deliveries to replicas are their own node's business. */
   applying = false;
+  /** Redis is back but the others' view is not merged yet (cluster.ts): as if still away. */
+  resyncing = false;
   /** This node's commands in flight, by id, in the order they were sent. */
   private readonly pending = new Map<number, Pending>();
   /** Commands waiting until their client has nothing in flight, by client. */
@@ -116,7 +118,7 @@ export class Replica {
       req.waitFor(this.drained(client), run, run, COMMAND_WAIT_MS * 2);
       return true;
     }
-    if (this.bus.isDown) {
+    if (this.bus.isDown || this.resyncing) {
       // A message still reaches this node's members; a change would make the copies drift.
       if (TARGETED.has(req.msg.command) && client.inflight === 0) return false;
       req.standard(
