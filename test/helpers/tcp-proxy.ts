@@ -1,7 +1,19 @@
 // A loopback TCP proxy for fault tests: forwards to one port, and can cut the link (abruptly, or silently) and restore it.
 import net from 'node:net';
 
+/** One connection through the proxy. */
+export interface ProxyLink {
+  /** Everything the client has sent on it so far, as latin1 text (to tell links apart). */
+  readonly sent: string;
+  /** Hold back what the target sends on this link (the client's bytes still go through). */
+  holdReplies(): void;
+  /** Deliver what was held, in order, and forward again. */
+  release(): void;
+}
+
 export interface TcpProxy {
+  /** The connections forwarded now. */
+  links(): ProxyLink[];
   /** Where to connect instead of the target. */
   readonly port: number;
   /** Connections forwarded so far (refused ones not counted). */
@@ -36,10 +48,13 @@ export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Pro
     s.on('error', () => {}); // a reset is what the test asked for
     s.once('close', () => sockets.delete(s));
   };
-  /** Forward `from`'s bytes to `to`, held back while silenced. */
-  const forward = (from: net.Socket, to: net.Socket): void => {
+  const open = new Set<ProxyLink>();
+  /** Forward `from`'s bytes to `to`, held back while silenced (or while `paused` says so). */
+  const forward = (from: net.Socket, to: net.Socket, paused: () => Buffer[] | null): void => {
     from.on('data', (b: Buffer) => {
-      if (state === 'blackhole') held.push(() => to.write(b));
+      const queue = paused();
+      if (queue !== null) queue.push(b);
+      else if (state === 'blackhole') held.push(() => to.write(b));
       else to.write(b);
     });
   };
@@ -47,14 +62,30 @@ export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Pro
     forwarded++;
     const upstream = net.connect(targetPort, host);
     hold(upstream);
+    let sent = '';
+    let replies: Buffer[] | null = null;
+    const one: ProxyLink = {
+      get sent() {
+        return sent;
+      },
+      holdReplies: () => void (replies ??= []),
+      release: () => {
+        const queue = replies ?? [];
+        replies = null;
+        for (const b of queue) client.write(b);
+      },
+    };
+    open.add(one);
     const drop = (): void => {
+      open.delete(one);
       client.destroy();
       upstream.destroy();
     };
     client.once('close', drop);
     upstream.once('close', drop);
-    forward(client, upstream);
-    forward(upstream, client);
+    client.on('data', (b: Buffer) => void (sent += b.toString('latin1')));
+    forward(client, upstream, () => null);
+    forward(upstream, client, () => replies);
   };
 
   const server = net.createServer((client) => {
@@ -71,6 +102,7 @@ export async function startTcpProxy(targetPort: number, host = '127.0.0.1'): Pro
 
   return {
     port,
+    links: () => [...open],
     get forwarded() {
       return forwarded;
     },
