@@ -31,6 +31,8 @@ import type { User } from './user.js';
 
 /** After a resync's claims, how long the other nodes get to re-announce theirs. */
 const RESYNC_SETTLE_MS = 2 * HEARTBEAT_MS;
+/** How long a nick Redis granted waits for the news that the replica holding it here left. */
+const LEAVE_WAIT_MS = 1000;
 /** How long a starting node waits for the snapshot it asked for. */
 const SNAPSHOT_WAIT_MS = 5000;
 
@@ -129,9 +131,20 @@ export class ClusterLink {
    * for real when Redis is back (resync).
    */
   async claim(nick: string, username: string, host: string, realname: string): Promise<boolean> {
-    if (this.find(nick) !== undefined) return false;
-    if (this.bus.isDown) return true;
-    return this.bus.claim(fold(nick), this.entry(nick, username, host, realname));
+    const held = this.find(nick) !== undefined;
+    if (this.bus.isDown) return !held;
+    if (held && this.replica.resyncing) return false; // Redis's hash may not have it again yet
+    const folded = fold(nick);
+    if (!(await this.bus.claim(folded, this.entry(nick, username, host, realname)))) return false;
+    if (this.find(nick) === undefined) return true;
+    // Granted though a user of another node holds it here: it has just left (someone who
+    // reconnects through another node), and the news is on its way. Wait for it, briefly.
+    for (let waited = 0; waited < LEAVE_WAIT_MS; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (this.find(nick) === undefined) return true;
+    }
+    this.bus.release(folded);
+    return false;
   }
 
   /** Give back a nick this node held (a user left, or moved to another nick). */

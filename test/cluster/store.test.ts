@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { loggedIn, makeAccount } from '../helpers/accounts.js';
 import { eventually } from '../helpers/eventually.js';
 import { TestClient } from '../helpers/irc.js';
-import { haveRedis, startRedis } from '../helpers/redis.js';
+import { haveRedis, nickHeld, startRedis } from '../helpers/redis.js';
 import { startServe } from '../interop/serve.js';
 
 const CAPS = ['echo-message', 'server-time', 'message-tags', 'batch', 'draft/chathistory'];
@@ -19,6 +19,7 @@ test('two nodes on one Redis store: an account from either node, channel history
   const b = await startServe(args('n2'));
   try {
     await makeAccount(a.port, 'alice', 'correct-horse-battery'); // registered on n1
+    await eventually(async () => !(await nickHeld(redis, 'alice')), 'n1 freed alice');
     const alice = await loggedIn(b.port, 'alice', 'correct-horse-battery', CAPS); // logs in on n2
     const bob = await TestClient.register(a.port, 'bob', CAPS, false);
     alice.send('JOIN #h');

@@ -2,6 +2,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { freePort } from '../../src/cli/workers.js';
 import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
 import type { TestContext } from 'node:test';
 
 export interface TestRedis {
@@ -61,4 +62,19 @@ export async function startRedis(port?: number): Promise<TestRedis> {
       await exited;
     },
   };
+}
+
+/**
+ * Whether a cluster on `redis` still holds `nick` (folded, as the directory keys it): a user who
+ * quit frees it a moment after their connection closes, so a test that reconnects elsewhere at
+ * once waits for this first, as a real client retries after 433.
+ */
+export async function nickHeld(redis: TestRedis, folded: string): Promise<boolean> {
+  const r = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await r.connect();
+    return (await r.hexists('parley:nicks', folded)) === 1;
+  } finally {
+    r.disconnect();
+  }
 }
