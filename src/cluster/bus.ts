@@ -5,9 +5,11 @@
 //   nodes       the set of node ids that have joined and not been reaped
 //   nicks       hash: folded nick -> "<node>\t<nick>\t<user>\t<host>\t<account>\t<realname>"
 //   cloak-secret  the key every node cloaks addresses with (the first node's)
+//   clock       hash: the last place in the order handed out (ms, seq; bus-lua.ts ORDER)
 // Pub/sub channels:
 //   parley:dir      the network's one order, for every node: directory news (a user arrived,
-//                   left, changed nick) and the commands that change shared state (channels)
+//                   left, changed nick) and the commands that change shared state (channels);
+//                   each message is published by a script that prefixes its place in the order
 //   parley:to:<id>  for node <id> alone: private messages to its users, a snapshot it asked for
 //
 // A nick is claimed atomically (a Lua set-if-free), so two nodes never hand out the same one; a
@@ -16,6 +18,8 @@
 // announces `gone` for it, on which every node forgets that node's users, so a node killed with SIGKILL frees its nicks within
 // HEARTBEAT_TTL_MS + REAP_MS. Two connections: commands, and one in subscriber mode.
 import { Redis } from 'ioredis';
+import { Script } from '../store/redis-script.js';
+import { CLAIM, ORDER, ORDER_PER_MS, REAP, RELEASE } from './bus-lua.js';
 
 export const HEARTBEAT_MS = 2000;
 /** A node whose key is older than this is dead (three missed heartbeats). */
@@ -50,10 +54,13 @@ export interface LoggedCommand {
   tags: Array<[string, string]> | null;
   command: string;
   params: string[];
-  /** The stamp the origin gave it: every node's run mints the same server-time and msgids. */
+  /**
+   * Its place in the network's order, set by the bus where it arrives (the sender leaves 0s):
+   * Redis's clock in ms and a sequence within that ms (bus-lua.ts ORDER), the same on every node,
+   * so every node's run mints the same server-time and msgids, sorting in delivery order.
+   */
   ms: number;
-  time: string;
-  msgid: string;
+  seq: number;
 }
 
 /** A user as a snapshot carries it (the node it is on, and what a replica must know). */
@@ -123,27 +130,7 @@ export interface BusHandlers {
   degraded(down: boolean, why: string): void;
 }
 
-/** Claim ARGV[1] with entry ARGV[2] for node ARGV[3]: 1 when it was free or already this node's. */
-const CLAIM = `local v = redis.call('HGET', KEYS[1], ARGV[1])
-if not v then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) return 1 end
-if string.sub(v, 1, #ARGV[3] + 1) == ARGV[3] .. '\\t' then return 1 end
-return 0`;
-
-const RELEASE = `local v = redis.call('HGET', KEYS[1], ARGV[1])
-if v and string.sub(v, 1, #ARGV[2] + 1) == ARGV[2] .. '\\t' then
-  redis.call('HDEL', KEYS[1], ARGV[1]) return 1 end
-return 0`;
-
-/** Remove every nick of node ARGV[1] and the node itself; returns the removed entries. */
-const REAP = `local all = redis.call('HGETALL', KEYS[1])
-local out = {}
-local prefix = ARGV[1] .. '\\t'
-for i = 1, #all, 2 do
-  if string.sub(all[i + 1], 1, #prefix) == prefix then
-    redis.call('HDEL', KEYS[1], all[i]) out[#out + 1] = all[i + 1] end
-end
-redis.call('SREM', KEYS[2], ARGV[1])
-return out`;
+const ORDERED = new Script(ORDER);
 
 export function encodeEntry(e: DirEntry): string {
   return [e.node, e.nick, e.user, e.host, e.account ?? '', e.realname].join('\t');
@@ -311,8 +298,12 @@ export class ClusterBus {
     this.flushing = false;
     for (const [node, queue] of this.outbox) {
       const m: BusMessage = queue.length === 1 ? queue[0] : { t: 'batch', m: queue };
-      const channel = node === DIR ? P + 'dir' : P + 'to:' + node;
-      this.cmd.publish(channel, JSON.stringify(m)).catch(() => {});
+      const text = JSON.stringify(m);
+      if (node === DIR) {
+        ORDERED.run(this.cmd, [P + 'clock'], [queue.length, text, P + 'dir']).catch(() => {});
+      } else {
+        this.cmd.publish(P + 'to:' + node, text).catch(() => {});
+      }
     }
     this.outbox.clear();
   };
@@ -341,14 +332,31 @@ export class ClusterBus {
   }
 
   private received(text: string): void {
+    // The ordered channel's messages start with their first place in the order: "<ms> <seq> ".
+    let ms = 0;
+    let seq = 0;
+    if (text.charCodeAt(0) !== 0x7b /* { */) {
+      const a = text.indexOf(' ');
+      const b = text.indexOf(' ', a + 1);
+      ms = Number(text.slice(0, a));
+      seq = Number(text.slice(a + 1, b));
+      text = text.slice(b + 1);
+    }
     let m: BusMessage;
     try {
       m = JSON.parse(text) as BusMessage;
     } catch {
       return; // not ours: some other program publishing on our channels
     }
-    if (m.t === 'batch') for (const one of m.m) this.deliverOne(one);
-    else this.deliverOne(m);
+    const all = m.t === 'batch' ? m.m : [m];
+    for (const one of all) {
+      if (one.t === 'cmd') {
+        one.ms = ms + Math.floor(seq / ORDER_PER_MS);
+        one.seq = seq % ORDER_PER_MS;
+      }
+      seq++;
+      this.deliverOne(one);
+    }
   }
 
   private deliverOne(m: BusMessage): void {

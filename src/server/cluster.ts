@@ -48,6 +48,8 @@ export class ClusterLink {
    * (dropped), what came after it waits for the snapshot (kept in order). Null: in step.
    */
   private catchUp: {
+    /** After Redis was away: this node's copy was in step, so nothing before the request is dropped. */
+    resync: boolean;
     asked: boolean;
     after: BusMessage[];
     done: (snap: Snapshot | null) => void;
@@ -77,7 +79,7 @@ export class ClusterLink {
    * Ask a live node for the network's state as of the request's place in the order: 'alone' when
    * no other node is alive, null when none answered in time (then what follows is all we have).
    */
-  private async askSnapshot(): Promise<Snapshot | 'alone' | null> {
+  private async askSnapshot(resync = false): Promise<Snapshot | 'alone' | null> {
     const live = await this.bus.liveNodes();
     if (live.length === 0) return 'alone';
     return new Promise<Snapshot | null>((resolve) => {
@@ -95,7 +97,7 @@ export class ClusterLink {
           for (const m of after) this.handle(m);
         });
       };
-      this.catchUp = { asked: false, after: [], done: finish };
+      this.catchUp = { resync, asked: false, after: [], done: finish };
       this.bus.announce({ t: 'snapreq', node: this.nodeId, from: live[0] });
     });
   }
@@ -227,10 +229,15 @@ export class ClusterLink {
       return;
     }
     server.log.info({ cluster: this.url }, 'cluster: Redis reachable again');
-    // Channel changes wait until the others' view is merged (their copies lack our users until then).
+    // Channel changes wait until the others' view is merged (their copies lack our users until
+    // then); messages to channels go on locally until our users are announced again.
     this.replica.resyncing = true;
+    this.replica.localOnly = true;
     void this.resync()
-      .finally(() => (this.replica.resyncing = false))
+      .finally(() => {
+        this.replica.resyncing = false;
+        this.replica.localOnly = false;
+      })
       .then(() => this.noticeAll('The network is whole again.'));
   }
 
@@ -256,11 +263,15 @@ export class ClusterLink {
           `${u.nick} was taken on another server while the network was split`,
         );
     });
+    // Our users back in their channels everywhere, ahead of their next message in the order:
+    // from here on their messages reach the other nodes' members again.
+    this.replica.rejoinAll();
+    this.replica.localOnly = false;
     // The others re-announce within a heartbeat or two; then the network is whole again.
     await new Promise((resolve) => setTimeout(resolve, RESYNC_SETTLE_MS));
     let snap: Snapshot | 'alone' | null;
     try {
-      snap = await this.askSnapshot();
+      snap = await this.askSnapshot(true);
     } catch {
       return;
     }
@@ -313,9 +324,11 @@ export class ClusterLink {
         return;
       }
       if (m.t === 'snapreq') return this.handle(m); // two nodes catching up at once answer each other
-      // Before our request: already in the snapshot. After it: applied once the snapshot is.
+      // After our request: applied once the snapshot is. Before it: already in the snapshot for
+      // a node that starts empty; for a resync, news (another node's channel message is in no
+      // snapshot), applied now.
       if (c.asked && m.t !== 'deliver') c.after.push(m);
-      else if (m.t === 'deliver') this.handle(m);
+      else if (m.t === 'deliver' || c.resync) this.handle(m);
       return;
     }
     this.handle(m);

@@ -7,10 +7,11 @@
 //
 // The copies stay equal because a command that changes shared state (JOIN, PART, KICK, TOPIC,
 // MODE, INVITE, AWAY, SETNAME, RENAME, and a message to a channel) is not run where it arrives:
-// the node publishes it on the bus's one ordered channel with a stamp (server-time, msgid) and
-// holds the client's later lines; every node, this one too, runs the same handler when the
-// command comes back, in the bus's order, with the stamp pinned, so every node reaches the same
-// state and mints the same msgids, and everyone sees a channel's messages in one order. Only the
+// the node publishes it on the bus's one ordered channel and holds the client's later lines;
+// every node, this one too, runs the same handler when the command comes back, in the bus's
+// order, with the stamp of its place in that order pinned (server-time and msgid from Redis's
+// clock, bus-lua.ts ORDER), so every node reaches the same state and mints the same msgids, and
+// everyone sees a channel's messages in one order, which is also the msgids' and history's. Only the
 // origin answers its client: replies to a replica go nowhere. A channel message costs one PUBLISH
 // (batched per turn) whatever the number of members and nodes.
 //
@@ -27,6 +28,7 @@ import { Client } from './client.js';
 import { Request } from './commands/request.js';
 import { Connection } from './connection.js';
 import type { Server } from './server.js';
+import { orderStamp } from './stamp.js';
 import { historyScope, User } from './user.js';
 
 /** Commands that change shared state whatever their target. */
@@ -79,8 +81,14 @@ interface Pending {
 export class Replica {
   /** A command from the order is running: deliveries to replicas are their own node's business. */
   applying = false;
-  /** Redis is back but the others' view is not merged yet (cluster.ts): as if still away. */
+  /** Redis is back but the others' view is not merged yet (cluster.ts): changes are refused. */
   resyncing = false;
+  /**
+   * Redis is back, but the others do not know this node's users again yet (cluster.ts resync):
+   * messages to channels reach this node's members only. Once they do, messages go through the
+   * order though the merge is not done (the others put our users back in their channels first).
+   */
+  localOnly = false;
   /** This node's commands in flight, by id, in the order they were sent. */
   private readonly pending = new Map<number, Pending>();
   /** Commands waiting until their client has nothing in flight, by client. */
@@ -118,9 +126,10 @@ export class Replica {
       req.waitFor(this.drained(client), run, run, COMMAND_WAIT_MS * 2);
       return true;
     }
-    if (this.bus.isDown || this.resyncing) {
+    const message = TARGETED.has(req.msg.command);
+    if (this.bus.isDown || this.localOnly || (this.resyncing && !message)) {
       // A message still reaches this node's members; a change would make the copies drift.
-      if (TARGETED.has(req.msg.command) && client.inflight === 0) return false;
+      if (message && client.inflight === 0) return false;
       req.standard(
         'FAIL',
         'CLUSTER_DEGRADED',
@@ -140,7 +149,6 @@ export class Replica {
 
   private submit(holder: Request, run: Request, msg: Message): void {
     const client = holder.client;
-    const stamp = this.server.stamper.next();
     const id = ++this.nextId;
     this.pending.set(id, { holder, run, sentAt: this.server.clock() });
     client.inflight++;
@@ -154,9 +162,8 @@ export class Replica {
       tags: msg.tags === null ? null : [...msg.tags],
       command: msg.command,
       params: msg.params,
-      ms: stamp.ms,
-      time: stamp.time,
-      msgid: stamp.msgid,
+      ms: 0, // set by the bus where it arrives: its place in the order
+      seq: 0,
     });
   }
 
@@ -217,7 +224,7 @@ export class Replica {
       });
     }
     const stamper = this.server.stamper;
-    stamper.pin({ ms: m.ms, time: m.time, msgid: m.msgid });
+    stamper.pin(orderStamp(m.ms, m.seq));
     this.applying = true;
     try {
       this.server.commands.run(req);
@@ -348,6 +355,18 @@ export class Replica {
     if (user === null || user.remote !== m.e.node) return;
     const { channel } = net.channel(m.channel, this.server.clock());
     if (!channel.members.has(user)) this.join(channel, user, m.bits);
+  }
+
+  /**
+   * Redis is back after a split: put each of this node's users back in its channels on the other
+   * nodes (which may have dropped them) before any message of theirs goes through the order.
+   */
+  rejoinAll(): void {
+    for (const u of this.server.network.allUsers()) {
+      if (u.remote !== null) continue;
+      for (const channel of u.channels)
+        this.announceRejoin(channel, u, channel.members.get(u) ?? 0);
+    }
   }
 
   private announceRejoin(channel: Channel, user: User, bits: number): void {

@@ -28,6 +28,22 @@ export function parseServerTime(text: string): number | null {
 /** The 4-digit base-36 sequence texts of the first 1296 messages of a millisecond, made once. */
 const SEQ_TEXT = Array.from({ length: 36 * 36 }, (_, n) => n.toString(36).padStart(4, '0'));
 
+/**
+ * The stamp of a place in a cluster's order (cluster/bus-lua.ts ORDER): the same on every node,
+ * with no node suffix (a node's own msgids all have one, so the two never meet).
+ */
+export function orderStamp(ms: number, seq: number): Stamp {
+  return { time: new Date(ms).toISOString(), ms, msgid: msPrefix(ms) + seqText(seq) };
+}
+
+function msPrefix(ms: number): string {
+  return ms.toString(36).padStart(9, '0');
+}
+
+function seqText(seq: number): string {
+  return seq < SEQ_TEXT.length ? SEQ_TEXT[seq] : seq.toString(36).padStart(4, '0');
+}
+
 export class Stamper {
   /** Appended to every msgid: in a cluster, `-<node id>`, so two nodes never mint the same id in
    * one millisecond (ids still sort by time first). */
@@ -58,7 +74,7 @@ export class Stamper {
       this.lastMs = p.stamp.ms;
       this.seq = 0;
       this.lastIso = p.stamp.time;
-      this.lastMsPrefix = p.stamp.ms.toString(36).padStart(9, '0');
+      this.lastMsPrefix = msPrefix(p.stamp.ms);
     }
   }
 
@@ -85,7 +101,7 @@ export class Stamper {
       this.lastMs = ms;
       this.seq = 0;
       this.lastIso = new Date(ms).toISOString();
-      this.lastMsPrefix = ms.toString(36).padStart(9, '0');
+      this.lastMsPrefix = msPrefix(ms);
     }
     return this.lastMs;
   }
@@ -100,10 +116,7 @@ export class Stamper {
     return {
       time: this.lastIso,
       ms: this.lastMs,
-      msgid:
-        this.lastMsPrefix +
-        (this.seq < SEQ_TEXT.length ? SEQ_TEXT[this.seq] : this.seq.toString(36).padStart(4, '0')) +
-        this.suffix,
+      msgid: this.lastMsPrefix + seqText(this.seq) + this.suffix,
     };
   }
 }

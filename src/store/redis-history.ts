@@ -3,7 +3,6 @@
 // Writes become Items on the store's queue (redis.ts), sent as one MULTI/EXEC per turn; a run of
 // appends goes out as one script call. Reads go at once, one round trip each (find: HGET; the
 // rest: one script). The key layout is in redis-lua.ts.
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
   APPEND_LUA,
@@ -13,6 +12,7 @@ import {
   TAKE_INBOX_LUA,
   TARGETS_LUA,
 } from './redis-lua.js';
+import { Script } from './redis-script.js';
 import type { Bound, HistoryRecord, HistoryStore, TargetRow } from './types.js';
 
 /** A queued append: the record already encoded (later changes to the object are not stored). */
@@ -102,24 +102,6 @@ function records(reply: unknown): HistoryRecord[] {
   const out: HistoryRecord[] = [];
   for (const json of reply) if (typeof json === 'string') out.push(decode(json));
   return out;
-}
-
-/** A Lua script run by its SHA1, sent whole only when Redis has not got it (after a restart). */
-export class Script {
-  private readonly sha: string;
-
-  constructor(private readonly lua: string) {
-    this.sha = createHash('sha1').update(lua).digest('hex');
-  }
-
-  async run(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return redis.eval(this.lua, keys.length, ...keys, ...args);
-    }
-  }
 }
 
 const RANGE = new Script(RANGE_LUA);
