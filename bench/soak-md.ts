@@ -83,6 +83,8 @@ export function soakTable(r: SoakResult): string {
   const rows = summaryRows(r);
   const w = Math.max(...rows.map(([label]) => label.length));
   const lines = rows.map(([label, value]) => `${label.padEnd(w)}  ${value.replaceAll('**', '')}`);
+  const errors = Object.entries(r.clients.errors).sort((a, b) => b[1] - a[1]);
+  if (errors.length > 0) lines.push('errors:', ...errors.map(([what, k]) => `  ${n(k)}× ${what}`));
   if (r.examples.length > 0) lines.push('first problems:', ...r.examples.map((e) => `  ${e}`));
   return lines.join('\n');
 }

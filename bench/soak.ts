@@ -39,6 +39,7 @@ duplicate, history gap, cut connection, server exit or growing memory.
   --flood-burst N, --flood-rate N   the server's flood control [${DEFAULTS.floodBurst}, ${DEFAULTS.floodRate}/s]
   --seed N           random seed [${DEFAULTS.seed}]
   --no-write         do not write bench/SOAK.md and bench/soak.svg
+  --json FILE        also save the whole result (every memory sample) as JSON
   -h, --help         show this help
 `;
 
@@ -61,9 +62,10 @@ const FLAGS: Record<string, keyof SoakOptions> = {
   '--seed': 'seed',
 };
 
-function parseArgs(argv: string[]): { o: SoakOptions; write: boolean } {
+function parseArgs(argv: string[]): { o: SoakOptions; write: boolean; json: string | null } {
   const o: SoakOptions = { ...DEFAULTS };
   let write = true;
+  let json: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') {
@@ -72,6 +74,11 @@ function parseArgs(argv: string[]): { o: SoakOptions; write: boolean } {
     }
     if (a === '--no-write') {
       write = false;
+      continue;
+    }
+    if (a === '--json') {
+      json = argv[++i] ?? null;
+      if (json === null) throw new Error('--json needs a file name');
       continue;
     }
     const [flag, inline] = a.split('=', 2);
@@ -86,7 +93,7 @@ function parseArgs(argv: string[]): { o: SoakOptions; write: boolean } {
   if (!(o.clients >= 2) || !(o.channels >= 1) || !(o.perClient >= 1))
     throw new Error('--clients must be at least 2, --channels and --per-client at least 1');
   if (!(o.seconds > 0)) throw new Error('--minutes must be above 0');
-  return { o, write };
+  return { o, write, json };
 }
 
 /** parley as the soak runs it: history on, flood control on, room for every client, no chat log. */
@@ -139,7 +146,7 @@ export async function startSoakServer(o: SoakOptions): Promise<SoakServer> {
 }
 
 async function main(): Promise<void> {
-  const { o, write } = parseArgs(process.argv.slice(2));
+  const { o, write, json } = parseArgs(process.argv.slice(2));
   const say = (line: string) => process.stderr.write(line + '\n');
   const { server, heapFile, stop } = await startSoakServer(o);
   say(
@@ -162,6 +169,7 @@ async function main(): Promise<void> {
     ),
   };
   process.stdout.write(soakTable(result) + '\n');
+  if (json !== null) fs.writeFileSync(json, JSON.stringify(result, null, 1));
   if (write) {
     const dir = path.join(REPO, 'bench');
     fs.writeFileSync(path.join(dir, 'SOAK.md'), soakMarkdown(result, context));

@@ -120,7 +120,7 @@ test('fuzz: remote text never reaches the terminal raw, every row fits, and a fr
       },
     ),
     {
-      numRuns: Number(process.env.PARLEY_FUZZ_RUNS ?? 30),
+      numRuns: Number(process.env.PARLEY_FUZZ_RUNS ?? 20),
       seed: Number(process.env.PARLEY_FUZZ_SEED ?? 20261218),
       includeErrorInReport: true,
     },

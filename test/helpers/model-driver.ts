@@ -285,8 +285,8 @@ export class Harness {
       assert.deepEqual(tracked, e.numerics, `${where}: numerics differ`);
       if (e.listing === undefined) continue;
       const listing = nums.filter((r) => LISTED.has(r.msg.command));
-      const got353 = listing.map((r) => listed(r.msg.command, r.msg.params)).sort();
-      assert.deepEqual(got353, e.listing, `${where}: listing differs`);
+      const gotListing = listing.map((r) => listed(r.msg.command, r.msg.params)).sort();
+      assert.deepEqual(gotListing, e.listing, `${where}: listing differs`);
     }
   }
 

@@ -125,7 +125,7 @@ async function runActions(initial: Caps[], actions: Action[]): Promise<void> {
       const words = [...e.lines.values()]
         .flat()
         .map((l) => l.text.replace(/^\[b\] /, '').split(' '));
-      const lines = words.map((w) => (/^[A-Z]+$/.test(w[0]) ? w[0] : w[1]));
+      const lines = words.map((w) => (/^(BATCH|FAIL|CHATHISTORY)$/.test(w[0]) ? w[0] : w[1]));
       const keys = [a.t, ...e.numerics.map((x) => x.slice(0, 3)), ...lines.map((c) => 'line ' + c)];
       if (e.history !== undefined) keys.push('bounded history');
       for (const key of keys) stats.set(key, (stats.get(key) ?? 0) + 1);
