@@ -54,6 +54,8 @@ export interface LoggedCommand {
   tags: Array<[string, string]> | null;
   command: string;
   params: string[];
+  /** For the end of a draft/multiline batch (`BATCH -id`): the lines it gathered on its node. */
+  batch?: LoggedBatch;
   /**
    * Its place in the network's order, set by the bus where it arrives (the sender leaves 0s):
    * Redis's clock in ms and a sequence within that ms (bus-lua.ts ORDER), the same on every node,
@@ -61,6 +63,15 @@ export interface LoggedCommand {
    */
   ms: number;
   seq: number;
+}
+
+/** A multiline batch as it crosses nodes (server/commands/multiline.ts Gathering). */
+export interface LoggedBatch {
+  id: string;
+  target: string;
+  verb: 'PRIVMSG' | 'NOTICE' | null;
+  lines: Array<{ text: string; concat: boolean }>;
+  tags: Array<[string, string]> | null;
 }
 
 /** A user as a snapshot carries it (the node it is on, and what a replica must know). */

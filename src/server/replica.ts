@@ -21,10 +21,18 @@
 // refused (FAIL ... CLUSTER_DEGRADED), so no two copies drift apart.
 import { Socket } from 'node:net';
 import { fold, isChannelName, type Message } from '../protocol/index.js';
-import type { ClusterBus, DirEntry, LoggedCommand, SnapChannel, SnapUser } from '../cluster/bus.js';
+import type {
+  ClusterBus,
+  DirEntry,
+  LoggedBatch,
+  LoggedCommand,
+  SnapChannel,
+  SnapUser,
+} from '../cluster/bus.js';
 import { CAPBIT } from './capabilities.js';
 import type { Channel, ListMode } from './channel.js';
 import { Client } from './client.js';
+import type { Gathering } from './commands/multiline.js';
 import { Request } from './commands/request.js';
 import { Connection } from './connection.js';
 import type { Server } from './server.js';
@@ -76,6 +84,20 @@ interface Pending {
   /** The request to run when the command comes back (the holder, or one made for it). */
   run: Request;
   sentAt: number;
+  /** The multiline batch its `BATCH -id` closes (taken off the client until it runs). */
+  gathering?: Gathering;
+}
+
+function loggedBatch(g: Gathering): LoggedBatch {
+  const tags = g.tags === null ? null : [...g.tags];
+  return { id: g.id, target: g.target, verb: g.verb, lines: g.lines, tags };
+}
+
+/** A batch from another node, gathered again for its user's replica (no label: no answer here). */
+function gathering(b: LoggedBatch): Gathering {
+  const bytes = b.lines.reduce((n, l) => n + Buffer.byteLength(l.text), 0);
+  const tags = b.tags === null ? null : new Map(b.tags);
+  return { ...b, bytes, tags, label: null, failed: false };
 }
 
 export class Replica {
@@ -119,7 +141,8 @@ export class Replica {
     if (this.applying) return false;
     const client = req.client;
     const user = client.user;
-    if (user === null || user.remote !== null || client.multiline !== null) return false;
+    if (user === null || user.remote !== null) return false;
+    if (client.multiline !== null) return this.takesBatchEnd(req);
     if (!isLogged(req.msg)) {
       if (client.inflight === 0) return false;
       const run = () => this.server.commands.run(req);
@@ -141,16 +164,33 @@ export class Replica {
     return true;
   }
 
+  /**
+   * The lines of a draft/multiline batch gather on this node; its closing `BATCH -id` carries
+   * them through the order (as the message they make) when its target is a channel or a user of
+   * another node. While Redis is away it is delivered here, as any message is.
+   */
+  private takesBatchEnd(req: Request): boolean {
+    const g = req.client.multiline!;
+    if (req.msg.command !== 'BATCH' || req.params[0] !== '-' + g.id || g.failed) return false;
+    if (this.bus.isDown || this.localOnly) return false;
+    if (!isChannelName(g.target) && this.server.network.findUser(g.target)?.remote == null) {
+      return false;
+    }
+    req.client.multiline = null;
+    this.submit(req, req, req.msg, g);
+    return true;
+  }
+
   /** Run `msg` (a JOIN the server makes for the client, e.g. the default channel) through the order. */
   submitFor(req: Request, msg: Message): void {
     if (this.bus.isDown) return;
     this.submit(req, new Request(this.server, req.client, msg), msg);
   }
 
-  private submit(holder: Request, run: Request, msg: Message): void {
+  private submit(holder: Request, run: Request, msg: Message, gathering?: Gathering): void {
     const client = holder.client;
     const id = ++this.nextId;
-    this.pending.set(id, { holder, run, sentAt: this.server.clock() });
+    this.pending.set(id, { holder, run, sentAt: this.server.clock(), gathering });
     client.inflight++;
     holder.hold();
     this.bus.announce({
@@ -162,6 +202,7 @@ export class Replica {
       tags: msg.tags === null ? null : [...msg.tags],
       command: msg.command,
       params: msg.params,
+      batch: gathering === undefined ? undefined : loggedBatch(gathering),
       ms: 0, // set by the bus where it arrives: its place in the order
       seq: 0,
     });
@@ -223,6 +264,7 @@ export class Replica {
         params: m.params,
       });
     }
+    if (m.batch !== undefined) req.client.multiline = pend?.gathering ?? gathering(m.batch);
     const stamper = this.server.stamper;
     stamper.pin(orderStamp(m.ms, m.seq));
     this.applying = true;

@@ -206,10 +206,12 @@ function deliver(req: Request, g: Gathering): void {
     );
   }
   const kind = quiet ? 'notice' : 'privmsg';
+  // In a cluster every node runs it (replica.ts): a private one shows where one side is.
+  const local = user.remote === null || recipients.some((r) => r.remote === null);
   for (const l of shown) {
     if (isChannelName(target))
       server.chatlog.channelMessage(stamp.ms, target, user.nick, l.text, kind);
-    else server.chatlog.privateMessage(stamp.ms, user.nick, [target], l.text, kind);
+    else if (local) server.chatlog.privateMessage(stamp.ms, user.nick, [target], l.text, kind);
   }
 }
 
