@@ -3,7 +3,7 @@
 // Nothing here waits for the store: append() only queues, and the store commits at the start of
 // the next flush pass (flush.ts), before any line of that turn is written, so a message is durable
 // before its echo, its labeled ACK or its delivery leaves the server.
-import { serializeBody, serializeTags } from '../protocol/index.js';
+import { serializeBody, serializeTags, type Tags } from '../protocol/index.js';
 import { conversationKey, type HistoryRecord, type Store } from '../store/types.js';
 import { CAPBIT } from './capabilities.js';
 import type { Channel } from './channel.js';
@@ -12,6 +12,48 @@ import type { Stamp } from './stamp.js';
 import type { User } from './user.js';
 
 export type StoredCommand = HistoryRecord['command'];
+type Verb = 'PRIVMSG' | 'NOTICE';
+/** A line of a draft/multiline message; `concat`: joined to the one before without a break. */
+export interface Line {
+  text: string;
+  concat: boolean;
+}
+
+const MULTILINE = 'draft/multiline';
+const CONCAT = 'draft/multiline-concat';
+
+/**
+ * A multiline message's lines as one record's text: each line after the first follows a \n (a
+ * line break) or a \r (joined to the one before: multiline-concat). Neither can be in an IRC
+ * line, so a text holding one is a multiline message; one without is a plain message.
+ */
+export function linesText(lines: Line[]): string {
+  let text = '';
+  for (const [k, l] of lines.entries()) text += (k === 0 ? '' : l.concat ? '\r' : '\n') + l.text;
+  return text;
+}
+
+/** linesText() undone. */
+export function textLines(text: string): Line[] {
+  const out: Line[] = [];
+  let start = 0;
+  let concat = false;
+  for (let i = 0; i <= text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (i < text.length && c !== 10 && c !== 13) continue;
+    out.push({ text: text.slice(start, i), concat });
+    concat = c === 13;
+    start = i + 1;
+  }
+  return out;
+}
+
+let batchCounter = 0;
+
+/** A new batch id, unique on this server. */
+export function batchId(prefix: string): string {
+  return prefix + (++batchCounter).toString(36);
+}
 
 /** How often old messages are forgotten (--history-max, --history-age); the first time at start. */
 const PRUNE_EVERY_MS = 10 * 60_000;
@@ -46,6 +88,32 @@ export class History {
     this.append(out, conversationKey(sender.historyId, 'a:' + key), name, sender);
   }
 
+  /** A draft/multiline message to `channel`: one record, its lines in its text (linesText). */
+  channelLines(
+    stamp: Stamp,
+    verb: Verb,
+    channel: Channel,
+    sender: User,
+    tags: Tags | null,
+    lines: Line[],
+  ) {
+    if (this.othersKeep(sender)) return;
+    this.keep(stamp, verb, channel.folded, channel.name, sender, tags, linesText(lines));
+  }
+
+  /** A draft/multiline message between `sender` and `recipient`, as channelLines. */
+  privateLines(
+    stamp: Stamp,
+    verb: Verb,
+    sender: User,
+    recipient: User,
+    tags: Tags | null,
+    lines: Line[],
+  ) {
+    const conversation = conversationKey(sender.historyId, recipient.historyId);
+    this.keep(stamp, verb, conversation, recipient.nick, sender, tags, linesText(lines));
+  }
+
   /** The private-message fast path's line (direct.ts): plain PRIVMSG, no tags. */
   privateBytes(stamp: Stamp, sender: User, recipient: User, buf: Buffer, s: number, e: number) {
     const record = {
@@ -74,24 +142,40 @@ export class History {
   /** Queue `out` (PRIVMSG, NOTICE or TAGMSG from `sender`) as a record of `conversation`. */
   private append(out: ServerEvent, conversation: string, target: string, sender: User): void {
     const command = out.command as StoredCommand;
+    const text = command === 'TAGMSG' ? '' : (out.params[1] ?? '');
+    this.keep(out.stamp, command, conversation, target, sender, out.clientTags, text, out.source);
+  }
+
+  private keep(
+    stamp: Stamp,
+    command: StoredCommand,
+    conversation: string,
+    target: string,
+    sender: User,
+    tags: Tags | null,
+    text: string,
+    source = sender.prefix,
+  ): void {
     this.store.history.append({
-      msgid: out.stamp.msgid,
-      time: out.stamp.ms,
+      msgid: stamp.msgid,
+      time: stamp.ms,
       conversation,
       target,
-      source: out.source,
+      source,
       account: sender.account,
       command,
-      tags: out.clientTags === null ? '' : serializeTags(out.clientTags),
-      text: command === 'TAGMSG' ? '' : (out.params[1] ?? ''),
+      tags: tags === null ? '' : serializeTags(tags),
+      text,
     });
   }
 }
 
 /**
- * A stored message as a line for a client with `caps`, inside batch `batch` (or none): its own
- * time and msgid, its client tags for message-tags clients. Null when the client cannot be shown it
- * (TAGMSG to a client without message-tags).
+ * A stored message as lines for a client with `caps`, inside batch `batch` (or none): its own
+ * time and msgid, its client tags for message-tags clients. A multiline message is a nested
+ * draft/multiline batch for a client with that cap (and batch), else one line per non-blank line,
+ * the first with the msgid, as it was delivered. Null when the client cannot be shown it (TAGMSG
+ * to a client without message-tags).
  */
 export function replayLine(
   record: HistoryRecord,
@@ -100,19 +184,55 @@ export function replayLine(
 ): string | null {
   const tagged = (caps & CAPBIT.MESSAGE_TAGS) !== 0;
   if (record.command === 'TAGMSG' && !tagged) return null;
+  const outer = batch === null ? [] : ['batch=' + batch];
+  const lines = record.command === 'TAGMSG' ? null : textLines(record.text);
+  if (lines === null || lines.length === 1) {
+    const params = lines === null ? [record.target] : [record.target, record.text];
+    return line(
+      [...outer, ...recordTags(record, caps, true)],
+      record.source,
+      record.command,
+      params,
+    );
+  }
+  const both = CAPBIT.MULTILINE | CAPBIT.BATCH;
+  if ((caps & both) === both) {
+    const id = batchId('ml');
+    const open = [...outer, ...recordTags(record, caps, true)];
+    let out = line(open, record.source, 'BATCH', ['+' + id, MULTILINE, record.target]);
+    for (const l of lines) {
+      const tags = l.concat ? ['batch=' + id, CONCAT] : ['batch=' + id];
+      out += line(tags, record.source, record.command, [record.target, l.text]);
+    }
+    return out + line(outer, record.source, 'BATCH', ['-' + id]);
+  }
+  let out = '';
+  for (const l of lines) {
+    if (l.text === '') continue;
+    const tags = [...outer, ...recordTags(record, caps, out === '')];
+    out += line(tags, record.source, record.command, [record.target, l.text]);
+  }
+  return out;
+}
+
+/** The tags a stored message carries for a client with `caps` (the msgid only when `msgid`). */
+function recordTags(record: HistoryRecord, caps: number, msgid: boolean): string[] {
+  const tagged = (caps & CAPBIT.MESSAGE_TAGS) !== 0;
   const tags: string[] = [];
-  if (batch !== null) tags.push('batch=' + batch);
   if (tagged || (caps & CAPBIT.SERVER_TIME) !== 0) {
     tags.push('time=' + new Date(record.time).toISOString());
   }
   if (tagged) {
-    tags.push('msgid=' + record.msgid);
+    if (msgid) tags.push('msgid=' + record.msgid);
     if (record.account !== null && (caps & CAPBIT.ACCOUNT_TAG) !== 0) {
       tags.push('account=' + record.account);
     }
     if (record.tags !== '') tags.push(record.tags);
   }
-  const params = record.command === 'TAGMSG' ? [record.target] : [record.target, record.text];
-  const body = serializeBody(record.source, record.command, params);
+  return tags;
+}
+
+function line(tags: string[], source: string, command: string, params: string[]): string {
+  const body = serializeBody(source, command, params);
   return tags.length === 0 ? body + '\r\n' : '@' + tags.join(';') + ' ' + body + '\r\n';
 }

@@ -8,20 +8,13 @@
 import { fold, isChannelName } from '../../protocol/index.js';
 import { conversationKey, type Bound, type HistoryRecord } from '../../store/types.js';
 import { CAPBIT } from '../capabilities.js';
-import { replayLine } from '../history.js';
+import { batchId, replayLine } from '../history.js';
 import { parseServerTime } from '../stamp.js';
 import type { User } from '../user.js';
 import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
 
 const SUBCOMMANDS = new Set(['LATEST', 'BEFORE', 'AFTER', 'AROUND', 'BETWEEN', 'TARGETS']);
-
-let batchCounter = 0;
-
-/** A new batch id, unique on this server. */
-export function batchId(prefix: string): string {
-  return prefix + (++batchCounter).toString(36);
-}
 
 /** `timestamp=…` or `msgid=…` as a bound; null when it is neither (or not a valid time). */
 function parseBound(word: string): Bound | null {

@@ -18,6 +18,7 @@ import { MULTILINE_MAX_BYTES, MULTILINE_MAX_LINES } from '../limits.js';
 import type { User } from '../user.js';
 import type { Request } from './request.js';
 import { stampTags } from '../event.js';
+import { batchId } from '../history.js';
 import { speakRefusal } from './messaging.js';
 import type { CommandSpec } from './table.js';
 
@@ -38,8 +39,6 @@ export interface Gathering {
   /** A FAIL was sent: the rest of the batch is ignored up to its BATCH -id. */
   failed: boolean;
 }
-
-let batches = 0;
 
 /** FAIL BATCH <code> ...: the open batch (if any) is dropped, up to its BATCH -id. */
 function fail(req: Request, code: string, ...rest: string[]): void {
@@ -166,7 +165,7 @@ function deliver(req: Request, g: Gathering): void {
     recipients = to === user ? [] : [to];
   }
   const stamp = server.stamper.next();
-  const id = 'ml' + (++batches).toString(36);
+  const id = batchId('ml');
   const head = stampTags(stamp, CAPBIT.MESSAGE_TAGS, g.tags);
   let whole = `@${head} :${user.prefix} BATCH +${id} ${TYPE} ${target}\r\n`;
   for (const l of g.lines) {
@@ -204,6 +203,13 @@ function deliver(req: Request, g: Gathering): void {
     req.client.conn.send(
       Buffer.from(`@label=${escapeTagValue(g.label)} :${server.config.name} ACK\r\n`),
     );
+  }
+  const channel = isChannelName(target) ? network.findChannel(target) : undefined;
+  if (channel !== undefined)
+    server.history?.channelLines(stamp, verb, channel, user, g.tags, g.lines);
+  // In a cluster every node runs it: kept where it was sent from, like a private message.
+  else if (user.remote === null) {
+    server.history?.privateLines(stamp, verb, user, recipients[0] ?? user, g.tags, g.lines);
   }
   const kind = quiet ? 'notice' : 'privmsg';
   // In a cluster every node runs it (replica.ts): a private one shows where one side is.

@@ -117,3 +117,80 @@ test('multiline limits and mistakes get FAIL BATCH and nothing is delivered', as
     await srv.stop();
   }
 });
+
+test('history keeps a multiline message whole: a nested batch for multiline clients, its lines for others, private ones too', async () => {
+  const srv = await startServer({ defaultChannel: '' }, 'text', true);
+  const HIST = [...CAPS, 'draft/chathistory', 'server-time'];
+  try {
+    const alice = await TestClient.register(srv.port, 'alice', [...HIST, 'echo-message'], false);
+    const bob = await TestClient.register(srv.port, 'bob', HIST, false);
+    const carol = await TestClient.register(srv.port, 'carol', ['batch', 'message-tags'], false);
+    for (const c of [alice, bob, carol]) await c.replies('JOIN #h');
+    alice.send('PRIVMSG #h :before');
+    alice.send('BATCH +b1 draft/multiline #h');
+    alice.send('@batch=b1;+draft/reply=x PRIVMSG #h :one');
+    alice.send('@batch=b1 PRIVMSG #h :');
+    alice.send('@batch=b1 PRIVMSG #h :two, ');
+    alice.send('@batch=b1;draft/multiline-concat PRIVMSG #h :joined');
+    alice.send('BATCH -b1');
+    alice.send('PRIVMSG #h :after');
+    await alice.expectCommand('PRIVMSG', '#h', 'after');
+    const open = alice.all('BATCH').find((m) => m.params[1] === 'draft/multiline');
+    const msgid = open?.tags?.get('msgid');
+    assert.ok(msgid);
+
+    const got = await bob.replies('CHATHISTORY LATEST #h * 10');
+    const shape = got
+      .filter((m) => m.command !== 'BATCH' || m.params[1] !== 'chathistory')
+      .filter((m) => !(m.command === 'BATCH' && m.params[0].startsWith('-h')))
+      .map((m) =>
+        m.command === 'BATCH'
+          ? `BATCH ${m.params[0][0]}${m.params[1] ?? ''} ${m.tags?.get('msgid') ?? ''}`
+          : `${m.params[1]}${m.tags?.has('draft/multiline-concat') ? ' (+)' : ''}`,
+      );
+    assert.deepEqual(shape, [
+      'before',
+      `BATCH +draft/multiline ${msgid}`,
+      'one',
+      '',
+      'two, ',
+      'joined (+)',
+      'BATCH - ',
+      'after',
+    ]);
+    const nested = got.find((m) => m.command === 'BATCH' && m.params[1] === 'draft/multiline');
+    const outer = got.find((m) => m.command === 'BATCH' && m.params[1] === 'chathistory');
+    assert.equal(nested?.tags?.get('batch'), outer?.params[0].slice(1), 'nested in chathistory');
+
+    // Without draft/multiline (nor chathistory: a client may still ask): its non-blank lines.
+    const lines = (await carol.replies('CHATHISTORY LATEST #h * 10')).filter(
+      (m) => m.command === 'PRIVMSG',
+    );
+    assert.deepEqual(
+      lines.map((m) => [m.params[1], m.tags?.get('msgid') === msgid]),
+      [
+        ['before', false],
+        ['one', true],
+        ['two, ', false],
+        ['joined', false],
+        ['after', false],
+      ],
+    );
+
+    alice.send('BATCH +p1 draft/multiline bob');
+    alice.send('@batch=p1 PRIVMSG bob :private');
+    alice.send('@batch=p1 PRIVMSG bob :lines');
+    alice.send('BATCH -p1');
+    await bob.expect((m) => m.command === 'BATCH' && m.params[0].startsWith('-'));
+    const priv = (await bob.replies('CHATHISTORY LATEST alice * 10')).filter(
+      (m) => m.command === 'PRIVMSG',
+    );
+    assert.deepEqual(
+      priv.map((m) => m.params[1]),
+      ['private', 'lines'],
+    );
+    for (const c of [alice, bob, carol]) c.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
