@@ -220,7 +220,7 @@ test("the real server's history writer cannot write (file size limit): users are
     const told = (c: TestClient) =>
       c.all('NOTICE').filter((m) => /^History is not being kept/.test(m.params[1])).length;
     // The writer is another process: on a loaded machine its report can take seconds.
-    for (const end = Date.now() + 15_000; told(alice) === 0 && Date.now() < end; ) {
+    for (const end = Date.now() + 15_000; told(alice) === 0 && Date.now() < end;) {
       await sleep(50);
       await alice.sync();
     }
