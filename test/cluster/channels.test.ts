@@ -82,7 +82,8 @@ test('a channel shared by two nodes: members, messages, topic, modes, kick and p
     const bobLine = who.find((m) => m.command === '352' && m.params[5] === 'bob');
     assert.ok(bobLine, 'WHO lists bob');
     const whois = await alice.replies('WHOIS bob');
-    assert.equal(whois.find((m) => m.command === '312')?.params[2], 'n2');
+    const server = whois.find((m) => m.command === '312');
+    assert.deepEqual(server?.params.slice(2), ['parley.local', 'node n2 of this network']);
     assert.match(whois.find((m) => m.command === '319')?.params[2] ?? '', /\+#c/);
 
     // A kick from n1 of a user of n2; a part on n2.

@@ -82,7 +82,7 @@ test('private messages cross nodes in every form, with one msgid and one cloak f
       whois.map((m) => m.command),
       ['311', '312', '318'],
     );
-    assert.equal(whois[1].params[2], 'n2');
+    assert.equal(whois[1].params[3], 'node n2 of this network');
     alice.send('MONITOR + bob,nobody');
     await alice.expect((m) => m.command === '730' && m.params[1].startsWith('bob!'));
     await alice.expect((m) => m.command === '731' && m.params[1] === 'nobody');

@@ -27,7 +27,8 @@ async function pair(port: number): Promise<[TestClient, TestClient]> {
       'bob knows alice',
     );
     const whois = await alice.replies(`WHOIS bob${k}`);
-    if (/-w\d+$/.test(whois.find((m) => m.command === '312')?.params[2] ?? '')) return [alice, bob];
+    const info = whois.find((m) => m.command === '312')?.params[3] ?? '';
+    if (/^node \S+-w\d+ /.test(info)) return [alice, bob];
     bob.destroy();
   }
   assert.fail('no two connections landed on different workers');

@@ -189,7 +189,8 @@ function whois(req: Request): void {
   req.numeric(RPL.WHOISUSER, target.nick, target.username, target.host, '*', target.realname);
   whoisChannels(req, target);
   if (target.remote !== null) {
-    req.numeric(RPL.WHOISSERVER, target.nick, target.remote, 'another node of this network');
+    // One network under one name: the node is told in the info text.
+    req.numeric(RPL.WHOISSERVER, target.nick, config.name, `node ${target.remote} of this network`);
   } else req.numeric(RPL.WHOISSERVER, target.nick, config.name, serverInfo(config));
   if (target.away !== null) req.numeric(RPL.AWAY, target.nick, target.away);
   if (target.isOper) req.numeric(RPL.WHOISOPERATOR, target.nick, 'is an IRC operator');
