@@ -1,7 +1,7 @@
 // Channels across real `parley serve` nodes joined through a real redis-server: shared members, modes and topics, one order for concurrent senders, a node that starts late, a Redis restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually } from '../helpers/eventually.js';
+import { eventually, names } from '../helpers/cluster.js';
 import { TestClient } from '../helpers/irc.js';
 import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
 import { startServe, type ServeProcess } from '../interop/serve.js';
@@ -11,16 +11,6 @@ const CAPS = ['echo-message', 'message-tags', 'server-time', 'multi-prefix'];
 
 function node(redis: TestRedis, id: string, extra: string[] = []): Promise<ServeProcess> {
   return startServe([...ARGS, ...extra, '--cluster', redis.url, '--node-id', id]);
-}
-
-/** The nicks (with their prefixes) NAMES `channel` gives `c`, sorted. */
-async function names(c: TestClient, channel: string): Promise<string[]> {
-  const lines = await c.replies(`NAMES ${channel}`);
-  return lines
-    .filter((m) => m.command === '353')
-    .flatMap((m) => m.params[3].split(' '))
-    .filter((n) => n !== '')
-    .sort();
 }
 
 const joined = (c: TestClient, nick: string, channel: string) =>

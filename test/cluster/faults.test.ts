@@ -46,6 +46,16 @@ async function withSplit(t: TestContext, body: (s: Split) => Promise<void>): Pro
   }
 }
 
+/** alice and carol on a, bob on b, all three in #p (as b sees it). */
+async function threeInP({ a, b, reg }: Split) {
+  const alice = await reg(a, 'alice');
+  const carol = await reg(a, 'carol');
+  const bob = await reg(b, 'bob');
+  for (const c of [alice, carol, bob]) c.send('JOIN #p');
+  await eventually(async () => (await names(bob, '#p')).length === 3, 'all three in #p on b');
+  return { alice, carol, bob };
+}
+
 const notice = (c: TestClient, text: RegExp, ms: number) =>
   c.expect((m) => m.command === 'NOTICE' && text.test(m.params[1]), ms, `NOTICE ${String(text)}`);
 
@@ -201,12 +211,9 @@ test("a node cut off from Redis and back: its users' channel messages reach the 
   }));
 
 test('a node silently cut off from Redis (packets dropped): it notices within the heartbeat window, and resyncs once the link is back', (t) =>
-  withSplit(t, async ({ proxy, a, b, reg }) => {
-    const alice = await reg(a, 'alice');
-    const carol = await reg(a, 'carol');
-    const bob = await reg(b, 'bob');
-    for (const c of [alice, carol, bob]) c.send('JOIN #p');
-    await eventually(async () => (await names(bob, '#p')).length === 3, 'all three in #p on b');
+  withSplit(t, async (split) => {
+    const { alice, carol, bob } = await threeInP(split);
+    const { proxy } = split;
     proxy.blackhole();
     const cutAt = Date.now();
     await bob.expect((m) => m.command === 'QUIT' && from(m, 'alice'), 15_000, 'QUIT alice');
@@ -222,12 +229,9 @@ test('a node silently cut off from Redis (packets dropped): it notices within th
   }));
 
 test('commands in flight when the link is cut: what their sender is told failed is carried out nowhere', (t) =>
-  withSplit(t, async ({ proxy, a, b, reg }) => {
-    const alice = await reg(a, 'alice');
-    const carol = await reg(a, 'carol');
-    const bob = await reg(b, 'bob');
-    for (const c of [alice, carol, bob]) c.send('JOIN #p');
-    await eventually(async () => (await names(bob, '#p')).length === 3, 'all three in #p on b');
+  withSplit(t, async (split) => {
+    const { alice, carol, bob } = await threeInP(split);
+    const { proxy } = split;
     // The link goes silent with two of alice's commands on it, then is cut for good.
     proxy.blackhole();
     alice.send('PRIVMSG #p :in flight');
@@ -256,12 +260,9 @@ test('commands in flight when the link is cut: what their sender is told failed 
   }));
 
 test("a resync's snapshot request drops nothing that came before it: another node's confirmed channel message reaches this node's members", (t) =>
-  withSplit(t, async ({ proxy, a, reg, b }) => {
-    const alice = await reg(a, 'alice');
-    const carol = await reg(a, 'carol');
-    const bob = await reg(b, 'bob');
-    for (const c of [alice, carol, bob]) c.send('JOIN #p');
-    await eventually(async () => (await names(bob, '#p')).length === 3, 'all three in #p on b');
+  withSplit(t, async (split) => {
+    const { alice, carol, bob } = await threeInP(split);
+    const { proxy, a } = split;
     proxy.cut();
     await notice(alice, /network is degraded/, 5000);
     proxy.restore();

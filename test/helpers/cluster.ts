@@ -1,22 +1,9 @@
 // Helpers for tests of real `parley serve` nodes joined through Redis: polling, NAMES and ISON as lists, clients that chat at a steady rate and keep what they saw.
-import assert from 'node:assert/strict';
 import type { Message } from '../../src/protocol/index.js';
 import type { TestClient } from './irc.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Poll `fn` until it is true (news between nodes travel through Redis asynchronously). */
-export async function eventually(
-  fn: () => Promise<boolean>,
-  what: string,
-  ms = 8000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > deadline) assert.fail(`not within ${ms} ms: ${what}`);
-    await sleep(50);
-  }
-}
+export { eventually } from './eventually.js';
 
 /** The nicks (with their prefixes) NAMES `channel` gives `c`, sorted. */
 export async function names(c: TestClient, channel: string): Promise<string[]> {
