@@ -13,7 +13,15 @@ import {
   TARGETS_LUA,
 } from './redis-lua.js';
 import { Script } from './redis-script.js';
-import type { Bound, HistoryRecord, HistoryStore, TargetRow } from './types.js';
+import {
+  recordRow,
+  rowRecord,
+  type Bound,
+  type HistoryRecord,
+  type HistoryStore,
+  type RecordRow,
+  type TargetRow,
+} from './types.js';
 
 /** A queued append: the record already encoded (later changes to the object are not stored). */
 export interface Appended {
@@ -49,39 +57,13 @@ const TIME_CAP = 8.64e15;
 /** Conversations looked at per prune slice (one commit each), as SSCAN's COUNT. */
 export const PRUNE_SLICE = 1000;
 
-type Row = [string, number, string, string, string, string | null, string, string, string];
-
 /** A record as stored: a JSON array in HistoryRecord's field order. */
 export function encode(r: HistoryRecord): string {
-  const row: Row = [
-    r.msgid,
-    r.time,
-    r.conversation,
-    r.target,
-    r.source,
-    r.account,
-    r.command,
-    r.tags,
-    r.text,
-  ];
-  return JSON.stringify(row);
+  return JSON.stringify(recordRow(r));
 }
 
 export function decode(json: string): HistoryRecord {
-  const [msgid, time, conversation, target, source, account, command, tags, text] = JSON.parse(
-    json,
-  ) as Row;
-  return {
-    msgid,
-    time,
-    conversation,
-    target,
-    source,
-    account,
-    command: command as HistoryRecord['command'],
-    tags,
-    text,
-  };
+  return rowRecord(JSON.parse(json) as RecordRow);
 }
 
 function limitOf(limit: number): number {

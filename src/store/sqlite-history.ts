@@ -9,20 +9,17 @@
 // when lo < (time, seq) < hi. A msgid bound cuts half a seq before or after its row; a time bound
 // cuts before (seq 0) or after (seq MAX) every row of that millisecond.
 import type Database from 'better-sqlite3';
-import type { Bound, HistoryRecord, HistoryStore, TargetRow } from './types.js';
+import {
+  recordRow,
+  type Bound,
+  type HistoryRecord,
+  type HistoryStore,
+  type RecordRow,
+  type TargetRow,
+} from './types.js';
 
 /** A messages row as the insert binds it, in RECORD's order. */
-export type InsertRow = [
-  msgid: string,
-  time: number,
-  conversation: string,
-  target: string,
-  source: string,
-  account: string | null,
-  command: string,
-  tags: string,
-  text: string,
-];
+export type InsertRow = RecordRow;
 
 interface Cut {
   time: number;
@@ -121,17 +118,7 @@ export class SqliteHistory implements HistoryStore {
   }
 
   append(r: HistoryRecord): void {
-    this.appendRow([
-      r.msgid,
-      r.time,
-      r.conversation,
-      r.target,
-      r.source,
-      r.account,
-      r.command,
-      r.tags,
-      r.text,
-    ]);
+    this.appendRow(recordRow(r));
   }
 
   /**

@@ -39,6 +39,39 @@ export interface HistoryRecord {
   text: string;
 }
 
+/** A record as a row in HistoryRecord's field order: SQLite's insert binds it, Redis stores it as JSON. */
+export type RecordRow = [
+  msgid: string,
+  time: number,
+  conversation: string,
+  target: string,
+  source: string,
+  account: string | null,
+  command: string,
+  tags: string,
+  text: string,
+];
+
+export function recordRow(r: HistoryRecord): RecordRow {
+  return [
+    r.msgid,
+    r.time,
+    r.conversation,
+    r.target,
+    r.source,
+    r.account,
+    r.command,
+    r.tags,
+    r.text,
+  ];
+}
+
+export function rowRecord(row: RecordRow): HistoryRecord {
+  const [msgid, time, conversation, target, source, account, command, tags, text] = row;
+  const cmd = command as HistoryRecord['command'];
+  return { msgid, time, conversation, target, source, account, command: cmd, tags, text };
+}
+
 /** The key of the private conversation between two casefolded nicks (or accounts), either order. */
 export function conversationKey(a: string, b: string): string {
   return a < b ? `${a} ${b}` : `${b} ${a}`;
