@@ -142,8 +142,8 @@ function deliver(req: Request, g: Gathering): void {
   const quiet = verb === 'NOTICE';
   let recipients: User[];
   let target: string;
-  if (isChannelName(g.target)) {
-    const channel = network.findChannel(g.target);
+  const channel = isChannelName(g.target) ? network.findChannel(g.target) : null;
+  if (channel !== null) {
     if (channel === undefined) {
       if (!quiet) req.numeric(ERR.NOSUCHCHANNEL, g.target, 'No such channel');
       return;
@@ -204,9 +204,7 @@ function deliver(req: Request, g: Gathering): void {
       Buffer.from(`@label=${escapeTagValue(g.label)} :${server.config.name} ACK\r\n`),
     );
   }
-  const channel = isChannelName(target) ? network.findChannel(target) : undefined;
-  if (channel !== undefined)
-    server.history?.channelLines(stamp, verb, channel, user, g.tags, g.lines);
+  if (channel) server.history?.channelLines(stamp, verb, channel, user, g.tags, g.lines);
   // In a cluster every node runs it: kept where it was sent from, like a private message.
   else if (user.remote === null) {
     server.history?.privateLines(stamp, verb, user, recipients[0] ?? user, g.tags, g.lines);
@@ -215,8 +213,7 @@ function deliver(req: Request, g: Gathering): void {
   // In a cluster every node runs it (replica.ts): a private one shows where one side is.
   const local = user.remote === null || recipients.some((r) => r.remote === null);
   for (const l of shown) {
-    if (isChannelName(target))
-      server.chatlog.channelMessage(stamp.ms, target, user.nick, l.text, kind);
+    if (channel) server.chatlog.channelMessage(stamp.ms, target, user.nick, l.text, kind);
     else if (local) server.chatlog.privateMessage(stamp.ms, user.nick, [target], l.text, kind);
   }
 }
