@@ -1,31 +1,27 @@
 // One server as a node of a cluster: the bus's news in order, network-wide nick claims, private messages that cross nodes.
 //
-// The other nodes' users are held here as replicas (replica.ts) in the network like local ones,
+// The other nodes' users are held here as replicas (mirror.ts) in the network like local ones,
 // so "who holds this nick, and on which node" is answered at once, and they appear in NAMES, WHO,
 // WHOIS and channels. A nick becomes ours only through a claim in Redis (atomic, network-wide); the
 // replicas let a nick held elsewhere be refused without asking. A private message to a user of
 // another node is one PUBLISH to that node, which delivers it as if its own user had received it
-// from a local one. Channels: replica.ts.
+// from a local one. Channels: replica.ts (commands in order), mirror.ts (snapshots, merges).
 //
 // Without Redis a node serves its own users alone (they are told), granting nicks nobody is known
 // to hold; when Redis returns it claims its users' nicks again (renaming any another node gave out
 // meanwhile) and rebuilds the mirror: nodes are the truth about their own users, and the
 // directory can always be rebuilt from them.
 //
-// Not across nodes yet: accounts and history (each node keeps its own store), registered channels.
+// Accounts and history cross nodes through a shared store (--db redis://); registered channels
+// (ChanServ) do not yet.
 import { fold, serializeBody, type Tags } from '../protocol/index.js';
-import {
-  ClusterBus,
-  HEARTBEAT_MS,
-  type BusMessage,
-  type DirEntry,
-  type SnapChannel,
-  type SnapUser,
-} from '../cluster/bus.js';
+import { ClusterBus, HEARTBEAT_MS } from '../cluster/bus.js';
+import type { BusMessage, DirEntry, Snapshot } from '../cluster/messages.js';
 import { CAPBIT } from './capabilities.js';
 import { consoleForm } from './commands/messaging.js';
 import { ServerEvent } from './event.js';
-import { entryOf, Replica } from './replica.js';
+import { entryOf, Mirror } from './mirror.js';
+import { Replica } from './replica.js';
 import type { Server } from './server.js';
 import type { User } from './user.js';
 
@@ -36,11 +32,11 @@ const LEAVE_WAIT_MS = 1000;
 /** How long a starting node waits for the snapshot it asked for. */
 const SNAPSHOT_WAIT_MS = 5000;
 
-type Snapshot = { users: SnapUser[]; channels: SnapChannel[]; ended: string[] };
-
 export class ClusterLink {
   private readonly bus: ClusterBus;
   readonly replica: Replica;
+  /** This node's copy of the network's users and channels (snapshots, merges). */
+  private readonly mirror: Mirror;
   /** Show on the console the private messages other nodes deliver here (off for --workers). */
   showReceived = true;
   /**
@@ -66,13 +62,14 @@ export class ClusterLink {
       degraded: (down, why) => this.degraded(down, why),
     });
     this.replica = new Replica(server, this.bus, nodeId);
+    this.mirror = new Mirror(server, this.bus, nodeId);
   }
 
   /** Join the cluster: connect, start the heartbeat, take the network's state from a live node. */
   async start(): Promise<void> {
     await this.bus.start();
     const snap = await this.askSnapshot();
-    if (snap !== null && snap !== 'alone') this.replica.load(snap, this.server.clock());
+    if (snap !== null && snap !== 'alone') this.mirror.load(snap, this.server.clock());
   }
 
   /**
@@ -265,7 +262,7 @@ export class ClusterLink {
     });
     // Our users back in their channels everywhere, ahead of their next message in the order:
     // from here on their messages reach the other nodes' members again.
-    this.replica.rejoinAll();
+    this.mirror.rejoinAll();
     this.replica.localOnly = false;
     // The others re-announce within a heartbeat or two; then the network is whole again.
     await new Promise((resolve) => setTimeout(resolve, RESYNC_SETTLE_MS));
@@ -277,7 +274,7 @@ export class ClusterLink {
     }
     // Alone: the nodes that were there died while Redis was away (nobody reaped them).
     if (snap !== null)
-      this.replica.merge(snap === 'alone' ? { users: [], channels: [], ended: [] } : snap);
+      this.mirror.merge(snap === 'alone' ? { users: [], channels: [], ended: [] } : snap);
   }
 
   private noticeAll(text: string): void {
@@ -293,26 +290,6 @@ export class ClusterLink {
 
   private entryOf(u: User): DirEntry {
     return entryOf(u, this.nodeId);
-  }
-
-  private arrived(e: DirEntry, modes = ''): void {
-    if (e.node === this.nodeId) return;
-    const held = this.server.network.findUser(e.nick);
-    if (held !== undefined) {
-      if (held.remote === null) return; // ours: resync renames whichever lost the claim
-      // Announced again (its node's resync after Redis was away): the same user, still here.
-      if (held.remote === e.node) return this.replicaUpdated(e, modes);
-      this.gone(held.nick, held.remote, 'Reconnected elsewhere');
-    }
-    const user = this.replica.addUser(e, modes, this.server.clock());
-    if (user !== null) this.server.presence(user.nick, user.prefix);
-  }
-
-  /** A user of node `node` left (or the node did): QUIT to those here who shared a channel with it. */
-  private gone(nick: string, node: string, reason: string): void {
-    const user = this.server.network.findUser(nick);
-    if (user === undefined || user.remote !== node) return;
-    this.server.quitUser(user, reason);
   }
 
   private received(m: BusMessage): void {
@@ -337,33 +314,22 @@ export class ClusterLink {
   private handle(m: BusMessage): void {
     switch (m.t) {
       case 'arrive':
-        return this.arrived(m.e, m.modes);
+        return this.mirror.arrived(m.e, m.modes);
       case 'leave':
-        return this.gone(m.nick, m.node, m.reason);
-      case 'nick': {
-        if (m.node === this.nodeId) return;
-        const user = this.server.network.findUser(m.from);
-        if (user === undefined || user.remote !== m.node) return this.arrived(m.e);
-        const holder = this.server.network.findUser(m.e.nick);
-        if (holder !== undefined && holder !== user)
-          return this.gone(m.from, m.node, 'Nick collision');
-        this.server.changeNick(user, m.e.nick);
-        return;
-      }
+        return this.mirror.gone(m.nick, m.node, m.reason);
+      case 'nick':
+        return this.mirror.renamed(m.node, m.from, m.e);
       case 'update':
-        return this.replicaUpdated(m.e, m.modes);
+        return this.mirror.updated(m.e, m.modes);
       case 'gone':
-        for (const u of [...this.server.network.allUsers()]) {
-          if (u.remote === m.node) this.server.quitUser(u, `${m.node} left the network`);
-        }
-        return;
+        return this.mirror.nodeGone(m.node);
       case 'cmd':
         return this.replica.apply(m);
       case 'rejoin':
-        return this.replica.rejoined(m);
+        return this.mirror.rejoined(m);
       case 'snapreq':
         if (m.from === this.nodeId) {
-          this.bus.sendTo(m.node, { t: 'snapshot', ...this.replica.snapshot() });
+          this.bus.sendTo(m.node, { t: 'snapshot', ...this.mirror.snapshot() });
         }
         return;
       case 'snapshot':
@@ -373,21 +339,6 @@ export class ClusterLink {
       case 'batch':
         return; // unpacked by the bus
     }
-  }
-
-  /** A user of another node logged in or out, or had its modes changed by its server. */
-  private replicaUpdated(e: DirEntry, modes: string | undefined): void {
-    const net = this.server.network;
-    const user = net.findUser(e.nick);
-    if (user === undefined || user.remote !== e.node) return;
-    if (modes !== undefined && modes !== user.modes) net.setUserModes(user, modes);
-    if (e.account === user.accountName) return;
-    net.setAccount(user, e.account);
-    const out =
-      e.account === null
-        ? this.server.event(user.prefix, 'ACCOUNT', ['*'])
-        : this.server.userEvent(user, 'ACCOUNT', [e.account]);
-    net.toNeighboursAndWatchers(user, out, CAPBIT.ACCOUNT_NOTIFY);
   }
 
   /** A message from another node's user to one of ours. */

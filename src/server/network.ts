@@ -194,12 +194,12 @@ export class Network {
     return this.ended.has(folded);
   }
 
-  /** The folded names that ended (a cluster snapshot carries them, replica.ts). */
+  /** The folded names that ended (a cluster snapshot carries them, mirror.ts). */
   endedNames(): IterableIterator<string> {
     return this.ended.values();
   }
 
-  /** Another node saw a channel of this name end (a cluster snapshot, replica.ts). */
+  /** Another node saw a channel of this name end (a cluster snapshot, mirror.ts). */
   markEnded(folded: string): void {
     this.ended.add(folded);
   }
@@ -209,7 +209,7 @@ export class Network {
     (user.invites ??= new Set()).add(channel);
   }
 
-  /** A cluster snapshot's member (replica.ts): `user` in `channel` with exactly `bits`. */
+  /** A cluster snapshot's member (mirror.ts): `user` in `channel` with exactly `bits`. */
   restoreMember(channel: Channel, user: User, bits: number): void {
     channel.members.set(user, bits);
     if ((bits & STATUS) !== 0) channel.privileged.add(user);

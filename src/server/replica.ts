@@ -1,9 +1,8 @@
-// In a cluster, this node's copy of the whole network: the other nodes' users as replicas, and the commands that change channels, run by every node in one order.
+// In a cluster, the commands that change shared state (channels, users), run by every node in one order.
 //
-// Every node holds every channel, with the other nodes' users in it as replica Users: a replica's
-// Client uses a connection that is closed from the start, so whatever a node queues for it goes
-// nowhere (its own node delivers it). So NAMES, WHO, WHOIS, MODE, KICK and INVITE work unchanged
-// against the local copy, and a delivery reaches exactly this node's members.
+// Every node holds every channel, with the other nodes' users in it as replica Users (mirror.ts),
+// so NAMES, WHO, WHOIS, MODE, KICK and INVITE work unchanged against the local copy, and a
+// delivery reaches exactly this node's members.
 //
 // The copies stay equal because a command that changes shared state (JOIN, PART, KICK, TOPIC,
 // MODE, INVITE, AWAY, SETNAME, RENAME, and a message to a channel) is not run where it arrives:
@@ -15,29 +14,17 @@
 // origin answers its client: replies to a replica go nowhere. A channel message costs one PUBLISH
 // (batched per turn) whatever the number of members and nodes.
 //
-// A node that starts asks a live node for a snapshot (users and channels) as of its request's
-// place in the order, drops what came before the request and applies what follows after it. While
-// Redis is away, messages to channels reach this node's members only and changes to channels are
+// A node that starts takes a live node's snapshot (cluster.ts, mirror.ts). While Redis is away, messages to channels reach this node's members only and changes to channels are
 // refused (FAIL ... CLUSTER_DEGRADED), so no two copies drift apart.
-import { Socket } from 'node:net';
-import { fold, isChannelName, type Message } from '../protocol/index.js';
-import type {
-  ClusterBus,
-  DirEntry,
-  LoggedBatch,
-  LoggedCommand,
-  SnapChannel,
-  SnapUser,
-} from '../cluster/bus.js';
+import { isChannelName, type Message } from '../protocol/index.js';
+import type { ClusterBus } from '../cluster/bus.js';
+import type { LoggedBatch, LoggedCommand } from '../cluster/messages.js';
 import { CAPBIT } from './capabilities.js';
-import type { Channel, ListMode } from './channel.js';
-import { Client } from './client.js';
+import type { Client } from './client.js';
 import type { Gathering } from './commands/multiline.js';
 import { Request } from './commands/request.js';
-import { Connection } from './connection.js';
 import type { Server } from './server.js';
 import { orderStamp } from './stamp.js';
-import { historyScope, User } from './user.js';
 
 /** Commands that change shared state whatever their target. */
 const LOGGED = new Set([
@@ -57,19 +44,6 @@ const LOGGED = new Set([
 const TARGETED = new Set(['PRIVMSG', 'NOTICE', 'TAGMSG']);
 /** How long a client's next lines wait for its command to come back before it is told it failed. */
 const COMMAND_WAIT_MS = 10_000;
-
-let nowhere: Connection<Client> | null = null;
-
-/** The connection every replica uses: closed from the start, so what is queued on it is dropped. */
-function nowhereConn(): Connection<Client> {
-  if (nowhere === null) {
-    const limits = { sendq: 0, sendqTimeout: 0, recvq: 0, flood: null };
-    const events = { line() {}, lineTooLong() {}, closed() {} };
-    nowhere = new Connection<Client>(new Socket(), limits, events);
-    nowhere.closing = true;
-  }
-  return nowhere;
-}
 
 /** Whether `msg` changes shared state, so must run on every node in the network's order. */
 export function isLogged(msg: Message): boolean {
@@ -173,9 +147,8 @@ export class Replica {
     const g = req.client.multiline!;
     if (req.msg.command !== 'BATCH' || req.params[0] !== '-' + g.id || g.failed) return false;
     if (this.bus.isDown || this.localOnly) return false;
-    if (!isChannelName(g.target) && this.server.network.findUser(g.target)?.remote == null) {
-      return false;
-    }
+    const to = isChannelName(g.target) ? null : this.server.network.findUser(g.target);
+    if (to !== null && (to === undefined || to.remote === null)) return false; // stays here
     req.client.multiline = null;
     this.submit(req, req, req.msg, g);
     return true;
@@ -279,206 +252,4 @@ export class Replica {
     if (pend !== undefined) this.settled(pend);
     else req.finish();
   }
-
-  /** A user of another node, as this node holds it. */
-  makeUser(e: DirEntry, signonAt: number): User {
-    const client = new Client(nowhereConn(), e.host);
-    const user = new User(e.nick, e.user, e.realname, e.host, client, signonAt);
-    client.user = user;
-    user.remote = e.node;
-    user.remoteHistoryId = e.hid ?? `c:?@${e.node}`;
-    return user;
-  }
-
-  /** Add the user of another node `e` (with user modes `modes`); false when its nick is held here. */
-  addUser(e: DirEntry, modes: string, signonAt: number): User | null {
-    const net = this.server.network;
-    const user = this.makeUser(e, signonAt);
-    if (!net.addRemoteUser(user)) return null;
-    if (modes !== '') net.setUserModes(user, modes);
-    if (e.account !== null) net.setAccount(user, e.account);
-    return user;
-  }
-
-  /** The whole network as this node holds it, for a node that starts. */
-  snapshot(): { users: SnapUser[]; channels: SnapChannel[]; ended: string[] } {
-    const users: SnapUser[] = [];
-    for (const u of this.server.network.allUsers()) {
-      users.push({ ...entryOf(u, this.nodeId), modes: u.modes, away: u.away });
-    }
-    // Invites are held by the users invited (User.invites): gathered per channel in one pass.
-    const invited = new Map<Channel, string[]>();
-    for (const u of this.server.network.allUsers()) {
-      for (const c of u.invites ?? []) invited.set(c, [...(invited.get(c) ?? []), u.nick]);
-    }
-    const channels: SnapChannel[] = [];
-    for (const c of this.server.network.allChannels()) {
-      channels.push(channelOf(c, invited.get(c) ?? []));
-    }
-    return { users, channels, ended: [...this.server.network.endedNames()] };
-  }
-
-  /** Take a snapshot's users and channels (this node's own users are not in it: it has none yet). */
-  load(snap: { users: SnapUser[]; channels: SnapChannel[]; ended: string[] }, now: number): void {
-    const net = this.server.network;
-    for (const folded of snap.ended) net.markEnded(folded);
-    for (const su of snap.users) {
-      if (su.node === this.nodeId) continue;
-      const user = this.addUser(su, su.modes, now);
-      if (user !== null && su.away !== null) net.setAway(user, su.away);
-    }
-    for (const sc of snap.channels) {
-      const { channel } = net.channel(sc.name, sc.createdAt);
-      this.restoreState(channel, sc);
-      for (const [nick, bits] of sc.members) {
-        const user = net.findUser(nick);
-        if (user !== undefined) net.restoreMember(channel, user, bits);
-      }
-      for (const nick of sc.invited) {
-        const user = net.findUser(nick);
-        if (user !== undefined) net.invite(channel, user);
-      }
-    }
-  }
-
-  /**
-   * After Redis was away: take the others' view (`snap`) of their users and of the channels,
-   * telling this node's users what changed (QUIT, JOIN, PART); this node's users that the others
-   * lost meanwhile (reaped with this node) are put back in their channels (`rejoin`).
-   */
-  merge(snap: { users: SnapUser[]; channels: SnapChannel[]; ended: string[] }): void {
-    const server = this.server;
-    const net = server.network;
-    for (const folded of snap.ended) net.markEnded(folded);
-    const theirs = new Map<string, SnapUser>();
-    for (const su of snap.users) if (su.node !== this.nodeId) theirs.set(fold(su.nick), su);
-    for (const u of [...net.allUsers()]) {
-      const su = theirs.get(u.folded);
-      if (u.remote !== null && su?.node !== u.remote) server.quitUser(u, 'Lost in a network split');
-    }
-    for (const su of theirs.values()) {
-      if (net.findUser(su.nick) !== undefined) continue;
-      const user = this.addUser(su, su.modes, server.clock());
-      if (user !== null && su.away !== null) net.setAway(user, su.away);
-    }
-    const known = new Set<string>();
-    for (const sc of snap.channels) {
-      const { channel } = net.channel(sc.name, sc.createdAt);
-      known.add(channel.folded);
-      this.restoreState(channel, sc);
-      const want = new Map<User, number>();
-      for (const [nick, bits] of sc.members) {
-        const u = net.findUser(nick);
-        if (u !== undefined) want.set(u, bits);
-      }
-      for (const [u, bits] of [...channel.members]) {
-        if (u.remote !== null && !want.has(u)) this.part(channel, u);
-        if (u.remote === null && !want.has(u)) this.announceRejoin(channel, u, bits);
-      }
-      for (const [u, bits] of want) {
-        if (u.remote !== null && !channel.members.has(u)) this.join(channel, u, bits);
-      }
-    }
-    for (const channel of [...net.allChannels()]) {
-      if (known.has(channel.folded)) continue;
-      for (const [u, bits] of [...channel.members]) {
-        if (u.remote !== null) this.part(channel, u);
-        else this.announceRejoin(channel, u, bits);
-      }
-    }
-  }
-
-  /** A user of another node put back in a channel after a split (merge on its node). */
-  rejoined(m: { e: DirEntry; modes: string; channel: string; bits: number }): void {
-    if (m.e.node === this.nodeId) return;
-    const net = this.server.network;
-    // Dropped here meanwhile (this node found itself alone for a while): known again.
-    const user = net.findUser(m.e.nick) ?? this.addUser(m.e, m.modes, this.server.clock());
-    if (user === null || user.remote !== m.e.node) return;
-    const { channel } = net.channel(m.channel, this.server.clock());
-    if (!channel.members.has(user)) this.join(channel, user, m.bits);
-  }
-
-  /**
-   * Redis is back after a split: put each of this node's users back in its channels on the other
-   * nodes (which may have dropped them) before any message of theirs goes through the order.
-   */
-  rejoinAll(): void {
-    for (const u of this.server.network.allUsers()) {
-      if (u.remote !== null) continue;
-      for (const channel of u.channels)
-        this.announceRejoin(channel, u, channel.members.get(u) ?? 0);
-    }
-  }
-
-  private announceRejoin(channel: Channel, user: User, bits: number): void {
-    const e = entryOf(user, this.nodeId);
-    this.bus.announce({ t: 'rejoin', e, modes: user.modes, channel: channel.name, bits });
-  }
-
-  /** `user` (a replica) in `channel` with `bits`, told to this node's members. */
-  private join(channel: Channel, user: User, bits: number): void {
-    const server = this.server;
-    server.network.restoreMember(channel, user, bits);
-    server.network.toChannel(channel, server.userEvent(user, 'JOIN', [channel.name]), user);
-  }
-
-  /** `user` (a replica) out of `channel`, told to this node's members. */
-  private part(channel: Channel, user: User): void {
-    const server = this.server;
-    const out = server.userEvent(user, 'PART', [channel.name, 'Lost in a network split']);
-    server.network.toChannel(channel, out, user);
-    server.network.leave(user, channel);
-  }
-
-  /** A channel's topic, modes and mask lists as `sc` has them. */
-  private restoreState(channel: Channel, sc: SnapChannel): void {
-    const net = this.server.network;
-    if (channel.topic !== sc.topic || channel.topicAt !== sc.topicAt) {
-      net.setTopic(channel, sc.topic, sc.topicBy, sc.topicAt);
-    }
-    for (const f of [...channel.flags])
-      if (!sc.flags.includes(f)) net.setChannelFlag(channel, f, false);
-    for (const f of sc.flags) if (!channel.has(f)) net.setChannelFlag(channel, f, true);
-    if (channel.key !== sc.key) net.setKey(channel, sc.key);
-    if (channel.limit !== sc.limit) net.setLimit(channel, sc.limit);
-    for (const mode of ['b', 'e', 'I'] as const) {
-      while (channel.lists[mode].length > 0) net.removeListEntry(channel, mode, 0);
-      for (const entry of sc.lists[mode]) net.addListEntry(channel, mode, entry);
-    }
-    channel.large = sc.large;
-    channel.historyFrom = sc.historyFrom;
-  }
-}
-
-/** `u` as the directory describes it (`node`: this node, for one of its own users). */
-export function entryOf(u: User, node: string): DirEntry {
-  return {
-    node: u.remote ?? node,
-    nick: u.nick,
-    user: u.username,
-    host: u.host,
-    account: u.accountName,
-    realname: u.realname,
-    hid: u.remote !== null ? u.remoteHistoryId : 'c:' + u.client.conn.id + historyScope.suffix,
-  };
-}
-
-function channelOf(c: Channel, invited: string[]): SnapChannel {
-  const list = (mode: ListMode) => c.lists[mode].map((b) => ({ ...b }));
-  return {
-    name: c.name,
-    createdAt: c.createdAt,
-    topic: c.topic,
-    topicBy: c.topicBy,
-    topicAt: c.topicAt,
-    flags: [...c.flags].join(''),
-    key: c.key,
-    limit: c.limit,
-    lists: { b: list('b'), e: list('e'), I: list('I') },
-    invited,
-    large: c.large,
-    members: [...c.members].map(([u, bits]) => [u.nick, bits]),
-    historyFrom: c.historyFrom,
-  };
 }

@@ -39,7 +39,7 @@ export class User {
   /** The same account as registered (its display name: account-tag, WHOIS 330), or null. */
   accountName: string | null = null;
   /**
-   * In a cluster, the node a user of another node is on (a replica: server/replica.ts); null for
+   * In a cluster, the node a user of another node is on (a replica: server/mirror.ts); null for
    * this server's own users. Lines queued for a replica go nowhere: its own node delivers them.
    */
   remote: string | null = null;

@@ -98,7 +98,7 @@ export class Request {
       return;
     }
     const conn = this.client.conn;
-    if (conn.isGone()) return; // nobody to answer (gone, or a cluster replica: replica.ts)
+    if (conn.isGone()) return; // nobody to answer (gone, or a cluster replica: mirror.ts)
     const high = highWater(conn.sendqBytes());
     const more = (): boolean => {
       while (conn.pending() < high) if (next() || conn.isGone()) return true;
@@ -122,7 +122,7 @@ export class Request {
   ): void {
     const conn = this.client.conn;
     if (this.client.user?.remote != null) {
-      // A cluster replica (replica.ts) has no lines to hold: the answer runs when it comes.
+      // A cluster replica (mirror.ts) has no lines to hold: the answer runs when it comes.
       promise.then(
         (value) => {
           const step = then(value);
