@@ -7,6 +7,7 @@ import type { ServerEvent } from './event.js';
 import type { User } from './user.js';
 import { WhowasHistory } from './whowas.js';
 import { Monitors } from './monitor.js';
+import { fanOutToMembers, fanOutToNeighbours } from './fanout.js';
 
 const NOBODY: ReadonlySet<User> = new Set();
 
@@ -340,7 +341,7 @@ export class Network {
     if (bits !== undefined) channel.members.set(user, bits & ~MEMBER.QUIET);
   }
 
-  // ---- delivery: one shared buffer per capability variant, queued on each recipient ----
+  // ---- delivery (fan-out loops in fanout.ts) ----
 
   /** One recipient: the line is encoded straight into its connection's output, no shared Buffer. */
   toUser(user: User, out: ServerEvent): void {
@@ -359,45 +360,12 @@ export class Network {
     capBit = 0,
     minStatus = 0,
   ): void {
-    this.deliver(channel, out, except, capBit, minStatus, false);
+    fanOutToMembers(channel, out, except, capBit, minStatus, false);
   }
 
   /** Like toChannel, for news that may wait a little (arrivals, departures): Output.sendSoon. */
   toChannelSoon(channel: Channel, out: ServerEvent, except: User | null, capBit = 0): void {
-    this.deliver(channel, out, except, capBit, 0, true);
-  }
-
-  private deliver(
-    channel: Channel,
-    out: ServerEvent,
-    except: User | null,
-    capBit: number,
-    minStatus: number,
-    soon: boolean,
-  ): void {
-    const members = channel.members;
-    // STATUSMSG reaches only members with a status: the few, not every member of a large channel.
-    if (minStatus !== 0 && members.size > channel.privileged.size) {
-      for (const member of channel.privileged) {
-        if (member === except || (members.get(member)! & minStatus) === 0) continue;
-        if (member.remote !== null) continue; // a cluster replica: its own node delivers
-        const s = member.client;
-        if (capBit !== 0 && (s.caps & capBit) === 0) continue;
-        if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
-        else s.conn.send(out.bufferFor(s.caps));
-      }
-      return;
-    }
-    // keys(), not entries(): no [user, status] pair is allocated per recipient on the hot path.
-    for (const member of members.keys()) {
-      if (member === except) continue;
-      if (minStatus !== 0 && (members.get(member)! & minStatus) === 0) continue;
-      if (member.remote !== null) continue; // a cluster replica: its own node delivers
-      const s = member.client;
-      if (capBit !== 0 && (s.caps & capBit) === 0) continue;
-      if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
-      else s.conn.send(out.bufferFor(s.caps));
-    }
+    fanOutToMembers(channel, out, except, capBit, 0, true);
   }
 
   /**
@@ -407,20 +375,7 @@ export class Network {
    * little (Output.sendSoon).
    */
   toNeighbours(user: User, out: ServerEvent, capBit = 0, soon = false): void {
-    const gen = ++this.generation;
-    user.seen = gen;
-    for (const ch of user.channels) {
-      if (!ch.isAnnounced(user)) continue;
-      for (const member of ch.members.keys()) {
-        if (member.seen === gen) continue;
-        member.seen = gen;
-        if (member.remote !== null) continue;
-        const s = member.client;
-        if (capBit !== 0 && (s.caps & capBit) === 0) continue;
-        if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
-        else s.conn.send(out.bufferFor(s.caps));
-      }
-    }
+    fanOutToNeighbours(user, out, capBit, soon, ++this.generation);
   }
 
   /**
