@@ -212,6 +212,7 @@ export class Request {
       text += `:${name} BATCH -${id}\r\n`;
     }
     this.client.conn.send(Buffer.from(text));
+    this.items = null; // answered: anything later goes out unlabeled, and nothing twice
   }
 
   private push(tags: string, body: string): void {
