@@ -163,10 +163,13 @@ export class ClusterBus {
   }
 
   /** Give up `folded` if this node holds it. */
-  release(folded: string): void {
-    this.cmd.eval(RELEASE, 1, P + 'nicks', folded, this.nodeId).catch(() => {
-      // Redis away: the entry goes when this node's liveness key does, or at its next start.
-    });
+  release(folded: string): Promise<void> {
+    return this.cmd.eval(RELEASE, 1, P + 'nicks', folded, this.nodeId).then(
+      () => {},
+      () => {
+        // Redis away: the entry goes when this node's liveness key does, or at its next start.
+      },
+    );
   }
 
   /** Tell every node (this one too) about a directory change: batched per turn, like sendTo. */

@@ -148,7 +148,12 @@ export class ClusterLink {
 
   /** Give back a nick this node held (a user left, or moved to another nick). */
   release(nick: string): void {
-    this.bus.release(fold(nick));
+    void this.bus.release(fold(nick));
+  }
+
+  /** release(), resolving once Redis has done it (or failed to: the entry then goes with the node). */
+  releaseNow(nick: string): Promise<void> {
+    return this.bus.release(fold(nick));
   }
 
   /** A user of this node finished registering: every node learns of it. */

@@ -137,6 +137,26 @@ test('a nick is unique across nodes: registration and NICK get 433, and it is fr
   });
 });
 
+test('QUIT and at once back through another node with the same nick: welcomed, never 433', async (t) => {
+  if (!haveRedis(t)) return;
+  await withCluster(2, async ([a, b]) => {
+    const watcher = await TestClient.register(b.port, 'watcher', [], false);
+    for (let round = 0; round < 5; round++) {
+      const first = await TestClient.register(a.port, 'roamer', [], false);
+      await eventually(() => isOn(watcher, 'roamer'), 'node 2 knows roamer');
+      await first.quit(); // closed: the nick is free in Redis already
+      const again = await TestClient.connect(b.port);
+      again.send('NICK roamer');
+      again.send('USER x 0 * :x');
+      const m = await again.expect((x) => x.command === '001' || x.command === '433');
+      assert.equal(m.command, '001', `round ${round}: ${m.command} ${m.params.join(' ')}`);
+      await again.quit();
+      await eventually(async () => !(await isOn(watcher, 'roamer')), 'roamer gone');
+    }
+    watcher.destroy();
+  });
+});
+
 test('a node killed with SIGKILL: its users vanish from the others within the heartbeat window', async (t) => {
   if (!haveRedis(t)) return;
   await withCluster(3, async ([a, b, c]) => {

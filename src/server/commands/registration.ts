@@ -115,7 +115,8 @@ function nick(req: Request): void {
   }
   const holder = net.findUser(wanted);
   const user = s.user;
-  if (holder !== undefined && holder !== user) {
+  // A user of another node may have just left (the news on its way): the cluster's claim decides.
+  if (holder !== undefined && holder !== user && holder.remote === null) {
     return req.numeric(ERR.NICKNAMEINUSE, wanted, 'Nickname is already in use');
   }
   if (user === null) {
@@ -259,7 +260,13 @@ function ping(req: Request): void {
 function quit(req: Request): void {
   const reason = req.params[0];
   req.finish(); // a labeled QUIT gets its ACK before the link closes
-  req.server.disconnect(req.client, reason ? `Quit: ${reason}` : 'Client Quit');
+  const close = () => req.server.disconnect(req.client, reason ? `Quit: ${reason}` : 'Client Quit');
+  const cluster = req.server.cluster;
+  const user = req.client.user;
+  if (cluster === null || user === null || !cluster.reachable) return close();
+  // In a cluster the nick is given back in Redis before the link closes, so a client that
+  // reconnects at once, through any node, finds it free.
+  req.waitFor(cluster.releaseNow(user.nick), close, close, 1000);
 }
 
 export const registrationCommands: CommandSpec[] = [
