@@ -157,6 +157,38 @@ test('QUIT and at once back through another node with the same nick: welcomed, n
   });
 });
 
+test('away across nodes: a private message to an away user of another node gets 301, WHOIS shows it', async (t) => {
+  if (!haveRedis(t)) return;
+  await withCluster(2, async ([a, b]) => {
+    const alice = await TestClient.register(a.port, 'alice', [], false);
+    const bob = await TestClient.register(b.port, 'bob', [], false);
+    await eventually(() => isOn(alice, 'bob'), 'alice sees bob online');
+    bob.send('AWAY :out for lunch');
+    await bob.expectCommand('306');
+    await eventually(
+      async () => (await alice.replies('WHOIS bob')).some((m) => m.command === '301'),
+      "bob's away text reached node 1",
+    );
+    alice.send('PRIVMSG bob :are you there?');
+    const away = await alice.expectCommand('301');
+    assert.deepEqual(away.params, ['alice', 'bob', 'out for lunch']);
+    await bob.expectCommand('PRIVMSG', 'bob', 'are you there?');
+    bob.send('AWAY');
+    await bob.expectCommand('305');
+    await eventually(
+      async () => !(await alice.replies('WHOIS bob')).some((m) => m.command === '301'),
+      'bob back on node 1',
+    );
+    const mark = alice.received.length;
+    alice.send('PRIVMSG bob :and now?');
+    await bob.expectCommand('PRIVMSG', 'bob', 'and now?');
+    await alice.sync();
+    const later = alice.received.slice(mark).filter((r) => r.msg.command === '301');
+    assert.equal(later.length, 0, 'no 301 once bob is back');
+    for (const c of [alice, bob]) c.destroy();
+  });
+});
+
 test('a node killed with SIGKILL: its users vanish from the others within the heartbeat window', async (t) => {
   if (!haveRedis(t)) return;
   await withCluster(3, async ([a, b, c]) => {

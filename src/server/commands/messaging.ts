@@ -154,6 +154,8 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
         if (verb !== 'TAGMSG') server.history?.privateMessage(out, user, recipient);
       }
       if (echo) req.event(out);
+      // Its away text is known here (AWAY goes through the order); to a replica sender, nowhere.
+      if (verb === 'PRIVMSG') replyAway(req, recipient);
       if (user.remote === null) privateTo.push(recipient.nick);
       lastMs = out.stamp.ms;
       continue;
