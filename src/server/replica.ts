@@ -39,9 +39,14 @@ const LOGGED = new Set([
   'RENAME',
   'KNOCK',
   'REDACT',
+  // An operator's: the victim's node disconnects it; each node tells its own +w users.
+  'KILL',
+  'WALLOPS',
 ]);
 /** Commands that go through the order when one of their targets is a channel. */
 const TARGETED = new Set(['PRIVMSG', 'NOTICE', 'TAGMSG']);
+/** Logged commands still carried out on this node alone while the network is split. */
+const ALONE = new Set([...TARGETED, 'KILL', 'WALLOPS']);
 /** How long a client's next lines wait for its command to come back before it is told it failed. */
 const COMMAND_WAIT_MS = 10_000;
 
@@ -123,10 +128,10 @@ export class Replica {
       req.waitFor(this.drained(client), run, run, COMMAND_WAIT_MS * 2);
       return true;
     }
-    const message = TARGETED.has(req.msg.command);
-    if (this.bus.isDown || this.localOnly || (this.resyncing && !message)) {
+    const alone = ALONE.has(req.msg.command);
+    if (this.bus.isDown || this.localOnly || (this.resyncing && !alone)) {
       // A message still reaches this node's members; a change would make the copies drift.
-      if (message && client.inflight === 0) return false;
+      if (alone && client.inflight === 0) return false;
       req.standard(
         'FAIL',
         'CLUSTER_DEGRADED',

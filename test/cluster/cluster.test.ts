@@ -1,8 +1,12 @@
 // Several real `parley serve` processes joined through a real redis-server: nicks unique across nodes, private messages between nodes, a node killed with SIGKILL.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '../helpers/eventually.js';
 import { TestClient } from '../helpers/irc.js';
+import { hashPassword } from '../../src/server/opers.js';
 import { freePort, haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
 import { startServe, type ServeProcess } from '../interop/serve.js';
 
@@ -187,6 +191,41 @@ test('away across nodes: a private message to an away user of another node gets 
     assert.equal(later.length, 0, 'no 301 once bob is back');
     for (const c of [alice, bob]) c.destroy();
   });
+});
+
+test('operators across nodes: KILL of a user of another node disconnects it, WALLOPS reaches +w users everywhere', async (t) => {
+  if (!haveRedis(t)) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-opers-'));
+  const config = path.join(dir, 'parley.yaml');
+  fs.writeFileSync(config, `opers:\n  - { name: root, password: '${hashPassword('hunter2')}' }\n`);
+  const redis = await startRedis();
+  const start = (id: string) =>
+    startServe([...ARGS, '--config', config, '--cluster', redis.url, '--node-id', id]);
+  const nodes = [await start('n1'), await start('n2')];
+  try {
+    const [a, b] = nodes;
+    const oper = await TestClient.register(a.port, 'oper', [], false);
+    const carol = await TestClient.register(a.port, 'carol', [], false);
+    const bob = await TestClient.register(b.port, 'bob', [], false);
+    const dave = await TestClient.register(b.port, 'dave', [], false);
+    await eventually(() => isOn(oper, 'dave'), 'node 1 knows dave');
+    oper.send('OPER root hunter2');
+    await oper.expectCommand('381');
+    for (const c of [carol, bob]) await c.replies('MODE ' + c.nick + ' +w');
+    oper.send('WALLOPS :maintenance at noon');
+    for (const c of [carol, bob]) await c.expectCommand('WALLOPS', 'maintenance at noon');
+    oper.send('KILL dave :spamming');
+    const error = await dave.expect((m) => m.command === 'ERROR');
+    assert.match(error.params[0], /Killed \(oper \(spamming\)\)/);
+    await eventually(async () => !(await isOn(oper, 'dave')), 'dave gone from node 1');
+    await dave.closedPromise;
+    assert.equal(dave.all('WALLOPS').length, 0, 'dave had no +w');
+    for (const c of [oper, carol, bob]) c.destroy();
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await redis.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a node killed with SIGKILL: its users vanish from the others within the heartbeat window', async (t) => {

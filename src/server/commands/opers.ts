@@ -50,7 +50,10 @@ function kill(req: Request): void {
     return req.numeric(ERR.NOSUCHNICK, req.params[0], 'No such nick/channel');
   const reason = req.params[1] || 'no reason given';
   const by = req.user.nick;
-  server.log.info({ by, nick: victim.nick, reason }, 'KILL');
+  // In a cluster every node runs it (replica.ts): the victim's node and the operator's log it.
+  if (victim.remote === null || req.user.remote === null) {
+    server.log.info({ by, nick: victim.nick, reason }, 'KILL');
+  }
   server.disconnect(victim.client, `Killed (${by} (${reason}))`);
 }
 
