@@ -93,6 +93,8 @@ export type BusMessage =
   | ({ t: 'snapshot' } & Snapshot)
   /** After a split, `nick` of `node` is put back in `channel` (the others had lost it). */
   | { t: 'rejoin'; e: DirEntry; modes: string; channel: string; bits: number }
+  /** `node` has `n` connections not registered yet (LUSERS counts the network's). */
+  | { t: 'unknown'; node: string; n: number }
   /** A node was found dead (or left): every user it had is gone. */
   | { t: 'gone'; node: string }
   /** Several messages for one node, in order: one PUBLISH per node per event-loop turn. */

@@ -39,6 +39,8 @@ export class ClusterLink {
   private readonly mirror: Mirror;
   /** Show on the console the private messages other nodes deliver here (off for --workers). */
   showReceived = true;
+  /** This turn's news of this node's unregistered count, not sent yet (unknownSoon). */
+  private unknownNews: { t: 'unknown'; node: string; n: number } | null = null;
   /**
    * Catching up (start, or Redis back): what came before our snapshot request is in the snapshot
    * (dropped), what came after it waits for the snapshot (kept in order). Null: in step.
@@ -63,6 +65,23 @@ export class ClusterLink {
     });
     this.replica = new Replica(server, this.bus, nodeId);
     this.mirror = new Mirror(server, this.bus, nodeId);
+    server.network.unknownChanged = () => this.unknownSoon();
+  }
+
+  /**
+   * Tell the others this node's count of unregistered connections: one message per turn at most,
+   * queued at the first change and updated in place until the bus sends it at the turn's end.
+   */
+  private unknownSoon(): void {
+    const n = this.server.network.unregistered;
+    if (this.unknownNews !== null) {
+      this.unknownNews.n = n;
+      return;
+    }
+    if (this.bus.isDown) return;
+    this.unknownNews = { t: 'unknown', node: this.nodeId, n };
+    this.bus.announce(this.unknownNews);
+    setImmediate(() => (this.unknownNews = null)); // after the bus's flush, queued before it
   }
 
   /** Join the cluster: connect, start the heartbeat, take the network's state from a live node. */
@@ -327,12 +346,17 @@ export class ClusterLink {
       case 'update':
         return this.mirror.updated(m.e, m.modes);
       case 'gone':
+        this.server.network.unknownElsewhere.delete(m.node);
         return this.mirror.nodeGone(m.node);
+      case 'unknown':
+        if (m.node !== this.nodeId) this.server.network.unknownElsewhere.set(m.node, m.n);
+        return;
       case 'cmd':
         return this.replica.apply(m);
       case 'rejoin':
         return this.mirror.rejoined(m);
       case 'snapreq':
+        this.unknownSoon(); // a node (re)joins: it learns our count
         if (m.from === this.nodeId) {
           this.bus.sendTo(m.node, { t: 'snapshot', ...this.mirror.snapshot() });
         }

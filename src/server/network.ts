@@ -50,14 +50,29 @@ export class Network {
     return this.unknown;
   }
 
+  /** Unregistered connections of the other cluster nodes, by node id (their news: cluster.ts). */
+  readonly unknownElsewhere = new Map<string, number>();
+  /** Told when this server's count of unregistered connections changes (a cluster shares it). */
+  unknownChanged: () => void = () => {};
+
+  /** Unregistered connections of the whole network (LUSERS): this server's and the other nodes'. */
+  get networkUnregistered(): number {
+    let n = this.unknown;
+    for (const k of this.unknownElsewhere.values()) n += k;
+    return n;
+  }
+
   /** A connection arrived (it counts as unregistered until addUser). */
   connectionOpened(): void {
     this.unknown++;
+    this.unknownChanged();
   }
 
   /** A connection left; `registered` says whether it had become a user. */
   connectionClosed(registered: boolean): void {
-    if (!registered) this.unknown--;
+    if (registered) return;
+    this.unknown--;
+    this.unknownChanged();
   }
 
   get userCount(): number {
@@ -222,6 +237,7 @@ export class Network {
     if (this.users.has(user.folded)) return false;
     this.users.set(user.folded, user);
     this.unknown--;
+    this.unknownChanged();
     if (this.users.size > this.peakUsers) this.peakUsers = this.users.size;
     this.countModes(user, 1);
     return true;

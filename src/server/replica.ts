@@ -26,6 +26,11 @@ import { Request } from './commands/request.js';
 import type { Server } from './server.js';
 import { orderStamp } from './stamp.js';
 
+/**
+ * Reads of the network's counts that go through the order only to see what came before them (a
+ * user who just connected or left on another node): run by their origin alone.
+ */
+const READS = new Set(['LUSERS']);
 /** Commands that change shared state whatever their target. */
 const LOGGED = new Set([
   'JOIN',
@@ -38,15 +43,15 @@ const LOGGED = new Set([
   'SETNAME',
   'RENAME',
   'KNOCK',
-  'REDACT',
   // An operator's: the victim's node disconnects it; each node tells its own +w users.
   'KILL',
   'WALLOPS',
+  ...READS,
 ]);
 /** Commands that go through the order when one of their targets is a channel. */
 const TARGETED = new Set(['PRIVMSG', 'NOTICE', 'TAGMSG']);
 /** Logged commands still carried out on this node alone while the network is split. */
-const ALONE = new Set([...TARGETED, 'KILL', 'WALLOPS']);
+const ALONE = new Set([...TARGETED, 'KILL', 'WALLOPS', ...READS]);
 /** How long a client's next lines wait for its command to come back before it is told it failed. */
 const COMMAND_WAIT_MS = 10_000;
 
@@ -159,6 +164,18 @@ export class Replica {
     return true;
   }
 
+  /**
+   * Send `req`, already checked here (REDACT, once its origin has looked the message up), into the
+   * network's order, so that every node runs it with one stamp; false when it cannot go (Redis
+   * away, or this node not yet known again): it runs here alone, as a message would.
+   */
+  order(req: Request): boolean {
+    if (this.applying || this.bus.isDown || this.localOnly || req.client.user === null)
+      return false;
+    this.submit(req, req, req.msg);
+    return true;
+  }
+
   /** Run `msg` (a JOIN the server makes for the client, e.g. the default channel) through the order. */
   submitFor(req: Request, msg: Message): void {
     if (this.bus.isDown) return;
@@ -231,6 +248,7 @@ export class Replica {
       req = pend.run;
       if (req.client.user === null || req.client.conn.isGone()) return this.settled(pend);
     } else {
+      if (READS.has(m.command)) return;
       const user = this.server.network.findUser(m.nick);
       if (user === undefined || user.remote !== m.node) return;
       user.client.caps = m.caps & ~CAPBIT.LABELED_RESPONSE;

@@ -193,6 +193,40 @@ test('away across nodes: a private message to an away user of another node gets 
   });
 });
 
+test('LUSERS counts the whole network, at once: unregistered connections and users of another node', async (t) => {
+  if (!haveRedis(t)) return;
+  await withCluster(2, async ([a, b]) => {
+    const alice = await TestClient.register(a.port, 'alice', [], false);
+    const counts = async () => {
+      const r = await alice.replies('LUSERS');
+      const num = (code: string, k: number) => r.find((m) => m.command === code)?.params[k];
+      return { unknown: num('253', 1), global: num('266', 1) };
+    };
+    // LUSERS goes through the network's order, so it sees what node 2 published before it.
+    const qux = await TestClient.connect(b.port);
+    qux.send('NICK qux');
+    qux.send('PING sync');
+    await qux.expectCommand('PONG');
+    assert.deepEqual(await counts(), { unknown: '1', global: '1' });
+    qux.send('USER qux 0 * :Qux');
+    await qux.expect((m) => m.command === '376' || m.command === '422');
+    assert.deepEqual(await counts(), { unknown: '0', global: '2' });
+    qux.send('QUIT');
+    await qux.expectCommand('ERROR');
+    // Its node's news and the LUSERS race to Redis (which reads its connections in no set
+    // order): within milliseconds.
+    await eventually(async () => (await counts()).global === '1', 'qux gone from the count');
+    const bat = await TestClient.connect(b.port);
+    bat.send('NICK bat');
+    bat.send('PING sync');
+    await bat.expectCommand('PONG');
+    assert.equal((await counts()).unknown, '1');
+    bat.destroy();
+    await eventually(async () => (await counts()).unknown === '0', 'bat gone from the count');
+    alice.destroy();
+  });
+});
+
 test('operators across nodes: KILL of a user of another node disconnects it, WALLOPS reaches +w users everywhere', async (t) => {
   if (!haveRedis(t)) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-opers-'));

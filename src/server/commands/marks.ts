@@ -7,6 +7,7 @@
 import { fold, isChannelName } from '../../protocol/index.js';
 import { conversationKey, type HistoryRecord } from '../../store/types.js';
 import { CAPBIT } from '../capabilities.js';
+import type { Channel } from '../channel.js';
 import type { Server } from '../server.js';
 import { parseServerTime } from '../stamp.js';
 import type { User } from '../user.js';
@@ -121,9 +122,10 @@ function redact(req: Request): void {
   const { network, store } = req.server;
   const user = req.user;
   const [target, msgid] = req.params;
-  const reason = req.params[2];
   const channel = isChannelName(target) ? network.findChannel(target) : undefined;
   const peer = isChannelName(target) ? undefined : network.findUser(target);
+  // In a cluster every node runs it from the network's order, once its origin has checked it.
+  if (req.server.cluster?.replica.applying === true) return takeBack(req, channel, peer);
   if ((channel === undefined || !channel.members.has(user)) && peer === undefined) {
     req.standard('FAIL', 'INVALID_TARGET', target, 'You cannot redact messages there');
     return;
@@ -152,18 +154,30 @@ function redact(req: Request): void {
         );
         return;
       }
-      store.history.redact(msgid);
-      const params = reason === undefined ? [target, msgid] : [target, msgid, reason];
-      const out = req.server.event(user.prefix, 'REDACT', params);
-      if (channel !== undefined) {
-        network.toChannel(channel, out, user, CAPBIT.MESSAGE_REDACTION);
-      } else if (peer !== user && peer!.client.has(CAPBIT.MESSAGE_REDACTION)) {
-        network.toUser(peer!, out);
-      }
-      if (req.client.has(CAPBIT.MESSAGE_REDACTION)) req.event(out);
+      if (req.server.cluster?.replica.order(req) !== true) takeBack(req, channel, peer);
     },
     () => req.standard('FAIL', 'UNKNOWN_MSGID', target, msgid, 'Messages could not be retrieved'),
   );
+}
+
+/** Remove the checked message from history and tell whoever could see it (with the cap). */
+function takeBack(req: Request, channel: Channel | undefined, peer: User | undefined): void {
+  const { network, store } = req.server;
+  const user = req.user;
+  const [target, msgid] = req.params;
+  // A store the nodes share loses the record once, on the node of its remover.
+  if (store !== null && !(store.shared === true && user.remote !== null)) {
+    store.history.redact(msgid);
+  }
+  const reason = req.params[2];
+  const params = reason === undefined ? [target, msgid] : [target, msgid, reason];
+  const out = req.server.event(user.prefix, 'REDACT', params);
+  if (channel !== undefined) {
+    network.toChannel(channel, out, user, CAPBIT.MESSAGE_REDACTION);
+  } else if (peer !== undefined && peer !== user && peer.client.has(CAPBIT.MESSAGE_REDACTION)) {
+    network.toUser(peer, out);
+  }
+  if (req.client.has(CAPBIT.MESSAGE_REDACTION)) req.event(out);
 }
 
 export const markCommands: CommandSpec[] = [

@@ -91,7 +91,7 @@ export function sendLusers(req: Request): void {
     `There are ${users - invisible} users and ${invisible} invisible on 1 servers`,
   );
   req.numeric(RPL.LUSEROP, String(opers), 'operator(s) online');
-  req.numeric(RPL.LUSERUNKNOWN, String(net.unregistered), 'unknown connection(s)');
+  req.numeric(RPL.LUSERUNKNOWN, String(net.networkUnregistered), 'unknown connection(s)');
   req.numeric(RPL.LUSERCHANNELS, String(net.channelCount), 'channels formed');
   req.numeric(RPL.LUSERME, `I have ${users} clients and 0 servers`);
   req.numeric(
