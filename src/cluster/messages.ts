@@ -70,6 +70,9 @@ export interface SnapChannel {
   members: Array<[string, number]>;
   /** Channel.historyFrom: where its own history starts ('' for all of its name's). */
   historyFrom: string;
+  /** Its founder's account when registered (ChanServ), and since when; absent from older nodes. */
+  founder?: string | null;
+  registeredAt?: number | null;
 }
 
 /** The network's state as a node holds it: users, channels, the folded names of ended channels. */

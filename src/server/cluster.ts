@@ -12,8 +12,8 @@
 // meanwhile) and rebuilds the mirror: nodes are the truth about their own users, and the
 // directory can always be rebuilt from them.
 //
-// Accounts and history cross nodes through a shared store (--db redis://); registered channels
-// (ChanServ) do not yet.
+// Accounts, history and registered channels cross nodes through a shared store (--db redis://);
+// ChanServ REGISTER and DROP run on every node from the order, and snapshots carry founders.
 import { fold, serializeBody, type Tags } from '../protocol/index.js';
 import { ClusterBus, HEARTBEAT_MS } from '../cluster/bus.js';
 import type { BusMessage, DirEntry, Snapshot } from '../cluster/messages.js';

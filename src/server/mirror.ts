@@ -122,7 +122,9 @@ export class Mirror {
     }
     const channels: SnapChannel[] = [];
     for (const c of this.server.network.allChannels()) {
-      channels.push(channelOf(c, invited.get(c) ?? []));
+      channels.push(
+        channelOf(c, invited.get(c) ?? [], this.server.registry?.registeredAt(c) ?? null),
+      );
     }
     return { users, channels, ended: [...this.server.network.endedNames()] };
   }
@@ -257,6 +259,11 @@ export class Mirror {
     }
     channel.large = sc.large;
     channel.historyFrom = sc.historyFrom;
+    if (sc.founder !== undefined) {
+      const registry = this.server.registry;
+      if (registry !== null) registry.adopt(channel, sc.founder, sc.registeredAt ?? null);
+      else channel.founder = sc.founder;
+    }
   }
 }
 
@@ -273,7 +280,7 @@ export function entryOf(u: User, node: string): DirEntry {
   };
 }
 
-function channelOf(c: Channel, invited: string[]): SnapChannel {
+function channelOf(c: Channel, invited: string[], registeredAt: number | null): SnapChannel {
   const list = (mode: ListMode) => c.lists[mode].map((b) => ({ ...b }));
   return {
     name: c.name,
@@ -289,5 +296,7 @@ function channelOf(c: Channel, invited: string[]): SnapChannel {
     large: c.large,
     members: [...c.members].map(([u, bits]) => [u.nick, bits]),
     historyFrom: c.historyFrom,
+    founder: c.founder,
+    registeredAt,
   };
 }

@@ -81,6 +81,13 @@ export class ChannelRegistry {
     if (channel.members.size === 0) this.network.forgetChannel(channel);
   }
 
+  /** Take `channel`'s registration as another cluster node holds it (a snapshot): nothing written. */
+  adopt(channel: Channel, founder: string | null, at: number | null): void {
+    channel.founder = founder;
+    if (founder === null || at === null) this.since.delete(channel.folded);
+    else this.since.set(channel.folded, at);
+  }
+
   /** When `channel` was registered (epoch ms), or null. */
   registeredAt(channel: Channel): number | null {
     return this.since.get(channel.folded) ?? null;

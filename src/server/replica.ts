@@ -165,13 +165,15 @@ export class Replica {
   }
 
   /**
-   * Send `req`, already checked here (REDACT, once its origin has looked the message up), into the
+   * Send `req`, already checked here (REDACT, once its origin has looked the message up; ChanServ REGISTER and DROP), into the
    * network's order, so that every node runs it with one stamp; false when it cannot go (Redis
-   * away, or this node not yet known again): it runs here alone, as a message would.
+   * away, or this node not yet known again; for a `change` of a channel, not yet merged either):
+   * then it runs here alone, as a message would, or is refused.
    */
-  order(req: Request): boolean {
+  order(req: Request, change = false): boolean {
     if (this.applying || this.bus.isDown || this.localOnly || req.client.user === null)
       return false;
+    if (change && this.resyncing) return false;
     this.submit(req, req, req.msg);
     return true;
   }

@@ -2,7 +2,8 @@
 //
 // Like NickServ (nickserv.ts) it is no user: PRIVMSG to the name is routed here, the nick is
 // refused to everyone, and answers are NOTICEs from ChanServ!ChanServ@services.<server>. It only
-// exists with a store. The registry (registry.ts) does the keeping.
+// exists with a store. The registry (registry.ts) does the keeping. In a cluster REGISTER and DROP
+// go through the network's order (replica.ts), so every node holds the same founders.
 import { servicesName } from '../config.js';
 import { fold } from '../../protocol/index.js';
 import type { Request } from './request.js';
@@ -47,6 +48,12 @@ export function chanserv(req: Request, text: string): void {
   }
   if (name === '') return say(req, `Syntax: ${command} <#channel>`);
   if (channel === undefined) return say(req, `${name} does not exist`);
+  // In a cluster every node learns a channel's founder: the request runs on each from the order.
+  const replica = req.server.cluster?.replica;
+  if (command !== 'INFO' && replica !== undefined && !replica.applying) {
+    if (replica.order(req, true)) return;
+    return say(req, 'The network is degraded: try again once the other servers are reachable');
+  }
   const user = req.user;
   switch (command) {
     case 'REGISTER':
