@@ -98,6 +98,8 @@ export type BusMessage =
   | { t: 'rejoin'; e: DirEntry; modes: string; channel: string; bits: number }
   /** `node` has `n` connections not registered yet (LUSERS counts the network's). */
   | { t: 'unknown'; node: string; n: number }
+  /** A reader on `node` is over the mark for `nick`'s messages: hold it back, or let it go (remote-flow.ts). */
+  | { t: 'flow'; node: string; nick: string; on: boolean }
   /** A node was found dead (or left): every user it had is gone. */
   | { t: 'gone'; node: string }
   /** Several messages for one node, in order: one PUBLISH per node per event-loop turn. */

@@ -39,6 +39,8 @@ export class Client {
   multiline: Gathering | null = null;
   /** Commands sent into the cluster's order and not back yet (replica.ts): later lines follow them. */
   inflight = 0;
+  /** Its window of commands in the order is full: its socket is not read (replica.ts). */
+  windowFull = false;
   /** When a server PING was sent and not yet answered (0 = none outstanding). */
   pingSentAt = 0;
   readonly connectedAt: number;

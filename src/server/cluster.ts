@@ -20,7 +20,9 @@ import type { BusMessage, DirEntry, Snapshot } from '../cluster/messages.js';
 import { CAPBIT } from './capabilities.js';
 import { consoleForm } from './commands/messaging.js';
 import { ServerEvent } from './event.js';
+import { setCurrent } from './flow.js';
 import { entryOf, Mirror } from './mirror.js';
+import { RemoteFlow } from './remote-flow.js';
 import { Replica } from './replica.js';
 import type { Server } from './server.js';
 import type { User } from './user.js';
@@ -35,6 +37,8 @@ const SNAPSHOT_WAIT_MS = 5000;
 export class ClusterLink {
   private readonly bus: ClusterBus;
   readonly replica: Replica;
+  /** Readers here holding back senders of other nodes, and ours held by theirs. */
+  private readonly flow: RemoteFlow;
   /** This node's copy of the network's users and channels (snapshots, merges). */
   private readonly mirror: Mirror;
   /** Show on the console the private messages other nodes deliver here (off for --workers). */
@@ -63,7 +67,8 @@ export class ClusterLink {
       message: (m) => this.received(m),
       degraded: (down, why) => this.degraded(down, why),
     });
-    this.replica = new Replica(server, this.bus, nodeId);
+    this.flow = new RemoteFlow(server, this.bus, nodeId);
+    this.replica = new Replica(server, this.bus, nodeId, this.flow);
     this.mirror = new Mirror(server, this.bus, nodeId);
     server.network.unknownChanged = () => this.unknownSoon();
   }
@@ -247,6 +252,7 @@ export class ClusterLink {
         'The network is degraded: the other servers cannot be reached. Chat with users of this server goes on.',
       );
       this.replica.expire(); // whatever was in flight may never come back
+      this.flow.releaseFrom(null); // nor the releases of what other nodes held back
       return;
     }
     server.log.info({ cluster: this.url }, 'cluster: Redis reachable again');
@@ -345,7 +351,10 @@ export class ClusterLink {
         return this.mirror.renamed(m.node, m.from, m.e);
       case 'update':
         return this.mirror.updated(m.e, m.modes);
+      case 'flow':
+        return this.flow.received(m.node, m.nick, m.on);
       case 'gone':
+        this.flow.releaseFrom(m.node);
         this.server.network.unknownElsewhere.delete(m.node);
         return this.mirror.nodeGone(m.node);
       case 'unknown':
@@ -385,7 +394,11 @@ export class ClusterLink {
     );
     out.account = m.account;
     if (m.verb === 'TAGMSG' && !to.client.has(CAPBIT.MESSAGE_TAGS)) return;
+    // A reader here over the mark holds its sender back through the sender's node.
+    const from = server.network.findUser(m.from);
+    const was = from?.remote != null ? setCurrent(this.flow.senderFor(from)) : undefined;
     server.network.toUser(to, out);
+    if (was !== undefined) setCurrent(was);
     if (m.text !== null && this.showReceived) {
       const { kind, text } = consoleForm(m.verb, m.text);
       server.chatlog.privateMessage(m.ms, m.from, [to.nick], text, kind);

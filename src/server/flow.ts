@@ -40,6 +40,8 @@ export interface FlowPeer {
   flowState(): Flow;
   /** Every recipient this connection waited on has released it: go on (after the flush pass). */
   resume(): void;
+  /** The first recipient holds it back (a sender of another cluster node: remote-flow.ts). */
+  held?(): void;
   /** Cut the link: its writes made no progress for too long. */
   stalled(): void;
   /** Notice a write that finished without a 'drain' event (a socket with a high-water mark over 1). */
@@ -113,7 +115,10 @@ export function congested(peer: FlowPeer): void {
   // Within one line a sender reaches a recipient once or a few times in a row: one entry will do.
   if (f.waiters.length > 0 && f.waiters[f.waiters.length - 1] === sender) return;
   f.waiters.push(sender);
-  if (sender.flowState().blockers++ === 0) flowStats.held++;
+  if (sender.flowState().blockers++ === 0) {
+    flowStats.held++;
+    sender.held?.();
+  }
 }
 
 /** A write of `peer`'s was started on an idle link or finished: its reader is making progress. */

@@ -24,6 +24,8 @@ import type { Client } from './client.js';
 import type { Gathering } from './commands/multiline.js';
 import { Request } from './commands/request.js';
 import type { Server } from './server.js';
+import { flowStats, setCurrent } from './flow.js';
+import type { RemoteFlow } from './remote-flow.js';
 import { orderStamp } from './stamp.js';
 
 /**
@@ -52,6 +54,11 @@ const LOGGED = new Set([
 const TARGETED = new Set(['PRIVMSG', 'NOTICE', 'TAGMSG']);
 /** Logged commands still carried out on this node alone while the network is split. */
 const ALONE = new Set([...TARGETED, 'KILL', 'WALLOPS', ...READS]);
+/**
+ * A client's commands in the order at once, at most (its window): a burst goes on as fast as
+ * the order carries it back, no faster, so readers on other nodes can hold it back in time.
+ */
+const MAX_INFLIGHT = 64;
 /** How long a client's next lines wait for its command to come back before it is told it failed. */
 const COMMAND_WAIT_MS = 10_000;
 
@@ -106,6 +113,7 @@ export class Replica {
     private readonly server: Server,
     private readonly bus: ClusterBus,
     private readonly nodeId: string,
+    private readonly flow: RemoteFlow,
   ) {
     this.sweeper = setInterval(() => this.expire(server.clock() - COMMAND_WAIT_MS), 1000);
     this.sweeper.unref();
@@ -188,7 +196,11 @@ export class Replica {
     const client = holder.client;
     const id = ++this.nextId;
     this.pending.set(id, { holder, run, sentAt: this.server.clock(), gathering });
-    client.inflight++;
+    if (++client.inflight >= MAX_INFLIGHT && !client.windowFull) {
+      // A full window: its socket is not read until the order has carried half of it back.
+      client.windowFull = true;
+      if (client.conn.flowState().blockers++ === 0) flowStats.held++;
+    }
     holder.hold();
     this.bus.announce({
       t: 'cmd',
@@ -219,7 +231,13 @@ export class Replica {
     const client = p.holder.client;
     if (p.run !== p.holder) p.run.finish();
     p.holder.release();
-    if (--client.inflight > 0) return;
+    client.inflight--;
+    if (client.windowFull && client.inflight <= MAX_INFLIGHT >> 1) {
+      client.windowFull = false;
+      const conn = client.conn;
+      if (--conn.flowState().blockers === 0 && !conn.isGone()) conn.resume();
+    }
+    if (client.inflight > 0) return;
     const waiters = this.drainWaiters.get(client);
     if (waiters === undefined) return;
     this.drainWaiters.delete(client);
@@ -266,11 +284,16 @@ export class Replica {
     const stamper = this.server.stamper;
     stamper.pin(orderStamp(m.ms, m.seq));
     this.applying = true;
+    // Its sender is the current sender (flow.ts): a reader here over the mark holds it back,
+    // directly when it is ours, through its node when it is another node's (remote-flow.ts).
+    const user = req.client.user;
+    const was = setCurrent(pend !== undefined ? req.client.conn : this.flow.senderFor(user!));
     try {
       this.server.commands.run(req);
     } catch (err) {
       this.server.log.error({ err, command: m.command, node: m.node }, 'cluster: command failed');
     } finally {
+      setCurrent(was);
       this.applying = false;
       stamper.unpin();
     }

@@ -5,7 +5,7 @@
 // REDACT removes a stored message from history and tells whoever could see it (clients with the
 // cap); it is allowed to the message's sender and, in a channel, to its operators.
 import { fold, isChannelName } from '../../protocol/index.js';
-import { conversationKey, type HistoryRecord } from '../../store/types.js';
+import { conversationKey, type HistoryRecord, type Store } from '../../store/types.js';
 import { CAPBIT } from '../capabilities.js';
 import type { Channel } from '../channel.js';
 import type { Server } from '../server.js';
@@ -117,6 +117,20 @@ function isSender(record: HistoryRecord, user: User): boolean {
   return record.account !== null ? record.account === user.account : record.source === user.prefix;
 }
 
+/** How long a node waits before looking again for a message the shared store does not hold yet. */
+const SHARED_LAG_MS = 150;
+
+/**
+ * The stored record of `msgid`. In a store the cluster's nodes share, a message just seen here may
+ * not be written yet by its sender's node (it writes a turn's records at once): looked for again.
+ */
+async function findRecord(store: Store, msgid: string): Promise<HistoryRecord | null> {
+  const found = await store.history.find(msgid);
+  if (found !== null || store.shared !== true) return found;
+  await new Promise((resolve) => setTimeout(resolve, SHARED_LAG_MS));
+  return store.history.find(msgid);
+}
+
 // REDACT <target> <msgid> [:<reason>]
 function redact(req: Request): void {
   const { network, store } = req.server;
@@ -137,7 +151,7 @@ function redact(req: Request): void {
   const conversation =
     channel !== undefined ? channel.folded : conversationKey(user.historyId, peer!.historyId);
   req.waitFor(
-    store.history.find(msgid),
+    findRecord(store, msgid),
     (record) => {
       const earlier = channel !== undefined && record !== null && !channel.owns(record.msgid);
       if (record === null || record.conversation !== conversation || earlier) {

@@ -1,0 +1,47 @@
+// Flow control across real cluster nodes: a burst to a channel is paced by its readers on every node; a reader who keeps reading is never cut, a stalled one is.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { blast, receivedInOrder } from '../helpers/blast.js';
+import { eventually } from '../helpers/eventually.js';
+import { TestClient } from '../helpers/irc.js';
+import { haveRedis, startRedis } from '../helpers/redis.js';
+import { startServe } from '../interop/serve.js';
+
+const ARGS = ['--db', 'off', '--flood', 'off', '--default-channel', ''];
+
+test('a burst across nodes: readers on both nodes get every line in order, the stalled one is cut, the sender is not', async (t) => {
+  if (!haveRedis(t)) return;
+  const redis = await startRedis();
+  const node = (id: string) => startServe([...ARGS, '--cluster', redis.url, '--node-id', id]);
+  const a = await node('n1');
+  const b = await node('n2');
+  try {
+    const alice = await TestClient.register(a.port, 'alice', [], false);
+    const dave = await TestClient.register(a.port, 'dave', [], false);
+    const bob = await TestClient.register(b.port, 'bob', [], false);
+    const carol = await TestClient.register(b.port, 'carol', [], false);
+    for (const c of [alice, dave, bob, carol]) await c.replies('JOIN #f');
+    await eventually(
+      async () => (await alice.replies('NAMES #f')).some((m) => /carol/.test(m.params[3] ?? '')),
+      'all four in #f on n1',
+    );
+    carol.socket.pause(); // connected, reading nothing
+    const lines = 30_000;
+    const started = Date.now();
+    await blast(alice, '#f', lines);
+    await Promise.all([receivedInOrder(bob, lines), receivedInOrder(dave, lines)]);
+    const ms = Date.now() - started;
+    const quits = bob.all('QUIT').filter((m) => m.source?.startsWith('carol!') === true);
+    assert.deepEqual(
+      quits.map((m) => m.params[0]),
+      ['SendQ exceeded'],
+    );
+    assert.equal(bob.all('ERROR').length + dave.all('ERROR').length + alice.all('ERROR').length, 0);
+    await alice.sync();
+    t.diagnostic(`30,000 lines through two nodes in ${ms} ms`);
+    for (const c of [alice, bob, carol, dave]) c.destroy();
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+    await redis.stop();
+  }
+});
