@@ -9,7 +9,7 @@ import { startServe } from '../interop/serve.js';
 
 const ARGS = ['--db', 'off', '--flood', 'off', '--default-channel', ''];
 
-test('a burst across nodes: readers on both nodes get every line in order, the stalled one is cut, the sender is not', async (t) => {
+test('a burst across nodes: a reader on the other node who reads in bursts sets the pace and gets every line in order, the stalled one is cut, the sender is not', async (t) => {
   if (!haveRedis(t)) return;
   const redis = await startRedis();
   const node = (id: string) => startServe([...ARGS, '--cluster', redis.url, '--node-id', id]);
@@ -26,11 +26,20 @@ test('a burst across nodes: readers on both nodes get every line in order, the s
       'all four in #f on n1',
     );
     carol.socket.pause(); // connected, reading nothing
+    // bob reads in bursts: 300 ms reading, 300 ms not (shorter than a stall): he sets the pace.
+    let reading = true;
+    const toggler = setInterval(() => {
+      reading = !reading;
+      if (reading) bob.socket.resume();
+      else bob.socket.pause();
+    }, 300);
     const lines = 30_000;
     const started = Date.now();
     await blast(alice, '#f', lines);
     await Promise.all([receivedInOrder(bob, lines), receivedInOrder(dave, lines)]);
     const ms = Date.now() - started;
+    clearInterval(toggler);
+    bob.socket.resume();
     const quits = bob.all('QUIT').filter((m) => m.source?.startsWith('carol!') === true);
     assert.deepEqual(
       quits.map((m) => m.params[0]),
