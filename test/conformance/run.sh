@@ -61,9 +61,25 @@ fi
 irctest_run "$CONTROLLER" parley "$JOBS"
 rc=$?
 if [ ! -s "$IRCTEST_RESULT_FILE" ]; then exit $(( rc == 0 ? 2 : rc )); fi
-if [ "$WHOLE" = 1 ]; then
-  "$IRCTEST_PYTHON" "$HERE/check.py" "$IRCTEST_RESULT_FILE" "$EXPECTED" || exit 1
-else
-  "$IRCTEST_PYTHON" "$HERE/check.py" "$IRCTEST_RESULT_FILE" "$EXPECTED" --partial || exit 1
+MODE=()
+if [ "$WHOLE" = 0 ]; then MODE=(--partial); fi
+verdict="$("$IRCTEST_PYTHON" "$HERE/check.py" "$IRCTEST_RESULT_FILE" "$EXPECTED" "${MODE[@]}")"
+ok=$?
+echo "$verdict"
+if [ "$ok" != 0 ] && [ "${PARLEY_IRCTEST_CLUSTER:-0}" = 1 ] && [ -z "${PARLEY_IRCTEST_RERUN:-}" ] &&
+  ! grep -q '^now passes' <<<"$verdict"; then
+  # Between nodes a message is asynchronous (a PUBLISH, a few ms), while irctest synchronises
+  # with a PING on one connection: now and then a test looks a moment too early. Up to 5 such
+  # unexpected failures are run once more, alone; a test that fails twice fails the run.
+  mapfile -t again < <(sed -n 's/^unexpected failure: //p' <<<"$verdict")
+  if [ "${#again[@]}" -ge 1 ] && [ "${#again[@]}" -le 5 ]; then
+    echo "irctest: running the ${#again[@]} unexpected failure(s) once more (cross-node timing)"
+    if PARLEY_IRCTEST_RERUN=1 IRCTEST_RESULT_FILE="${IRCTEST_RESULT_FILE%.xml}-rerun.xml" \
+      bash "$HERE/run.sh" "${again[@]}"; then
+      printf 'irctest: passed when run again: %s\n' "${again[@]}"
+      exit 0
+    fi
+  fi
 fi
+[ "$ok" = 0 ] || exit 1
 exit "$rc"
