@@ -66,7 +66,19 @@ const COMMAND_WAIT_MS = 10_000;
 export function isLogged(msg: Message): boolean {
   if (LOGGED.has(msg.command)) return true;
   if (!TARGETED.has(msg.command) || msg.params.length === 0) return false;
-  return msg.params[0].split(',').some((t) => isChannelName(t.replace(/^[@+]+/, '')));
+  // Any of its comma-separated targets, past status prefixes (@#chan, +#chan), a channel?
+  const targets = msg.params[0];
+  for (let start = 0; start <= targets.length;) {
+    let end = targets.indexOf(',', start);
+    if (end === -1) end = targets.length;
+    let s = start;
+    while (s < end && (targets.charCodeAt(s) === 0x40 || targets.charCodeAt(s) === 0x2b)) s++;
+    if (isChannelName(s === 0 && end === targets.length ? targets : targets.slice(s, end))) {
+      return true;
+    }
+    start = end + 1;
+  }
+  return false;
 }
 
 interface Pending {

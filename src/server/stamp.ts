@@ -33,8 +33,17 @@ const SEQ_TEXT = Array.from({ length: 36 * 36 }, (_, n) => n.toString(36).padSta
  * with no node suffix (a node's own msgids all have one, so the two never meet).
  */
 export function orderStamp(ms: number, seq: number): Stamp {
-  return { time: new Date(ms).toISOString(), ms, msgid: msPrefix(ms) + seqText(seq) };
+  if (ms !== order.ms) {
+    // A busy channel's messages share their millisecond: its texts are made once.
+    order.ms = ms;
+    order.iso = new Date(ms).toISOString();
+    order.prefix = msPrefix(ms);
+  }
+  return { time: order.iso, ms, msgid: order.prefix + seqText(seq) };
 }
+
+/** The last millisecond orderStamp was asked for, with its server-time and msgid prefix. */
+const order = { ms: -1, iso: '', prefix: '' };
 
 function msPrefix(ms: number): string {
   return ms.toString(36).padStart(9, '0');

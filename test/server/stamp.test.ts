@@ -1,7 +1,8 @@
-// Stamper: msgids sort in the order they were handed out, within a millisecond and across clock steps.
+// Stamper and orderStamp: msgids sort in the order they were handed out, within a millisecond and across clock steps; which lines go through a cluster's order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Stamper } from '../../src/server/stamp.js';
+import { isLogged } from '../../src/server/replica.js';
+import { orderStamp, Stamper } from '../../src/server/stamp.js';
 
 test('msgids sort as strings in issue order, past the precomputed sequence texts', () => {
   let now = 1_764_000_000_000;
@@ -24,4 +25,33 @@ test('msgids sort as strings in issue order, past the precomputed sequence texts
 test('server-time is the ISO form of the stamp time', () => {
   const stamper = new Stamper(() => Date.UTC(2026, 10, 26, 13, 30, 0, 7));
   assert.equal(stamper.next().time, '2026-11-26T13:30:00.007Z');
+});
+
+test('orderStamp: the same place in the order gives the same stamp, whatever was asked before', () => {
+  const ms = Date.UTC(2026, 11, 2, 6, 0, 0, 5);
+  const first = orderStamp(ms, 3);
+  orderStamp(ms + 1, 0); // another millisecond between two asks of the same one
+  assert.deepEqual(orderStamp(ms, 3), first);
+  assert.equal(first.time, '2026-12-02T06:00:00.005Z');
+  assert.ok(orderStamp(ms, 4).msgid > first.msgid);
+  assert.ok(orderStamp(ms + 1, 0).msgid > orderStamp(ms, 1295).msgid);
+});
+
+test('isLogged: a message goes through the order when any target is a channel, status prefixes too', () => {
+  const msg = (command: string, ...params: string[]) => ({
+    tags: null,
+    source: null,
+    command,
+    params,
+  });
+  for (const target of ['#a', 'bob,#a', '@#a', '+@#a', 'bob,+#a,carol']) {
+    assert.equal(isLogged(msg('PRIVMSG', target, 'hi')), true, target);
+  }
+  for (const target of ['bob', 'bob,carol', '@bob', '', ',']) {
+    assert.equal(isLogged(msg('PRIVMSG', target, 'hi')), false, target);
+  }
+  assert.equal(isLogged(msg('TAGMSG', '#a')), true);
+  assert.equal(isLogged(msg('NOTICE')), false);
+  assert.equal(isLogged(msg('JOIN', '#a')), true);
+  assert.equal(isLogged(msg('WHOIS', '#a')), false);
 });
