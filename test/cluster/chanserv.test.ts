@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loggedIn, makeAccount } from '../helpers/accounts.js';
 import { eventually } from '../helpers/eventually.js';
+import { sharedStoreNode } from '../helpers/cluster.js';
 import { TestClient } from '../helpers/irc.js';
 import { haveRedis, nickHeld, startRedis } from '../helpers/redis.js';
 import { startServe, type ServeProcess } from '../interop/serve.js';
@@ -16,10 +17,7 @@ async function ask(c: TestClient, text: string): Promise<string[]> {
 test('ChanServ across nodes: REGISTER on one node, the founder everywhere (a late node too), DROP from another', async (t) => {
   if (!haveRedis(t)) return;
   const redis = await startRedis();
-  const args = (id: string) => [
-    ...['--flood', 'off', '--default-channel', '', '--db', redis.url],
-    ...['--cluster', redis.url, '--node-id', id],
-  ];
+  const args = (id: string) => sharedStoreNode(redis, id);
   const nodes: ServeProcess[] = [];
   try {
     const a = await startServe(args('n1'));

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '../helpers/eventually.js';
+import { sharedStoreNode } from '../helpers/cluster.js';
 import { TestClient } from '../helpers/irc.js';
 import { haveRedis, startRedis } from '../helpers/redis.js';
 import { startServe } from '../interop/serve.js';
@@ -19,10 +20,7 @@ const CAPS = [
 test('REDACT across nodes: in a channel and privately, answered once, gone from history on both nodes', async (t) => {
   if (!haveRedis(t)) return;
   const redis = await startRedis();
-  const args = (id: string) => [
-    ...['--flood', 'off', '--default-channel', '', '--db', redis.url],
-    ...['--cluster', redis.url, '--node-id', id],
-  ];
+  const args = (id: string) => sharedStoreNode(redis, id);
   const a = await startServe(args('n1'));
   const b = await startServe(args('n2'));
   try {

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import { loggedIn, makeAccount } from '../helpers/accounts.js';
 import { eventually } from '../helpers/eventually.js';
+import { sharedStoreNode } from '../helpers/cluster.js';
 import { TestClient } from '../helpers/irc.js';
 import { haveRedis, nickHeld, startRedis } from '../helpers/redis.js';
 import { startServe } from '../interop/serve.js';
@@ -11,10 +12,7 @@ const CAPS = ['echo-message', 'server-time', 'message-tags', 'batch', 'draft/cha
 test('two nodes on one Redis store: an account from either node, channel history once and in order, an offline message', async (t) => {
   if (!haveRedis(t)) return;
   const redis = await startRedis();
-  const args = (id: string) => [
-    ...['--flood', 'off', '--default-channel', '', '--db', redis.url],
-    ...['--cluster', redis.url, '--node-id', id],
-  ];
+  const args = (id: string) => sharedStoreNode(redis, id);
   const a = await startServe(args('n1'));
   const b = await startServe(args('n2'));
   try {

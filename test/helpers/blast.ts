@@ -40,3 +40,17 @@ export async function receivedInOrder(client: TestClient, count: number, from = 
   }
   assert.equal(next, from + count);
 }
+
+/** Make `c` read in bursts, `ms` reading and `ms` not (shorter than a stall); returns what stops it, reading. */
+export function readInBursts(c: TestClient, ms = 300): () => void {
+  let reading = true;
+  const toggler = setInterval(() => {
+    reading = !reading;
+    if (reading) c.socket.resume();
+    else c.socket.pause();
+  }, ms);
+  return () => {
+    clearInterval(toggler);
+    c.socket.resume();
+  };
+}

@@ -1,9 +1,18 @@
 // Helpers for tests of real `parley serve` nodes joined through Redis: polling, NAMES and ISON as lists, clients that chat at a steady rate and keep what they saw.
 import type { Message } from '../../src/protocol/index.js';
 import type { TestClient } from './irc.js';
+import type { TestRedis } from './redis.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export { eventually } from './eventually.js';
+
+/** `parley serve` flags for node `id` of a cluster on `redis` whose store (accounts, history, channels) is that Redis too. */
+export function sharedStoreNode(redis: TestRedis, id: string): string[] {
+  return [
+    ...['--flood', 'off', '--default-channel', '', '--db', redis.url],
+    ...['--cluster', redis.url, '--node-id', id],
+  ];
+}
 
 /** The nicks (with their prefixes) NAMES `channel` gives `c`, sorted. */
 export async function names(c: TestClient, channel: string): Promise<string[]> {

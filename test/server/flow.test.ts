@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { flowStats } from '../../src/server/flow.js';
-import { blast, receivedInOrder } from '../helpers/blast.js';
+import { blast, readInBursts, receivedInOrder } from '../helpers/blast.js';
 import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
 
 function userOf(srv: TestServer, nick: string) {
@@ -73,18 +73,11 @@ test('a sender held back by a reader who pauses loses nothing and keeps its orde
   const alice = await TestClient.register(srv.port, 'alice');
   const bob = await TestClient.register(srv.port, 'bob', [], false);
   const before = flowStats.held;
-  let reading = true;
-  // bob reads in bursts: 300 ms reading, 300 ms not (shorter than a stall).
-  const toggler = setInterval(() => {
-    reading = !reading;
-    if (reading) bob.socket.resume();
-    else bob.socket.pause();
-  }, 300);
+  const stopBursts = readInBursts(bob);
   const lines = 40_000;
   await blast(alice, 'bob', lines);
   await receivedInOrder(bob, lines);
-  clearInterval(toggler);
-  bob.socket.resume();
+  stopBursts();
   assert.ok(flowStats.held > before, 'the sender was held back');
   await alice.sync();
   assert.equal(alice.all('ERROR').length, 0);
