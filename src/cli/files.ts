@@ -3,15 +3,16 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Scalar } from 'yaml';
+import { isRedisUrl } from '../store/redis-url.js';
 import { CliError, OptionError } from './errors.js';
 
 /**
  * A file named in a config file: `~/` is the home folder, a relative name is beside the file. A
- * redis:// or rediss:// URL (`db`) is no file and stays as written.
+ * Redis URL (`db`) is no file and stays as written.
  */
 export function configFilePath(configFile: string, value: string): string {
   if (value === ':memory:' || value === 'off' || value === 'none' || value === '') return value;
-  if (/^rediss?:\/\//i.test(value)) return value;
+  if (isRedisUrl(value)) return value;
   if (value.startsWith('~/')) return path.join(homedir(), value.slice(2));
   return path.resolve(path.dirname(configFile), value);
 }

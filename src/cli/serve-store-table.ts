@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { DEFAULTS } from '../server/config.js';
 import type { Option } from './serve-table.js';
 import { isRedisUrl } from '../store/index.js';
+import { parseSentinelUrl } from '../store/redis-url.js';
 import { CliError } from './errors.js';
 import { parseDuration, parseInteger, parseOnOff } from './units.js';
 
@@ -16,7 +17,7 @@ export const STORE_OPTIONS: Option[] = [
     arg: 'FILE|URL',
     shown: '~/.local/share/parley/parley.db',
     path: true,
-    help: "SQLite file for accounts and history (':memory:' forgets at exit, 'off' keeps nothing), or redis://HOST:PORT[/DB] (rediss:// for TLS) to share them with every server that names the same Redis",
+    help: "SQLite file for accounts and history (':memory:' forgets at exit, 'off' keeps nothing), or redis://HOST:PORT[/DB] (rediss:// for TLS, redis+sentinel://HOST:PORT/MASTER behind Sentinel) to share them with every server that names the same Redis",
     apply: (s, v) => (s.db = v === '' ? 'off' : isRedisUrl(v) ? checkRedisUrl('db', v) : v),
   },
   {
@@ -38,7 +39,7 @@ export const STORE_OPTIONS: Option[] = [
     flag: 'cluster',
     arg: 'URL',
     shown: 'none',
-    help: 'join the other servers sharing this Redis (redis://HOST:PORT, rediss:// for TLS) as one network',
+    help: 'join the other servers sharing this Redis (redis://HOST:PORT, rediss:// for TLS, redis+sentinel://HOST:PORT[,HOST:PORT]/MASTER) as one network',
     apply: (s, v) => (s.cluster = v === '' || v === 'none' ? null : checkRedisUrl('cluster', v)),
   },
   {
@@ -107,8 +108,15 @@ export const STORE_OPTIONS: Option[] = [
   },
 ];
 
-/** A redis:// or rediss:// URL, with at most a database number for its path. */
+/** A redis:// or rediss:// URL with at most a database number for its path, or a redis+sentinel:// one. */
 function checkRedisUrl(flag: string, v: string): string {
+  if (/^redis\+sentinel:/i.test(v)) {
+    if (parseSentinelUrl(v) !== null) return v;
+    throw new CliError(
+      `--${flag}: '${v}' is not a Sentinel URL (redis+sentinel://HOST:PORT[,HOST:PORT...]/MASTER[/DB])`,
+      2,
+    );
+  }
   let url: URL;
   try {
     url = new URL(v);
@@ -116,7 +124,10 @@ function checkRedisUrl(flag: string, v: string): string {
     throw new CliError(`--${flag}: '${v}' is not a URL (redis://HOST:PORT)`, 2);
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new CliError(`--${flag}: '${v}' is not a redis:// or rediss:// URL`, 2);
+    throw new CliError(
+      `--${flag}: '${v}' is not a redis://, rediss:// or redis+sentinel:// URL`,
+      2,
+    );
   }
   if (!/^\/?\d*$/.test(url.pathname)) {
     throw new CliError(`--${flag}: '${v}': after HOST:PORT only a database number (/0, /1…)`, 2);

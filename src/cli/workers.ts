@@ -15,6 +15,7 @@ import { createConnection, createServer } from 'node:net';
 import path from 'node:path';
 import type { StderrLogger } from './diagnostics.js';
 import { CliError } from './errors.js';
+import { isRedisUrl } from '../store/redis-url.js';
 import { defaultDbPath } from './serve-options.js';
 import type { ServeSettings } from './serve-table.js';
 
@@ -56,7 +57,7 @@ export async function superviseWorkers(
   // shared by several writers.
   let db = settings.db;
   if (db === defaultDbPath()) db = url;
-  else if (db !== 'off' && db !== ':memory:' && !/^rediss?:\/\//.test(db)) {
+  else if (db !== 'off' && db !== ':memory:' && !isRedisUrl(db)) {
     redis?.stop();
     throw new CliError(
       `--workers: the workers share one store; give --db redis://HOST:PORT (or leave --db out to use the cluster's Redis), not the file ${db}`,

@@ -17,7 +17,8 @@
 // the first to see one gone reaps it in one script (its entries and its id removed) and
 // announces `gone` for it, on which every node forgets that node's users, so a node killed with SIGKILL frees its nicks within
 // HEARTBEAT_TTL_MS + REAP_MS. Two connections: commands, and one in subscriber mode.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { redisClient } from '../store/redis-url.js';
 import { Script } from '../store/redis-script.js';
 import { CLAIM, ORDER, ORDER_PER_MS, REAP, RELEASE } from './bus-lua.js';
 import { decodeEntry, encodeEntry, type BusMessage, type DirEntry } from './messages.js';
@@ -70,8 +71,8 @@ export class ClusterBus {
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
     };
-    this.cmd = new Redis(url, opts);
-    this.sub = new Redis(url, opts);
+    this.cmd = redisClient(url, opts);
+    this.sub = redisClient(url, opts);
     // Up only when both connections are: the subscriber can be still reconnecting (and its
     // subscriptions not restored) after the command connection is back, or the other way round.
     for (const r of [this.cmd, this.sub]) {

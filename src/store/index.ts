@@ -1,9 +1,10 @@
-// Opening the store `--db` names: nothing (`off`), memory (`:memory:`), a Redis (`redis://`, `rediss://`), or an SQLite file kept by the history writer process.
+// Opening the store `--db` names: nothing (`off`), memory (`:memory:`), a Redis (`redis://`, `rediss://`, `redis+sentinel://`), or an SQLite file kept by the history writer process.
 import fs from 'node:fs';
 import path from 'node:path';
 import { MemoryStore } from './memory.js';
 import { openPipeStore } from './pipe.js';
 import { openRedisStore } from './redis.js';
+import { isRedisUrl } from './redis-url.js';
 import type { Store } from './types.js';
 
 export { MemoryStore } from './memory.js';
@@ -17,9 +18,7 @@ export interface OpenOptions {
 }
 
 /** Whether `--db` names a Redis (shared by every node that names it) rather than a file. */
-export function isRedisUrl(where: string): boolean {
-  return /^rediss?:\/\//i.test(where);
-}
+export { isRedisUrl };
 
 /** The store for `--db WHERE`; null for `off`. Rejects with StoreOpenError and a one-line reason. */
 export async function openStore(where: string, options: OpenOptions = {}): Promise<Store | null> {

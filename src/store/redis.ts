@@ -8,7 +8,8 @@
 // Reads and the writes that answer a promise send the queue first, so they come after every write
 // queued before them (as through the writer process). Durability is Redis's own: what survives a
 // Redis crash is what its persistence (appendonly, snapshots) kept.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { redisClient, shownUrl } from './redis-url.js';
 import {
   RedisHistory,
   TAKE_INBOX,
@@ -82,15 +83,6 @@ function commandsOf(prefix: string, work: readonly Item[]): Command[] {
 }
 
 /** The URL as logs and errors may show it: a password is replaced by `***`. */
-export function shownUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
 
 export class RedisStore implements Store, RedisIo {
   readonly shared = true;
@@ -291,7 +283,7 @@ export async function openRedisStore(
   const timeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
   let redis: Redis;
   try {
-    redis = new Redis(url, {
+    redis = redisClient(url, {
       lazyConnect: true,
       connectTimeout: timeoutMs,
       commandTimeout: COMMAND_TIMEOUT_MS,

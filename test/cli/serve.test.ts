@@ -106,6 +106,15 @@ test('bad flags and values are one-line errors naming the flag, exit code 2', ()
     [['serve', '--motd', '/nonexistent/motd'], /--motd: cannot read \/nonexistent\/motd: ENOENT/],
     [['serve', '--config', '/nonexistent.yaml'], /--config: cannot read/],
     [['frobnicate'], /unknown command 'frobnicate'/],
+    [
+      ['serve', '--cluster', 'http://x:1'],
+      /--cluster: .* is not a redis:\/\/, rediss:\/\/ or redis\+sentinel/,
+    ],
+    [
+      ['serve', '--db', 'redis+sentinel://h:1'],
+      /--db: .* is not a Sentinel URL \(redis\+sentinel:/,
+    ],
+    [['serve', '--cluster', 'redis+sentinel://h:99999/m'], /--cluster: .* is not a Sentinel URL/],
   ];
   for (const [args, pattern] of cases) {
     const r = run(args);

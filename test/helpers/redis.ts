@@ -1,5 +1,8 @@
 // A real redis-server for tests: started on a free loopback port with nothing saved, stopped (or restarted) on request.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { freePort } from '../../src/cli/workers.js';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
@@ -27,11 +30,34 @@ export { freePort };
 /** Start redis-server on `port` (a free one when not given) and wait until it answers. */
 export async function startRedis(port?: number): Promise<TestRedis> {
   const p = port ?? (await freePort());
-  const child = spawn(
-    'redis-server',
-    ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const args = ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  return spawnRedis(args, p, `redis://127.0.0.1:${p}`, /Ready to accept connections/);
+}
+
+/**
+ * Start a Sentinel (redis-server in sentinel mode) watching `master` under the name `name`; its
+ * `url` is the redis+sentinel:// URL a parley server is given.
+ */
+export async function startSentinel(master: TestRedis, name = 'parley'): Promise<TestRedis> {
+  const p = await freePort();
+  // Sentinel rewrites its config file: one of its own in a fresh folder.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-sentinel-'));
+  const conf = path.join(dir, 'sentinel.conf');
+  fs.writeFileSync(
+    conf,
+    `port ${p}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor ${name} 127.0.0.1 ${master.port} 1\n`,
   );
+  const url = `redis+sentinel://127.0.0.1:${p}/${name}`;
+  return spawnRedis([conf, '--sentinel'], p, url, /\+monitor master/);
+}
+
+async function spawnRedis(
+  args: string[],
+  port: number,
+  url: string,
+  ready: RegExp,
+): Promise<TestRedis> {
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (s: string) => (out += s));
   await new Promise<void>((resolve, reject) => {
@@ -40,7 +66,7 @@ export async function startRedis(port?: number): Promise<TestRedis> {
       10_000,
     );
     const check = () => {
-      if (/Ready to accept connections/.test(out)) {
+      if (ready.test(out)) {
         clearTimeout(timer);
         child.stdout?.off('data', check);
         resolve();
@@ -54,8 +80,8 @@ export async function startRedis(port?: number): Promise<TestRedis> {
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
-    port: p,
-    url: `redis://127.0.0.1:${p}`,
+    port,
+    url,
     child,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
