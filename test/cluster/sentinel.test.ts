@@ -1,4 +1,4 @@
-// A cluster and its store behind Redis Sentinel (redis+sentinel://): two real nodes find the master through a real Sentinel and chat as one network.
+// A cluster and its store behind Redis Sentinel (redis+sentinel://): two real nodes find the master through a real Sentinel, chat as one network, and follow a failover.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, isOn } from '../helpers/cluster.js';
@@ -35,6 +35,36 @@ test('redis+sentinel://: two nodes find the master through Sentinel, for the clu
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
     await sentinel.stop();
+    await master.stop();
+  }
+});
+
+test('a Sentinel failover: the master killed, the replica promoted, the nodes follow it and chat again', async (t) => {
+  if (!haveRedis(t)) return;
+  const master = await startRedis();
+  const replica = await startRedis(undefined, master);
+  const sentinel = await startSentinel(master);
+  const nodes: ServeProcess[] = [];
+  try {
+    for (const id of ['n1', 'n2']) {
+      const args = ['--flood', 'off', '--default-channel', '', '--db', 'off'];
+      nodes.push(await startServe([...args, '--cluster', sentinel.url, '--node-id', id]));
+    }
+    const [a, b] = nodes;
+    const alice = await TestClient.register(a.port, 'alice', [], false);
+    const bob = await TestClient.register(b.port, 'bob', [], false);
+    await eventually(() => isOn(alice, 'bob'), 'n1 knows bob');
+    await master.stop();
+    await alice.expect((m) => m.command === 'NOTICE' && /degraded/.test(m.params[1]), 10_000);
+    await alice.expect((m) => m.command === 'NOTICE' && /whole again/.test(m.params[1]), 30_000);
+    await eventually(() => isOn(alice, 'bob'), 'n1 knows bob again', 10_000);
+    alice.send('PRIVMSG bob :after the failover');
+    await bob.expectCommand('PRIVMSG', 'bob', 'after the failover');
+    for (const c of [alice, bob]) c.destroy();
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await sentinel.stop();
+    await replica.stop();
     await master.stop();
   }
 });

@@ -27,10 +27,14 @@ export function haveRedis(t: TestContext): boolean {
 
 export { freePort };
 
-/** Start redis-server on `port` (a free one when not given) and wait until it answers. */
-export async function startRedis(port?: number): Promise<TestRedis> {
+/**
+ * Start redis-server on `port` (a free one when not given) and wait until it answers; with
+ * `replicaOf`, as a replica of that one.
+ */
+export async function startRedis(port?: number, replicaOf?: TestRedis): Promise<TestRedis> {
   const p = port ?? (await freePort());
   const args = ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  if (replicaOf !== undefined) args.push('--replicaof', '127.0.0.1', String(replicaOf.port));
   return spawnRedis(args, p, `redis://127.0.0.1:${p}`, /Ready to accept connections/);
 }
 
@@ -45,7 +49,9 @@ export async function startSentinel(master: TestRedis, name = 'parley'): Promise
   const conf = path.join(dir, 'sentinel.conf');
   fs.writeFileSync(
     conf,
-    `port ${p}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor ${name} 127.0.0.1 ${master.port} 1\n`,
+    `port ${p}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor ${name} 127.0.0.1 ${master.port} 1\n` +
+      // A dead master is failed over within seconds (defaults: 30 s to notice, 3 min between tries).
+      `sentinel down-after-milliseconds ${name} 1000\nsentinel failover-timeout ${name} 5000\n`,
   );
   const url = `redis+sentinel://127.0.0.1:${p}/${name}`;
   return spawnRedis([conf, '--sentinel'], p, url, /\+monitor master/);
