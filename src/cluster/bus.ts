@@ -179,6 +179,18 @@ export class ClusterBus {
   }
 
   /**
+   * announce() at once, after what this turn queued: resolves true once Redis has published it
+   * (false when Redis did not take it), so what this node does next comes after it for everyone.
+   */
+  announceNow(m: BusMessage): Promise<boolean> {
+    this.flushOutbox();
+    return ORDERED.run(this.cmd, [P + 'clock'], [1, JSON.stringify(m), P + 'dir']).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /**
    * Hand `m` to the node `node`. What a turn hands to one node goes as one PUBLISH when the turn
    * ends (a burst of private messages costs Redis one command per node per turn, not per
    * message); nothing waits for Redis's answer.

@@ -43,6 +43,8 @@ export class ClusterLink {
   private readonly mirror: Mirror;
   /** Show on the console the private messages other nodes deliver here (off for --workers). */
   showReceived = true;
+  /** Users of this node whose QUIT published their leaving already (quitNow). */
+  private readonly published = new WeakSet<User>();
   /** This turn's news of this node's unregistered count, not sent yet (unknownSoon). */
   private unknownNews: { t: 'unknown'; node: string; n: number } | null = null;
   /**
@@ -175,11 +177,6 @@ export class ClusterLink {
     void this.bus.release(fold(nick));
   }
 
-  /** release(), resolving once Redis has done it (or failed to: the entry then goes with the node). */
-  releaseNow(nick: string): Promise<void> {
-    return this.bus.release(fold(nick));
-  }
-
   /** A user of this node finished registering: every node learns of it. */
   arrive(user: User): void {
     const e = this.entryOf(user);
@@ -197,8 +194,23 @@ export class ClusterLink {
 
   /** A user of this node left. */
   leave(user: User, reason: string): void {
+    if (this.published.delete(user)) return; // its QUIT did both already (quitNow)
     this.release(user.nick);
     this.bus.announce({ t: 'leave', node: this.nodeId, nick: user.nick, reason });
+  }
+
+  /**
+   * A user of this node sent QUIT: give its nick back and publish its leaving before its link
+   * closes, so that whatever the client (or anyone it tells) does after seeing its ERROR, on any
+   * node, finds it gone (WHOWAS, MONITOR, a reconnect with the same nick).
+   */
+  async quitNow(user: User, reason: string): Promise<void> {
+    const leave = { t: 'leave' as const, node: this.nodeId, nick: user.nick, reason };
+    const [, told] = await Promise.all([
+      this.bus.release(fold(user.nick)),
+      this.bus.announceNow(leave),
+    ]);
+    if (told) this.published.add(user);
   }
 
   /**

@@ -258,15 +258,16 @@ function ping(req: Request): void {
 
 // QUIT [<reason>]
 function quit(req: Request): void {
-  const reason = req.params[0];
+  const reason = req.params[0] ? `Quit: ${req.params[0]}` : 'Client Quit';
   req.finish(); // a labeled QUIT gets its ACK before the link closes
-  const close = () => req.server.disconnect(req.client, reason ? `Quit: ${reason}` : 'Client Quit');
+  const close = () => req.server.disconnect(req.client, reason);
   const cluster = req.server.cluster;
   const user = req.client.user;
   if (cluster === null || user === null || !cluster.reachable) return close();
-  // In a cluster the nick is given back in Redis before the link closes, so a client that
-  // reconnects at once, through any node, finds it free.
-  req.waitFor(cluster.releaseNow(user.nick), close, close, 1000);
+  // In a cluster the nick is given back and the leaving published before the link closes, so
+  // a client that reconnects at once, through any node, finds the nick free, and anyone acting
+  // on the ERROR finds the user gone everywhere.
+  req.waitFor(cluster.quitNow(user, reason), close, close, 1000);
 }
 
 export const registrationCommands: CommandSpec[] = [
