@@ -5,7 +5,7 @@
 // WHOIS and channels. A nick becomes ours only through a claim in Redis (atomic, network-wide); the
 // replicas let a nick held elsewhere be refused without asking. A private message to a user of
 // another node is one PUBLISH to that node, which delivers it as if its own user had received it
-// from a local one. Channels: replica.ts (commands in order), mirror.ts (snapshots, merges).
+// from a local one (cross-deliver.ts). Channels: replica.ts (commands in order), mirror.ts (snapshots, merges).
 //
 // Without Redis a node serves its own users alone (they are told), granting nicks nobody is known
 // to hold; when Redis returns it claims its users' nicks again (renaming any another node gave out
@@ -17,10 +17,8 @@
 import { fold, serializeBody, type Tags } from '../protocol/index.js';
 import { ClusterBus, HEARTBEAT_MS } from '../cluster/bus.js';
 import type { BusMessage, DirEntry, Snapshot } from '../cluster/messages.js';
-import { CAPBIT } from './capabilities.js';
-import { consoleForm } from './commands/messaging.js';
-import { ServerEvent } from './event.js';
-import { setCurrent } from './flow.js';
+import { delivered, deliveryOf } from './cross-deliver.js';
+import type { ServerEvent } from './event.js';
 import { entryOf, Mirror } from './mirror.js';
 import { RemoteFlow } from './remote-flow.js';
 import { Replica } from './replica.js';
@@ -236,20 +234,8 @@ export class ClusterLink {
     text: string | null,
     tags: Tags | null,
     out: ServerEvent,
-  ) {
-    this.bus.sendTo(to.remote!, {
-      t: 'deliver',
-      src: from.prefix,
-      from: from.nick,
-      account: from.accountName,
-      verb,
-      to: to.nick,
-      text,
-      tags: tags === null ? null : [...tags],
-      ms: out.stamp.ms,
-      time: out.stamp.time,
-      msgid: out.stamp.msgid,
-    });
+  ): void {
+    this.bus.sendTo(to.remote!, deliveryOf(from, to, verb, text, tags, out));
   }
 
   /** Redis went away, or came back: tell our users, and on return put our users back in the directory. */
@@ -385,35 +371,9 @@ export class ClusterLink {
       case 'snapshot':
         return; // not asked for (late, after a timeout)
       case 'deliver':
-        return this.delivered(m);
+        return delivered(this.server, this.flow, m, this.showReceived);
       case 'batch':
         return; // unpacked by the bus
-    }
-  }
-
-  /** A message from another node's user to one of ours. */
-  private delivered(m: Extract<BusMessage, { t: 'deliver' }>): void {
-    const server = this.server;
-    const to = server.network.findUser(m.to);
-    if (to === undefined) return; // gone meanwhile: the sender's node could not know
-    const params = m.text === null ? [to.nick] : [to.nick, m.text];
-    const out = new ServerEvent(
-      m.src,
-      m.verb,
-      params,
-      { ms: m.ms, time: m.time, msgid: m.msgid },
-      m.tags === null ? null : new Map(m.tags),
-    );
-    out.account = m.account;
-    if (m.verb === 'TAGMSG' && !to.client.has(CAPBIT.MESSAGE_TAGS)) return;
-    // A reader here over the mark holds its sender back through the sender's node.
-    const from = server.network.findUser(m.from);
-    const was = from?.remote != null ? setCurrent(this.flow.senderFor(from)) : undefined;
-    server.network.toUser(to, out);
-    if (was !== undefined) setCurrent(was);
-    if (m.text !== null && this.showReceived) {
-      const { kind, text } = consoleForm(m.verb, m.text);
-      server.chatlog.privateMessage(m.ms, m.from, [to.nick], text, kind);
     }
   }
 }

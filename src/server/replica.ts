@@ -154,7 +154,7 @@ export class Replica {
       return true;
     }
     const alone = ALONE.has(req.msg.command);
-    if (this.bus.isDown || this.localOnly || (this.resyncing && !alone)) {
+    if (this.cannotOrder(!alone)) {
       // A message still reaches this node's members; a change would make the copies drift.
       if (alone && client.inflight === 0) return false;
       req.standard(
@@ -176,7 +176,7 @@ export class Replica {
   private takesBatchEnd(req: Request): boolean {
     const g = req.client.multiline!;
     if (req.msg.command !== 'BATCH' || req.params[0] !== '-' + g.id || g.failed) return false;
-    if (this.bus.isDown || this.localOnly) return false;
+    if (this.cannotOrder(false)) return false;
     const to = isChannelName(g.target) ? null : this.server.network.findUser(g.target);
     if (to !== null && (to === undefined || to.remote === null)) return false; // stays here
     req.client.multiline = null;
@@ -191,11 +191,17 @@ export class Replica {
    * then it runs here alone, as a message would, or is refused.
    */
   order(req: Request, change = false): boolean {
-    if (this.applying || this.bus.isDown || this.localOnly || req.client.user === null)
-      return false;
-    if (change && this.resyncing) return false;
+    if (this.applying || req.client.user === null || this.cannotOrder(change)) return false;
     this.submit(req, req, req.msg);
     return true;
+  }
+
+  /**
+   * The order cannot take a command now: Redis is away, or the others do not know this node
+   * again yet; for a `change` of a channel, also while the others' view is not merged.
+   */
+  private cannotOrder(change: boolean): boolean {
+    return this.bus.isDown || this.localOnly || (change && this.resyncing);
   }
 
   /** Run `msg` (a JOIN the server makes for the client, e.g. the default channel) through the order. */
