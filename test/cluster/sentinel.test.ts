@@ -28,9 +28,12 @@ test('redis+sentinel://: two nodes find the master through Sentinel, for the clu
     for (const c of [alice, bob]) await c.replies('JOIN #s');
     bob.send('PRIVMSG #s :in a channel');
     await alice.expectCommand('PRIVMSG', '#s', 'in a channel');
-    // The store is that master too: history asked on the other node.
-    const got = await alice.replies('CHATHISTORY LATEST #s * 10');
-    assert.ok(got.some((m) => m.command === 'PRIVMSG' && m.params[1] === 'in a channel'));
+    // The store is that master too: history asked on the other node (bob's node writes it, a
+    // moment after delivering it).
+    await eventually(async () => {
+      const got = await alice.replies('CHATHISTORY LATEST #s * 10');
+      return got.some((m) => m.command === 'PRIVMSG' && m.params[1] === 'in a channel');
+    }, 'the message in history, seen from n1');
     for (const c of [alice, bob]) c.destroy();
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
