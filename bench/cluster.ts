@@ -179,27 +179,49 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help')) {
     process.stdout.write(
-      'npm run bench:cluster -- [--runs N] [--quick] [--write]\n' +
+      'npm run bench:cluster -- [--runs N] [--quick] [--write] [--scenario NAME,..] [--modes alone,tax,split] [--set SCENARIO.FIELD=N]\n' +
         '  alone / tax / split set-ups of the fanout, direct and direct-rate scenarios; --write puts the\n' +
-        '  table into bench/CLUSTER.md (between its markers)\n',
+        '  table into bench/CLUSTER.md (between its markers); --scenario and --modes run fewer of them;\n' +
+        '  --set changes a scenario as in npm run bench\n',
     );
     return;
   }
   const at = args.indexOf('--runs');
   const runs = at === -1 ? 3 : Number(args[at + 1]);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number ≥ 1');
+  const list = (flag: string, all: string[]): string[] => {
+    const i = args.indexOf(flag);
+    if (i === -1) return all;
+    const picked = (args[i + 1] ?? '').split(',').filter(Boolean);
+    const wrong = picked.filter((x) => !all.includes(x));
+    if (picked.length === 0 || wrong.length > 0) {
+      throw new Error(`${flag} takes a comma-separated list of ${all.join(', ')}`);
+    }
+    return picked;
+  };
   const scenarios = selectScenarios(
-    ['fanout', 'direct', 'direct-rate'],
+    list('--scenario', ['fanout', 'direct', 'direct-rate']),
     args.includes('--quick'),
-    [],
+    args.flatMap((a, i) => (args[i - 1] === '--set' ? [a] : [])),
   );
+  const modes = list('--modes', MODES) as Mode[];
+  if (
+    args.includes('--write') &&
+    (modes.length < MODES.length || scenarios.length < 3 || args.includes('--set'))
+  ) {
+    throw new Error(
+      '--write needs every scenario and set-up as they are (drop --scenario, --modes and --set)',
+    );
+  }
+  if (!modes.includes('alone'))
+    throw new Error('--modes needs alone: the others are compared with it');
   const redisPort = 20_000 + Math.floor(Math.random() * 20_000);
   const redis = await startRedis(redisPort);
   const samples: Sample[] = [];
   try {
     for (let run = 1; run <= runs; run++) {
       for (const sc of scenarios) {
-        for (const mode of MODES) {
+        for (const mode of modes) {
           const s = await runOnce(mode, sc, redisPort);
           samples.push(s);
           process.stderr.write(
