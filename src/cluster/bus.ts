@@ -179,15 +179,13 @@ export class ClusterBus {
   }
 
   /**
-   * announce() at once, after what this turn queued: resolves true once Redis has published it
-   * (false when Redis did not take it), so what this node does next comes after it for everyone.
+   * Publish what this turn announced now, `m` (if given) last, rather than when the turn ends:
+   * resolves true once Redis has published it (false when Redis did not take it), so what this
+   * node does next comes after it for everyone. True at once when nothing was announced.
    */
-  announceNow(m: BusMessage): Promise<boolean> {
-    this.flushOutbox();
-    return ORDERED.run(this.cmd, [P + 'clock'], [1, JSON.stringify(m), P + 'dir']).then(
-      () => true,
-      () => false,
-    );
+  announceNow(m?: BusMessage): Promise<boolean> {
+    if (m !== undefined) this.sendTo(DIR, m);
+    return this.flushOutbox() ?? Promise.resolve(true);
   }
 
   /**
@@ -207,18 +205,24 @@ export class ClusterBus {
 
   private readonly outbox = new Map<string, BusMessage[]>();
   private flushing = false;
-  private readonly flushOutbox = (): void => {
+  /** Send every queued message; returns the directory channel's publish, if there was one. */
+  private readonly flushOutbox = (): Promise<boolean> | null => {
     this.flushing = false;
+    let told: Promise<boolean> | null = null;
     for (const [node, queue] of this.outbox) {
       const m: BusMessage = queue.length === 1 ? queue[0] : { t: 'batch', m: queue };
       const text = JSON.stringify(m);
       if (node === DIR) {
-        ORDERED.run(this.cmd, [P + 'clock'], [queue.length, text, P + 'dir']).catch(() => {});
+        told = ORDERED.run(this.cmd, [P + 'clock'], [queue.length, text, P + 'dir']).then(
+          () => true,
+          () => false,
+        );
       } else {
         this.cmd.publish(P + 'to:' + node, text).catch(() => {});
       }
     }
     this.outbox.clear();
+    return told;
   };
 
   async close(): Promise<void> {

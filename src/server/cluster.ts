@@ -17,6 +17,7 @@
 import { fold, serializeBody, type Tags } from '../protocol/index.js';
 import { ClusterBus, HEARTBEAT_MS } from '../cluster/bus.js';
 import type { BusMessage, DirEntry, Snapshot } from '../cluster/messages.js';
+import type { Request } from './commands/request.js';
 import { delivered, deliveryOf } from './cross-deliver.js';
 import type { ServerEvent } from './event.js';
 import { entryOf, Mirror } from './mirror.js';
@@ -188,6 +189,17 @@ export class ClusterLink {
     const e = this.entryOf(user);
     this.bus.update(user.folded, e).catch(() => {});
     this.bus.announce({ t: 'update', e, modes: user.modes });
+  }
+
+  /**
+   * Hold `req`'s client (`then` and its later lines) until the news this command announced has
+   * reached every node (Redis published it), or 1 s: whoever acts on its answer, on any node,
+   * sees the change (a MONITOR watcher of a new nick, the ACCOUNT of a login). At once when
+   * Redis is away.
+   */
+  afterNews(req: Request, then: () => void = () => {}): void {
+    if (!this.reachable) return then();
+    req.waitFor(this.bus.announceNow(), then, then, 1000);
   }
 
   /** A user of this node left. */

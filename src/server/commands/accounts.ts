@@ -49,6 +49,7 @@ export function logIn(req: Request, name: string, then?: () => void): void {
   server.log.info({ nick: user.nick, account: name }, 'logged in');
   server.reservations.check(user);
   deliverInbox(req, user);
+  server.cluster?.afterNews(req); // its next lines wait until every node knows the account
 }
 
 /** Log the client out: 901, `ACCOUNT *` to neighbours; a registered nick is taken back after the grace. */
@@ -66,6 +67,7 @@ export function logOut(req: Request): void {
       CAPBIT.ACCOUNT_NOTIFY,
     );
     server.reservations.check(user);
+    server.cluster?.afterNews(req);
   }
   req.numeric(RPL.LOGGEDOUT, maskOf(client), 'You are now logged out');
 }

@@ -125,12 +125,20 @@ function nick(req: Request): void {
     return;
   }
   if (wanted === user.nick) return;
-  if (fold(wanted) === user.folded) return req.event(req.server.changeNick(user, wanted));
+  if (fold(wanted) === user.folded) return renamed(req, user, wanted);
   withClaim(req, wanted, () => {
     if (s.user === null) return;
     if (s.claimedNick === wanted) s.claimedNick = null;
-    req.event(req.server.changeNick(s.user, wanted));
+    renamed(req, s.user, wanted);
   });
+}
+
+/** Rename `user`; in a cluster its NICK comes back once every node has the news (MONITOR, WHOIS). */
+function renamed(req: Request, user: User, wanted: string): void {
+  const out = req.server.changeNick(user, wanted);
+  const cluster = req.server.cluster;
+  if (cluster === null) return req.event(out);
+  cluster.afterNews(req, () => req.event(out));
 }
 
 /**
