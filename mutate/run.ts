@@ -1,4 +1,4 @@
-// `npm run mutate`: mutation testing of src/protocol and src/server/commands with StrykerJS; prints the score and the survivors.
+// `npm run mutate`: mutation testing of src/protocol, src/server and src/store with StrykerJS; prints the score and the survivors.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,18 +21,27 @@ const TEMP_DIR = '.stryker-tmp';
  */
 const TARGETS = [
   { dir: 'src/protocol', tests: ['dist/test/protocol/*.test.js'] },
+  // Before src/server: a path is run with the first target holding it.
   { dir: 'src/server/commands', tests: ['dist/test/server/**/*.test.js'] },
+  { dir: 'src/server', tests: ['dist/test/server/**/*.test.js'] },
+  { dir: 'src/store', tests: ['dist/test/store/*.test.js'] },
 ] as const;
+
+/** Stryker's patterns for the TypeScript of `dir`, leaving out the folders of other targets in it. */
+function globsOf(dir: string): string[] {
+  const nested = TARGETS.filter((t) => t.dir.startsWith(`${dir}/`)).map((t) => `!${t.dir}/**`);
+  return [`${dir}/**/*.ts`, ...nested];
+}
 
 type Target = (typeof TARGETS)[number];
 
 const HELP = `Usage: npm run mutate -- [options] [path...]
 
-Mutates the TypeScript under src/protocol and src/server/commands (or only the given files or
-folders inside them), rebuilds in a sandbox, runs the tests that reach each mutant and prints the
+Mutates the TypeScript under src/protocol, src/server (src/server/commands as a run of its own)
+and src/store (or only the given files or folders inside them), rebuilds in a sandbox, runs the tests that reach each mutant and prints the
 mutation score and the mutants that survived. Runs under nice -n 19; not part of npm test or CI.
 
-  path               a file or folder under ${TARGETS.map((t) => t.dir).join(' or ')} [both folders]
+  path               a file or folder under ${TARGETS.map((t) => t.dir).join(', ')} [all of them]
   --concurrency N    test processes at once [1]
   -h, --help         show this help
 
@@ -69,18 +78,18 @@ function parseArgs(argv: string[]): Options {
 function plan(paths: string[]): Map<Target, string[]> {
   const groups = new Map<Target, string[]>();
   if (paths.length === 0) {
-    for (const t of TARGETS) groups.set(t, [`${t.dir}/**/*.ts`]);
+    for (const t of TARGETS) groups.set(t, globsOf(t.dir));
     return groups;
   }
   for (const p of paths) {
     const rel = path.relative(REPO, path.resolve(p)).split(path.sep).join('/');
     const target = TARGETS.find((t) => rel === t.dir || rel.startsWith(`${t.dir}/`));
     if (target === undefined) {
-      throw new Error(`${p} is not under ${TARGETS.map((t) => t.dir).join(' or ')}`);
+      throw new Error(`${p} is not under ${TARGETS.map((t) => t.dir).join(', ')}`);
     }
     if (!fs.existsSync(path.join(REPO, rel))) throw new Error(`${p} does not exist`);
-    const glob = fs.statSync(path.join(REPO, rel)).isDirectory() ? `${rel}/**/*.ts` : rel;
-    groups.set(target, [...(groups.get(target) ?? []), glob]);
+    const globs = fs.statSync(path.join(REPO, rel)).isDirectory() ? globsOf(rel) : [rel];
+    groups.set(target, [...(groups.get(target) ?? []), ...globs]);
   }
   return groups;
 }
