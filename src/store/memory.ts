@@ -241,7 +241,11 @@ export class MemoryStore implements Store {
   private waiting: (() => void)[] = [];
   private scheduled: NodeJS.Immediate | null = null;
 
-  constructor() {
+  /**
+   * `shared`: several servers of one process use this object, as nodes of a cluster use one
+   * Redis store (the model test's cluster): a message is kept by its sender's node only.
+   */
+  constructor(readonly shared = false) {
     const queue = (fn: () => void): void => this.enqueue(fn);
     this.history = new MemoryHistory(queue);
     this.accounts = new MemoryAccounts(this.history, queue);

@@ -21,13 +21,15 @@ export interface TestServer {
 /**
  * A real server on an ephemeral loopback port, flood control off unless `overrides` say otherwise.
  * `clocked`: its clock only moves when the test calls advance(), for what only time changes (flood
- * bucket refills, ping deadlines, idle times) without waiting for it.
+ * bucket refills, ping deadlines, idle times) without waiting for it. `beforeListen` runs once the
+ * server is made, before its port opens (a test joins it to a cluster there).
  */
 export async function startServer(
   overrides: Partial<ServerConfig> = {},
   chatFormat: ChatFormat = 'text',
   clocked = false,
   store: Store | null = new MemoryStore(),
+  beforeListen: (server: Server) => Promise<void> = async () => {},
 ): Promise<TestServer> {
   let now = Date.now();
   let printed = '';
@@ -41,6 +43,7 @@ export async function startServer(
   };
   const clock = clocked ? () => now : undefined;
   const server = new Server(config, { log: silentLogger, chatlog, clock, store });
+  await beforeListen(server);
   const addr = await server.listen();
   return {
     server,

@@ -52,6 +52,7 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
   }
   const tags = clientTags(req, user.isBot);
   const targets = uniqueTargets(req.params[0]);
+  let late: Map<string, string> | null = null;
   if (targets.length > config.maxTargets) {
     if (!quiet) {
       req.numeric(
@@ -80,7 +81,12 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
         !isChanServ(req, t) &&
         network.findUser(t) === undefined,
     );
-    if (unknown.length > 0) return lookUpAccounts(req, verb, unknown, server.store);
+    if (unknown.length > 0 && server.cluster?.replica.applying !== true) {
+      return lookUpAccounts(req, verb, unknown, server.store);
+    }
+    // Every node runs this line now, in the network's order: the targets that are users and
+    // channels are served now, the unknown nicks once the store has answered (below).
+    if (unknown.length > 0) late = new Map(unknown.map((t) => [fold(t), t]));
   }
   const { kind, text: logText } = consoleForm(verb, text);
   const params = needText ? ['', text] : [''];
@@ -148,10 +154,11 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
         continue;
       }
       const out = server.userEvent(user, verb, withTarget(params, recipient.nick), tags);
-      if (handOver) {
-        cluster.deliver(user, recipient, verb, needText ? text : null, tags, out);
-        // Kept where it was sent from (with a store the nodes share, once for all of them).
-        if (verb !== 'TAGMSG') server.history?.privateMessage(out, user, recipient);
+      if (handOver) cluster.deliver(user, recipient, verb, needText ? text : null, tags, out);
+      // Kept where it was sent from (with a store the nodes share, once for all of them), also
+      // when every node runs the line (it went to a channel too): the recipient's node does not.
+      if (verb !== 'TAGMSG' && user.remote === null) {
+        server.history?.privateMessage(out, user, recipient);
       }
       if (echo) req.event(out);
       // Its away text is known here (AWAY goes through the order); to a replica sender, nowhere.
@@ -161,6 +168,7 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
       continue;
     }
     if (recipient === undefined) {
+      if (late?.has(fold(name)) === true) continue;
       const account = accounts?.get(fold(name));
       if (account != null && verb !== 'TAGMSG') sendOffline(req, verb, account, text, tags);
       else if (!quiet) req.numeric(ERR.NOSUCHNICK, name, 'No such nick/channel');
@@ -177,6 +185,27 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
   if (privateTo.length > 0 && verb !== 'TAGMSG') {
     chatlog.privateMessage(lastMs, user.nick, privateTo, logText, kind);
   }
+  if (late !== null && verb !== 'TAGMSG')
+    toOffline(req, verb, [...late.values()], text, tags, server.store!);
+}
+
+/** In a cluster: `nicks` were nobody online when the line ran; keep it for those that are accounts. */
+function toOffline(
+  req: Request,
+  verb: 'PRIVMSG' | 'NOTICE',
+  nicks: string[],
+  text: string,
+  tags: Tags | null,
+  store: Store,
+): void {
+  const found = Promise.all(nicks.map((nick) => store.accounts.get(fold(nick))));
+  const answer = (records: (AccountRecord | null)[]) =>
+    nicks.forEach((nick, k) => {
+      const account = records[k];
+      if (account !== null) sendOffline(req, verb, account, text, tags);
+      else if (verb !== 'NOTICE') req.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
+    });
+  req.waitFor(found, answer, () => answer(nicks.map(() => null)));
 }
 
 /** Relay once the store has said which of `nicks` are accounts (null: not one, or no answer). */
