@@ -218,12 +218,27 @@ export class ClusterBus {
           () => false,
         );
       } else {
-        this.cmd.publish(P + 'to:' + node, text).catch(() => {});
+        this.toNodes = this.cmd.publish(P + 'to:' + node, text).then(
+          () => true,
+          () => false,
+        );
       }
     }
     this.outbox.clear();
     return told;
   };
+
+  /** The last message handed to another node (sendTo): published when it resolves. */
+  private toNodes: Promise<boolean> | null = null;
+
+  /**
+   * Resolves once what this node has handed to other nodes so far (sendTo) is published: Redis
+   * runs one connection's commands in order, so the last one's answer covers the rest.
+   */
+  handedOver(): Promise<boolean> {
+    if (this.outbox.size > 0) this.flushOutbox();
+    return this.toNodes ?? Promise.resolve(true);
+  }
 
   async close(): Promise<void> {
     if (this.closed) return;

@@ -41,6 +41,8 @@ export class Client {
   inflight = 0;
   /** Its window of commands in the order is full: its socket is not read (replica.ts). */
   windowFull = false;
+  /** It sent a private message to another node's user since its last other command (replica.ts). */
+  handedOver = false;
   /** When a server PING was sent and not yet answered (0 = none outstanding). */
   pingSentAt = 0;
   readonly connectedAt: number;

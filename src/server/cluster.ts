@@ -248,6 +248,7 @@ export class ClusterLink {
     out: ServerEvent,
   ): void {
     this.bus.sendTo(to.remote!, deliveryOf(from, to, verb, text, tags, out));
+    from.client.handedOver = true;
   }
 
   /** Redis went away, or came back: tell our users, and on return put our users back in the directory. */

@@ -148,9 +148,19 @@ export class Replica {
     if (user === null || user.remote !== null) return false;
     if (client.multiline !== null) return this.takesBatchEnd(req);
     if (!isLogged(req.msg)) {
-      if (client.inflight === 0) return false;
+      // Its answer comes after its commands in the order, and after its private messages to
+      // other nodes' users are published (more private messages go on at once): whoever acts on
+      // the answer, on any node, finds them delivered.
+      const waits: Promise<unknown>[] = [];
+      if (client.inflight > 0) waits.push(this.drained(client));
+      if (client.handedOver && !TARGETED.has(req.msg.command)) {
+        client.handedOver = false;
+        waits.push(this.bus.handedOver());
+      }
+      if (waits.length === 0) return false;
       const run = () => this.server.commands.run(req);
-      req.waitFor(this.drained(client), run, run, COMMAND_WAIT_MS * 2);
+      const all = waits.length === 1 ? waits[0] : Promise.all(waits);
+      req.waitFor(all, run, run, COMMAND_WAIT_MS * 2);
       return true;
     }
     const alone = ALONE.has(req.msg.command);
