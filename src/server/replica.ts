@@ -155,7 +155,9 @@ export class Replica {
       if (client.inflight > 0) waits.push(this.drained(client));
       if (client.handedOver && !TARGETED.has(req.msg.command)) {
         client.handedOver = false;
-        waits.push(this.bus.handedOver());
+        // At most a second: Redis gone meanwhile must not stall the client for long.
+        const late = new Promise((resolve) => setTimeout(resolve, 1000).unref());
+        waits.push(Promise.race([this.bus.handedOver(), late]));
       }
       if (waits.length === 0) return false;
       const run = () => this.server.commands.run(req);
