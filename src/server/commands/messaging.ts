@@ -168,10 +168,8 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
       continue;
     }
     if (recipient === undefined) {
-      if (late?.has(fold(name)) === true) continue;
-      const account = accounts?.get(fold(name));
-      if (account != null && verb !== 'TAGMSG') sendOffline(req, verb, account, text, tags);
-      else if (!quiet) req.numeric(ERR.NOSUCHNICK, name, 'No such nick/channel');
+      if (late?.has(fold(name)) !== true)
+        toNobody(req, verb, name, accounts?.get(fold(name)), text, tags);
       continue;
     }
     const out = server.userEvent(user, verb, withTarget(params, recipient.nick), tags);
@@ -185,36 +183,47 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
   if (privateTo.length > 0 && verb !== 'TAGMSG') {
     chatlog.privateMessage(lastMs, user.nick, privateTo, logText, kind);
   }
-  if (late !== null && verb !== 'TAGMSG')
-    toOffline(req, verb, [...late.values()], text, tags, server.store!);
+  if (late !== null) {
+    const nicks = [...late.values()];
+    withAccounts(req, nicks, server.store!, (found) => {
+      for (const nick of nicks) toNobody(req, verb, nick, found.get(fold(nick)), text, tags);
+    });
+  }
 }
 
-/** In a cluster: `nicks` were nobody online when the line ran; keep it for those that are accounts. */
-function toOffline(
+/** A message to `name`, whom nobody online uses: kept for its account if it is one, else 401. */
+function toNobody(
   req: Request,
-  verb: 'PRIVMSG' | 'NOTICE',
-  nicks: string[],
+  verb: Verb,
+  name: string,
+  account: AccountRecord | null | undefined,
   text: string,
   tags: Tags | null,
-  store: Store,
 ): void {
-  const found = Promise.all(nicks.map((nick) => store.accounts.get(fold(nick))));
-  const answer = (records: (AccountRecord | null)[]) =>
-    nicks.forEach((nick, k) => {
-      const account = records[k];
-      if (account !== null) sendOffline(req, verb, account, text, tags);
-      else if (verb !== 'NOTICE') req.numeric(ERR.NOSUCHNICK, nick, 'No such nick/channel');
-    });
-  req.waitFor(found, answer, () => answer(nicks.map(() => null)));
+  if (account != null && verb !== 'TAGMSG') sendOffline(req, verb, account, text, tags);
+  else if (verb !== 'NOTICE') req.numeric(ERR.NOSUCHNICK, name, 'No such nick/channel');
 }
 
 /** Relay once the store has said which of `nicks` are accounts (null: not one, or no answer). */
 function lookUpAccounts(req: Request, verb: Verb, nicks: string[], store: Store): void {
+  withAccounts(req, nicks, store, (found) => relay(req, verb, found));
+}
+
+/**
+ * `then` with the account of each of `nicks` by folded nick (null: not one; none at all when the
+ * store did not answer), this client's later lines waiting meanwhile.
+ */
+function withAccounts(
+  req: Request,
+  nicks: string[],
+  store: Store,
+  then: (found: Map<string, AccountRecord | null>) => void,
+): void {
   const found = Promise.all(nicks.map((nick) => store.accounts.get(fold(nick))));
   req.waitFor(
     found,
-    (records) => relay(req, verb, new Map(nicks.map((nick, k) => [fold(nick), records[k]]))),
-    () => relay(req, verb, new Map()),
+    (records) => then(new Map(nicks.map((nick, k) => [fold(nick), records[k]]))),
+    () => then(new Map()),
   );
 }
 
