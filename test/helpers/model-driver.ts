@@ -4,12 +4,20 @@
 // parameters; tags are left out, but msgids are learned from them (CHATHISTORY bounds). The
 // numerics the actor gets are compared on those in TRACKED, and on a probe's listing.
 import assert from 'node:assert/strict';
+import { makeAccount } from './accounts.js';
 import { TestClient, type Received, type TestServer } from './irc.js';
 import { capNames, World, type Caps, type Expect, type Person } from './model.js';
 import type { Rec } from './model-history.js';
 import { LISTED, listed, probe, type ProbeKind } from './model-probes.js';
 
 export const POOL = ['ann', 'bob', 'cy', 'dee', 'eve', 'flo'];
+/**
+ * Accounts registered before a run, password `secret-` + name. Named unlike any nick of the pool, so no
+ * nick is reserved, and a message to a nick nobody uses is never an offline account's.
+ */
+export const ACCOUNTS = ['acca', 'accb'];
+/** A connection's login: an index into ACCOUNTS, or -1 for none. */
+export type Login = number;
 export const CHANS = ['#a', '#b', '#c'];
 export const SLOTS = 5;
 export const REPLAY = 3;
@@ -32,7 +40,7 @@ const TRACKED: Record<string, number> = {
 
 export type Target = { chan: string; status: string } | { nick: number };
 export type Action =
-  | { t: 'connect'; who: number; nick: number; caps: Caps }
+  | { t: 'connect'; who: number; nick: number; caps: Caps; login: Login }
   | { t: 'quit'; who: number; drop: boolean }
   | { t: 'join'; who: number; chans: string[]; key: 'right' | 'wrong' | 'none' }
   | { t: 'part'; who: number; chan: string }
@@ -102,11 +110,22 @@ export class Harness {
    */
   constructor(readonly nodes: TestServer[]) {}
 
-  async connect(slot: number, nick: string, c: Caps): Promise<Expect> {
+  /** Register ACCOUNTS (on the first node: in a cluster the store is shared). */
+  async makeAccounts(): Promise<void> {
+    for (const name of ACCOUNTS) await makeAccount(this.nodes[0].port, name, 'secret-' + name);
+  }
+
+  async connect(slot: number, nick: string, c: Caps, login: Login = -1): Promise<Expect> {
     const node = this.nodes[this.connects++ % this.nodes.length];
-    const client = await TestClient.register(node.port, nick, capNames(c), false);
+    const account = login < 0 ? null : ACCOUNTS[login % ACCOUNTS.length];
+    const pass = account === null ? null : `${account}:secret-${account}`;
+    const client = await TestClient.register(node.port, nick, capNames(c), false, pass);
     client.socket.setNoDelay(true); // a command and its PING go out at once, not 40 ms apart
-    const { person, e } = this.world.connect(slot, nick, c);
+    if (account !== null) {
+      const in900 = client.received.find((r) => r.msg.command === '900')?.msg.params[2];
+      assert.equal(in900, account, `${nick} logged into ${account} (900)`);
+    }
+    const { person, e } = this.world.connect(slot, nick, c, account);
     this.clients.set(person, client);
     return e;
   }
@@ -127,8 +146,9 @@ export class Harness {
       let k = a.nick;
       while (w.byNick(POOL[k % POOL.length]) !== undefined) k++;
       const nick = POOL[k % POOL.length];
-      this.log.push(`${n}: connect ${nick} [${capNames(a.caps).join(' ')}]`);
-      const e = await this.connect(slot, nick, a.caps);
+      const as = a.login < 0 ? '' : ` as ${ACCOUNTS[a.login % ACCOUNTS.length]}`;
+      this.log.push(`${n}: connect ${nick}${as} [${capNames(a.caps).join(' ')}]`);
+      const e = await this.connect(slot, nick, a.caps, a.login);
       return [e, [...w.people].find((p) => p.slot === slot)!];
     }
     if (online.length === 0) return null;
@@ -232,7 +252,7 @@ export class Harness {
     return ch === undefined ? [] : [...ch.members].filter(([, st]) => st.op).map(([m]) => m);
   }
 
-  /** The parameter of a mode change: a nick, a key, or a ban mask of one of five shapes. */
+  /** The parameter of a mode change: a nick, a key, or a ban mask of one of six shapes. */
   private modeArg(a: Extract<Action, { t: 'mode' }>): string {
     const nick = POOL[a.whom];
     if (a.mode === 'o' || a.mode === 'v') return nick;
@@ -246,6 +266,7 @@ export class Harness {
       host: `*!*@${host}`,
       full: `${nick}!${user}@${host}`,
       other: 'zz',
+      account: `a:${ACCOUNTS[a.whom % ACCOUNTS.length]}`,
     }[a.mask]!;
   }
 

@@ -3,7 +3,8 @@
 // The rule modelled (docs/SECURITY.md, README "Who reads what"): a channel's history is for its
 // current members, and only from the channel's present life: once its last member has left, the
 // channel is gone (RFC 2812 §1.3) and whoever makes a new one of that name reads none of the old
-// one. A private conversation is for its two connections (no accounts here).
+// one. A private conversation is for its two parties, each a connection or, when logged in, an
+// account: every connection of an account, now or later, reads the account's conversations.
 import type { World } from './model.js';
 import type { Chan, Expect, Line, Person } from './model-types.js';
 
@@ -18,6 +19,8 @@ export interface Rec {
   text: string;
   /** Learned from the first copy that carried one (message-tags clients). */
   msgid?: string;
+  /** The sender's account (private messages: TARGETS shows the other party by it). */
+  account?: string | null;
 }
 
 /** An answer that can only be bounded, not predicted line by line (a bound outside the visible list). */
@@ -28,7 +31,8 @@ export interface HistoryCheck {
   limit: number;
 }
 
-const pair = (a: number, b: number) => (a < b ? `c${a} c${b}` : `c${b} c${a}`);
+/** A private conversation's key: its two parties' history identities (Person.historyId), sorted. */
+const pair = (a: string, b: string) => (a < b ? `${a} ${b}` : `${b} ${a}`);
 
 /** The line a stored message is replayed as (inside a batch or not). */
 export const replayText = (r: Rec, framed: boolean) =>
@@ -60,7 +64,9 @@ export class Records {
   }
 
   direct(from: Person, to: Person, source: string, verb: string, text: string): Rec {
-    return this.push(pair(from.conn, to.conn), 0, source, verb, to.nick, text);
+    const rec = this.push(pair(from.historyId, to.historyId), 0, source, verb, to.nick, text);
+    rec.account = from.account;
+    return rec;
   }
 
   /** What members of `ch` may read: its present life's messages. */
@@ -103,9 +109,10 @@ export class Records {
       const ch = w.chans.get(target);
       visible = ch !== undefined && ch.members.has(p) ? this.visible(ch) : null;
     } else {
-      // Someone offline is looked for by account; there are none here, so nothing is found.
+      // Someone offline is looked for by account; no account is named like a nick of the pool, so
+      // nothing is found.
       const other = w.byNick(target);
-      conv = other === undefined ? '' : pair(p.conn, other.conn);
+      conv = other === undefined ? '' : pair(p.historyId, other.historyId);
       visible = this.convs.get(conv) ?? [];
     }
     if (visible === null) {
@@ -143,10 +150,20 @@ export class Records {
       if (list.length > 0) rows.push({ shown: ch.name, latest: list[list.length - 1] });
     }
     for (const [conv, list] of this.convs) {
-      if (!conv.split(' ').includes(`c${p.conn}`)) continue;
+      if (!conv.split(' ').includes(p.historyId)) continue;
       const latest = list[list.length - 1];
       const sender = latest.source.slice(0, latest.source.indexOf('!'));
-      const shown = sender.toLowerCase() === p.nick.toLowerCase() ? latest.target : sender;
+      // The other party: the recipient of what I sent (known by my account when logged in, else
+      // by no account and my nick; between two connections of my account, by my nick), the
+      // sender of what I got.
+      const byNick = sender.toLowerCase() === p.nick.toLowerCase();
+      const mine =
+        p.account === null
+          ? latest.account === null && byNick
+          : conv === `${p.historyId} ${p.historyId}`
+            ? byNick
+            : latest.account === p.account;
+      const shown = mine ? latest.target : sender;
       rows.push({ shown, latest });
     }
     rows.sort((a, b) => a.latest.seq - b.latest.seq);

@@ -10,7 +10,15 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { TestServer } from './irc.js';
 import type { Caps } from './model.js';
-import { CHANS, Harness, POOL, SLOTS, type Action, type Target } from './model-driver.js';
+import {
+  CHANS,
+  Harness,
+  POOL,
+  SLOTS,
+  type Action,
+  type Login,
+  type Target,
+} from './model-driver.js';
 
 const caps: fc.Arbitrary<Caps> = fc.record({
   tags: fc.boolean(),
@@ -20,6 +28,8 @@ const caps: fc.Arbitrary<Caps> = fc.record({
   awayNotify: fc.boolean(),
 });
 const who = fc.nat(SLOTS * 2);
+/** Mostly not logged in; otherwise one of the two accounts (so two connections may share one). */
+const login = fc.constantFrom(-1, -1, 0, 1);
 const chan = fc.constantFrom(...CHANS);
 const whom = fc.nat(POOL.length - 1);
 const asOp = fc.boolean();
@@ -29,7 +39,7 @@ const target: fc.Arbitrary<Target> = fc.oneof(
 );
 const t = <T extends string>(name: T) => fc.constant(name);
 const action: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ t: t('connect'), who, nick: whom, caps }) },
+  { weight: 2, arbitrary: fc.record({ t: t('connect'), who, nick: whom, caps, login }) },
   { weight: 2, arbitrary: fc.record({ t: t('quit'), who, drop: fc.boolean() }) },
   {
     weight: 8,
@@ -51,7 +61,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       plus: fc.boolean(),
       mode: fc.constantFrom('i', 'i', 'k', 'm', 'n', 's', 's', 't', 'o', 'v', 'b', 'b', 'b'),
       whom,
-      mask: fc.constantFrom('nick', 'user', 'host', 'full', 'other'),
+      mask: fc.constantFrom('nick', 'user', 'host', 'full', 'other', 'account'),
       asOp,
     }),
   },
@@ -103,13 +113,14 @@ if (process.env.PARLEY_MODEL_STATS === '1') {
 
 async function runActions(
   start: () => Promise<TestServer[]>,
-  initial: Caps[],
+  initial: Array<[Caps, Login]>,
   actions: Action[],
 ): Promise<void> {
   const nodes = await start();
   const h = new Harness(nodes);
   try {
-    for (let slot = 0; slot < SLOTS; slot++) await h.connect(slot, POOL[slot], initial[slot]);
+    await h.makeAccounts();
+    for (let slot = 0; slot < SLOTS; slot++) await h.connect(slot, POOL[slot], ...initial[slot]);
     const first = h.world.online()[0];
     const whois = await h.client(first).replies(`WHOIS ${first.nick}`);
     h.world.host = whois.find((m) => m.command === '311')!.params[3];
@@ -154,7 +165,7 @@ async function runActions(
 export async function checkModel(start: () => Promise<TestServer[]>, runs: number): Promise<void> {
   await fc.assert(
     fc.asyncProperty(
-      fc.array(caps, { minLength: SLOTS, maxLength: SLOTS }),
+      fc.array(fc.tuple(caps, login), { minLength: SLOTS, maxLength: SLOTS }),
       fc.array(fc.subarray(CHANS, { minLength: 1, maxLength: 2 }), {
         minLength: SLOTS,
         maxLength: SLOTS,

@@ -18,7 +18,10 @@ export const capNames = (c: Caps): string[] =>
     c.awayNotify ? 'away-notify' : '',
   ].filter((n) => n !== '');
 
-/** One connection's identity: a reconnect is a new Person (invites and private history stay behind). */
+/**
+ * One connection's identity: a reconnect is a new Person (invites stay behind, and so does its
+ * private history unless it is logged into an account: then the account's).
+ */
 export class Person {
   away: string | null = null;
   /** User mode +i: hidden from NAMES and WHO of those who share no channel with it. */
@@ -30,7 +33,13 @@ export class Person {
     public nick: string,
     readonly user: string,
     readonly caps: Caps,
+    /** The account it logged into when it connected, or null. */
+    readonly account: string | null = null,
   ) {}
+  /** Whose private history it reads and adds to: its account's, or this connection's own. */
+  get historyId(): string {
+    return this.account === null ? `c${this.conn}` : `a:${this.account}`;
+  }
   prefix(host: string): string {
     return `${this.nick}!${this.user}@${host}`;
   }

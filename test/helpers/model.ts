@@ -47,12 +47,22 @@ export class World {
     return [...out];
   }
 
+  /** A plain mask matches the prefix; an account extban (`a:`) the account of one logged in. */
   banned(ch: Chan, p: Person): boolean {
-    return ch.bans.some((b) => globMatch(b, p.prefix(this.host)));
+    return ch.bans.some((b) =>
+      b.startsWith('a:')
+        ? p.account !== null && globMatch(b.slice(2), p.account)
+        : globMatch(b, p.prefix(this.host)),
+    );
   }
 
-  connect(slot: number, nick: string, caps: Caps): { person: Person; e: Expect } {
-    const person = new Person(slot, ++this.conns, nick, '~' + nick, caps);
+  connect(
+    slot: number,
+    nick: string,
+    caps: Caps,
+    account: string | null = null,
+  ): { person: Person; e: Expect } {
+    const person = new Person(slot, ++this.conns, nick, '~' + nick, caps, account);
     this.people.add(person);
     return { person, e: { ...this.expect(), actorFree: true } };
   }
@@ -164,7 +174,8 @@ export class World {
         shown = `${sign}${c} ${target.nick}`;
       }
     } else if (c === 'b') {
-      const mask = completeMask(arg).toLowerCase();
+      // An account extban is kept as given; a mask is completed to nick!user@host.
+      const mask = (arg.startsWith('a:') ? arg : completeMask(arg)).toLowerCase();
       const at = ch.bans.indexOf(mask);
       if (plus && at === -1) ch.bans.push(mask);
       if (!plus && at !== -1) ch.bans.splice(at, 1);

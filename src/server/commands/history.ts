@@ -153,7 +153,7 @@ function targets(req: Request, limit: number): void {
         if (channel !== undefined && !channel.owns(latest.msgid)) continue; // an earlier channel's
         const shown = isChannelName(conversation)
           ? (channel?.name ?? latest.target)
-          : correspondent(latest, user);
+          : correspondent(latest, conversation, user);
         const time = new Date(latest.time).toISOString();
         req.raw(`${tag}:${name} CHATHISTORY TARGETS ${shown} ${time}\r\n`);
       }
@@ -163,11 +163,22 @@ function targets(req: Request, limit: number): void {
   );
 }
 
-/** The other side of a private message, as `me` knows them: its recipient if I sent it, else its sender. */
-function correspondent(record: HistoryRecord, me: User): string {
+/**
+ * The other side of a private conversation, as `me` knows them: the recipient of its latest
+ * message if I sent it, else its sender. "I" is my account when I am logged in (whatever nick sent
+ * it), else my nick with no account; between two connections of my own account, my nick.
+ */
+function correspondent(record: HistoryRecord, conversation: string, me: User): string {
   const bang = record.source.indexOf('!');
   const sender = bang < 0 ? record.source : record.source.slice(0, bang);
-  return fold(sender) === me.folded ? record.target : sender;
+  const id = me.historyId;
+  const mine =
+    me.account === null
+      ? record.account === null && fold(sender) === me.folded
+      : conversation === `${id} ${id}`
+        ? fold(sender) === me.folded
+        : record.account === me.account;
+  return mine ? record.target : sender;
 }
 
 export const historyCommands: CommandSpec[] = [

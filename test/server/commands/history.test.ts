@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Message } from '../../../src/protocol/index.js';
+import { makeAccount } from '../../helpers/accounts.js';
 import { startServer, TestClient, type TestServer } from '../../helpers/irc.js';
 
 const CAPS = ['batch', 'server-time', 'message-tags', 'echo-message', 'draft/chathistory'];
@@ -172,6 +173,36 @@ test('TARGETS lists conversations whose latest message falls strictly inside the
       await targets(`CHATHISTORY TARGETS timestamp=${one[0].time} timestamp=${two[0].time} 100`),
       [['bob', bob[0].time]],
     );
+  });
+});
+
+test("TARGETS names the other party of an account's conversation, whichever nick of the account asks", async () => {
+  await withServer(async (srv, open) => {
+    await makeAccount(srv.port, 'acct', 'secret-acct');
+    const login = (nick: string) =>
+      TestClient.register(srv.port, nick, CAPS, false, 'acct:secret-acct');
+    const alice = await login('alice');
+    const bob = await open('bob');
+    await talk(srv, alice, 'bob', 1);
+    alice.send('NICK al');
+    await alice.expectCommand('NICK', 'al');
+    const again = await login('ally');
+    const names = async (c: TestClient) => {
+      const got = await c.replies(
+        'CHATHISTORY TARGETS timestamp=2020-01-01T00:00:00.000Z timestamp=2262-01-01T00:00:00.000Z 100',
+      );
+      return got.slice(1, -1).map((m) => m.params[1]);
+    };
+    // The account sent it: its recipient, for the renamed sender and for another connection.
+    assert.deepEqual(await names(alice), ['bob']);
+    assert.deepEqual(await names(again), ['bob']);
+    // bob got it from the nick that sent it.
+    assert.deepEqual(await names(bob), ['alice']);
+    // Between two connections of one account: the other connection, as each sees it.
+    await talk(srv, again, 'al', 1);
+    assert.deepEqual(await names(alice), ['bob', 'ally']);
+    assert.deepEqual(await names(again), ['bob', 'al']);
+    for (const c of [alice, again]) c.destroy();
   });
 });
 
