@@ -38,7 +38,8 @@ const TRACKED: Record<string, number> = {
   '482': 1,
 };
 
-export type Target = { chan: string; status: string } | { nick: number };
+/** A channel (with a status prefix), a nick of the pool, or an account's name (nobody's nick). */
+export type Target = { chan: string; status: string } | { nick: number } | { account: number };
 export type Action =
   | { t: 'connect'; who: number; nick: number; caps: Caps; login: Login }
   | { t: 'quit'; who: number; drop: boolean }
@@ -97,7 +98,7 @@ const isNumeric = (r: Received) => /^\d{3}$/.test(r.msg.command);
 const SETTLING = new Set(['PONG', '251', '252', '253', '254', '255', '265', '266']);
 
 export class Harness {
-  readonly world = new World(REPLAY);
+  readonly world: World;
   readonly clients = new Map<Person, TestClient>();
   readonly log: string[] = [];
 
@@ -108,11 +109,16 @@ export class Harness {
    * `nodes`: one server, or the nodes of one cluster (each connection goes to the next node in
    * turn, so a slot that reconnects may land on another node).
    */
-  constructor(readonly nodes: TestServer[]) {}
+  constructor(readonly nodes: TestServer[]) {
+    this.world = new World(REPLAY, nodes.length > 1);
+  }
 
   /** Register ACCOUNTS (on the first node: in a cluster the store is shared). */
   async makeAccounts(): Promise<void> {
-    for (const name of ACCOUNTS) await makeAccount(this.nodes[0].port, name, 'secret-' + name);
+    for (const name of ACCOUNTS) {
+      await makeAccount(this.nodes[0].port, name, 'secret-' + name);
+      this.world.inboxes.set(name, []);
+    }
   }
 
   async connect(slot: number, nick: string, c: Caps, login: Login = -1): Promise<Expect> {
@@ -127,6 +133,20 @@ export class Harness {
     }
     const { person, e } = this.world.connect(slot, nick, c, account);
     this.clients.set(person, client);
+    // What was sent to the account while none of its connections held its name comes now, once.
+    const inbox = e.lines.get(person) ?? [];
+    if (inbox.length > 0 || account !== null) {
+      await client.sync();
+      const got = client.received
+        .filter((r) => r.msg.params[0] === account && r.msg.source !== undefined)
+        .map(norm);
+      assert.deepEqual(
+        got,
+        inbox.map((l) => l.text),
+        `${nick}'s inbox as ${account}`,
+      );
+      e.lines.delete(person);
+    }
     return e;
   }
 
@@ -162,6 +182,8 @@ export class Harness {
       c.send(line);
     };
     const nickOf = (k: number) => POOL[k];
+    const nameOf = (x: { nick: number } | { account: number }) =>
+      'nick' in x ? nickOf(x.nick) : ACCOUNTS[x.account % ACCOUNTS.length];
     switch (a.t) {
       case 'quit': {
         this.log.push(`${n}: ${p.nick} ${a.drop ? 'drops' : 'quits'}`);
@@ -219,7 +241,7 @@ export class Harness {
         send(`TOPIC ${a.chan} :topic${n}`);
         return [w.topic(p, a.chan, `topic${n}`), p];
       case 'msg': {
-        const to = a.to.map((x) => ('chan' in x ? x.status + x.chan : nickOf(x.nick)));
+        const to = a.to.map((x) => ('chan' in x ? x.status + x.chan : nameOf(x)));
         const text = `t${n}`;
         const e = w.message(p, a.verb, to, text);
         if (a.verb === 'TAGMSG') send(`@+typing=active TAGMSG ${to.join(',')}`);
@@ -227,7 +249,7 @@ export class Harness {
         return [e, p];
       }
       case 'history': {
-        const to = 'chan' in a.to ? a.to.chan : nickOf(a.to.nick);
+        const to = 'chan' in a.to ? a.to.chan : nameOf(a.to);
         const known = w.records.all.filter((r) => r.msgid !== undefined);
         const near = known.filter((r) => r.conv === to || r.target === to);
         const from = near.length > 0 && a.bound % 3 !== 0 ? near : known;

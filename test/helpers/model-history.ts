@@ -69,6 +69,14 @@ export class Records {
     return rec;
   }
 
+  /** A message to `account`'s name while nobody uses it: in the conversation with the account. */
+  offline(from: Person, account: string, source: string, verb: string, text: string): Rec {
+    const conv = pair(from.historyId, `a:${account.toLowerCase()}`);
+    const rec = this.push(conv, 0, source, verb, account, text);
+    rec.account = from.account;
+    return rec;
+  }
+
   /** What members of `ch` may read: its present life's messages. */
   visible(ch: Chan): Rec[] {
     return (this.convs.get(ch.name) ?? []).filter((r) => r.life === ch.life);
@@ -109,10 +117,10 @@ export class Records {
       const ch = w.chans.get(target);
       visible = ch !== undefined && ch.members.has(p) ? this.visible(ch) : null;
     } else {
-      // Someone offline is looked for by account; no account is named like a nick of the pool, so
-      // nothing is found.
+      // Someone offline is looked for by account (no account is named like a nick of the pool).
       const other = w.byNick(target);
-      conv = other === undefined ? '' : pair(p.historyId, other.historyId);
+      const id = other?.historyId ?? `a:${target.toLowerCase()}`;
+      conv = pair(p.historyId, id);
       visible = this.convs.get(conv) ?? [];
     }
     if (visible === null) {

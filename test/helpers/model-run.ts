@@ -1,7 +1,8 @@
 // The privacy model test's random runs (actions, capabilities, the property), for one server (test/server) and for the nodes of a cluster (test/cluster).
 //
 // Five clients over real sockets, three channels, a pool of six nicks they share (so a nick
-// changes hands), history on with the last 3 lines replayed on JOIN to clients without
+// changes hands), two accounts that connections may log into (so two connections may share one,
+// and a reconnect finds its account's private history), history on with the last 3 lines replayed on JOIN to clients without
 // draft/chathistory. After each command every client answers a PING (in a cluster, a LUSERS
 // first, which goes through the network's order), so all that command caused has arrived; then
 // each client's new lines must be exactly those the model (model.ts) says, the actor's numerics
@@ -34,8 +35,9 @@ const chan = fc.constantFrom(...CHANS);
 const whom = fc.nat(POOL.length - 1);
 const asOp = fc.boolean();
 const target: fc.Arbitrary<Target> = fc.oneof(
-  fc.record({ chan, status: fc.constantFrom('', '', '', '@', '+') }),
-  fc.record({ nick: whom }),
+  { weight: 3, arbitrary: fc.record({ chan, status: fc.constantFrom('', '', '', '@', '+') }) },
+  { weight: 3, arbitrary: fc.record({ nick: whom }) },
+  { weight: 1, arbitrary: fc.record({ account: fc.nat(1) }) },
 );
 const t = <T extends string>(name: T) => fc.constant(name);
 const action: fc.Arbitrary<Action> = fc.oneof(

@@ -12,11 +12,21 @@ export class World {
   readonly people = new Set<Person>();
   readonly chans = new Map<string, Chan>();
   readonly records = new Records();
+  /** Registered accounts (lower case) and what waits in each one's inbox. */
+  readonly inboxes = new Map<string, Rec[]>();
   private lives = 0;
   private conns = 0;
   host = '';
   /** The --history-on-join lines replayed to clients without draft/chathistory. */
-  constructor(readonly replayOnJoin: number) {}
+  /**
+   * `cluster`: the nodes of a cluster, where a line that goes to a channel runs through the
+   * network's order and the names in it that nobody uses are looked up once it has run: their
+   * answers (401, or the echo of a message kept for an account) come after the line's others.
+   */
+  constructor(
+    readonly replayOnJoin: number,
+    readonly cluster = false,
+  ) {}
 
   online(): Person[] {
     return [...this.people].sort((a, b) => a.slot - b.slot);
@@ -64,7 +74,12 @@ export class World {
   ): { person: Person; e: Expect } {
     const person = new Person(slot, ++this.conns, nick, '~' + nick, caps, account);
     this.people.add(person);
-    return { person, e: { ...this.expect(), actorFree: true } };
+    const e: Expect = { ...this.expect(), actorFree: true };
+    // A login takes the account's inbox: its messages, as they were sent.
+    const inbox = account === null ? [] : (this.inboxes.get(account) ?? []);
+    for (const r of inbox.splice(0))
+      this.add(e, person, `${r.source} ${r.verb} ${r.target} ${r.text}`);
+    return { person, e };
   }
 
   quit(p: Person): Expect {
@@ -276,6 +291,8 @@ export class World {
       `${p.prefix(this.host)} ${verb} ${to}${verb === 'TAGMSG' ? '' : ' ' + text}`;
     const seen = new Set<string>();
     const sees = (m: Person) => verb !== 'TAGMSG' || m.caps.tags;
+    const late = this.cluster && targets.some((t) => t.replace(/^[@+]/, '').startsWith('#'));
+    const echoes: Array<[string, Rec]> = [];
     for (const target of targets) {
       if (seen.has(target.toLowerCase())) continue;
       seen.add(target.toLowerCase());
@@ -304,6 +321,17 @@ export class World {
         continue;
       }
       const to = this.byNick(target);
+      const inbox = this.inboxes.get(target.toLowerCase());
+      if (to === undefined && inbox !== undefined && verb !== 'TAGMSG') {
+        // Nobody uses the account's name: kept for the account's next login, and in history.
+        const rec = this.records.offline(p, target, p.prefix(this.host), verb, text);
+        inbox.push(rec);
+        if (p.caps.echo) {
+          if (late) echoes.push([body(target), rec]);
+          else this.add(e, p, body(target), rec);
+        }
+        continue;
+      }
       if (to === undefined) {
         if (!quiet) e.numerics.push(`401 ${target}`);
         continue;
@@ -314,6 +342,7 @@ export class World {
       if (p.caps.echo && sees(p)) this.add(e, p, body(to.nick), rec);
       if (verb === 'PRIVMSG' && to.away !== null) e.numerics.push(`301 ${to.nick}`);
     }
+    for (const [text, rec] of echoes) this.add(e, p, text, rec);
     return e;
   }
 
