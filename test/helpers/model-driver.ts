@@ -73,7 +73,8 @@ export type Action =
       star: boolean;
       limit: number;
     }
-  | { t: 'targets'; who: number };
+  | { t: 'targets'; who: number }
+  | { t: 'redact'; who: number; to: Target; pick: number; reason: boolean };
 
 /** A received line as the model writes it: `[b] ` inside a batch, the source, command and params. */
 function norm(r: Received): string {
@@ -260,6 +261,22 @@ export class Harness {
           bound === null ? '*' : `msgid=${bound}${other === null ? '' : ' msgid=' + other}`;
         send(`CHATHISTORY ${a.sub} ${to} ${bounds} ${a.limit}`);
         return [w.records.query(w, p, a.sub, to, bound, a.limit, other), p];
+      }
+      case 'redact': {
+        // Mostly a message the actor sent, named by its conversation; now and then any known
+        // message (taken back already, of another conversation) to a random target.
+        const known = w.records.all.filter((r) => r.msgid !== undefined);
+        const own = known.filter((r) => r.source.startsWith(p.nick + '!'));
+        const from = own.length > 0 && a.pick % 4 !== 0 ? own : known;
+        const rec = from.length > 0 ? from[a.pick % from.length] : undefined;
+        const msgid = rec?.msgid ?? 'none';
+        let to = 'chan' in a.to ? a.to.chan : nameOf(a.to);
+        if (rec !== undefined && a.pick % 4 !== 0) {
+          const sender = rec.source.slice(0, rec.source.indexOf('!'));
+          to = rec.life > 0 || sender !== p.nick ? (rec.life > 0 ? rec.conv : sender) : rec.target;
+        }
+        send(`REDACT ${to} ${msgid}${a.reason ? ' :oops' : ''}`);
+        return [w.redact(p, to, msgid, a.reason ? 'oops' : null), p];
       }
       case 'targets':
         send(

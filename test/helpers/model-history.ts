@@ -19,8 +19,10 @@ export interface Rec {
   text: string;
   /** Learned from the first copy that carried one (message-tags clients). */
   msgid?: string;
-  /** The sender's account (private messages: TARGETS shows the other party by it). */
+  /** The sender's account (TARGETS shows the other party by it; REDACT allows it). */
   account?: string | null;
+  /** Taken back by REDACT: no longer in any answer. */
+  redacted?: boolean;
 }
 
 /** An answer that can only be bounded, not predicted line by line (a bound outside the visible list). */
@@ -59,8 +61,20 @@ export class Records {
     return rec;
   }
 
-  channel(ch: Chan, source: string, verb: string, text: string): Rec {
-    return this.push(ch.name, ch.life, source, verb, ch.name, text);
+  channel(ch: Chan, from: Person, source: string, verb: string, text: string): Rec {
+    const rec = this.push(ch.name, ch.life, source, verb, ch.name, text);
+    rec.account = from.account;
+    return rec;
+  }
+
+  /** The key of the private conversation between `a` and `b`. */
+  pairOf(a: Person, b: Person): string {
+    return pair(a.historyId, b.historyId);
+  }
+
+  /** A conversation's messages that are still there. */
+  kept(conv: string): Rec[] {
+    return (this.convs.get(conv) ?? []).filter((r) => r.redacted !== true);
   }
 
   direct(from: Person, to: Person, source: string, verb: string, text: string): Rec {
@@ -79,7 +93,7 @@ export class Records {
 
   /** What members of `ch` may read: its present life's messages. */
   visible(ch: Chan): Rec[] {
-    return (this.convs.get(ch.name) ?? []).filter((r) => r.life === ch.life);
+    return this.kept(ch.name).filter((r) => r.life === ch.life);
   }
 
   latest(list: Rec[], n: number): Rec[] {
@@ -121,7 +135,7 @@ export class Records {
       const other = w.byNick(target);
       const id = other?.historyId ?? `a:${target.toLowerCase()}`;
       conv = pair(p.historyId, id);
-      visible = this.convs.get(conv) ?? [];
+      visible = this.kept(conv);
     }
     if (visible === null) {
       e.lines.set(p, [{ text: `FAIL CHATHISTORY INVALID_TARGET ${sub} ${target}` }]);
@@ -157,8 +171,10 @@ export class Records {
       const list = ch.members.has(p) ? this.visible(ch) : [];
       if (list.length > 0) rows.push({ shown: ch.name, latest: list[list.length - 1] });
     }
-    for (const [conv, list] of this.convs) {
+    for (const conv of this.convs.keys()) {
       if (!conv.split(' ').includes(p.historyId)) continue;
+      const list = this.kept(conv);
+      if (list.length === 0) continue;
       const latest = list[list.length - 1];
       const sender = latest.source.slice(0, latest.source.indexOf('!'));
       // The other party: the recipient of what I sent (known by my account when logged in, else

@@ -27,6 +27,7 @@ const caps: fc.Arbitrary<Caps> = fc.record({
   batch: fc.boolean(),
   history: fc.boolean(),
   awayNotify: fc.boolean(),
+  redaction: fc.boolean(),
 });
 const who = fc.nat(SLOTS * 2);
 /** Mostly not logged in; otherwise one of the two accounts (so two connections may share one). */
@@ -105,6 +106,10 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ t: t('targets'), who }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ t: t('redact'), who, to: target, pick: fc.nat(), reason: fc.boolean() }),
+  },
 );
 
 /** How often each action ran and each numeric was expected: PARLEY_MODEL_STATS=1 prints them. */

@@ -7,6 +7,7 @@ export interface Caps {
   batch: boolean;
   history: boolean;
   awayNotify: boolean;
+  redaction: boolean;
 }
 
 export const capNames = (c: Caps): string[] =>
@@ -16,6 +17,7 @@ export const capNames = (c: Caps): string[] =>
     c.batch ? 'batch' : '',
     c.history ? 'draft/chathistory' : '',
     c.awayNotify ? 'away-notify' : '',
+    c.redaction ? 'draft/message-redaction' : '',
   ].filter((n) => n !== '');
 
 /**

@@ -309,7 +309,9 @@ export class World {
           continue;
         }
         const stored = status === '' && verb !== 'TAGMSG';
-        const rec = stored ? this.records.channel(ch, p.prefix(this.host), verb, text) : undefined;
+        const rec = stored
+          ? this.records.channel(ch, p, p.prefix(this.host), verb, text)
+          : undefined;
         for (const [m, st] of ch.members) {
           if (m === p || !sees(m)) continue;
           if (status === '@' && !st.op) continue;
@@ -343,6 +345,47 @@ export class World {
       if (verb === 'PRIVMSG' && to.away !== null) e.numerics.push(`301 ${to.nick}`);
     }
     for (const [text, rec] of echoes) this.add(e, p, text, rec);
+    return e;
+  }
+
+  /**
+   * REDACT <target> <msgid> [reason] (draft/message-redaction): a stored message of the
+   * conversation `target` names, taken back by its sender (its account, or its prefix without one)
+   * or a channel operator; those who could see it are told if they have the cap, and no answer
+   * shows it again.
+   */
+  redact(p: Person, target: string, msgid: string, reason: string | null): Expect {
+    const e = this.expect();
+    const fail = (...words: string[]) => {
+      this.add(e, p, ['FAIL REDACT', ...words].join(' '));
+      return e;
+    };
+    const ch = target.startsWith('#') ? this.chans.get(target) : undefined;
+    const peer = target.startsWith('#') ? undefined : this.byNick(target);
+    if (ch !== undefined ? !ch.members.has(p) : peer === undefined) {
+      return fail('INVALID_TARGET', target);
+    }
+    const conv = ch !== undefined ? ch.name : this.records.pairOf(p, peer!);
+    // A message taken back already is found again (the store's find keeps it for this check), and
+    // taking it back again tells the same people again.
+    const rec = this.records.all.find((r) => r.msgid === msgid);
+    if (rec === undefined || rec.conv !== conv || (ch !== undefined && rec.life !== ch.life)) {
+      return fail('UNKNOWN_MSGID', target, msgid);
+    }
+    const sender =
+      rec.account != null ? rec.account === p.account : rec.source === p.prefix(this.host);
+    if (!sender && !(ch?.members.get(p)?.op ?? false)) {
+      return fail('REDACT_FORBIDDEN', target, msgid);
+    }
+    rec.redacted = true;
+    for (const inbox of this.inboxes.values()) {
+      const at = inbox.indexOf(rec);
+      if (at >= 0) inbox.splice(at, 1);
+    }
+    const line = `${p.prefix(this.host)} REDACT ${target} ${msgid}${reason === null ? '' : ' ' + reason}`;
+    const told = ch !== undefined ? [...ch.members.keys()] : [peer!];
+    for (const m of told) if (m !== p && m.caps.redaction) this.add(e, m, line);
+    if (p.caps.redaction) this.add(e, p, line);
     return e;
   }
 
