@@ -74,7 +74,8 @@ export type Action =
       limit: number;
     }
   | { t: 'targets'; who: number }
-  | { t: 'redact'; who: number; to: Target; pick: number; reason: boolean };
+  | { t: 'redact'; who: number; to: Target; pick: number; reason: boolean }
+  | { t: 'rename'; who: number; chan: string; to: string; reason: boolean; asOp: boolean };
 
 /** A received line as the model writes it: `[b] ` inside a batch, the source, command and params. */
 function norm(r: Received): string {
@@ -278,6 +279,11 @@ export class Harness {
         send(`REDACT ${to} ${msgid}${a.reason ? ' :oops' : ''}`);
         return [w.redact(p, to, msgid, a.reason ? 'oops' : null), p];
       }
+      case 'rename': {
+        const why = a.reason ? ' :moving' : '';
+        send(`RENAME ${a.chan} ${a.to}${why}`);
+        return [w.rename(p, a.chan, a.to, a.reason ? 'moving' : null), p];
+      }
       case 'targets':
         send(
           'CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=2100-01-01T00:00:00.000Z 100',
@@ -353,8 +359,8 @@ export class Harness {
       const nums = got.filter(isNumeric);
       if (!isActor) {
         assert.deepEqual(
-          nums.map((r) => r.raw),
-          [],
+          nums.map((r) => [r.msg.command, ...r.msg.params.slice(1)].join(' ')),
+          e.told?.get(p) ?? [],
           `${where}: numerics to a bystander`,
         );
         continue;

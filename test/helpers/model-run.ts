@@ -28,6 +28,7 @@ const caps: fc.Arbitrary<Caps> = fc.record({
   history: fc.boolean(),
   awayNotify: fc.boolean(),
   redaction: fc.boolean(),
+  rename: fc.boolean(),
 });
 const who = fc.nat(SLOTS * 2);
 /** Mostly not logged in; otherwise one of the two accounts (so two connections may share one). */
@@ -106,6 +107,10 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ t: t('targets'), who }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ t: t('rename'), who, chan, to: chan, reason: fc.boolean(), asOp }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({ t: t('redact'), who, to: target, pick: fc.nat(), reason: fc.boolean() }),

@@ -8,6 +8,7 @@ export interface Caps {
   history: boolean;
   awayNotify: boolean;
   redaction: boolean;
+  rename: boolean;
 }
 
 export const capNames = (c: Caps): string[] =>
@@ -18,6 +19,7 @@ export const capNames = (c: Caps): string[] =>
     c.history ? 'draft/chathistory' : '',
     c.awayNotify ? 'away-notify' : '',
     c.redaction ? 'draft/message-redaction' : '',
+    c.rename ? 'draft/channel-rename' : '',
   ].filter((n) => n !== '');
 
 /**
@@ -62,9 +64,13 @@ export class Chan {
   /** An invite is made to a person (RFC 2812 §3.2.7), not to whoever holds its nick later. */
   readonly invited = new Set<Person>();
   constructor(
-    readonly name: string,
-    /** Which life of this name: a channel ends when its last member leaves (RFC 2812 §1.3). */
-    readonly life: number,
+    /** Changed by RENAME. */
+    public name: string,
+    /**
+     * Which life of this name: a channel ends when its last member leaves (RFC 2812 §1.3). A
+     * rename starts a new one (the history of a name stays with the name).
+     */
+    public life: number,
   ) {}
 }
 
@@ -84,6 +90,8 @@ export interface Expect {
   listing?: string[];
   /** Checked by Records.check instead of `lines` for the actor. */
   history?: HistoryCheck;
+  /** Numerics others must get (RENAME's topic to those without the cap), as `332 #chan text`. */
+  told?: Map<Person, string[]>;
 }
 
 /** A glob mask (`*`, `?`) against a subject, case-insensitively. */

@@ -389,6 +389,39 @@ export class World {
     return e;
   }
 
+  /**
+   * RENAME <channel> <new name> [reason] (draft/channel-rename), by an operator: the same channel
+   * (members, modes, bans, invites) under the new name. Members with the cap see RENAME; the others
+   * see themselves part the old name and join the new one, then its topic. The history of a name
+   * stays with that name: the renamed channel reads only what is said after the rename.
+   */
+  rename(p: Person, from: string, to: string, reason: string | null): Expect {
+    const e = this.expect();
+    const ch = this.asOp(e, p, from);
+    if (ch === null) return e;
+    const holder = this.chans.get(to);
+    if (holder !== undefined && holder !== ch) {
+      this.add(e, p, `FAIL RENAME CHANNEL_NAME_IN_USE ${from} ${to}`);
+      return e;
+    }
+    const line = `${p.prefix(this.host)} RENAME ${from} ${to}${reason === null ? '' : ' ' + reason}`;
+    e.told = new Map();
+    for (const m of ch.members.keys()) {
+      if (m.caps.rename) this.add(e, m, line);
+      else {
+        this.add(e, m, `${m.prefix(this.host)} PART ${from} Channel renamed to ${to}`);
+        this.add(e, m, `${m.prefix(this.host)} JOIN ${to}`);
+        if (m !== p && ch.topic !== '') e.told.set(m, [`332 ${to} ${ch.topic}`]);
+      }
+    }
+    this.chans.delete(from);
+    ch.name = to;
+    this.chans.set(to, ch);
+    // A new life for history's sake: nothing said under either name before the rename is shown.
+    if (to !== from) ch.life = ++this.lives;
+    return e;
+  }
+
   /** Membership as `#chan:@nick,+nick,nick` lines, for comparing with the server's. */
   membership(): string[] {
     return [...this.chans.values()]

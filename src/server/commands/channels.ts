@@ -294,9 +294,13 @@ function rename(req: Request): void {
     return fail('CANNOT_RENAME', 'The default channel keeps its name (--default-channel)');
   }
   const old = channel.name;
+  const oldFolded = channel.folded;
   if (!network.renameChannel(channel, to))
     return fail('CHANNEL_NAME_IN_USE', 'Channel name is in use');
   const out = req.server.userEvent(user, 'RENAME', reason ? [old, to, reason] : [old, to]);
+  // History is kept by name: what was said under the new name before (a channel of that name
+  // that ended) is not this channel's, and what it said under the old name stays there.
+  if (channel.folded !== oldFolded) channel.historyFrom = out.stamp.msgid;
   // Clients with the cap see RENAME; the others see themselves leave the old name and join the
   // new one, with its topic, so their windows follow.
   for (const member of channel.members.keys()) {

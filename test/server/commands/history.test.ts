@@ -352,6 +352,23 @@ test('retention: past --history-max only the newest are kept (pruned by the serv
   }
 });
 
+test("a channel renamed to the name of one that ended reads none of that one's history, nor its own from before", async () => {
+  await withServer(async (_srv, open) => {
+    const alice = await open('alice');
+    await alice.replies('JOIN #old');
+    await alice.replies('PRIVMSG #old :said before the rename');
+    const bob = await open('bob');
+    await bob.replies('JOIN #gone');
+    await bob.replies('PRIVMSG #gone :only for who was in #gone');
+    await bob.replies('PART #gone'); // the last member: #gone ends
+    const renamed = await alice.replies('RENAME #old #gone');
+    assert.equal(renamed.at(-1)?.command, 'JOIN'); // no channel-rename cap: PART then JOIN
+    assert.deepEqual(await history(alice, 'CHATHISTORY LATEST #gone * 100', '#gone'), []);
+    await alice.replies('PRIVMSG #gone :after');
+    assert.deepEqual(await history(alice, 'CHATHISTORY LATEST #gone * 100', '#gone'), ['after']);
+  });
+});
+
 test('a channel that ended and was made again does not show the old one its history (RFC 2812 §1.3)', async () => {
   const srv = await startServer({ defaultChannel: '', historyOnJoin: 5 });
   const clients: TestClient[] = [];
