@@ -75,7 +75,16 @@ export type Action =
     }
   | { t: 'targets'; who: number }
   | { t: 'redact'; who: number; to: Target; pick: number; reason: boolean }
-  | { t: 'rename'; who: number; chan: string; to: string; reason: boolean; asOp: boolean };
+  | { t: 'rename'; who: number; chan: string; to: string; reason: boolean; asOp: boolean }
+  | {
+      t: 'multi';
+      who: number;
+      to: Target;
+      count: number;
+      blank: boolean;
+      concat: boolean;
+      notice: boolean;
+    };
 
 /** A received line as the model writes it: `[b] ` inside a batch, the source, command and params. */
 function norm(r: Received): string {
@@ -283,6 +292,19 @@ export class Harness {
         const why = a.reason ? ' :moving' : '';
         send(`RENAME ${a.chan} ${a.to}${why}`);
         return [w.rename(p, a.chan, a.to, a.reason ? 'moving' : null), p];
+      }
+      case 'multi': {
+        if (!p.caps.multiline) return null; // refused at once (FAIL BATCH): the tests of multiline
+        const to = 'chan' in a.to ? a.to.chan : nameOf(a.to);
+        const verb = a.notice ? 'NOTICE' : 'PRIVMSG';
+        const lines = [...'abc'.slice(0, a.count)].map((x) => `m${n}${x}`);
+        if (a.blank && lines.length > 1) lines.splice(1, 0, '');
+        const joined = (l: string, i: number) =>
+          i > 0 && l !== '' && a.concat ? ';draft/multiline-concat' : '';
+        send(`BATCH +ml${n} draft/multiline ${to}`);
+        lines.forEach((l, i) => send(`@batch=ml${n}${joined(l, i)} ${verb} ${to} :${l}`));
+        send(`BATCH -ml${n}`);
+        return [w.multiline(p, verb, to, lines), p];
       }
       case 'targets':
         send(

@@ -6,7 +6,7 @@
 // one. A private conversation is for its two parties, each a connection or, when logged in, an
 // account: every connection of an account, now or later, reads the account's conversations.
 import type { World } from './model.js';
-import type { Chan, Expect, Line, Person } from './model-types.js';
+import type { Caps, Chan, Expect, Line, Person } from './model-types.js';
 
 export interface Rec {
   seq: number;
@@ -23,11 +23,14 @@ export interface Rec {
   account?: string | null;
   /** Taken back by REDACT: no longer in any answer. */
   redacted?: boolean;
+  /** A draft/multiline message's lines ('' for a blank one); its text is them joined. */
+  lines?: string[];
 }
 
 /** An answer that can only be bounded, not predicted line by line (a bound outside the visible list). */
 export interface HistoryCheck {
   framed: boolean;
+  caps: Caps;
   target: string;
   visible: Rec[];
   limit: number;
@@ -36,9 +39,21 @@ export interface HistoryCheck {
 /** A private conversation's key: its two parties' history identities (Person.historyId), sorted. */
 const pair = (a: string, b: string) => (a < b ? `${a} ${b}` : `${b} ${a}`);
 
-/** The line a stored message is replayed as (inside a batch or not). */
-export const replayText = (r: Rec, framed: boolean) =>
-  `${framed ? '[b] ' : ''}${r.source} ${r.verb} ${r.target} ${r.text}`;
+/**
+ * The lines a message is delivered or replayed as to a client with `caps` (`framed`: inside a
+ * chathistory batch). A multiline one: its own draft/multiline batch (blank lines too) to a client
+ * with that cap and batch, else one message per line that is not blank.
+ */
+export function replayLines(r: Rec, caps: Caps, framed: boolean): string[] {
+  const b = framed ? '[b] ' : '';
+  const body = (text: string) => `${r.source} ${r.verb} ${r.target} ${text}`;
+  if (r.lines === undefined) return [b + body(r.text)];
+  if (caps.multiline && caps.batch) {
+    const inner = r.lines.map((l) => '[b] ' + body(l));
+    return [`BATCH + draft/multiline ${r.target}`, ...inner, 'BATCH -'];
+  }
+  return r.lines.filter((l) => l !== '').map((l) => b + body(l));
+}
 
 export class Records {
   private seq = 0;
@@ -103,7 +118,9 @@ export class Records {
   /** `recs` as a chathistory batch for `p` (bare lines without the batch cap). */
   batch(p: Person, target: string, recs: Rec[]): Line[] {
     const framed = p.caps.batch;
-    const lines: Line[] = recs.map((rec) => ({ text: replayText(rec, framed), rec }));
+    const lines: Line[] = recs.flatMap((rec) =>
+      replayLines(rec, p.caps, framed).map((text) => ({ text, rec })),
+    );
     return framed
       ? [{ text: `BATCH + chathistory ${target}` }, ...lines, { text: 'BATCH -' }]
       : lines;
@@ -160,7 +177,7 @@ export class Records {
       if (sub === 'AFTER') exact = visible.slice(at + 1, at + 1 + limit);
     }
     if (exact !== null) e.lines.set(p, this.batch(p, target, exact));
-    else e.history = { framed: p.caps.batch, target, visible, limit };
+    else e.history = { framed: p.caps.batch, caps: p.caps, target, visible, limit };
     return e;
   }
 
@@ -210,14 +227,23 @@ export class Records {
       }
       body = got.slice(1, -1);
     }
-    if (body.length > c.limit) return `${body.length} lines past the limit ${c.limit}`;
+    // Each message's lines in turn, oldest first, at most `limit` messages.
+    const shown = c.visible.map((r) => replayLines(r, c.caps, c.framed));
+    const at = (k: number, pos: number) =>
+      shown[k].length > 0 && shown[k].every((l, i) => body[pos + i] === l);
     let last = -1;
-    for (const text of body) {
-      const at = c.visible.findIndex((r) => replayText(r, c.framed) === text);
-      if (at < 0) return `a message the asker may not read: ${text}`;
-      if (at <= last) return `out of order: ${text}`;
-      last = at;
+    let count = 0;
+    for (let pos = 0; pos < body.length; count++) {
+      let k = last + 1;
+      while (k < shown.length && !at(k, pos)) k++;
+      if (k === shown.length) {
+        const earlier = shown.some((_, j) => j <= last && at(j, pos));
+        return `${earlier ? 'out of order' : 'a message the asker may not read'}: ${body[pos]}`;
+      }
+      pos += shown[k].length;
+      last = k;
     }
+    if (count > c.limit) return `${count} messages past the limit ${c.limit}`;
     return null;
   }
 }

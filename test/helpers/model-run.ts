@@ -29,6 +29,7 @@ const caps: fc.Arbitrary<Caps> = fc.record({
   awayNotify: fc.boolean(),
   redaction: fc.boolean(),
   rename: fc.boolean(),
+  multiline: fc.boolean(),
 });
 const who = fc.nat(SLOTS * 2);
 /** Mostly not logged in; otherwise one of the two accounts (so two connections may share one). */
@@ -107,6 +108,18 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ t: t('targets'), who }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      t: t('multi'),
+      who,
+      to: target,
+      count: fc.integer({ min: 1, max: 3 }),
+      blank: fc.boolean(),
+      concat: fc.boolean(),
+      notice: fc.boolean(),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({ t: t('rename'), who, chan, to: chan, reason: fc.boolean(), asOp }),

@@ -9,6 +9,7 @@ export interface Caps {
   awayNotify: boolean;
   redaction: boolean;
   rename: boolean;
+  multiline: boolean;
 }
 
 export const capNames = (c: Caps): string[] =>
@@ -20,6 +21,7 @@ export const capNames = (c: Caps): string[] =>
     c.awayNotify ? 'away-notify' : '',
     c.redaction ? 'draft/message-redaction' : '',
     c.rename ? 'draft/channel-rename' : '',
+    c.multiline ? 'draft/multiline' : '',
   ].filter((n) => n !== '');
 
 /**

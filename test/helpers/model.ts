@@ -3,7 +3,7 @@
 // It follows RFC 2812/2811 and IRCv3 as a user would expect them, independently of the server's
 // code; where parley knowingly does less or otherwise than the RFCs say (and it is not a bug), a
 // comment says so. Private and channel history is kept by model-history.ts.
-import { Records, type Rec } from './model-history.js';
+import { Records, replayLines, type Rec } from './model-history.js';
 import { Chan, completeMask, globMatch, Person, type Caps, type Expect } from './model-types.js';
 
 export { capNames, Chan, Person, type Caps, type Expect, type Line } from './model-types.js';
@@ -345,6 +345,46 @@ export class World {
       if (verb === 'PRIVMSG' && to.away !== null) e.numerics.push(`301 ${to.nick}`);
     }
     for (const [text, rec] of echoes) this.add(e, p, text, rec);
+    return e;
+  }
+
+  /**
+   * A draft/multiline message (BATCH +id draft/multiline <target>, its lines, BATCH -id) to a
+   * channel or a nick: refused as one PRIVMSG would be, else delivered whole to each recipient
+   * (replayLines: a batch, or a message per line that is not blank), echoed as a batch, and kept as
+   * one message.
+   */
+  multiline(p: Person, verb: string, target: string, lines: string[]): Expect {
+    const e = this.expect();
+    const quiet = verb === 'NOTICE';
+    const source = p.prefix(this.host);
+    const text = lines.join('\n');
+    let rec: Rec;
+    let to: Person[];
+    if (target.startsWith('#')) {
+      const ch = this.chans.get(target);
+      if (ch === undefined || !this.maySpeak(ch, p)) {
+        if (!quiet) e.numerics.push(`${ch === undefined ? 403 : 404} ${target}`);
+        return e;
+      }
+      rec = this.records.channel(ch, p, source, verb, text);
+      to = [...ch.members.keys()].filter((m) => m !== p);
+    } else {
+      const peer = this.byNick(target);
+      if (peer === undefined) {
+        if (!quiet) e.numerics.push(`401 ${target}`);
+        return e;
+      }
+      rec = this.records.direct(p, peer, source, verb, text);
+      to = peer === p ? [] : [peer];
+    }
+    rec.lines = lines;
+    for (const m of to) for (const t of replayLines(rec, m.caps, false)) this.add(e, m, t, rec);
+    if (p.caps.echo) {
+      for (const t of replayLines(rec, { ...p.caps, multiline: true, batch: true }, false)) {
+        this.add(e, p, t, rec);
+      }
+    }
     return e;
   }
 

@@ -1,4 +1,4 @@
-// Model test of privacy on one server: random logins, joins, parts, kicks, bans, modes, invites, nick changes, quits, messages, redactions, renames, listings and history queries, every line each client gets checked against the model.
+// Model test of privacy on one server: random logins, joins, parts, kicks, bans, modes, invites, nick changes, quits, messages (multiline too), redactions, renames, listings and history queries, every line each client gets checked against the model.
 //
 // The runs and what is checked after each step: test/helpers/model-run.ts. The same model runs
 // against two cluster nodes in test/cluster/privacy.model.test.ts.
