@@ -77,15 +77,6 @@ export function conversationKey(a: string, b: string): string {
   return a < b ? `${a} ${b}` : `${b} ${a}`;
 }
 
-/** The other correspondent of a private conversation key, seen from `me` (casefolded). */
-export function otherParty(conversation: string, me: string): string {
-  const space = conversation.indexOf(' ');
-  if (space < 0) return conversation;
-  const a = conversation.slice(0, space);
-  const b = conversation.slice(space + 1);
-  return a === me ? b : a;
-}
-
 /** Where a history query starts or ends: a point in time, or a message by its msgid. */
 export type Bound = { time: number } | { msgid: string };
 

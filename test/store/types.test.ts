@@ -1,7 +1,7 @@
-// The helpers of types.ts: a private conversation's key (either order gives one key) and its other party.
+// The helpers of types.ts: a private conversation's key (either order gives one key).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { conversationKey, otherParty } from '../../src/store/types.js';
+import { conversationKey } from '../../src/store/types.js';
 
 test('conversationKey: the two names in code-unit order, whoever sends', () => {
   assert.equal(conversationKey('alice', 'bob'), 'alice bob');
@@ -13,21 +13,4 @@ test('conversationKey: the two names in code-unit order, whoever sends', () => {
   // An account's history identity (`a:` prefix, server/history.ts) sorts like any other name.
   assert.equal(conversationKey('bob', 'a:alice'), 'a:alice bob');
   assert.equal(conversationKey('bob', 'bob'), 'bob bob');
-});
-
-test('otherParty: the correspondent of `me` in a private key; a key without a space is itself', () => {
-  assert.equal(otherParty('alice bob', 'alice'), 'bob');
-  assert.equal(otherParty('alice bob', 'bob'), 'alice');
-  assert.equal(otherParty('bob bob', 'bob'), 'bob');
-  assert.equal(otherParty('#chan', 'alice'), '#chan');
-  for (const [a, b] of [
-    ['alice', 'bob'],
-    ['z', '{x}'],
-    ['a:alice', 'bob'],
-    ['x', 'yy'],
-  ]) {
-    const key = conversationKey(a, b);
-    assert.equal(otherParty(key, a), b, key);
-    assert.equal(otherParty(key, b), a, key);
-  }
 });
