@@ -28,7 +28,7 @@ interface Cut {
 
 const MAX = Number.MAX_SAFE_INTEGER;
 /** Conversations pruned per commit (see prune()). */
-const PRUNE_SLICE = 1000;
+export const PRUNE_SLICE = 1000;
 const FIRST: Cut = { time: -MAX, seq: 0 };
 const LAST: Cut = { time: MAX, seq: MAX };
 
