@@ -69,7 +69,7 @@ class MemoryHistory implements HistoryStore {
   after(conversation: string, bound: Bound, limit: number): Promise<HistoryRecord[]> {
     const list = this.visible(conversation);
     const start = indexAfter(list, bound);
-    return Promise.resolve(start < 0 ? [] : list.slice(start, start + limit));
+    return Promise.resolve(start < 0 ? [] : list.slice(start, start + Math.max(0, limit)));
   }
 
   around(conversation: string, bound: Bound, limit: number): Promise<HistoryRecord[]> {

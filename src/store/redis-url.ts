@@ -53,12 +53,14 @@ export function redisClient(url: string, options: RedisOptions): Redis {
 
 /** `url` fit for logs and errors: its password hidden. */
 export function shownUrl(url: string): string {
-  if (/^redis\+sentinel:/i.test(url)) return url.replace(/\/\/[^@/]*@/, '//***@');
+  // Whatever sits between // and @ is credentials: hidden even in a URL that does not parse.
+  const hidden = () => url.replace(/\/\/[^@/]*@/, '//***@');
+  if (/^redis\+sentinel:/i.test(url)) return hidden();
   try {
     const u = new URL(url);
     if (u.password !== '') u.password = '***';
     return u.toString();
   } catch {
-    return url;
+    return hidden();
   }
 }

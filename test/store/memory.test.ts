@@ -88,6 +88,7 @@ const EDGES: [string, Query, string[]][] = [
   ['latest after the time of the last', (h) => h.latest('#a', at(100), 5), []],
   ['latest after a time before all', (h) => h.latest('#a', at(0), 2), ['a9', 'a10']],
   ['after the time of the last', (h) => h.after('#a', at(100), 5), []],
+  ['after, with a limit below one', (h) => h.after('#a', at(0), -1), []],
   ['after an unknown msgid, limit past the end', (h) => h.after('#a', nope, 100), []],
   ['before an unknown msgid, limit past the end', (h) => h.before('#a', nope, 100), []],
   ['around the first msgid', (h, id) => h.around('#a', id('a1'), 4), ['a1', 'a2', 'a3', 'a4']],

@@ -30,4 +30,7 @@ test('shownUrl hides passwords, Sentinel URLs too', () => {
   assert.equal(shownUrl('redis://:pw@h:1/0'), 'redis://:***@h:1/0');
   assert.equal(shownUrl('redis+sentinel://:pw@a:1,b:2/m'), 'redis+sentinel://***@a:1,b:2/m');
   assert.equal(shownUrl('redis+sentinel://a:1/m'), 'redis+sentinel://a:1/m');
+  // A URL that does not parse still shows no credentials (it is quoted in the error about it).
+  assert.equal(shownUrl('redis://:pw@127.0.0.1:notaport'), 'redis://***@127.0.0.1:notaport');
+  assert.equal(shownUrl('redis://user:pw@h:99999'), 'redis://***@h:99999');
 });
