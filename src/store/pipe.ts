@@ -83,6 +83,18 @@ export function unescapeField(text: string): string {
 const WRITER_NICE = 10;
 /** How long a query may take before it fails (the caller answers with a FAIL). */
 const QUERY_TIMEOUT_MS = 10_000;
+/** How long close() waits for the writer to finish before it kills it. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
+/** A PipeStore's limits: the defaults are the server's; tests make them small. */
+export interface PipeOptions {
+  /** MAX_BACKLOG. */
+  maxBacklog?: number;
+  /** QUERY_TIMEOUT_MS. */
+  queryTimeoutMs?: number;
+  /** CLOSE_TIMEOUT_MS. */
+  closeTimeoutMs?: number;
+}
 
 interface Waiting {
   resolve: (value: unknown) => void;
@@ -101,11 +113,18 @@ export class PipeStore implements Store {
   private nextId = 0;
   private dead: string | null = null;
   private readonly exited: Promise<void>;
+  private readonly maxBacklog: number;
+  private readonly queryTimeoutMs: number;
+  private readonly closeTimeoutMs: number;
 
   constructor(
     readonly where: string,
     private readonly child: ChildProcess,
+    options: PipeOptions = {},
   ) {
+    this.maxBacklog = options.maxBacklog ?? MAX_BACKLOG;
+    this.queryTimeoutMs = options.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.once('exit', (code, signal) => this.lost(`history writer exited (${signal ?? code})`));
     child.stdin!.on('error', () => {}); // a writer gone is reported by 'exit'
@@ -168,7 +187,7 @@ export class PipeStore implements Store {
   /** Whether a record may be written now: the writer alive and not too far behind. */
   private room(): boolean {
     if (this.dead !== null) return false;
-    if (this.child.stdin!.writableLength > MAX_BACKLOG) {
+    if (this.child.stdin!.writableLength > this.maxBacklog) {
       if (this.dropped++ === 0) {
         this.onError?.(new Error('the history writer is behind: new messages are not being kept'));
       }
@@ -231,7 +250,7 @@ export class PipeStore implements Store {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
         reject(new Error('the history writer did not answer in time'));
-      }, QUERY_TIMEOUT_MS);
+      }, this.queryTimeoutMs);
       this.waiting.set(id, {
         resolve: (v) => {
           clearTimeout(timer);
@@ -290,7 +309,7 @@ export class PipeStore implements Store {
     this.flush();
     this.dead ??= 'closed';
     this.child.stdin!.end();
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), this.closeTimeoutMs);
     await this.exited;
     clearTimeout(timer);
   }
@@ -300,7 +319,11 @@ export class PipeStore implements Store {
  * Start the writer on `file` and wait until it has the file open. Throws StoreOpenError with the
  * writer's one-line reason (locked by another server, newer schema, not a database...).
  */
-export async function openPipeStore(file: string, fsync = false): Promise<PipeStore> {
+export async function openPipeStore(
+  file: string,
+  fsync = false,
+  options: PipeOptions = {},
+): Promise<PipeStore> {
   const child = spawn(process.execPath, [WRITER, file, fsync ? '1' : '0'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -340,6 +363,6 @@ export async function openPipeStore(file: string, fsync = false): Promise<PipeSt
     });
   });
   await ready;
-  store = new PipeStore(file, child);
+  store = new PipeStore(file, child, options);
   return store;
 }

@@ -11,11 +11,20 @@
 // It ignores SIGINT, SIGTERM and SIGHUP: when the server stops, or is killed outright, the pipe
 // closes and the writer drains it, commits and exits, so a message the server had handed over
 // before dying is still stored.
+//
+// The work is the Writer class (lines in, rows and answers out), which tests run in process;
+// main() only wires the arguments, stdin, stdout and signals to it.
+import fs from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { unescapeField } from './pipe.js';
 import { openSqliteStore, type SqliteStore } from './sqlite.js';
 import { StoreOpenError } from './types.js';
 
 type Line = ['w', string, unknown[]] | ['q', number, string, unknown[]];
+
+/** Where the writer's answers go: ["ready"], ["fail", reason], ["err", reason], ["r", ...], ["x", ...]. */
+export type Send = (line: unknown[]) => void;
 
 /** The method at `path` ('history.latest', 'getMeta') of the store, bound to its object. */
 function method(store: SqliteStore, path: string): (...args: unknown[]) => unknown {
@@ -36,28 +45,50 @@ function method(store: SqliteStore, path: string): (...args: unknown[]) => unkno
  */
 const COMMIT_EVERY_MS = 20;
 
-function send(line: unknown[]): void {
-  process.stdout.write(JSON.stringify(line) + '\n');
+/** `send` for an output stream (the writer's stdout): one JSON array a line. */
+export function jsonLines(out: Writable): Send {
+  return (line) => {
+    out.write(JSON.stringify(line) + '\n');
+  };
 }
 
-function main(): void {
-  const [file, fsync] = process.argv.slice(2);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => {});
-  let store: SqliteStore;
-  try {
-    store = openSqliteStore(file, { fsync: fsync === '1', commitEveryMs: COMMIT_EVERY_MS });
-  } catch (err) {
-    const reason =
-      err instanceof StoreOpenError ? err.message : `cannot open database ${file}: ${String(err)}`;
-    send(['fail', reason]);
-    process.exitCode = 2;
-    return;
-  }
-  store.onError = (err) => send(['err', err.message]);
-  send(['ready']);
+/** The writer's work on an open store: lines in (as they come, in chunks), rows and answers out. */
+export class Writer {
+  /** The input after its last newline: the start of a line still coming. */
+  private partial = '';
 
-  let partial = '';
-  const apply = (text: string): void => {
+  constructor(
+    private readonly store: SqliteStore,
+    private readonly send: Send,
+  ) {
+    store.onError = (err) => send(['err', err.message]);
+  }
+
+  /** Read `input` (the writer's stdin) to its end; `ended` runs once the store is closed after it. */
+  read(input: Readable, ended: () => void): void {
+    input.setEncoding('utf8');
+    input.on('data', (chunk: string) => this.data(chunk));
+    input.on('end', () => {
+      void this.store.close().then(ended);
+    });
+  }
+
+  /** A chunk of input: every line it completes is applied; the rest waits for the next chunk. */
+  data(chunk: string): void {
+    const text = this.partial + chunk;
+    const last = text.lastIndexOf('\n');
+    this.partial = text.slice(last + 1);
+    if (last < 0) return;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1 && nl <= last; nl = text.indexOf('\n', start)) {
+      if (nl > start) this.apply(text.slice(start, nl));
+      start = nl + 1;
+    }
+  }
+
+  private apply(text: string): void {
+    const store = this.store;
+    const send = this.send;
     if (text.charCodeAt(0) === 0x41 /* A */) {
       // A\tmsgid\ttime\tconversation\ttarget\tsource\taccount\tcommand\ttags\ttext
       const f = text.split('\t');
@@ -93,22 +124,47 @@ function main(): void {
           (err: unknown) => send(['x', id, err instanceof Error ? err.message : String(err)]),
         );
     }
-  };
-  process.stdin.setEncoding('utf8');
-  process.stdin.on('data', (chunk: string) => {
-    const text = partial + chunk;
-    const last = text.lastIndexOf('\n');
-    partial = text.slice(last + 1);
-    if (last < 0) return;
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1 && nl <= last; nl = text.indexOf('\n', start)) {
-      if (nl > start) apply(text.slice(start, nl));
-      start = nl + 1;
-    }
-  });
-  process.stdin.on('end', () => {
-    void store.close().then(() => process.exit(0));
-  });
+  }
 }
 
-main();
+/**
+ * Open `file` for a writer: answers ["ready"] and returns the writer, or answers ["fail", reason]
+ * and returns null.
+ */
+export function openWriter(file: string, fsync: boolean, send: Send): Writer | null {
+  let store: SqliteStore;
+  try {
+    store = openSqliteStore(file, { fsync, commitEveryMs: COMMIT_EVERY_MS });
+  } catch (err) {
+    const reason =
+      err instanceof StoreOpenError ? err.message : `cannot open database ${file}: ${String(err)}`;
+    send(['fail', reason]);
+    return null;
+  }
+  const writer = new Writer(store, send);
+  send(['ready']);
+  return writer;
+}
+
+/** The process: the arguments, stdin, stdout and signals wired to a Writer. */
+function main(): void {
+  const [file, fsync] = process.argv.slice(2);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => {});
+  const writer = openWriter(file, fsync === '1', jsonLines(process.stdout));
+  if (writer === null) {
+    process.exitCode = 2;
+    return;
+  }
+  writer.read(process.stdin, () => process.exit(0));
+}
+
+/** Whether this file is the one node was started with (pipe.ts spawns it), not imported (tests). */
+function isScript(): boolean {
+  try {
+    return fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false; // no script (node -e), or one that is gone
+  }
+}
+
+if (isScript()) main();

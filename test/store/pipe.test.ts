@@ -1,0 +1,511 @@
+// The server's side of the history writer (pipe.ts) with the real writer process: escapes, big turns, answers, a writer behind, failing, stopped or killed, close and open errors.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  escapeField,
+  openPipeStore,
+  PipeStore,
+  unescapeField,
+  type PipeOptions,
+} from '../../src/store/pipe.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { StoreOpenError, type AccountRecord, type HistoryRecord } from '../../src/store/types.js';
+import { T0, committed, labels, makeTemp, rec, rmTemp } from './kit.js';
+
+/** The writer process of a store (a private field: the tests stop and kill it). */
+function writerOf(store: PipeStore): ChildProcess {
+  return (store as unknown as { child: ChildProcess }).child;
+}
+
+/** Fails with `what` when `p` takes longer than a few seconds. */
+async function within<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within 5 s`)), 5000);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Wait, without giving the event loop a turn, until process `pid` is in `state` (/proc: T
+ * stopped, Z exited but not yet reaped, so this process has not heard of it).
+ */
+function waitState(pid: number, state: 'T' | 'Z'): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 5000; i++) {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // pid (comm) state ...: comm may hold spaces, so read after its closing parenthesis.
+    if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] === state) return;
+    Atomics.wait(pause, 0, 0, 1);
+  }
+  assert.fail(`process ${pid} not in state ${state} after 5 s`);
+}
+
+/**
+ * For each writer stopped now, a shell that lets it go on in 30 s: should this file be killed
+ * first (a run that timed out), the writer then reads the end of its input and exits.
+ */
+const guards = new Map<number, ChildProcess>();
+
+/** Stop the writer (SIGSTOP): it reads nothing more until cont(). */
+function stop(writer: ChildProcess): void {
+  const pid = writer.pid!;
+  const guard = spawn('sh', ['-c', `sleep 30; kill -CONT ${pid}`], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  guard.unref();
+  guards.set(pid, guard);
+  process.kill(pid, 'SIGSTOP');
+  waitState(pid, 'T');
+}
+
+/** Let a stopped writer go on, or forget its guard when it is gone. */
+function cont(writer: ChildProcess): void {
+  const pid = writer.pid!;
+  if (writer.exitCode === null && writer.signalCode === null) process.kill(pid, 'SIGCONT');
+  const guard = guards.get(pid);
+  guards.delete(pid);
+  if (guard?.pid !== undefined && guard.exitCode === null) process.kill(-guard.pid, 'SIGKILL');
+}
+
+/** The messages onError is given, from now on. */
+function reports(store: PipeStore): string[] {
+  const seen: string[] = [];
+  store.onError = (err) => seen.push(err.message);
+  return seen;
+}
+
+/** Run `body` on a PipeStore on a new file, then close it (a stopped writer let go first). */
+async function withPipe(
+  options: PipeOptions,
+  body: (store: PipeStore, writer: ChildProcess, file: string) => Promise<void>,
+): Promise<void> {
+  const dir = makeTemp();
+  const file = path.join(dir, 'parley.db');
+  try {
+    const store = await openPipeStore(file, false, options);
+    const writer = writerOf(store);
+    try {
+      await body(store, writer, file);
+    } finally {
+      cont(writer);
+      await within(store.close(), 'close');
+    }
+  } finally {
+    rmTemp(dir);
+  }
+}
+
+/** One store for the tests that neither stop nor kill its writer (a writer takes a while to start). */
+let sharedStore: Promise<PipeStore> | null = null;
+const sharedDir = makeTemp();
+
+function shared(): Promise<PipeStore> {
+  sharedStore ??= openPipeStore(path.join(sharedDir, 'parley.db'));
+  return sharedStore;
+}
+
+after(async () => {
+  const store = await sharedStore?.catch(() => null);
+  await store?.close();
+  rmTemp(sharedDir);
+});
+
+/** The whole of a conversation, oldest first. */
+function all(store: PipeStore, conversation: string): Promise<HistoryRecord[]> {
+  return store.history.latest(conversation, null, 1000);
+}
+
+/** `text` as the middle of an IRC line's bytes: [buffer, start, end] of it. */
+function inLine(text: string): [Buffer, number, number] {
+  const prefix = Buffer.from('PRIVMSG bob :');
+  const bytes = Buffer.concat([prefix, Buffer.from(text), Buffer.from('\r\n')]);
+  return [bytes, prefix.length, bytes.length - 2];
+}
+
+/** appendBytes() of `r`, its text given as bytes inside a line. */
+function appendBytes(store: PipeStore, r: HistoryRecord): void {
+  const { text, ...rest } = r;
+  store.history.appendBytes!(rest, ...inLine(text));
+}
+
+test('pipe: escapeField leaves no tab, LF or CR and unescapeField undoes it', () => {
+  assert.equal(escapeField('a\tb\nc\rd\\e'), 'a\\tb\\nc\\rd\\\\e');
+  assert.equal(escapeField('plain é ✓'), 'plain é ✓');
+  const cases = ['', 'plain', '\t', '\n', '\r', '\\', '\\t', 'a\tb', '\t\t\n\r\\\\', 'é\t✓\r\n'];
+  for (const text of cases) {
+    const escaped = escapeField(text);
+    assert.doesNotMatch(escaped, /[\t\n\r]/, JSON.stringify(text));
+    assert.equal(unescapeField(escaped), text, JSON.stringify(text));
+  }
+  assert.equal(unescapeField('a\\tb'), 'a\tb');
+  assert.equal(unescapeField('\\n\\r\\t\\\\'), '\n\r\t\\');
+  assert.equal(unescapeField('no escapes'), 'no escapes');
+});
+
+test('pipe: append and appendBytes keep every field, with and without bytes that need escapes', async () => {
+  const store = await shared();
+  const texts = [
+    'plain',
+    '\t',
+    '\n',
+    '\r',
+    '\\',
+    '\t\t',
+    '\\\\',
+    '\\t',
+    'mix\tof\\all\r\nof them',
+    'é ✓',
+    '',
+  ];
+  const sent: HistoryRecord[] = [];
+  texts.forEach((text, i) => {
+    sent.push(rec('#a', text, T0 + 2 * i));
+    sent.push(rec('#a', text, T0 + 2 * i + 1));
+  });
+  // Fields other than the text, each alone with a separator or a backslash.
+  sent.push(rec('#a', 'odd fields', T0 + 100, { target: '\\', source: '\t', tags: '\n' }));
+  sent.push(rec('#a', 'odd account', T0 + 101, { account: '\r', tags: '+a=b\\sc' }));
+  sent.push(rec('#a', 'an account', T0 + 102, { account: 'alice' }));
+  sent.forEach((r, i) => (i % 2 === 0 ? store.history.append(r) : appendBytes(store, r)));
+  const odd = rec('a\tb c\\d', 'odd conversation', T0 + 103, { target: 'c\\d' });
+  appendBytes(store, odd);
+  await committed(store);
+  assert.deepEqual(await all(store, '#a'), sent);
+  assert.deepEqual(await all(store, odd.conversation), [odd]);
+});
+
+test('pipe: turns bigger than the output buffer (64 KiB) lose nothing', async () => {
+  const store = await shared();
+  const sent: HistoryRecord[] = [];
+  let t = T0;
+  const add = (text: string, bytes: boolean): void => {
+    const r = rec('#big', text, ++t);
+    sent.push(r);
+    if (bytes) appendBytes(store, r);
+    else store.history.append(r);
+  };
+  // One turn: two 40 KB lines, then many small ones, then 200 KB (more than twice the buffer).
+  add('a'.repeat(40_000), false);
+  add('b'.repeat(40_000), false);
+  for (let i = 0; i < 50; i++) add(`small ${i}`, i % 2 === 0);
+  add('c\t'.repeat(100_000), false);
+  store.flush();
+  // One turn of 150 KB bytes copied as they are, one of 150 KB needing escapes.
+  add('d'.repeat(150_000), true);
+  store.flush();
+  add('e\\'.repeat(75_000), true);
+  store.flush();
+  // Each alone in a turn: lines that end just before, at and just after the buffer's end.
+  for (let n = -3; n <= 3; n++) {
+    const r = rec('#big', '', ++t);
+    const head = ['A', r.msgid, r.time, r.conversation, r.target, r.source, '', r.command, r.tags];
+    const room = 64 * 1024 - Buffer.byteLength(`${head.join('\t')}\t`);
+    r.text = 'f'.repeat(room + n);
+    sent.push(r);
+    appendBytes(store, r);
+    store.flush();
+  }
+  add('the last', true);
+  await committed(store);
+  const got = await all(store, '#big');
+  assert.deepEqual(
+    got.map((r) => [r.text.length, r.text.slice(0, 8)]),
+    sent.map((r) => [r.text.length, r.text.slice(0, 8)]),
+  );
+  assert.deepEqual(got, sent);
+});
+
+test('pipe: writes and queries go through; a query that fails rejects with its reason', async () => {
+  const store = await shared();
+  const account: AccountRecord = {
+    name: 'Alice',
+    key: 'alice',
+    password: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==',
+    scram: null,
+    email: null,
+    createdAt: T0,
+  };
+  store.setMeta('cloak-secret', 's');
+  assert.equal(await store.getMeta('cloak-secret'), 's');
+  assert.equal(await store.getMeta('nothing'), null);
+  assert.equal(await store.accounts.create(account), true);
+  assert.equal(await store.accounts.create(account), false);
+  assert.deepEqual(await store.accounts.get('alice'), account);
+  await assert.rejects(store.accounts.create(null as unknown as AccountRecord), (err) => {
+    assert.ok(err instanceof Error);
+    assert.match(err.message, /null/);
+    return true;
+  });
+  const [a, b] = [rec('#w', 'a', T0 + 1), rec('#w', 'b', T0 + 2)];
+  store.history.append(a);
+  store.history.append(b);
+  store.history.redact(a.msgid);
+  assert.deepEqual(labels(await all(store, '#w')), ['b']);
+  assert.deepEqual(await store.history.find(a.msgid), a);
+});
+
+test('pipe: a commit the writer cannot make reaches onError (when set), and the store goes on', async () => {
+  const store = await shared();
+  // meta.value is NOT NULL: the writer's commit fails and it says so on its stdout.
+  store.setMeta('k', null as unknown as string);
+  assert.equal(await store.getMeta('k'), null); // nobody listening: nothing breaks
+  const seen = reports(store);
+  try {
+    store.setMeta('k', null as unknown as string);
+    assert.equal(await store.getMeta('k'), null);
+    assert.deepEqual(seen, ['NOT NULL constraint failed: meta.value']);
+    store.setMeta('k', 'v');
+    assert.equal(await store.getMeta('k'), 'v');
+    assert.deepEqual(seen, ['NOT NULL constraint failed: meta.value']);
+  } finally {
+    store.onError = null;
+  }
+});
+
+test('pipe: with nobody listening: a query not answered in time rejects (its late answer ignored), and so do those open when the writer dies', () =>
+  withPipe({ queryTimeoutMs: 1000 }, async (store, writer) => {
+    stop(writer);
+    await assert.rejects(within(store.getMeta('k'), 'timeout'), {
+      message: 'the history writer did not answer in time',
+    });
+    cont(writer);
+    store.setMeta('k', 'v');
+    assert.equal(await store.getMeta('k'), 'v');
+    stop(writer);
+    const open = store.getMeta('k');
+    writer.kill('SIGKILL');
+    await assert.rejects(within(open, 'rejection'), {
+      message: 'history writer exited (SIGKILL)',
+    });
+  }));
+
+test('pipe: the writer killed: open and later queries reject with the reason, onError is told once', () =>
+  withPipe({}, async (store, writer) => {
+    const seen = reports(store);
+    store.history.append(rec('#a', 'kept', T0));
+    assert.deepEqual(labels(await all(store, '#a')), ['kept']);
+    stop(writer);
+    const open: Promise<unknown>[] = [all(store, '#a'), store.getMeta('k')];
+    writer.kill('SIGKILL');
+    waitState(writer.pid!, 'Z');
+    // Gone, and this process not told yet: the pipe has no reader, a write to it fails (EPIPE).
+    store.setMeta('k', 'v');
+    store.history.append(rec('#a', 'lost', T0 + 1));
+    store.flush();
+    const why = { message: 'history writer exited (SIGKILL)' };
+    for (const query of open) await assert.rejects(within(query, 'rejection'), why);
+    await assert.rejects(store.accounts.get('alice'), why);
+    await assert.rejects(store.getMeta('k'), why);
+    store.setMeta('k', 'v');
+    store.history.append(rec('#a', 'after', T0 + 2));
+    store.channels.delete('#a');
+    store.flush();
+    assert.deepEqual(seen, ['history writer exited (SIGKILL)']);
+  }));
+
+test('pipe: a writer behind by more than the limit: new messages are dropped until it catches up, and onError says so twice', () =>
+  withPipe({ maxBacklog: 256 << 10 }, async (store, writer) => {
+    /** Put 1 MiB in the pipe for a stopped writer, past the limit of 256 KiB. */
+    const behind = (text: string, time: number): void => {
+      stop(writer);
+      store.history.append(rec('#b', text.repeat(1 << 20), time));
+      store.flush();
+    };
+    /** Let the writer go on, and wait until it has read everything. */
+    const catchUp = async (): Promise<void> => {
+      const drained = once(writer.stdin!, 'drain');
+      cont(writer);
+      await within(drained, 'drain');
+    };
+    // Nobody listening: the reports go nowhere, and nothing breaks.
+    behind('w', T0 - 3);
+    store.history.append(rec('#b', 'dropped 0', T0 - 2));
+    await catchUp();
+    store.history.append(rec('#b', 'first', T0 - 1));
+    const seen = reports(store);
+    await committed(store);
+    assert.deepEqual(seen, []);
+    // Listening.
+    behind('x', T0 + 1);
+    store.history.append(rec('#b', 'dropped 1', T0 + 2));
+    appendBytes(store, rec('#b', 'dropped 2', T0 + 3));
+    store.history.append(rec('#b', 'dropped 3', T0 + 4));
+    assert.deepEqual(seen, ['the history writer is behind: new messages are not being kept']);
+    store.setMeta('k', 'v'); // other writes are kept
+    await catchUp();
+    store.history.append(rec('#b', 'again 1', T0 + 5));
+    appendBytes(store, rec('#b', 'again 2', T0 + 6));
+    assert.deepEqual(seen, [
+      'the history writer is behind: new messages are not being kept',
+      'the history writer caught up; 3 messages were not kept',
+    ]);
+    await committed(store);
+    const got = labels(await all(store, '#b'));
+    assert.deepEqual(
+      got.map((t) => t.slice(0, 10)),
+      ['wwwwwwwwww', 'first', 'xxxxxxxxxx', 'again 1', 'again 2'],
+    );
+    assert.equal(await store.getMeta('k'), 'v');
+  }));
+
+test('pipe: a writer behind by most of a MiB loses nothing (the limit is 64 MiB)', () =>
+  withPipe({}, async (store, writer) => {
+    const seen = reports(store);
+    stop(writer);
+    const sent: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const text = `${i}`.repeat(256 << 10);
+      sent.push(text);
+      store.history.append(rec('#b', text, T0 + i));
+      store.flush();
+    }
+    for (let i = 0; i < 3; i++) {
+      sent.push(`small ${i}`);
+      appendBytes(store, rec('#b', `small ${i}`, T0 + 10 + i));
+    }
+    assert.ok(writer.stdin!.writableLength > 512 << 10);
+    cont(writer);
+    await committed(store);
+    assert.deepEqual(labels(await all(store, '#b')), sent);
+    assert.deepEqual(seen, []);
+  }));
+
+test('pipe: a backlog of exactly the limit still takes messages, one byte more does not', async () => {
+  // A child that never reads: what is written stays in its pipe's writer, counted to the byte.
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], {
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
+  const store = new PipeStore('test', child, { maxBacklog: 4 << 20 });
+  try {
+    child.stdin!.write(Buffer.alloc(4 << 20));
+    assert.equal(child.stdin!.writableLength, 4 << 20);
+    const seen = reports(store);
+    store.history.append(rec('#a', 'at the limit', T0));
+    store.flush();
+    assert.ok(child.stdin!.writableLength > 4 << 20, 'it went into the pipe');
+    assert.deepEqual(seen, []);
+    const before = child.stdin!.writableLength;
+    store.history.append(rec('#a', 'past it', T0 + 1));
+    store.flush();
+    assert.equal(child.stdin!.writableLength, before);
+    assert.deepEqual(seen, ['the history writer is behind: new messages are not being kept']);
+  } finally {
+    child.kill('SIGKILL');
+    await within(store.close(), 'close');
+  }
+});
+
+test('pipe: close() commits, ends the writer and lets go of the file; after it nothing is kept and queries fail', async () => {
+  const dir = makeTemp();
+  try {
+    const file = path.join(dir, 'parley.db');
+    const store = await openPipeStore(file);
+    const writer = writerOf(store);
+    const seen = reports(store);
+    const r = rec('#a', 'kept', T0);
+    store.history.append(r);
+    store.setMeta('k', 'v');
+    await within(store.close(), 'close');
+    assert.equal(writer.exitCode, 0);
+    assert.deepEqual(seen, [], 'a writer that was asked to stop is not a loss');
+    await assert.rejects(store.getMeta('k'), { message: 'closed' });
+    store.history.append(rec('#a', 'after close', T0 + 1));
+    store.setMeta('k', 'w');
+    store.flush();
+    assert.deepEqual(seen, []);
+    const again = openSqliteStore(file);
+    try {
+      assert.deepEqual(await again.history.latest('#a', null, 10), [r]);
+      assert.equal(await again.getMeta('k'), 'v');
+    } finally {
+      await again.close();
+    }
+  } finally {
+    rmTemp(dir);
+  }
+});
+
+test('pipe: close() kills a writer that does not finish in time', () =>
+  withPipe({ closeTimeoutMs: 200 }, async (store, writer) => {
+    stop(writer);
+    store.history.append(rec('#a', 'never read', T0));
+    await within(store.close(), 'close');
+    assert.equal(writer.signalCode, 'SIGKILL');
+  }));
+
+test('pipe: a file that is not a database: StoreOpenError with the reason', async () => {
+  const dir = makeTemp();
+  try {
+    const file = path.join(dir, 'parley.db');
+    fs.writeFileSync(file, 'not a database, only text '.repeat(200));
+    let reason = '';
+    try {
+      openSqliteStore(file);
+    } catch (err) {
+      reason = (err as Error).message;
+    }
+    assert.match(reason, /not a parley database/);
+    await assert.rejects(openPipeStore(file), (err) => {
+      assert.ok(err instanceof StoreOpenError);
+      assert.equal(err.message, reason);
+      return true;
+    });
+  } finally {
+    rmTemp(dir);
+  }
+});
+
+test('pipe: a writer that exits before it is ready: StoreOpenError with its exit code', async () => {
+  const dir = makeTemp();
+  try {
+    const file = path.join(dir, 'parley.db');
+    // The writer's node loads this first, and it exits at once (a writer that cannot start).
+    const preload = path.join(dir, 'exit.cjs');
+    fs.writeFileSync(preload, 'process.exit(3);\n');
+    const saved = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = `${saved ?? ''} --require=${preload}`;
+    let opening: Promise<PipeStore>;
+    try {
+      opening = openPipeStore(file); // spawns at once, with this environment
+    } finally {
+      if (saved === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = saved;
+    }
+    await assert.rejects(within(opening, 'failure'), (err) => {
+      assert.ok(err instanceof StoreOpenError);
+      assert.equal(err.message, `cannot open database ${file}: the history writer exited (3)`);
+      return true;
+    });
+  } finally {
+    rmTemp(dir);
+  }
+});
+
+test('pipe: the writer runs at niceness 10, below the server, where the system allows it', async () => {
+  const writer = writerOf(await shared());
+  // Whether this process may set a child's niceness to 10 (not when it runs above 10 itself
+  // without the privilege to lower it).
+  const probe = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], {
+    stdio: 'ignore',
+  });
+  let allowed = true;
+  try {
+    os.setPriority(probe.pid!, 10);
+  } catch {
+    allowed = false;
+  } finally {
+    probe.kill('SIGKILL');
+  }
+  assert.equal(os.getPriority(writer.pid), allowed ? 10 : os.getPriority());
+});

@@ -1,0 +1,344 @@
+// The history writer's work (writer.ts) in process: lines in as the pipe delivers them, rows in a SQLite file, answers out.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { escapeField } from '../../src/store/pipe.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { HistoryRecord } from '../../src/store/types.js';
+import { jsonLines, openWriter, type Writer } from '../../src/store/writer.js';
+import { T0, makeTemp, rec, rmTemp } from './kit.js';
+
+/** Fails with `what` when `p` takes longer than a few seconds (a lost answer must not hang the file). */
+async function within<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within 5 s`)), 5000);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What the writer sent, in order, and a way to wait for a query's answer. */
+class Answers {
+  readonly lines: unknown[][] = [];
+  private wake: (() => void) | null = null;
+
+  readonly send = (line: unknown[]): void => {
+    this.lines.push(line);
+    this.wake?.();
+  };
+
+  /** The ['r', id, value] or ['x', id, reason] of query `id`. */
+  to(id: number): Promise<unknown[]> {
+    const find = async (): Promise<unknown[]> => {
+      for (;;) {
+        const found = this.lines.find((l) => (l[0] === 'r' || l[0] === 'x') && l[1] === id);
+        if (found !== undefined) return found;
+        await new Promise<void>((resolve) => (this.wake = resolve));
+      }
+    };
+    return within(find(), `answer to query ${id}`);
+  }
+
+  /** The lines sent that are not query answers (ready, fail, err). */
+  others(): unknown[][] {
+    return this.lines.filter((l) => l[0] !== 'r' && l[0] !== 'x');
+  }
+}
+
+interface Run {
+  writer: Writer;
+  answers: Answers;
+  file: string;
+  /** Ends the writer's input: resolves once it has closed the file. */
+  end(): Promise<void>;
+}
+
+/**
+ * A writer (openWriter, as the process makes it) on a new file, reading a stream that end()
+ * closes; the test may also hand it chunks with writer.data(). Closed and removed after `body`.
+ */
+async function withWriter(body: (run: Run) => Promise<void>): Promise<void> {
+  const dir = makeTemp();
+  const file = path.join(dir, 'parley.db');
+  const answers = new Answers();
+  const writer = openWriter(file, false, answers.send);
+  assert.ok(writer !== null);
+  assert.deepEqual(answers.lines.shift(), ['ready']);
+  const input = new PassThrough();
+  const ended = new Promise<void>((resolve) => writer.read(input, resolve));
+  let closed = false;
+  const end = async (): Promise<void> => {
+    if (!closed) input.end();
+    closed = true;
+    await within(ended, 'close after the end of input');
+  };
+  try {
+    await body({ writer, answers, file, end });
+  } finally {
+    await end();
+    rmTemp(dir);
+  }
+}
+
+/** A record's line as pipe.ts writes it: A, the fields (escaped where they may hold a separator), LF. */
+function line(r: HistoryRecord): string {
+  const fields = [
+    'A',
+    r.msgid,
+    String(r.time),
+    escapeField(r.conversation),
+    escapeField(r.target),
+    escapeField(r.source),
+    r.account === null ? '' : escapeField(r.account),
+    r.command,
+    escapeField(r.tags),
+    escapeField(r.text),
+  ];
+  return `${fields.join('\t')}\n`;
+}
+
+/** A query's line. */
+function q(id: number, method: string, ...args: unknown[]): string {
+  return `${JSON.stringify(['q', id, method, args])}\n`;
+}
+
+/** A write's line. */
+function w(method: string, ...args: unknown[]): string {
+  return `${JSON.stringify(['w', method, args])}\n`;
+}
+
+/** Send query `id` and wait for its answer. */
+async function ask(run: Run, id: number, method: string, ...args: unknown[]): Promise<unknown[]> {
+  run.writer.data(q(id, method, ...args));
+  return run.answers.to(id);
+}
+
+/** Every field that may hold one: tab, LF, CR and backslash, alone and among other text. */
+const AWKWARD = [
+  rec('#a', 'plain', T0 + 1),
+  rec('#a', 'x\ty\nz\r\\w and é ✓', T0 + 2, { account: 'ali\\ce\t', tags: '+a=b\\sc;+t' }),
+  rec('#a', '\t', T0 + 3, { target: '\\', source: 'a\nb!c@d', account: 'bob' }),
+  rec('#a', '\n', T0 + 4, { tags: '\r' }),
+  rec('#a', '\r', T0 + 5),
+  rec('#a', '\\', T0 + 6, { account: '\\t' }),
+  rec('#a', '', T0 + 7, { command: 'TAGMSG', tags: '+typing=active' }),
+  rec('#a', '\\n is not a newline', T0 + 8, { command: 'NOTICE' }),
+];
+
+test('writer: a record line is a row, every field as it was sent, escapes undone and an empty account null', () =>
+  withWriter(async (run) => {
+    const odd = rec('a\tb c\\d', 'in an odd conversation', T0 + 9, { target: 'c\\d' });
+    run.writer.data(AWKWARD.map(line).join('') + line(odd));
+    assert.deepEqual(await ask(run, 1, 'history.latest', '#a', null, 100), ['r', 1, AWKWARD]);
+    assert.deepEqual(await ask(run, 2, 'history.latest', odd.conversation, null, 10), [
+      'r',
+      2,
+      [odd],
+    ]);
+    assert.deepEqual(run.answers.others(), []);
+  }));
+
+test('writer: lines split anywhere across chunks, several to a chunk, and blank lines', () =>
+  withWriter(async (run) => {
+    const first = AWKWARD.slice(0, 4);
+    const input = first.map(line).join('') + w('setMeta', 'k', 'v \\ \t') + q(1, 'getMeta', 'k');
+    // One character at a time: every line arrives in pieces, every newline alone.
+    for (const c of input) run.writer.data(c);
+    assert.deepEqual(await run.answers.to(1), ['r', 1, 'v \\ \t']);
+    // Then the rest in uneven chunks, with blank lines between lines and a line ending a chunk.
+    const rest = `\n\n${AWKWARD.slice(4).map(line).join('\n')}\n${q(2, 'history.latest', '#a', null, 100)}`;
+    for (let i = 0; i < rest.length; i += 7) run.writer.data(rest.slice(i, i + 7));
+    assert.deepEqual(await run.answers.to(2), ['r', 2, AWKWARD]);
+    run.writer.data('\n');
+    run.writer.data('\n\n');
+    assert.deepEqual(run.answers.others(), [], 'blank lines are no lines');
+  }));
+
+test('writer: a line that is neither a record nor JSON is answered with err, and the lines after it still count', () =>
+  withWriter(async (run) => {
+    run.writer.data('x\n');
+    assert.deepEqual(run.answers.lines, [['err', 'the history writer got a line it cannot read']]);
+    run.writer.data(`{"w": 1\n${w('setMeta', 'k', 'v')}`);
+    assert.deepEqual(await ask(run, 1, 'getMeta', 'k'), ['r', 1, 'v']);
+    assert.deepEqual(run.answers.others(), [
+      ['err', 'the history writer got a line it cannot read'],
+      ['err', 'the history writer got a line it cannot read'],
+    ]);
+  }));
+
+test('writer: writes reach the store methods they name, the nested ones too', () =>
+  withWriter(async (run) => {
+    const [a, b, c] = [rec('#a', 'a', T0 + 1), rec('#a', 'b', T0 + 2), rec('#a', 'c', T0 + 3)];
+    run.writer.data([a, b, c].map(line).join(''));
+    run.writer.data(
+      w('history.redact', b.msgid) +
+        w('setMeta', 'cloak-secret', 's') +
+        w('accounts.setReadMarker', 'alice', '#a', T0 + 2) +
+        w('channels.delete', '#nothing'),
+    );
+    assert.deepEqual(await ask(run, 1, 'history.latest', '#a', null, 10), ['r', 1, [a, c]]);
+    assert.deepEqual(await ask(run, 2, 'getMeta', 'cloak-secret'), ['r', 2, 's']);
+    assert.deepEqual(await ask(run, 3, 'accounts.readMarker', 'alice', '#a'), ['r', 3, T0 + 2]);
+    assert.deepEqual(run.answers.others(), []);
+  }));
+
+test('writer: a query is answered with r and its value (null for none), a failure with x and the reason', () =>
+  withWriter(async (run) => {
+    const account = {
+      name: 'Alice',
+      key: 'alice',
+      password: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==',
+      scram: null,
+      email: null,
+      createdAt: T0,
+    };
+    assert.deepEqual(await ask(run, 1, 'accounts.create', account), ['r', 1, true]);
+    assert.deepEqual(await ask(run, 2, 'accounts.create', account), ['r', 2, false]);
+    assert.deepEqual(await ask(run, 3, 'accounts.get', 'alice'), ['r', 3, account]);
+    assert.deepEqual(await ask(run, 4, 'accounts.get', 'bob'), ['r', 4, null]);
+    // update() answers nothing: the line still says null, so the promise resolves.
+    assert.deepEqual(await ask(run, 5, 'accounts.update', { ...account, email: 'a@b' }), [
+      'r',
+      5,
+      null,
+    ]);
+    assert.deepEqual(await ask(run, 6, 'getMeta', 'none'), ['r', 6, null]);
+    // Failures: a method that throws, and paths that name no method.
+    const bad = await ask(run, 7, 'accounts.create', null);
+    assert.equal(bad[0], 'x');
+    assert.equal(bad[1], 7);
+    assert.match(String(bad[2]), /null/);
+    assert.deepEqual(await ask(run, 8, 'history.nope', 1), [
+      'x',
+      8,
+      'no store method history.nope',
+    ]);
+    assert.deepEqual(await ask(run, 9, 'nope.latest'), ['x', 9, 'no store method nope.latest']);
+    assert.deepEqual(await ask(run, 10, 'nope'), ['x', 10, 'no store method nope']);
+    assert.deepEqual(await ask(run, 11, 'where'), ['x', 11, 'no store method where']);
+    // The writer goes on after them.
+    assert.deepEqual(await ask(run, 12, 'accounts.get', 'alice'), [
+      'r',
+      12,
+      { ...account, email: 'a@b' },
+    ]);
+    assert.deepEqual(run.answers.others(), []);
+  }));
+
+test('writer: a line of another kind is ignored', () =>
+  withWriter(async (run) => {
+    run.writer.data('["z", 1, "getMeta", ["k"]]\n[]\n{}\n');
+    assert.deepEqual(await ask(run, 2, 'getMeta', 'k'), ['r', 2, null]);
+    assert.deepEqual(run.answers.lines, [['r', 2, null]]);
+  }));
+
+test('writer: a query first commits the writes before it; a failed commit is answered with err', () =>
+  withWriter(async (run) => {
+    // The writer commits every 20 ms: without the query's commit these would not be visible yet.
+    const a = rec('#a', 'just sent', T0 + 1);
+    run.writer.data(line(a) + q(1, 'history.latest', '#a', null, 10));
+    assert.deepEqual(await run.answers.to(1), ['r', 1, [a]]);
+    // A write that SQLite refuses (meta.value is NOT NULL) fails its commit: the query's.
+    run.writer.data(w('setMeta', 'k', null) + q(2, 'getMeta', 'k'));
+    assert.deepEqual(run.answers.lines.slice(1), [
+      ['err', 'NOT NULL constraint failed: meta.value'],
+    ]);
+    assert.deepEqual(await run.answers.to(2), ['r', 2, null]);
+  }));
+
+test('writer: the end of input commits what is left and closes the file', async () => {
+  const dir = makeTemp();
+  try {
+    const file = path.join(dir, 'parley.db');
+    const answers = new Answers();
+    const writer = openWriter(file, false, answers.send);
+    assert.ok(writer !== null);
+    const input = new PassThrough();
+    const ended = new Promise<void>((resolve) => writer.read(input, resolve));
+    // Text as bytes, a two-byte character cut between two chunks.
+    const r = rec('#a', 'café ✓', T0 + 1);
+    const bytes = Buffer.from(line(r) + w('setMeta', 'k', 'é'));
+    const cut = bytes.indexOf(Buffer.from('é')) + 1;
+    input.write(bytes.subarray(0, cut));
+    input.write(bytes.subarray(cut));
+    input.end();
+    await within(ended, 'close after the end of input');
+    assert.deepEqual(answers.lines, [['ready']]);
+    // Closed: the lock is gone, and the rows are in the file.
+    const again = openSqliteStore(file);
+    try {
+      assert.deepEqual(await again.history.latest('#a', null, 10), [r]);
+      assert.equal(await again.getMeta('k'), 'é');
+    } finally {
+      await again.close();
+    }
+  } finally {
+    rmTemp(dir);
+  }
+});
+
+test('writer: a file that cannot be opened is answered with fail and its reason', async () => {
+  const dir = makeTemp();
+  try {
+    const file = path.join(dir, 'parley.db');
+    fs.writeFileSync(file, 'not a database, only text '.repeat(200));
+    let expected = '';
+    try {
+      openSqliteStore(file);
+    } catch (err) {
+      expected = (err as Error).message;
+    }
+    assert.match(expected, /not a parley database/);
+    const answers = new Answers();
+    assert.equal(openWriter(file, false, answers.send), null);
+    assert.deepEqual(answers.lines, [['fail', expected]]);
+  } finally {
+    rmTemp(dir);
+  }
+});
+
+test('writer: answers go out as one JSON array a line', () => {
+  const out = new PassThrough();
+  const send = jsonLines(out);
+  send(['ready']);
+  send(['r', 1, { text: 'a\nb' }]);
+  assert.equal(out.read().toString(), '["ready"]\n["r",1,{"text":"a\\nb"}]\n');
+});
+
+test('writer: run as a script (as pipe.ts starts it): answers on stdout, exits 0 at the end of input, or 2 when it cannot open the file', () => {
+  const script = fileURLToPath(new URL('../../src/store/writer.js', import.meta.url));
+  const dir = makeTemp();
+  try {
+    const file = path.join(dir, 'parley.db');
+    const r = rec('#a', 'by the process', T0);
+    const ok = spawnSync(process.execPath, [script, file, '0'], {
+      input: line(r) + q(1, 'history.latest', '#a', null, 10),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout, `["ready"]\n${JSON.stringify(['r', 1, [r]])}\n`);
+    const bad = path.join(dir, 'text');
+    fs.writeFileSync(bad, 'not a database, only text '.repeat(200));
+    const fail = spawnSync(process.execPath, [script, bad, '1'], {
+      input: '',
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.equal(fail.status, 2, fail.stderr);
+    assert.match(
+      fail.stdout,
+      /^\["fail","cannot open database [^\n]*not a parley database[^\n]*"\]\n$/,
+    );
+  } finally {
+    rmTemp(dir);
+  }
+});
