@@ -7,11 +7,21 @@ import { MemoryStore } from '../../src/store/memory.js';
 import { openPipeStore } from '../../src/store/pipe.js';
 import { openRedisStore } from '../../src/store/redis.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { HistoryRecord, Store } from '../../src/store/types.js';
+import type { AccountRecord, HistoryRecord, Store } from '../../src/store/types.js';
 import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
 
 /** A fixed epoch for test times. */
 export const T0 = 1_764_000_000_000;
+
+/** An account record as the server writes one (a made-up scrypt hash). */
+export const ALICE: AccountRecord = {
+  name: 'Alice',
+  key: 'alice',
+  password: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==',
+  scram: null,
+  email: null,
+  createdAt: T0,
+};
 
 let counter = 0;
 
@@ -124,4 +134,16 @@ export async function withStore(
   } finally {
     rmTemp(dir);
   }
+}
+
+/** A file in `dir` that is text, not SQLite, and the reason openSqliteStore gives for refusing it. */
+export function notADatabase(dir: string): { file: string; reason: string } {
+  const file = path.join(dir, 'parley.db');
+  fs.writeFileSync(file, 'not a database, only text '.repeat(200));
+  try {
+    openSqliteStore(file);
+  } catch (err) {
+    return { file, reason: (err as Error).message };
+  }
+  throw new Error(`${file} opened as a database`);
 }

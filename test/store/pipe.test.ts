@@ -15,7 +15,7 @@ import {
 } from '../../src/store/pipe.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { StoreOpenError, type AccountRecord, type HistoryRecord } from '../../src/store/types.js';
-import { T0, committed, labels, makeTemp, rec, rmTemp } from './kit.js';
+import { ALICE, T0, notADatabase, committed, labels, makeTemp, rec, rmTemp } from './kit.js';
 
 /** The writer process of a store (a private field: the tests stop and kill it). */
 function writerOf(store: PipeStore): ChildProcess {
@@ -228,14 +228,7 @@ test('pipe: turns bigger than the output buffer (64 KiB) lose nothing', async ()
 
 test('pipe: writes and queries go through; a query that fails rejects with its reason', async () => {
   const store = await shared();
-  const account: AccountRecord = {
-    name: 'Alice',
-    key: 'alice',
-    password: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==',
-    scram: null,
-    email: null,
-    createdAt: T0,
-  };
+  const account = ALICE;
   store.setMeta('cloak-secret', 's');
   assert.equal(await store.getMeta('cloak-secret'), 's');
   assert.equal(await store.getMeta('nothing'), null);
@@ -447,14 +440,7 @@ test('pipe: close() kills a writer that does not finish in time', () =>
 test('pipe: a file that is not a database: StoreOpenError with the reason', async () => {
   const dir = makeTemp();
   try {
-    const file = path.join(dir, 'parley.db');
-    fs.writeFileSync(file, 'not a database, only text '.repeat(200));
-    let reason = '';
-    try {
-      openSqliteStore(file);
-    } catch (err) {
-      reason = (err as Error).message;
-    }
+    const { file, reason } = notADatabase(dir);
     assert.match(reason, /not a parley database/);
     await assert.rejects(openPipeStore(file), (err) => {
       assert.ok(err instanceof StoreOpenError);

@@ -7,19 +7,10 @@ import { encode } from '../../src/store/redis-history.js';
 import { Script } from '../../src/store/redis-script.js';
 import { isRedisUrl, parseSentinelUrl, shownUrl } from '../../src/store/redis-url.js';
 import { openRedisStore, type RedisStore } from '../../src/store/redis.js';
-import type { AccountRecord, HistoryRecord } from '../../src/store/types.js';
+import type { HistoryRecord } from '../../src/store/types.js';
 import { StoreOpenError } from '../../src/store/types.js';
 import { haveRedis, startRedis, startSentinel } from '../helpers/redis.js';
-import { T0, committed, freshPrefix, labels, rec, testRedisUrl } from './kit.js';
-
-const alice: AccountRecord = {
-  name: 'Alice',
-  key: 'alice',
-  password: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==',
-  scram: null,
-  email: null,
-  createdAt: T0,
-};
+import { ALICE as alice, T0, committed, freshPrefix, labels, rec, testRedisUrl } from './kit.js';
 
 /** The rejection of `p`, which must reject. */
 async function rejection(p: Promise<unknown>): Promise<Error> {

@@ -5,20 +5,10 @@ import { createServer } from 'node:net';
 import { openStore, StoreOpenError } from '../../src/store/index.js';
 import { PRUNE_SLICE } from '../../src/store/redis-history.js';
 import { openRedisStore, type RedisStore } from '../../src/store/redis.js';
-import type { AccountRecord } from '../../src/store/types.js';
 import { makeAccount } from '../helpers/accounts.js';
 import { startServer, TestClient } from '../helpers/irc.js';
 import { freePort, haveRedis, startRedis } from '../helpers/redis.js';
-import { T0, committed, freshPrefix, labels, rec, testRedisUrl } from './kit.js';
-
-const alice: AccountRecord = {
-  name: 'Alice',
-  key: 'alice',
-  password: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==',
-  scram: null,
-  email: null,
-  createdAt: T0,
-};
+import { ALICE as alice, T0, committed, freshPrefix, labels, rec, testRedisUrl } from './kit.js';
 
 /** Two stores on one Redis and one prefix, as two nodes of a cluster open it. */
 async function twoNodes(): Promise<[RedisStore, RedisStore]> {

@@ -10,7 +10,7 @@ import { escapeField } from '../../src/store/pipe.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { HistoryRecord } from '../../src/store/types.js';
 import { jsonLines, openWriter, type Writer } from '../../src/store/writer.js';
-import { T0, makeTemp, rec, rmTemp } from './kit.js';
+import { ALICE, T0, notADatabase, makeTemp, rec, rmTemp } from './kit.js';
 
 /** Fails with `what` when `p` takes longer than a few seconds (a lost answer must not hang the file). */
 async function within<T>(p: Promise<T>, what: string): Promise<T> {
@@ -192,14 +192,7 @@ test('writer: writes reach the store methods they name, the nested ones too', ()
 
 test('writer: a query is answered with r and its value (null for none), a failure with x and the reason', () =>
   withWriter(async (run) => {
-    const account = {
-      name: 'Alice',
-      key: 'alice',
-      password: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==',
-      scram: null,
-      email: null,
-      createdAt: T0,
-    };
+    const account = ALICE;
     assert.deepEqual(await ask(run, 1, 'accounts.create', account), ['r', 1, true]);
     assert.deepEqual(await ask(run, 2, 'accounts.create', account), ['r', 2, false]);
     assert.deepEqual(await ask(run, 3, 'accounts.get', 'alice'), ['r', 3, account]);
@@ -288,14 +281,7 @@ test('writer: the end of input commits what is left and closes the file', async 
 test('writer: a file that cannot be opened is answered with fail and its reason', async () => {
   const dir = makeTemp();
   try {
-    const file = path.join(dir, 'parley.db');
-    fs.writeFileSync(file, 'not a database, only text '.repeat(200));
-    let expected = '';
-    try {
-      openSqliteStore(file);
-    } catch (err) {
-      expected = (err as Error).message;
-    }
+    const { file, reason: expected } = notADatabase(dir);
     assert.match(expected, /not a parley database/);
     const answers = new Answers();
     assert.equal(openWriter(file, false, answers.send), null);
