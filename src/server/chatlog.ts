@@ -4,7 +4,7 @@
 // asynchronous sink, so a slow terminal never stalls delivery. Remote text is stripped of control
 // characters so no user can drive the operator's terminal.
 import { stripControls } from '../protocol/index.js';
-import { copyBytes } from './bytes.js';
+import { copyBytes } from '../protocol/bytes.js';
 import type { User } from './user.js';
 
 /** Takes ownership of each chunk (a fresh Buffer per call, never reused). */

@@ -11,7 +11,7 @@
 // path on and off and compares every byte received and logged.
 import { isUtf8 } from 'node:buffer';
 import { hasWideControl, isChannelName } from '../protocol/index.js';
-import { copyBytes } from './bytes.js';
+import { copyBytes } from '../protocol/bytes.js';
 import { CAPBIT } from './capabilities.js';
 import type { Connection } from './connection.js';
 import { stampTags } from './event.js';

@@ -9,7 +9,7 @@
 // water mark hold the current sender back (flow.ts); past the cap they are an overflow ("SendQ
 // exceeded").
 import type { Socket } from 'node:net';
-import { copyBytes } from './bytes.js';
+import { copyBytes } from '../protocol/bytes.js';
 import { congested, Flow, forget, highWater, progressed, type FlowPeer } from './flow.js';
 import { markDirty, markSoon, type Resumable } from './flush.js';
 import { claim, claimEnd, retireSlab, scratchSlab } from './slab.js';

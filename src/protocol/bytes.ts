@@ -1,4 +1,4 @@
-// Copying short byte runs cheaply: the fast path's lines are assembled from a few small pieces.
+// Copying short byte runs cheaply: the fast path's lines and the history pipe's records are assembled from a few small pieces.
 
 /**
  * Copy src[start, end) into dst at `at`; returns where the copy ends. Measured on Node 20: a loop
