@@ -4,7 +4,7 @@
 // the next flush pass (flush.ts), before any line of that turn is written, so a message is durable
 // before its echo, its labeled ACK or its delivery leaves the server.
 import { serializeBody, serializeTags, type Tags } from '../protocol/index.js';
-import { conversationKey, type HistoryRecord, type Store } from '../store/types.js';
+import { conversationKey, privateRecord, type HistoryRecord, type Store } from '../store/types.js';
 import { CAPBIT } from './capabilities.js';
 import type { Channel } from './channel.js';
 import type { ServerEvent } from './event.js';
@@ -116,19 +116,14 @@ export class History {
 
   /** The private-message fast path's line (direct.ts): plain PRIVMSG, no tags. */
   privateBytes(stamp: Stamp, sender: User, recipient: User, buf: Buffer, s: number, e: number) {
-    const record = {
-      msgid: stamp.msgid,
-      time: stamp.ms,
-      conversation: conversationKey(sender.historyId, recipient.historyId),
-      target: recipient.nick,
-      source: sender.prefix,
-      account: sender.account,
-      command: 'PRIVMSG' as const,
-      tags: '',
-    };
+    const from = sender.historyParty();
+    const to = recipient.historyParty();
     const h = this.store.history;
-    if (h.appendBytes !== undefined) h.appendBytes(record, buf, s, e);
-    else h.append({ ...record, text: buf.toString('utf8', s, e) });
+    if (h.appendPrivate !== undefined) {
+      h.appendPrivate(stamp.msgid, stamp.ms, from, to, buf, s, e);
+    } else {
+      h.append(privateRecord(stamp.msgid, stamp.ms, from, to, buf.toString('utf8', s, e)));
+    }
   }
 
   /**

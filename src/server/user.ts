@@ -1,5 +1,6 @@
 // A registered identity on the network: nick, user/host, channels, away; owned by the network.
 import { fold } from '../protocol/index.js';
+import { Party } from '../store/types.js';
 import type { Channel } from './channel.js';
 import type { Client } from './client.js';
 
@@ -50,6 +51,7 @@ export class User {
   /** The nick and `:prefix PRIVMSG ` as bytes for the fast path, made on first use. */
   private nickBytes: Buffer | null = null;
   private privmsgBytes: Buffer | null = null;
+  private party: Party | null = null;
 
   constructor(
     nick: string,
@@ -75,6 +77,16 @@ export class User {
     if (this.account !== null) return 'a:' + this.account;
     if (this.remote !== null) return this.remoteHistoryId;
     return 'c:' + this.client.conn.id + historyScope.suffix;
+  }
+
+  /**
+   * This user as a party to private history (direct.ts), made again when its prefix (so its
+   * nick) or its account has changed since.
+   */
+  historyParty(): Party {
+    const p = this.party;
+    if (p !== null && p.prefix === this.prefix && p.account === this.account) return p;
+    return (this.party = new Party(this.historyId, this.nick, this.prefix, this.account));
   }
 
   /** @internal Network.join's half of membership. */

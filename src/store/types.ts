@@ -77,6 +77,47 @@ export function conversationKey(a: string, b: string): string {
   return a < b ? `${a} ${b}` : `${b} ${a}`;
 }
 
+/**
+ * One side of a private conversation as the server's user stands now: made again when its nick,
+ * prefix or account changes, so a backend may keep its encoding of the party on it.
+ */
+export class Party {
+  /** A backend's encoding of this party as sender, made at its first use (pipe.ts). */
+  encodedFrom: Buffer | null = null;
+  /** The same as recipient. */
+  encodedTo: Buffer | null = null;
+
+  constructor(
+    /** The user's private-history identity (conversationKey's half). */
+    readonly historyId: string,
+    readonly nick: string,
+    /** nick!user@host. */
+    readonly prefix: string,
+    readonly account: string | null,
+  ) {}
+}
+
+/** The record appendPrivate() stands for. */
+export function privateRecord(
+  msgid: string,
+  time: number,
+  from: Party,
+  to: Party,
+  text: string,
+): HistoryRecord {
+  return {
+    msgid,
+    time,
+    conversation: conversationKey(from.historyId, to.historyId),
+    target: to.nick,
+    source: from.prefix,
+    account: from.account,
+    command: 'PRIVMSG',
+    tags: '',
+    text,
+  };
+}
+
 /** Where a history query starts or ends: a point in time, or a message by its msgid. */
 export type Bound = { time: number } | { msgid: string };
 
@@ -96,11 +137,21 @@ export interface HistoryStore {
   /** Queue a record; durable after the next commit. */
   append(record: HistoryRecord): void;
   /**
-   * append() with the text given as UTF-8 bytes `text[start, end)`, for a caller that holds bytes
-   * (the private-message fast path): a backend that can store them as they are skips a decode.
-   * Optional: without it the caller decodes and calls append().
+   * append() of a plain PRIVMSG (no tags) from `from` to `to`, its text the UTF-8 bytes
+   * `text[start, end)`: the private-message fast path's record. A backend that can encode the
+   * parties once (Party.encodedFrom, encodedTo) and copy the bytes as they are skips building a record, two
+   * history ids and a conversation key per message. Optional: without it the caller builds the
+   * record (privateRecord) and calls append().
    */
-  appendBytes?(record: Omit<HistoryRecord, 'text'>, text: Buffer, start: number, end: number): void;
+  appendPrivate?(
+    msgid: string,
+    time: number,
+    from: Party,
+    to: Party,
+    text: Buffer,
+    start: number,
+    end: number,
+  ): void;
   /** The newest `limit` records, all after `after` when given. */
   latest(conversation: string, after: Bound | null, limit: number): Promise<HistoryRecord[]>;
   /** The `limit` records just before `bound`. */

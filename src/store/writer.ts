@@ -1,9 +1,10 @@
 // The history writer process: owns the SQLite file and applies what the server sends it over a pipe (see pipe.ts).
 //
 // Run as `node writer.js <file> <fsync 0|1>` with stdin/stdout pipes to the server. A line on
-// stdin that starts with `A` appends a message (tab-separated fields, pipe.ts); any other is a
-// JSON array: ["w", path, args] is another write (redact, setMeta...), ["q", id, path, args] a
-// query answered on stdout as ["r", id, value] or ["x", id, reason]. Rows are committed every
+// stdin that starts with `A` appends a message, one with `P` a plain private message from the
+// fast path (tab-separated fields, pipe.ts); any other is a JSON array: ["w", path, args] is
+// another write (redact, setMeta...), ["q", id, path, args] a query answered on stdout as
+// ["r", id, value] or ["x", id, reason]. Rows are committed every
 // COMMIT_EVERY_MS, and a query first commits what came before it, so it sees every write the
 // server made before asking.
 // It answers ["ready"] once the file is open, or ["fail", reason] and exits 2.
@@ -19,7 +20,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { unescapeField } from './pipe.js';
 import { openSqliteStore, type SqliteStore } from './sqlite.js';
-import { StoreOpenError } from './types.js';
+import { conversationKey, StoreOpenError } from './types.js';
 
 type Line = ['w', string, unknown[]] | ['q', number, string, unknown[]];
 
@@ -102,6 +103,22 @@ export class Writer {
         f[7],
         unescapeField(f[8]),
         unescapeField(f[9]),
+      ]);
+      return;
+    }
+    if (text.charCodeAt(0) === 0x50 /* P */) {
+      // P\tmsgid\ttime\tfromId\tsource\taccount\ttoId\ttarget\ttext (pipe.ts appendPrivate)
+      const f = text.split('\t');
+      store.history.appendRow([
+        f[1],
+        Number(f[2]),
+        conversationKey(unescapeField(f[3]), unescapeField(f[6])),
+        unescapeField(f[7]),
+        unescapeField(f[4]),
+        f[5] === '' ? null : unescapeField(f[5]),
+        'PRIVMSG',
+        '',
+        unescapeField(f[8]),
       ]);
       return;
     }

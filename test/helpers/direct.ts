@@ -2,22 +2,26 @@
 import type { ChatFormat } from '../../src/server/chatlog.js';
 import type { ServerConfig } from '../../src/server/config.js';
 import { directRelayed, setDirectPath } from '../../src/server/direct.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { conversationKey, type HistoryRecord, type Store } from '../../src/store/types.js';
 import { startServer, TestClient } from './irc.js';
 
 /**
  * alice sends `lines` (whole lines with CR LF, any bytes) to a server where bob, carol
  * (server-time), dave (message-tags) and erin (away) are registered; returns what each of the five
- * received and what the console printed, with times, msgids, sync tokens and cloaks masked, and how
- * many lines the fast path relayed. `fast` false turns the fast path off.
+ * received, what the console printed and what history kept of alice's conversation with each of
+ * the other four, with times, msgids, sync tokens and cloaks masked, and how many lines the fast
+ * path relayed. `fast` false turns the fast path off; `store` is the server's (closed after).
  */
 export async function transcript(
   fast: boolean,
   overrides: Partial<ServerConfig>,
   format: ChatFormat,
   lines: Buffer[],
+  store: Store = new MemoryStore(),
 ) {
   setDirectPath(fast);
-  const srv = await startServer(overrides, format);
+  const srv = await startServer(overrides, format, false, store);
   try {
     const alice = await TestClient.register(srv.port, 'alice');
     const bob = await TestClient.register(srv.port, 'bob');
@@ -44,10 +48,28 @@ export async function transcript(
       c.received.slice(marks[k]).map((r) => mask(r.raw)),
     );
     const printed = (await srv.console()).map(mask);
+    const [from, ...others] = ['alice', 'bob', 'carol', 'dave', 'erin'].map(
+      (nick) => srv.server.network.findUser(nick)!.historyId,
+    );
+    await new Promise((r) => setImmediate(r)); // the memory store commits on the next turn
+    const history = await Promise.all(
+      others.map(async (to) =>
+        (await store.history.latest(conversationKey(from, to), null, 1000)).map(
+          (r): HistoryRecord => ({
+            ...r,
+            msgid: 'M',
+            time: 0,
+            conversation: 'C',
+            source: mask(r.source),
+          }),
+        ),
+      ),
+    );
     for (const c of [alice, bob, carol, dave, erin]) c.destroy();
-    return { got, printed, relayed: directRelayed() - before };
+    return { got, printed, history, relayed: directRelayed() - before };
   } finally {
     await srv.stop();
+    await store.close();
     setDirectPath(true);
   }
 }

@@ -1,7 +1,12 @@
 // The private-message fast path (direct.ts) writes exactly what the general path writes, byte for byte.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { directRelayed } from '../../src/server/direct.js';
+import { openPipeStore } from '../../src/store/pipe.js';
+import { conversationKey, type Store } from '../../src/store/types.js';
 import { startServer, TestClient } from '../helpers/irc.js';
 import { transcript } from '../helpers/direct.js';
 
@@ -49,25 +54,95 @@ const BYTES = [
   ].map((bad) => Buffer.from([...Buffer.from('PRIVMSG bob :bad '), ...bad, 13, 10])),
 ];
 
-for (const [name, overrides, format] of [
-  ['text console', {}, 'text'],
-  ['JSON console', {}, 'json'],
-  ['private text hidden', { logPrivate: false }, 'text'],
-  ['flood control on', { flood: { burst: 100, rate: 10 } }, 'text'],
+/** A store in a new SQLite file, written by the real writer process (pipe.ts), and its folder. */
+async function pipeStore(): Promise<Store> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-direct-'));
+  const store = await openPipeStore(path.join(dir, 'parley.db'));
+  const close = store.close.bind(store);
+  store.close = async () => {
+    await close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return store;
+}
+
+for (const [name, overrides, format, db] of [
+  ['text console', {}, 'text', false],
+  ['JSON console', {}, 'json', false],
+  ['private text hidden', { logPrivate: false }, 'text', false],
+  ['flood control on', { flood: { burst: 100, rate: 10 } }, 'text', false],
+  ['history in a database file', {}, 'text', true],
 ] as const) {
-  test(`the fast path and the general path give the same bytes (${name})`, async () => {
-    const general = await transcript(false, overrides, format, BYTES);
-    const fast = await transcript(true, overrides, format, BYTES);
+  test(`the fast path and the general path give the same bytes and history (${name})`, async () => {
+    const general = await transcript(
+      false,
+      overrides,
+      format,
+      BYTES,
+      db ? await pipeStore() : undefined,
+    );
+    const fast = await transcript(
+      true,
+      overrides,
+      format,
+      BYTES,
+      db ? await pipeStore() : undefined,
+    );
     assert.equal(general.relayed, 0);
     assert.equal(fast.relayed, 11, 'the eleven plain private messages took the fast path');
     assert.deepEqual(fast.got, general.got);
     assert.deepEqual(fast.printed, general.printed);
+    assert.deepEqual(fast.history, general.history);
+    // Not vacuous: history kept bob's plain ones (and more), and carol's and dave's.
+    assert.ok(general.history[0].some((r) => r.text === 'hello there' && r.target === 'bob'));
+    assert.deepEqual(
+      general.history.slice(1, 3).map((h) => h.map((r) => r.text)),
+      [['to the server-time client', 'two targets'], ['to the message-tags client']],
+    );
     // Not vacuous: bob got the plain ones, and the general path's replies reached alice.
     assert.ok(general.got[1].includes(':alice!~alice@x-H.parley PRIVMSG bob word'));
     assert.ok(general.got[0].some((l) => / 401 alice nobody /.test(l)));
     assert.equal(general.got[0].filter((l) => / FAIL PRIVMSG INVALID_UTF8 /.test(l)).length, 2);
   });
 }
+
+test('history from the fast path follows nick changes of either party (a database file)', async () => {
+  const store = await pipeStore();
+  const srv = await startServer({}, 'text', false, store);
+  try {
+    const alice = await TestClient.register(srv.port, 'alice');
+    const bob = await TestClient.register(srv.port, 'bob');
+    const relayed = directRelayed();
+    const say = async (to: string, text: string) => {
+      alice.send(`PRIVMSG ${to} :${text}`);
+      await bob.expect((m) => m.command === 'PRIVMSG' && m.params[1] === text);
+    };
+    await say('bob', 'one');
+    await say('bob', 'two');
+    bob.send('NICK bobby');
+    await alice.sync();
+    await say('bobby', 'three');
+    alice.send('NICK alicia');
+    await bob.expect((m) => m.command === 'NICK' && m.params[0] === 'alicia');
+    await say('bobby', 'four');
+    assert.equal(directRelayed() - relayed, 4, 'all four took the fast path');
+    const [a, b] = ['alicia', 'bobby'].map((n) => srv.server.network.findUser(n)!.historyId);
+    const kept = await store.history.latest(conversationKey(a, b), null, 10);
+    assert.deepEqual(
+      kept.map((r) => [r.text, r.target, r.source.split('@')[0]]),
+      [
+        ['one', 'bob', 'alice!~alice'],
+        ['two', 'bob', 'alice!~alice'],
+        ['three', 'bobby', 'alice!~alice'],
+        ['four', 'bobby', 'alicia!~alice'],
+      ],
+    );
+    for (const c of [alice, bob]) c.destroy();
+  } finally {
+    await srv.stop();
+    await store.close();
+  }
+});
 
 test('a flood-limited sender keeps its order when lines wait for the bucket', async () => {
   const srv = await startServer({ flood: { burst: 2, rate: 50 } });

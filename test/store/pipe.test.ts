@@ -14,7 +14,12 @@ import {
   type PipeOptions,
 } from '../../src/store/pipe.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { StoreOpenError, type AccountRecord, type HistoryRecord } from '../../src/store/types.js';
+import {
+  Party,
+  StoreOpenError,
+  type AccountRecord,
+  type HistoryRecord,
+} from '../../src/store/types.js';
 import { ALICE, T0, notADatabase, committed, labels, makeTemp, rec, rmTemp } from './kit.js';
 
 /** The writer process of a store (a private field: the tests stop and kill it). */
@@ -121,6 +126,9 @@ after(async () => {
   rmTemp(sharedDir);
 });
 
+/** A private conversation (appendPrivate's records need one). */
+const PMB = 'c:1 c:2';
+
 /** The whole of a conversation, oldest first. */
 function all(store: PipeStore, conversation: string): Promise<HistoryRecord[]> {
   return store.history.latest(conversation, null, 1000);
@@ -133,10 +141,18 @@ function inLine(text: string): [Buffer, number, number] {
   return [bytes, prefix.length, bytes.length - 2];
 }
 
-/** appendBytes() of `r`, its text given as bytes inside a line. */
-function appendBytes(store: PipeStore, r: HistoryRecord): void {
-  const { text, ...rest } = r;
-  store.history.appendBytes!(rest, ...inLine(text));
+/**
+ * appendPrivate() of `r`, a plain PRIVMSG whose conversation is its two parties' history ids
+ * (sender first), its text given as bytes inside a line; `parties` reused when given.
+ */
+function appendPrivate(store: PipeStore, r: HistoryRecord, parties?: [Party, Party]): void {
+  const space = r.conversation.indexOf(' ');
+  assert.ok(space > 0 && r.command === 'PRIVMSG' && r.tags === '', 'a private record');
+  const [from, to] = parties ?? [
+    new Party(r.conversation.slice(0, space), 'sender', r.source, r.account),
+    new Party(r.conversation.slice(space + 1), r.target, 'someone!u@h', null),
+  ];
+  store.history.appendPrivate!(r.msgid, r.time, from, to, ...inLine(r.text));
 }
 
 test('pipe: escapeField leaves no tab, LF or CR and unescapeField undoes it', () => {
@@ -153,7 +169,7 @@ test('pipe: escapeField leaves no tab, LF or CR and unescapeField undoes it', ()
   assert.equal(unescapeField('no escapes'), 'no escapes');
 });
 
-test('pipe: append and appendBytes keep every field, with and without bytes that need escapes', async () => {
+test('pipe: append and appendPrivate keep every field, with and without bytes that need escapes', async () => {
   const store = await shared();
   const texts = [
     'plain',
@@ -168,31 +184,48 @@ test('pipe: append and appendBytes keep every field, with and without bytes that
     'é ✓',
     '',
   ];
+  const PM = 'a:alice c:7';
   const sent: HistoryRecord[] = [];
+  const sentPM: HistoryRecord[] = [];
   texts.forEach((text, i) => {
     sent.push(rec('#a', text, T0 + 2 * i));
-    sent.push(rec('#a', text, T0 + 2 * i + 1));
+    sentPM.push(rec(PM, text, T0 + 2 * i + 1, { account: 'alice' }));
   });
   // Fields other than the text, each alone with a separator or a backslash.
   sent.push(rec('#a', 'odd fields', T0 + 100, { target: '\\', source: '\t', tags: '\n' }));
   sent.push(rec('#a', 'odd account', T0 + 101, { account: '\r', tags: '+a=b\\sc' }));
   sent.push(rec('#a', 'an account', T0 + 102, { account: 'alice' }));
-  sent.forEach((r, i) => (i % 2 === 0 ? store.history.append(r) : appendBytes(store, r)));
-  const odd = rec('a\tb c\\d', 'odd conversation', T0 + 103, { target: 'c\\d' });
-  appendBytes(store, odd);
+  // The same two parties for every message of PM: encoded once, then reused.
+  const alice = new Party('a:alice', 'alice', 'alice!~alice@host', 'alice');
+  const seven = new Party('c:7', 'c:7', 'seven!~s@host', null);
+  sent.forEach((r) => store.history.append(r));
+  sentPM.forEach((r) => appendPrivate(store, r, [alice, seven]));
+  assert.ok(alice.encodedFrom !== null && seven.encodedTo !== null);
+  assert.equal(alice.encodedTo, null, 'alice was only ever the sender');
+  // The other way round: the conversation key is the same whoever sends.
+  const back = rec(PM, 'back', T0 + 200, { target: 'alice', source: 'seven!~s@host' });
+  store.history.appendPrivate!(back.msgid, back.time, seven, alice, ...inLine(back.text));
+  sentPM.push(back);
+  // Parties whose every field needs escapes, and no account.
+  const odd = rec('a\tb c\\d', 'odd parties', T0 + 103, { target: 'c\rd', source: 's\n\\' });
+  appendPrivate(store, odd);
+  const oddAccount = rec('a\tb c\\d', 'odd account', T0 + 104, { account: 'x\ty' });
+  appendPrivate(store, oddAccount);
   await committed(store);
   assert.deepEqual(await all(store, '#a'), sent);
-  assert.deepEqual(await all(store, odd.conversation), [odd]);
+  assert.deepEqual(await all(store, PM), sentPM);
+  assert.deepEqual(await all(store, odd.conversation), [odd, oddAccount]);
 });
 
 test('pipe: turns bigger than the output buffer (64 KiB) lose nothing', async () => {
   const store = await shared();
+  const BIG = 'c:1 c:2';
   const sent: HistoryRecord[] = [];
   let t = T0;
   const add = (text: string, bytes: boolean): void => {
-    const r = rec('#big', text, ++t);
+    const r = rec(BIG, text, ++t);
     sent.push(r);
-    if (bytes) appendBytes(store, r);
+    if (bytes) appendPrivate(store, r);
     else store.history.append(r);
   };
   // One turn: two 40 KB lines, then many small ones, then 200 KB (more than twice the buffer).
@@ -208,17 +241,17 @@ test('pipe: turns bigger than the output buffer (64 KiB) lose nothing', async ()
   store.flush();
   // Each alone in a turn: lines that end just before, at and just after the buffer's end.
   for (let n = -3; n <= 3; n++) {
-    const r = rec('#big', '', ++t);
-    const head = ['A', r.msgid, r.time, r.conversation, r.target, r.source, '', r.command, r.tags];
+    const r = rec(BIG, '', ++t);
+    const head = ['P', r.msgid, r.time, 'c:1', r.source, '', 'c:2', r.target];
     const room = 64 * 1024 - Buffer.byteLength(`${head.join('\t')}\t`);
     r.text = 'f'.repeat(room + n);
     sent.push(r);
-    appendBytes(store, r);
+    appendPrivate(store, r);
     store.flush();
   }
   add('the last', true);
   await committed(store);
-  const got = await all(store, '#big');
+  const got = await all(store, BIG);
   assert.deepEqual(
     got.map((r) => [r.text.length, r.text.slice(0, 8)]),
     sent.map((r) => [r.text.length, r.text.slice(0, 8)]),
@@ -312,7 +345,7 @@ test('pipe: a writer behind by more than the limit: new messages are dropped unt
     /** Put 1 MiB in the pipe for a stopped writer, past the limit of 256 KiB. */
     const behind = (text: string, time: number): void => {
       stop(writer);
-      store.history.append(rec('#b', text.repeat(1 << 20), time));
+      store.history.append(rec(PMB, text.repeat(1 << 20), time));
       store.flush();
     };
     /** Let the writer go on, and wait until it has read everything. */
@@ -323,28 +356,28 @@ test('pipe: a writer behind by more than the limit: new messages are dropped unt
     };
     // Nobody listening: the reports go nowhere, and nothing breaks.
     behind('w', T0 - 3);
-    store.history.append(rec('#b', 'dropped 0', T0 - 2));
+    store.history.append(rec(PMB, 'dropped 0', T0 - 2));
     await catchUp();
-    store.history.append(rec('#b', 'first', T0 - 1));
+    store.history.append(rec(PMB, 'first', T0 - 1));
     const seen = reports(store);
     await committed(store);
     assert.deepEqual(seen, []);
     // Listening.
     behind('x', T0 + 1);
-    store.history.append(rec('#b', 'dropped 1', T0 + 2));
-    appendBytes(store, rec('#b', 'dropped 2', T0 + 3));
-    store.history.append(rec('#b', 'dropped 3', T0 + 4));
+    store.history.append(rec(PMB, 'dropped 1', T0 + 2));
+    appendPrivate(store, rec(PMB, 'dropped 2', T0 + 3));
+    store.history.append(rec(PMB, 'dropped 3', T0 + 4));
     assert.deepEqual(seen, ['the history writer is behind: new messages are not being kept']);
     store.setMeta('k', 'v'); // other writes are kept
     await catchUp();
-    store.history.append(rec('#b', 'again 1', T0 + 5));
-    appendBytes(store, rec('#b', 'again 2', T0 + 6));
+    store.history.append(rec(PMB, 'again 1', T0 + 5));
+    appendPrivate(store, rec(PMB, 'again 2', T0 + 6));
     assert.deepEqual(seen, [
       'the history writer is behind: new messages are not being kept',
       'the history writer caught up; 3 messages were not kept',
     ]);
     await committed(store);
-    const got = labels(await all(store, '#b'));
+    const got = labels(await all(store, PMB));
     assert.deepEqual(
       got.map((t) => t.slice(0, 10)),
       ['wwwwwwwwww', 'first', 'xxxxxxxxxx', 'again 1', 'again 2'],
@@ -360,17 +393,17 @@ test('pipe: a writer behind by most of a MiB loses nothing (the limit is 64 MiB)
     for (let i = 0; i < 3; i++) {
       const text = `${i}`.repeat(256 << 10);
       sent.push(text);
-      store.history.append(rec('#b', text, T0 + i));
+      store.history.append(rec(PMB, text, T0 + i));
       store.flush();
     }
     for (let i = 0; i < 3; i++) {
       sent.push(`small ${i}`);
-      appendBytes(store, rec('#b', `small ${i}`, T0 + 10 + i));
+      appendPrivate(store, rec(PMB, `small ${i}`, T0 + 10 + i));
     }
     assert.ok(writer.stdin!.writableLength > 512 << 10);
     cont(writer);
     await committed(store);
-    assert.deepEqual(labels(await all(store, '#b')), sent);
+    assert.deepEqual(labels(await all(store, PMB)), sent);
     assert.deepEqual(seen, []);
   }));
 
@@ -478,20 +511,20 @@ test('pipe: a writer that exits before it is ready: StoreOpenError with its exit
   }
 });
 
-test('pipe: the writer runs at niceness 10, below the server, where the system allows it', async () => {
+test('pipe: the writer runs at niceness 19, below the server, where the system allows it', async () => {
   const writer = writerOf(await shared());
-  // Whether this process may set a child's niceness to 10 (not when it runs above 10 itself
-  // without the privilege to lower it).
+  // Whether this process may set a child's niceness to 19 (always, unless the system forbids
+  // changing it at all).
   const probe = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], {
     stdio: 'ignore',
   });
   let allowed = true;
   try {
-    os.setPriority(probe.pid!, 10);
+    os.setPriority(probe.pid!, 19);
   } catch {
     allowed = false;
   } finally {
     probe.kill('SIGKILL');
   }
-  assert.equal(os.getPriority(writer.pid), allowed ? 10 : os.getPriority());
+  assert.equal(os.getPriority(writer.pid), allowed ? 19 : os.getPriority());
 });

@@ -1,13 +1,15 @@
 // The store contract (types.ts), run case for case against every backend: memory, a SQLite file (in process and through the writer), Redis.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type {
-  AccountRecord,
-  Bound,
-  HistoryRecord,
-  ListEntryRecord,
-  HistoryStore,
-  Store,
+import {
+  Party,
+  privateRecord,
+  type AccountRecord,
+  type Bound,
+  type HistoryRecord,
+  type ListEntryRecord,
+  type HistoryStore,
+  type Store,
 } from '../../src/store/types.js';
 import { BACKENDS, T0, committed, labels, rec, withStore } from './kit.js';
 
@@ -143,19 +145,26 @@ for (const backend of BACKENDS) {
       }),
   );
 
-  test(name('appendBytes, where a backend has it, stores the text its bytes spell'), (t) =>
+  test(name('appendPrivate, where a backend has it, stores the record privateRecord makes'), (t) =>
     withStore(t, backend, async (store) => {
       const h = store.history;
-      if (h.appendBytes === undefined) return;
+      if (h.appendPrivate === undefined) return;
+      const alice = new Party('a:alice', 'alice', 'alice!~alice@host', 'alice');
+      const bob = new Party('c:9', 'bob', 'bob!~bob@host', null);
       const texts = ['plain words', 'héllo wörld ✓ 💬', 'a\ttab and a \\ backslash'];
-      const want = texts.map((text, i) => rec('alice bob', text, T0 + i + 1));
-      for (const r of want) {
-        const { text, ...rest } = r;
+      const want = texts.map((text, i) =>
+        i === 1
+          ? privateRecord(`m${i}`, T0 + i + 1, bob, alice, text)
+          : privateRecord(`m${i}`, T0 + i + 1, alice, bob, text),
+      );
+      texts.forEach((text, i) => {
         const bytes = Buffer.from(`PRIVMSG bob :${text}\r\n`);
-        h.appendBytes(rest, bytes, 13, bytes.length - 2);
-      }
+        const [from, to] = i === 1 ? [bob, alice] : [alice, bob];
+        h.appendPrivate!(`m${i}`, T0 + i + 1, from, to, bytes, 13, bytes.length - 2);
+      });
       await committed(store);
-      assert.deepEqual(await h.latest('alice bob', null, 10), want);
+      assert.equal(want[0].conversation, 'a:alice c:9');
+      assert.deepEqual(await h.latest('a:alice c:9', null, 10), want);
     }),
   );
 
