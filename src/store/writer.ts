@@ -130,7 +130,13 @@ export class Writer {
       return;
     }
     if (line[0] === 'w') {
-      method(store, line[1])(...line[2]);
+      try {
+        method(store, line[1])(...line[2]);
+      } catch (err) {
+        // A write the store cannot take (no such method, arguments it refuses): reported, and
+        // the lines after it still count.
+        send(['err', err instanceof Error ? err.message : String(err)]);
+      }
     } else if (line[0] === 'q') {
       const [, id, path, args] = line;
       store.flush(); // the query sees every write sent before it

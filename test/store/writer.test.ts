@@ -8,7 +8,12 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { escapeField } from '../../src/store/pipe.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { HistoryRecord } from '../../src/store/types.js';
+import {
+  conversationKey,
+  Party,
+  privateRecord,
+  type HistoryRecord,
+} from '../../src/store/types.js';
 import { jsonLines, openWriter, type Writer } from '../../src/store/writer.js';
 import { ALICE, T0, notADatabase, makeTemp, rec, rmTemp } from './kit.js';
 
@@ -187,6 +192,47 @@ test('writer: writes reach the store methods they name, the nested ones too', ()
     assert.deepEqual(await ask(run, 1, 'history.latest', '#a', null, 10), ['r', 1, [a, c]]);
     assert.deepEqual(await ask(run, 2, 'getMeta', 'cloak-secret'), ['r', 2, 's']);
     assert.deepEqual(await ask(run, 3, 'accounts.readMarker', 'alice', '#a'), ['r', 3, T0 + 2]);
+    assert.deepEqual(run.answers.others(), []);
+  }));
+
+test('writer: a write naming no store method is answered with err, and the lines after it still count', () =>
+  withWriter(async (run) => {
+    run.writer.data(w('history.nothing', 1) + w('nothing') + w('setMeta', 'k', 'v'));
+    assert.deepEqual(await ask(run, 1, 'getMeta', 'k'), ['r', 1, 'v']);
+    assert.deepEqual(run.answers.others(), [
+      ['err', 'no store method history.nothing'],
+      ['err', 'no store method nothing'],
+    ]);
+  }));
+
+test('writer: a private line (P) is the row privateRecord makes, the fields of its parties escaped or not', () =>
+  withWriter(async (run) => {
+    const alice = new Party('a:alice', 'alice', 'alice!~a@h', 'alice');
+    const odd = new Party('c:1\t\\', 'n\rck', 's\nrc!~x@h', null);
+    const sent: [Party, Party, HistoryRecord][] = [
+      [alice, odd, privateRecord('m1', T0 + 1, alice, odd, 'hello')],
+      [odd, alice, privateRecord('m2', T0 + 2, odd, alice, 'back \\ with\ttabs\r\n')],
+      [odd, alice, privateRecord('m3', T0 + 3, odd, alice, '')],
+    ];
+    for (const [from, to, r] of sent) {
+      const fields = [
+        r.msgid,
+        r.time,
+        from.historyId,
+        from.prefix,
+        from.account ?? '',
+        to.historyId,
+      ];
+      run.writer.data(
+        ['P', ...fields, to.nick, r.text].map((f) => escapeField(String(f))).join('\t') + '\n',
+      );
+    }
+    const conversation = conversationKey(alice.historyId, odd.historyId);
+    assert.deepEqual(await ask(run, 1, 'history.latest', conversation, null, 10), [
+      'r',
+      1,
+      sent.map(([, , r]) => r),
+    ]);
     assert.deepEqual(run.answers.others(), []);
   }));
 
