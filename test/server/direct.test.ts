@@ -144,6 +144,43 @@ test('history from the fast path follows nick changes of either party (a databas
   }
 });
 
+test('history from the fast path follows a login and a logout of the sender (a database file)', async () => {
+  const store = await pipeStore();
+  const srv = await startServer({}, 'text', false, store);
+  try {
+    const alice = await TestClient.register(srv.port, 'alice');
+    const bob = await TestClient.register(srv.port, 'bob');
+    const relayed = directRelayed();
+    const say = async (text: string) => {
+      alice.send(`PRIVMSG bob :${text}`);
+      await bob.expect((m) => m.command === 'PRIVMSG' && m.params[1] === text);
+    };
+    const guest = srv.server.network.findUser('alice')!.historyId;
+    await say('as a guest');
+    await alice.replies('PRIVMSG NickServ :REGISTER alicespassword');
+    await say('logged in');
+    await alice.replies('NS LOGOUT');
+    await say('logged out');
+    assert.equal(directRelayed() - relayed, 3, 'all three took the fast path');
+    const b = srv.server.network.findUser('bob')!.historyId;
+    const kept = async (from: string) =>
+      (await store.history.latest(conversationKey(from, b), null, 10)).map((r) => [
+        r.text,
+        r.account,
+      ]);
+    // A guest's conversation is this connection's, before and after the account's.
+    assert.deepEqual(await kept(guest), [
+      ['as a guest', null],
+      ['logged out', null],
+    ]);
+    assert.deepEqual(await kept('a:alice'), [['logged in', 'alice']]);
+    for (const c of [alice, bob]) c.destroy();
+  } finally {
+    await srv.stop();
+    await store.close();
+  }
+});
+
 test('a flood-limited sender keeps its order when lines wait for the bucket', async () => {
   const srv = await startServer({ flood: { burst: 2, rate: 50 } });
   try {
