@@ -22,6 +22,7 @@ import type {
   TargetRow,
 } from './types.js';
 import { copyBytes } from '../protocol/bytes.js';
+import { knownAccounts } from './known-accounts.js';
 import { privateRecord, StoreOpenError } from './types.js';
 
 const WRITER = fileURLToPath(new URL('./writer.js', import.meta.url));
@@ -121,7 +122,8 @@ interface Waiting {
 
 export class PipeStore implements Store {
   readonly history: HistoryStore;
-  readonly accounts: AccountStore;
+  /** Replaced at open by one that knows which accounts exist (knownAccounts). */
+  accounts: AccountStore;
   readonly channels: ChannelStore;
   onError: ((err: Error) => void) | null = null;
   /** Lines for the writer not yet handed to the pipe: out[0, used). */
@@ -170,6 +172,7 @@ export class PipeStore implements Store {
     };
     this.accounts = {
       get: q<AccountRecord | null>('accounts.get') as AccountStore['get'],
+      keys: q<string[]>('accounts.keys') as AccountStore['keys'],
       create: q<boolean>('accounts.create') as AccountStore['create'],
       update: q<void>('accounts.update') as AccountStore['update'],
       takeInbox: q<HistoryRecord[]>('accounts.takeInbox') as AccountStore['takeInbox'],
@@ -413,5 +416,12 @@ export async function openPipeStore(
   });
   await ready;
   store = new PipeStore(file, child, options);
+  // A name that is no account is then answered without the writer (known-accounts.ts).
+  try {
+    store.accounts = knownAccounts(store.accounts, await store.accounts.keys!());
+  } catch (err) {
+    await store.close();
+    throw new StoreOpenError(`cannot open database ${file}: ${(err as Error).message}`);
+  }
   return store;
 }

@@ -66,6 +66,7 @@ const ACCOUNT_INTO = `accounts (key, name, password, scram_salt, scram_iteration
 
 export class SqliteAccounts implements AccountStore {
   private readonly getOne: Database.Statement<[string], AccountRow>;
+  private readonly allKeys: Database.Statement<[], string>;
   private readonly insert: Database.Statement<[AccountRow]>;
   private readonly replace: Database.Statement<[AccountRow]>;
   private readonly inbox: Database.Statement<[string], HistoryRecord>;
@@ -81,6 +82,7 @@ export class SqliteAccounts implements AccountStore {
     private readonly queue: (fn: () => void) => void,
   ) {
     this.getOne = db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE key = ?`);
+    this.allKeys = db.prepare<[], string>('SELECT key FROM accounts').pluck();
     this.insert = db.prepare(`INSERT OR IGNORE INTO ${ACCOUNT_INTO} VALUES ${ACCOUNT_VALUES}`);
     this.replace = db.prepare(`INSERT OR REPLACE INTO ${ACCOUNT_INTO} VALUES ${ACCOUNT_VALUES}`);
     this.inbox = db.prepare(
@@ -110,6 +112,10 @@ export class SqliteAccounts implements AccountStore {
       const row = this.getOne.get(key);
       return row === undefined ? null : accountRecord(row);
     });
+  }
+
+  keys(): Promise<string[]> {
+    return answer(() => this.allKeys.all());
   }
 
   create(record: AccountRecord): Promise<boolean> {

@@ -216,6 +216,8 @@ export interface ScramCredentials {
 
 export interface AccountStore {
   get(key: string): Promise<AccountRecord | null>;
+  /** Every account's key (the pipe store loads them at open: known-accounts.ts). Optional. */
+  keys?(): Promise<string[]>;
   /** False (and nothing written) when the key is taken. */
   create(record: AccountRecord): Promise<boolean>;
   update(record: AccountRecord): Promise<void>;

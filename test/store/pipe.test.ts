@@ -321,6 +321,7 @@ test('pipe: the writer killed: open and later queries reject with the reason, on
     const seen = reports(store);
     store.history.append(rec('#a', 'kept', T0));
     assert.deepEqual(labels(await all(store, '#a')), ['kept']);
+    assert.equal(await store.accounts.create(ALICE), true);
     stop(writer);
     const open: Promise<unknown>[] = [all(store, '#a'), store.getMeta('k')];
     writer.kill('SIGKILL');
@@ -332,6 +333,8 @@ test('pipe: the writer killed: open and later queries reject with the reason, on
     const why = { message: 'history writer exited (SIGKILL)' };
     for (const query of open) await assert.rejects(within(query, 'rejection'), why);
     await assert.rejects(store.accounts.get('alice'), why);
+    // A name that is no account needs no writer (known-accounts.ts).
+    assert.equal(await store.accounts.get('nobody'), null);
     await assert.rejects(store.getMeta('k'), why);
     store.setMeta('k', 'v');
     store.history.append(rec('#a', 'after', T0 + 2));
