@@ -23,6 +23,7 @@ import type {
 } from './types.js';
 import { copyBytes } from '../protocol/bytes.js';
 import { knownAccounts } from './known-accounts.js';
+import { encodeFrom, encodeTo, field, head } from './pipe-lines.js';
 import { privateRecord, StoreOpenError } from './types.js';
 
 const WRITER = fileURLToPath(new URL('./writer.js', import.meta.url));
@@ -33,66 +34,6 @@ const WRITER = fileURLToPath(new URL('./writer.js', import.meta.url));
 const MAX_BACKLOG = 64 * 1024 * 1024;
 /** The output buffer's size between turns (a bigger one, grown by a burst, is let go). */
 const OUT_KEEP = 64 * 1024;
-const NEEDS_ESCAPE = /[\t\n\r\\]/;
-
-/** `\` `\t` `\n` `\r` for backslash, tab, LF and CR, so a field holds no separator. */
-export function escapeField(text: string): string {
-  return text.replace(/[\t\n\r\\]/g, (c) =>
-    c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\\\',
-  );
-}
-
-/** A field as it crosses the pipe: escaped only when it holds a separator. */
-function field(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? escapeField(text) : text;
-}
-
-/**
- * A record's line up to its text: `A`, then msgid, time, conversation, target, source, account,
- * command and tags, each followed by a tab. One string, written into the buffer in one go (a
- * native write per field cost more than the concatenation); no JSON.
- */
-function head(r: Omit<HistoryRecord, 'text'>): string {
-  return (
-    'A\t' +
-    r.msgid +
-    '\t' +
-    r.time +
-    '\t' +
-    field(r.conversation) +
-    '\t' +
-    field(r.target) +
-    '\t' +
-    field(r.source) +
-    '\t' +
-    (r.account === null ? '' : field(r.account)) +
-    '\t' +
-    r.command +
-    '\t' +
-    field(r.tags) +
-    '\t'
-  );
-}
-
-/** A private message's sender in a `P` line: history id, source and account, each tab-ended. */
-function encodeFrom(p: Party): Buffer {
-  const account = p.account === null ? '' : field(p.account);
-  return Buffer.from(`${field(p.historyId)}\t${field(p.prefix)}\t${account}\t`);
-}
-
-/** Its recipient: history id and nick (the record's target), each tab-ended. */
-function encodeTo(p: Party): Buffer {
-  return Buffer.from(`${field(p.historyId)}\t${field(p.nick)}\t`);
-}
-
-/** The inverse of escapeField. */
-export function unescapeField(text: string): string {
-  if (text.indexOf('\\') === -1) return text;
-  return text.replace(/\\(.)/g, (_, c: string) =>
-    c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c,
-  );
-}
-
 /**
  * The writer's niceness (0 normal, 19 lowest): live delivery first, history in the time the
  * server leaves (still above SCHED_IDLE work). On a core the server saturates, nice 10 gave the

@@ -2,7 +2,7 @@
 //
 // Run as `node writer.js <file> <fsync 0|1>` with stdin/stdout pipes to the server. A line on
 // stdin that starts with `A` appends a message, one with `P` a plain private message from the
-// fast path (tab-separated fields, pipe.ts); any other is a JSON array: ["w", path, args] is
+// fast path (tab-separated fields, pipe-lines.ts); any other is a JSON array: ["w", path, args] is
 // another write (redact, setMeta...), ["q", id, path, args] a query answered on stdout as
 // ["r", id, value] or ["x", id, reason]. Rows are committed every
 // COMMIT_EVERY_MS, and a query first commits what came before it, so it sees every write the
@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { unescapeField } from './pipe.js';
+import { unescapeField } from './pipe-lines.js';
 import { openSqliteStore, type SqliteStore } from './sqlite.js';
 import { conversationKey, StoreOpenError } from './types.js';
 

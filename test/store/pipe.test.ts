@@ -6,13 +6,8 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  escapeField,
-  openPipeStore,
-  PipeStore,
-  unescapeField,
-  type PipeOptions,
-} from '../../src/store/pipe.js';
+import { openPipeStore, PipeStore, type PipeOptions } from '../../src/store/pipe.js';
+import { escapeField, unescapeField } from '../../src/store/pipe-lines.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import {
   Party,

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { escapeField } from '../../src/store/pipe.js';
+import { escapeField } from '../../src/store/pipe-lines.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import {
   conversationKey,
