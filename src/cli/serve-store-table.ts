@@ -79,6 +79,20 @@ export const STORE_OPTIONS: Option[] = [
     apply: (s, v) => (s.registerBeforeConnect = parseOnOff('register-before-connect', v)),
   },
   {
+    flag: 'multiclient',
+    arg: 'on|off',
+    shown: 'on',
+    help: "let several connections share one user: one that logs in (SASL, PASS) with the nick its account's user holds joins it; off: 433",
+    apply: (s, v) => (s.multiclient = parseOnOff('multiclient', v)),
+  },
+  {
+    flag: 'always-on',
+    arg: 'on|off',
+    shown: 'off',
+    help: 'keep a logged-in user (nick, channels, private messages in its inbox) when its last connection goes, until one logs in again with its nick',
+    apply: (s, v) => (s.alwaysOn = parseOnOff('always-on', v)),
+  },
+  {
     flag: 'history-max',
     arg: 'N',
     shown: String(D.historyMax),

@@ -71,6 +71,12 @@ export async function serve(argv: string[]): Promise<number> {
     server.stamper.suffix = '-' + nodeId;
     historyScope.suffix = '@' + nodeId;
     log.info({ cluster: settings.cluster, node: nodeId }, 'joined the cluster');
+    if (settings.config.alwaysOn) {
+      log.warn(
+        {},
+        '--always-on is not supported with --cluster yet: users leave with their last connection',
+      );
+    }
   }
   // The admin socket first: once the IRC port answers, `parley account add` works too.
   let admin: AdminSocket | null = null;

@@ -99,6 +99,16 @@ export interface ServerConfig {
    * draft/account-registration); false: FAIL REGISTER COMPLETE_CONNECTION_REQUIRED until the welcome.
    */
   readonly registerBeforeConnect: boolean;
+  /**
+   * A connection that logs into an account (SASL, PASS) asking for the nick its account's user
+   * already holds joins that user as one more connection (Ergo's multiclient); false: 433.
+   */
+  readonly multiclient: boolean;
+  /**
+   * A logged-in user whose last connection goes stays on the network, detached: nick, channels and
+   * read markers kept, private messages kept in its inbox, until its next connection attaches.
+   */
+  readonly alwaysOn: boolean;
   /** Operator accounts (OPER), from the config file only: name, password hash, host mask. */
   readonly opers: readonly OperBlock[];
 }
@@ -158,6 +168,8 @@ export const DEFAULTS: ServerConfig = {
   nickGrace: 30_000,
   passwordMin: 8,
   registerBeforeConnect: true,
+  multiclient: true,
+  alwaysOn: false,
   opers: [],
 };
 

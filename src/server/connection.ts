@@ -12,7 +12,7 @@
 // Flow control (flow.ts): at most one read of input is handled per turn, and a connection whose
 // recipients are over their high-water mark keeps the rest of its input and is not read until
 // they drain; resumeNow() carries on after the turn's flush pass.
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { isHeld, runMore, setCurrent } from './flow.js';
 import { markReady } from './flush.js';
 import { Output } from './output.js';
@@ -376,4 +376,20 @@ function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {
 
 function onSocketGone(this: Socket): void {
   (this as OwnedSocket)[OWNER].onGone('Connection closed');
+}
+
+let nowhere: Connection | null = null;
+
+/**
+ * The connection of those with none here: a cluster replica (mirror.ts) and a detached always-on
+ * user (server.ts). Closed from the start, so whatever is queued on it is dropped.
+ */
+export function nowhereConn<O>(): Connection<O> {
+  if (nowhere === null) {
+    const limits = { sendq: 0, sendqTimeout: 0, recvq: 0, flood: null };
+    const events = { line() {}, lineTooLong() {}, closed() {} };
+    nowhere = new Connection(new Socket(), limits, events);
+    nowhere.closing = true;
+  }
+  return nowhere as Connection<O>;
 }

@@ -76,12 +76,16 @@ export function relayDirect(
 
   const client = conn.owner;
   const user = client.user;
-  if (user === null || client.has(CAPBIT.ECHO_MESSAGE) || user.isBot) return false;
+  // Several connections on either side (--multiclient) or none (--always-on): the general path.
+  if (user === null || client.has(CAPBIT.ECHO_MESSAGE) || user.isBot || user.others !== null) {
+    return false;
+  }
   if (client.inflight !== 0) return false; // after its cluster commands (replica.ts)
   const name = buf.toString('latin1', targetStart, i);
   if (isChannelName(name)) return false;
   const recipient = server.network.findUser(name);
   if (recipient === undefined || recipient.away !== null || recipient.remote !== null) return false;
+  if (recipient.others !== null || recipient.detached) return false;
 
   const to = recipient.client;
   // account-tag: the general path writes the sender's account; this one writes no tag of its own.

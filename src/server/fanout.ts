@@ -3,6 +3,7 @@
 // Network owns the state and calls these (toChannel, toChannelSoon, toNeighbours). A cluster
 // replica (member.remote set) is skipped: its own node delivers.
 import type { Channel } from './channel.js';
+import type { Client } from './client.js';
 import type { ServerEvent } from './event.js';
 import type { User } from './user.js';
 
@@ -25,6 +26,7 @@ export function fanOutToMembers(
     for (const member of channel.privileged) {
       if (member === except || (members.get(member)! & minStatus) === 0) continue;
       if (member.remote !== null) continue; // a cluster replica: its own node delivers
+      if (member.others !== null) toOthers(member.others, out, capBit, soon);
       const s = member.client;
       if (capBit !== 0 && (s.caps & capBit) === 0) continue;
       if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
@@ -37,6 +39,7 @@ export function fanOutToMembers(
     if (member === except) continue;
     if (minStatus !== 0 && (members.get(member)! & minStatus) === 0) continue;
     if (member.remote !== null) continue; // a cluster replica: its own node delivers
+    if (member.others !== null) toOthers(member.others, out, capBit, soon);
     const s = member.client;
     if (capBit !== 0 && (s.caps & capBit) === 0) continue;
     if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
@@ -63,10 +66,28 @@ export function fanOutToNeighbours(
       if (member.seen === gen) continue;
       member.seen = gen;
       if (member.remote !== null) continue;
+      if (member.others !== null) toOthers(member.others, out, capBit, soon);
       const s = member.client;
       if (capBit !== 0 && (s.caps & capBit) === 0) continue;
       if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
       else s.conn.send(out.bufferFor(s.caps));
     }
+  }
+}
+
+/**
+ * `out` to a user's other connections (User.others, --multiclient), or to those of them that have
+ * `capBit`; the user's first connection is the caller's. Also for one user (Network.toUser).
+ */
+export function toOthers(
+  others: readonly Client[],
+  out: ServerEvent,
+  capBit: number,
+  soon: boolean,
+): void {
+  for (const s of others) {
+    if (capBit !== 0 && (s.caps & capBit) === 0) continue;
+    if (soon) s.conn.sendSoon(out.bufferFor(s.caps));
+    else s.conn.send(out.bufferFor(s.caps));
   }
 }

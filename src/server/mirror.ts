@@ -5,29 +5,15 @@
 // a live node's snapshot(); after Redis was away a node merge()s the others' view into its copy,
 // telling its users what changed, and puts its own users back where the others lost them
 // (rejoin). The commands that keep the copies equal afterwards run in replica.ts.
-import { Socket } from 'node:net';
 import { fold } from '../protocol/index.js';
 import type { ClusterBus } from '../cluster/bus.js';
 import type { DirEntry, SnapChannel, SnapUser, Snapshot } from '../cluster/messages.js';
 import { CAPBIT } from './capabilities.js';
 import type { Channel, ListMode } from './channel.js';
 import { Client } from './client.js';
-import { Connection } from './connection.js';
+import { nowhereConn } from './connection.js';
 import type { Server } from './server.js';
 import { historyScope, User } from './user.js';
-
-let nowhere: Connection<Client> | null = null;
-
-/** The connection every replica uses: closed from the start, so what is queued on it is dropped. */
-function nowhereConn(): Connection<Client> {
-  if (nowhere === null) {
-    const limits = { sendq: 0, sendqTimeout: 0, recvq: 0, flood: null };
-    const events = { line() {}, lineTooLong() {}, closed() {} };
-    nowhere = new Connection<Client>(new Socket(), limits, events);
-    nowhere.closing = true;
-  }
-  return nowhere;
-}
 
 export class Mirror {
   constructor(

@@ -7,7 +7,8 @@ import type { ServerEvent } from './event.js';
 import type { User } from './user.js';
 import { WhowasHistory } from './whowas.js';
 import { Monitors } from './monitor.js';
-import { fanOutToMembers, fanOutToNeighbours } from './fanout.js';
+import { fanOutToMembers, fanOutToNeighbours, toOthers } from './fanout.js';
+import type { Client } from './client.js';
 
 const NOBODY: ReadonlySet<User> = new Set();
 
@@ -101,6 +102,11 @@ export class Network {
   private countModes(user: User, delta: number): void {
     if (user.modes.includes('i')) this.invisible += delta;
     if (user.isOper) this.opers += delta;
+  }
+
+  /** Whether `user` is on the network still (not removed). */
+  isOn(user: User): boolean {
+    return this.users.get(user.folded) === user;
   }
 
   findUser(nick: string): User | undefined {
@@ -252,6 +258,43 @@ export class Network {
     return true;
   }
 
+  /**
+   * `client` (registering, logged into `user`'s account) becomes one more connection of `user`
+   * (--multiclient), or its only one when `user` was detached (--always-on).
+   */
+  attach(user: User, client: Client): void {
+    if (user.detached) {
+      user.client = client;
+      user.detached = false;
+    } else (user.others ??= []).push(client);
+    client.user = user;
+    this.unknown--;
+    this.unknownChanged();
+  }
+
+  /**
+   * `client` of `user` has gone. True when `user` stays on the network: another connection takes
+   * over, or it is kept detached (`keep`: --always-on), holding `parked` as its connection.
+   */
+  detach(user: User, client: Client, keep: boolean, parked: () => Client): boolean {
+    const others = user.others;
+    if (others !== null && others.includes(client)) {
+      others.splice(others.indexOf(client), 1);
+      if (others.length === 0) user.others = null;
+      return true;
+    }
+    if (client !== user.client) return true; // not one of its connections any more
+    if (others !== null) {
+      user.client = others.shift()!;
+      if (others.length === 0) user.others = null;
+      return true;
+    }
+    if (!keep) return false;
+    user.client = parked();
+    user.detached = true;
+    return true;
+  }
+
   /** Change `user`'s nick; false if another user holds it. A case-only change is allowed. */
   renameUser(user: User, nick: string, now: number): boolean {
     const folded = fold(nick);
@@ -359,10 +402,25 @@ export class Network {
 
   // ---- delivery (fan-out loops in fanout.ts) ----
 
-  /** One recipient: the line is encoded straight into its connection's output, no shared Buffer. */
-  toUser(user: User, out: ServerEvent): void {
+  /**
+   * One recipient: the line is encoded straight into its connection's output, no shared Buffer;
+   * to its other connections too (--multiclient). `capBit` (if not 0): only connections with it.
+   */
+  toUser(user: User, out: ServerEvent, capBit = 0): void {
     const s = user.client;
-    s.conn.sendText(out.textFor(s.caps));
+    if (capBit === 0 || s.has(capBit)) s.conn.sendText(out.textFor(s.caps));
+    if (user.others !== null) toOthers(user.others, out, capBit, false);
+  }
+
+  /**
+   * `out` to every connection of `user` but `except` (what one session did, for the others);
+   * `capBit` (if not 0) limits it to those with that capability.
+   */
+  toOtherSessions(user: User, except: Client, out: ServerEvent, capBit: number): void {
+    if (user.others === null) return;
+    for (const s of user.sessions()) {
+      if (s !== except && (capBit === 0 || s.has(capBit))) s.conn.sendText(out.textFor(s.caps));
+    }
   }
 
   /**

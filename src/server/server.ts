@@ -13,6 +13,7 @@ import {
   type Clock,
   type ConnectionEvents,
   type ConnectionLimits,
+  nowhereConn,
 } from './connection.js';
 import { relayDirect } from './direct.js';
 import { dispatchLine, refuseLongLine } from './dispatch.js';
@@ -231,7 +232,8 @@ export class Server implements ConnectionEvents<Client> {
   private noticeUsers(text: string): void {
     for (const u of this.network.allUsers()) {
       if (u.remote !== null) continue;
-      u.client.conn.sendText(serializeBody(this.config.name, 'NOTICE', [u.nick, text]) + '\r\n');
+      const line = serializeBody(this.config.name, 'NOTICE', [u.nick, text]) + '\r\n';
+      for (const s of u.sessions()) s.conn.sendText(line);
     }
   }
 
@@ -270,8 +272,39 @@ export class Server implements ConnectionEvents<Client> {
 
   /** Close `client` with an ERROR line; the QUIT reaches its neighbours through `closed`. */
   disconnect(client: Client, reason: string): void {
+    const user = client.user;
+    // A detached always-on user has no link to close (KILL, a nick taken back): it leaves now.
+    if (user !== null && user.detached && client === user.client)
+      return this.killUser(user, reason);
     const who = client.user?.nick ?? client.pendingNick ?? '*';
     client.conn.close(reason, errorLine(`Closing link: ${who}[${client.host}] (${reason})`));
+  }
+
+  /** `user` leaves now (KILL), whatever --always-on says, and every connection of it closes. */
+  killUser(user: User, reason: string): void {
+    const links = user.sessions();
+    this.quitUser(user, reason);
+    for (const c of links) this.disconnect(c, reason);
+  }
+
+  /**
+   * Whether `user` stays on the network now that its connection `client` has gone: another of its
+   * connections carries on (--multiclient), or it is always-on (--always-on, logged in) and waits
+   * detached, in its channels, for the next connection to its account.
+   */
+  private stays(user: User, client: Client): boolean {
+    if (user.remote !== null) return false;
+    // Not in a cluster yet: the other nodes would have to keep a user no node holds.
+    const keep =
+      this.config.alwaysOn && user.account !== null && !this.stopping && this.cluster === null;
+    const stays = this.network.detach(
+      user,
+      client,
+      keep,
+      () => new Client(nowhereConn(), user.host),
+    );
+    if (stays && user.detached) this.log.info({ nick: user.nick }, 'always-on user detached');
+    return stays;
   }
 
   /** Remove a registered user: QUIT to everyone sharing a channel, console line, nick freed. */
@@ -353,7 +386,11 @@ export class Server implements ConnectionEvents<Client> {
     if (!this.clients.delete(client)) return;
     this.admission.closed(conn.ip);
     this.network.connectionClosed(client.user !== null);
-    if (client.user !== null) this.quitUser(client.user, reason);
+    const user = client.user;
+    // A user that already left (KILL: killUser) is not quit again by each of its connections.
+    if (user !== null && this.network.isOn(user) && !this.stays(user, client)) {
+      this.quitUser(user, reason);
+    }
     if (client.claimedNick !== null) this.cluster?.release(client.claimedNick);
     this.log.info(
       { id: conn.id, ip: conn.ip, nick: client.user?.nick, reason },

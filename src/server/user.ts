@@ -46,6 +46,13 @@ export class User {
   remote: string | null = null;
   /** A cluster replica's history identity when not logged in, as its own node made it. */
   remoteHistoryId = '';
+  /**
+   * The other connections of a user shared by several (--multiclient: logged into its account,
+   * they asked for its nick); null while it has one. Everything sent to the user reaches each.
+   */
+  others: Client[] | null = null;
+  /** An always-on user (--always-on) whose last connection went: it keeps nick and channels. */
+  detached = false;
   /** Delivery generation stamp, so a fan-out to shared channels reaches each user once. */
   seen = 0;
   /** The nick and `:prefix PRIVMSG ` as bytes for the fast path, made on first use. */
@@ -59,8 +66,11 @@ export class User {
     /** Changed by SETNAME. */
     public realname: string,
     readonly host: string,
-    /** The connection this identity is using. Several clients per user would hang here. */
-    readonly client: Client,
+    /**
+     * The connection this identity answers through first; others of the same account may share
+     * it (`others`, --multiclient). An always-on user with none left holds a closed one (`detached`).
+     */
+    public client: Client,
     readonly signonAt: number,
   ) {
     this.nick = nick;
@@ -87,6 +97,12 @@ export class User {
     const p = this.party;
     if (p !== null && p.prefix === this.prefix && p.account === this.account) return p;
     return (this.party = new Party(this.historyId, this.nick, this.prefix, this.account));
+  }
+
+  /** Every connection of this user: its first, then the others; none while detached. */
+  sessions(): Client[] {
+    if (this.detached) return [];
+    return this.others === null ? [this.client] : [this.client, ...this.others];
   }
 
   /** @internal Network.join's half of membership. */

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 import shutil
 import subprocess
-from typing import Any, Optional, Type
+from typing import Any, Dict, Optional, Type
 
 from irctest import patma
 from irctest.basecontrollers import BaseServerController, DirectoryBasedController
@@ -154,6 +154,8 @@ class ParleyController(BaseServerController, DirectoryBasedController):
             # As Ergo's allow-before-connect: irctest asks for REGISTER before the welcome or not.
             "register-before-connect": self.test_config.account_registration_before_connect,
         }
+        if self._wants_always_on():
+            settings["always-on"] = True
         if ssl:
             # irctest connects with TLS to `port`; the plain port goes anywhere free.
             self.gen_ssl()
@@ -176,6 +178,20 @@ class ParleyController(BaseServerController, DirectoryBasedController):
             proc_name="parley",
             cwd=str(self.directory),
         )
+
+    def _wants_always_on(self) -> bool:
+        """Whether the test asks Ergo for always-on clients (read_marker.py does, through
+        ergo_config): its settings applied to an empty Ergo config, then read back."""
+        change = self.test_config.ergo_config
+        if change is None:
+            return False
+        config: Dict[str, Any] = {"accounts": {"multiclient": {}}}
+        try:
+            change(config)
+        except (KeyError, TypeError):
+            return False  # it changes something else: not this
+        always_on = config["accounts"]["multiclient"].get("always-on")
+        return always_on in ("opt-out", "mandatory")
 
     def wait_for_services(self) -> None:
         pass

@@ -33,12 +33,14 @@ function maskOf(client: Client): string {
 export function logIn(req: Request, name: string, then?: () => void): void {
   const { server, client } = req;
   req.numeric(RPL.LOGGEDIN, maskOf(client), name, `You are now logged in as ${name}`);
-  loadReadMarks(req, name, then);
   const user = client.user;
   if (user === null) {
+    // First: `then` (registration, which may attach to the account's user) can run at once.
     client.pendingAccount = name;
+    loadReadMarks(req, name, then);
     return;
   }
+  loadReadMarks(req, name, then);
   server.network.setAccount(user, name);
   server.cluster?.updated(user);
   server.network.toNeighboursAndWatchers(

@@ -48,7 +48,7 @@ export function joinChannels(req: Request, names: string[], keys: string[]): voi
     if (req.server.store !== null) {
       out.extendedParams = [channel.name, user.accountName ?? '*', user.realname];
     }
-    req.event(out);
+    req.own(out);
     // In a large channel an arrival is nobody else's news: that keeps arriving O(1).
     const announced = channel.isAnnounced(user);
     if (announced) {
@@ -68,6 +68,26 @@ export function joinChannels(req: Request, names: string[], keys: string[]): voi
     joined.push(channel);
   }
   replayOnJoin(req, joined);
+}
+
+/**
+ * The channels of a user that a connection attaches to (--multiclient, --always-on), as if that
+ * connection had just joined them: JOIN, topic, read marker, names, and the replay of
+ * --history-on-join to a client without draft/chathistory. Nobody else hears of it.
+ */
+export function rejoinBurst(req: Request, channels: Channel[]): void {
+  const user = req.user;
+  for (const channel of channels) {
+    const out = req.server.userEvent(user, 'JOIN', [channel.name]);
+    if (req.server.store !== null) {
+      out.extendedParams = [channel.name, user.accountName ?? '*', user.realname];
+    }
+    req.event(out);
+    if (channel.topic !== '') sendTopic(req, channel);
+    joinMarker(req, channel.name);
+    sendJoinNames(req, channel);
+  }
+  replayOnJoin(req, channels);
 }
 
 /**
@@ -150,7 +170,7 @@ function part(req: Request): void {
 function partOne(req: Request, channel: Channel, reason: string): void {
   const user = req.user;
   const out = req.server.userEvent(user, 'PART', reason ? [channel.name, reason] : [channel.name]);
-  req.event(out);
+  req.own(out);
   if (channel.isAnnounced(user)) req.server.network.toChannelSoon(channel, out, user);
   req.server.network.leave(user, channel);
   req.server.chatlog.part(out.stamp.ms, channel.name, user.nick, reason);
@@ -177,7 +197,7 @@ function topic(req: Request): void {
   const text = truncateUtf8(req.params[1], config.topicLen);
   req.server.network.setTopic(channel, text, user.prefix, req.now);
   const out = req.server.userEvent(user, 'TOPIC', [channel.name, text]);
-  req.event(out);
+  req.own(out);
   network.toChannel(channel, out, user);
   req.server.chatlog.topic(out.stamp.ms, channel.name, user.nick, text);
 }
@@ -237,7 +257,7 @@ function kickOne(req: Request, name: string, nick: string, reason: string): bool
     return true;
   }
   const out = req.server.userEvent(user, 'KICK', [channel.name, target.nick, reason]);
-  req.event(out);
+  req.own(out);
   network.toChannel(channel, out, user);
   network.leave(target, channel);
   req.server.chatlog.kick(out.stamp.ms, channel.name, user.nick, target.nick, reason);

@@ -105,9 +105,10 @@ function markread(req: Request): void {
   const line = [target, shown(mine.get(key))];
   req.line(name, 'MARKREAD', line);
   if (user.account === null) return;
+  const news = `:${name} MARKREAD ${line.join(' ')}\r\n`;
   for (const other of req.server.network.usersOfAccount(user.account)) {
-    if (other !== user && other.client.has(CAPBIT.READ_MARKER)) {
-      other.client.conn.sendText(`:${name} MARKREAD ${line.join(' ')}\r\n`);
+    for (const s of other.sessions()) {
+      if (s !== req.client && s.has(CAPBIT.READ_MARKER)) s.conn.sendText(news);
     }
   }
 }

@@ -124,6 +124,7 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
       network.toChannel(channel, out, user, capBit, minStatus);
       if (minStatus === 0 && verb !== 'TAGMSG') server.history?.channelMessage(out, channel, user);
       if (echo) req.event(out);
+      network.toOtherSessions(user, req.client, out, capBit);
       if (verb !== 'TAGMSG') chatlog.channelMessage(out.stamp.ms, shown, user.nick, logText, kind);
       continue;
     }
@@ -161,6 +162,7 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
         server.history?.privateMessage(out, user, recipient);
       }
       if (echo) req.event(out);
+      network.toOtherSessions(user, req.client, out, capBit);
       // Its away text is known here (AWAY goes through the order); to a replica sender, nowhere.
       if (verb === 'PRIVMSG') replyAway(req, recipient);
       if (user.remote === null) privateTo.push(recipient.nick);
@@ -172,10 +174,16 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
         toNobody(req, verb, name, accounts?.get(fold(name)), text, tags);
       continue;
     }
+    if (recipient.detached && verb !== 'TAGMSG') {
+      // An always-on user with no connection: kept for it as for an account that is offline.
+      sendOffline(req, verb, { key: recipient.account!, name: recipient.nick }, text, tags);
+      continue;
+    }
     const out = server.userEvent(user, verb, withTarget(params, recipient.nick), tags);
-    if (capBit === 0 || recipient.client.has(capBit)) network.toUser(recipient, out);
+    network.toUser(recipient, out, capBit);
     if (verb !== 'TAGMSG') server.history?.privateMessage(out, user, recipient);
     if (echo) req.event(out); // to oneself too: the delivery and the echo are two lines
+    network.toOtherSessions(user, req.client, out, capBit);
     if (verb === 'PRIVMSG') replyAway(req, recipient);
     privateTo.push(recipient.nick);
     lastMs = out.stamp.ms;

@@ -103,7 +103,7 @@ function channelMode(req: Request, name: string): void {
   if (changes.length === 0) return;
   const modes = compose(changes);
   const out = req.server.userEvent(user, 'MODE', [channel.name, ...modes]);
-  req.event(out);
+  req.own(out);
   network.toChannel(channel, out, user);
   req.server.chatlog.mode(out.stamp.ms, channel.name, user.nick, modes);
 }
@@ -300,7 +300,7 @@ function userMode(req: Request, nick: string): void {
   if (unknown) req.numeric(ERR.UMODEUNKNOWNFLAG, 'Unknown MODE flag');
   if (changes.length === 0) return;
   req.server.network.setUserModes(user, [...set].sort().join(''));
-  req.event(req.server.event(user.nick, 'MODE', [user.nick, ...compose(changes)]));
+  req.own(req.server.event(user.nick, 'MODE', [user.nick, ...compose(changes)]));
 }
 
 export const modeCommands: CommandSpec[] = [

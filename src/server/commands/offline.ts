@@ -12,11 +12,11 @@ import { replayLine } from '../history.js';
 import type { User } from '../user.js';
 import type { Request } from './request.js';
 
-/** `verb` to `account`, none of whose users is online. */
+/** `verb` to `account`, none of whose users is online (or only a detached one: --always-on). */
 export function sendOffline(
   req: Request,
   verb: 'PRIVMSG' | 'NOTICE',
-  account: AccountRecord,
+  account: Pick<AccountRecord, 'key' | 'name'>,
   text: string,
   tags: Tags | null,
 ): void {
@@ -26,20 +26,21 @@ export function sendOffline(
   server.history?.offlineMessage(out, user, account.key, account.name);
   server.store?.accounts.addToInbox(account.key, out.stamp.msgid);
   if (req.client.has(CAPBIT.ECHO_MESSAGE)) req.event(out);
+  server.network.toOtherSessions(user, req.client, out, 0);
   server.chatlog.privateMessage(out.stamp.ms, user.nick, [account.name], text, 'privmsg');
 }
 
-/** What waited in `user`'s inbox, delivered now that they have logged in, each with its own time. */
+/** What waited in `user`'s inbox, delivered to the connection that has just logged in, each with its own time. */
 export function deliverInbox(req: Request, user: User): void {
   const store = req.server.store;
   if (store === null || user.account === null) return;
   req.waitFor(
     store.accounts.takeInbox(user.account),
     (records: HistoryRecord[]) => {
-      const caps = user.client.caps;
+      const caps = req.client.caps;
       for (const r of records) {
         const line = replayLine(r, caps, null);
-        if (line !== null) user.client.conn.sendText(line);
+        if (line !== null) req.client.conn.sendText(line);
       }
     },
     () => {}, // left in the inbox for the next login

@@ -38,7 +38,7 @@ function oper(req: Request): void {
   server.network.setUserModes(user, [...new Set(user.modes + 'o')].sort().join(''));
   server.cluster?.updated(user); // the other nodes' copies know an operator too
   req.numeric(RPL.YOUREOPER, 'You are now an IRC operator');
-  req.event(server.event(user.nick, 'MODE', [user.nick, '+o']));
+  req.own(server.event(user.nick, 'MODE', [user.nick, '+o']));
 }
 
 // KILL <nick> [<reason>]
@@ -54,7 +54,10 @@ function kill(req: Request): void {
   if (victim.remote === null || req.user.remote === null) {
     server.log.info({ by, nick: victim.nick, reason }, 'KILL');
   }
-  server.disconnect(victim.client, `Killed (${by} (${reason}))`);
+  const why = `Killed (${by} (${reason}))`;
+  if (victim.remote !== null)
+    server.disconnect(victim.client, why); // its own node removes it
+  else server.killUser(victim, why); // every connection of it, detached or not (--always-on)
 }
 
 // WALLOPS <text>   (to every user with +w, and back to the sender)

@@ -1,11 +1,11 @@
 // Connection registration and upkeep: CAP, PASS, NICK, USER, PING, PONG, QUIT.
 import { timingSafeEqual } from 'node:crypto';
-import { ERR, fold, isValidNick, truncateUtf8 } from '../../protocol/index.js';
+import { ERR, RPL, fold, isValidNick, truncateUtf8 } from '../../protocol/index.js';
 import { offeredCaps, capByName, capNames, CAPBIT, stsCap } from '../capabilities.js';
 import { User } from '../user.js';
 import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
-import { joinChannels } from './channels.js';
+import { joinChannels, rejoinBurst } from './channels.js';
 import { deliverInbox } from './offline.js';
 import { sendWelcome } from './welcome.js';
 import { CHANSERV } from './chanserv.js';
@@ -117,7 +117,9 @@ function nick(req: Request): void {
   const user = s.user;
   // A user of another node may have just left (the news on its way): the cluster's claim decides.
   if (holder !== undefined && holder !== user && holder.remote === null) {
-    return req.numeric(ERR.NICKNAMEINUSE, wanted, 'Nickname is already in use');
+    // Logged in (or logging in with PASS) as the holder's account: registration may attach.
+    const attach = user === null && (mayAttach(req, holder) || s.passLogin !== null);
+    if (!attach) return req.numeric(ERR.NICKNAMEINUSE, wanted, 'Nickname is already in use');
   }
   if (user === null) {
     s.pendingNick = wanted;
@@ -137,8 +139,8 @@ function nick(req: Request): void {
 function renamed(req: Request, user: User, wanted: string): void {
   const out = req.server.changeNick(user, wanted);
   const cluster = req.server.cluster;
-  if (cluster === null) return req.event(out);
-  cluster.afterNews(req, () => req.event(out));
+  if (cluster === null) return req.own(out);
+  cluster.afterNews(req, () => req.own(out));
 }
 
 /**
@@ -210,6 +212,8 @@ function tryRegister(req: Request): void {
       return;
     }
   }
+  const holder = server.network.findUser(s.pendingNick);
+  if (holder !== undefined && mayAttach(req, holder)) return attach(req, holder);
   const cluster = server.cluster;
   if (cluster !== null && s.claimedNick !== s.pendingNick) {
     const wanted = s.pendingNick;
@@ -243,6 +247,37 @@ function tryRegister(req: Request): void {
   deliverInbox(req, u); // private messages kept while the account was offline
 }
 
+/**
+ * Whether the registering client may become one more connection of `holder` (whose nick it asks
+ * for): it has logged into `holder`'s account, and --multiclient is on or `holder` is detached.
+ */
+function mayAttach(req: Request, holder: User): boolean {
+  const s = req.client;
+  if (holder.remote !== null || holder.account === null || s.pendingAccount === null) return false;
+  if (!req.server.config.multiclient && !holder.detached) return false;
+  return fold(s.pendingAccount) === holder.account;
+}
+
+/**
+ * Registration as one more connection of `holder`: the welcome under its nick, then its channels
+ * as if just joined (JOIN, topic, names, read marker) and what waited in its inbox.
+ */
+function attach(req: Request, holder: User): void {
+  const { server } = req;
+  const s = req.client;
+  const wasDetached = holder.detached;
+  server.network.attach(holder, s);
+  s.pendingAccount = null;
+  server.log.info(
+    { nick: holder.nick, id: s.conn.id, ip: s.conn.ip, sessions: 1 + (holder.others?.length ?? 0) },
+    wasDetached ? 'always-on user attached' : 'another connection attached',
+  );
+  sendWelcome(req);
+  if (holder.away !== null) req.numeric(RPL.NOWAWAY, 'You have been marked as being away');
+  rejoinBurst(req, [...holder.channels]);
+  deliverInbox(req, holder);
+}
+
 /** PASS named an account but the login failed: registration goes on, logged out, and says why. */
 function passLoginFailed(req: Request, account: string, r: LoginResult): void {
   if (r.ok) return;
@@ -271,7 +306,10 @@ function quit(req: Request): void {
   const close = () => req.server.disconnect(req.client, reason);
   const cluster = req.server.cluster;
   const user = req.client.user;
-  if (cluster === null || user === null || !cluster.reachable) return close();
+  // Another connection of the same user carries on (--multiclient): nobody else hears of it.
+  if (cluster === null || user === null || !cluster.reachable || user.others !== null) {
+    return close();
+  }
   // In a cluster the nick is given back and the leaving published before the link closes, so
   // a client that reconnects at once, through any node, finds the nick free, and anyone acting
   // on the ERROR finds the user gone everywhere.

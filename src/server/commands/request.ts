@@ -86,6 +86,18 @@ export class Request {
   }
 
   /**
+   * An event of the sender's own doing (their JOIN, PART, NICK...): to this connection as event()
+   * does, and to the user's other connections (--multiclient), which did not ask but must follow.
+   */
+  own(out: ServerEvent): void {
+    this.event(out);
+    const user = this.client.user;
+    if (user !== null && user.others !== null) {
+      this.server.network.toOtherSessions(user, this.client, out, 0);
+    }
+  }
+
+  /**
    * A reply that may be too long to queue at once (NAMES, WHO, LIST of many): `next` queues a line
    * or a few and returns true when it has finished. It runs while the client's output is below the
    * high-water mark, and again each time the client has read it down (flow.ts); meanwhile the

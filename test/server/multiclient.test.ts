@@ -1,0 +1,171 @@
+// Several connections as one user (--multiclient) and always-on users (--always-on), over real TCP.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hashPassword } from '../../src/server/opers.js';
+import { loggedIn, makeAccount } from '../helpers/accounts.js';
+import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
+
+const MARK = ['draft/read-marker'];
+const OPERS = [{ name: 'root', hash: hashPassword('letmein'), host: '*@*' }];
+
+/** A server with alice's account, bob connected, and `body` run; everything closed after. */
+async function withAlice(
+  overrides: Parameters<typeof startServer>[0],
+  body: (srv: TestServer, bob: TestClient) => Promise<void>,
+): Promise<void> {
+  const srv = await startServer({ defaultChannel: '', ...overrides });
+  try {
+    await makeAccount(srv.port, 'alice', 'alice-pw');
+    const bob = await TestClient.register(srv.port, 'bob', [], false);
+    try {
+      await body(srv, bob);
+    } finally {
+      bob.destroy();
+    }
+  } finally {
+    await srv.stop();
+  }
+}
+
+/** Connect as `nick`, with `pass` (PASS account:password) if given, up to USER. */
+async function tryNick(port: number, nick: string, pass: string | null): Promise<TestClient> {
+  const c = await TestClient.connect(port);
+  if (pass !== null) c.send(`PASS ${pass}`);
+  c.send(`NICK ${nick}`);
+  c.send(`USER ${nick} 0 * :Test`);
+  return c;
+}
+
+const said = (c: TestClient, text: string) =>
+  c.expect((m) => m.command === 'PRIVMSG' && m.params[1] === text, 5000, `PRIVMSG ${text}`);
+
+test('two connections logged into one account share its nick: each gets everything, and one leaving is no news', async () => {
+  await withAlice({}, async (srv, bob) => {
+    const one = await loggedIn(srv.port, 'alice', 'alice-pw');
+    one.send('JOIN #c');
+    await one.expectCommand('366', 'alice', '#c');
+    bob.send('JOIN #c');
+    await bob.expectCommand('366', 'bob', '#c');
+    one.send('TOPIC #c :the topic');
+    await bob.expectCommand('TOPIC', '#c', 'the topic');
+
+    // The second connection registers under the same nick and is put in the user's channels.
+    const two = await loggedIn(srv.port, 'alice', 'alice-pw');
+    assert.equal(two.all('001')[0].params[0], 'alice');
+    const join = await two.expectCommand('JOIN', '#c');
+    assert.match(join.source ?? '', /^alice!/);
+    await two.expectCommand('332', 'alice', '#c', 'the topic');
+    const names = await two.expectCommand('353', 'alice', '=', '#c');
+    assert.deepEqual(names.params[3].split(' ').sort(), ['@alice', 'bob']);
+
+    // Both get what the channel and bob say; what one says, bob and the other get.
+    bob.send('PRIVMSG #c :to the channel');
+    bob.send('PRIVMSG alice :to alice');
+    for (const c of [one, two]) {
+      await said(c, 'to the channel');
+      await said(c, 'to alice');
+    }
+    one.send('PRIVMSG #c :from one');
+    await said(bob, 'from one');
+    const echoed = await said(two, 'from one');
+    assert.match(echoed.source ?? '', /^alice!/);
+    two.send('PRIVMSG bob :from two');
+    await said(bob, 'from two');
+    assert.equal((await said(one, 'from two')).params[0], 'bob');
+
+    // A nick change by one is the other's too.
+    one.send('NICK alicia');
+    await two.expectCommand('NICK', 'alicia');
+    await bob.expectCommand('NICK', 'alicia');
+
+    // One leaves: bob hears nothing, the other carries on.
+    await one.quit();
+    bob.send('PRIVMSG #c :still there?');
+    await said(two, 'still there?');
+    await bob.sync();
+    assert.equal(bob.all('QUIT').length, 0, 'no QUIT while a connection is left');
+    // The last one leaves: now the user quits.
+    await two.quit('gone');
+    const quit = await bob.expectCommand('QUIT');
+    assert.match(quit.source ?? '', /^alicia!/);
+    assert.equal(srv.server.network.findUser('alicia'), undefined);
+  });
+});
+
+test('the nick stays taken for anyone not logged into its account, and with --multiclient off', async () => {
+  await withAlice({}, async (srv) => {
+    await makeAccount(srv.port, 'carol', 'carol-pw');
+    const one = await loggedIn(srv.port, 'alice', 'alice-pw');
+    for (const pass of [null, 'carol:carol-pw', 'alice:wrong-pw']) {
+      const c = await tryNick(srv.port, 'alice', pass);
+      // Addressed to `*` when refused at NICK, to `alice` when at USER (after the PASS login).
+      await c.expect((m) => m.command === '433' && m.params[1] === 'alice');
+      c.destroy();
+    }
+    one.destroy();
+  });
+  await withAlice({ multiclient: false }, async (srv) => {
+    const one = await loggedIn(srv.port, 'alice', 'alice-pw');
+    const c = await tryNick(srv.port, 'alice', 'alice:alice-pw');
+    await c.expectCommand('433', 'alice', 'alice');
+    c.destroy();
+    one.destroy();
+  });
+});
+
+test('always-on: the last connection going keeps the user; the next login gets its channels, marker and missed messages', async () => {
+  await withAlice({ alwaysOn: true }, async (srv, bob) => {
+    const one = await loggedIn(srv.port, 'alice', 'alice-pw', MARK);
+    one.send('JOIN #c');
+    await one.expectCommand('366', 'alice', '#c');
+    const stamp = 'timestamp=2021-05-20T08:30:00.000Z';
+    one.send(`MARKREAD #c ${stamp}`);
+    await one.expectCommand('MARKREAD', '#c', stamp);
+    bob.send('JOIN #c');
+    await bob.expectCommand('366', 'bob', '#c');
+    await one.quit();
+
+    // Still on the network: in the channel's names, and a private message is no 401.
+    const names = await bob.replies('NAMES #c');
+    assert.deepEqual(names[0].params[3].split(' ').sort(), ['@alice', 'bob']);
+    const answer = await bob.replies('PRIVMSG alice :while you were out');
+    assert.deepEqual(answer, [], 'accepted without 401');
+    assert.equal(bob.all('QUIT').length, 0);
+
+    const two = await loggedIn(srv.port, 'alice', 'alice-pw', MARK);
+    await two.expectCommand('JOIN', '#c');
+    await two.expectCommand('MARKREAD', '#c', stamp);
+    await two.expectCommand('366', 'alice', '#c');
+    const kept = await said(two, 'while you were out');
+    assert.match(kept.source ?? '', /^bob!/);
+    // Back to normal delivery.
+    bob.send('PRIVMSG alice :live now');
+    await said(two, 'live now');
+    two.destroy();
+  });
+});
+
+test('always-on: KILL removes a detached user, and a user never logged in quits as before', async () => {
+  await withAlice({ alwaysOn: true, opers: OPERS }, async (srv, bob) => {
+    const one = await loggedIn(srv.port, 'alice', 'alice-pw');
+    one.send('JOIN #c');
+    await one.expectCommand('366', 'alice', '#c');
+    const dave = await TestClient.register(srv.port, 'dave', [], false);
+    dave.send('JOIN #c');
+    await dave.expectCommand('366', 'dave', '#c');
+    bob.send('JOIN #c');
+    await bob.expectCommand('366', 'bob', '#c');
+    await dave.quit();
+    assert.match((await bob.expectCommand('QUIT')).source ?? '', /^dave!/);
+    await one.quit();
+    bob.send('OPER root letmein');
+    await bob.expectCommand('381');
+    bob.send('KILL alice :enough');
+    const quit = await bob.expectCommand('QUIT');
+    assert.match(quit.source ?? '', /^alice!/);
+    assert.equal(srv.server.network.findUser('alice'), undefined);
+    // The nick is free for anyone now.
+    const eve = await TestClient.register(srv.port, 'alice', [], false);
+    eve.destroy();
+  });
+});
