@@ -11,6 +11,8 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const PEER_CONFIGS = path.join(REPO, 'bench', 'peers');
 // PARLEY_BENCH_DB: parley's --db (default: a new file in the run's folder; `off` for none).
 // PARLEY_BENCH_MAIN: another build's main.js (a worktree of an earlier commit) for A/B runs.
+// PARLEY_BENCH_ARGS: more `parley serve` flags, after the others (`--log-chat off`, to measure
+// what the console chat log costs).
 const PARLEY_MAIN =
   process.env.PARLEY_BENCH_MAIN ?? path.join(REPO, 'dist', 'src', 'cli', 'main.js');
 
@@ -77,6 +79,7 @@ export const PROFILES: Record<ServerName, ServerProfile> = {
       // PARLEY_BENCH_DB=off (or :memory:) measures without it.
       '--db',
       process.env.PARLEY_BENCH_DB ?? path.join(dir, 'parley.db'),
+      ...(process.env.PARLEY_BENCH_ARGS ?? '').split(' ').filter(Boolean),
     ],
     prepare: () => {},
   },
