@@ -169,3 +169,33 @@ test('always-on: KILL removes a detached user, and a user never logged in quits 
     eve.destroy();
   });
 });
+
+test('a multiline batch reaches every connection of its recipient and the sender’s other ones', async () => {
+  const ML = ['batch', 'draft/multiline'];
+  await withAlice({}, async (srv, bob) => {
+    await makeAccount(srv.port, 'carol', 'carol-pw');
+    const alice = [
+      await loggedIn(srv.port, 'alice', 'alice-pw', ML),
+      await loggedIn(srv.port, 'alice', 'alice-pw'),
+    ];
+    const carol = [
+      await loggedIn(srv.port, 'carol', 'carol-pw'),
+      await loggedIn(srv.port, 'carol', 'carol-pw', ML),
+    ];
+    alice[0].send('BATCH +m draft/multiline carol');
+    alice[0].send('@batch=m PRIVMSG carol :one');
+    alice[0].send('@batch=m PRIVMSG carol :two');
+    alice[0].send('BATCH -m');
+    // Without the cap, as lines; with it, as a batch of the same lines.
+    for (const c of [carol[0], alice[1]]) {
+      await said(c, 'one');
+      await said(c, 'two');
+    }
+    const open = await carol[1].expectCommand('BATCH');
+    assert.equal(open.params[1], 'draft/multiline');
+    await said(carol[1], 'two');
+    await bob.sync();
+    assert.equal(bob.all('PRIVMSG').length, 0);
+    for (const c of [...alice, ...carol]) c.destroy();
+  });
+});

@@ -16,6 +16,7 @@ import {
 import { CAPBIT } from '../capabilities.js';
 import { MULTILINE_MAX_BYTES, MULTILINE_MAX_LINES } from '../limits.js';
 import type { User } from '../user.js';
+import type { Client } from '../client.js';
 import type { Request } from './request.js';
 import { stampTags } from '../event.js';
 import { batchId } from '../history.js';
@@ -192,10 +193,13 @@ function deliver(req: Request, g: Gathering): void {
     return built;
   };
   const both = CAPBIT.MULTILINE | CAPBIT.BATCH;
+  const deliver = (s: Client) => s.conn.send((s.caps & both) === both ? asBatch : fallback(s.caps));
   for (const r of recipients) {
-    const s = r.client;
-    s.conn.send((s.caps & both) === both ? asBatch : fallback(s.caps));
+    deliver(r.client);
+    if (r.others !== null) r.others.forEach(deliver); // its other connections (--multiclient)
   }
+  // The sender's other connections see what it sent, as for a single line (messaging.ts).
+  for (const s of user.sessions()) if (s !== req.client) deliver(s);
   if (req.client.has(CAPBIT.ECHO_MESSAGE)) {
     const label = g.label === null ? '' : `@label=${escapeTagValue(g.label)};`;
     req.client.conn.send(Buffer.from(label === '' ? whole : label + whole.slice(1)));
