@@ -43,6 +43,7 @@ mutation score and the mutants that survived. Runs under nice -n 19; not part of
 
   path               a file or folder under ${TARGETS.map((t) => t.dir).join(', ')} [all of them]
   --concurrency N    test processes at once [1]
+  --keep             keep the sandbox (${TEMP_DIR}/) after the run, to run a test in it by hand
   -h, --help         show this help
 
 Other processes can wait while ${RUNNING_MARKER} exists: it is there for the length of a run.
@@ -50,11 +51,12 @@ Other processes can wait while ${RUNNING_MARKER} exists: it is there for the len
 
 interface Options {
   concurrency: number;
+  keep: boolean;
   paths: string[];
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { concurrency: 1, paths: [] };
+  const o: Options = { concurrency: 1, keep: false, paths: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') {
@@ -65,6 +67,8 @@ function parseArgs(argv: string[]): Options {
       if (!Number.isInteger(o.concurrency) || o.concurrency < 1) {
         throw new Error('--concurrency needs a whole number of 1 or more');
       }
+    } else if (a === '--keep') {
+      o.keep = true;
     } else if (a.startsWith('-')) {
       throw new Error(`unknown option ${a} (see --help)`);
     } else {
@@ -94,7 +98,7 @@ function plan(paths: string[]): Map<Target, string[]> {
   return groups;
 }
 
-function strykerOptions(target: Target, mutate: string[], concurrency: number): StrykerOptions {
+function strykerOptions(target: Target, mutate: string[], o: Options): StrykerOptions {
   const tty = process.stdout.isTTY === true;
   return {
     mutate,
@@ -104,13 +108,13 @@ function strykerOptions(target: Target, mutate: string[], concurrency: number): 
     // variable; it is built once, then each mutant runs the test files that reached it.
     buildCommand: 'tsc -p tsconfig.json',
     coverageAnalysis: 'perTest',
-    concurrency,
+    concurrency: o.concurrency,
     // Generous: the machine is shared, and a slow test under load must not count as a kill.
     timeoutMS: 10_000,
     reporters: [tty ? 'progress' : 'progress-append-only', 'clear-text'],
     clearTextReporter: { reportMutants: false, reportTests: false, allowColor: tty },
     tempDirName: TEMP_DIR,
-    cleanTempDir: 'always',
+    cleanTempDir: o.keep ? false : 'always',
     ignorePatterns: ['.ci', 'bench/RESULTS.md', 'bench/chart.svg', '*.log', '*.cpuprofile'],
   };
 }
@@ -224,9 +228,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nmutate: ${mutate.join(' ')} against ${target.tests.join(' ')}\n`);
     const t0 = Date.now();
     const sources = readSources(target.dir);
-    const results = await new Stryker(
-      strykerOptions(target, mutate, options.concurrency),
-    ).runMutationTest();
+    const results = await new Stryker(strykerOptions(target, mutate, options)).runMutationTest();
     const s = score(results);
     const left = survivors(results, sources);
     summary.push(
