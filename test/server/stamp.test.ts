@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isLogged } from '../../src/server/replica.js';
-import { orderStamp, Stamper } from '../../src/server/stamp.js';
+import { orderStamp, parseServerTime, Stamper } from '../../src/server/stamp.js';
 
 test('msgids sort as strings in issue order, past the precomputed sequence texts', () => {
   let now = 1_764_000_000_000;
@@ -54,4 +54,50 @@ test('isLogged: a message goes through the order when any target is a channel, s
   assert.equal(isLogged(msg('NOTICE')), false);
   assert.equal(isLogged(msg('JOIN', '#a')), true);
   assert.equal(isLogged(msg('WHOIS', '#a')), false);
+});
+
+test('parseServerTime: a whole ISO 8601 UTC time, nothing before or after it', () => {
+  assert.equal(parseServerTime('2021-05-20T08:30:00.000Z'), Date.UTC(2021, 4, 20, 8, 30));
+  assert.equal(parseServerTime('2021-05-20T08:30:00Z'), Date.UTC(2021, 4, 20, 8, 30));
+  for (const bad of [
+    'x2021-05-20T08:30:00.000Z',
+    '2021-05-20T08:30:00.000Zx',
+    '2021-05-20T08:30:00.000',
+    '2021-02-30T08:30:00.000Z', // no such day: Date.parse would roll it over
+    'yesterday',
+    '',
+  ]) {
+    assert.equal(parseServerTime(bad), null, bad);
+  }
+});
+
+test('a pinned stamp (a cluster command replayed): itself, then .1, .2...; the clock never goes back after', () => {
+  let now = 1_764_000_000_000;
+  const stamper = new Stamper(() => now);
+  stamper.next();
+  assert.equal(stamper.pinnedMs, null);
+  const given = orderStamp(now + 50, 7);
+  stamper.pin(given);
+  assert.equal(stamper.pinnedMs, now + 50);
+  assert.equal(stamper.tick(), now + 50);
+  assert.deepEqual(stamper.last(), given);
+  stamper.tick();
+  assert.equal(stamper.last().msgid, given.msgid + '.1');
+  assert.equal(stamper.next().msgid, given.msgid + '.2');
+  assert.equal(stamper.last().time, given.time);
+  stamper.unpin();
+  assert.equal(stamper.pinnedMs, null);
+  // The wall clock is still behind the pinned time: own stamps go on after it, not before.
+  const after = stamper.next();
+  assert.equal(after.ms, now + 50);
+  assert.equal(after.time, given.time);
+  assert.ok(after.msgid > given.msgid.slice(0, 9), 'sorts after the pinned one');
+  assert.equal(after.msgid, given.msgid.slice(0, 9) + '0001');
+  // A pinned stamp older than the clock leaves the clock alone.
+  now += 1000;
+  const mine = stamper.next();
+  stamper.pin(orderStamp(now - 500, 0));
+  stamper.tick();
+  stamper.unpin();
+  assert.equal(stamper.next().ms, mine.ms);
 });
