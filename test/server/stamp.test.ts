@@ -75,6 +75,7 @@ test('a pinned stamp (a cluster command replayed): itself, then .1, .2...; the c
   let now = 1_764_000_000_000;
   const stamper = new Stamper(() => now);
   stamper.next();
+  stamper.unpin(); // nothing pinned: nothing to do
   assert.equal(stamper.pinnedMs, null);
   const given = orderStamp(now + 50, 7);
   stamper.pin(given);
@@ -99,5 +100,7 @@ test('a pinned stamp (a cluster command replayed): itself, then .1, .2...; the c
   stamper.pin(orderStamp(now - 500, 0));
   stamper.tick();
   stamper.unpin();
-  assert.equal(stamper.next().ms, mine.ms);
+  const next = stamper.next();
+  assert.equal(next.ms, mine.ms);
+  assert.equal(next.msgid, mine.msgid.slice(0, 9) + '0001', 'the sequence went on');
 });
