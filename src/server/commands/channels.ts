@@ -6,6 +6,7 @@ import { sendBatch } from './history.js';
 import { joinMarker } from './marks.js';
 import { inSequence, sendJoinNames } from './names.js';
 import type { User } from '../user.js';
+import type { ServerEvent } from '../event.js';
 import type { Request } from './request.js';
 import type { CommandSpec } from './table.js';
 
@@ -42,12 +43,9 @@ export function joinChannels(req: Request, names: string[], keys: string[]): voi
     }
     const { channel, created } = network.channel(name, req.now);
     network.join(user, channel);
-    const out = req.server.userEvent(user, 'JOIN', [channel.name]);
+    const out = joinEvent(req, channel);
     // A new channel of a name that ended: what was said in the old one is not its history.
     if (created && network.hasEnded(channel.folded)) channel.historyFrom = out.stamp.msgid;
-    if (req.server.store !== null) {
-      out.extendedParams = [channel.name, user.accountName ?? '*', user.realname];
-    }
     req.own(out);
     // In a large channel an arrival is nobody else's news: that keeps arriving O(1).
     const announced = channel.isAnnounced(user);
@@ -61,9 +59,7 @@ export function joinChannels(req: Request, names: string[], keys: string[]): voi
       }
     }
     req.server.chatlog.join(out.stamp.ms, channel.name, user.nick);
-    if (channel.topic !== '') sendTopic(req, channel);
-    joinMarker(req, channel.name);
-    sendJoinNames(req, channel);
+    sendChannelState(req, channel);
     if (!announced) explainLarge(req, channel);
     joined.push(channel);
   }
@@ -76,18 +72,28 @@ export function joinChannels(req: Request, names: string[], keys: string[]): voi
  * --history-on-join to a client without draft/chathistory. Nobody else hears of it.
  */
 export function rejoinBurst(req: Request, channels: Channel[]): void {
-  const user = req.user;
   for (const channel of channels) {
-    const out = req.server.userEvent(user, 'JOIN', [channel.name]);
-    if (req.server.store !== null) {
-      out.extendedParams = [channel.name, user.accountName ?? '*', user.realname];
-    }
-    req.event(out);
-    if (channel.topic !== '') sendTopic(req, channel);
-    joinMarker(req, channel.name);
-    sendJoinNames(req, channel);
+    req.event(joinEvent(req, channel));
+    sendChannelState(req, channel);
   }
   replayOnJoin(req, channels);
+}
+
+/** The sender's JOIN of `channel`, with extended-join's account and real name when accounts exist. */
+function joinEvent(req: Request, channel: Channel): ServerEvent {
+  const user = req.user;
+  const out = req.server.userEvent(user, 'JOIN', [channel.name]);
+  if (req.server.store !== null) {
+    out.extendedParams = [channel.name, user.accountName ?? '*', user.realname];
+  }
+  return out;
+}
+
+/** What a connection gets after its JOIN: topic, read marker, names. */
+function sendChannelState(req: Request, channel: Channel): void {
+  if (channel.topic !== '') sendTopic(req, channel);
+  joinMarker(req, channel.name);
+  sendJoinNames(req, channel);
 }
 
 /**
