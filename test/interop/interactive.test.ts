@@ -34,7 +34,7 @@ test(
       dave = await TestClient.register(server.port, 'dave');
       // A shell around the client, so we can see how it leaves the terminal.
       const script =
-        'node "$0" connect "$1" --nick carol --inline; echo "exit=$?"; stty -a; exec sleep 60';
+        'node "$0" connect "$1" --nick carol --inline; echo "exit=$?"; stty -a; echo stty-done; exec sleep 60';
       term = await TmuxSession.start({
         socket: path.join(dir, 'tmux.sock'),
         name: 'carol',
@@ -150,6 +150,8 @@ test(
       );
       assert.match(quit.params[0] ?? '', /see you/);
       await wait(/^exit=0$/m, 'the client exiting with 0 on a line of its own');
+      // stty's report comes a moment after: capture once it is all on screen.
+      await wait(/^stty-done$/m, "stty's report of the terminal after the client");
       screen = await lines();
       assert.ok(!screen.some((l) => /\| carol \| /.test(l)), 'status line left behind');
       const stty = screen.join(' ');
