@@ -70,9 +70,10 @@ export function relayDirect(
     else if (b > 0x7f) wide = true;
   }
   // Beyond ASCII: only valid UTF-8 with nothing the console would have to strip.
-  if (wide && (!isUtf8(buf.subarray(textStart, e)) || hasWideControl(buf, textStart, e))) {
-    return false;
-  }
+  // The text as a Buffer of its own: the recipient, the console log and history each copy it whole
+  // (a copy of part of a Buffer makes a view first: one view instead of three, ~80 ns a message).
+  const text = buf.subarray(textStart, e);
+  if (wide && (!isUtf8(text) || hasWideControl(text, 0, text.length))) return false;
 
   const client = conn.owner;
   const user = client.user;
@@ -103,9 +104,9 @@ export function relayDirect(
   o = copyBytes(HEAD, o, recipient.wireNick());
   HEAD[o++] = SPACE;
   if (spaced || buf[textStart] === COLON) HEAD[o++] = COLON;
-  to.conn.sendRaw(HEAD, o, buf, textStart, e);
-  server.chatlog.privateBytes(ms, user, recipient, buf, textStart, e);
-  server.history?.privateBytes(server.stamper.last(), user, recipient, buf, textStart, e);
+  to.conn.sendRaw(HEAD, o, text, 0, text.length);
+  server.chatlog.privateBytes(ms, user, recipient, text, 0, text.length);
+  server.history?.privateBytes(ms, server.stamper, user, recipient, text, 0, text.length);
   relayed++;
   return true;
 }

@@ -8,7 +8,7 @@ import { conversationKey, privateRecord, type HistoryRecord, type Store } from '
 import { CAPBIT } from './capabilities.js';
 import type { Channel } from './channel.js';
 import type { ServerEvent } from './event.js';
-import type { Stamp } from './stamp.js';
+import type { Stamp, Stamper } from './stamp.js';
 import type { User } from './user.js';
 
 export type StoredCommand = HistoryRecord['command'];
@@ -114,14 +114,26 @@ export class History {
     this.keep(stamp, verb, conversation, recipient.nick, sender, tags, linesText(lines));
   }
 
-  /** The private-message fast path's line (direct.ts): plain PRIVMSG, no tags. */
-  privateBytes(stamp: Stamp, sender: User, recipient: User, buf: Buffer, s: number, e: number) {
+  /**
+   * The private-message fast path's line (direct.ts): plain PRIVMSG, no tags, stamped by the
+   * stamper's last tick, `ms` (its msgid read as bytes when the store takes them: no Stamp built).
+   */
+  privateBytes(
+    ms: number,
+    stamper: Stamper,
+    sender: User,
+    recipient: User,
+    buf: Buffer,
+    s: number,
+    e: number,
+  ) {
     const from = sender.historyParty();
     const to = recipient.historyParty();
     const h = this.store.history;
     if (h.appendPrivate !== undefined) {
-      h.appendPrivate(stamp.msgid, stamp.ms, from, to, buf, s, e);
+      h.appendPrivate(stamper.msgidBytes(), ms, from, to, buf, s, e);
     } else {
+      const stamp = stamper.last();
       h.append(privateRecord(stamp.msgid, stamp.ms, from, to, buf.toString('utf8', s, e)));
     }
   }

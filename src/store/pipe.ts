@@ -24,7 +24,7 @@ import type {
 import { copyBytes } from '../protocol/bytes.js';
 import { knownAccounts } from './known-accounts.js';
 import { encodeFrom, encodeTo, field, head } from './pipe-lines.js';
-import { privateRecord, StoreOpenError } from './types.js';
+import { StoreOpenError } from './types.js';
 
 const WRITER = fileURLToPath(new URL('./writer.js', import.meta.url));
 /**
@@ -32,7 +32,7 @@ const WRITER = fileURLToPath(new URL('./writer.js', import.meta.url));
  * is the server's memory, not its delivery, and must not grow the server without bound.
  */
 const MAX_BACKLOG = 64 * 1024 * 1024;
-/** The output buffer's least size between turns (one grown by a burst is kept while turns stay big). */
+/** The output buffer's size: a busy turn hands it to the pipe each time it fills (reserve). */
 const OUT_KEEP = 64 * 1024;
 /**
  * The writer's niceness (0 normal, 19 lowest): live delivery first, history in the time the
@@ -175,11 +175,12 @@ export class PipeStore implements Store {
 
   /**
    * The fast path's private message as a `P` line: msgid and time, then the sender's and the
-   * recipient's fields as encoded once per party, then the text bytes as they are when nothing
-   * in them needs escaping. The writer makes the record (the conversation key among it).
+   * recipient's fields as encoded once per party, then the text bytes as they are (the line's
+   * last field, read to its end: an IRC parameter holds no CR or LF, and a tab or backslash in it
+   * needs no escape there). The writer makes the record (the conversation key among it).
    */
   private appendPrivate(
-    msgid: string,
+    msgid: Buffer,
     time: number,
     from: Party,
     to: Party,
@@ -188,13 +189,6 @@ export class PipeStore implements Store {
     end: number,
   ) {
     if (!this.room()) return;
-    for (let i = start; i < end; i++) {
-      const c = text[i];
-      if (c === 0x09 || c === 0x0a || c === 0x0d || c === 0x5c) {
-        this.append(privateRecord(msgid, time, from, to, text.toString('utf8', start, end)));
-        return;
-      }
-    }
     const fromBytes = (from.encodedFrom ??= encodeFrom(from));
     const toBytes = (to.encodedTo ??= encodeTo(to));
     if (time !== this.timeOf) {
@@ -207,8 +201,7 @@ export class PipeStore implements Store {
     let o = this.used;
     out[o++] = 0x50; // P
     out[o++] = 0x09;
-    // msgid is ASCII (stamp.ts): one byte per character.
-    for (let i = 0; i < msgid.length; i++) out[o++] = msgid.charCodeAt(i);
+    o = copyBytes(out, o, msgid);
     o = copyBytes(out, o, times);
     o = copyBytes(out, o, fromBytes);
     o = copyBytes(out, o, toBytes);
@@ -223,12 +216,17 @@ export class PipeStore implements Store {
     this.used += this.out.write(text, this.used, 'utf8');
   }
 
-  /** Make room for `bytes` more in the output buffer, growing it when needed. */
+  /**
+   * Make room for `bytes` more in the output buffer. A full buffer is handed to the pipe there and
+   * then (it holds whole lines, and the pipe keeps their order), never copied into a bigger one:
+   * growing by copies cost a busy server 2% of its time. A line bigger than the buffer gets a
+   * buffer of its own size, which the next turn keeps (flush).
+   */
   private reserve(bytes: number): void {
     if (this.used + bytes <= this.out.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.out.length * 2, this.used + bytes));
-    this.out.copy(bigger, 0, 0, this.used);
-    this.out = bigger;
+    this.flush();
+    if (bytes > this.out.length)
+      this.out = Buffer.allocUnsafe(Math.max(this.out.length * 2, bytes));
   }
 
   private write(path: string, args: unknown[]): void {
@@ -262,10 +260,10 @@ export class PipeStore implements Store {
   flush(): void {
     if (this.used === 0) return;
     // The pipe may hold the chunk a while, so the output buffer cannot be reused under it: a
-    // small turn's bytes are copied out; a big one's buffer is handed over whole and replaced
-    // (no copy of most of the bytes, and never a backing store much larger than its bytes) by
-    // one as big, so that a run of big turns does not grow it from OUT_KEEP again every turn
-    // (4% of the server's time in the `direct` benchmark); a small turn shrinks it back.
+    // small turn's bytes are copied out; a buffer at least half full (a busy turn's, handed over
+    // as it fills: reserve) is handed over whole (no copy of most of the bytes, and never a
+    // backing store much larger than its bytes) and replaced by one as big; a small turn shrinks
+    // one grown for a big line back to OUT_KEEP.
     let chunk: Buffer;
     if (this.used < this.out.length / 2) {
       chunk = Buffer.allocUnsafe(this.used);

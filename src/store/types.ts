@@ -137,14 +137,15 @@ export interface HistoryStore {
   /** Queue a record; durable after the next commit. */
   append(record: HistoryRecord): void;
   /**
-   * append() of a plain PRIVMSG (no tags) from `from` to `to`, its text the UTF-8 bytes
-   * `text[start, end)`: the private-message fast path's record. A backend that can encode the
-   * parties once (Party.encodedFrom, encodedTo) and copy the bytes as they are skips building a record, two
-   * history ids and a conversation key per message. Optional: without it the caller builds the
-   * record (privateRecord) and calls append().
+   * append() of a plain PRIVMSG (no tags) from `from` to `to`, its msgid the ASCII bytes `msgid`
+   * (a scratch buffer: read during the call only), its text the UTF-8 bytes `text[start, end)`,
+   * which hold no CR or LF (an IRC parameter never does): the private-message fast path's record.
+   * A backend that can encode the parties once (Party.encodedFrom, encodedTo) and copy the bytes
+   * as they are skips building a record, two history ids and a conversation key per message.
+   * Optional: without it the caller builds the record (privateRecord) and calls append().
    */
   appendPrivate?(
-    msgid: string,
+    msgid: Buffer,
     time: number,
     from: Party,
     to: Party,

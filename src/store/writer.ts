@@ -107,8 +107,10 @@ export class Writer {
       return;
     }
     if (text.charCodeAt(0) === 0x50 /* P */) {
-      // P\tmsgid\ttime\tfromId\tsource\taccount\ttoId\ttarget\ttext (pipe.ts appendPrivate)
+      // P\tmsgid\ttime\tfromId\tsource\taccount\ttoId\ttarget\ttext (pipe.ts appendPrivate): the
+      // text is not escaped and runs to the end of the line, tabs and all.
       const f = text.split('\t');
+      const said = f.length === 9 ? f[8] : f.slice(8).join('\t');
       store.history.appendRow([
         f[1],
         Number(f[2]),
@@ -118,7 +120,7 @@ export class Writer {
         f[5] === '' ? null : unescapeField(f[5]),
         'PRIVMSG',
         '',
-        unescapeField(f[8]),
+        said,
       ]);
       return;
     }

@@ -104,3 +104,34 @@ test('a pinned stamp (a cluster command replayed): itself, then .1, .2...; the c
   assert.equal(next.ms, mine.ms);
   assert.equal(next.msgid, mine.msgid.slice(0, 9) + '0001', 'the sequence went on');
 });
+
+test('msgidBytes: the bytes of last().msgid across milliseconds, long sequences, a suffix and a pin', () => {
+  let now = 1_764_000_000_000;
+  const stamper = new Stamper(() => now);
+  const same = (what: string) =>
+    assert.equal(stamper.msgidBytes().toString('latin1'), stamper.last().msgid, what);
+  for (let i = 0; i < 1400; i++) {
+    stamper.tick();
+    same(`message ${i} of one millisecond`); // past the 1296 precomputed sequence texts too
+  }
+  now += 1;
+  stamper.tick();
+  same('the next millisecond');
+  now -= 3; // the clock steps back: the sequence goes on
+  stamper.tick();
+  same('after the clock stepped back');
+  stamper.suffix = '-7';
+  stamper.tick();
+  same('with a node suffix');
+  now += 10;
+  stamper.tick();
+  same('with a node suffix, a new millisecond');
+  stamper.pin({ time: new Date(now - 1).toISOString(), ms: now - 1, msgid: 'pinned-id' });
+  stamper.tick();
+  same('pinned');
+  stamper.tick();
+  same('pinned, second tick');
+  stamper.unpin();
+  stamper.tick();
+  same('unpinned');
+});

@@ -160,7 +160,7 @@ for (const backend of BACKENDS) {
       texts.forEach((text, i) => {
         const bytes = Buffer.from(`PRIVMSG bob :${text}\r\n`);
         const [from, to] = i === 1 ? [bob, alice] : [alice, bob];
-        h.appendPrivate!(`m${i}`, T0 + i + 1, from, to, bytes, 13, bytes.length - 2);
+        h.appendPrivate!(Buffer.from(`m${i}`), T0 + i + 1, from, to, bytes, 13, bytes.length - 2);
       });
       await committed(store);
       assert.equal(want[0].conversation, 'a:alice c:9');

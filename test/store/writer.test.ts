@@ -205,13 +205,13 @@ test('writer: a write naming no store method is answered with err, and the lines
     ]);
   }));
 
-test('writer: a private line (P) is the row privateRecord makes, the fields of its parties escaped or not', () =>
+test('writer: a private line (P) is the row privateRecord makes, its parties escaped or not, its text as it is', () =>
   withWriter(async (run) => {
     const alice = new Party('a:alice', 'alice', 'alice!~a@h', 'alice');
     const odd = new Party('c:1\t\\', 'n\rck', 's\nrc!~x@h', null);
     const sent: [Party, Party, HistoryRecord][] = [
       [alice, odd, privateRecord('m1', T0 + 1, alice, odd, 'hello')],
-      [odd, alice, privateRecord('m2', T0 + 2, odd, alice, 'back \\ with\ttabs\r\n')],
+      [odd, alice, privateRecord('m2', T0 + 2, odd, alice, 'back \\ with\ttabs \\t')],
       [odd, alice, privateRecord('m3', T0 + 3, odd, alice, '')],
     ];
     for (const [from, to, r] of sent) {
@@ -223,9 +223,9 @@ test('writer: a private line (P) is the row privateRecord makes, the fields of i
         from.account ?? '',
         to.historyId,
       ];
-      run.writer.data(
-        ['P', ...fields, to.nick, r.text].map((f) => escapeField(String(f))).join('\t') + '\n',
-      );
+      // The text is the rest of the line, unescaped (an IRC parameter has no CR or LF).
+      const head = ['P', ...fields, to.nick].map((f) => escapeField(String(f)));
+      run.writer.data([...head, r.text].join('\t') + '\n');
     }
     const conversation = conversationKey(alice.historyId, odd.historyId);
     assert.deepEqual(await ask(run, 1, 'history.latest', conversation, null, 10), [
