@@ -201,10 +201,16 @@ export class PipeStore implements Store {
     let o = this.used;
     out[o++] = 0x50; // P
     out[o++] = 0x09;
-    o = copyBytes(out, o, msgid);
-    o = copyBytes(out, o, times);
-    o = copyBytes(out, o, fromBytes);
-    o = copyBytes(out, o, toBytes);
+    // Whole Buffers by TypedArray#set, even short ones: here a byte loop for the msgid and the
+    // time cost more than the rest of the record (measured in the server, not only in isolation).
+    out.set(msgid, o);
+    o += msgid.length;
+    out.set(times, o);
+    o += times.length;
+    out.set(fromBytes, o);
+    o += fromBytes.length;
+    out.set(toBytes, o);
+    o += toBytes.length;
     o = copyBytes(out, o, text, start, end);
     out[o++] = 0x0a;
     this.used = o;
