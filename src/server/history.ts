@@ -101,12 +101,15 @@ export class History {
     this.keep(stamp, verb, channel.folded, channel.name, sender, tags, linesText(lines));
   }
 
-  /** A draft/multiline message between `sender` and `recipient`, as channelLines. */
+  /**
+   * A draft/multiline message between `sender` and `recipient` (a user, or an account with nobody
+   * connected: its history id and name), as channelLines.
+   */
   privateLines(
     stamp: Stamp,
     verb: Verb,
     sender: User,
-    recipient: User,
+    recipient: Pick<User, 'historyId' | 'nick'>,
     tags: Tags | null,
     lines: Line[],
   ) {

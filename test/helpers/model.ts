@@ -77,8 +77,11 @@ export class World {
     const e: Expect = { ...this.expect(), actorFree: true };
     // A login takes the account's inbox: its messages, as they were sent.
     const inbox = account === null ? [] : (this.inboxes.get(account) ?? []);
-    for (const r of inbox.splice(0))
-      this.add(e, person, `${r.source} ${r.verb} ${r.target} ${r.text}`);
+    for (const r of inbox.splice(0)) {
+      // A multiline one as it would have been delivered (its BATCH lines name no account).
+      for (const t of replayLines(r, caps, false))
+        if (!t.startsWith('BATCH')) this.add(e, person, t);
+    }
     return { person, e };
   }
 
@@ -350,7 +353,8 @@ export class World {
 
   /**
    * A draft/multiline message (BATCH +id draft/multiline <target>, its lines, BATCH -id) to a
-   * channel or a nick: refused as one PRIVMSG would be, else delivered whole to each recipient
+   * channel, a nick or an account nobody uses: refused as one PRIVMSG would be (an account's
+   * inbox keeps it, as it would keep one), else delivered whole to each recipient
    * (replayLines: a batch, or a message per line that is not blank), echoed as a batch, and kept as
    * one message.
    */
@@ -371,12 +375,19 @@ export class World {
       to = [...ch.members.keys()].filter((m) => m !== p);
     } else {
       const peer = this.byNick(target);
-      if (peer === undefined) {
+      const inbox = this.inboxes.get(target.toLowerCase());
+      if (peer === undefined && inbox !== undefined) {
+        // Nobody uses the account's name: kept for its next login, as a single line would be.
+        rec = this.records.offline(p, target, source, verb, text);
+        inbox.push(rec);
+        to = [];
+      } else if (peer === undefined) {
         if (!quiet) e.numerics.push(`401 ${target}`);
         return e;
+      } else {
+        rec = this.records.direct(p, peer, source, verb, text);
+        to = peer === p ? [] : [peer];
       }
-      rec = this.records.direct(p, peer, source, verb, text);
-      to = peer === p ? [] : [peer];
     }
     rec.lines = lines;
     for (const m of to) for (const t of replayLines(rec, m.caps, false)) this.add(e, m, t, rec);

@@ -199,3 +199,48 @@ test('a multiline batch reaches every connection of its recipient and the sender
     for (const c of [...alice, ...carol]) c.destroy();
   });
 });
+
+test('a multiline message to an account with nobody connected, or to an always-on user, waits for its next login', async () => {
+  const ML = ['batch', 'draft/multiline'];
+  /** `from` sends two lines to `to` as one multiline message: accepted, no 401. */
+  const sendTwo = async (from: TestClient, to: string, id: string) => {
+    from.send(`BATCH +${id} draft/multiline ${to}`);
+    from.send(`@batch=${id} PRIVMSG ${to} :first of ${id}`);
+    from.send(`@batch=${id} PRIVMSG ${to} :second of ${id}`);
+    from.send(`BATCH -${id}`);
+    await from.sync();
+    assert.equal(from.all('401').length, 0, `${id}: no 401`);
+  };
+  /** The next login of `nick` gets both lines: as a batch with the cap, else as two lines. */
+  const getsTwo = async (port: number, nick: string, id: string, caps: string[]) => {
+    const c = await loggedIn(port, nick, `${nick}-pw`, caps);
+    if (caps.length > 0) {
+      const open = await c.expectCommand('BATCH');
+      assert.equal(open.params[1], 'draft/multiline');
+    }
+    const first = await said(c, `first of ${id}`);
+    assert.match(first.source ?? '', /^eve!/);
+    await said(c, `second of ${id}`);
+    return c;
+  };
+  // Nobody by that nick online, but an account: kept for it (without --always-on).
+  await withAlice({}, async (srv) => {
+    const eve = await TestClient.register(srv.port, 'eve', ML, false);
+    await sendTwo(eve, 'alice', 'off');
+    eve.send('BATCH +n draft/multiline nobody');
+    eve.send('@batch=n PRIVMSG nobody :lost');
+    eve.send('BATCH -n');
+    await eve.expectCommand('401', 'eve', 'nobody');
+    (await getsTwo(srv.port, 'alice', 'off', ML)).destroy();
+    eve.destroy();
+  });
+  // An always-on user with no connection left: in its inbox, as a single line would be.
+  await withAlice({ alwaysOn: true }, async (srv) => {
+    const eve = await TestClient.register(srv.port, 'eve', ML, false);
+    const one = await loggedIn(srv.port, 'alice', 'alice-pw');
+    await one.quit();
+    await sendTwo(eve, 'alice', 'away');
+    (await getsTwo(srv.port, 'alice', 'away', [])).destroy();
+    eve.destroy();
+  });
+});

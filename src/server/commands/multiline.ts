@@ -15,6 +15,8 @@ import {
 } from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
 import { MULTILINE_MAX_BYTES, MULTILINE_MAX_LINES } from '../limits.js';
+import type { AccountRecord } from '../../store/types.js';
+import type { Channel } from '../channel.js';
 import type { User } from '../user.js';
 import type { Client } from '../client.js';
 import type { Request } from './request.js';
@@ -141,8 +143,6 @@ function deliver(req: Request, g: Gathering): void {
   const user = req.user;
   const verb = g.verb ?? 'PRIVMSG';
   const quiet = verb === 'NOTICE';
-  let recipients: User[];
-  let target: string;
   const channel = isChannelName(g.target) ? network.findChannel(g.target) : null;
   if (channel !== null) {
     if (channel === undefined) {
@@ -154,17 +154,57 @@ function deliver(req: Request, g: Gathering): void {
       if (!quiet) req.numeric(ERR.CANNOTSENDTOCHAN, channel.name, refused);
       return;
     }
-    target = channel.name;
-    recipients = [...channel.members.keys()].filter((u) => u !== user);
-  } else {
-    const to = network.findUser(g.target);
-    if (to === undefined) {
-      if (!quiet) req.numeric(ERR.NOSUCHNICK, g.target, 'No such nick/channel');
-      return;
-    }
-    target = to.nick;
-    recipients = to === user ? [] : [to];
+    send(
+      req,
+      g,
+      verb,
+      channel.name,
+      [...channel.members.keys()].filter((u) => u !== user),
+      channel,
+    );
+    return;
   }
+  const to = network.findUser(g.target);
+  const noSuchNick = () => {
+    if (!quiet) req.numeric(ERR.NOSUCHNICK, g.target, 'No such nick/channel');
+  };
+  if (to === undefined) {
+    // Nobody online by that nick: an account whose users are offline keeps it for their next
+    // login, as a single line would be kept (offline.ts); the sender's later lines wait.
+    const store = server.store;
+    if (store === null || user.remote !== null) return noSuchNick();
+    req.waitFor(
+      store.accounts.get(fold(g.target)),
+      (account) => {
+        if (account === null) noSuchNick();
+        else send(req, g, verb, account.name, [], null, account);
+      },
+      noSuchNick,
+    );
+    return;
+  }
+  // An always-on user with no connection keeps it in its inbox too.
+  if (to.detached) send(req, g, verb, to.nick, [], null, { key: to.account!, name: to.nick });
+  else send(req, g, verb, to.nick, to === user ? [] : [to], null);
+}
+
+/**
+ * The gathered message to `target`: to `recipients` (and their other connections), the sender's
+ * other connections and its echo; then history, and `offline`'s inbox when it goes to an account
+ * with nobody connected; then the console.
+ */
+function send(
+  req: Request,
+  g: Gathering,
+  verb: 'PRIVMSG' | 'NOTICE',
+  target: string,
+  recipients: User[],
+  channel: Channel | null,
+  offline: Pick<AccountRecord, 'key' | 'name'> | null = null,
+): void {
+  const { server } = req;
+  const user = req.user;
+  const quiet = verb === 'NOTICE';
   const stamp = server.stamper.next();
   const id = batchId('ml');
   const head = stampTags(stamp, CAPBIT.MESSAGE_TAGS, g.tags);
@@ -209,6 +249,11 @@ function deliver(req: Request, g: Gathering): void {
     );
   }
   if (channel) server.history?.channelLines(stamp, verb, channel, user, g.tags, g.lines);
+  else if (offline !== null) {
+    const to = { historyId: 'a:' + offline.key, nick: offline.name };
+    server.history?.privateLines(stamp, verb, user, to, g.tags, g.lines);
+    server.store?.accounts.addToInbox(offline.key, stamp.msgid);
+  }
   // In a cluster every node runs it: kept where it was sent from, like a private message.
   else if (user.remote === null) {
     server.history?.privateLines(stamp, verb, user, recipients[0] ?? user, g.tags, g.lines);
