@@ -82,7 +82,9 @@ export class Reservations {
     net.toUser(user, this.server.changeNick(user, guest));
   }
 
+  /** A notice from NickServ to every connection of `user` (several share one logged-out user). */
   private notice(user: User, text: string): void {
-    user.client.conn.sendText(serializeBody(this.source, 'NOTICE', [user.nick, text]) + '\r\n');
+    const line = serializeBody(this.source, 'NOTICE', [user.nick, text]) + '\r\n';
+    for (const c of user.sessions()) c.conn.sendText(line);
   }
 }

@@ -244,3 +244,23 @@ test('a multiline message to an account with nobody connected, or to an always-o
     eve.destroy();
   });
 });
+
+test('NickServ LOGOUT from one of two connections: both are told the nick is reserved, and both are renamed', async () => {
+  await withAlice({ nickGrace: 0 }, async (srv) => {
+    const alice = [
+      await loggedIn(srv.port, 'alice', 'alice-pw'),
+      await loggedIn(srv.port, 'alice', 'alice-pw'),
+    ];
+    alice[0].send('PRIVMSG NickServ :LOGOUT');
+    for (const c of alice) {
+      await c.expect(
+        (m) => m.command === 'NOTICE' && /belongs to a registered account/.test(m.params[1] ?? ''),
+        5000,
+        'the reservation notice',
+      );
+      const nick = await c.expectCommand('NICK');
+      assert.match(nick.params[0], /^Guest\d+$/);
+    }
+    for (const c of alice) c.destroy();
+  });
+});
