@@ -141,12 +141,13 @@ export class Stamper {
     ) {
       return Buffer.from(this.last().msgid, 'latin1');
     }
-    if (this.idMs !== this.lastMs || this.idSuffix !== this.suffix) {
-      if (this.idSuffix !== this.suffix || this.idBytes.length === 0) {
-        this.idSuffix = this.suffix;
-        this.idBytes = Buffer.alloc(MS_DIGITS + SEQ_DIGITS + this.suffix.length);
-        this.idBytes.write(this.suffix, MS_DIGITS + SEQ_DIGITS, 'latin1');
-      }
+    if (this.idSuffix !== this.suffix || this.idBytes.length === 0) {
+      this.idSuffix = this.suffix;
+      this.idBytes = Buffer.alloc(MS_DIGITS + SEQ_DIGITS + this.suffix.length);
+      this.idBytes.write(this.suffix, MS_DIGITS + SEQ_DIGITS, 'latin1');
+      this.idMs = -1; // a new buffer: its milliseconds are still to write
+    }
+    if (this.idMs !== this.lastMs) {
       this.idMs = this.lastMs;
       this.idBytes.write(this.lastMsPrefix, 0, 'latin1');
     }

@@ -3,7 +3,8 @@
 // `A` lines are any record: msgid, time, conversation, target, source, account, command, tags,
 // text. `P` lines are the private-message fast path's: msgid, time, the sender's history id,
 // source and account, the recipient's history id and nick, text (the writer makes the
-// conversation key); their text is the rest of the line, never escaped. Other lines are JSON (writes and queries, see writer.ts).
+// conversation key); their text is the rest of the line, never escaped. Other lines are JSON
+// (writes and queries, see writer.ts).
 import type { HistoryRecord, Party } from './types.js';
 
 const NEEDS_ESCAPE = /[\t\n\r\\]/;
