@@ -23,7 +23,7 @@ import type {
 } from './types.js';
 import { copyBytes } from '../protocol/bytes.js';
 import { knownAccounts } from './known-accounts.js';
-import { encodeFrom, encodeTo, field, head } from './pipe-lines.js';
+import { field, head, partyLine } from './pipe-lines.js';
 import { StoreOpenError } from './types.js';
 
 const WRITER = fileURLToPath(new URL('./writer.js', import.meta.url));
@@ -56,11 +56,31 @@ export interface PipeOptions {
   queryTimeoutMs?: number;
   /** CLOSE_TIMEOUT_MS. */
   closeTimeoutMs?: number;
+  /** MAX_PARTIES. */
+  maxParties?: number;
 }
 
 interface Waiting {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
+}
+
+/** Party numbers per epoch: the writer's table of parties never holds more. */
+const MAX_PARTIES = 65_536;
+/** Epochs of party numbers, across every PipeStore of the process (a Party may meet several). */
+let epochs = 0;
+const TAB = 0x09;
+
+/** Write the non-negative integer `n` in decimal at out[o]; returns where it ends. */
+function putDecimal(out: Buffer, o: number, n: number): number {
+  let digits = 1;
+  for (let p = 10; p <= n; p *= 10) digits++;
+  const end = o + digits;
+  for (let k = end - 1; k >= o; k--) {
+    out[k] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return end;
 }
 
 export class PipeStore implements Store {
@@ -79,6 +99,7 @@ export class PipeStore implements Store {
   private readonly maxBacklog: number;
   private readonly queryTimeoutMs: number;
   private readonly closeTimeoutMs: number;
+  private readonly maxParties: number;
 
   constructor(
     readonly where: string,
@@ -88,6 +109,7 @@ export class PipeStore implements Store {
     this.maxBacklog = options.maxBacklog ?? MAX_BACKLOG;
     this.queryTimeoutMs = options.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
     this.closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS;
+    this.maxParties = options.maxParties ?? MAX_PARTIES;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.once('exit', (code, signal) => this.lost(`history writer exited (${signal ?? code})`));
     child.stdin!.on('error', () => {}); // a writer gone is reported by 'exit'
@@ -145,9 +167,11 @@ export class PipeStore implements Store {
     else w.reject(new Error(String(value)));
   }
 
-  /** The last time appendPrivate wrote, and its `\t<time>\t` (a millisecond has many messages). */
+  /** The last time appendPrivate wrote (the next P line with the same time leaves it out). */
   private timeOf = -1;
-  private timeBytes = Buffer.alloc(0);
+  /** Party numbers in use (Party.ref): this epoch's, the next one to give. */
+  private epoch = ++epochs;
+  private nextRef = 0;
   /** Messages not kept because the writer was too far behind, since the last report. */
   private dropped = 0;
 
@@ -174,10 +198,10 @@ export class PipeStore implements Store {
   }
 
   /**
-   * The fast path's private message as a `P` line: msgid and time, then the sender's and the
-   * recipient's fields as encoded once per party, then the text bytes as they are (the line's
-   * last field, read to its end: an IRC parameter holds no CR or LF, and a tab or backslash in it
-   * needs no escape there). The writer makes the record (the conversation key among it).
+   * The fast path's private message as a `P` line (pipe-lines.ts): msgid, time unless it is the
+   * last P line's, the parties' numbers (a `D` line first for a party new to this epoch), then the
+   * text bytes as they are (the line's last field, read to its end: an IRC parameter holds no CR
+   * or LF, and a tab or backslash in it needs no escape there).
    */
   private appendPrivate(
     msgid: Buffer,
@@ -189,31 +213,45 @@ export class PipeStore implements Store {
     end: number,
   ) {
     if (!this.room()) return;
-    const fromBytes = (from.encodedFrom ??= encodeFrom(from));
-    const toBytes = (to.encodedTo ??= encodeTo(to));
-    if (time !== this.timeOf) {
-      this.timeOf = time;
-      this.timeBytes = Buffer.from(`\t${time}\t`, 'latin1');
-    }
-    const times = this.timeBytes;
-    this.reserve(msgid.length + times.length + fromBytes.length + toBytes.length + end - start + 3);
+    let fromRef = this.partyRef(from);
+    const toRef = this.partyRef(to);
+    // Numbering started over for the recipient: the sender's number may now be someone else's.
+    if (from.refEpoch !== this.epoch) fromRef = this.partyRef(from);
+    this.reserve(msgid.length + end - start + 40);
     const out = this.out;
     let o = this.used;
     out[o++] = 0x50; // P
-    out[o++] = 0x09;
-    // Whole Buffers by TypedArray#set, even short ones: here a byte loop for the msgid and the
-    // time cost more than the rest of the record (measured in the server, not only in isolation).
+    out[o++] = TAB;
     out.set(msgid, o);
     o += msgid.length;
-    out.set(times, o);
-    o += times.length;
-    out.set(fromBytes, o);
-    o += fromBytes.length;
-    out.set(toBytes, o);
-    o += toBytes.length;
+    out[o++] = TAB;
+    if (time !== this.timeOf) {
+      this.timeOf = time;
+      o = putDecimal(out, o, time);
+    }
+    out[o++] = TAB;
+    o = putDecimal(out, o, fromRef);
+    out[o++] = TAB;
+    o = putDecimal(out, o, toRef);
+    out[o++] = TAB;
     o = copyBytes(out, o, text, start, end);
     out[o++] = 0x0a;
     this.used = o;
+  }
+
+  /** `p`'s number in this epoch, defined to the writer by a `D` line at its first use. */
+  private partyRef(p: Party): number {
+    if (p.refEpoch === this.epoch) return p.ref;
+    if (this.nextRef === this.maxParties) {
+      // The writer's table is full: numbering starts over, every party is defined again at its
+      // next use (a D line replaces what its number meant).
+      this.epoch = ++epochs;
+      this.nextRef = 0;
+    }
+    p.ref = this.nextRef++;
+    p.refEpoch = this.epoch;
+    this.put(partyLine(p.ref, p));
+    return p.ref;
   }
 
   /** Append `text` to the output buffer as UTF-8. */

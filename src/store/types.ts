@@ -82,10 +82,12 @@ export function conversationKey(a: string, b: string): string {
  * prefix or account changes, so a backend may keep its encoding of the party on it.
  */
 export class Party {
-  /** A backend's encoding of this party as sender, made at its first use (pipe.ts). */
-  encodedFrom: Buffer | null = null;
-  /** The same as recipient. */
-  encodedTo: Buffer | null = null;
+  /**
+   * A backend's short name for this party (pipe.ts: its number in the writer's table), valid while
+   * `refEpoch` is the backend's current epoch; -1 before its first use.
+   */
+  ref = -1;
+  refEpoch = 0;
 
   constructor(
     /** The user's private-history identity (conversationKey's half). */
@@ -140,8 +142,8 @@ export interface HistoryStore {
    * append() of a plain PRIVMSG (no tags) from `from` to `to`, its msgid the ASCII bytes `msgid`
    * (a scratch buffer: read during the call only), its text the UTF-8 bytes `text[start, end)`,
    * which hold no CR or LF (an IRC parameter never does): the private-message fast path's record.
-   * A backend that can encode the parties once (Party.encodedFrom, encodedTo) and copy the bytes
-   * as they are skips building a record, two history ids and a conversation key per message.
+   * A backend that can name the parties once (Party.ref) and copy the bytes as they are skips
+   * building a record, two history ids and a conversation key per message.
    * Optional: without it the caller builds the record (privateRecord) and calls append().
    */
   appendPrivate?(

@@ -2,7 +2,8 @@
 //
 // Run as `node writer.js <file> <fsync 0|1>` with stdin/stdout pipes to the server. A line on
 // stdin that starts with `A` appends a message, one with `P` a plain private message from the
-// fast path (tab-separated fields, pipe-lines.ts); any other is a JSON array: ["w", path, args] is
+// fast path, one with `D` defines a party P lines name by number (tab-separated fields,
+// pipe-lines.ts); any other is a JSON array: ["w", path, args] is
 // another write (redact, setMeta...), ["q", id, path, args] a query answered on stdout as
 // ["r", id, value] or ["x", id, reason]. Rows are committed every
 // COMMIT_EVERY_MS, and a query first commits what came before it, so it sees every write the
@@ -20,7 +21,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { unescapeField } from './pipe-lines.js';
 import { openSqliteStore, type SqliteStore } from './sqlite.js';
-import { conversationKey, StoreOpenError } from './types.js';
+import { conversationKey, StoreOpenError, type Party } from './types.js';
 
 type Line = ['w', string, unknown[]] | ['q', number, string, unknown[]];
 
@@ -57,6 +58,9 @@ export function jsonLines(out: Writable): Send {
 export class Writer {
   /** The input after its last newline: the start of a line still coming. */
   private partial = '';
+  /** The parties P lines name by number (D lines), and the last P line's time. */
+  private readonly parties: Omit<Party, 'ref' | 'refEpoch'>[] = [];
+  private lastTime = 0;
 
   constructor(
     private readonly store: SqliteStore,
@@ -107,21 +111,39 @@ export class Writer {
       return;
     }
     if (text.charCodeAt(0) === 0x50 /* P */) {
-      // P\tmsgid\ttime\tfromId\tsource\taccount\ttoId\ttarget\ttext (pipe.ts appendPrivate): the
-      // text is not escaped and runs to the end of the line, tabs and all.
+      // P\tmsgid\ttime\tfrom\tto\ttext (pipe.ts appendPrivate): an empty time is the last P
+      // line's; the text is not escaped and runs to the end of the line, tabs and all.
       const f = text.split('\t');
-      const said = f.length === 9 ? f[8] : f.slice(8).join('\t');
+      const said = f.length === 6 ? f[5] : f.slice(5).join('\t');
+      if (f[2] !== '') this.lastTime = Number(f[2]);
+      const from = this.parties[Number(f[3])];
+      const to = this.parties[Number(f[4])];
+      if (from === undefined || to === undefined) {
+        send(['err', 'the history writer got a private message from or to an undefined party']);
+        return;
+      }
       store.history.appendRow([
         f[1],
-        Number(f[2]),
-        conversationKey(unescapeField(f[3]), unescapeField(f[6])),
-        unescapeField(f[7]),
-        unescapeField(f[4]),
-        f[5] === '' ? null : unescapeField(f[5]),
+        this.lastTime,
+        conversationKey(from.historyId, to.historyId),
+        to.nick,
+        from.prefix,
+        from.account,
         'PRIVMSG',
         '',
         said,
       ]);
+      return;
+    }
+    if (text.charCodeAt(0) === 0x44 /* D */) {
+      // D\tnumber\thistoryId\tnick\tprefix\taccount: what P lines mean by that number from now on.
+      const f = text.split('\t');
+      this.parties[Number(f[1])] = {
+        historyId: unescapeField(f[2]),
+        nick: unescapeField(f[3]),
+        prefix: unescapeField(f[4]),
+        account: f[5] === '' ? null : unescapeField(f[5]),
+      };
       return;
     }
     let line: Line;

@@ -11,6 +11,7 @@ import { escapeField, unescapeField } from '../../src/store/pipe-lines.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import {
   Party,
+  privateRecord,
   StoreOpenError,
   type AccountRecord,
   type HistoryRecord,
@@ -196,8 +197,7 @@ test('pipe: append and appendPrivate keep every field, with and without bytes th
   const seven = new Party('c:7', 'c:7', 'seven!~s@host', null);
   sent.forEach((r) => store.history.append(r));
   sentPM.forEach((r) => appendPrivate(store, r, [alice, seven]));
-  assert.ok(alice.encodedFrom !== null && seven.encodedTo !== null);
-  assert.equal(alice.encodedTo, null, 'alice was only ever the sender');
+  assert.ok(alice.ref >= 0 && seven.ref >= 0 && alice.ref !== seven.ref, 'numbered once each');
   // The other way round: the conversation key is the same whoever sends.
   const back = rec(PM, 'back', T0 + 200, { target: 'alice', source: 'seven!~s@host' });
   store.history.appendPrivate!(
@@ -218,6 +218,43 @@ test('pipe: append and appendPrivate keep every field, with and without bytes th
   assert.deepEqual(await all(store, PM), sentPM);
   assert.deepEqual(await all(store, odd.conversation), [odd, oddAccount]);
 });
+
+test('pipe: party numbers start over when the table is full, and every record keeps its own parties', () =>
+  withPipe({ maxParties: 2 }, async (store) => {
+    const [a, b, c] = ['a', 'b', 'c'].map(
+      (n) => new Party(`a:${n}`, n, `${n}!~${n}@host`, n === 'c' ? null : n),
+    );
+    // a and b take numbers 0 and 1; c fills the table, so numbering starts over with c at 0 —
+    // where a was — and a (sender, already looked up) must be numbered again, not sent as 0.
+    const order: [Party, Party][] = [
+      [a, b],
+      [a, c],
+      [a, b],
+      [c, a],
+      [b, c],
+      [c, b],
+      [a, a],
+    ];
+    const sent = order.map(([from, to], i) => {
+      const r = privateRecord(
+        `m${i}`,
+        T0 + Math.floor(i / 2),
+        from,
+        to,
+        `${from.nick} to ${to.nick}`,
+      );
+      store.history.appendPrivate!(Buffer.from(r.msgid), r.time, from, to, ...inLine(r.text));
+      return r;
+    });
+    await committed(store);
+    const stored = await Promise.all(
+      [...new Set(sent.map((r) => r.conversation))].map((k) => all(store, k)),
+    );
+    assert.deepEqual(
+      stored.flat().sort((x, y) => x.msgid.localeCompare(y.msgid)),
+      sent,
+    );
+  }));
 
 test('pipe: turns bigger than the output buffer (64 KiB) lose nothing', async () => {
   const store = await shared();

@@ -205,35 +205,46 @@ test('writer: a write naming no store method is answered with err, and the lines
     ]);
   }));
 
-test('writer: a private line (P) is the row privateRecord makes, its parties escaped or not, its text as it is', () =>
+test('writer: a private line (P) is the row privateRecord makes, its parties (D lines) escaped or not, its text as it is', () =>
   withWriter(async (run) => {
     const alice = new Party('a:alice', 'alice', 'alice!~a@h', 'alice');
     const odd = new Party('c:1\t\\', 'n\rck', 's\nrc!~x@h', null);
-    const sent: [Party, Party, HistoryRecord][] = [
-      [alice, odd, privateRecord('m1', T0 + 1, alice, odd, 'hello')],
-      [odd, alice, privateRecord('m2', T0 + 2, odd, alice, 'back \\ with\ttabs \\t')],
-      [odd, alice, privateRecord('m3', T0 + 3, odd, alice, '')],
+    const party = (no: number, p: Party) =>
+      ['D', no, p.historyId, p.nick, p.prefix, p.account ?? '']
+        .map((f) => escapeField(String(f)))
+        .join('\t') + '\n';
+    run.writer.data(party(0, alice) + party(7, odd));
+    const sent: [number, number, HistoryRecord][] = [
+      [0, 7, privateRecord('m1', T0 + 1, alice, odd, 'hello')],
+      [7, 0, privateRecord('m2', T0 + 2, odd, alice, 'back \\ with\ttabs \\t')],
+      [7, 0, privateRecord('m3', T0 + 2, odd, alice, '')],
     ];
+    let lastTime = -1;
     for (const [from, to, r] of sent) {
-      const fields = [
-        r.msgid,
-        r.time,
-        from.historyId,
-        from.prefix,
-        from.account ?? '',
-        to.historyId,
-      ];
-      // The text is the rest of the line, unescaped (an IRC parameter has no CR or LF).
-      const head = ['P', ...fields, to.nick].map((f) => escapeField(String(f)));
-      run.writer.data([...head, r.text].join('\t') + '\n');
+      // An empty time is the last P line's; the text is the rest of the line, unescaped (an IRC
+      // parameter has no CR or LF).
+      const time = r.time === lastTime ? '' : String(r.time);
+      lastTime = r.time;
+      run.writer.data(['P', r.msgid, time, from, to, r.text].join('\t') + '\n');
     }
+    // A number defined again means the new party from then on.
+    const bob = new Party('a:bob', 'bob', 'bob!~b@h', 'bob');
+    run.writer.data(party(7, bob));
+    const r4 = privateRecord('m4', T0 + 4, alice, bob, 'to bob');
+    run.writer.data(['P', r4.msgid, r4.time, 0, 7, r4.text].join('\t') + '\n');
+    // A number nobody defined: reported, not stored, and the lines after it still count.
+    run.writer.data(['P', 'm5', T0 + 5, 0, 99, 'lost'].join('\t') + '\n');
     const conversation = conversationKey(alice.historyId, odd.historyId);
     assert.deepEqual(await ask(run, 1, 'history.latest', conversation, null, 10), [
       'r',
       1,
       sent.map(([, , r]) => r),
     ]);
-    assert.deepEqual(run.answers.others(), []);
+    const withBob = conversationKey(alice.historyId, bob.historyId);
+    assert.deepEqual(await ask(run, 2, 'history.latest', withBob, null, 10), ['r', 2, [r4]]);
+    assert.deepEqual(run.answers.others(), [
+      ['err', 'the history writer got a private message from or to an undefined party'],
+    ]);
   }));
 
 test('writer: a query is answered with r and its value (null for none), a failure with x and the reason', () =>
