@@ -1,10 +1,10 @@
 // `parley serve`: load settings, start the server (and its mDNS announcement), and handle SIGINT/SIGTERM (stop) and SIGHUP (reload).
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { pino } from 'pino';
 import { AdminSocket } from '../server/admin.js';
 import { Advertiser } from '../server/advertise.js';
-import { ChatLog, type Sink } from '../server/chatlog.js';
+import { ChatLog } from '../server/chatlog.js';
+import { consoleSink } from './console-sink.js';
 import { ClusterLink } from '../server/cluster.js';
 import { Server } from '../server/server.js';
 import { historyScope } from '../server/user.js';
@@ -29,16 +29,9 @@ export async function serve(argv: string[]): Promise<number> {
   const port0 = settings.config.port === 0 ? randomBytes(3).toString('hex') : settings.config.port;
   const baseId = settings.nodeId ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '_')}-${port0}`;
   if (worker > 0) settings = asWorker(settings, worker, baseId);
-  // The chat log goes to stdout through an asynchronous buffered writer; if nobody reads stdout,
-  // lines past 16 MiB are dropped rather than stalling the chat.
-  const stdout = pino.destination({
-    dest: 1,
-    sync: false,
-    maxLength: 16 * 1024 * 1024,
-    contentMode: 'buffer',
-  });
-  // In buffer mode SonicBoom's write takes Buffers; its type declaration lists only strings.
-  const chatlog = new ChatLog(stdout as unknown as Sink, settings.logFormat);
+  // The chat log goes to stdout through an asynchronous buffered writer (console-sink.ts).
+  const stdout = consoleSink();
+  const chatlog = new ChatLog(stdout, settings.logFormat);
   chatlog.privateOnly = worker > 1; // worker 1 shows the channels: once, not once per worker
   let store: Store | null;
   try {

@@ -275,3 +275,41 @@ test('SIGHUP applies changed limits to everyone; a broken file keeps the old one
     rmSync(dir, { recursive: true });
   }
 });
+
+test('the console log shows every private message in order across many writes; a closed stdout stops it, not the server', async () => {
+  const srv = await start(['--db', 'off', '--flood', 'off']);
+  try {
+    const { c: alice } = await registered(srv.port, 'alice');
+    const { c: bob } = await registered(srv.port, 'bob');
+    // Enough lines, in bursts with pauses, for several 10 ms writes: the log's buffers are
+    // written, handed back and filled again (the last burst ends with line N - 1).
+    const N = 3000;
+    for (let i = 0; i < N; i++) {
+      alice.send(`PRIVMSG bob :line ${i} ${'x'.repeat(i % 90)}`);
+      if (i % 500 === 499) await bob.expect((m) => m.params[1]?.startsWith(`line ${i} `));
+    }
+    const deadline = Date.now() + 10_000;
+    while (!srv.stdout().includes(`line ${N - 1} `) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    const shown = srv
+      .stdout()
+      .split('\n')
+      .filter((l) => l.includes('alice -> bob: line '));
+    assert.equal(shown.length, N);
+    shown.forEach((l, i) =>
+      assert.match(l, new RegExp(`^\\d\\d:\\d\\d:\\d\\d alice -> bob: line ${i} x{${i % 90}}$`)),
+    );
+    // Nobody reads stdout any more: writes to it fail (EPIPE), and chat goes on.
+    srv.child.stdout!.destroy();
+    for (let i = 0; i < 200; i++) alice.send(`PRIVMSG bob :after ${i}`);
+    await bob.expect((m) => m.params[1] === 'after 199');
+    await new Promise((r) => setTimeout(r, 100));
+    alice.send('PRIVMSG bob :still here');
+    await bob.expect((m) => m.params[1] === 'still here');
+    srv.child.kill('SIGTERM');
+    assert.equal(await srv.exited, 0);
+    assert.doesNotMatch(srv.stderr(), /Error|EPIPE|at /);
+  } finally {
+    srv.child.kill('SIGKILL');
+  }
+});
