@@ -1,12 +1,12 @@
 // The history pipe's line format (pipe.ts writes it, writer.ts reads it): tab-separated fields, escaped only when they hold a separator.
 //
 // `A` lines are any record: msgid, time, conversation, target, source, account, command, tags,
-// text. `P` lines are the private-message fast path's, as short as they can be: msgid, time (empty:
-// the previous P line's), the sender's and the recipient's party numbers, text (the rest of the
-// line, never escaped). A party number is defined by a `D` line before its first use: number,
-// history id, nick, source, account; a later D line with the same number replaces it. The writer
-// makes the record (the conversation key among it). Other lines are JSON (writes and queries, see
-// writer.ts).
+// text. `P` lines are the private-message fast path's, as short as they can be: msgid (`~rest`:
+// the previous P line's first 9 bytes, then rest), time (empty: the previous P line's), the
+// sender's and the recipient's party numbers, text (the rest of the line, never escaped). A party
+// number is defined by a `D` line before its first use: number, history id, nick, source, account;
+// a later D line with the same number replaces it. The writer makes the record (the conversation
+// key among it). Other lines are JSON (writes and queries, see writer.ts).
 //
 // Why numbers: while the writer is behind (it shares a core with a saturated server), the pipe's
 // backlog waits in the server's memory, and its size costs the server throughput (fresh pages,

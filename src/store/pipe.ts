@@ -70,6 +70,12 @@ const MAX_PARTIES = 65_536;
 /** Epochs of party numbers, across every PipeStore of the process (a Party may meet several). */
 let epochs = 0;
 const TAB = 0x09;
+const TILDE = 0x7e;
+/**
+ * A msgid's bytes that its millisecond's msgids share (stamp.ts: 9 digits of milliseconds, then
+ * the sequence): a P line whose msgid begins as the last one's sends `~` and the rest.
+ */
+const MSGID_HEAD = 9;
 
 /** Write the non-negative integer `n` in decimal at out[o]; returns where it ends. */
 function putDecimal(out: Buffer, o: number, n: number): number {
@@ -169,6 +175,8 @@ export class PipeStore implements Store {
 
   /** The last time appendPrivate wrote (the next P line with the same time leaves it out). */
   private timeOf = -1;
+  /** The first MSGID_HEAD bytes of the last P line's msgid written whole. */
+  private readonly lastHead = Buffer.alloc(MSGID_HEAD);
   /** Party numbers in use (Party.ref): this epoch's, the next one to give. */
   private epoch = ++epochs;
   private nextRef = 0;
@@ -222,8 +230,14 @@ export class PipeStore implements Store {
     let o = this.used;
     out[o++] = 0x50; // P
     out[o++] = TAB;
-    out.set(msgid, o);
-    o += msgid.length;
+    if (time === this.timeOf && this.sharesHead(msgid)) {
+      out[o++] = TILDE;
+      o = copyBytes(out, o, msgid, MSGID_HEAD);
+    } else {
+      out.set(msgid, o);
+      o += msgid.length;
+      if (msgid.length >= MSGID_HEAD) this.lastHead.set(msgid.subarray(0, MSGID_HEAD));
+    }
     out[o++] = TAB;
     if (time !== this.timeOf) {
       this.timeOf = time;
@@ -237,6 +251,14 @@ export class PipeStore implements Store {
     o = copyBytes(out, o, text, start, end);
     out[o++] = 0x0a;
     this.used = o;
+  }
+
+  /** Whether `msgid` begins with lastHead (and has more after it). */
+  private sharesHead(msgid: Buffer): boolean {
+    if (msgid.length <= MSGID_HEAD) return false;
+    const head = this.lastHead;
+    for (let k = 0; k < MSGID_HEAD; k++) if (msgid[k] !== head[k]) return false;
+    return true;
   }
 
   /** `p`'s number in this epoch, defined to the writer by a `D` line at its first use. */

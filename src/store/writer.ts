@@ -61,6 +61,7 @@ export class Writer {
   /** The parties P lines name by number (D lines), and the last P line's time. */
   private readonly parties: Omit<Party, 'ref' | 'refEpoch'>[] = [];
   private lastTime = 0;
+  private lastMsgid = '';
 
   constructor(
     private readonly store: SqliteStore,
@@ -112,10 +113,13 @@ export class Writer {
     }
     if (text.charCodeAt(0) === 0x50 /* P */) {
       // P\tmsgid\ttime\tfrom\tto\ttext (pipe.ts appendPrivate): an empty time is the last P
-      // line's; the text is not escaped and runs to the end of the line, tabs and all.
+      // line's, a msgid `~rest` is the last one's first 9 bytes and the rest; the text is not escaped and runs to the end of the line, tabs and all.
       const f = text.split('\t');
       const said = f.length === 6 ? f[5] : f.slice(5).join('\t');
       if (f[2] !== '') this.lastTime = Number(f[2]);
+      let msgid = f[1];
+      if (msgid.charCodeAt(0) === 0x7e /* ~ */) msgid = this.lastMsgid.slice(0, 9) + msgid.slice(1);
+      this.lastMsgid = msgid;
       const from = this.parties[Number(f[3])];
       const to = this.parties[Number(f[4])];
       if (from === undefined || to === undefined) {
@@ -123,7 +127,7 @@ export class Writer {
         return;
       }
       store.history.appendRow([
-        f[1],
+        msgid,
         this.lastTime,
         conversationKey(from.historyId, to.historyId),
         to.nick,

@@ -230,8 +230,11 @@ test('writer: a private line (P) is the row privateRecord makes, its parties (D 
     // A number defined again means the new party from then on.
     const bob = new Party('a:bob', 'bob', 'bob!~b@h', 'bob');
     run.writer.data(party(7, bob));
-    const r4 = privateRecord('m4', T0 + 4, alice, bob, 'to bob');
+    const r4 = privateRecord('m4xxxxxxx4', T0 + 4, alice, bob, 'to bob');
     run.writer.data(['P', r4.msgid, r4.time, 0, 7, r4.text].join('\t') + '\n');
+    // A msgid `~rest`: the last P line's first 9 bytes, then rest.
+    const r5 = privateRecord('m4xxxxxxx5', T0 + 4, alice, bob, 'same head');
+    run.writer.data(['P', '~5', '', 0, 7, r5.text].join('\t') + '\n');
     // A number nobody defined: reported, not stored, and the lines after it still count.
     run.writer.data(['P', 'm5', T0 + 5, 0, 99, 'lost'].join('\t') + '\n');
     const conversation = conversationKey(alice.historyId, odd.historyId);
@@ -241,7 +244,7 @@ test('writer: a private line (P) is the row privateRecord makes, its parties (D 
       sent.map(([, , r]) => r),
     ]);
     const withBob = conversationKey(alice.historyId, bob.historyId);
-    assert.deepEqual(await ask(run, 2, 'history.latest', withBob, null, 10), ['r', 2, [r4]]);
+    assert.deepEqual(await ask(run, 2, 'history.latest', withBob, null, 10), ['r', 2, [r4, r5]]);
     assert.deepEqual(run.answers.others(), [
       ['err', 'the history writer got a private message from or to an undefined party'],
     ]);
