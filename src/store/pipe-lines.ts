@@ -11,7 +11,7 @@
 // Why numbers: while the writer is behind (it shares a core with a saturated server), the pipe's
 // backlog waits in the server's memory, and its size costs the server throughput (fresh pages,
 // external memory that brings on full collections): P lines with the parties written out were
-// ~140 bytes for a 52-byte text and cost 26% of private-message throughput; ~80 bytes cost 15%.
+// ~140 bytes for a 52-byte text and cost 26% of private-message throughput; ~70 bytes cost 15%.
 import type { HistoryRecord, Party } from './types.js';
 
 const NEEDS_ESCAPE = /[\t\n\r\\]/;
