@@ -21,9 +21,8 @@ import type {
   Store,
   TargetRow,
 } from './types.js';
-import { copyBytes } from '../protocol/bytes.js';
 import { knownAccounts } from './known-accounts.js';
-import { field, head, partyLine } from './pipe-lines.js';
+import { field, head, PrivateLines } from './pipe-lines.js';
 import { StoreOpenError } from './types.js';
 
 const WRITER = fileURLToPath(new URL('./writer.js', import.meta.url));
@@ -56,37 +55,13 @@ export interface PipeOptions {
   queryTimeoutMs?: number;
   /** CLOSE_TIMEOUT_MS. */
   closeTimeoutMs?: number;
-  /** MAX_PARTIES. */
+  /** PrivateLines' MAX_PARTIES. */
   maxParties?: number;
 }
 
 interface Waiting {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
-}
-
-/** Party numbers per epoch: the writer's table of parties never holds more. */
-const MAX_PARTIES = 65_536;
-/** Epochs of party numbers, across every PipeStore of the process (a Party may meet several). */
-let epochs = 0;
-const TAB = 0x09;
-const TILDE = 0x7e;
-/**
- * A msgid's bytes that its millisecond's msgids share (stamp.ts: 9 digits of milliseconds, then
- * the sequence): a P line whose msgid begins as the last one's sends `~` and the rest.
- */
-const MSGID_HEAD = 9;
-
-/** Write the non-negative integer `n` in decimal at out[o]; returns where it ends. */
-function putDecimal(out: Buffer, o: number, n: number): number {
-  let digits = 1;
-  for (let p = 10; p <= n; p *= 10) digits++;
-  const end = o + digits;
-  for (let k = end - 1; k >= o; k--) {
-    out[k] = 0x30 + (n % 10);
-    n = Math.floor(n / 10);
-  }
-  return end;
 }
 
 export class PipeStore implements Store {
@@ -105,7 +80,6 @@ export class PipeStore implements Store {
   private readonly maxBacklog: number;
   private readonly queryTimeoutMs: number;
   private readonly closeTimeoutMs: number;
-  private readonly maxParties: number;
 
   constructor(
     readonly where: string,
@@ -115,7 +89,7 @@ export class PipeStore implements Store {
     this.maxBacklog = options.maxBacklog ?? MAX_BACKLOG;
     this.queryTimeoutMs = options.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
     this.closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS;
-    this.maxParties = options.maxParties ?? MAX_PARTIES;
+    this.privateLines = new PrivateLines(options.maxParties);
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.once('exit', (code, signal) => this.lost(`history writer exited (${signal ?? code})`));
     child.stdin!.on('error', () => {}); // a writer gone is reported by 'exit'
@@ -173,13 +147,9 @@ export class PipeStore implements Store {
     else w.reject(new Error(String(value)));
   }
 
-  /** The last time appendPrivate wrote (the next P line with the same time leaves it out). */
-  private timeOf = -1;
-  /** The first MSGID_HEAD bytes of the last P line's msgid written whole. */
-  private readonly lastHead = Buffer.alloc(MSGID_HEAD);
-  /** Party numbers in use (Party.ref): this epoch's, the next one to give. */
-  private epoch = ++epochs;
-  private nextRef = 0;
+  /** The fast path's P lines and the party numbers they use. */
+  private readonly privateLines: PrivateLines;
+  private readonly define = (line: string) => this.put(line);
   /** Messages not kept because the writer was too far behind, since the last report. */
   private dropped = 0;
 
@@ -221,59 +191,13 @@ export class PipeStore implements Store {
     end: number,
   ) {
     if (!this.room()) return;
-    let fromRef = this.partyRef(from);
-    const toRef = this.partyRef(to);
+    const lines = this.privateLines;
+    let fromRef = lines.ref(from, this.define);
+    const toRef = lines.ref(to, this.define);
     // Numbering started over for the recipient: the sender's number may now be someone else's.
-    if (from.refEpoch !== this.epoch) fromRef = this.partyRef(from);
-    this.reserve(msgid.length + end - start + 40);
-    const out = this.out;
-    let o = this.used;
-    out[o++] = 0x50; // P
-    out[o++] = TAB;
-    if (time === this.timeOf && this.sharesHead(msgid)) {
-      out[o++] = TILDE;
-      o = copyBytes(out, o, msgid, MSGID_HEAD);
-    } else {
-      out.set(msgid, o);
-      o += msgid.length;
-      if (msgid.length >= MSGID_HEAD) this.lastHead.set(msgid.subarray(0, MSGID_HEAD));
-    }
-    out[o++] = TAB;
-    if (time !== this.timeOf) {
-      this.timeOf = time;
-      o = putDecimal(out, o, time);
-    }
-    out[o++] = TAB;
-    o = putDecimal(out, o, fromRef);
-    out[o++] = TAB;
-    o = putDecimal(out, o, toRef);
-    out[o++] = TAB;
-    o = copyBytes(out, o, text, start, end);
-    out[o++] = 0x0a;
-    this.used = o;
-  }
-
-  /** Whether `msgid` begins with lastHead (and has more after it). */
-  private sharesHead(msgid: Buffer): boolean {
-    if (msgid.length <= MSGID_HEAD) return false;
-    const head = this.lastHead;
-    for (let k = 0; k < MSGID_HEAD; k++) if (msgid[k] !== head[k]) return false;
-    return true;
-  }
-
-  /** `p`'s number in this epoch, defined to the writer by a `D` line at its first use. */
-  private partyRef(p: Party): number {
-    if (p.refEpoch === this.epoch) return p.ref;
-    if (this.nextRef === this.maxParties) {
-      // The writer's table is full: numbering starts over, every party is defined again at its
-      // next use (a D line replaces what its number meant).
-      this.epoch = ++epochs;
-      this.nextRef = 0;
-    }
-    p.ref = this.nextRef++;
-    p.refEpoch = this.epoch;
-    this.put(partyLine(p.ref, p));
-    return p.ref;
+    if (!lines.numbered(from)) fromRef = lines.ref(from, this.define);
+    this.reserve(PrivateLines.most(msgid, start, end));
+    this.used = lines.write(this.out, this.used, msgid, time, fromRef, toRef, text, start, end);
   }
 
   /** Append `text` to the output buffer as UTF-8. */
