@@ -72,7 +72,7 @@ const TILDE = 0x7e;
  * A msgid's bytes that its millisecond's msgids share (stamp.ts: 9 digits of milliseconds, then
  * the sequence): a P line whose msgid begins as the last one's sends `~` and the rest.
  */
-const MSGID_HEAD = 9;
+export const MSGID_HEAD = 9;
 
 /** Write the non-negative integer `n` in decimal at out[o]; returns where it ends. */
 function putDecimal(out: Buffer, o: number, n: number): number {

@@ -19,7 +19,7 @@
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { unescapeField } from './pipe-lines.js';
+import { MSGID_HEAD, unescapeField } from './pipe-lines.js';
 import { openSqliteStore, type SqliteStore } from './sqlite.js';
 import { conversationKey, StoreOpenError, type Party } from './types.js';
 
@@ -113,12 +113,14 @@ export class Writer {
     }
     if (text.charCodeAt(0) === 0x50 /* P */) {
       // P\tmsgid\ttime\tfrom\tto\ttext (pipe.ts appendPrivate): an empty time is the last P
-      // line's, a msgid `~rest` is the last one's first 9 bytes and the rest; the text is not escaped and runs to the end of the line, tabs and all.
+      // line's, a msgid `~rest` is the last one's first MSGID_HEAD bytes and the rest; the text
+      // is not escaped and runs to the end of the line, tabs and all.
       const f = text.split('\t');
       const said = f.length === 6 ? f[5] : f.slice(5).join('\t');
       if (f[2] !== '') this.lastTime = Number(f[2]);
       let msgid = f[1];
-      if (msgid.charCodeAt(0) === 0x7e /* ~ */) msgid = this.lastMsgid.slice(0, 9) + msgid.slice(1);
+      if (msgid.charCodeAt(0) === 0x7e /* ~ */)
+        msgid = this.lastMsgid.slice(0, MSGID_HEAD) + msgid.slice(1);
       this.lastMsgid = msgid;
       const from = this.parties[Number(f[3])];
       const to = this.parties[Number(f[4])];
