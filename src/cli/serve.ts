@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { AdminSocket } from '../server/admin.js';
 import { Advertiser } from '../server/advertise.js';
 import { ChatLog } from '../server/chatlog.js';
-import { consoleSink } from './console-sink.js';
+import { consoleSink } from '../store/console.js';
 import { ClusterLink } from '../server/cluster.js';
 import { Server } from '../server/server.js';
 import { historyScope } from '../server/user.js';
@@ -29,7 +29,8 @@ export async function serve(argv: string[]): Promise<number> {
   const port0 = settings.config.port === 0 ? randomBytes(3).toString('hex') : settings.config.port;
   const baseId = settings.nodeId ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '_')}-${port0}`;
   if (worker > 0) settings = asWorker(settings, worker, baseId);
-  // The chat log goes to stdout through an asynchronous buffered writer (console-sink.ts).
+  // The chat log goes to stdout through an asynchronous buffered writer (store/console.ts), or
+  // with an SQLite file, through the history writer, which prints it for the server (pipe.ts).
   const stdout = consoleSink();
   const chatlog = new ChatLog(stdout, settings.logFormat);
   chatlog.privateOnly = worker > 1; // worker 1 shows the channels: once, not once per worker
@@ -38,11 +39,13 @@ export async function serve(argv: string[]): Promise<number> {
     store = await openStore(settings.db, {
       createDir: settings.db === defaultDbPath(),
       fsync: settings.dbFsync,
+      console: true,
     });
   } catch (err) {
     if (err instanceof StoreOpenError) throw new CliError(`--db: ${err.message}`, 2);
     throw err;
   }
+  chatlog.relay = store?.console ?? null;
   const server = new Server(settings.config, { log, chatlog, store });
   if (settings.cluster !== null) {
     // Joined before the port opens: nobody registers before the network's nicks are known.

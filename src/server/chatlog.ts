@@ -3,17 +3,18 @@
 // Lines are encoded into one Buffer and written with one call per 10 ms (FLUSH_MS) to an
 // asynchronous sink, so a slow terminal never stalls delivery. Remote text is stripped of control
 // characters so no user can drive the operator's terminal.
+//
+// With the history writer on (pipe.ts), the writer prints the log instead (`relay`): every line
+// goes down its pipe in order with the records, and a fast-path private message is not written
+// twice (once as a log line, once as a record) but shown by the writer from its record. That
+// halves what a private message costs the log (the bytes, not the formatting, were its cost).
 import { stripControls } from '../protocol/index.js';
 import { copyBytes } from '../protocol/bytes.js';
+import { ConsoleClock, privateConsoleLine, type Sink } from '../store/console.js';
+import type { ConsoleRelay } from '../store/types.js';
 import type { User } from './user.js';
 
-/**
- * Takes each chunk until it calls `done` (when it does): then the chat log may fill the chunk's
- * memory again. A sink that never calls it gets a fresh Buffer every time.
- */
-export interface Sink {
-  write(chunk: Buffer, done?: () => void): unknown;
-}
+export type { Sink };
 
 /** First size of the pending buffer; it doubles as needed and the next one starts from that size. */
 const INITIAL_CHUNK = 16 * 1024;
@@ -36,9 +37,15 @@ export class ChatLog {
   private spare: Buffer | null = null;
   private chunkSize = INITIAL_CHUNK;
   private timer: NodeJS.Timeout | null = null;
-  private clockSecond = -1;
+  private readonly clock = new ConsoleClock();
   private clockText = '';
   private clockTextBytes = Buffer.alloc(0);
+
+  /**
+   * The store's console (Store.console) while it is open: lines go to it rather than the sink.
+   * Once it closes (the writer gone), the log goes to the sink again.
+   */
+  relay: ConsoleRelay | null = null;
 
   /** Show private message text (the server sets this from its config's logPrivate). */
   logPrivate = true;
@@ -75,27 +82,31 @@ export class ChatLog {
     const shown = this.logPrivate ? text : null;
     if (this.format === 'json') return this.json(ms, { type: kind, from, to, text: shown });
     const body = shown === null ? '[private]' : stripControls(shown);
-    const line =
+    const said =
       kind === 'action'
-        ? `${from} -> ${to.join(',')}: * ${from} ${body}`
+        ? `* ${from} ${body}`
         : kind === 'notice'
-          ? `${from} -> ${to.join(',')}: -notice- ${body}`
+          ? `-notice- ${body}`
           : kind === 'ctcp'
-            ? `${from} -> ${to.join(',')}: CTCP ${body}`
-            : `${from} -> ${to.join(',')}: ${body}`;
-    this.text(ms, line);
+            ? `CTCP ${body}`
+            : body;
+    this.emit(privateConsoleLine(this.clock.text(ms), from, to.join(','), said));
   }
 
   /**
    * A PRIVMSG from `from` to `to` whose text is src[start, end), UTF-8 with nothing to strip,
    * copied as bytes: the fast path (direct.ts) never decodes it. The nicks come as bytes too.
+   * True when the relay is to show it: the caller then hands the message to the store marked
+   * `shown` (appendPrivate), which prints it from its record.
    */
   privateBytes(ms: number, from: User, to: User, src: Buffer, start: number, end: number) {
-    if (!this.enabled) return;
+    if (!this.enabled) return false;
     if (this.format === 'json' || !this.logPrivate) {
       const text = src.toString('utf8', start, end);
-      return this.privateMessage(ms, from.nick, [to.nick], text, 'privmsg');
+      this.privateMessage(ms, from.nick, [to.nick], text, 'privmsg');
+      return false;
     }
+    if (this.relayOpen()) return true;
     const clock = this.clockBytes(ms);
     const fromNick = from.wireNick();
     const toNick = to.wireNick();
@@ -110,6 +121,7 @@ export class ChatLog {
     o = copyBytes(pending, o, src, start, end);
     pending[o++] = 10;
     this.pendingBytes = o;
+    return false;
   }
 
   join(ms: number, channel: string, nick: string): void {
@@ -176,11 +188,25 @@ export class ChatLog {
   }
 
   private text(ms: number, line: string): void {
-    this.append(this.clock(ms) + ' ' + line + '\n');
+    this.emit(this.clock.text(ms) + ' ' + line);
   }
 
   private json(ms: number, fields: object): void {
-    this.append(JSON.stringify({ time: new Date(ms).toISOString(), ...fields }) + '\n');
+    this.emit(JSON.stringify({ time: new Date(ms).toISOString(), ...fields }));
+  }
+
+  /** Whether the relay takes lines; a relay that has closed is let go. */
+  private relayOpen(): boolean {
+    if (this.relay === null) return false;
+    if (this.relay.open) return true;
+    this.relay = null;
+    return false;
+  }
+
+  /** One line (without its line break) to the relay, or to the sink's pending buffer. */
+  private emit(line: string): void {
+    if (this.relayOpen()) this.relay!.line(line);
+    else this.append(line + '\n');
   }
 
   private append(s: string): void {
@@ -205,23 +231,13 @@ export class ChatLog {
     return this.pending;
   }
 
-  /** Local HH:MM:SS, computed once per second. */
-  private clock(ms: number): string {
-    const second = Math.floor(ms / 1000);
-    if (second !== this.clockSecond) {
-      const d = new Date(ms);
-      this.clockSecond = second;
-      this.clockText = [d.getHours(), d.getMinutes(), d.getSeconds()]
-        .map((n) => String(n).padStart(2, '0'))
-        .join(':');
-      this.clockTextBytes = Buffer.from(this.clockText + ' ');
-    }
-    return this.clockText;
-  }
-
   /** `HH:MM:SS ` (with its space) as bytes. */
   private clockBytes(ms: number): Buffer {
-    this.clock(ms);
+    const text = this.clock.text(ms);
+    if (text !== this.clockText) {
+      this.clockText = text;
+      this.clockTextBytes = Buffer.from(text + ' ');
+    }
     return this.clockTextBytes;
   }
 }

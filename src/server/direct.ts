@@ -105,8 +105,8 @@ export function relayDirect(
   HEAD[o++] = SPACE;
   if (spaced || buf[textStart] === COLON) HEAD[o++] = COLON;
   to.conn.sendRaw(HEAD, o, text, 0, text.length);
-  server.chatlog.privateBytes(ms, user, recipient, text, 0, text.length);
-  server.history?.privateBytes(ms, server.stamper, user, recipient, text, 0, text.length);
+  const shown = server.chatlog.privateBytes(ms, user, recipient, text, 0, text.length);
+  server.history?.privateBytes(ms, server.stamper, user, recipient, text, 0, text.length, shown);
   relayed++;
   return true;
 }

@@ -120,6 +120,7 @@ export class History {
   /**
    * The private-message fast path's line (direct.ts): plain PRIVMSG, no tags, stamped by the
    * stamper's last tick, `ms` (its msgid read as bytes when the store takes them: no Stamp built).
+   * `shown`: the chat log left its console line to the store (ChatLog.privateBytes).
    */
   privateBytes(
     ms: number,
@@ -129,12 +130,13 @@ export class History {
     buf: Buffer,
     s: number,
     e: number,
+    shown = false,
   ) {
     const from = sender.historyParty();
     const to = recipient.historyParty();
     const h = this.store.history;
     if (h.appendPrivate !== undefined) {
-      h.appendPrivate(stamper.msgidBytes(), ms, from, to, buf, s, e);
+      h.appendPrivate(stamper.msgidBytes(), ms, from, to, buf, s, e, shown);
     } else {
       const stamp = stamper.last();
       h.append(privateRecord(stamp.msgid, stamp.ms, from, to, buf.toString('utf8', s, e)));

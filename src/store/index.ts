@@ -15,6 +15,8 @@ export interface OpenOptions {
   createDir?: boolean;
   /** fsync every commit (`--db-fsync`). */
   fsync?: boolean;
+  /** A store with a writer process prints the chat log on stdout for the server (Store.console). */
+  console?: boolean;
 }
 
 /** Whether `--db` names a Redis (shared by every node that names it) rather than a file. */
@@ -26,5 +28,6 @@ export async function openStore(where: string, options: OpenOptions = {}): Promi
   if (where === ':memory:') return new MemoryStore();
   if (isRedisUrl(where)) return openRedisStore(where);
   if (options.createDir === true) fs.mkdirSync(path.dirname(where), { recursive: true });
-  return openPipeStore(where, options.fsync === true);
+  const consoleFd = options.console === true ? 1 : undefined;
+  return openPipeStore(where, options.fsync === true, { consoleFd });
 }

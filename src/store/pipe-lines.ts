@@ -6,7 +6,9 @@
 // sender's and the recipient's party numbers, text (the rest of the line, never escaped). A party
 // number is defined by a `D` line before its first use: number, history id, nick, source, account;
 // a later D line with the same number replaces it. The writer makes the record (the conversation
-// key among it). Other lines are JSON (writes and queries, see writer.ts).
+// key among it). An `S` line is a P line the writer also shows on the console (the chat log's
+// line for it), an `L` line one console line of any other kind (escaped, the one field). Other
+// lines are JSON (writes and queries, see writer.ts).
 //
 // Why numbers: while the writer is behind (it shares a core with a saturated server), the pipe's
 // backlog waits in the server's memory, and its size costs the server throughput (fresh pages,
@@ -123,8 +125,8 @@ export class PrivateLines {
   }
 
   /**
-   * Write the P line at out[o] (room for most() bytes); returns where it ends. `text[start, end)`
-   * goes as it is, the line's last field.
+   * Write the P line (an S line when `shown`) at out[o] (room for most() bytes); returns where it
+   * ends. `text[start, end)` goes as it is, the line's last field.
    */
   write(
     out: Buffer,
@@ -136,8 +138,9 @@ export class PrivateLines {
     text: Buffer,
     start: number,
     end: number,
+    shown = false,
   ): number {
-    out[o++] = 0x50; // P
+    out[o++] = shown ? 0x53 : 0x50; // S or P
     out[o++] = TAB;
     if (time === this.timeOf && this.sharesHead(msgid)) {
       out[o++] = TILDE;

@@ -7,6 +7,9 @@
 // commits them on the other core. A message confirmed to its sender was in the pipe before the confirmation was
 // written, and the writer drains the pipe even when the server is killed, so it is stored.
 // Queries go through the same pipe, after the writes, and come back as promises.
+// Opened with `console`, the writer also prints the server's chat log (Store.console): its lines
+// go down the pipe in order with the records, and a fast-path private message's line is printed
+// from its record (an S line) rather than sent twice.
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +18,7 @@ import type {
   AccountStore,
   ChannelRecord,
   ChannelStore,
+  ConsoleRelay,
   HistoryRecord,
   HistoryStore,
   Party,
@@ -57,6 +61,8 @@ export interface PipeOptions {
   closeTimeoutMs?: number;
   /** PrivateLines' MAX_PARTIES. */
   maxParties?: number;
+  /** A file descriptor of this process the writer prints the chat log on (Store.console): 1 for stdout. */
+  consoleFd?: number;
 }
 
 interface Waiting {
@@ -69,6 +75,7 @@ export class PipeStore implements Store {
   /** Replaced at open by one that knows which accounts exist (knownAccounts). */
   accounts: AccountStore;
   readonly channels: ChannelStore;
+  readonly console: ConsoleRelay | null;
   onError: ((err: Error) => void) | null = null;
   /** Lines for the writer not yet handed to the pipe: out[0, used). */
   private out = Buffer.allocUnsafe(OUT_KEEP);
@@ -90,6 +97,17 @@ export class PipeStore implements Store {
     this.queryTimeoutMs = options.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
     this.closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_TIMEOUT_MS;
     this.privateLines = new PrivateLines(options.maxParties);
+    const open = () => this.dead === null;
+    const line = (text: string) => this.consoleLine(text);
+    this.console =
+      options.consoleFd !== undefined
+        ? {
+            get open() {
+              return open();
+            },
+            line,
+          }
+        : null;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.once('exit', (code, signal) => this.lost(`history writer exited (${signal ?? code})`));
     child.stdin!.on('error', () => {}); // a writer gone is reported by 'exit'
@@ -103,8 +121,8 @@ export class PipeStore implements Store {
         this.query<T>(path, args);
     this.history = {
       append: (r: HistoryRecord) => this.append(r),
-      appendPrivate: (msgid, time, from, to, text, start, end) =>
-        this.appendPrivate(msgid, time, from, to, text, start, end),
+      appendPrivate: (msgid, time, from, to, text, start, end, shown) =>
+        this.appendPrivate(msgid, time, from, to, text, start, end, shown),
       latest: q<HistoryRecord[]>('history.latest') as HistoryStore['latest'],
       before: q<HistoryRecord[]>('history.before') as HistoryStore['before'],
       after: q<HistoryRecord[]>('history.after') as HistoryStore['after'],
@@ -152,27 +170,43 @@ export class PipeStore implements Store {
   private readonly define = (line: string) => this.put(line);
   /** Messages not kept because the writer was too far behind, since the last report. */
   private dropped = 0;
+  /** Console lines (other than messages') not shown for the same reason. */
+  private droppedLines = 0;
 
-  /** Whether a record may be written now: the writer alive and not too far behind. */
-  private room(): boolean {
+  /**
+   * Whether a record (or with `line`, a console line) may be handed over now: the writer alive
+   * and not too far behind. What may not is counted, and reported when the writer catches up.
+   */
+  private room(line = false): boolean {
     if (this.dead !== null) return false;
     if (this.child.stdin!.writableLength > this.maxBacklog) {
-      if (this.dropped++ === 0) {
-        this.onError?.(new Error('the history writer is behind: new messages are not being kept'));
+      if (this.dropped + this.droppedLines === 0) {
+        const what = this.console === null ? 'messages are' : 'messages and console lines are';
+        this.onError?.(new Error(`the history writer is behind: new ${what} not being kept`));
       }
+      if (line) this.droppedLines++;
+      else this.dropped++;
       return false;
     }
-    if (this.dropped > 0) {
+    if (this.dropped + this.droppedLines > 0) {
+      const lines =
+        this.console === null ? '' : ` and ${this.droppedLines} console lines were not shown`;
       this.onError?.(
-        new Error(`the history writer caught up; ${this.dropped} messages were not kept`),
+        new Error(`the history writer caught up; ${this.dropped} messages were not kept${lines}`),
       );
       this.dropped = 0;
+      this.droppedLines = 0;
     }
     return true;
   }
 
   private append(r: HistoryRecord): void {
     if (this.room()) this.put(head(r) + field(r.text) + '\n');
+  }
+
+  /** A chat log line for the writer to print (Store.console). */
+  private consoleLine(line: string): void {
+    if (this.room(true)) this.put('L\t' + field(line) + '\n');
   }
 
   /**
@@ -189,6 +223,7 @@ export class PipeStore implements Store {
     text: Buffer,
     start: number,
     end: number,
+    shown = false,
   ) {
     if (!this.room()) return;
     const lines = this.privateLines;
@@ -197,7 +232,8 @@ export class PipeStore implements Store {
     // Numbering started over for the recipient: the sender's number may now be someone else's.
     if (!lines.numbered(from)) fromRef = lines.ref(from, this.define);
     this.reserve(PrivateLines.most(msgid, start, end));
-    this.used = lines.write(this.out, this.used, msgid, time, fromRef, toRef, text, start, end);
+    const o = this.used;
+    this.used = lines.write(this.out, o, msgid, time, fromRef, toRef, text, start, end, shown);
   }
 
   /** Append `text` to the output buffer as UTF-8. */
@@ -309,8 +345,10 @@ export async function openPipeStore(
   fsync = false,
   options: PipeOptions = {},
 ): Promise<PipeStore> {
-  const child = spawn(process.execPath, [WRITER, file, fsync ? '1' : '0'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
+  // With the console, the writer's fd 3 is ours (the server's stdout).
+  const shows = options.consoleFd !== undefined;
+  const child = spawn(process.execPath, [WRITER, file, fsync ? '1' : '0', shows ? '1' : '0'], {
+    stdio: ['pipe', 'pipe', 'inherit', options.consoleFd ?? 'ignore'],
   });
   // Live chat first: when the server and the writer want the same core, the server gets it (on a
   // 2-core machine this raised private messages at saturation by about a third). The writer

@@ -145,6 +145,7 @@ export interface HistoryStore {
    * A backend that can name the parties once (Party.ref) and copy the bytes as they are skips
    * building a record, two history ids and a conversation key per message.
    * Optional: without it the caller builds the record (privateRecord) and calls append().
+   * `shown`: the store's console relay also prints it as the chat log's line (Store.console).
    */
   appendPrivate?(
     msgid: Buffer,
@@ -154,6 +155,7 @@ export interface HistoryStore {
     text: Buffer,
     start: number,
     end: number,
+    shown?: boolean,
   ): void;
   /** The newest `limit` records, all after `after` when given. */
   latest(conversation: string, after: Bound | null, limit: number): Promise<HistoryRecord[]>;
@@ -300,8 +302,22 @@ export interface Store {
    * service goes on, and later commits are tried as usual.
    */
   onError: ((err: Error) => void) | null;
+  /**
+   * Prints the server's console log (the chat log) in the order of the writes, when the store's
+   * writer has the console (pipe.ts): each message is then handed over once, as its record.
+   * Absent or null: the server prints its console log itself.
+   */
+  readonly console?: ConsoleRelay | null;
   /** Commit what is queued and close. */
   close(): Promise<void>;
+}
+
+/** A console printed by the store's writer: lines handed over in order with the records. */
+export interface ConsoleRelay {
+  /** False once the writer is gone or closed: the server prints its console log itself again. */
+  readonly open: boolean;
+  /** Print `line` (no line break of its own) after everything handed to the store before it. */
+  line(line: string): void;
 }
 
 /** Raised by an open that cannot go on; the message names the file and says why in one line. */

@@ -1,8 +1,10 @@
 // The history writer process: owns the SQLite file and applies what the server sends it over a pipe (see pipe.ts).
 //
-// Run as `node writer.js <file> <fsync 0|1>` with stdin/stdout pipes to the server. A line on
+// Run as `node writer.js <file> <fsync 0|1> <console 0|1>` with stdin/stdout pipes to the server
+// (and with console 1, the server's stdout as fd 3). A line on
 // stdin that starts with `A` appends a message, one with `P` a plain private message from the
-// fast path, one with `D` defines a party P lines name by number (tab-separated fields,
+// fast path (`S`: one also shown on the console), one with `D` defines a party P lines name by
+// number, one with `L` is a console line (tab-separated fields,
 // pipe-lines.ts); any other is a JSON array: ["w", path, args] is
 // another write (redact, setMeta...), ["q", id, path, args] a query answered on stdout as
 // ["r", id, value] or ["x", id, reason]. Rows are committed every
@@ -19,6 +21,7 @@
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { ConsoleClock, consoleSink, privateConsoleLine } from './console.js';
 import { MSGID_HEAD, unescapeField } from './pipe-lines.js';
 import { openSqliteStore, type SqliteStore } from './sqlite.js';
 import { conversationKey, StoreOpenError, type Party } from './types.js';
@@ -62,10 +65,15 @@ export class Writer {
   private readonly parties: Omit<Party, 'ref' | 'refEpoch'>[] = [];
   private lastTime = 0;
   private lastMsgid = '';
+  /** Console lines of the chunk being applied, printed in one go at its end. */
+  private shown = '';
+  private readonly clock = new ConsoleClock();
 
+  /** `show` prints console lines (the server's chat log); without it, S and L lines print nothing. */
   constructor(
     private readonly store: SqliteStore,
     private readonly send: Send,
+    private readonly show: ((text: string) => void) | null = null,
   ) {
     store.onError = (err) => send(['err', err.message]);
   }
@@ -90,12 +98,17 @@ export class Writer {
       if (nl > start) this.apply(text.slice(start, nl));
       start = nl + 1;
     }
+    if (this.shown !== '') {
+      this.show?.(this.shown);
+      this.shown = '';
+    }
   }
 
   private apply(text: string): void {
     const store = this.store;
     const send = this.send;
-    if (text.charCodeAt(0) === 0x41 /* A */) {
+    const kind = text.charCodeAt(0);
+    if (kind === 0x41 /* A */) {
       // A\tmsgid\ttime\tconversation\ttarget\tsource\taccount\tcommand\ttags\ttext
       const f = text.split('\t');
       store.history.appendRow([
@@ -111,10 +124,14 @@ export class Writer {
       ]);
       return;
     }
-    if (text.charCodeAt(0) === 0x50 /* P */) {
+    if (kind === 0x4c /* L */) {
+      if (this.show !== null) this.shown += unescapeField(text.slice(2)) + '\n';
+      return;
+    }
+    if (kind === 0x50 /* P */ || kind === 0x53 /* S */) {
       // P\tmsgid\ttime\tfrom\tto\ttext (pipe.ts appendPrivate): an empty time is the last P
       // line's, a msgid `~rest` is the last one's first MSGID_HEAD bytes and the rest; the text
-      // is not escaped and runs to the end of the line, tabs and all.
+      // is not escaped and runs to the end of the line, tabs and all. S: shown as well.
       const f = text.split('\t');
       const said = f.length === 6 ? f[5] : f.slice(5).join('\t');
       if (f[2] !== '') this.lastTime = Number(f[2]);
@@ -127,6 +144,10 @@ export class Writer {
       if (from === undefined || to === undefined) {
         send(['err', 'the history writer got a private message from or to an undefined party']);
         return;
+      }
+      if (kind === 0x53 && this.show !== null) {
+        const clock = this.clock.text(this.lastTime);
+        this.shown += privateConsoleLine(clock, from.nick, to.nick, said) + '\n';
       }
       store.history.appendRow([
         msgid,
@@ -141,7 +162,7 @@ export class Writer {
       ]);
       return;
     }
-    if (text.charCodeAt(0) === 0x44 /* D */) {
+    if (kind === 0x44 /* D */) {
       // D\tnumber\thistoryId\tnick\tprefix\taccount: what P lines mean by that number from now on.
       const f = text.split('\t');
       this.parties[Number(f[1])] = {
@@ -184,7 +205,12 @@ export class Writer {
  * Open `file` for a writer: answers ["ready"] and returns the writer, or answers ["fail", reason]
  * and returns null.
  */
-export function openWriter(file: string, fsync: boolean, send: Send): Writer | null {
+export function openWriter(
+  file: string,
+  fsync: boolean,
+  send: Send,
+  show: ((text: string) => void) | null = null,
+): Writer | null {
   let store: SqliteStore;
   try {
     store = openSqliteStore(file, { fsync, commitEveryMs: COMMIT_EVERY_MS });
@@ -194,21 +220,25 @@ export function openWriter(file: string, fsync: boolean, send: Send): Writer | n
     send(['fail', reason]);
     return null;
   }
-  const writer = new Writer(store, send);
+  const writer = new Writer(store, send, show);
   send(['ready']);
   return writer;
 }
 
 /** The process: the arguments, stdin, stdout and signals wired to a Writer. */
 function main(): void {
-  const [file, fsync] = process.argv.slice(2);
+  const [file, fsync, shows] = process.argv.slice(2);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => {});
-  const writer = openWriter(file, fsync === '1', jsonLines(process.stdout));
+  // The server's stdout, when this writer prints its chat log (pipe.ts spawns it so).
+  const console = shows === '1' ? consoleSink(3) : null;
+  const show = console === null ? null : (text: string) => console.write(Buffer.from(text));
+  const writer = openWriter(file, fsync === '1', jsonLines(process.stdout), show);
   if (writer === null) {
     process.exitCode = 2;
     return;
   }
-  writer.read(process.stdin, () => process.exit(0));
+  const exit = () => process.exit(0);
+  writer.read(process.stdin, () => (console === null ? exit() : console.end(exit)));
 }
 
 /** Whether this file is the one node was started with (pipe.ts spawns it), not imported (tests). */

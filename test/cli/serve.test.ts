@@ -276,40 +276,111 @@ test('SIGHUP applies changed limits to everyone; a broken file keeps the old one
   }
 });
 
-test('the console log shows every private message in order across many writes; a closed stdout stops it, not the server', async () => {
-  const srv = await start(['--db', 'off', '--flood', 'off']);
+/** The private-message lines of `text` from alice to bob, in order. */
+function privateLines(text: string): string[] {
+  return text.split('\n').filter((l) => l.includes('alice -> bob: line '));
+}
+
+/** Wait until the server's stdout includes `what` (10 s at most). */
+async function untilStdout(srv: Running, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!srv.stdout().includes(what) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+}
+
+// Without a database the server prints its console log; with one, the history writer prints it
+// for the server (pipe.ts), fast-path private messages from their records (S lines).
+for (const db of ['off', 'file'] as const) {
+  test(`the console log shows every private message in order across many writes; a closed stdout stops it, not the server (--db ${db})`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-console-'));
+    const srv = await start(['--db', db === 'off' ? 'off' : join(dir, 'h.db'), '--flood', 'off']);
+    try {
+      const { c: alice } = await registered(srv.port, 'alice');
+      const { c: bob } = await registered(srv.port, 'bob');
+      // Enough lines, in bursts with pauses, for several 10 ms writes: the log's buffers are
+      // written, handed back and filled again (the last burst ends with line N - 1).
+      const N = 3000;
+      for (let i = 0; i < N; i++) {
+        alice.send(`PRIVMSG bob :line ${i} ${'x'.repeat(i % 90)}`);
+        if (i % 500 === 499) await bob.expect((m) => m.params[1]?.startsWith(`line ${i} `));
+      }
+      await untilStdout(srv, `line ${N - 1} `);
+      const shown = privateLines(srv.stdout());
+      assert.equal(shown.length, N);
+      shown.forEach((l, i) =>
+        assert.match(l, new RegExp(`^\\d\\d:\\d\\d:\\d\\d alice -> bob: line ${i} x{${i % 90}}$`)),
+      );
+      // Nobody reads stdout any more: writes to it fail (EPIPE), and chat goes on.
+      srv.child.stdout!.destroy();
+      for (let i = 0; i < 200; i++) alice.send(`PRIVMSG bob :after ${i}`);
+      await bob.expect((m) => m.params[1] === 'after 199');
+      await new Promise((r) => setTimeout(r, 100));
+      alice.send('PRIVMSG bob :still here');
+      await bob.expect((m) => m.params[1] === 'still here');
+      if (db === 'file') {
+        // The writer (which printed to the same closed stdout) still keeps history.
+        alice.send('CAP REQ :draft/chathistory batch server-time');
+        alice.send('CHATHISTORY LATEST bob * 1');
+        await alice.expect((m) => m.command === 'PRIVMSG' && m.params[1] === 'still here');
+      }
+      srv.child.kill('SIGTERM');
+      assert.equal(await srv.exited, 0);
+      assert.doesNotMatch(srv.stderr(), /Error|EPIPE|at |writer exited/);
+    } finally {
+      srv.child.kill('SIGKILL');
+      rmSync(dir, { recursive: true });
+    }
+  });
+}
+
+test('with a database the writer prints the console log in the order things happened, and the server takes it back when the writer dies', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-console-'));
+  const srv = await start(['--db', join(dir, 'h.db'), '--flood', 'off']);
   try {
     const { c: alice } = await registered(srv.port, 'alice');
     const { c: bob } = await registered(srv.port, 'bob');
-    // Enough lines, in bursts with pauses, for several 10 ms writes: the log's buffers are
-    // written, handed back and filled again (the last burst ends with line N - 1).
-    const N = 3000;
-    for (let i = 0; i < N; i++) {
-      alice.send(`PRIVMSG bob :line ${i} ${'x'.repeat(i % 90)}`);
-      if (i % 500 === 499) await bob.expect((m) => m.params[1]?.startsWith(`line ${i} `));
-    }
-    const deadline = Date.now() + 10_000;
-    while (!srv.stdout().includes(`line ${N - 1} `) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
-    const shown = srv
+    // Fast-path private messages (S lines) between lines the server formats (L lines).
+    alice.send('PRIVMSG bob :line 1');
+    alice.send('PRIVMSG #lobby :to everyone');
+    alice.send('PRIVMSG bob :line 2 with\ta tab');
+    await bob.expect((m) => m.params[1]?.startsWith('line 2') === true);
+    bob.send('NICK robert');
+    await alice.expect((m) => m.command === 'NICK' && m.params[0] === 'robert');
+    alice.send('PRIVMSG robert :line 3');
+    alice.send('PRIVMSG robert :line 4 caf\u00e9 \\ back');
+    alice.send('TOPIC #lobby :a new topic');
+    await alice.expectCommand('TOPIC');
+    await untilStdout(srv, 'set the topic');
+    const lines = srv
       .stdout()
       .split('\n')
-      .filter((l) => l.includes('alice -> bob: line '));
-    assert.equal(shown.length, N);
-    shown.forEach((l, i) =>
-      assert.match(l, new RegExp(`^\\d\\d:\\d\\d:\\d\\d alice -> bob: line ${i} x{${i % 90}}$`)),
-    );
-    // Nobody reads stdout any more: writes to it fail (EPIPE), and chat goes on.
-    srv.child.stdout!.destroy();
-    for (let i = 0; i < 200; i++) alice.send(`PRIVMSG bob :after ${i}`);
-    await bob.expect((m) => m.params[1] === 'after 199');
-    await new Promise((r) => setTimeout(r, 100));
-    alice.send('PRIVMSG bob :still here');
-    await bob.expect((m) => m.params[1] === 'still here');
+      .filter((l) => l !== '')
+      .map((l) => l.replace(/^\d\d:\d\d:\d\d /, ''));
+    assert.deepEqual(lines, [
+      '#lobby --> alice joined',
+      '#lobby --> bob joined',
+      'alice -> bob: line 1',
+      '#lobby <alice> to everyone',
+      'alice -> bob: line 2 witha tab',
+      'bob is now known as robert',
+      'alice -> robert: line 3',
+      'alice -> robert: line 4 caf\u00e9 \\ back',
+      '#lobby alice set the topic: a new topic',
+    ]);
+    // The writer killed: history stops, the console log goes on from the server itself.
+    const children = readFileSync(`/proc/${srv.child.pid}/task/${srv.child.pid}/children`, 'utf8');
+    const writer = Number(children.trim().split(/\s+/)[0]);
+    assert.ok(writer > 0, 'the history writer is a child of the server');
+    process.kill(writer, 'SIGKILL');
+    await srv.untilStderr((t) => t.includes('history writer exited'), 'the writer gone');
+    alice.send('PRIVMSG robert :line 5');
+    alice.send('PRIVMSG #lobby :after the writer');
+    await untilStdout(srv, 'after the writer');
+    assert.match(srv.stdout(), /alice -> robert: line 5\n.*#lobby <alice> after the writer\n$/);
     srv.child.kill('SIGTERM');
     assert.equal(await srv.exited, 0);
-    assert.doesNotMatch(srv.stderr(), /Error|EPIPE|at /);
   } finally {
     srv.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true });
   }
 });

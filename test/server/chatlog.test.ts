@@ -56,3 +56,25 @@ test('chat log: a sink that never hands chunks back gets a new one every time', 
     ['alice', 'bob', 'carol'],
   );
 });
+
+test('chat log: lines go to an open relay, without their line break, and to the sink again once it closes', () => {
+  const sunk: string[] = [];
+  const relayed: string[] = [];
+  const relay = { open: true, line: (l: string) => relayed.push(l) };
+  const log = new ChatLog({ write: (chunk) => sunk.push(chunk.toString()) }, 'text');
+  log.relay = relay;
+  log.join(T, '#a', 'alice');
+  log.privateMessage(T, 'alice', ['bob', 'carol'], 'hi\x07 there', 'privmsg');
+  log.flush();
+  assert.deepEqual(sunk, []);
+  assert.deepEqual(
+    relayed.map((l) => l.replace(/^\d\d:\d\d:\d\d /, '')),
+    ['#a --> alice joined', 'alice -> bob,carol: hi there'],
+  );
+  relay.open = false; // the writer gone
+  log.part(T, '#a', 'alice', '');
+  log.flush();
+  assert.equal(log.relay, null, 'a closed relay is let go');
+  assert.equal(relayed.length, 2);
+  assert.match(sunk.join(''), /^\d\d:\d\d:\d\d #a <-- alice left\n$/);
+});

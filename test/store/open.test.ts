@@ -48,9 +48,10 @@ function refused(file: string, message: string | RegExp): void {
 }
 
 /** The fsync flag the writer process was started with (its last argument, writer.ts). */
-function writerFsync(store: Store | null): string | undefined {
+/** The writer's fsync and console arguments. */
+function writerArgs(store: Store | null): string[] {
   assert.ok(store instanceof PipeStore);
-  return store['child'].spawnargs.at(-1);
+  return store['child'].spawnargs.slice(-2);
 }
 
 test('openStore: off is no store and :memory: a memory store; neither makes a file', () =>
@@ -112,17 +113,19 @@ test('openStore: a path is an SQLite file kept by the writer; createDir makes it
     }
   }));
 
-test('openStore: fsync reaches the writer process only when asked for', () =>
+test('openStore: fsync and the console reach the writer process only when asked for', () =>
   inTemp(async (dir) => {
     const file = path.join(dir, 'parley.db');
     for (const [options, flag] of [
-      [{}, '0'],
-      [{ fsync: false }, '0'],
-      [{ fsync: true }, '1'],
+      [{}, ['0', '0']],
+      [{ fsync: false }, ['0', '0']],
+      [{ fsync: true }, ['1', '0']],
+      [{ console: true }, ['0', '1']],
     ] as const) {
       const store = await openStore(file, options);
       try {
-        assert.equal(writerFsync(store), flag, JSON.stringify(options));
+        assert.deepEqual(writerArgs(store), flag, JSON.stringify(options));
+        assert.equal(store?.console !== null, 'console' in options);
       } finally {
         await store?.close();
       }

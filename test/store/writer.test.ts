@@ -62,6 +62,8 @@ interface Run {
   writer: Writer;
   answers: Answers;
   file: string;
+  /** What the writer printed on its console, one entry per print. */
+  shown: string[];
   /** Ends the writer's input: resolves once it has closed the file. */
   end(): Promise<void>;
 }
@@ -70,11 +72,13 @@ interface Run {
  * A writer (openWriter, as the process makes it) on a new file, reading a stream that end()
  * closes; the test may also hand it chunks with writer.data(). Closed and removed after `body`.
  */
-async function withWriter(body: (run: Run) => Promise<void>): Promise<void> {
+async function withWriter(body: (run: Run) => Promise<void>, console = false): Promise<void> {
   const dir = makeTemp();
   const file = path.join(dir, 'parley.db');
   const answers = new Answers();
-  const writer = openWriter(file, false, answers.send);
+  const shown: string[] = [];
+  const show = console ? (text: string) => shown.push(text) : null;
+  const writer = openWriter(file, false, answers.send, show);
   assert.ok(writer !== null);
   assert.deepEqual(answers.lines.shift(), ['ready']);
   const input = new PassThrough();
@@ -86,7 +90,7 @@ async function withWriter(body: (run: Run) => Promise<void>): Promise<void> {
     await within(ended, 'close after the end of input');
   };
   try {
-    await body({ writer, answers, file, end });
+    await body({ writer, answers, file, shown, end });
   } finally {
     await end();
     rmTemp(dir);
@@ -248,6 +252,64 @@ test('writer: a private line (P) is the row privateRecord makes, its parties (D 
     assert.deepEqual(run.answers.others(), [
       ['err', 'the history writer got a private message from or to an undefined party'],
     ]);
+  }));
+
+/** The console's clock for `ms`, as the server's chat log shows it. */
+function hhmmss(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()]
+    .map((n) => String(n).padStart(2, '0'))
+    .join(':');
+}
+
+test('writer: with a console, L lines and S lines are printed in order (one print per chunk), stored as P lines are; P lines print nothing', () =>
+  withWriter(async (run) => {
+    const alice = new Party('a:alice', 'alice', 'alice!~a@h', 'alice');
+    const bob = new Party('c:2', 'bob', 'bob!~b@h', null);
+    run.writer.data(`D\t0\ta:alice\talice\talice!~a@h\talice\nD\t1\tc:2\tbob\tbob!~b@h\t\n`);
+    assert.deepEqual(run.shown, []);
+    run.writer.data(
+      `L\t${escapeField('12:00:00 #lobby --> alice joined\twith a tab \\ and backslash')}\n` +
+        `S\tm1\t${T0 + 1}\t0\t1\tshown\ttext\n` +
+        `P\tm2\t\t0\t1\tnot shown\n` +
+        `S\tm3\t${T0 + 1500}\t1\t0\tback\n`,
+    );
+    run.writer.data(`S\tm4\t\t1\t0\tsame time`);
+    assert.equal(
+      run.shown.length,
+      1,
+      'one print for the first chunk; the second is not a line yet',
+    );
+    run.writer.data(`\nL\tlast\n`);
+    assert.deepEqual(run.shown, [
+      '12:00:00 #lobby --> alice joined\twith a tab \\ and backslash\n' +
+        `${hhmmss(T0 + 1)} alice -> bob: shown\ttext\n` +
+        `${hhmmss(T0 + 1500)} bob -> alice: back\n`,
+      `${hhmmss(T0 + 1500)} bob -> alice: same time\nlast\n`,
+    ]);
+    const conversation = conversationKey(alice.historyId, bob.historyId);
+    const stored = (await ask(run, 1, 'history.latest', conversation, null, 10))[2];
+    assert.deepEqual(
+      (stored as HistoryRecord[]).map((r) => [r.msgid, r.text]),
+      [
+        ['m1', 'shown\ttext'],
+        ['m2', 'not shown'],
+        ['m3', 'back'],
+        ['m4', 'same time'],
+      ],
+    );
+  }, true));
+
+test('writer: without a console, S and L lines print nothing and S lines are still stored', () =>
+  withWriter(async (run) => {
+    run.writer.data(`D\t0\tc:1\ta\ta!~a@h\t\nL\tnothing\nS\tm1\t${T0}\t0\t0\tkept\n`);
+    const stored = await ask(run, 1, 'history.latest', conversationKey('c:1', 'c:1'), null, 10);
+    assert.deepEqual(
+      (stored[2] as HistoryRecord[]).map((r) => r.text),
+      ['kept'],
+    );
+    assert.deepEqual(run.shown, []);
+    assert.deepEqual(run.answers.others(), []);
   }));
 
 test('writer: a query is answered with r and its value (null for none), a failure with x and the reason', () =>

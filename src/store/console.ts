@@ -1,6 +1,36 @@
-// The chat log's way to stdout: SonicBoom's asynchronous writes, each chunk handed back once written.
+// The console log's pieces that the server's chat log and the history writer (which prints it for the server, pipe.ts) share: the clock, the private-message line, and the way to stdout.
 import { pino } from 'pino';
-import type { Sink } from '../server/chatlog.js';
+
+/**
+ * Takes each chunk until it calls `done` (when it does): then the chat log may fill the chunk's
+ * memory again. A sink that never calls it gets a fresh Buffer every time.
+ */
+export interface Sink {
+  write(chunk: Buffer, done?: () => void): unknown;
+}
+
+/** Local `HH:MM:SS` of a time in epoch milliseconds, worked out once per second. */
+export class ConsoleClock {
+  private second = -1;
+  private textNow = '';
+
+  text(ms: number): string {
+    const second = Math.floor(ms / 1000);
+    if (second !== this.second) {
+      const d = new Date(ms);
+      this.second = second;
+      this.textNow = [d.getHours(), d.getMinutes(), d.getSeconds()]
+        .map((n) => String(n).padStart(2, '0'))
+        .join(':');
+    }
+    return this.textNow;
+  }
+}
+
+/** The console line of a plain private message: `HH:MM:SS from -> to: text`. */
+export function privateConsoleLine(clock: string, from: string, to: string, text: string): string {
+  return `${clock} ${from} -> ${to}: ${text}`;
+}
 
 /** Bytes waiting for stdout past which new lines are dropped (nobody reading it must not stall chat). */
 const MAX_WAITING = 16 * 1024 * 1024;
@@ -8,6 +38,8 @@ const MAX_WAITING = 16 * 1024 * 1024;
 export interface ConsoleSink extends Sink {
   /** Write what is waiting now, blocking (at exit). Throws when stdout is closed. */
   flushSync(): void;
+  /** Write what is waiting, then `done` (at once when stdout is closed). */
+  end(done: () => void): void;
 }
 
 /**
@@ -51,6 +83,17 @@ export function consoleSink(fd = 1): ConsoleSink {
     },
     flushSync: () => {
       if (!broken) boom.flushSync();
+    },
+    end: (done) => {
+      if (broken) return done();
+      let called = false;
+      const once = () => {
+        if (!called) done();
+        called = true;
+      };
+      boom.once('error', once);
+      boom.once('close', once);
+      boom.end();
     },
   };
 }
