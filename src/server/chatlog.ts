@@ -6,15 +6,21 @@
 //
 // With the history writer on (pipe.ts), the writer prints the log instead (`relay`): every line
 // goes down its pipe in order with the records, and a fast-path private message is not written
-// twice (once as a log line, once as a record) but shown by the writer from its record. That
-// halves what a private message costs the log (the bytes, not the formatting, were its cost).
+// twice (once as a log line, once as a record) but shown by the writer from its record, and so
+// is a channel message (channelShownByStore): the log's cost was its bytes, not its formatting.
 import { stripControls } from '../protocol/index.js';
 import { copyBytes } from '../protocol/bytes.js';
-import { ConsoleClock, privateConsoleLine, type Sink } from '../store/console.js';
+import {
+  channelConsoleLine,
+  ConsoleClock,
+  privateConsoleLine,
+  type MessageKind,
+  type Sink,
+} from '../store/console.js';
 import type { ConsoleRelay } from '../store/types.js';
 import type { User } from './user.js';
 
-export type { Sink };
+export type { MessageKind, Sink };
 
 /** First size of the pending buffer; it doubles as needed and the next one starts from that size. */
 const INITIAL_CHUNK = 16 * 1024;
@@ -64,16 +70,16 @@ export class ChatLog {
     if (!this.enabled || this.privateOnly) return;
     if (this.format === 'json')
       return this.json(ms, { type: kind, from: nick, to: [channel], text });
-    const t = stripControls(text);
-    const line =
-      kind === 'action'
-        ? `${channel} * ${nick} ${t}`
-        : kind === 'notice'
-          ? `${channel} -${nick}- ${t}`
-          : kind === 'ctcp'
-            ? `${channel} ${nick} sent CTCP ${t}`
-            : `${channel} <${nick}> ${t}`;
-    this.text(ms, line);
+    this.text(ms, channelConsoleLine(channel, nick, text, kind));
+  }
+
+  /**
+   * Whether the store is to print a channel message's line from its record (the relay open, the
+   * text format): the caller then hands the record over marked `shown` and skips
+   * channelMessage(); the writer prints what channelMessage() would.
+   */
+  channelShownByStore(): boolean {
+    return this.enabled && !this.privateOnly && this.format === 'text' && this.relayOpen();
   }
 
   /** A PRIVMSG/NOTICE to one or more nicks. */
@@ -241,6 +247,3 @@ export class ChatLog {
     return this.clockTextBytes;
   }
 }
-
-/** `ctcp`: a CTCP request or reply other than ACTION (VERSION, PING...), shown as such. */
-export type MessageKind = 'privmsg' | 'notice' | 'action' | 'ctcp';

@@ -2,7 +2,7 @@
 import type { Tags } from '../protocol/index.js';
 import type { BusMessage } from '../cluster/messages.js';
 import { CAPBIT } from './capabilities.js';
-import { consoleForm } from './commands/messaging.js';
+import { consoleForm } from '../store/console.js';
 import { ServerEvent } from './event.js';
 import { setCurrent } from './flow.js';
 import type { RemoteFlow } from './remote-flow.js';

@@ -71,9 +71,14 @@ export class History {
   }
 
   /** A message to a whole channel (not one to its operators only: `@#chan` is not kept). */
-  channelMessage(out: ServerEvent, channel: Channel, sender: User): void {
-    if (this.othersKeep(sender)) return;
-    this.append(out, channel.folded, channel.name, sender);
+  /**
+   * `shown`: the store may print the chat log's line for it (ChatLog.channelShownByStore). True
+   * when it will: the record was handed over marked so.
+   */
+  channelMessage(out: ServerEvent, channel: Channel, sender: User, shown = false): boolean {
+    if (this.othersKeep(sender)) return false;
+    this.append(out, channel.folded, channel.name, sender, shown);
+    return shown;
   }
 
   /** A private message between `sender` and `recipient`. */
@@ -152,10 +157,27 @@ export class History {
   }
 
   /** Queue `out` (PRIVMSG, NOTICE or TAGMSG from `sender`) as a record of `conversation`. */
-  private append(out: ServerEvent, conversation: string, target: string, sender: User): void {
+  private append(
+    out: ServerEvent,
+    conversation: string,
+    target: string,
+    sender: User,
+    shown = false,
+  ): void {
     const command = out.command as StoredCommand;
     const text = command === 'TAGMSG' ? '' : (out.params[1] ?? '');
-    this.keep(out.stamp, command, conversation, target, sender, out.clientTags, text, out.source);
+    const source = out.source;
+    this.keep(
+      out.stamp,
+      command,
+      conversation,
+      target,
+      sender,
+      out.clientTags,
+      text,
+      source,
+      shown,
+    );
   }
 
   private keep(
@@ -167,8 +189,9 @@ export class History {
     tags: Tags | null,
     text: string,
     source = sender.prefix,
+    shown = false,
   ): void {
-    this.store.history.append({
+    const record = {
       msgid: stamp.msgid,
       time: stamp.ms,
       conversation,
@@ -178,7 +201,8 @@ export class History {
       command,
       tags: tags === null ? '' : serializeTags(tags),
       text,
-    });
+    };
+    this.store.history.append(record, shown);
   }
 }
 

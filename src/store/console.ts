@@ -1,5 +1,6 @@
-// The console log's pieces that the server's chat log and the history writer (which prints it for the server, pipe.ts) share: the clock, the private-message line, and the way to stdout.
+// The console log's pieces that the server's chat log and the history writer (which prints it for the server, pipe.ts) share: the clock, the message lines, and the way to stdout.
 import { pino } from 'pino';
+import { stripControls } from '../protocol/index.js';
 
 /**
  * Takes each chunk until it calls `done` (when it does): then the chat log may fill the chunk's
@@ -30,6 +31,39 @@ export class ConsoleClock {
 /** The console line of a plain private message: `HH:MM:SS from -> to: text`. */
 export function privateConsoleLine(clock: string, from: string, to: string, text: string): string {
   return `${clock} ${from} -> ${to}: ${text}`;
+}
+
+/** `ctcp`: a CTCP request or reply other than ACTION (VERSION, PING...), shown as such. */
+export type MessageKind = 'privmsg' | 'notice' | 'action' | 'ctcp';
+
+/**
+ * What the console calls a message, and its text there: CTCP (\x01...\x01) is an action (/me)
+ * or another CTCP request, shown without the \x01 framing.
+ */
+export function consoleForm(verb: string, text: string): { kind: MessageKind; text: string } {
+  if (text.charCodeAt(0) !== 1) return { kind: verb === 'NOTICE' ? 'notice' : 'privmsg', text };
+  const kind = text.startsWith('\x01ACTION ') && verb === 'PRIVMSG' ? 'action' : 'ctcp';
+  return { kind, text: text.replace(/^\x01(ACTION )?|\x01$/g, '') };
+}
+
+/**
+ * The console line (without its clock) of a message to a channel, its text (consoleForm's)
+ * stripped of control characters so no user can drive the operator's terminal.
+ */
+export function channelConsoleLine(
+  channel: string,
+  nick: string,
+  text: string,
+  kind: MessageKind,
+): string {
+  const t = stripControls(text);
+  return kind === 'action'
+    ? `${channel} * ${nick} ${t}`
+    : kind === 'notice'
+      ? `${channel} -${nick}- ${t}`
+      : kind === 'ctcp'
+        ? `${channel} ${nick} sent CTCP ${t}`
+        : `${channel} <${nick}> ${t}`;
 }
 
 /** Bytes waiting for stdout past which new lines are dropped (nobody reading it must not stall chat). */

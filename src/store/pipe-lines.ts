@@ -6,9 +6,9 @@
 // sender's and the recipient's party numbers, text (the rest of the line, never escaped). A party
 // number is defined by a `D` line before its first use: number, history id, nick, source, account;
 // a later D line with the same number replaces it. The writer makes the record (the conversation
-// key among it). An `S` line is a P line the writer also shows on the console (the chat log's
-// line for it), an `L` line one console line of any other kind (escaped, the one field). Other
-// lines are JSON (writes and queries, see writer.ts).
+// key among it). A `B` line is an A line (a channel message's) and an `S` line a P line that the
+// writer also shows on the console (the chat log's line for it), an `L` line one console line of
+// any other kind (escaped, the one field). Other lines are JSON (writes and queries, writer.ts).
 //
 // Why numbers: while the writer is behind (it shares a core with a saturated server), the pipe's
 // backlog waits in the server's memory, and its size costs the server throughput (fresh pages,
@@ -32,13 +32,13 @@ export function field(text: string): string {
 }
 
 /**
- * A record's line up to its text: `A`, then msgid, time, conversation, target, source, account,
- * command and tags, each followed by a tab. One string, written into the buffer in one go (a
- * native write per field cost more than the concatenation); no JSON.
+ * A record's line up to its text: `A` (`B` when `shown`), then msgid, time, conversation, target,
+ * source, account, command and tags, each followed by a tab. One string, written into the buffer
+ * in one go (a native write per field cost more than the concatenation); no JSON.
  */
-export function head(r: Omit<HistoryRecord, 'text'>): string {
+export function head(r: Omit<HistoryRecord, 'text'>, shown = false): string {
   return (
-    'A\t' +
+    (shown ? 'B\t' : 'A\t') +
     r.msgid +
     '\t' +
     r.time +

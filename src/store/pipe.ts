@@ -120,7 +120,7 @@ export class PipeStore implements Store {
       (...args: unknown[]) =>
         this.query<T>(path, args);
     this.history = {
-      append: (r: HistoryRecord) => this.append(r),
+      append: (r: HistoryRecord, shown?: boolean) => this.append(r, shown),
       appendPrivate: (msgid, time, from, to, text, start, end, shown) =>
         this.appendPrivate(msgid, time, from, to, text, start, end, shown),
       latest: q<HistoryRecord[]>('history.latest') as HistoryStore['latest'],
@@ -200,8 +200,8 @@ export class PipeStore implements Store {
     return true;
   }
 
-  private append(r: HistoryRecord): void {
-    if (this.room()) this.put(head(r) + field(r.text) + '\n');
+  private append(r: HistoryRecord, shown = false): void {
+    if (this.room()) this.put(head(r, shown) + field(r.text) + '\n');
   }
 
   /** A chat log line for the writer to print (Store.console). */

@@ -136,8 +136,11 @@ export interface TargetRow {
  * another conversation, or is redacted) makes the answer empty. Bounds are exclusive.
  */
 export interface HistoryStore {
-  /** Queue a record; durable after the next commit. */
-  append(record: HistoryRecord): void;
+  /**
+   * Queue a record; durable after the next commit. `shown`: the store's console relay also
+   * prints it as the chat log's line of a channel message (Store.console).
+   */
+  append(record: HistoryRecord, shown?: boolean): void;
   /**
    * append() of a plain PRIVMSG (no tags) from `from` to `to`, its msgid the ASCII bytes `msgid`
    * (a scratch buffer: read during the call only), its text the UTF-8 bytes `text[start, end)`,

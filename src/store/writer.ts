@@ -1,15 +1,14 @@
 // The history writer process: owns the SQLite file and applies what the server sends it over a pipe (see pipe.ts).
 //
 // Run as `node writer.js <file> <fsync 0|1> <console 0|1>` with stdin/stdout pipes to the server
-// (and with console 1, the server's stdout as fd 3). A line on
-// stdin that starts with `A` appends a message, one with `P` a plain private message from the
-// fast path (`S`: one also shown on the console), one with `D` defines a party P lines name by
-// number, one with `L` is a console line (tab-separated fields,
-// pipe-lines.ts); any other is a JSON array: ["w", path, args] is
-// another write (redact, setMeta...), ["q", id, path, args] a query answered on stdout as
-// ["r", id, value] or ["x", id, reason]. Rows are committed every
-// COMMIT_EVERY_MS, and a query first commits what came before it, so it sees every write the
-// server made before asking.
+// (and with console 1, the server's stdout as fd 3). A line on stdin that starts with `A` appends
+// a message (`B`: one also shown on the console), one with `P` a plain private message from the
+// fast path (`S`: one also shown), one with `D` defines a party P lines name by number, and one
+// with `L` is a console line (tab-separated fields, pipe-lines.ts); any other is a JSON array:
+// ["w", path, args] is another write (redact, setMeta...), ["q", id, path, args] a query answered
+// on stdout as ["r", id, value] or ["x", id, reason]. Rows are committed every COMMIT_EVERY_MS,
+// and a query first commits what came before it, so it sees every write the server made before
+// asking.
 // It answers ["ready"] once the file is open, or ["fail", reason] and exits 2.
 //
 // It ignores SIGINT, SIGTERM and SIGHUP: when the server stops, or is killed outright, the pipe
@@ -21,7 +20,13 @@
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { ConsoleClock, consoleSink, privateConsoleLine } from './console.js';
+import {
+  channelConsoleLine,
+  ConsoleClock,
+  consoleForm,
+  consoleSink,
+  privateConsoleLine,
+} from './console.js';
 import { MSGID_HEAD, unescapeField } from './pipe-lines.js';
 import { openSqliteStore, type SqliteStore } from './sqlite.js';
 import { conversationKey, StoreOpenError, type Party } from './types.js';
@@ -108,20 +113,32 @@ export class Writer {
     const store = this.store;
     const send = this.send;
     const kind = text.charCodeAt(0);
-    if (kind === 0x41 /* A */) {
+    if (kind === 0x41 /* A */ || kind === 0x42 /* B */) {
       // A\tmsgid\ttime\tconversation\ttarget\tsource\taccount\tcommand\ttags\ttext
+      // B: shown as well, as the chat log shows a channel message.
       const f = text.split('\t');
+      const time = Number(f[2]);
+      const target = unescapeField(f[4]);
+      const source = unescapeField(f[5]);
+      const said = unescapeField(f[9]);
       store.history.appendRow([
         f[1],
-        Number(f[2]),
+        time,
         unescapeField(f[3]),
-        unescapeField(f[4]),
-        unescapeField(f[5]),
+        target,
+        source,
         f[6] === '' ? null : unescapeField(f[6]),
         f[7],
         unescapeField(f[8]),
-        unescapeField(f[9]),
+        said,
       ]);
+      if (kind === 0x42 && this.show !== null) {
+        const bang = source.indexOf('!');
+        const nick = bang === -1 ? source : source.slice(0, bang);
+        const form = consoleForm(f[7], said);
+        const line = channelConsoleLine(target, nick, form.text, form.kind);
+        this.shown += this.clock.text(time) + ' ' + line + '\n';
+      }
       return;
     }
     if (kind === 0x4c /* L */) {

@@ -339,9 +339,13 @@ test('with a database the writer prints the console log in the order things happ
   try {
     const { c: alice } = await registered(srv.port, 'alice');
     const { c: bob } = await registered(srv.port, 'bob');
-    // Fast-path private messages (S lines) between lines the server formats (L lines).
+    // Fast-path private messages (S lines) and channel messages (B lines), printed by the writer
+    // from their records, between lines the server formats (L lines).
     alice.send('PRIVMSG bob :line 1');
     alice.send('PRIVMSG #lobby :to everyone');
+    alice.send('PRIVMSG #lobby :\x01ACTION waves\x01');
+    alice.send('NOTICE #lobby :a \x02bold\x02 notice');
+    alice.send('PRIVMSG @#lobby :ops only'); // not kept in history: the server prints it
     alice.send('PRIVMSG bob :line 2 with\ta tab');
     await bob.expect((m) => m.params[1]?.startsWith('line 2') === true);
     bob.send('NICK robert');
@@ -361,6 +365,9 @@ test('with a database the writer prints the console log in the order things happ
       '#lobby --> bob joined',
       'alice -> bob: line 1',
       '#lobby <alice> to everyone',
+      '#lobby * alice waves',
+      '#lobby -alice- a bold notice',
+      '@#lobby <alice> ops only',
       'alice -> bob: line 2 witha tab',
       'bob is now known as robert',
       'alice -> robert: line 3',

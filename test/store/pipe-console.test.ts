@@ -7,15 +7,7 @@ import path from 'node:path';
 import { openPipeStore, type PipeStore } from '../../src/store/pipe.js';
 import { Party } from '../../src/store/types.js';
 import { T0, committed, labels, makeTemp, rec, rmTemp } from './kit.js';
-import { cont, reports, stop, within, writerOf } from './writer-control.js';
-
-/** The console's clock for `ms`, as the server's chat log shows it. */
-function hhmmss(ms: number): string {
-  const d = new Date(ms);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()]
-    .map((n) => String(n).padStart(2, '0'))
-    .join(':');
-}
+import { cont, hhmmss, reports, stop, within, writerOf } from './writer-control.js';
 
 const ALICE = new Party('c:1', 'alice', 'alice!~a@h', null);
 const BOB = new Party('c:2', 'bob', 'bob!~b@h', null);
@@ -74,6 +66,8 @@ test('pipe console: the writer prints console lines and shown private messages i
     privateMessage(store, 'm1', T0, 'first');
     privateMessage(store, 'm2', T0 + 1, 'not shown', false);
     relay.line('a line\twith a tab, a \\ and\nwhat would be a second line');
+    store.history.append(rec('#a', 'to a \x02channel\x02', T0 + 1000), true);
+    store.history.append(rec('#a', 'kept, not shown', T0 + 1001), false);
     privateMessage(store, 'm3', T0 + 2000, 'third');
     await committed(store);
     assert.deepEqual(labels(await store.history.latest('c:1 c:2', null, 10)), [
@@ -87,6 +81,7 @@ test('pipe console: the writer prints console lines and shown private messages i
     '12:00:00 #lobby --> alice joined\n' +
       `${hhmmss(T0)} alice -> bob: first\n` +
       'a line\twith a tab, a \\ and\nwhat would be a second line\n' +
+      `${hhmmss(T0 + 1000)} #a <alice> to a channel\n` +
       `${hhmmss(T0 + 2000)} alice -> bob: third\n`,
   );
   // Closed: the server prints its own console log again (ChatLog lets go of a closed relay).

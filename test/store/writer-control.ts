@@ -1,4 +1,4 @@
-// Test helpers that hold a PipeStore's writer process: stop it (so its pipe backs up), let it go on, and wait with a bound.
+// Test helpers around a history writer process: stop it (so its pipe backs up), let it go on, wait with a bound, read its console's clock.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -70,4 +70,12 @@ export function reports(store: PipeStore): string[] {
   const seen: string[] = [];
   store.onError = (err) => seen.push(err.message);
   return seen;
+}
+
+/** The console's clock for `ms` (local HH:MM:SS), as the server's chat log shows it. */
+export function hhmmss(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()]
+    .map((n) => String(n).padStart(2, '0'))
+    .join(':');
 }

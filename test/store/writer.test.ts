@@ -15,20 +15,8 @@ import {
   type HistoryRecord,
 } from '../../src/store/types.js';
 import { jsonLines, openWriter, type Writer } from '../../src/store/writer.js';
-import { ALICE, T0, notADatabase, makeTemp, rec, rmTemp } from './kit.js';
-
-/** Fails with `what` when `p` takes longer than a few seconds (a lost answer must not hang the file). */
-async function within<T>(p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no ${what} within 5 s`)), 5000);
-  });
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { ALICE, T0, labels, notADatabase, makeTemp, rec, rmTemp } from './kit.js';
+import { hhmmss, within } from './writer-control.js';
 
 /** What the writer sent, in order, and a way to wait for a query's answer. */
 class Answers {
@@ -254,14 +242,6 @@ test('writer: a private line (P) is the row privateRecord makes, its parties (D 
     ]);
   }));
 
-/** The console's clock for `ms`, as the server's chat log shows it. */
-function hhmmss(ms: number): string {
-  const d = new Date(ms);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()]
-    .map((n) => String(n).padStart(2, '0'))
-    .join(':');
-}
-
 test('writer: with a console, L lines and S lines are printed in order (one print per chunk), stored as P lines are; P lines print nothing', () =>
   withWriter(async (run) => {
     const alice = new Party('a:alice', 'alice', 'alice!~a@h', 'alice');
@@ -300,13 +280,36 @@ test('writer: with a console, L lines and S lines are printed in order (one prin
     );
   }, true));
 
-test('writer: without a console, S and L lines print nothing and S lines are still stored', () =>
+test('writer: with a console, a B line is stored as an A line and printed as the chat log prints a channel message', () =>
+  withWriter(async (run) => {
+    const said: [string, string, string][] = [
+      ['PRIVMSG', 'hello\tthere', '#a <alice> hellothere'],
+      ['NOTICE', 'a \x02bold\x02 notice', '#a -alice- a bold notice'],
+      ['PRIVMSG', '\x01ACTION waves\x01', '#a * alice waves'],
+      ['PRIVMSG', '\x01VERSION\x01', '#a alice sent CTCP VERSION'],
+    ];
+    const records = said.map(([command, text], i) =>
+      rec('#a', text, T0 + i * 1000, { command: command as HistoryRecord['command'] }),
+    );
+    run.writer.data(records.map((r) => 'B' + line(r).slice(1)).join(''));
+    assert.deepEqual(run.shown, [
+      said.map(([, , shown], i) => `${hhmmss(T0 + i * 1000)} ${shown}\n`).join(''),
+    ]);
+    assert.deepEqual((await ask(run, 1, 'history.latest', '#a', null, 10))[2], records);
+  }, true));
+
+test('writer: without a console, S, B and L lines print nothing and S and B lines are still stored', () =>
   withWriter(async (run) => {
     run.writer.data(`D\t0\tc:1\ta\ta!~a@h\t\nL\tnothing\nS\tm1\t${T0}\t0\t0\tkept\n`);
+    run.writer.data('B' + line(rec('#a', 'channel', T0)).slice(1));
     const stored = await ask(run, 1, 'history.latest', conversationKey('c:1', 'c:1'), null, 10);
     assert.deepEqual(
       (stored[2] as HistoryRecord[]).map((r) => r.text),
       ['kept'],
+    );
+    assert.deepEqual(
+      labels((await ask(run, 2, 'history.latest', '#a', null, 10))[2] as HistoryRecord[]),
+      ['channel'],
     );
     assert.deepEqual(run.shown, []);
     assert.deepEqual(run.answers.others(), []);

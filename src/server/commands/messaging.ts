@@ -2,7 +2,7 @@
 import { ERR, RPL, fold, isChannelName, type Tags } from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
 import { MEMBER, type Channel } from '../channel.js';
-import type { MessageKind } from '../chatlog.js';
+import { consoleForm } from '../../store/console.js';
 import type { AccountRecord, Store } from '../../store/types.js';
 import type { User } from '../user.js';
 import type { Request } from './request.js';
@@ -122,10 +122,16 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
       const shown = minStatus === 0 ? channel.name : target[0] + channel.name;
       const out = server.userEvent(user, verb, withTarget(params, shown), tags);
       network.toChannel(channel, out, user, capBit, minStatus);
-      if (minStatus === 0 && verb !== 'TAGMSG') server.history?.channelMessage(out, channel, user);
+      // The console line: the history writer prints it from the record when it can.
+      let logged = false;
+      if (minStatus === 0 && verb !== 'TAGMSG' && server.history !== null) {
+        logged = server.history.channelMessage(out, channel, user, chatlog.channelShownByStore());
+      }
       if (echo) req.event(out);
       network.toOtherSessions(user, req.client, out, capBit);
-      if (verb !== 'TAGMSG') chatlog.channelMessage(out.stamp.ms, shown, user.nick, logText, kind);
+      if (verb !== 'TAGMSG' && !logged) {
+        chatlog.channelMessage(out.stamp.ms, shown, user.nick, logText, kind);
+      }
       continue;
     }
     if (isChanServ(req, name)) {
@@ -246,14 +252,6 @@ export function speakRefusal(channel: Channel, user: User, ctcp: boolean): strin
     return 'Cannot send to channel';
   }
   return ctcp && channel.has('C') ? 'Cannot send CTCP to channel (+C)' : null;
-}
-
-/** What the console calls a message, and its text there: CTCP (\x01...\x01) is an action (/me)
- * or another CTCP request, shown without the \x01 framing. */
-export function consoleForm(verb: string, text: string): { kind: MessageKind; text: string } {
-  if (text.charCodeAt(0) !== 1) return { kind: verb === 'NOTICE' ? 'notice' : 'privmsg', text };
-  const kind = text.startsWith('\x01ACTION ') && verb === 'PRIVMSG' ? 'action' : 'ctcp';
-  return { kind, text: text.replace(/^\x01(ACTION )?|\x01$/g, '') };
 }
 
 function withTarget(params: string[], target: string): string[] {
