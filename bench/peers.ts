@@ -192,6 +192,9 @@ export interface RunningServer {
 }
 
 /** Start a fresh server pinned to `core`; resolves once it accepts connections. */
+/** How long a server may take to exit after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 15_000;
+
 export async function startServer(
   profile: ServerProfile,
   core: number | string,
@@ -227,7 +230,9 @@ export async function startServer(
       }
     } else {
       child.kill('SIGTERM');
-      await Promise.race([exit, sleep(5000)]);
+      // parley exits once its history writer has drained the pipe (10 s at most, pipe.ts): killed
+      // before that, the writer would go on draining into the next run.
+      await Promise.race([exit, sleep(STOP_GRACE_MS)]);
       if (!exited) {
         child.kill('SIGKILL');
         await exit;
