@@ -70,8 +70,8 @@ export class History {
     this.store.history.prune(maxPerConversation, maxAgeMs, now);
   }
 
-  /** A message to a whole channel (not one to its operators only: `@#chan` is not kept). */
   /**
+   * A message to a whole channel (not one to its operators only: `@#chan` is not kept).
    * `shown`: the store may print the chat log's line for it (ChatLog.channelShownByStore). True
    * when it will: the record was handed over marked so.
    */

@@ -7,9 +7,9 @@
 // commits them on the other core. A message confirmed to its sender was in the pipe before the confirmation was
 // written, and the writer drains the pipe even when the server is killed, so it is stored.
 // Queries go through the same pipe, after the writes, and come back as promises.
-// Opened with `console`, the writer also prints the server's chat log (Store.console): its lines
-// go down the pipe in order with the records, and a fast-path private message's line is printed
-// from its record (an S line) rather than sent twice.
+// Opened with a console, the writer also prints the server's chat log (Store.console): its lines
+// go down the pipe in order with the records, and a message's line is printed from its record
+// (S and B lines, pipe-lines.ts) rather than sent twice.
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,7 @@ import type {
 } from './types.js';
 import { knownAccounts } from './known-accounts.js';
 import { field, head, PrivateLines } from './pipe-lines.js';
+import { PipeOut } from './pipe-out.js';
 import { StoreOpenError } from './types.js';
 
 const WRITER = fileURLToPath(new URL('./writer.js', import.meta.url));
@@ -35,8 +36,6 @@ const WRITER = fileURLToPath(new URL('./writer.js', import.meta.url));
  * is the server's memory, not its delivery, and must not grow the server without bound.
  */
 const MAX_BACKLOG = 64 * 1024 * 1024;
-/** The output buffer's size: a busy turn hands it to the pipe each time it fills (reserve). */
-const OUT_KEEP = 64 * 1024;
 /**
  * The writer's niceness (0 normal, 19 lowest): live delivery first, history in the time the
  * server leaves (still above SCHED_IDLE work). On a core the server saturates, nice 10 gave the
@@ -77,9 +76,10 @@ export class PipeStore implements Store {
   readonly channels: ChannelStore;
   readonly console: ConsoleRelay | null;
   onError: ((err: Error) => void) | null = null;
-  /** Lines for the writer not yet handed to the pipe: out[0, used). */
-  private out = Buffer.allocUnsafe(OUT_KEEP);
-  private used = 0;
+  /** Lines for the writer not yet handed to the pipe. */
+  private readonly out = new PipeOut((chunk) => {
+    if (this.dead === null) this.child.stdin!.write(chunk);
+  });
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 0;
   private dead: string | null = null;
@@ -167,7 +167,7 @@ export class PipeStore implements Store {
 
   /** The fast path's P lines and the party numbers they use. */
   private readonly privateLines: PrivateLines;
-  private readonly define = (line: string) => this.put(line);
+  private readonly define = (line: string) => this.out.line(line);
   /** Messages not kept because the writer was too far behind, since the last report. */
   private dropped = 0;
   /** Console lines (other than messages') not shown for the same reason. */
@@ -201,12 +201,12 @@ export class PipeStore implements Store {
   }
 
   private append(r: HistoryRecord, shown = false): void {
-    if (this.room()) this.put(head(r, shown) + field(r.text) + '\n');
+    if (this.room()) this.out.line(head(r, shown) + field(r.text) + '\n');
   }
 
   /** A chat log line for the writer to print (Store.console). */
   private consoleLine(line: string): void {
-    if (this.room(true)) this.put('L\t' + field(line) + '\n');
+    if (this.room(true)) this.out.consoleLine('L\t' + field(line) + '\n');
   }
 
   /**
@@ -231,39 +231,20 @@ export class PipeStore implements Store {
     const toRef = lines.ref(to, this.define);
     // Numbering started over for the recipient: the sender's number may now be someone else's.
     if (!lines.numbered(from)) fromRef = lines.ref(from, this.define);
-    this.reserve(PrivateLines.most(msgid, start, end));
-    const o = this.used;
-    this.used = lines.write(this.out, o, msgid, time, fromRef, toRef, text, start, end, shown);
-  }
-
-  /** Append `text` to the output buffer as UTF-8. */
-  private put(text: string): void {
-    this.reserve(text.length * 3);
-    this.used += this.out.write(text, this.used, 'utf8');
-  }
-
-  /**
-   * Make room for `bytes` more in the output buffer. A full buffer is handed to the pipe there and
-   * then (it holds whole lines, and the pipe keeps their order), never copied into a bigger one:
-   * growing by copies cost a busy server 2% of its time. A line bigger than the buffer gets a
-   * buffer of its own size, which the next turn keeps (flush).
-   */
-  private reserve(bytes: number): void {
-    if (this.used + bytes <= this.out.length) return;
-    this.flush();
-    if (bytes > this.out.length)
-      this.out = Buffer.allocUnsafe(Math.max(this.out.length * 2, bytes));
+    const out = this.out;
+    const buf = out.room(PrivateLines.most(msgid, start, end));
+    out.used = lines.write(buf, out.used, msgid, time, fromRef, toRef, text, start, end, shown);
   }
 
   private write(path: string, args: unknown[]): void {
     if (this.dead !== null) return;
-    this.put(JSON.stringify(['w', path, args]) + '\n');
+    this.out.line(JSON.stringify(['w', path, args]) + '\n');
   }
 
   private query<T>(path: string, args: unknown[]): Promise<T> {
     if (this.dead !== null) return Promise.reject(new Error(this.dead));
     const id = ++this.nextId;
-    this.put(JSON.stringify(['q', id, path, args]) + '\n');
+    this.out.line(JSON.stringify(['q', id, path, args]) + '\n');
     this.flush();
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -284,23 +265,7 @@ export class PipeStore implements Store {
   }
 
   flush(): void {
-    if (this.used === 0) return;
-    // The pipe may hold the chunk a while, so the output buffer cannot be reused under it: a
-    // small turn's bytes are copied out; a buffer at least half full (a busy turn's, handed over
-    // as it fills: reserve) is handed over whole (no copy of most of the bytes, and never a
-    // backing store much larger than its bytes) and replaced by one as big; a small turn shrinks
-    // one grown for a big line back to OUT_KEEP.
-    let chunk: Buffer;
-    if (this.used < this.out.length / 2) {
-      chunk = Buffer.allocUnsafe(this.used);
-      this.out.copy(chunk, 0, 0, this.used);
-      if (this.out.length > OUT_KEEP) this.out = Buffer.allocUnsafe(OUT_KEEP);
-    } else {
-      chunk = this.out.subarray(0, this.used);
-      this.out = Buffer.allocUnsafe(this.out.length);
-    }
-    this.used = 0;
-    if (this.dead === null) this.child.stdin!.write(chunk);
+    this.out.flush();
   }
 
   getMeta(name: string): Promise<string | null> {
@@ -327,7 +292,7 @@ export class PipeStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.flush();
+    this.out.send();
     this.dead ??= 'closed';
     this.child.stdin!.end();
     const timer = setTimeout(() => this.child.kill('SIGKILL'), this.closeTimeoutMs);

@@ -128,3 +128,24 @@ test('pipe console: while the writer is too far behind, console lines are droppe
 function relayLine(store: PipeStore, line: string): void {
   store.console!.line(line);
 }
+
+test('pipe console: console lines alone wait a few ms for more before they go down the pipe; anything else takes them along at once', async () => {
+  const printed = await withConsole({}, async (store) => {
+    const pipe = writerOf(store).stdin as unknown as { bytesWritten: number };
+    const sent = pipe.bytesWritten;
+    relayLine(store, 'waits');
+    store.flush();
+    assert.equal(pipe.bytesWritten, sent, 'a console line alone is held');
+    privateMessage(store, 'm1', T0, 'takes it along');
+    store.flush();
+    assert.ok(pipe.bytesWritten > sent, 'a record goes at once, the line before it with it');
+    const after = pipe.bytesWritten;
+    relayLine(store, 'later');
+    store.flush();
+    assert.equal(pipe.bytesWritten, after);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.ok(pipe.bytesWritten > after, 'a held line goes within a few ms');
+    relayLine(store, 'at close');
+  });
+  assert.equal(printed, `waits\n${hhmmss(T0)} alice -> bob: takes it along\nlater\nat close\n`);
+});
