@@ -96,7 +96,7 @@ export class ChatLog {
           : kind === 'ctcp'
             ? `CTCP ${body}`
             : body;
-    this.emit(privateConsoleLine(this.clock.text(ms), from, to.join(','), said));
+    this.text(ms, privateConsoleLine(from, to.join(','), said));
   }
 
   /**

@@ -28,9 +28,9 @@ export class ConsoleClock {
   }
 }
 
-/** The console line of a plain private message: `HH:MM:SS from -> to: text`. */
-export function privateConsoleLine(clock: string, from: string, to: string, text: string): string {
-  return `${clock} ${from} -> ${to}: ${text}`;
+/** The console line (without its clock) of a private message: `from -> to: text`. */
+export function privateConsoleLine(from: string, to: string, text: string): string {
+  return `${from} -> ${to}: ${text}`;
 }
 
 /** `ctcp`: a CTCP request or reply other than ACTION (VERSION, PING...), shown as such. */

@@ -109,6 +109,11 @@ export class Writer {
     }
   }
 
+  /** Queue `line` (a message's console line) for printing, with the clock of `time`. */
+  private showLine(time: number, line: string): void {
+    this.shown += this.clock.text(time) + ' ' + line + '\n';
+  }
+
   private apply(text: string): void {
     const store = this.store;
     const send = this.send;
@@ -136,8 +141,7 @@ export class Writer {
         const bang = source.indexOf('!');
         const nick = bang === -1 ? source : source.slice(0, bang);
         const form = consoleForm(f[7], said);
-        const line = channelConsoleLine(target, nick, form.text, form.kind);
-        this.shown += this.clock.text(time) + ' ' + line + '\n';
+        this.showLine(time, channelConsoleLine(target, nick, form.text, form.kind));
       }
       return;
     }
@@ -163,8 +167,7 @@ export class Writer {
         return;
       }
       if (kind === 0x53 && this.show !== null) {
-        const clock = this.clock.text(this.lastTime);
-        this.shown += privateConsoleLine(clock, from.nick, to.nick, said) + '\n';
+        this.showLine(this.lastTime, privateConsoleLine(from.nick, to.nick, said));
       }
       store.history.appendRow([
         msgid,
