@@ -71,7 +71,7 @@ export class ClusterLink {
     this.flow = new RemoteFlow(server, this.bus, nodeId);
     this.replica = new Replica(server, this.bus, nodeId, this.flow);
     this.mirror = new Mirror(server, this.bus, nodeId);
-    server.network.unknownChanged = () => this.unknownSoon();
+    server.network.census.unknownChanged = () => this.unknownSoon();
   }
 
   /**
@@ -79,7 +79,7 @@ export class ClusterLink {
    * queued at the first change and updated in place until the bus sends it at the turn's end.
    */
   private unknownSoon(): void {
-    const n = this.server.network.unregistered;
+    const n = this.server.network.census.unregistered;
     if (this.unknownNews !== null) {
       this.unknownNews.n = n;
       return;
@@ -366,10 +366,10 @@ export class ClusterLink {
         return this.flow.received(m.node, m.nick, m.on);
       case 'gone':
         this.flow.releaseFrom(m.node);
-        this.server.network.unknownElsewhere.delete(m.node);
+        this.server.network.census.unknownElsewhere.delete(m.node);
         return this.mirror.nodeGone(m.node);
       case 'unknown':
-        if (m.node !== this.nodeId) this.server.network.unknownElsewhere.set(m.node, m.n);
+        if (m.node !== this.nodeId) this.server.network.census.unknownElsewhere.set(m.node, m.n);
         return;
       case 'cmd':
         return this.replica.apply(m);

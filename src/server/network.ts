@@ -1,10 +1,12 @@
 // The shared state: users by folded nick, channels by folded name, membership, and delivery to them.
-// The only owner of that state: handlers go through it, so a cluster backend can replace it.
+// The only owner of that state: handlers go through it, so a cluster backend can replace it. Its
+// LUSERS counts are census.ts.
 import { fold } from '../protocol/index.js';
 import { CAPBIT } from './capabilities.js';
 import { Channel, MEMBER, STATUS, type Ban, type ListMode } from './channel.js';
 import type { ServerEvent } from './event.js';
 import type { User } from './user.js';
+import { Census } from './census.js';
 import { WhowasHistory } from './whowas.js';
 import { Monitors } from './monitor.js';
 import { fanOutToMembers, fanOutToNeighbours, toOthers } from './fanout.js';
@@ -18,8 +20,8 @@ export class Network {
   /** The users logged into each account (several connections may share one), by account key. */
   private readonly byAccount = new Map<string, Set<User>>();
   private generation = 0;
-  /** Connections that have not (yet) registered, for LUSERS. */
-  private unknown = 0;
+  /** The LUSERS counts. */
+  readonly census = new Census();
   /** Who watches which nick (MONITOR). */
   readonly monitors = new Monitors();
   /** Who recently held a nick (WHOWAS). */
@@ -27,12 +29,6 @@ export class Network {
   /** Accounts' read markers (MARKREAD), by account, then by folded target: epoch ms. A user not
    * logged in keeps its own (User.readMarks). */
   readonly readMarks = new Map<string, Map<string, number>>();
-  /** The most registered users seen at once (LUSERS 265/266). */
-  peakUsers = 0;
-  /** Registered users with +i and with +o, kept as modes change: LUSERS on every registration must
-   * not walk every user (that made a burst of N connections cost N squared). */
-  private invisible = 0;
-  private opers = 0;
   /** Members past which a channel is large (+u); 0: never (--large-channel). */
   largeAt = 0;
   /** The same for the default channel (--large-lobby), named by its folded name. */
@@ -47,35 +43,6 @@ export class Network {
   /** Told when a channel becomes large or stops being large (the server announces the mode). */
   largeChanged: (channel: Channel) => void = () => {};
 
-  get unregistered(): number {
-    return this.unknown;
-  }
-
-  /** Unregistered connections of the other cluster nodes, by node id (their news: cluster.ts). */
-  readonly unknownElsewhere = new Map<string, number>();
-  /** Told when this server's count of unregistered connections changes (a cluster shares it). */
-  unknownChanged: () => void = () => {};
-
-  /** Unregistered connections of the whole network (LUSERS): this server's and the other nodes'. */
-  get networkUnregistered(): number {
-    let n = this.unknown;
-    for (const k of this.unknownElsewhere.values()) n += k;
-    return n;
-  }
-
-  /** A connection arrived (it counts as unregistered until addUser). */
-  connectionOpened(): void {
-    this.unknown++;
-    this.unknownChanged();
-  }
-
-  /** A connection left; `registered` says whether it had become a user. */
-  connectionClosed(registered: boolean): void {
-    if (registered) return;
-    this.unknown--;
-    this.unknownChanged();
-  }
-
   get userCount(): number {
     return this.users.size;
   }
@@ -84,24 +51,11 @@ export class Network {
     return this.channels.size;
   }
 
-  get invisibleCount(): number {
-    return this.invisible;
-  }
-
-  get operCount(): number {
-    return this.opers;
-  }
-
   /** Replace a registered user's modes (`i`, `o`), keeping the counts in step. */
   setUserModes(user: User, modes: string): void {
-    this.countModes(user, -1);
+    this.census.countModes(user, -1);
     user.modes = modes;
-    this.countModes(user, 1);
-  }
-
-  private countModes(user: User, delta: number): void {
-    if (user.modes.includes('i')) this.invisible += delta;
-    if (user.isOper) this.opers += delta;
+    this.census.countModes(user, 1);
   }
 
   /** Whether `user` is on the network still (not removed). */
@@ -242,10 +196,9 @@ export class Network {
   addUser(user: User): boolean {
     if (this.users.has(user.folded)) return false;
     this.users.set(user.folded, user);
-    this.unknown--;
-    this.unknownChanged();
-    if (this.users.size > this.peakUsers) this.peakUsers = this.users.size;
-    this.countModes(user, 1);
+    this.census.registered();
+    this.census.usersNow(this.users.size);
+    this.census.countModes(user, 1);
     return true;
   }
 
@@ -253,8 +206,8 @@ export class Network {
   addRemoteUser(user: User): boolean {
     if (this.users.has(user.folded)) return false;
     this.users.set(user.folded, user);
-    if (this.users.size > this.peakUsers) this.peakUsers = this.users.size;
-    this.countModes(user, 1);
+    this.census.usersNow(this.users.size);
+    this.census.countModes(user, 1);
     return true;
   }
 
@@ -268,8 +221,7 @@ export class Network {
       user.detached = false;
     } else (user.others ??= []).push(client);
     client.user = user;
-    this.unknown--;
-    this.unknownChanged();
+    this.census.registered();
   }
 
   /**
@@ -316,7 +268,7 @@ export class Network {
     if (this.users.get(user.folded) === user) {
       this.whowas.record(user, now);
       this.users.delete(user.folded);
-      this.countModes(user, -1);
+      this.census.countModes(user, -1);
     }
   }
 

@@ -361,7 +361,7 @@ export class Server implements ConnectionEvents<Client> {
     const client = new Client(conn, this.admission.opened(conn.ip, this.config));
     conn.owner = client;
     this.clients.add(client);
-    this.network.connectionOpened();
+    this.network.census.connectionOpened();
     // A line per connection and per close at info, as operators expect; each costs ~30 us of
     // pretty-printing in text format (~6 us as JSON), and `--log-level warn` drops them.
     this.log.info({ id: conn.id, ip: conn.ip }, 'connection accepted');
@@ -385,7 +385,7 @@ export class Server implements ConnectionEvents<Client> {
     const client = conn.owner;
     if (!this.clients.delete(client)) return;
     this.admission.closed(conn.ip);
-    this.network.connectionClosed(client.user !== null);
+    this.network.census.connectionClosed(client.user !== null);
     const user = client.user;
     // A user that already left (KILL: killUser) is not quit again by each of its connections.
     if (user !== null && this.network.isOn(user) && !this.stays(user, client)) {

@@ -83,15 +83,15 @@ export function sendIsupport(req: Request): void {
 export function sendLusers(req: Request): void {
   const net = req.server.network;
   const users = net.userCount;
-  const max = net.peakUsers;
-  const invisible = net.invisibleCount;
-  const opers = net.operCount;
+  const max = net.census.peakUsers;
+  const invisible = net.census.invisibleCount;
+  const opers = net.census.operCount;
   req.numeric(
     RPL.LUSERCLIENT,
     `There are ${users - invisible} users and ${invisible} invisible on 1 servers`,
   );
   req.numeric(RPL.LUSEROP, String(opers), 'operator(s) online');
-  req.numeric(RPL.LUSERUNKNOWN, String(net.networkUnregistered), 'unknown connection(s)');
+  req.numeric(RPL.LUSERUNKNOWN, String(net.census.networkUnregistered), 'unknown connection(s)');
   req.numeric(RPL.LUSERCHANNELS, String(net.channelCount), 'channels formed');
   req.numeric(RPL.LUSERME, `I have ${users} clients and 0 servers`);
   req.numeric(
