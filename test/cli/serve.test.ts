@@ -194,6 +194,7 @@ test('the parley command, npm start and the benchmark run node with the same fla
   const { shebangFlags } = await import('../../bench/peers.js');
   const flags = shebangFlags(MAIN);
   assert.ok(flags.includes('--max-semi-space-size=2'), `shebang flags: ${flags.join(' ')}`);
+  assert.ok(flags.includes('--interrupt-budget=16384'), `shebang flags: ${flags.join(' ')}`);
   const pkg = JSON.parse(
     readFileSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8'),
   ) as { scripts: Record<string, string> };
