@@ -61,6 +61,7 @@ test('the sink writes to a file in order, calls done when a chunk is out, and en
     assert.equal(fs.readFileSync(file, 'utf8'), 'one\ntwo\nthree\nfour\n');
     let ended = 0;
     sink.end(() => ended++);
+    assert.equal(ended, 0, 'done once the file is closed, not before');
     for (let i = 0; i < 200 && ended === 0; i++) await sleep(5);
     assert.equal(ended, 1, 'done once, though both close and the end may be heard');
   } finally {
