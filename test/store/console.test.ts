@@ -7,15 +7,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsoleClock, consoleForm, consoleSink } from '../../src/store/console.js';
 import { makeTemp, rmTemp } from './kit.js';
+import { hhmmss } from './writer-control.js';
 
 test('the clock is local HH:MM:SS, from the first second on', () => {
   const clock = new ConsoleClock();
-  const at = (ms: number) => {
-    const d = new Date(ms);
-    return [d.getHours(), d.getMinutes(), d.getSeconds()]
-      .map((n) => String(n).padStart(2, '0'))
-      .join(':');
-  };
+  const at = hhmmss;
   assert.equal(clock.text(1500), at(1500));
   assert.equal(clock.text(1999), at(1500));
   assert.equal(clock.text(2000), at(2000));
