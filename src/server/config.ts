@@ -1,4 +1,5 @@
 // The server's configuration: an immutable snapshot, validated by the CLI and swapped whole on reload.
+import type { ConnectionLimits } from './connection-contract.js';
 import type { OperBlock } from './opers.js';
 
 export interface ServerConfig {
@@ -188,3 +189,13 @@ export const DEFAULT_MOTD: readonly string[] = [
   'Type in #lobby to reach everyone; /msg NICK text for one person;',
   '/msg NICK1,NICK2 text for several; /join #name for a named group.',
 ];
+
+/** The per-connection limits a configuration sets (a reload hands them to every connection). */
+export function connectionLimits(config: ServerConfig): ConnectionLimits {
+  return {
+    sendq: config.sendq,
+    sendqTimeout: config.sendqTimeout,
+    recvq: config.recvq,
+    flood: config.flood,
+  };
+}

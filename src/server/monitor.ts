@@ -1,4 +1,5 @@
 // MONITOR's index: which users watch which nicks, both ways, so presence news costs one lookup.
+import { fold, RPL, serializeBody } from '../protocol/index.js';
 import type { User } from './user.js';
 
 export class Monitors {
@@ -34,6 +35,18 @@ export class Monitors {
     if (set === undefined) return;
     set.delete(user);
     if (set.size === 0) this.watchers.delete(folded);
+  }
+
+  /** Tell `nick`'s watchers (from server `source`): online as `prefix` (730), or offline (null: 731). */
+  tell(source: string, nick: string, prefix: string | null): void {
+    const watchers = this.watchers.get(fold(nick));
+    if (watchers === undefined) return;
+    const code = prefix === null ? RPL.MONOFFLINE : RPL.MONONLINE;
+    for (const w of watchers) {
+      w.client.conn.send(
+        Buffer.from(serializeBody(source, code, [w.nick, prefix ?? nick]) + '\r\n'),
+      );
+    }
   }
 
   /** Forget everything `user` watches (MONITOR C, or the user leaves). */

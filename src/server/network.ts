@@ -11,14 +11,14 @@ import { WhowasHistory } from './whowas.js';
 import { Monitors } from './monitor.js';
 import { fanOutToMembers, fanOutToNeighbours, toOthers } from './fanout.js';
 import type { Client } from './client.js';
-
-const NOBODY: ReadonlySet<User> = new Set();
+import { LargeChannels } from './large.js';
+import { Logins } from './logins.js';
 
 export class Network {
   private readonly users = new Map<string, User>();
   private readonly channels = new Map<string, Channel>();
-  /** The users logged into each account (several connections may share one), by account key. */
-  private readonly byAccount = new Map<string, Set<User>>();
+  /** Who is logged into each account. */
+  private readonly logins = new Logins();
   private generation = 0;
   /** The LUSERS counts. */
   readonly census = new Census();
@@ -29,19 +29,14 @@ export class Network {
   /** Accounts' read markers (MARKREAD), by account, then by folded target: epoch ms. A user not
    * logged in keeps its own (User.readMarks). */
   readonly readMarks = new Map<string, Map<string, number>>();
-  /** Members past which a channel is large (+u); 0: never (--large-channel). */
-  largeAt = 0;
-  /** The same for the default channel (--large-lobby), named by its folded name. */
-  largeLobbyAt = 0;
-  lobby = '';
   /**
    * Folded names of channels that ended while this server ran (emptied, dropped or renamed away): a
    * new channel of such a name does not inherit the old one's history (Channel.historyFrom). One
    * short string per name, as the store keeps a conversation per name anyway.
    */
   private readonly ended = new Set<string>();
-  /** Told when a channel becomes large or stops being large (the server announces the mode). */
-  largeChanged: (channel: Channel) => void = () => {};
+  /** The large-channel thresholds (+u) and the switch. */
+  readonly large = new LargeChannels();
 
   get userCount(): number {
     return this.users.size;
@@ -87,25 +82,15 @@ export class Network {
 
   /** Log `user` into the account `name` (its key is the folded name), or out with null. */
   setAccount(user: User, name: string | null): void {
-    this.unindexAccount(user);
+    this.logins.remove(user);
     user.account = name === null ? null : fold(name);
     user.accountName = name;
-    if (user.account === null) return;
-    const set = this.byAccount.get(user.account);
-    if (set === undefined) this.byAccount.set(user.account, new Set([user]));
-    else set.add(user);
+    this.logins.add(user);
   }
 
   /** The users logged into account `key` (a folded name) right now. */
   usersOfAccount(key: string): ReadonlySet<User> {
-    return this.byAccount.get(key) ?? NOBODY;
-  }
-
-  private unindexAccount(user: User): void {
-    if (user.account === null) return;
-    const set = this.byAccount.get(user.account);
-    set?.delete(user);
-    if (set?.size === 0) this.byAccount.delete(user.account);
+    return this.logins.of(key);
   }
 
   setRealname(user: User, text: string): void {
@@ -261,7 +246,7 @@ export class Network {
 
   /** Remove `user` from every channel and the nick index; its nick is free at once. */
   removeUser(user: User, now: number): void {
-    this.unindexAccount(user);
+    this.logins.remove(user);
     for (const ch of user.channels) this.leave(user, ch);
     user.clearChannels();
     this.monitors.clear(user);
@@ -298,16 +283,12 @@ export class Network {
   }
 
   /**
-   * Add `user` to `channel`; the first member of an empty channel becomes its operator. Past
-   * `largeAt` members the channel becomes large (+u) and newcomers arrive quietly (MEMBER.QUIET).
+   * Add `user` to `channel`; the first member of an empty channel becomes its operator. Past its
+   * threshold (large.ts) the channel becomes large (+u) and newcomers arrive quietly (MEMBER.QUIET).
    */
   join(user: User, channel: Channel): void {
     const size = channel.members.size;
-    const at = this.largeAtFor(channel);
-    if (!channel.large && at > 0 && size >= at) {
-      channel.large = true;
-      this.largeChanged(channel);
-    }
+    this.large.joining(channel, size);
     // A registered channel's operator is its founder; an unregistered one's, its first member.
     const first = channel.founder !== null ? user.account === channel.founder : size === 0;
     const bits = first ? MEMBER.OP : channel.large ? MEMBER.QUIET : 0;
@@ -326,15 +307,7 @@ export class Network {
     if (size === 0 && channel.founder === null) {
       this.channels.delete(channel.folded);
       this.ended.add(channel.folded);
-    } else if (channel.large && size <= this.largeAtFor(channel) >> 1) {
-      channel.large = false;
-      this.largeChanged(channel);
-    }
-  }
-
-  /** Members past which `channel` is large: the default channel has its own threshold. */
-  largeAtFor(channel: Channel): number {
-    return channel.folded === this.lobby ? this.largeLobbyAt : this.largeAt;
+    } else this.large.left(channel, size);
   }
 
   /** Set `user`'s visible status bits (MEMBER.OP, MEMBER.VOICE) in `channel`. */

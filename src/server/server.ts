@@ -1,13 +1,13 @@
 // The chat server: wires listener, connections, network state and the command table together.
 import type { AddressInfo, Socket } from 'node:net';
-import { fold, RPL, serializeBody, type Tags } from '../protocol/index.js';
+import { fold, serializeBody, type Tags } from '../protocol/index.js';
 import type { ClusterLink } from './cluster.js';
 import { Admission } from './admission.js';
 import type { Channel } from './channel.js';
 import type { ChatLog } from './chatlog.js';
 import { allCommands } from './commands/index.js';
 import { CommandTable } from './commands/table.js';
-import type { ServerConfig } from './config.js';
+import { connectionLimits, type ServerConfig } from './config.js';
 import {
   Connection,
   type Clock,
@@ -18,7 +18,7 @@ import {
 import { relayDirect } from './direct.js';
 import { dispatchLine, refuseLongLine } from './dispatch.js';
 import { beforeEveryWrite } from './flush.js';
-import { Listener } from './listener.js';
+import { Listener, type AcceptPolicy } from './listener.js';
 import type { Logger } from './diagnostics.js';
 import { Network } from './network.js';
 import { History } from './history.js';
@@ -40,6 +40,7 @@ import { TlsListener } from './tls.js';
 import { Client } from './client.js';
 import { Stamper } from './stamp.js';
 import { StoreAlarm } from './store-alarm.js';
+import { sweepTimeouts } from './timeouts.js';
 import type { User } from './user.js';
 
 export interface ServerDeps {
@@ -94,6 +95,11 @@ export class Server implements ConnectionEvents<Client> {
   private stopping = false;
   private readonly storeAlarm: StoreAlarm;
   private readonly commitStore = (): void => this.store?.flush();
+  /** What every listener (plain, WebSocket, TLS) asks before and tells after it accepts a socket. */
+  private readonly gate: AcceptPolicy = {
+    admit: (socket) => this.admit(socket),
+    accepted: (socket) => this.accept(socket),
+  };
 
   constructor(
     public config: ServerConfig,
@@ -113,15 +119,12 @@ export class Server implements ConnectionEvents<Client> {
       this.network.channelRenamed = (channel, old) => registry.renamed(channel, old);
     }
     this.startedAt = new Date(this.clock());
-    this.limits = limitsOf(config);
+    this.limits = connectionLimits(config);
     this.chatlog.logPrivate = config.logPrivate;
     this.chatlog.enabled = config.logChat;
-    this.listener = new Listener({
-      admit: (socket) => this.admit(socket),
-      accepted: (socket) => this.accept(socket),
-    });
+    this.listener = new Listener(this.gate);
     this.setLargeThresholds();
-    this.network.largeChanged = (channel) => this.announceLarge(channel);
+    this.network.large.changed = (channel) => this.announceLarge(channel);
   }
 
   get connectionCount(): number {
@@ -142,10 +145,7 @@ export class Server implements ConnectionEvents<Client> {
     if (cluster !== null) await this.admission.shareSecret((mine) => cluster.shareSecret(mine));
     const addr = await this.listener.listen(this.config.host, this.config.port);
     if (this.config.websocketPort !== null) {
-      this.wsListener = new WsListener({
-        admit: (socket) => this.admit(socket),
-        accepted: (socket) => this.accept(socket),
-      });
+      this.wsListener = new WsListener(this.gate);
       try {
         this.wsAddress = await this.wsListener.listen(this.config.host, this.config.websocketPort);
       } catch (err) {
@@ -154,11 +154,7 @@ export class Server implements ConnectionEvents<Client> {
       }
     }
     if (this.config.tls !== null) {
-      this.tlsListener = new TlsListener(
-        { admit: (socket) => this.admit(socket), accepted: (socket) => this.accept(socket) },
-        this.config.tls,
-        this.log,
-      );
+      this.tlsListener = new TlsListener(this.gate, this.config.tls, this.log);
       try {
         this.tlsAddress = await this.tlsListener.listen(this.config.host, this.config.tls.port);
       } catch (err) {
@@ -178,7 +174,7 @@ export class Server implements ConnectionEvents<Client> {
     }
     const tls = this.reloadTls(config.tls);
     this.config = { ...config, host, port, websocketPort, tls };
-    this.limits = limitsOf(this.config);
+    this.limits = connectionLimits(this.config);
     this.setLargeThresholds();
     this.chatlog.logPrivate = this.config.logPrivate;
     this.chatlog.enabled = this.config.logChat;
@@ -320,20 +316,13 @@ export class Server implements ConnectionEvents<Client> {
 
   /** MONITOR news: `nick` came online as `prefix` (730), or went offline (null: 731). */
   presence(nick: string, prefix: string | null): void {
-    const watchers = this.network.monitors.watchersOf(fold(nick));
-    if (watchers === undefined) return;
-    const code = prefix === null ? RPL.MONOFFLINE : RPL.MONONLINE;
-    for (const w of watchers) {
-      w.client.conn.send(
-        Buffer.from(serializeBody(this.config.name, code, [w.nick, prefix ?? nick]) + '\r\n'),
-      );
-    }
+    this.network.monitors.tell(this.config.name, nick, prefix);
   }
 
   private setLargeThresholds(): void {
-    this.network.largeAt = this.config.largeChannel;
-    this.network.largeLobbyAt = this.config.largeLobby;
-    this.network.lobby = fold(this.config.defaultChannel);
+    this.network.large.at = this.config.largeChannel;
+    this.network.large.lobbyAt = this.config.largeLobby;
+    this.network.large.lobby = fold(this.config.defaultChannel);
   }
 
   /** A channel became large (+u) or stopped being large (-u): every member is told, as a MODE. */
@@ -402,37 +391,8 @@ export class Server implements ConnectionEvents<Client> {
 
   private sweep(): void {
     const now = this.clock();
-    const { registrationTimeout, pingInterval, pingTimeout } = this.config;
     this.history?.maybePrune(now, this.config.historyMax, this.config.historyAge);
     this.reservations.sweep(now);
-    for (const s of this.clients) {
-      if (s.conn.closing) continue;
-      if (s.user === null) {
-        if (now - s.connectedAt > registrationTimeout) this.disconnect(s, 'Registration timed out');
-      } else if (s.conn.lineStartedAt !== 0 && now - s.conn.lineStartedAt > pingTimeout) {
-        // Bytes keep coming but the line never ends (slowloris): no PING would catch it.
-        const secs = Math.round((now - s.conn.lineStartedAt) / 1000);
-        this.disconnect(s, `Receive timeout: a line unfinished for ${secs} seconds`);
-      } else if (s.pingSentAt !== 0) {
-        if (now - s.pingSentAt > pingTimeout) {
-          this.disconnect(
-            s,
-            `Ping timeout: ${Math.round((now - s.conn.lastActivity) / 1000)} seconds`,
-          );
-        }
-      } else if (now - s.conn.lastActivity > pingInterval) {
-        s.pingSentAt = now;
-        s.conn.send(Buffer.from(`PING :${this.config.name}\r\n`));
-      }
-    }
+    sweepTimeouts(this.clients, now, this.config, (s, reason) => this.disconnect(s, reason));
   }
-}
-
-function limitsOf(config: ServerConfig): ConnectionLimits {
-  return {
-    sendq: config.sendq,
-    sendqTimeout: config.sendqTimeout,
-    recvq: config.recvq,
-    flood: config.flood,
-  };
 }

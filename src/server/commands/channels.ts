@@ -316,7 +316,7 @@ function rename(req: Request): void {
     return req.numeric(ERR.CHANOPRIVSNEEDED, channel.name, "You're not channel operator");
   const fail = (code: string, why: string) => req.standard('FAIL', code, channel.name, to, why);
   if (!isValidChannel(to, config.channelLen)) return fail('CANNOT_RENAME', 'Invalid channel name');
-  if (channel.folded === network.lobby) {
+  if (channel.folded === network.large.lobby) {
     return fail('CANNOT_RENAME', 'The default channel keeps its name (--default-channel)');
   }
   const old = channel.name;

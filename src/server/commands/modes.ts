@@ -66,7 +66,7 @@ function channelMode(req: Request, name: string): void {
       continue;
     }
     if (c === 'u') {
-      const at = req.server.network.largeAtFor(channel);
+      const at = req.server.network.large.atFor(channel);
       req.numeric(
         ERR.CANNOTCHANGECHANMODE,
         'u',
