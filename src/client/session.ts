@@ -15,7 +15,8 @@ import { Link } from './link.js';
 import { ReadMarkers } from './markers.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Outbox } from './outbox.js';
-import { cleanLine, joinLines, textLines, type JoinTarget } from './outgoing.js';
+import { cleanLine, textLines } from './outgoing.js';
+import { Rejoin } from './rejoin.js';
 import { backoffDelay } from './reconnect.js';
 import { ClientState, type Member } from './state.js';
 import { Timers } from './timers.js';
@@ -44,9 +45,8 @@ export class ClientSession {
   /** Our user@host as the server shows it, once seen (our own JOIN). */
   private self: { user: string; host: string } | null = null;
   private serverName = '';
-  /** Channels to join after the next registration (those we were in when the link dropped). */
-  private rejoin = new Map<string, JoinTarget>();
-  private readonly keys = new Map<string, string>();
+  /** Channels to join after the next registration, with their keys. */
+  private readonly rejoin: Rejoin;
   private quitting: { promise: Promise<void>; resolve: () => void } | null = null;
   private connectTimer: unknown = null;
   /** Events to the listeners, with history caught up and merged (see feed.ts). */
@@ -56,6 +56,7 @@ export class ClientSession {
 
   constructor(options: SessionOptions) {
     this.opts = resolveOptions(options);
+    this.rejoin = new Rejoin(this.st);
     this.feed = new Feed({
       opts: this.opts,
       state: this.st,
@@ -229,7 +230,7 @@ export class ClientSession {
     const k = cleanLine(key ?? '').trim();
     if (name === '') return;
     this.outbox.whenReady(() => {
-      if (k !== '') this.keys.set(this.st.fold(name), k);
+      if (k !== '') this.rejoin.keyed(name, k);
       this.write(serializeBody(null, 'JOIN', k === '' ? [name] : [name, k]));
     });
   }
@@ -333,15 +334,7 @@ export class ClientSession {
     this.link = null;
     this.timers.cancel(this.connectTimer);
     const up = this.upkeep;
-    if (up.welcomed) {
-      const st = this.st;
-      this.rejoin = new Map(
-        st.channelNames.map((name) => {
-          const key = this.keys.get(st.fold(name));
-          return [st.fold(name), key === undefined ? { name } : { name, key }];
-        }),
-      );
-    }
+    if (up.welcomed) this.rejoin.linkLost();
     this.st.reset();
     this.feed.catchUp.linkLost();
     this.markers.linkLost();
@@ -393,20 +386,12 @@ export class ClientSession {
     this.feed.emit({ type: 'state', state: 'connected' });
     const network = this.st.network;
     this.feed.emit({ type: 'registered', nick: this.myNick, server: this.serverName, network });
-    const wanted = new Map(this.rejoin);
-    for (const name of this.opts.channels) {
-      if (!wanted.has(this.st.fold(name))) wanted.set(this.st.fold(name), { name });
-    }
-    for (const line of joinLines([...wanted.values()], this.st.maxTargets('JOIN')))
-      this.write(line);
+    for (const line of this.rejoin.lines(this.opts.channels)) this.write(line);
     this.feed.catchUp.registered();
     this.outbox.flush();
   }
 
-  /**
-   * Resolves once the first registration has settled: the welcome burst, the server's own
-   * auto-joins and our JOINs have been answered, so the conversations are known.
-   */
+  /** Resolves once the first registration settled (welcome, auto-joins and our JOINs answered). */
   whenSettled(): Promise<void> {
     return this.upkeep.whenSettled();
   }

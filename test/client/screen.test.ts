@@ -348,6 +348,15 @@ describe('Screen in a 40x6 terminal', () => {
     );
     assert.equal(term.lines()[5], '[#a-very-lon…hi');
   });
+
+  test('a question (a password: nothing typed is drawn) may use the row but its last column', () => {
+    const term = new FakeTerminal(40, 6);
+    const prompt = 'Password for the new account (not shown): ';
+    new Screen(term).render(frame({ prompt, text: '', cursor: 0, question: true }));
+    assert.equal(term.lines()[5], 'Password for the new account (not show…');
+    new Screen(term).render(frame({ prompt: 'Password: ', question: true }));
+    assert.equal(term.lines()[5], 'Password:');
+  });
 });
 
 describe('promptFor', () => {

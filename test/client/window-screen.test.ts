@@ -58,6 +58,16 @@ describe('WindowScreen', () => {
     assert.match(term.last, /\x1b\[\?2004l/);
   });
 
+  test('the prompt: a third of the width, a question (a password) all but the last column', () => {
+    const term = new FakeTerm(30, 6);
+    const s = new WindowScreen(term);
+    const prompt = 'Password for the new account: ';
+    s.render(frame(['a'], { prompt, text: 'typed', cursor: 5 }));
+    assert.match(term.last, /Password …typed/, 'a third: 10 cells');
+    s.render(frame(['a'], { prompt, question: true }));
+    assert.match(term.last, /Password for the new account…/, '29 cells');
+  });
+
   test('one write per frame; an unchanged frame writes no rows', () => {
     const term = new FakeTerm(40, 6);
     const s = new WindowScreen(term);

@@ -17,6 +17,7 @@ import { parseInput, type WindowAction } from '../input.js';
 import type { ClientSession } from '../session.js';
 import { LineEditor, type Key } from './editor.js';
 import { PasteGuard } from './paste.js';
+import { SecretPrompt } from './secret.js';
 import { formatStatus, promptFor, type Frame, type TermOut } from './screen.js';
 import { InlineSurface, type Surface } from './surface.js';
 import { WindowSurface } from './windowed.js';
@@ -64,12 +65,8 @@ export class InteractiveView implements View {
   private terminalTaken = false;
   private stopped = false;
   private chain: Promise<void> = Promise.resolve();
-  /** A secret being asked for (askSecret): keys go to its editor, and nothing is drawn of it. */
-  private secret: {
-    prompt: string;
-    editor: LineEditor;
-    resolve: (value: string | null) => void;
-  } | null = null;
+  /** A secret being asked for (askSecret): keys go to it, and nothing is drawn of it. */
+  private readonly secret = new SecretPrompt();
 
   constructor(
     private readonly out: NodeJS.WriteStream,
@@ -139,25 +136,9 @@ export class InteractiveView implements View {
 
   /** Ask on the input line with nothing echoed; Enter gives the text, Ctrl-C cancels (null). */
   askSecret(prompt: string): Promise<string | null> {
-    this.secret?.resolve(null);
-    return new Promise((resolve) => {
-      // An editor of its own: the secret never enters the input history or the kill ring.
-      this.secret = { prompt, editor: new LineEditor(), resolve };
-      this.schedule();
-    });
-  }
-
-  /** A key while a secret is asked for. */
-  private secretKey(key: Key): void {
-    const s = this.secret!;
-    const done = (value: string | null): void => {
-      this.secret = null;
-      s.resolve(value);
-    };
-    if (key.ctrl === true && key.name === 'c') return done(null);
-    const r = s.editor.press(key);
-    if (r.kind === 'submit') done(r.line);
-    else if (r.kind === 'eof') done(null);
+    const answer = this.secret.ask(prompt);
+    this.schedule();
+    return answer;
   }
 
   // ---- the run ----
@@ -182,8 +163,7 @@ export class InteractiveView implements View {
         if (this.stopped) return;
         this.flush();
         this.stopped = true;
-        this.secret?.resolve(null);
-        this.secret = null;
+        this.secret.cancel();
         this.guard.stop();
         this.restoreTerminal(input);
         // The session gave up (a bad password...): its last words stay readable on the screen.
@@ -297,13 +277,14 @@ export class InteractiveView implements View {
     const c = this.controller;
     if (c === null) return { status: '', prompt: '', text: '', cursor: 0 };
     const st = c.status();
-    if (this.secret !== null) {
+    const secret = this.secret.prompt;
+    if (secret !== null) {
       const status = formatStatus(st, {
         color: this.color,
         notice: 'Enter to send, Ctrl-C to cancel',
         nowhere: this.surface.nowhere,
       });
-      return { status, prompt: this.secret.prompt, text: '', cursor: 0 };
+      return { status, prompt: secret, text: '', cursor: 0, question: true };
     }
     let notice: string | null = null;
     const waiting = this.guard.waiting;
@@ -327,8 +308,8 @@ export class InteractiveView implements View {
   // ---- keys ----
 
   private key(key: Key): void {
-    if (this.secret !== null) {
-      this.secretKey(key);
+    if (this.secret.prompt !== null) {
+      this.secret.key(key);
       return this.schedule();
     }
     if (this.guard.key(key, this.editor)) {

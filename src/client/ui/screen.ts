@@ -44,6 +44,16 @@ export interface Frame {
   prompt: string;
   text: string;
   cursor: number;
+  /** The prompt asks for something not drawn (a password): it may use the whole row. */
+  question?: boolean;
+}
+
+/**
+ * The prompt as drawn on a row of `cols` cells: at most a third of it, so that typing keeps the
+ * rest (promptFor() fits already); a question (nothing typed is drawn) all but the last column.
+ */
+export function fitPrompt(frame: Frame, cols: number): string {
+  return fitCells(frame.prompt, frame.question === true ? cols - 1 : Math.floor(cols / 3));
 }
 
 /**
@@ -243,7 +253,7 @@ export class Screen {
       s += `\r${ESC}[${up}A${ERASE_DOWN}`;
       this.resizedSinceDraw = false;
     }
-    const prompt = fitCells(frame.prompt, Math.floor(cols / 3)); // promptFor() fits already
+    const prompt = fitPrompt(frame, cols);
     const room = cols - 1 - displayWidth(prompt); // the last column stays free: no pending wrap
     const lay = layoutInput(frame.text, frame.cursor, room, this.offset);
     this.offset = lay.offset;

@@ -13,7 +13,15 @@
 // case), the terminal scrolls them itself — a scroll region over the window's rows and k line
 // feeds — and only the k new rows are written. A resize or Ctrl-L forgets what is shown and
 // redraws everything from the model, so a terminal that does not reflow loses nothing.
-import { fitCells, layoutInput, PASTE_OFF, PASTE_ON, type Frame, type TermOut } from './screen.js';
+import {
+  fitCells,
+  fitPrompt,
+  layoutInput,
+  PASTE_OFF,
+  PASTE_ON,
+  type Frame,
+  type TermOut,
+} from './screen.js';
 import { displayWidth } from './width.js';
 
 const ESC = '\x1b';
@@ -130,7 +138,7 @@ export class WindowScreen {
       return;
     }
     const rows = this.compose(frame, cols, height);
-    const prompt = fitCells(frame.prompt, Math.floor(cols / 3));
+    const prompt = fitPrompt(frame, cols);
     const room = cols - 1 - displayWidth(prompt);
     const lay = layoutInput(frame.text, frame.cursor, room, this.offset);
     this.offset = lay.offset;
