@@ -113,7 +113,12 @@ const FORMATS: Record<string, Format> = {
     const real = last.replace(/^\d+\s*/, '');
     return `${p[0] ?? '*'} ${p[4] ?? '?'} ${p[5] ?? ''} ${p[1] ?? '?'}@${p[2] ?? '?'} (${real})`;
   },
-  [RPL.LIST]: (p, last) => `${p[0] ?? '?'} (${p[1] ?? '?'} users): ${last}`,
+  // <channel> <visible members> :<topic>   (one member: "1 user"; no topic: nothing after it)
+  [RPL.LIST]: (p, last) => {
+    const n = p[1] ?? '?';
+    const topic = p.length > 2 && last !== '' ? `: ${last}` : '';
+    return `${p[0] ?? '?'} (${n} ${n === '1' ? 'user' : 'users'})${topic}`;
+  },
   [RPL.CHANNELMODEIS]: (p) => `Mode of ${p[0] ?? '?'}: ${p.slice(1).join(' ')}`,
   [RPL.CREATIONTIME]: (p) => `${p[0] ?? '?'} was created ${date(p[1])}`,
   [RPL.NOTOPIC]: (p) => `No topic is set in ${p[0] ?? '?'}`,

@@ -197,6 +197,8 @@ test('describeReply: readable lines for informational numerics and refusals', ()
     ],
     ['352', ['#c', '~u', 'h', 's', 'bob', 'H@', '0 Bob S'], '#c bob H@ ~u@h (Bob S)', false, null],
     ['322', ['#c', '5', 'the topic'], '#c (5 users): the topic', false, null],
+    ['322', ['#c', '1', ''], '#c (1 user)', false, null],
+    ['322', ['#c', '0'], '#c (0 users)', false, null],
     ['372', ['- hello'], '- hello', false, null],
     ['705', ['*', 'PRIVMSG <target> <text>'], 'PRIVMSG <target> <text>', false, null],
     [
