@@ -62,6 +62,7 @@ export class ChatController {
       others,
       lagMs: this.lagMs,
       retryInS,
+      away: this.session.away !== null,
     };
   }
 

@@ -49,6 +49,8 @@ export class ClientSession {
   private readonly rejoin: Rejoin;
   private quitting: { promise: Promise<void>; resolve: () => void } | null = null;
   private connectTimer: unknown = null;
+  /** What setAway() last asked for (null: not away). */
+  private awayText: string | null = null;
   /** Events to the listeners, with history caught up and merged (see feed.ts). */
   private readonly feed: Feed;
   /** How far each conversation has been read (draft/read-marker), and our MARKREADs. */
@@ -250,10 +252,24 @@ export class ClientSession {
     this.outbox.whenReady(() => this.write(serializeBody(null, 'NICK', [n])));
   }
 
-  /** Mark us away with `text`, or back with null. */
+  /**
+   * Mark us away with `text`, or back with null. Sent now when registered, else once we are;
+   * after a reconnect we are marked away again (the server forgot it with the link).
+   */
   setAway(text: string | null): void {
     const t = cleanLine(text ?? '');
-    this.outbox.whenReady(() => this.write(t === '' ? 'AWAY' : serializeBody(null, 'AWAY', [t])));
+    this.awayText = t === '' ? null : t;
+    if (this.upkeep.ready && this.link?.open === true) this.sendAway();
+  }
+
+  /** Our away message, or null when we are not away. */
+  get away(): string | null {
+    return this.awayText;
+  }
+
+  private sendAway(): void {
+    const t = this.awayText;
+    this.write(t === null ? 'AWAY' : serializeBody(null, 'AWAY', [t]));
   }
 
   /**
@@ -386,6 +402,7 @@ export class ClientSession {
     this.feed.emit({ type: 'state', state: 'connected' });
     const network = this.st.network;
     this.feed.emit({ type: 'registered', nick: this.myNick, server: this.serverName, network });
+    if (this.awayText !== null) this.sendAway();
     for (const line of this.rejoin.lines(this.opts.channels)) this.write(line);
     this.feed.catchUp.registered();
     this.outbox.flush();

@@ -49,4 +49,6 @@ export interface Status {
   lagMs: number | null;
   /** Seconds until the next reconnect attempt, when waiting. */
   retryInS: number | null;
+  /** We are marked away (/away). */
+  away: boolean;
 }

@@ -101,6 +101,7 @@ const status = (over: Partial<Status> = {}): Status => ({
   others: [],
   lagMs: null,
   retryInS: null,
+  away: false,
   ...over,
 });
 
@@ -127,6 +128,7 @@ describe('formatStatus', () => {
       '#lobby | carol | disconnected — reconnecting in 7s',
     ],
     ['disconnected', status({ state: 'disconnected' }), null, '#lobby | carol | disconnected'],
+    ['away', status({ away: true }), null, '#lobby | carol (away) | connected'],
     ['no conversation', status({ current: null }), null, '(no conversation) | carol | connected'],
     [
       'unread counts, * for highlights, quiet ones left out',

@@ -523,6 +523,8 @@ test('reconnects when the server goes away and comes back on the same port; rejo
     await rec.next('mode');
     session.part('#conf');
     await rec.next('part');
+    session.setAway('at lunch');
+    assert.equal(session.away, 'at lunch');
 
     // The retry waits (held timers) until the new server's #room has its key again.
     timers.hold();
@@ -553,6 +555,15 @@ test('reconnects when the server goes away and comes back on the same port; rejo
     assert.deepEqual(session.channels.sort(), ['#conf', '#lobby', '#room']);
     assert.ok(!rec.all('error').some((e) => e.code === '475'), 'no "wrong key" refusal');
     await bob.expect((m) => m.command === 'JOIN' && m.source?.startsWith('alice!') === true);
+    // Still away: the new server was told again.
+    bob.send('WHOIS alice');
+    await bob.expectCommand('301', 'bob', 'alice', 'at lunch');
+    session.setAway(null);
+    assert.equal(session.away, null);
+    await rec.next('info', (e) => /no longer marked as being away/.test(e.text));
+    const whois = await bob.replies('WHOIS alice');
+    assert.ok(whois.some((m) => m.command === '318'));
+    assert.ok(!whois.some((m) => m.command === '301'), 'back: no away reply');
     // Saying something after the reconnect works as before.
     session.say('#room', 'back again');
     await bob.expectCommand('PRIVMSG', '#room', 'back again');

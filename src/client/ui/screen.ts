@@ -166,7 +166,7 @@ const STATE_COLOR: Record<string, string> = {
 /**
  * The status line, not yet fitted to the width:
  *   `#lobby | carol | connected | lag 3ms | [#dev 3] [bob 1*]`
- * — the current conversation, our nick, the connection state, the lag, then the other
+ * — the current conversation, our nick (with "(away)" after /away), the connection state, the lag, then the other
  * conversations with unread lines (`*`: one of them mentions us or is private; bold magenta with
  * colour). Names come from the network: their controls are removed. With colour the line is in
  * reverse video, so it stands out from messages; it is not padded to the edge, so a narrower
@@ -182,7 +182,7 @@ export function formatStatus(s: Status, opts: StatusOptions): string {
   } else {
     const fields = [
       span('1', s.current === null ? (opts.nowhere ?? '(no conversation)') : name(s.current)),
-      name(s.nick),
+      s.away ? `${name(s.nick)} (away)` : name(s.nick),
       span(STATE_COLOR[s.state] ?? '33', stateText(s)),
     ];
     if (s.state === 'connected' && s.lagMs !== null) fields.push(`lag ${lagText(s.lagMs)}`);
