@@ -75,6 +75,7 @@ export class ChatController {
     // go to the conversation the server or --channel sets up, in the order they were typed;
     // /quit does not wait, or it would hang for as long as the server stays unreachable.
     if (parseInput(line, { current: null }).kind !== 'quit') await this.session.whenSettled();
+    if (this.session.ended) return 'continue'; // gave up while the line waited: nothing to do
     const chantypes = this.session.isupport.get('CHANTYPES') ?? '#&';
     const action = parseInput(line, { current: this.convs.current, chantypes });
     return this.perform(action);

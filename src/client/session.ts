@@ -155,6 +155,11 @@ export class ClientSession {
     return this.upkeep.caps;
   }
 
+  /** The session has ended for good: nothing more is sent or received. */
+  get ended(): boolean {
+    return this.stopped;
+  }
+
   /** quit() has been called (by the UI, or by a QUIT sent with raw()): the end is wanted. */
   get leaving(): boolean {
     return this.quitting !== null;
@@ -193,7 +198,6 @@ export class ClientSession {
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
     this.quitting = { promise, resolve };
-    const timeout = this.opts.quitTimeoutMs;
     if (this.stopped || (this.link === null && this.phase !== 'idle')) {
       this.shutdown('quit');
       return promise;
@@ -201,14 +205,29 @@ export class ClientSession {
     if (!this.upkeep.ready) {
       // Not registered yet (or not even started): QUIT waits behind what was typed before it
       // (`printf 'hi\n/quit\n' | parley connect`); the timer bounds the wait.
-      this.timers.later(() => this.shutdown('quit'), this.opts.connectTimeoutMs + timeout);
+      this.timers.later(() => this.shutdown('quit'), this.quitBoundMs);
     }
     this.outbox.whenReady(() => {
       this.markers.flush();
       this.write(reason === '' ? 'QUIT' : serializeBody(null, 'QUIT', [cleanLine(reason)]));
-      this.timers.later(() => this.shutdown('quit'), timeout);
+      this.timers.later(() => this.shutdown('quit'), this.opts.quitTimeoutMs);
     });
     return promise;
+  }
+
+  /** The longest a quit waits for a registration that has not come: one attempt, then QUIT. */
+  get quitBoundMs(): number {
+    return this.opts.connectTimeoutMs + this.opts.quitTimeoutMs;
+  }
+
+  /**
+   * Give up now, as a failure: `reason` is said as an error, and the link, the retries and what
+   * waits to be sent end ('disconnected' with `final: true`).
+   */
+  abandon(reason: string): void {
+    if (this.stopped) return;
+    this.feed.error('LINK', reason);
+    this.shutdown(reason);
   }
 
   // ---- sending (held in order until registered) ----

@@ -165,6 +165,7 @@ export class Upkeep {
   /** The session is over (its timers are already cleared). */
   stop(): void {
     this.lag?.stop();
+    this.settle(); // nothing more will come: whoever waits for the registration goes on
   }
 
   /** Lines about the link itself rather than the chat; true when fully handled here. */

@@ -19,7 +19,15 @@ export class StubController {
   status(): Status {
     const current = this.convs.find((c) => c.id === this.current)?.name ?? null;
     const others = this.convs.filter((c) => c.id !== this.current);
-    return { state: 'connected', nick: this.nick, current, others, lagMs: 12, retryInS: null, away: false };
+    return {
+      state: 'connected',
+      nick: this.nick,
+      current,
+      others,
+      lagMs: 12,
+      retryInS: null,
+      away: false,
+    };
   }
 
   isChannel = (name: string) => name.startsWith('#');
