@@ -6,40 +6,31 @@ import os from 'node:os';
 import path from 'node:path';
 import { loggedIn } from '../helpers/accounts.js';
 import type { TestClient } from '../helpers/irc.js';
-import { isInstalled, TmuxSession } from '../helpers/tmux.js';
-import { MAIN, startServe, type ServeProcess } from './serve.js';
+import { startServe, type ServeProcess } from './serve.js';
+import { clientPane, haveTmux, type ClientPane } from './windows-kit.js';
 
-const STEP_MS = 10_000;
 const SECRET = 'hunter2-not-on-screen';
 
 test(
   'the password prompt: nothing of it drawn, Ctrl-C cancels, Enter registers the account',
   { timeout: 90_000 },
   async (t) => {
-    if (!isInstalled('tmux', '-V')) {
-      if (process.env.CI === 'true') assert.fail('tmux not installed, but CI=true: install tmux');
-      t.skip('tmux not installed (apt-get install -y tmux); this test only skips outside CI');
-      return;
-    }
+    if (!haveTmux(t)) return;
     const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-secret-'));
     let server: ServeProcess | undefined;
-    let term: TmuxSession | undefined;
+    let pane: ClientPane | undefined;
     let erin: TestClient | undefined;
     try {
       server = await startServe(['--db', ':memory:']);
-      const script = `node "$0" connect "$1" --nick erin; echo "exit=$?"; exec sleep 60`;
-      term = await TmuxSession.start({
-        socket: path.join(dir, 'tmux.sock'),
+      pane = await clientPane({
+        dir,
+        port: server.port,
         name: 'erin',
+        args: ['--nick', 'erin'],
         width: 100,
         height: 24,
-        cwd: dir,
-        env: { TERM: 'xterm-256color', LANG: 'C.UTF-8' },
-        command: ['sh', '-c', script, MAIN, `127.0.0.1:${server.port}`],
       });
-      const tmux = term;
-      const wait = (re: RegExp, what: string) =>
-        tmux.waitForScreen(re, { timeoutMs: STEP_MS, what });
+      const { tmux, wait } = pane;
       await wait(/^ ?#lobby \| erin \| connected/m, 'the status line: #lobby, erin, connected');
 
       // Asked for; typed keys are not drawn; Ctrl-C gives the input line back, nothing sent.
@@ -72,7 +63,7 @@ test(
       }
     } finally {
       erin?.destroy();
-      await term?.kill();
+      await pane?.tmux.kill();
       await server?.stop();
       await rm(dir, { recursive: true, force: true });
     }
