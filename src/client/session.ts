@@ -16,7 +16,7 @@ import { ReadMarkers } from './markers.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import { cleanLine, textLines } from './outgoing.js';
-import { Rejoin } from './rejoin.js';
+import { Restore } from './restore.js';
 import { backoffDelay } from './reconnect.js';
 import { ClientState, type Member } from './state.js';
 import { Timers } from './timers.js';
@@ -45,12 +45,10 @@ export class ClientSession {
   /** Our user@host as the server shows it, once seen (our own JOIN). */
   private self: { user: string; host: string } | null = null;
   private serverName = '';
-  /** Channels to join after the next registration, with their keys. */
-  private readonly rejoin: Rejoin;
+  /** Away and the channels (with their keys) to restore after the next registration. */
+  private readonly restore: Restore;
   private quitting: { promise: Promise<void>; resolve: () => void } | null = null;
   private connectTimer: unknown = null;
-  /** What setAway() last asked for (null: not away). */
-  private awayText: string | null = null;
   /** Events to the listeners, with history caught up and merged (see feed.ts). */
   private readonly feed: Feed;
   /** How far each conversation has been read (draft/read-marker), and our MARKREADs. */
@@ -58,7 +56,7 @@ export class ClientSession {
 
   constructor(options: SessionOptions) {
     this.opts = resolveOptions(options);
-    this.rejoin = new Rejoin(this.st);
+    this.restore = new Restore(this.st);
     this.feed = new Feed({
       opts: this.opts,
       state: this.st,
@@ -251,7 +249,7 @@ export class ClientSession {
     const k = cleanLine(key ?? '').trim();
     if (name === '') return;
     this.outbox.whenReady(() => {
-      if (k !== '') this.rejoin.keyed(name, k);
+      if (k !== '') this.restore.keyed(name, k);
       this.write(serializeBody(null, 'JOIN', k === '' ? [name] : [name, k]));
     });
   }
@@ -277,18 +275,13 @@ export class ClientSession {
    */
   setAway(text: string | null): void {
     const t = cleanLine(text ?? '');
-    this.awayText = t === '' ? null : t;
-    if (this.upkeep.ready && this.link?.open === true) this.sendAway();
+    this.restore.away = t === '' ? null : t;
+    if (this.upkeep.ready && this.link?.open === true) this.write(this.restore.awayLine());
   }
 
   /** Our away message, or null when we are not away. */
   get away(): string | null {
-    return this.awayText;
-  }
-
-  private sendAway(): void {
-    const t = this.awayText;
-    this.write(t === null ? 'AWAY' : serializeBody(null, 'AWAY', [t]));
+    return this.restore.away;
   }
 
   /**
@@ -369,7 +362,7 @@ export class ClientSession {
     this.link = null;
     this.timers.cancel(this.connectTimer);
     const up = this.upkeep;
-    if (up.welcomed) this.rejoin.linkLost();
+    if (up.welcomed) this.restore.linkLost();
     this.st.reset();
     this.feed.catchUp.linkLost();
     this.markers.linkLost();
@@ -421,8 +414,7 @@ export class ClientSession {
     this.feed.emit({ type: 'state', state: 'connected' });
     const network = this.st.network;
     this.feed.emit({ type: 'registered', nick: this.myNick, server: this.serverName, network });
-    if (this.awayText !== null) this.sendAway();
-    for (const line of this.rejoin.lines(this.opts.channels)) this.write(line);
+    for (const line of this.restore.lines(this.opts.channels)) this.write(line);
     this.feed.catchUp.registered();
     this.outbox.flush();
   }
