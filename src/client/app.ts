@@ -11,6 +11,7 @@ import type { Member } from './state.js';
 import type { ClientSession } from './session.js';
 import { JOIN_REFUSALS } from './replies.js';
 import { formatEvent, wantsBell } from './ui/format.js';
+import { displayWidth } from './ui/width.js';
 import type { ConversationInfo, Status, View } from './view.js';
 
 export type { LineInfo } from './route.js';
@@ -238,7 +239,7 @@ export class ChatController {
         }
         break;
       case 'help':
-        for (const text of a.lines) this.local('info', text);
+        for (const text of a.lines) this.local('info', text, a.hang);
         break;
       case 'quit':
         await this.quit(a.reason);
@@ -352,6 +353,7 @@ export class ChatController {
       unread: message && !e.self,
       history: message && e.history === true,
       read: message ? this.session.readMarker(e.conversation) : null,
+      ...(e.type === 'info' && e.hang !== undefined ? { hang: hangOf(line, e.text, e.hang) } : {}),
     });
     if (wantsBell(e, this.session.nick)) this.view.bell();
   }
@@ -361,12 +363,12 @@ export class ChatController {
     this.local(kind, text);
   }
 
-  private local(kind: 'info' | 'error', text: string): void {
+  private local(kind: 'info' | 'error', text: string, hang?: number): void {
     const time = Date.now();
     const conversation = this.convs.current;
     this.print(
       kind === 'info'
-        ? { type: 'info', time, text, conversation }
+        ? { type: 'info', time, text, conversation, ...(hang === undefined ? {} : { hang }) }
         : { type: 'error', time, text, code: 'local', conversation },
     );
   }
@@ -381,4 +383,9 @@ export class ChatController {
   private casemapping(): CaseMapping {
     return parseCaseMapping(this.session.isupport.get('CASEMAPPING'));
   }
+}
+
+/** Where `text`'s column `hang` falls in its display `line`, which ends with it (after a time). */
+function hangOf(line: string, text: string, hang: number): number {
+  return displayWidth(line) - displayWidth(text) + hang;
 }

@@ -302,11 +302,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     help: 'List commands, or explain one',
     minArgs: 0,
     parse(args) {
-      if (args === '') return { kind: 'help', lines: helpLines() };
+      if (args === '') return { kind: 'help', lines: helpLines(), hang: 2 + helpWidth() + 2 };
       const name = oneWord(args);
       if (name === 'usage') return name;
       const spec = findCommand(name);
-      return spec === undefined ? unknownCommand(name) : { kind: 'help', lines: helpLines(spec) };
+      if (spec === undefined) return unknownCommand(name);
+      return { kind: 'help', lines: helpLines(spec), hang: 2 };
     },
   },
   {
@@ -343,6 +344,21 @@ export function usageError(spec: CommandSpec): InputAction {
 
 const HELP_COLUMN = 32;
 
+function helpRows(): [string, string][] {
+  const also = (c: CommandSpec): string =>
+    c.aliases.length === 0 ? '' : ` (also ${c.aliases.map((a) => `/${a}`).join(', ')})`;
+  return [
+    ...COMMANDS.map((c): [string, string] => [c.usage, c.help + also(c)]),
+    ['@nick[,...] <text>', 'Send privately without switching conversation'],
+    ['//text, @@text', 'Send a line that starts with / or @'],
+  ];
+}
+
+/** The usage column's width: aligned, but not past HELP_COLUMN (a long usage pushes its help along). */
+function helpWidth(): number {
+  return Math.min(HELP_COLUMN, Math.max(...helpRows().map(([u]) => u.length)));
+}
+
 /** Lines for /help: the whole table, or one command with its aliases. */
 export function helpLines(spec?: CommandSpec): string[] {
   if (spec !== undefined) {
@@ -352,17 +368,9 @@ export function helpLines(spec?: CommandSpec): string[] {
     }
     return lines;
   }
-  const also = (c: CommandSpec): string =>
-    c.aliases.length === 0 ? '' : ` (also ${c.aliases.map((a) => `/${a}`).join(', ')})`;
-  const rows: [string, string][] = [
-    ...COMMANDS.map((c): [string, string] => [c.usage, c.help + also(c)]),
-    ['@nick[,...] <text>', 'Send privately without switching conversation'],
-    ['//text, @@text', 'Send a line that starts with / or @'],
-  ];
-  // Align the help column, but not past HELP_COLUMN: a long usage just pushes its own help along.
-  const width = Math.min(HELP_COLUMN, Math.max(...rows.map(([u]) => u.length)));
+  const width = helpWidth();
   return [
     'Commands (/help <command> for more):',
-    ...rows.map(([u, h]) => `  ${u.padEnd(width)}  ${h}`),
+    ...helpRows().map(([u, h]) => `  ${u.padEnd(width)}  ${h}`),
   ];
 }

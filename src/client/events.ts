@@ -69,7 +69,8 @@ export type SessionEvent =
   | { type: 'away'; time: number; nick: string; message: string | null }
   | { type: 'invite'; time: number; from: string; channel: string }
   /** Informational server replies (WHOIS, WHO, LIST, MOTD, HELP...) as plain text lines. */
-  | { type: 'info'; time: number; text: string; conversation: string | null }
+  /** `hang`: cells into `text` where its wrapped rows go on (a table's column), if not the start. */
+  | { type: 'info'; time: number; text: string; conversation: string | null; hang?: number }
   /** A refusal or error the user should read (numerics 4xx/5xx, FAIL, ERROR). */
   | {
       type: 'error';

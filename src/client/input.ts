@@ -68,7 +68,8 @@ export type InputAction =
   /** A raw IRC line, sent as is. */
   | { kind: 'quote'; line: string }
   /** Text to show locally; rendered from COMMANDS. */
-  | { kind: 'help'; lines: string[] }
+  /** `hang`: the cell where each line's text goes on when it wraps (under its description). */
+  | { kind: 'help'; lines: string[]; hang: number }
   | { kind: 'quit'; reason: string | null }
   | WindowAction;
 

@@ -9,6 +9,8 @@ export interface LineInfo {
   time: number;
   /** Sorted among older lines by `time`: chat messages, which carry the server's time. */
   placed: boolean;
+  /** Cells from the line's start where its wrapped rows go on, instead of the view's indent. */
+  hang?: number;
   /** Someone else's message: it may start the unread part of its window. */
   unread: boolean;
   /** Replayed from the server's history (catch-up). */

@@ -34,6 +34,21 @@ describe('wrapLine', () => {
     ['an indent a wide character can follow', '中中', 3, 1, ['中', ' 中']],
     // A word moved down with the grapheme that did not fit must fit the next row, or stays.
     ['a word moves down only when it fits there', 'a bＡＢ', 4, 2, ['a b', '  Ａ', '  Ｂ']],
+    // A deep indent (a table's column) is kept while it leaves 24 cells per row, else dropped.
+    [
+      'a deep indent that leaves 26 cells',
+      `${'k'.repeat(33)} one two three four five six seven eight nine`,
+      60,
+      34,
+      [`${'k'.repeat(33)} one two three four five `, `${' '.repeat(34)}six seven eight nine`],
+    ],
+    [
+      'a deep indent that would leave 22 cells is not made',
+      `${'k'.repeat(33)} one two three four five six seven eight nine`,
+      56,
+      34,
+      [`${'k'.repeat(33)} one two three four `, 'five six seven eight nine'],
+    ],
   ];
   for (const [name, text, width, indent, rows] of cases) {
     test(name, () => assert.deepEqual(wrapLine(text, width, indent), rows));
@@ -85,6 +100,25 @@ describe('Buffer', () => {
       'also 15, after',
       'live 20',
     ]);
+  });
+
+  test("a line's own hang replaces the view's indent while it leaves 24 cells, else the indent", () => {
+    const b = new Buffer();
+    const help = `12:00 -- ${'u'.repeat(20)} the help text wraps here and more`;
+    b.add(help, 1, { hang: 30 });
+    b.add('12:01 -- a plain line that wraps like the others do', 2);
+    assert.deepEqual(b.view(54, 10, 9).rows, [
+      `12:00 -- ${'u'.repeat(20)} the help text wraps here`,
+      `${' '.repeat(30)}and more`,
+      '12:01 -- a plain line that wraps like the others do',
+    ]);
+    assert.deepEqual(b.view(40, 10, 9).rows, [
+      `12:00 -- ${'u'.repeat(20)} the help `,
+      '         text wraps here and more',
+      '12:01 -- a plain line that wraps like ',
+      '         the others do',
+    ]);
+    assert.equal(b.view(54, 10, 0).rows[1], 'and more', 'no indent in the view: no hang either');
   });
 
   test('lines timed by our own clock are appended whatever their time', () => {

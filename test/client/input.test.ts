@@ -268,6 +268,9 @@ describe('/help', () => {
     }
     assert.ok(text.includes('@nick'));
     assert.ok(text.includes('//text'));
+    // A wrapped description goes on under the descriptions' column.
+    const row = action.lines.find((l) => l.startsWith('  /nick '))!;
+    assert.equal(row.slice(action.hang), 'Change your nick');
   });
 
   const one: readonly [line: string, name: string][] = [
@@ -281,7 +284,11 @@ describe('/help', () => {
     test(line, () => {
       const spec = findCommand(name);
       assert.ok(spec);
-      assert.deepEqual(parseInput(line, NOWHERE), { kind: 'help', lines: helpLines(spec) });
+      assert.deepEqual(parseInput(line, NOWHERE), {
+        kind: 'help',
+        lines: helpLines(spec),
+        hang: 2,
+      });
     });
   }
 

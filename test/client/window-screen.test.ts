@@ -230,6 +230,11 @@ test('the controller puts each line in its window: channel, private chat, quit i
     assert.deepEqual(view.commands, [{ kind: 'window', number: 2 }]);
     await c.submit('/switch nobody');
     assert.deepEqual(view.lines.at(-1)?.info.windows, [lobby]);
+    // /help's rows hang under the descriptions' column; other lines have no hang of their own.
+    await c.submit('/help');
+    const nick = view.lines.find((l) => / \/nick <newnick> /.test(l.line))!;
+    assert.equal(nick.line.slice(nick.info.hang), 'Change your nick');
+    assert.equal(quit.info.hang, undefined);
     c.showServer();
     assert.equal(c.currentWindow(), SERVER_WINDOW_ID);
     assert.equal(c.status().current, null);

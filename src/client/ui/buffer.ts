@@ -15,7 +15,7 @@
 // older than. The normal case — newer than the last line — is an append. Lines timed by our own
 // clock (state changes, local errors) are appended whatever their time, so a clock that differs
 // from the server's cannot hide them above newer lines.
-import { wrapLine } from './wrap.js';
+import { MIN_WRAP_ROOM, wrapLine } from './wrap.js';
 import { displayWidth } from './width.js';
 
 /**
@@ -33,6 +33,8 @@ const REVERSE = '\x1b[7m';
 const RESET = '\x1b[0m';
 
 export interface AddOptions {
+  /** Where its wrapped rows go on (cells), instead of the view's indent (LineInfo.hang). */
+  hang?: number;
   /** Put among the others by `time` (chat messages, with the server's time); else appended. */
   placed?: boolean;
   /** Counts as unread: the first such line since clearMarker() gets the unread rule above it. */
@@ -57,6 +59,7 @@ interface Line {
   readonly seq: number;
   /** Added as unread (someone else's message): it may start the unread part. */
   readonly unread: boolean;
+  readonly hang: number | undefined;
   /** Wrapped rows for the last width asked. */
   wrapped?: { width: number; indent: number; rows: string[] };
   /** The text without SGR, lower case: what /find looks in. */
@@ -122,6 +125,7 @@ export class Buffer {
       time: opts.placed === true || last === undefined ? t : Math.max(t, last.time),
       seq: this.seq++,
       unread: opts.unread === true,
+      hang: opts.hang,
     };
     if (opts.placed === true) this.newestPlaced = Math.max(this.newestPlaced ?? t, t);
     let at = this.lines.length;
@@ -271,13 +275,16 @@ export class Buffer {
   }
 
   private rowsOf(l: Line): string[] {
+    // A line's own hang where the view indents at all, while it leaves room enough to wrap in.
+    const hang = l.hang !== undefined && this.indent > 0 && this.width - l.hang >= MIN_WRAP_ROOM;
+    const indent = hang ? l.hang! : this.indent;
     const w = l.wrapped;
-    if (w !== undefined && w.width === this.width && w.indent === this.indent) return w.rows;
+    if (w !== undefined && w.width === this.width && w.indent === indent) return w.rows;
     const rows =
       l.seq === this.found
-        ? wrapLine(l.text.replace(SGR, ''), this.width, this.indent).map((r) => REVERSE + r + RESET)
-        : wrapLine(l.text, this.width, this.indent);
-    l.wrapped = { width: this.width, indent: this.indent, rows };
+        ? wrapLine(l.text.replace(SGR, ''), this.width, indent).map((r) => REVERSE + r + RESET)
+        : wrapLine(l.text, this.width, indent);
+    l.wrapped = { width: this.width, indent, rows };
     return rows;
   }
 }

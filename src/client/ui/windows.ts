@@ -43,7 +43,12 @@ export class Windows {
   add(line: string, info: LineInfo): void {
     for (const id of info.windows) {
       const unread = info.unread && (info.history || id !== this.shown);
-      this.buffer(id).add(line, info.time, { placed: info.placed, unread, read: info.read });
+      this.buffer(id).add(line, info.time, {
+        placed: info.placed,
+        unread,
+        read: info.read,
+        hang: info.hang,
+      });
     }
   }
 

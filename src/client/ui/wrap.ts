@@ -2,9 +2,9 @@
 //
 // A line is our formatted text: graphemes plus SGR codes (`ESC [ ... m`), nothing else (format.ts
 // removed every other control). Rows are at most `width` cells (displayWidth: CJK and emoji are
-// 2); rows after the first start with `indent` spaces, so a wrapped line reads as one. A row
-// breaks after the last space in it when what moves down is at most half a row (a space that
-// falls exactly on the break is dropped); otherwise
+// 2); rows after the first start with `indent` spaces, so a wrapped line reads as one (a table's
+// row can hang under its own column). A row breaks after the last space in it when what moves
+// down is at most half a row (a space that falls exactly on the break is dropped); otherwise
 // (a long word, a URL) it breaks between graphemes. A wide grapheme never straddles two rows. Each
 // row re-opens the styles in force where it starts and ends with a reset when any are open, so
 // rows can be drawn alone, in any order.
@@ -13,6 +13,9 @@ import { displayWidth } from './width.js';
 
 const SGR_PART = /(\x1b\[[0-9;]*m)/;
 const RESET = '\x1b[0m';
+
+/** An indent is kept while it leaves this many cells per row (or half of a narrower row). */
+export const MIN_WRAP_ROOM = 24;
 
 interface Token {
   s: string;
@@ -48,8 +51,9 @@ function after(state: string, code: string): string {
 export function wrapLine(text: string, width: number, indent = 0): string[] {
   const w = Math.max(1, width);
   if (displayWidth(text) <= w) return [text];
-  // At most half the row, and never so much that a wide (2-cell) grapheme no longer fits after it.
-  const pad = indent > 0 && indent <= w / 2 && w - indent >= 2 ? indent : 0;
+  // Only while it leaves MIN_WRAP_ROOM cells (half of a narrower row), and room for a wide grapheme.
+  const pad =
+    indent > 0 && w - indent >= Math.min(MIN_WRAP_ROOM, w / 2) && w - indent >= 2 ? indent : 0;
   const rows: string[] = [];
   let state = ''; // styles in force where the row under construction starts
   let row: Token[] = [];
