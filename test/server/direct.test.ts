@@ -229,3 +229,20 @@ test('a private message before registration gets 451 and the server serves on', 
     await srv.stop();
   }
 });
+
+test('without a store (--db off) the fast path delivers and keeps no history', async () => {
+  const srv = await startServer({}, 'text', false, null);
+  const a = await TestClient.register(srv.port, 'ann');
+  const b = await TestClient.register(srv.port, 'ben');
+  try {
+    const relayed = directRelayed();
+    a.send('PRIVMSG ben :no store here');
+    await b.expectCommand('PRIVMSG', 'ben', 'no store here');
+    assert.equal(directRelayed() - relayed, 1, 'it took the fast path');
+    await a.sync(); // the server serves on
+  } finally {
+    a.destroy();
+    b.destroy();
+    await srv.stop();
+  }
+});
