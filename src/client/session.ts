@@ -84,7 +84,7 @@ export class ClientSession {
     this.preferredNick = this.opts.nick;
     this.outbox = new Outbox({
       state: this.st,
-      canSend: () => this.upkeep.ready && this.link?.open === true,
+      canSend: () => this.live,
       stopped: () => this.stopped,
       sender: () => ({
         nick: this.myNick,
@@ -276,7 +276,7 @@ export class ClientSession {
   setAway(text: string | null): void {
     const t = cleanLine(text ?? '');
     this.restore.away = t === '' ? null : t;
-    if (this.upkeep.ready && this.link?.open === true) this.write(this.restore.awayLine());
+    if (this.live) this.write(this.restore.awayLine());
   }
 
   /** Our away message, or null when we are not away. */
@@ -306,6 +306,11 @@ export class ClientSession {
       if (quit !== null) void this.quit(quit[1] ?? '');
       else this.outbox.whenReady(() => this.write(l));
     }
+  }
+
+  /** Registered, on an open link: a line written now goes out now. */
+  private get live(): boolean {
+    return this.upkeep.ready && this.link?.open === true;
   }
 
   private write(line: string): void {
