@@ -93,8 +93,9 @@ export function relayDirect(
   if (user.account !== null && (to.caps & CAPBIT.ACCOUNT_TAG) !== 0) return false;
 
   client.pingSentAt = 0;
-  user.lastSpokeAt = server.clock();
+  // One clock read a message: the stamp's milliseconds are the clock's (never behind it).
   const ms = server.stamper.tick();
+  user.lastSpokeAt = ms;
   // The line up to the text, as relay() would write it (serializeBody's rule: the last parameter
   // gets a `:` only when it has a space or starts with one).
   let o = 0;
