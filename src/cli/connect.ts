@@ -1,6 +1,7 @@
 // `parley connect`: find the server (--discover), build the session, the controller and the UI (interactive on a TTY, plain otherwise).
 import { ChatController, type LineInfo } from '../client/app.js';
 import { SERVER_WINDOW_ID } from '../client/route.js';
+import { unsentNote } from '../client/outbox.js';
 import { ClientSession } from '../client/session.js';
 import { InteractiveView } from '../client/ui/interactive.js';
 import { PlainView, runPlain } from '../client/ui/plain.js';
@@ -106,6 +107,11 @@ export async function connect(argv: string[]): Promise<number> {
     const controller = new ChatController(session, view, settings.color, settings.channel);
     session.start();
     code = await view.run(controller, session, process.stdin);
+    // The screen is gone: lines typed while disconnected and dropped by /quit are said here.
+    if (code === 0 && session.unsent > 0) {
+      process.stderr.write(`parley: ${unsentNote(session.unsent)}\n`);
+      code = 1;
+    }
   }
   session.close();
   await extras.close();

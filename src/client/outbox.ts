@@ -21,6 +21,11 @@ export interface OutboxHost {
   now(): number;
 }
 
+/** What the user is told when the session ends with `n` of their lines still waiting. */
+export function unsentNote(n: number): string {
+  return `not sent: ${n === 1 ? '1 line was' : `${n} lines were`} waiting for the connection when it ended`;
+}
+
 export class Outbox {
   private queue: Array<() => void> = [];
 
@@ -46,8 +51,11 @@ export class Outbox {
     for (const action of queued) action();
   }
 
-  clear(): void {
+  /** Drop what waits (the session ended before a registration); returns how many were dropped. */
+  clear(): number {
+    const dropped = this.queue.length;
     this.queue = [];
+    return dropped;
   }
 
   /** PRIVMSG/NOTICE (ACTION for `kind: 'action'`) to one or several targets; newlines split it. */

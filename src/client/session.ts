@@ -14,7 +14,7 @@ import { Feed, type Listener } from './feed.js';
 import { Link } from './link.js';
 import { ReadMarkers } from './markers.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
-import { Outbox } from './outbox.js';
+import { Outbox, unsentNote } from './outbox.js';
 import { cleanLine, textLines } from './outgoing.js';
 import { Restore } from './restore.js';
 import { backoffDelay } from './reconnect.js';
@@ -48,6 +48,8 @@ export class ClientSession {
   /** Away and the channels (with their keys) to restore after the next registration. */
   private readonly restore: Restore;
   private quitting: { promise: Promise<void>; resolve: () => void } | null = null;
+  /** What the user asked to send that was still waiting for a registration when the session ended. */
+  private dropped = 0;
   private connectTimer: unknown = null;
   /** Events to the listeners, with history caught up and merged (see feed.ts). */
   private readonly feed: Feed;
@@ -156,6 +158,11 @@ export class ClientSession {
   /** The session has ended for good: nothing more is sent or received. */
   get ended(): boolean {
     return this.stopped;
+  }
+
+  /** How many things the user sent were still waiting for a connection at the end, never sent. */
+  get unsent(): number {
+    return this.dropped;
   }
 
   /** quit() has been called (by the UI, or by a QUIT sent with raw()): the end is wanted. */
@@ -396,7 +403,11 @@ export class ClientSession {
     const link = this.link;
     this.link = null;
     link?.fail(reason);
-    this.outbox.clear();
+    const dropped = this.outbox.clear();
+    if (dropped > 0) {
+      this.dropped += dropped;
+      this.feed.error('QUEUE', unsentNote(dropped));
+    }
     if (first) {
       this.phase = 'disconnected';
       this.feed.emit({ type: 'state', state: 'disconnected', reason, final: true });

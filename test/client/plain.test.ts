@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { ChatController, type View } from '../../src/client/app.js';
 import type { SessionOptions } from '../../src/client/session.js';
 import { runPlain } from '../../src/client/ui/plain.js';
@@ -18,7 +18,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-function plainRun(port: number, input: string, extra: Partial<SessionOptions> = {}) {
+function plainRun(port: number, input: string | Readable, extra: Partial<SessionOptions> = {}) {
   const { session, rec } = newSession(port, 'pia', {
     connectTimeoutMs: 400,
     quitTimeoutMs: 300,
@@ -28,7 +28,8 @@ function plainRun(port: number, input: string, extra: Partial<SessionOptions> = 
   const view: View = { print: (l) => printed.push(l), bell: () => {}, statusChanged: () => {} };
   const controller = new ChatController(session, view, false);
   session.start();
-  const code = runPlain(controller, session, Readable.from([input]));
+  const stream = typeof input === 'string' ? Readable.from([input]) : input;
+  const code = runPlain(controller, session, stream);
   return { session, rec, printed, code };
 }
 
@@ -84,6 +85,38 @@ test(
       ops?.destroy();
       run.session.close();
       if (srv !== undefined) await stopServer(srv);
+    }
+  },
+);
+
+test(
+  'the link drops mid-session and the input ends while reconnecting: the waiting line is counted as not sent, exit 1',
+  { timeout: 20_000 },
+  async () => {
+    const srv = await startServer({ defaultChannel: '' });
+    const timers = new TestTimers();
+    const input = new PassThrough();
+    const run = plainRun(srv.port, input, { channels: ['#ops'], timers });
+    const ops = await TestClient.register(srv.port, 'ops', [], false);
+    try {
+      ops.send('JOIN #ops');
+      await ops.expectCommand('366');
+      input.write('one\n');
+      await ops.expectCommand('PRIVMSG', '#ops', 'one');
+      // No retry while the line waits (held timers): the end of input finds it still queued.
+      timers.hold();
+      ops.destroy();
+      await stopServer(srv);
+      await run.rec.state('reconnecting');
+      input.end('two\n');
+      assert.equal(await run.code, 1);
+      const said = run.printed.join('\n');
+      assert.match(said, /not sent: 1 line was waiting for the connection when it ended/);
+      assert.equal(run.session.unsent, 1);
+      assert.equal(run.rec.all('error').filter((e) => e.code === 'QUEUE').length, 1);
+    } finally {
+      ops.destroy();
+      run.session.close();
     }
   },
 );

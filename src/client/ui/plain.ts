@@ -46,6 +46,8 @@ export function runPlain(
         );
       }, session.quitBoundMs);
     };
+    /** The exit code of an end that was asked for: 1 when lines waiting to be sent were dropped. */
+    const ended = (): number => (session.unsent > 0 ? 1 : 0);
     const finish = (code: number) => {
       if (finished) return;
       finished = true;
@@ -77,7 +79,7 @@ export function runPlain(
       chain = chain.then(async () => {
         try {
           if (finished || controller.leaving) return;
-          if ((await controller.submit(line)) === 'quit') finish(0);
+          if ((await controller.submit(line)) === 'quit') finish(ended());
         } finally {
           if (!quit) held--;
         }
@@ -88,7 +90,7 @@ export function runPlain(
       chain = chain.then(async () => {
         if (finished) return;
         await controller.quit();
-        finish(0);
+        finish(ended());
       });
     });
   });
