@@ -66,14 +66,15 @@ test('a line left unfinished for longer than the ping timeout is cut, with the s
 });
 
 test('PING after the interval of silence, once; then cut when it goes unanswered past the timeout', () => {
-  const quiet = fake({}, { lastActivity: 0 });
-  assert.deepEqual(sweep(60_000, quiet).sent, [[]], 'not at the interval itself');
-  const r = sweep(60_001, quiet);
+  const quiet = fake({}, { lastActivity: 10_000 });
+  assert.deepEqual(sweep(70_000, quiet).sent, [[]], 'not at the interval itself');
+  const r = sweep(70_001, quiet);
   assert.deepEqual(r.sent, [['PING :irc.test\r\n']]);
-  assert.equal(quiet.pingSentAt, 60_001);
-  assert.deepEqual(sweep(70_000, quiet).sent, [['PING :irc.test\r\n']], 'no second PING');
-  assert.deepEqual(sweep(90_001, quiet).cut, [null], 'at the timeout: not yet');
-  assert.deepEqual(sweep(90_002, quiet).cut, ['Ping timeout: 90 seconds']);
+  assert.equal(quiet.pingSentAt, 70_001);
+  assert.deepEqual(sweep(80_000, quiet).sent, [['PING :irc.test\r\n']], 'no second PING');
+  assert.deepEqual(sweep(100_001, quiet).cut, [null], 'at the timeout: not yet');
+  // The seconds since the client last said anything, not since the PING.
+  assert.deepEqual(sweep(100_002, quiet).cut, ['Ping timeout: 90 seconds']);
 });
 
 test('a closing connection is left alone, and one bad client does not stop the sweep', () => {
