@@ -130,6 +130,7 @@ test('a recipient over the mark holds the current sender once per line; below LO
   progressed(r, false);
   assert.equal(isHeld(s), false);
   assert.equal(s.resumed, 1);
+  assert.equal(r.resumed, 0, 'the reader itself has no long reply to go on with');
   assert.equal(r.flow!.congestedAt, 0, 'the episode is over');
   assert.deepEqual(r.flow!.waiters, []);
 });
@@ -299,13 +300,84 @@ test('the watch forgets readers with nothing pending and readers that are gone',
   assert.equal(gone.polls, 0, 'and no longer watched');
 });
 
-test('a congested reader with nothing pending stays watched until it says so', () => {
-  const r = peer('r');
+test('a congested reader with nothing pending stays watched until it says so, and is not cut', () => {
+  const r = peer('r', 5_000);
   overflow(r, peer('s'));
   r.out = 0; // its queue emptied without progressed() (yet)
   sweep();
   sweep();
   assert.equal(r.polls, 2);
+  clock.t += 5_001;
+  sweep();
+  assert.equal(r.stalledCalls, 0, 'nothing pending: nothing to time out');
+});
+
+test('a reader that once congested is watched again for its next write in flight, and only then', () => {
+  const r = peer('r', 5_000);
+  overflow(r, peer('s'));
+  r.out = 0;
+  progressed(r, false);
+  sweep(); // nothing pending, not congested: no longer watched
+  const polls = r.polls;
+  // A write finished with more queued (it goes out in this turn's pass): nothing to watch yet.
+  r.out = 100;
+  progressed(r, false);
+  clock.t += 5_001;
+  sweep();
+  assert.equal(r.polls, polls, 'not watched');
+  assert.equal(r.stalledCalls, 0);
+  // A write in flight: watched, and cut when it never lands.
+  progressed(r, true);
+  clock.t += 5_001;
+  sweep();
+  assert.equal(r.stalledCalls, 1);
+});
+
+test('a write in flight for over STALL_MS without congestion leaves the reader able to hold senders', () => {
+  const r = peer('r');
+  r.out = 100;
+  progressed(r, true);
+  clock.t += STALL_MS + HOLD_MS + 1;
+  const aloneBefore = flowStats.alone;
+  sweep();
+  assert.equal(r.flow!.alone, false, 'not congested: not left on its own');
+  assert.equal(flowStats.alone, aloneBefore);
+  const s = peer('s');
+  overflow(r, s);
+  assert.equal(isHeld(s), true);
+});
+
+test('one watchdog timer at most, and none once nothing is watched', () => {
+  const realSet = globalThis.setInterval;
+  const realClear = globalThis.clearInterval;
+  let live = 0;
+  globalThis.setInterval = ((fn: () => void, ms: number) => {
+    live++;
+    return realSet(fn, ms);
+  }) as unknown as typeof setInterval;
+  globalThis.clearInterval = ((t: NodeJS.Timeout) => {
+    live--;
+    realClear(t);
+  }) as unknown as typeof clearInterval;
+  try {
+    const peers = [peer('a'), peer('b'), peer('c')];
+    for (const p of peers) {
+      p.out = 10;
+      progressed(p, true);
+    }
+    assert.equal(live, 1, 'one timer for every watched peer');
+    peers[0].gone = true;
+    sweep();
+    assert.equal(live, 1, 'still watching two');
+    for (const p of peers) p.gone = true;
+    sweep();
+    assert.equal(live, 0, 'nothing watched: the timer is cleared');
+    sweep();
+    assert.equal(live, 0, 'and not cleared twice');
+  } finally {
+    globalThis.setInterval = realSet;
+    globalThis.clearInterval = realClear;
+  }
 });
 
 test('a long reply runs while its connection is below LOW, in order, and holds its input meanwhile', () => {
@@ -368,6 +440,25 @@ test('a long reply that fills its connection stops the queue behind it until the
   runMore(p);
   assert.deepEqual(ran, ['big', 'next']);
   assert.equal(isHeld(p), false);
+});
+
+test('a long reply that leaves its connection at exactly LOW does not start the next one', () => {
+  const p = peer('p');
+  const ran: string[] = [];
+  continueWith(p, () => {
+    ran.push('first');
+    p.out = LOW;
+    return true;
+  });
+  continueWith(p, () => {
+    ran.push('second');
+    return true;
+  });
+  runMore(p);
+  assert.deepEqual(ran, ['first']);
+  p.out = LOW - 1;
+  runMore(p);
+  assert.deepEqual(ran, ['first', 'second']);
 });
 
 test('runMore on a connection with no long reply, or with no flow state, does nothing', () => {
