@@ -11,6 +11,8 @@ export const LINE_TOO_LONG = 2;
 export class Backlog {
   private readonly lines: string[] = [];
   private readonly kinds: number[] = [];
+  /** Each line's bytes as read: its text may differ (bytes that were not UTF-8 decode to U+FFFD). */
+  private readonly sizes: number[] = [];
   /** Bytes of the lines held, as read. */
   bytes = 0;
 
@@ -21,13 +23,13 @@ export class Backlog {
   push(line: string, kind: number, bytes: number): void {
     this.lines.push(line);
     this.kinds.push(kind);
+    this.sizes.push(bytes);
     this.bytes += bytes;
   }
 
   /** The oldest line and its kind. */
   shift(): [string, number] {
-    const line = this.lines.shift()!;
-    this.bytes -= Buffer.byteLength(line);
-    return [line, this.kinds.shift()!];
+    this.bytes -= this.sizes.shift()!;
+    return [this.lines.shift()!, this.kinds.shift()!];
   }
 }
