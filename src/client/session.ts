@@ -49,7 +49,7 @@ export class ClientSession {
   private readonly restore: Restore;
   private quitting: { promise: Promise<void>; resolve: () => void } | null = null;
   /** What the user asked to send that was still waiting for a registration when the session ended. */
-  private dropped = 0;
+  private unsentTotal = 0;
   private connectTimer: unknown = null;
   /** Events to the listeners, with history caught up and merged (see feed.ts). */
   private readonly feed: Feed;
@@ -162,7 +162,7 @@ export class ClientSession {
 
   /** How many things the user sent were still waiting for a connection at the end, never sent. */
   get unsent(): number {
-    return this.dropped;
+    return this.unsentTotal;
   }
 
   /** quit() has been called (by the UI, or by a QUIT sent with raw()): the end is wanted. */
@@ -405,7 +405,7 @@ export class ClientSession {
     link?.fail(reason);
     const dropped = this.outbox.clear();
     if (dropped > 0) {
-      this.dropped += dropped;
+      this.unsentTotal += dropped;
       this.feed.error('QUEUE', unsentNote(dropped));
     }
     if (first) {
