@@ -107,9 +107,11 @@ export async function connect(argv: string[]): Promise<number> {
     const controller = new ChatController(session, view, settings.color, settings.channel);
     session.start();
     code = await view.run(controller, session, process.stdin);
-    // The screen is gone: lines typed while disconnected and dropped by /quit are said here.
-    if (code === 0 && session.unsent > 0) {
-      process.stderr.write(`parley: ${unsentNote(session.unsent)}\n`);
+    // The screen is gone: lines typed while disconnected and dropped by /quit are said here
+    // (queued in the session, or still waiting in the view for a registration).
+    const unsent = session.unsent + view.unsent;
+    if (code === 0 && unsent > 0) {
+      process.stderr.write(`parley: ${unsentNote(unsent)}\n`);
       code = 1;
     }
   }

@@ -71,12 +71,12 @@ export class ChatController {
    * Handle one typed line. Resolves 'quit' when the line ended the session (after the server
    * confirmed or the quit timed out), 'continue' otherwise.
    */
-  async submit(line: string): Promise<'continue' | 'quit'> {
+  async submit(line: string): Promise<'continue' | 'quit' | 'unsent'> {
     // Lines typed (or piped) before the first registration settles wait for it, so that they
     // go to the conversation the server or --channel sets up, in the order they were typed;
     // /quit does not wait, or it would hang for as long as the server stays unreachable.
     if (parseInput(line, { current: null }).kind !== 'quit') await this.session.whenSettled();
-    if (this.session.ended) return 'continue'; // gave up while the line waited: nothing to do
+    if (this.session.ended) return 'unsent'; // the session ended while the line waited
     const chantypes = this.session.isupport.get('CHANTYPES') ?? '#&';
     const action = parseInput(line, { current: this.convs.current, chantypes });
     return this.perform(action);

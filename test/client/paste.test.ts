@@ -85,6 +85,21 @@ describe('PasteGuard', () => {
     g.stop();
   });
 
+  test('stop() says how many lines with text it drops: a burst not handed over, a paste awaiting y/n', async () => {
+    const { g, sent } = guard();
+    g.entered('one');
+    g.entered('  ');
+    g.entered('two');
+    assert.equal(g.stop(), 2, 'the burst, blank lines not counted');
+    await new Promise((r) => setTimeout(r, PASTE_BURST_MS * 3));
+    assert.deepEqual(sent, [], 'dropped, not sent later');
+    for (const line of ['a', 'b', 'c', 'd', 'e']) g.entered(line);
+    await new Promise((r) => setTimeout(r, PASTE_BURST_MS * 3));
+    assert.equal(g.waiting, 5);
+    assert.equal(g.stop(), 5);
+    assert.equal(g.stop(), 0, 'nothing left');
+  });
+
   test('keys outside a paste and without a question are not the guard’s', () => {
     const { g, editor } = guard();
     assert.equal(g.key(k('a'), editor), false);

@@ -65,6 +65,10 @@ export class InteractiveView implements View {
   private terminalTaken = false;
   private stopped = false;
   private chain: Promise<void> = Promise.resolve();
+  /** Lines with text handed to send() and not yet to the session (they wait for a registration). */
+  private inChain = 0;
+  /** Lines with text the user entered that the end left unsent here (connect.ts says so). */
+  private unsentAtEnd = 0;
   /** A secret being asked for (askSecret): keys go to it, and nothing is drawn of it. */
   private readonly secret = new SecretPrompt();
 
@@ -164,7 +168,7 @@ export class InteractiveView implements View {
         this.flush();
         this.stopped = true;
         this.secret.cancel();
-        this.guard.stop();
+        this.unsentAtEnd = this.inChain + this.guard.stop();
         this.restoreTerminal(input);
         // The session gave up (a bad password...): its last words stay readable on the screen.
         if (code !== 0) for (const line of this.surface.lastWords()) this.term.write(line + '\r\n');
@@ -367,15 +371,28 @@ export class InteractiveView implements View {
     this.guard.entered(line);
   }
 
+  /**
+   * Lines the user entered that never reached the session: still held or queued here when the
+   * run ended (a quit while they waited for a registration, or for the paste detector).
+   */
+  get unsent(): number {
+    return this.unsentAtEnd;
+  }
+
   /** Hand one line to the controller; lines are handled strictly in order. */
   private send(line: string): void {
     const c = this.controller;
     if (c === null) return;
+    const counted = line.trim() !== '' ? 1 : 0;
+    this.inChain += counted;
     this.chain = this.chain.then(async () => {
-      if (this.stopped || c.leaving) return;
+      if (this.stopped || c.leaving) return; // stays counted: never sent
       try {
-        if ((await c.submit(line)) === 'quit') this.finish(0);
+        const result = await c.submit(line);
+        if (result !== 'unsent') this.inChain -= counted;
+        if (result === 'quit') this.finish(0);
       } catch (err) {
+        this.inChain -= counted;
         this.say(`Could not send: ${(err as Error).message}`);
       }
     });

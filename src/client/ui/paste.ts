@@ -76,11 +76,13 @@ export class BurstDetector {
     if (lines.length > 0) this.onBurst(lines);
   }
 
-  /** Drop what was collected and stop the timer. */
-  cancel(): void {
+  /** Drop what was collected and stop the timer; returns how many lines with text were dropped. */
+  cancel(): number {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    const dropped = this.lines.filter((l) => l.trim() !== '').length;
     this.lines = [];
+    return dropped;
   }
 }
 
@@ -133,9 +135,11 @@ export class PasteGuard {
     this.burst.add(line);
   }
 
-  stop(): void {
-    this.burst.cancel();
+  /** The end: returns how many lines with text were still held (a burst, or a paste awaiting y/n). */
+  stop(): number {
+    const dropped = this.burst.cancel() + (this.held?.length ?? 0);
     this.held = null;
+    return dropped;
   }
 
   /** A bracketed paste ended: the lines it completed are a batch; the rest goes into the editor. */
