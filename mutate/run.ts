@@ -43,6 +43,9 @@ mutation score and the mutants that survived. Runs under nice -n 19; not part of
 
   path               a file or folder under ${TARGETS.map((t) => t.dir).join(', ')} [all of them]
   --concurrency N    test processes at once [1]
+  --tests GLOB       run only these compiled test files (repeatable), e.g.
+                     'dist/test/server/output*.test.js' for a file every server test reaches;
+                     the score is then against those tests alone [the target's tests]
   --keep             keep the sandbox (${TEMP_DIR}/) after the run, to run a test in it by hand
   -h, --help         show this help
 
@@ -53,10 +56,12 @@ interface Options {
   concurrency: number;
   keep: boolean;
   paths: string[];
+  /** Test files instead of the target's own (empty: the target's). */
+  tests: string[];
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { concurrency: 1, keep: false, paths: [] };
+  const o: Options = { concurrency: 1, keep: false, paths: [], tests: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') {
@@ -67,6 +72,11 @@ function parseArgs(argv: string[]): Options {
       if (!Number.isInteger(o.concurrency) || o.concurrency < 1) {
         throw new Error('--concurrency needs a whole number of 1 or more');
       }
+    } else if (a === '--tests') {
+      const glob = argv[++i];
+      if (glob === undefined || glob.startsWith('-'))
+        throw new Error('--tests needs a file or glob');
+      o.tests.push(glob);
     } else if (a === '--keep') {
       o.keep = true;
     } else if (a.startsWith('-')) {
@@ -103,7 +113,7 @@ function strykerOptions(target: Target, mutate: string[], o: Options): StrykerOp
   return {
     mutate,
     testRunner: 'tap',
-    tap: { testFiles: [...target.tests] },
+    tap: { testFiles: o.tests.length > 0 ? [...o.tests] : [...target.tests] },
     // The sandbox is a copy of the worktree with the mutants switched in by an environment
     // variable; it is built once, then each mutant runs the test files that reached it.
     buildCommand: 'tsc -p tsconfig.json',
