@@ -13,6 +13,8 @@ import { SOON_MS } from '../../src/server/flush.js';
  */
 class Kernel {
   writes = 0;
+  /** The Buffer of the last write, as handed. */
+  last: Buffer | null = null;
   room = Infinity;
   private got: Buffer[] = [];
   private held: Buffer[] = [];
@@ -20,6 +22,7 @@ class Kernel {
 
   write(b: Buffer): boolean {
     this.writes++;
+    this.last = b;
     const now = this.writableLength > 0 ? 0 : Math.min(this.room, b.length);
     this.got.push(Buffer.from(b.subarray(0, now)));
     if (now < b.length) {
@@ -68,6 +71,21 @@ class Out extends Output {
     this.resumes++;
   }
   resumeNow(): void {}
+  flushes = 0;
+  soonPasses = 0;
+  override flush(force = false): void {
+    this.flushes++;
+    super.flush(force);
+  }
+  override flushSoon(): void {
+    this.soonPasses++;
+    super.flushSoon();
+  }
+  /** As Connection.close does with flow control. */
+  leave(): void {
+    this.closing = true;
+    this.releaseFlow();
+  }
 }
 
 const made: Out[] = [];
@@ -348,4 +366,163 @@ test('a closing or closed output queues nothing; stalled() drops and overflows',
   assert.equal(s.isGone(), true);
   await turn();
   assert.equal(s.kernel.writes, 0);
+});
+
+test("a line of text or raw bytes that exactly fills its claim stays whole among others' lines", async () => {
+  // Claims are rounded up to 8 bytes (at least 1024): 1026 bytes would need more than 1024.
+  const a = new Out();
+  const b = new Out();
+  const head = Buffer.from(':n PRIVMSG x :');
+  const text = Buffer.from('r'.repeat(1024 - head.length));
+  a.sendRaw(head, head.length, text, 0, text.length); // 1024 + CR LF
+  b.sendText(line('B'.repeat(2000)));
+  await turn();
+  assert.equal(a.kernel.received(), `${head.toString()}${text.toString()}\r\n`);
+  assert.equal(b.kernel.received(), line('B'.repeat(2000)));
+});
+
+test("a turn's lines grow as one region, never into another connection's space", async () => {
+  const a = new Out();
+  const b = new Out();
+  let want = '';
+  for (let i = 0; i < 10; i++) {
+    a.sendText(line(`short ${i} ${'s'.repeat(80)}`));
+    want += line(`short ${i} ${'s'.repeat(80)}`);
+  }
+  b.sendText(line('b1'));
+  const long = line('€'.repeat(1500)); // needs room for 3 bytes a unit: far more than doubling
+  a.sendText(long);
+  want += long;
+  for (let i = 0; i < 50; i++) b.sendText(line(`b ${i} ${'b'.repeat(100)}`));
+  await turn();
+  assert.equal(a.kernel.received(), want);
+  assert.equal(b.kernel.writes, 1);
+});
+
+test('the queue may fill the cap exactly; one byte more overflows', async () => {
+  const o = new Out(4096);
+  o.kernel.room = 0;
+  o.sendText(line('y'.repeat(4094)));
+  assert.equal(o.pending(), 4096);
+  assert.equal(o.overflows, 0);
+  o.sendText('z');
+  assert.equal(o.overflows, 1);
+});
+
+test('a write the kernel took unnoticed does not count toward the high-water mark', async () => {
+  const sendq = 1 << 20;
+  const sender = new Out();
+  const r = new Out(sendq);
+  r.kernel.room = 0;
+  r.sendText(line('w'.repeat(highWater(sendq) - 100)));
+  await turn();
+  r.kernel.take(); // finished, no drain seen
+  setCurrent(sender);
+  r.sendText(line('w'.repeat(1000))); // in flight + this > HIGH, but nothing is in flight now
+  setCurrent(null);
+  assert.equal(isHeld(sender), false);
+});
+
+test('a reader that leaves lets the senders it held go on', () => {
+  const sender = new Out();
+  const r = new Out();
+  setCurrent(sender);
+  r.sendText(line('m'.repeat(highWater(1 << 20))));
+  setCurrent(null);
+  assert.equal(isHeld(sender), true);
+  r.leave();
+  assert.equal(isHeld(sender), false);
+  assert.equal(sender.resumes, 1);
+});
+
+test('writes the kernel takes whole leave no flow state and the scratch slab in use', async () => {
+  const o = new Out();
+  o.sendText(line('zero')); // whatever earlier tests left claimed is rewound after this pass
+  await turn();
+  o.sendText(line('one'));
+  await turn();
+  const first = o.kernel.last!.buffer;
+  o.sendText(line('two'));
+  await turn();
+  assert.ok(o.kernel.last!.buffer === first, 'the same slab, not a fresh one each turn');
+  assert.equal(o.flow, null, 'an idle reader carries no flow state');
+});
+
+test('a connection is flushed once per turn however many lines reach it', async () => {
+  const o = new Out();
+  for (let i = 0; i < 100; i++) {
+    o.sendText(line(`t ${i}`));
+    o.send(Buffer.from(line(`s ${i}`)));
+  }
+  await turn();
+  assert.equal(o.flushes, 1);
+  assert.equal(o.kernel.writes, 1);
+  for (let i = 0; i < 10; i++) o.sendSoon(Buffer.from(line(`j ${i}`)));
+  await new Promise((r) => setTimeout(r, SOON_MS + 30));
+  assert.equal(o.soonPasses, 1, 'news that may wait is marked once per soon pass');
+  assert.equal(o.kernel.writes, 2);
+});
+
+test('a turn of text alone is written straight from scratch space, without a copy', async () => {
+  const a = new Out();
+  const b = new Out();
+  for (let i = 0; i < 200; i++) {
+    // Interleaved, so each connection's region has to move and grow several times.
+    a.sendText(line(`a ${i} ${'x'.repeat(40)}`));
+    b.sendText(line(`b ${i}`));
+  }
+  await turn();
+  const slab = 256 * 1024;
+  assert.equal(a.kernel.last!.buffer.byteLength, slab, 'a view of a scratch slab');
+  assert.equal(b.kernel.last!.buffer.byteLength, slab);
+  a.send(Buffer.from(line('shared')));
+  a.sendText(line('text'));
+  await turn();
+  assert.notEqual(a.kernel.last!.buffer.byteLength, slab, 'with a shared line: one copy of both');
+});
+
+test('a drain in a turn that already queued lines still means one flush in the pass', async () => {
+  const o = new Out();
+  o.kernel.room = 5;
+  o.sendText(line('first'));
+  await turn();
+  o.sendText(line('kept'));
+  await turn(); // waits for the drain
+  o.kernel.room = Infinity;
+  o.kernel.take();
+  const before = o.flushes;
+  o.sendText(line('x')); // marked for this turn's pass
+  o.onDrain();
+  o.sendText(line('y'));
+  await turn();
+  assert.equal(o.flushes - before, 1);
+  o.kernel.room = 5;
+  o.sendText(line('again'));
+  await turn();
+  o.sendText(line('waits'));
+  await turn();
+  o.kernel.room = Infinity;
+  o.kernel.take();
+  const drained = o.flushes;
+  o.onDrain(); // marks the kept lines for the next pass
+  o.sendText(line('z'));
+  await turn();
+  assert.equal(o.flushes - drained, 1);
+  assert.equal(
+    o.kernel.received(),
+    ['first', 'kept', 'x', 'y', 'again', 'waits', 'z'].map(line).join(''),
+  );
+});
+
+test('a drain with nothing queued behind it schedules nothing', async () => {
+  const o = new Out();
+  o.kernel.room = 5;
+  o.sendText(line('only'));
+  await turn();
+  o.kernel.take();
+  const before = o.flushes;
+  o.onDrain();
+  await turn();
+  assert.equal(o.flushes, before);
+  assert.equal(o.pending(), 0);
 });
