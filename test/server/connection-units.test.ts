@@ -1,8 +1,8 @@
 // connection.ts rule by rule, bytes handed in by hand: line framing, the wire limits, the receive queue, the flood bucket, closing once.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Socket } from 'node:net';
-import { Connection, type ConnectionLimits } from '../../src/server/connection.js';
+import net, { Socket } from 'node:net';
+import { Connection, nowhereConn, type ConnectionLimits } from '../../src/server/connection.js';
 import { MAX_CLIENT_TAGS_BYTES, MAX_LINE_BODY } from '../../src/server/limits.js';
 import { congested, Flow, forget, release, sweep, type FlowPeer } from '../../src/server/flow.js';
 
@@ -18,7 +18,10 @@ interface Seen {
 
 const made: Connection[] = [];
 const readers: FlowPeer[] = [];
+/** Real sockets of a test, destroyed after it whatever happened. */
+const sockets: net.Socket[] = [];
 afterEach(() => {
+  for (const so of sockets.splice(0)) so.destroy();
   for (const c of made.splice(0)) c.onGone('test over');
   for (const r of readers.splice(0)) forget(r);
   sweep();
@@ -81,7 +84,7 @@ function conn(
     feed(bytes) {
       // Stale bytes after the end, as the shared read buffer has them, must never count.
       const b = Buffer.from(bytes);
-      const withStale = Buffer.concat([b, Buffer.from('STALE\nMORE\r\n')]);
+      const withStale = Buffer.concat([b, Buffer.from('\n\rSTALE\nMORE\r\n')]);
       c.onData(withStale, b.length);
     },
   };
@@ -257,4 +260,165 @@ test('a full read yields the turn: the socket pauses and reading goes on after t
   assert.equal(socket.isPaused(), true);
   await new Promise((r) => setImmediate(r));
   assert.equal(socket.isPaused(), false);
+});
+
+test('a connection without an address, and its limits, as given', () => {
+  const s = conn({ sendqTimeout: 12_345 });
+  assert.equal(s.conn.ip, '0.0.0.0');
+  assert.equal(s.conn.sendqTimeout(), 12_345);
+  assert.notEqual(conn().conn.id, s.conn.id);
+});
+
+test('a line that closes the connection ends the reading of its chunk', () => {
+  const s = conn({}, false, (l) => l === 'QUIT' && s.conn.close('Quit', null));
+  s.feed('a\r\nQUIT\r\nb\r\nc\rd\r\n');
+  assert.deepEqual(s.lines, ['a', 'QUIT']);
+  assert.deepEqual(s.closed, ['Quit']);
+  assert.equal(s.conn.isGone(), true);
+  s.conn.sendText('after\r\n');
+  assert.equal(s.conn.pending(), 0, 'nothing is queued once closing');
+});
+
+test('last words past the send queue: the owner hears of it once, as SendQ exceeded', () => {
+  const s = conn({ sendq: 100 });
+  s.conn.close('Quit', Buffer.from(`ERROR :${'x'.repeat(200)}\r\n`));
+  assert.deepEqual(s.closed, ['SendQ exceeded']);
+});
+
+test('held back after a piece ended by CR, the rest of that line waits too', async () => {
+  const reader = fullReader();
+  const s = conn({}, false, (l) => l === 'BIG' && congested(reader));
+  s.feed('a\rBIG\rb\rc\r\nd\r\n');
+  assert.deepEqual(s.lines, ['a', 'BIG']);
+  release(reader);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(s.lines, ['a', 'BIG', 'b', 'c', 'd']);
+});
+
+test('lines waiting for the bucket count toward the receive queue with an unfinished one', () => {
+  const s = conn({ recvq: 20, flood: { burst: 1, rate: 1 } });
+  s.feed('a\r\n0123456789\r\n'); // 10 bytes held
+  assert.deepEqual(s.closed, []);
+  s.feed('0123456789A'); // 11 unfinished: 21 in all
+  assert.deepEqual(s.closed, ['Receive queue exceeded']);
+});
+
+test('a line never jumps ahead of held ones, even when a token is back', () => {
+  const s = conn({ flood: { burst: 1, rate: 2 } });
+  s.feed('a\r\nb\r\n');
+  assert.deepEqual(s.lines, ['a']);
+  s.clock.t += 500; // one token again
+  s.feed('c\r\n');
+  assert.deepEqual(s.lines, ['a'], 'c waits behind b');
+  (s.conn as unknown as { drainWaiting(): void }).drainWaiting();
+  assert.deepEqual(s.lines, ['a', 'b'], 'the token goes to the oldest line');
+  s.feed(Buffer.from([0x62, 0x61, 0x64, 0xff, 13, 10]));
+  for (let i = 0; i < 2; i++) {
+    s.clock.t += 500; // the bucket holds one token at most
+    (s.conn as unknown as { drainWaiting(): void }).drainWaiting();
+  }
+  assert.deepEqual(s.lines, ['a', 'b', 'c', '<bad>bad\uFFFD'], 'held, it is still flagged');
+});
+
+test('tag sections: one without a space is no body for the fast path; the limit is per line', () => {
+  const s = conn({ recvq: 1 << 20 }, true);
+  s.feed('@a=b\r\n');
+  assert.deepEqual(s.raw, []);
+  assert.deepEqual(s.lines, ['@a=b']);
+  // Far into a chunk, a short tag section is still short.
+  s.feed(`${'x'.repeat(400)}\r\n`.repeat(12) + '@a=b PING\r\n');
+  assert.equal(s.lines.at(-1), '@a=b PING');
+});
+
+test('owners without a fast path get every line the usual way', () => {
+  const lines: string[] = [];
+  const c = new Connection(
+    new Socket(),
+    { sendq: 1 << 20, sendqTimeout: 30_000, recvq: 8192, flood: null },
+    { line: (_c, l) => lines.push(l), lineTooLong: () => {}, closed: () => {} },
+  );
+  made.push(c);
+  c.onData(Buffer.from('PRIVMSG a :b\r\n'), 14);
+  assert.deepEqual(lines, ['PRIVMSG a :b']);
+});
+
+test('the connection of those with none is one, closed from the start', () => {
+  const n = nowhereConn();
+  assert.equal(nowhereConn(), n);
+  assert.equal(n.isGone(), true);
+  n.sendText('dropped\r\n');
+  assert.equal(n.pending(), 0);
+});
+
+/** A Connection on a real accepted socket, and the peer's end. */
+async function realPair(): Promise<{ s: Seen; peer: net.Socket }> {
+  const server = net.createServer({ pauseOnConnect: true });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  const peer = net.connect(port, '127.0.0.1');
+  const socket = await new Promise<net.Socket>((r) => server.once('connection', r));
+  server.close();
+  sockets.push(peer, socket);
+  const lines: string[] = [];
+  const closed: string[] = [];
+  const c = new Connection(
+    socket,
+    { sendq: 1 << 20, sendqTimeout: 30_000, recvq: 8192, flood: null },
+    { line: (_c, l) => lines.push(l), lineTooLong: () => {}, closed: (_c, r) => closed.push(r) },
+  );
+  const s = { conn: c, lines, raw: [], closed, clock: { t: 0 }, feed: () => {} };
+  return { s, peer };
+}
+
+const until = async (ok: () => boolean) => {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+};
+
+test('over a real socket: the reason a link ended is said as it happened', async () => {
+  const reset = await realPair();
+  reset.peer.resetAndDestroy();
+  await until(() => reset.s.closed.length > 0);
+  assert.deepEqual(reset.s.closed, ['Connection reset by peer']);
+  const ended = await realPair();
+  ended.peer.write('last line\r\n');
+  ended.peer.end();
+  await until(() => ended.s.closed.length > 0);
+  assert.deepEqual(ended.s.lines, ['last line']);
+  assert.deepEqual(ended.s.closed, ['Connection closed']);
+});
+
+test('over a real socket: a peer that does not close after our goodbye is cut within a second', async () => {
+  const { s, peer } = await realPair();
+  peer.on('end', () => {}); // reads our FIN, never closes its side
+  peer.allowHalfOpen = true;
+  s.conn.close('Bye', null);
+  assert.equal(s.conn.socket.destroyed, false);
+  await until(() => s.conn.socket.destroyed);
+  assert.equal(s.conn.socket.destroyed, true);
+  peer.destroy();
+});
+
+test('over a real socket: at most one full read of input is handled per event-loop turn', async () => {
+  const { s, peer } = await realPair();
+  let turn = 0;
+  let ticking = true;
+  const tick = () => {
+    turn++;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const perTurn = new Map<number, number>();
+  const seen = s.lines;
+  seen.push = (...l: string[]) => {
+    perTurn.set(turn, (perTurn.get(turn) ?? 0) + l.length);
+    return Array.prototype.push.apply(seen, l);
+  };
+  const line = `${'p'.repeat(98)}\r\n`;
+  const count = 6000; // 600 KB: several full reads waiting at once
+  peer.write(line.repeat(count));
+  await until(() => seen.length === count);
+  ticking = false;
+  assert.equal(seen.length, count);
+  const most = Math.max(...perTurn.values());
+  assert.ok(most <= Math.ceil((64 * 1024) / line.length) + 1, `${most} lines in one turn`);
 });
