@@ -18,6 +18,13 @@ test('the server and each address may fill their limit, not pass it', () => {
   assert.equal(a.refusal('10.0.0.2', 3, config), 'server full');
   a.closed('10.0.0.1');
   assert.equal(a.refusal('10.0.0.1', 1, config), null, 'a closed connection frees its place');
+  a.opened('10.0.0.1', config);
+  assert.equal(
+    a.refusal('10.0.0.1', 2, config),
+    'too many connections from your address',
+    'one closed of two: the other still counts',
+  );
+  a.closed('10.0.0.1');
   a.closed('10.0.0.1');
   a.closed('10.0.0.1'); // one more than opened: no negative count
   a.opened('10.0.0.1', config);

@@ -1,6 +1,7 @@
 // passwords.ts: the one hash format, what counts as one, and both ways of checking a password against it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { scryptSync } from 'node:crypto';
 import {
   hashPassword,
   hashPasswordAsync,
@@ -55,4 +56,14 @@ test('anything else is not a hash, and never verifies', async () => {
     assert.equal(verifyPassword('hunter2', text), false, text);
     assert.equal(await verifyPasswordAsync('hunter2', text), false, text);
   }
+});
+
+test('a hash made with other cost parameters is checked with its own', async () => {
+  const salt = Buffer.from('0123456789abcdef');
+  const key = scryptSync('pw', salt, 32, { N: 1024, r: 4, p: 2 });
+  const h = `scrypt$1024$4$2$${salt.toString('base64')}$${key.toString('base64')}`;
+  assert.equal(isPasswordHash(h), true);
+  assert.equal(verifyPassword('pw', h), true);
+  assert.equal(await verifyPasswordAsync('pw', h), true);
+  assert.equal(verifyPassword('pw!', h), false);
 });
