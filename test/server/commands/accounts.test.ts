@@ -234,6 +234,55 @@ test('a registered nick: NOTICE at once, renamed Guest<N> after --nick-grace; lo
   );
 });
 
+test('hopping away and back keeps the first deadline; a user who moved off the nick keeps its new one', async () => {
+  await withServer(
+    async (srv) => {
+      await makeAccount(srv.port, 'rita', 'ritaspassword');
+      await makeAccount(srv.port, 'sam', 'samspassword');
+      const c = await TestClient.register(srv.port, 'rita', [], false);
+      await c.expectCommand('NOTICE', 'rita');
+      srv.advance(20_000);
+      c.send('NICK rita_');
+      await c.expectCommand('NICK');
+      c.send('NICK rita');
+      await c.expectCommand('NICK');
+      const d = await TestClient.register(srv.port, 'sam', [], false);
+      await d.expectCommand('NOTICE', 'sam');
+      d.send('NICK sammy');
+      await d.expectCommand('NICK');
+      srv.advance(11_000); // 31 s after rita arrived: the first deadline, not 30 s after the hop
+      const guest = await c.expectCommand('NICK');
+      assert.match(guest.params[0], /^Guest\d{5}$/);
+      assert.equal(c.all('NOTICE').filter((n) => n.params[1].includes('log in within')).length, 1);
+      srv.advance(30_000);
+      await new Promise((r) => setTimeout(r, 1100));
+      await d.sync();
+      assert.equal(d.all('NICK').length, 1, 'sammy stays sammy');
+      c.destroy();
+      d.destroy();
+    },
+    {},
+    true,
+  );
+});
+
+test('renamed users get Guest nicks of their own', async () => {
+  await withServer(
+    async (srv) => {
+      const users: TestClient[] = [];
+      for (const name of ['tom', 'una', 'vic']) {
+        await makeAccount(srv.port, name, `${name}spassword`);
+        users.push(await TestClient.register(srv.port, name, [], false));
+      }
+      const guests = new Set<string>();
+      for (const u of users) guests.add((await u.expectCommand('NICK')).params[0]);
+      assert.equal(guests.size, 3);
+      for (const u of users) u.destroy();
+    },
+    { nickGrace: 0 },
+  );
+});
+
 test('--nick-grace 0 renames at once', async () => {
   await withServer(
     async (srv) => {
