@@ -299,6 +299,14 @@ test('@#chan reaches only its operators, +#chan its operators and voiced members
     // The sender's echo names the status target as sent.
     const echoes = erin.all('PRIVMSG', marks[4]).map((m) => m.params[0]);
     assert.deepEqual(echoes, ['@#c', '+#c', '#c']);
+    // An operator writing to the operators is not sent a copy of its own (no echo-message).
+    const dave = clients[3];
+    const from = dave.received.length;
+    dave.send('PRIVMSG @#c :from an op');
+    dave.send('PRIVMSG #c :control');
+    await alice.expectCommand('PRIVMSG', '#c', 'control');
+    await dave.sync();
+    assert.equal(dave.all('PRIVMSG', from).length, 0);
     for (const c of clients) c.destroy();
   } finally {
     await srv.stop();
