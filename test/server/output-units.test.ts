@@ -108,6 +108,18 @@ async function scribble(fill = 'X'): Promise<void> {
   await turn();
 }
 
+/** An output whose write of `first` is left in flight (the kernel took 5 bytes), with `then`
+ * queued behind it in the next turn. */
+async function inFlight(first: string, ...then: string[]): Promise<Out> {
+  const o = new Out();
+  o.kernel.room = 5;
+  o.sendText(line(first));
+  await turn();
+  for (const t of then) o.sendText(line(t));
+  if (then.length > 0) await turn();
+  return o;
+}
+
 test('a turn of text, raw and shared lines goes out as one write, in order', async () => {
   const o = new Out();
   const shared = Buffer.from(line('SHARED'));
@@ -197,12 +209,7 @@ test('while a write is in flight nothing more is written; the drain writes what 
 });
 
 test('a drain while the kernel still holds bytes waits for the next one', async () => {
-  const o = new Out();
-  o.kernel.room = 5;
-  o.sendText(line('first'));
-  await turn();
-  o.sendText(line('second'));
-  await turn();
+  const o = await inFlight('first', 'second');
   o.onDrain(); // the socket still holds bytes: not done
   await turn();
   assert.equal(o.kernel.writes, 1);
@@ -215,12 +222,7 @@ test('a drain while the kernel still holds bytes waits for the next one', async 
 });
 
 test('a write that finished without a drain event is noticed by poll()', async () => {
-  const o = new Out();
-  o.kernel.room = 5;
-  o.sendText(line('first'));
-  await turn();
-  o.sendText(line('second'));
-  await turn();
+  const o = await inFlight('first', 'second');
   o.kernel.room = Infinity;
   o.kernel.take(); // no 'drain'
   o.poll();
@@ -233,10 +235,7 @@ test('a write that finished without a drain event is noticed by poll()', async (
 });
 
 test('a forced flush writes with a write in flight, and keeps what it wrote intact', async () => {
-  const o = new Out();
-  o.kernel.room = 5;
-  o.sendText(line('first'));
-  await turn();
+  const o = await inFlight('first');
   o.sendText(line('last words'));
   o.flush(true);
   assert.equal(o.kernel.writes, 2);
@@ -482,12 +481,7 @@ test('a turn of text alone is written straight from scratch space, without a cop
 });
 
 test('a drain in a turn that already queued lines still means one flush in the pass', async () => {
-  const o = new Out();
-  o.kernel.room = 5;
-  o.sendText(line('first'));
-  await turn();
-  o.sendText(line('kept'));
-  await turn(); // waits for the drain
+  const o = await inFlight('first', 'kept'); // 'kept' waits for the drain
   o.kernel.room = Infinity;
   o.kernel.take();
   const before = o.flushes;
@@ -515,10 +509,7 @@ test('a drain in a turn that already queued lines still means one flush in the p
 });
 
 test('a drain with nothing queued behind it schedules nothing', async () => {
-  const o = new Out();
-  o.kernel.room = 5;
-  o.sendText(line('only'));
-  await turn();
+  const o = await inFlight('only');
   o.kernel.take();
   const before = o.flushes;
   o.onDrain();
