@@ -120,6 +120,16 @@ async function inFlight(first: string, ...then: string[]): Promise<Out> {
   return o;
 }
 
+/** A sender that `r` holds back: r's pending output passed HIGH during one of its lines. */
+function heldBy(r: Out): Out {
+  const sender = new Out();
+  setCurrent(sender);
+  r.sendText(line('m'.repeat(highWater(1 << 20))));
+  setCurrent(null);
+  assert.equal(isHeld(sender), true);
+  return sender;
+}
+
 test('a turn of text, raw and shared lines goes out as one write, in order', async () => {
   const o = new Out();
   const shared = Buffer.from(line('SHARED'));
@@ -294,12 +304,8 @@ test('pending output past the high-water mark holds the current sender back, at 
 });
 
 test('a write the kernel takes whole releases the senders a congested reader held', async () => {
-  const sender = new Out();
   const r = new Out();
-  setCurrent(sender);
-  r.sendText(line('m'.repeat(highWater(1 << 20))));
-  setCurrent(null);
-  assert.equal(isHeld(sender), true);
+  const sender = heldBy(r);
   await turn();
   assert.equal(r.kernel.writes, 1);
   assert.equal(isHeld(sender), false);
@@ -423,12 +429,8 @@ test('a write the kernel took unnoticed does not count toward the high-water mar
 });
 
 test('a reader that leaves lets the senders it held go on', () => {
-  const sender = new Out();
   const r = new Out();
-  setCurrent(sender);
-  r.sendText(line('m'.repeat(highWater(1 << 20))));
-  setCurrent(null);
-  assert.equal(isHeld(sender), true);
+  const sender = heldBy(r);
   r.leave();
   assert.equal(isHeld(sender), false);
   assert.equal(sender.resumes, 1);
