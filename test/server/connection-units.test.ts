@@ -422,3 +422,32 @@ test('over a real socket: at most one full read of input is handled per event-lo
   const most = Math.max(...perTurn.values());
   assert.ok(most <= Math.ceil((64 * 1024) / line.length) + 1, `${most} lines in one turn`);
 });
+
+test('held again while its flood backlog drains, a connection hands on nothing more until released', async () => {
+  const reader = fullReader();
+  const s = conn({ flood: { burst: 1, rate: 1 } }, false, (l) => l === 'BIG' && congested(reader));
+  s.feed('x\r\nBIG\r\nb\r\n'); // x takes the token; BIG and b wait for the bucket
+  assert.deepEqual(s.lines, ['x']);
+  const drain = () => (s.conn as unknown as { drainWaiting(): void }).drainWaiting();
+  s.clock.t += 1000;
+  drain();
+  assert.deepEqual(s.lines, ['x', 'BIG'], 'BIG fills the reader: held');
+  s.clock.t += 1000;
+  drain(); // the bucket has a token again, but flow control holds the connection
+  assert.deepEqual(s.lines, ['x', 'BIG']);
+  release(reader);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(s.lines, ['x', 'BIG', 'b']);
+});
+
+test('a full read that ended held yields its turn without handing on more', async () => {
+  const reader = fullReader();
+  const s = conn({}, false, (l) => l === 'BIG' && congested(reader));
+  s.feed('BIG\r\nb\r\n');
+  s.conn.yieldTurn(); // as after a read that filled the buffer
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(s.lines, ['BIG'], 'still held after the flush pass');
+  release(reader);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(s.lines, ['BIG', 'b']);
+});
