@@ -90,6 +90,11 @@ function conn(
   };
 }
 
+/** The flood timer's work, done now: hand on the held lines the bucket allows at `s.clock`. */
+function drainHeld(s: Seen): void {
+  (s.conn as unknown as { drainWaiting(): void }).drainWaiting();
+}
+
 test('LF, CR LF and a lone CR end lines; empty lines are skipped; stale bytes never count', () => {
   const s = conn();
   s.feed('one\r\ntwo\nthree\rfour\n\r\n\n\rfive');
@@ -177,16 +182,16 @@ test('the flood bucket: a burst at once, then one line per token, in order, 417s
   s.feed(`${'b'.repeat(MAX_LINE_BODY + 1)}\r\n6\r\n`);
   assert.deepEqual(s.lines, ['1', '2', '3'], 'a 417 waits behind the lines before it');
   s.clock.t += 499;
-  (s.conn as unknown as { drainWaiting(): void }).drainWaiting(); // the timer's work, early
+  drainHeld(s); // the timer's work, early
   assert.deepEqual(s.lines, ['1', '2', '3'], 'no whole token in 499 ms at 2 per second');
   s.clock.t += 1;
-  (s.conn as unknown as { drainWaiting(): void }).drainWaiting();
+  drainHeld(s);
   assert.deepEqual(s.lines, ['1', '2', '3', '4']);
   s.clock.t += 1000;
-  (s.conn as unknown as { drainWaiting(): void }).drainWaiting();
+  drainHeld(s);
   assert.deepEqual(s.lines, ['1', '2', '3', '4', '5', '<417>']);
   s.clock.t += 60_000; // a long pause refills the bucket only up to its burst
-  (s.conn as unknown as { drainWaiting(): void }).drainWaiting();
+  drainHeld(s);
   s.feed('7\r\n8\r\n9\r\n10\r\n');
   assert.deepEqual(s.lines.slice(6), ['6', '7', '8']);
 });
@@ -310,12 +315,12 @@ test('a line never jumps ahead of held ones, even when a token is back', () => {
   s.clock.t += 500; // one token again
   s.feed('c\r\n');
   assert.deepEqual(s.lines, ['a'], 'c waits behind b');
-  (s.conn as unknown as { drainWaiting(): void }).drainWaiting();
+  drainHeld(s);
   assert.deepEqual(s.lines, ['a', 'b'], 'the token goes to the oldest line');
   s.feed(Buffer.from([0x62, 0x61, 0x64, 0xff, 13, 10]));
   for (let i = 0; i < 2; i++) {
     s.clock.t += 500; // the bucket holds one token at most
-    (s.conn as unknown as { drainWaiting(): void }).drainWaiting();
+    drainHeld(s);
   }
   assert.deepEqual(s.lines, ['a', 'b', 'c', '<bad>bad\uFFFD'], 'held, it is still flagged');
 });
@@ -428,12 +433,11 @@ test('held again while its flood backlog drains, a connection hands on nothing m
   const s = conn({ flood: { burst: 1, rate: 1 } }, false, (l) => l === 'BIG' && congested(reader));
   s.feed('x\r\nBIG\r\nb\r\n'); // x takes the token; BIG and b wait for the bucket
   assert.deepEqual(s.lines, ['x']);
-  const drain = () => (s.conn as unknown as { drainWaiting(): void }).drainWaiting();
   s.clock.t += 1000;
-  drain();
+  drainHeld(s);
   assert.deepEqual(s.lines, ['x', 'BIG'], 'BIG fills the reader: held');
   s.clock.t += 1000;
-  drain(); // the bucket has a token again, but flow control holds the connection
+  drainHeld(s); // the bucket has a token again, but flow control holds the connection
   assert.deepEqual(s.lines, ['x', 'BIG']);
   release(reader);
   await new Promise((r) => setImmediate(r));
