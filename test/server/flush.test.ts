@@ -1,0 +1,71 @@
+// The flush pass (flush.ts) with scripted connections: one pass per turn, hooks before writes, resumes after, the scratch rewound only when nothing is left dirty.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  beforeEveryWrite,
+  markDirty,
+  markReady,
+  markSoon,
+  SOON_MS,
+} from '../../src/server/flush.js';
+import { claim } from '../../src/server/slab.js';
+
+const nextTurn = () => new Promise((r) => setImmediate(r));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('one pass per turn: the hooks, then every dirty connection, then the ready ones', async () => {
+  const seen: string[] = [];
+  const hook = () => seen.push('hook');
+  beforeEveryWrite(hook, true);
+  try {
+    for (const name of ['a', 'b', 'c']) markDirty({ flush: () => seen.push(`flush ${name}`) });
+    for (const name of ['x', 'y']) markReady({ resumeNow: () => seen.push(`resume ${name}`) });
+    assert.equal(seen.length, 0, 'nothing runs before the turn ends');
+    await nextTurn();
+    assert.deepEqual(seen, ['hook', 'flush a', 'flush b', 'flush c', 'resume x', 'resume y']);
+    await nextTurn();
+    await nextTurn();
+    assert.equal(seen.length, 6, 'one pass, however many marks');
+  } finally {
+    beforeEveryWrite(hook, false);
+  }
+  // A hook removed is not run again.
+  markDirty({ flush: () => seen.push('flush d') });
+  await nextTurn();
+  assert.deepEqual(seen.slice(6), ['flush d']);
+});
+
+test('the scratch slab is rewound after a pass, unless a flush marked a connection dirty again', async () => {
+  claim(100); // a connection's line of this turn
+  markDirty({ flush: () => {} });
+  await nextTurn();
+  assert.equal(claim(100), 0, 'a pass with nothing left dirty starts the slab over');
+  let again = true;
+  const redirty = {
+    flush() {
+      if (again) markDirty(redirty); // its bytes are still to be written next pass
+      again = false;
+    },
+  };
+  markDirty(redirty);
+  await nextTurn();
+  assert.notEqual(claim(100), 0, 'claims of a connection still dirty are kept');
+  await nextTurn();
+  assert.equal(claim(100), 0, 'and rewound once it has been written');
+});
+
+test('news that may wait is written once, SOON_MS later, after the hooks', async () => {
+  const seen: string[] = [];
+  const hook = () => seen.push('hook');
+  beforeEveryWrite(hook, true);
+  try {
+    markSoon({ flushSoon: () => seen.push('soon a') });
+    markSoon({ flushSoon: () => seen.push('soon b') });
+    await nextTurn();
+    assert.equal(seen.length, 0, 'not before SOON_MS');
+    await sleep(SOON_MS * 3);
+    assert.deepEqual(seen, ['hook', 'soon a', 'soon b'], 'one timer for both');
+  } finally {
+    beforeEveryWrite(hook, false);
+  }
+});
