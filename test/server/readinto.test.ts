@@ -1,7 +1,8 @@
 // Input framing is the same whether accepted sockets read into the shared buffer or emit 'data'.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readIntoAvailable, setReadInto } from '../../src/server/readinto.js';
+import net from 'node:net';
+import { readInto, readIntoAvailable, setReadInto } from '../../src/server/readinto.js';
 import { startServer, TestClient } from '../helpers/irc.js';
 
 test('this Node supports user-buffer reads on accepted sockets (else the server silently falls back)', () => {
@@ -54,3 +55,63 @@ for (const mode of ['shared read buffer', "'data' events"] as const) {
     }
   });
 }
+
+/** A paused socket accepted from a loopback client, and that client. */
+async function acceptedPair(): Promise<{ socket: net.Socket; client: net.Socket; close(): void }> {
+  const server = net.createServer({ pauseOnConnect: true });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  const accepted = new Promise<net.Socket>((r) => server.once('connection', r));
+  const client = net.connect(port, '127.0.0.1');
+  const socket = await accepted;
+  return {
+    socket,
+    client,
+    close() {
+      socket.destroy();
+      client.destroy();
+      server.close();
+    },
+  };
+}
+
+test('readInto hands each read to the callback, with the socket as this; off, it leaves the socket alone', async () => {
+  const on = await acceptedPair();
+  try {
+    const got: string[] = [];
+    let calledOnSocket = true;
+    const ok = readInto(on.socket, function (n, buf) {
+      calledOnSocket &&= this === on.socket;
+      got.push(buf.subarray(0, n).toString());
+    });
+    assert.equal(ok, true);
+    on.client.write('hello');
+    while (got.join('') !== 'hello') await new Promise((r) => setTimeout(r, 5));
+    assert.equal(calledOnSocket, true);
+  } finally {
+    on.close();
+  }
+  setReadInto(false);
+  const off = await acceptedPair();
+  try {
+    assert.equal(
+      readInto(off.socket, () => assert.fail('no user-buffer read when off')),
+      false,
+    );
+    assert.equal(off.socket.isPaused(), true, 'still paused: the caller starts it its own way');
+  } finally {
+    setReadInto(true);
+    off.close();
+  }
+});
+
+test('readInto declines a socket with no libuv handle, or one without user-buffer reads', () => {
+  for (const handle of [null, undefined, {}, { useUserBuffer: 'no' }]) {
+    const fake = { _handle: handle } as unknown as net.Socket;
+    assert.equal(
+      readInto(fake, () => {}),
+      false,
+      JSON.stringify(handle),
+    );
+  }
+});
