@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { Listener } from '../../src/server/listener.js';
 import { readInto, readIntoAvailable, setReadInto } from '../../src/server/readinto.js';
 import { startServer, TestClient } from '../helpers/irc.js';
 
@@ -56,21 +57,21 @@ for (const mode of ['shared read buffer', "'data' events"] as const) {
   });
 }
 
-/** A paused socket accepted from a loopback client, and that client. */
+/** A socket accepted by a real Listener (paused, as production hands it over), and its loopback client. */
 async function acceptedPair(): Promise<{ socket: net.Socket; client: net.Socket; close(): void }> {
-  const server = net.createServer({ pauseOnConnect: true });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  const accepted = new Promise<net.Socket>((r) => server.once('connection', r));
+  let accepted: (s: net.Socket) => void = () => {};
+  const got = new Promise<net.Socket>((r) => (accepted = r));
+  const listener = new Listener({ admit: () => null, accepted });
+  const { port } = await listener.listen('127.0.0.1', 0);
   const client = net.connect(port, '127.0.0.1');
-  const socket = await accepted;
+  const socket = await got;
   return {
     socket,
     client,
     close() {
       socket.destroy();
       client.destroy();
-      server.close();
+      void listener.close();
     },
   };
 }
