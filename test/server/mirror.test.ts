@@ -1,0 +1,269 @@
+// A node's copy of the others' state (mirror.ts) in one process: a snapshot carried to another node whole, replicas' news told to the users here, and the merge after a split.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MEMBER } from '../../src/server/channel.js';
+import { Mirror } from '../../src/server/mirror.js';
+import type { ClusterBus } from '../../src/cluster/bus.js';
+import type { BusMessage, DirEntry, Snapshot } from '../../src/cluster/messages.js';
+import { shapes, startServer, TestClient } from '../helpers/irc.js';
+
+/** A bus that records what this node announces to every node. */
+function announcing(): { bus: ClusterBus; announced: BusMessage[] } {
+  const announced: BusMessage[] = [];
+  const bus = { announce: (m: BusMessage) => announced.push(m) } as unknown as ClusterBus;
+  return { bus, announced };
+}
+
+/** A snapshot in an order that does not depend on the order things were added. */
+function sorted(s: Snapshot): Snapshot {
+  const byName = <T extends { name?: string; nick?: string }>(a: T, b: T) =>
+    (a.name ?? a.nick ?? '').localeCompare(b.name ?? b.nick ?? '');
+  return {
+    users: [...s.users].sort(byName),
+    channels: s.channels
+      .map((c) => ({ ...c, members: [...c.members].sort(), invited: [...c.invited].sort() }))
+      .sort(byName),
+    ended: [...s.ended].sort(),
+  };
+}
+
+/** No default channel: every channel here is one a test joined. */
+const NO_LOBBY = { defaultChannel: '' };
+
+function entry(nick: string, node = 'a', account: string | null = null): DirEntry {
+  return { node, nick, user: `~${nick}`, host: `${node}.example`, account, realname: nick };
+}
+
+test('a snapshot loaded on another node gives back the same snapshot there', async () => {
+  const a = await startServer(NO_LOBBY);
+  const b = await startServer(NO_LOBBY);
+  try {
+    const alice = await TestClient.register(a.port, 'alice', [], false);
+    const bob = await TestClient.register(a.port, 'bob', [], false);
+    alice.send('MODE alice +i');
+    alice.send('AWAY :at lunch');
+    alice.send('JOIN #full');
+    alice.send('TOPIC #full :the topic');
+    alice.send('MODE #full +s-t');
+    alice.send('MODE #full +k key');
+    alice.send('MODE #full +l 10');
+    alice.send('MODE #full +b bad!*@*');
+    alice.send('MODE #full +e good!*@*');
+    alice.send('MODE #full +Iv ask!*@* alice');
+    alice.send('JOIN #secret');
+    alice.send('MODE #secret +i');
+    alice.send('INVITE bob #secret');
+    alice.send('JOIN #gone');
+    alice.send('PART #gone');
+    await alice.sync(); // the channel is alice's before bob comes
+    bob.send('JOIN #full key');
+    await bob.sync();
+
+    const mine = new Mirror(a.server, announcing().bus, 'a').snapshot();
+    assert.equal(mine.users.length, 2);
+    assert.ok(mine.ended.includes('#gone'), 'an ended channel travels as ended');
+    const full = mine.channels.find((c) => c.name === '#full')!;
+    assert.equal(full.key, 'key');
+    assert.equal(full.limit, 10);
+    assert.equal(full.topic, 'the topic');
+    assert.deepEqual(
+      full.lists.b.map((e) => e.mask),
+      ['bad!*@*'],
+    );
+    assert.deepEqual([...full.members].sort(), [
+      ['alice', MEMBER.OP | MEMBER.VOICE],
+      ['bob', 0],
+    ]);
+    assert.deepEqual(mine.channels.find((c) => c.name === '#secret')!.invited, ['bob']);
+    const aliceEntry = mine.users.find((u) => u.nick === 'alice')!;
+    assert.equal(aliceEntry.node, 'a');
+    assert.equal(aliceEntry.away, 'at lunch');
+    assert.match(aliceEntry.modes, /i/);
+    assert.match(aliceEntry.hid!, /^c:/);
+
+    // Node b starts from it: a user of b's own in the snapshot is not made a replica.
+    const withOwn = {
+      ...mine,
+      users: [...mine.users, { ...entry('self', 'b'), modes: '', away: null }],
+    };
+    const there = new Mirror(b.server, announcing().bus, 'b');
+    there.load(withOwn, Date.now());
+    assert.equal(b.server.network.findUser('self'), undefined);
+    assert.equal(b.server.network.findUser('alice')?.remote, 'a');
+    assert.deepEqual(sorted(there.snapshot()), sorted(mine));
+    alice.destroy();
+    bob.destroy();
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
+});
+
+test("another node's users arriving, logging in, renaming and leaving are told to the users here", async () => {
+  const srv = await startServer(NO_LOBBY);
+  try {
+    const { bus } = announcing();
+    const mirror = new Mirror(srv.server, bus, 'b');
+    const net = srv.server.network;
+    const dave = await TestClient.register(srv.port, 'dave', ['account-notify'], false);
+    dave.send('MONITOR + remy');
+    dave.send('JOIN #x');
+    await dave.sync();
+
+    mirror.arrived(entry('ghost', 'b')); // this node's own: nothing to mirror
+    mirror.arrived(entry('dave', 'a')); // held here by a user of this node: resync renames one
+    assert.equal(net.findUser('ghost'), undefined);
+    assert.equal(net.findUser('dave')?.remote, null);
+
+    mirror.arrived(entry('remy'));
+    await dave.expectCommand('730');
+    mirror.rejoined({ e: entry('remy'), modes: '', channel: '#x', bits: MEMBER.VOICE });
+    const join = await dave.expectCommand('JOIN', '#x');
+    assert.equal(join.source, 'remy!~remy@a.example');
+    assert.equal(net.channel('#x', 0).channel.members.get(net.findUser('remy')!), MEMBER.VOICE);
+    mirror.rejoined({ e: entry('remy'), modes: '', channel: '#x', bits: 0 }); // already there
+
+    // Logged in, and its server set a mode: told once; the same news again tells nothing.
+    mirror.updated(entry('remy', 'a', 'Remy'), 'w');
+    mirror.updated(entry('remy', 'a', 'Remy'), undefined);
+    mirror.updated(entry('remy', 'c', 'Other'), 'i'); // not that node's user: ignored
+    mirror.arrived(entry('remy', 'a', null), ''); // announced again by its node: an update
+    await dave.sync();
+    assert.deepEqual(shapes(dave.all('ACCOUNT')), [
+      ['ACCOUNT', 'Remy'],
+      ['ACCOUNT', '*'],
+    ]);
+    assert.equal(net.findUser('remy')?.modes, '');
+    mirror.updated(entry('remy'), 'w');
+    assert.equal(net.findUser('remy')?.modes, 'w');
+
+    mirror.renamed('b', 'remy', entry('rem2', 'b')); // this node's own rename: done already
+    mirror.renamed('a', 'remy', entry('remo'));
+    const nick = await dave.expectCommand('NICK', 'remo');
+    assert.equal(nick.source, 'remy!~remy@a.example');
+    assert.equal(net.findUser('remy'), undefined);
+    mirror.renamed('a', 'nobody', entry('newbie')); // not known here: it arrives
+    assert.equal(net.findUser('newbie')?.remote, 'a');
+    mirror.renamed('a', 'remo', entry('dave')); // taken here meanwhile: the replica goes
+    const collision = await dave.expectCommand('QUIT');
+    assert.deepEqual(
+      [collision.source, collision.params[0]],
+      ['remo!~remy@a.example', 'Nick collision'],
+    );
+    assert.equal(net.findUser('dave')?.remote, null);
+
+    // A nick held by a replica of another node now comes from node c: that user reconnected.
+    mirror.arrived(entry('newbie', 'c'));
+    assert.equal(net.findUser('newbie')?.remote, 'c');
+    mirror.gone('newbie', 'a', 'wrong node'); // not a's any more: stays
+    assert.equal(net.findUser('newbie')?.remote, 'c');
+    mirror.rejoined({ e: entry('newbie', 'c'), modes: '', channel: '#x', bits: 0 });
+    mirror.rejoined({ e: entry('nina', 'c'), modes: '', channel: '#x', bits: 0 }); // arrives too
+    mirror.rejoined({ e: entry('dave', 'c'), modes: '', channel: '#x', bits: 0 }); // ours
+    mirror.gone('newbie', 'c', 'Ping timeout');
+    const quit = await dave.expectCommand('QUIT');
+    assert.deepEqual([quit.source, quit.params[0]], ['newbie!~newbie@c.example', 'Ping timeout']);
+    mirror.nodeGone('c');
+    const left = await dave.expectCommand('QUIT');
+    assert.deepEqual([left.source, left.params[0]], ['nina!~nina@c.example', 'c left the network']);
+    assert.deepEqual(
+      [...net.allUsers()].map((u) => u.nick),
+      ['dave'],
+    );
+    dave.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("after a split the others' view is taken, and this node's users are put back where it was lost", async () => {
+  const srv = await startServer(NO_LOBBY);
+  try {
+    const { bus, announced } = announcing();
+    const mirror = new Mirror(srv.server, bus, 'b');
+    const net = srv.server.network;
+    const dave = await TestClient.register(srv.port, 'dave', [], false);
+    dave.send('JOIN #x');
+    dave.send('JOIN #y');
+    await dave.sync();
+    for (const [nick, channel] of [
+      ['remy', '#x'],
+      ['remy', '#y'],
+      ['rita', '#x'],
+    ])
+      mirror.rejoined({ e: entry(nick), modes: '', channel, bits: 0 });
+    await dave.sync();
+    const from = dave.received.length;
+
+    const x = net.channel('#x', 0).channel;
+    const others: Snapshot = {
+      users: [
+        { ...entry('remy'), modes: '', away: null },
+        { ...entry('sam', 'c'), modes: 'i', away: 'away' },
+        { ...entry('dave', 'b'), modes: '', away: null }, // this node's own, as they saw it
+      ],
+      channels: [
+        {
+          name: '#x',
+          createdAt: x.createdAt,
+          topic: 'merged topic',
+          topicBy: 'sam',
+          topicAt: 5,
+          flags: 'nt',
+          key: null,
+          limit: null,
+          lists: { b: [{ mask: 'x!*@*', setBy: 'sam', setAt: 5 }], e: [], I: [] },
+          invited: [],
+          large: false,
+          members: [['sam', MEMBER.OP]],
+          historyFrom: '',
+        },
+      ],
+      ended: ['#old'],
+    };
+    mirror.merge(others);
+    await dave.sync();
+    const seen = dave.received
+      .slice(from)
+      .map((r) => [r.msg.source?.split('!')[0], ...shapes([r.msg])[0]]);
+    assert.deepEqual(
+      seen.filter((s) => s[1] !== 'PONG'),
+      [
+        ['rita', 'QUIT', 'Lost in a network split'],
+        ['remy', 'PART', '#x', 'Lost in a network split'],
+        ['sam', 'JOIN', '#x'],
+        ['remy', 'PART', '#y', 'Lost in a network split'],
+      ],
+    );
+    assert.equal(x.topic, 'merged topic');
+    assert.deepEqual(
+      x.lists.b.map((e) => e.mask),
+      ['x!*@*'],
+    );
+    assert.equal(x.members.get(net.findUser('sam')!), MEMBER.OP);
+    assert.equal(net.findUser('sam')?.away, 'away');
+    assert.ok([...net.endedNames()].includes('#old'));
+    // dave, lost on the others' side in both channels, is announced back into each.
+    assert.deepEqual(
+      announced.map((m) => (m.t === 'rejoin' ? [m.e.nick, m.channel, m.bits] : m.t)),
+      [
+        ['dave', '#x', MEMBER.OP],
+        ['dave', '#y', MEMBER.OP],
+      ],
+    );
+
+    announced.length = 0;
+    mirror.rejoinAll();
+    assert.deepEqual(
+      announced.map((m) => (m.t === 'rejoin' ? [m.e.nick, m.e.node, m.channel, m.bits] : m.t)),
+      [
+        ['dave', 'b', '#x', MEMBER.OP],
+        ['dave', 'b', '#y', MEMBER.OP],
+      ],
+      "only this node's users, in every channel they are in",
+    );
+    dave.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
