@@ -1,0 +1,167 @@
+// The network's order (replica.ts) with two nodes in this process joined through a real redis-server: which commands go through it, pipelining and its window, replies kept in order, and the refusals while Redis is away.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse, isParseError, type Message } from '../../src/protocol/index.js';
+import { ClusterLink } from '../../src/server/cluster.js';
+import { isLogged } from '../../src/server/replica.js';
+import { MemoryStore } from '../../src/store/index.js';
+import { eventually } from '../helpers/eventually.js';
+import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
+import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
+
+/** Node `id` of a cluster on `redis`, in this process (as `--cluster` makes one), so per-test coverage sees it. */
+function node(redis: TestRedis, store: MemoryStore, id: string): Promise<TestServer> {
+  return startServer({ defaultChannel: '', flood: null }, 'text', false, store, async (server) => {
+    const link = new ClusterLink(server, redis.url, id);
+    await link.start();
+    server.cluster = link;
+    server.stamper.suffix = '-' + id;
+  });
+}
+
+function logged(line: string): boolean {
+  const m = parse(line);
+  assert.ok(!isParseError(m), line);
+  return isLogged(m as Message);
+}
+
+test('what goes through the order: shared-state commands always, messages when a target is a channel', () => {
+  for (const line of [
+    'JOIN #c',
+    'PART #c',
+    'KICK #c bob',
+    'TOPIC #c',
+    'INVITE bob #c',
+    'MODE #c +m',
+  ]) {
+    assert.equal(logged(line), true, line);
+  }
+  for (const line of [
+    'AWAY :x',
+    'SETNAME :x',
+    'RENAME #a #b',
+    'KNOCK #c',
+    'KILL bob :x',
+    'WALLOPS :x',
+    'LUSERS',
+  ]) {
+    assert.equal(logged(line), true, line);
+  }
+  for (const line of [
+    'PRIVMSG #c :x',
+    'NOTICE #c :x',
+    'TAGMSG #c',
+    'PRIVMSG @#c :x',
+    'PRIVMSG +#c :x',
+  ]) {
+    assert.equal(logged(line), true, line);
+  }
+  for (const line of [
+    'PRIVMSG @+#c :x',
+    'PRIVMSG bob,#c :x',
+    'PRIVMSG ,#c :x',
+    'PRIVMSG bob,@#c :x',
+  ]) {
+    assert.equal(logged(line), true, line);
+  }
+  for (const line of [
+    'PRIVMSG bob :x',
+    'NOTICE bob,carol :x',
+    'TAGMSG bob',
+    'PRIVMSG',
+    'PRIVMSG bob, :x',
+  ]) {
+    assert.equal(logged(line), false, line);
+  }
+  for (const line of [
+    'PRIVMSG @bob :x',
+    'PRIVMSG b#c :x',
+    'PING x',
+    'WHOIS bob',
+    'NAMES #c',
+    'NICK x',
+    'QUIT',
+  ]) {
+    assert.equal(logged(line), false, line);
+  }
+});
+
+test('two nodes in one process: commands pipelined through the order, within the window, replies in order', async (t) => {
+  if (!haveRedis(t)) return;
+  const redis = await startRedis();
+  const store = new MemoryStore(true);
+  const n1 = await node(redis, store, 'n1');
+  const n2 = await node(redis, store, 'n2');
+  try {
+    const caps = ['labeled-response', 'batch', 'message-tags', 'echo-message'];
+    const alice = await TestClient.register(n1.port, 'alice', caps, false);
+    const bob = await TestClient.register(n2.port, 'bob', [], false);
+    const carol = await TestClient.register(n1.port, 'carol', [], false);
+
+    // A join and a listing in one write: the listing waits until the join came back.
+    alice.socket.write('JOIN #c\r\nNAMES #c\r\n');
+    const names = await alice.expectCommand('353');
+    assert.equal(names.params[3], '@alice');
+    bob.send('JOIN #c');
+    carol.send('JOIN #c');
+    await alice.expect((m) => m.command === 'JOIN' && m.source?.startsWith('bob!') === true);
+    await alice.expect((m) => m.command === 'JOIN' && m.source?.startsWith('carol!') === true);
+
+    // A label is answered on the origin only; the change reaches the other node unlabelled.
+    alice.send('@label=L1 TOPIC #c :first');
+    const topic = await alice.expectCommand('TOPIC', '#c', 'first');
+    assert.equal(topic.tags?.get('label'), 'L1');
+    const there = await bob.expectCommand('TOPIC', '#c', 'first');
+    assert.equal(there.tags?.get('label'), undefined);
+    // A reply that does not change anything keeps its place behind the changes before it.
+    alice.socket.write('TOPIC #c :second\r\nPING :after\r\n');
+    await alice.expectCommand('TOPIC', '#c', 'second');
+    await alice.expect((m) => m.command === 'PONG' && m.params[1] === 'after');
+
+    // A burst of 300 lines in one write: at most 64 in flight, all delivered on both nodes, in order.
+    const client = n1.server.network.findUser('alice')!.client;
+    let most = 0;
+    let watching = true;
+    const watch = () => {
+      most = Math.max(most, client.inflight);
+      if (watching) setImmediate(watch);
+    };
+    watch();
+    const lines = Array.from({ length: 300 }, (_, k) => `PRIVMSG #c :burst ${k}`);
+    alice.socket.write(lines.join('\r\n') + '\r\n');
+    for (const c of [bob, carol]) {
+      await eventually(() => c.all('PRIVMSG').length >= 300, 'the whole burst', 15000);
+      assert.deepEqual(
+        c.all('PRIVMSG').map((m) => m.params[1]),
+        lines.map((l) => l.slice('PRIVMSG #c :'.length)),
+      );
+    }
+    await alice.sync();
+    watching = false;
+    assert.ok(most <= 64 && most >= 32, `in flight at once: ${most}`);
+    assert.equal(client.inflight, 0);
+    assert.equal(client.windowFull, false);
+    assert.equal(client.conn.flow?.blockers ?? 0, 0, 'read again once the order carried it back');
+
+    // Redis gone: a change is refused on its origin, a message still reaches this node's members.
+    await redis.stop();
+    await eventually(() => n1.server.cluster?.reachable === false, 'n1 sees Redis gone');
+    alice.send('JOIN #elsewhere');
+    const fail = await alice.expectCommand('FAIL', 'JOIN', 'CLUSTER_DEGRADED');
+    assert.match(fail.params[2], /channels cannot change/);
+    alice.send('PRIVMSG #c :while split');
+    await carol.expectCommand('PRIVMSG', '#c', 'while split');
+    await alice.sync();
+    await bob.sync();
+    assert.equal(
+      bob.all('PRIVMSG').some((m) => m.params[1] === 'while split'),
+      false,
+      'nothing crosses while Redis is away',
+    );
+    for (const c of [alice, bob, carol]) c.destroy();
+  } finally {
+    await n1.stop();
+    await n2.stop();
+    await redis.stop();
+  }
+});
