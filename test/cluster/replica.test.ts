@@ -93,7 +93,7 @@ test('two nodes in one process: commands pipelined through the order, within the
   const n1 = await node(redis, store, 'n1');
   const n2 = await node(redis, store, 'n2');
   try {
-    const caps = ['labeled-response', 'batch', 'message-tags', 'echo-message'];
+    const caps = ['labeled-response', 'batch', 'message-tags', 'echo-message', 'draft/multiline'];
     const alice = await TestClient.register(n1.port, 'alice', caps, false);
     const bob = await TestClient.register(n2.port, 'bob', [], false);
     const carol = await TestClient.register(n1.port, 'carol', [], false);
@@ -142,6 +142,17 @@ test('two nodes in one process: commands pipelined through the order, within the
     assert.equal(client.inflight, 0);
     assert.equal(client.windowFull, false);
     assert.equal(client.conn.flow?.blockers ?? 0, 0, 'read again once the order carried it back');
+
+    // A multiline batch goes through the order as one message, to the channel and to bob on n2.
+    for (const target of ['#c', 'bob']) {
+      alice.send(`BATCH +ml draft/multiline ${target}`);
+      alice.send(`@batch=ml PRIVMSG ${target} :line one`);
+      alice.send(`@batch=ml PRIVMSG ${target} :line two`);
+      alice.send('BATCH -ml');
+      await bob.expectCommand('PRIVMSG', target, 'line one');
+      await bob.expectCommand('PRIVMSG', target, 'line two');
+    }
+    await carol.expectCommand('PRIVMSG', '#c', 'line two');
 
     // Redis gone: a change is refused on its origin, a message still reaches this node's members.
     await redis.stop();
