@@ -10,6 +10,21 @@ test('this Node supports user-buffer reads on accepted sockets (else the server 
   assert.equal(readIntoAvailable(), true);
 });
 
+// First in this file, before any test turns it off or on: what a server does by default.
+test("by default a server's accepted sockets read into the shared buffer, not through 'data' events", async () => {
+  const srv = await startServer();
+  try {
+    const c = await TestClient.register(srv.port, 'alice', [], false);
+    const socket = srv.server.network.findUser('alice')!.client.conn.socket;
+    const cb = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'kBufferCb')!;
+    assert.equal(typeof (socket as unknown as Record<symbol, unknown>)[cb], 'function');
+    assert.equal(socket.listenerCount('data'), 0);
+    c.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
 for (const mode of ['shared read buffer', "'data' events"] as const) {
   test(`framing with ${mode}: split lines, many lines per read, long lines, a partial line at close`, async () => {
     setReadInto(mode === 'shared read buffer');
