@@ -95,6 +95,20 @@ test('m: mutes by prefix; a plain, a: or m: exception lifts it', () => {
   assert.equal(channel({ b: ['m:*!*@*'], e: ['m:carol!*@*'] }).isMuted(dave), true);
 });
 
+test('who may speak: +n keeps out those outside, +m everyone without a status, outsiders too', () => {
+  const c = new Channel('#c', 0);
+  const [op, voiced, member, outsider] = ['op', 'voiced', 'member', 'outsider'].map((n) => user(n));
+  c.members.set(op, MEMBER.OP);
+  c.members.set(voiced, MEMBER.VOICE);
+  c.members.set(member, 0);
+  const speakers = () => [op, voiced, member, outsider].map((u) => c.canSpeak(u));
+  assert.deepEqual(speakers(), [true, true, true, false], '+nt');
+  c.flags.delete('n');
+  assert.deepEqual(speakers(), [true, true, true, true], '+t');
+  c.flags.add('m');
+  assert.deepEqual(speakers(), [true, true, false, false], '+mt');
+});
+
 test('invite exceptions: a plain mask or an a: extban in +I', () => {
   assert.equal(channel({ I: ['carol!*@*'] }).isInviteExcepted(user('carol')), true);
   assert.equal(channel({ I: ['a:carol'] }).isInviteExcepted(user('carol', 'carol')), true);
