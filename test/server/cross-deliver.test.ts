@@ -93,6 +93,16 @@ test('a delivery from another node reaches the local user as sent, held through 
     assert.equal(got.tags?.get('+t'), 'v');
     assert.equal(got.tags?.get('account'), undefined, 'account-tag was not asked for');
 
+    // Without client tags: a message-tags client gets the stamp's tags and nothing after them.
+    const plain = { ...base, verb: 'NOTICE', to: 'bob', text: 'untagged', tags: null };
+    delivered(srv.server, flow, { ...plain, ...STAMP } as Delivery, false);
+    const raw = await bob.expect((_m, r) => r.includes('untagged'));
+    assert.deepEqual([...(raw.tags?.keys() ?? [])], ['time', 'msgid']);
+    assert.ok(
+      bob.received.some((r) => r.raw.startsWith(`@time=${STAMP.time};msgid=${STAMP.msgid} :`)),
+      'no empty tag list appended',
+    );
+
     // TAGMSG: to a message-tags client as a one-parameter line, to anyone else not at all.
     const tagmsg = { ...base, verb: 'TAGMSG', text: null, tags: [['+typing', 'active']] };
     delivered(srv.server, flow, { ...tagmsg, to: 'carol', ...STAMP } as Delivery, true);
@@ -108,7 +118,11 @@ test('a delivery from another node reaches the local user as sent, held through 
     const local = { ...base, from: 'bob', verb: 'NOTICE', to: 'carol', text: 'psst', tags: null };
     delivered(srv.server, flow, { ...local, ...STAMP } as Delivery, false);
     assert.equal(setCurrent(null), peer);
-    assert.equal(asked.length, 2, "only the replica was looked up (bob's PRIVMSG and TAGMSG)");
+    assert.equal(
+      asked.length,
+      3,
+      "only the replica was looked up (bob's PRIVMSG, NOTICE and TAGMSG)",
+    );
     const notice = await carol.expectCommand('NOTICE', 'carol', 'psst');
     assert.equal(notice.tags, null);
 
