@@ -1,22 +1,11 @@
 // ClusterLink (cluster.ts) with two nodes in this process through a real redis-server: nicks claimed network-wide, users' news carried, private messages between nodes, unregistered counts, and Redis's restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClusterLink } from '../../src/server/cluster.js';
 import { MemoryStore } from '../../src/store/index.js';
-import { isOn } from '../helpers/cluster.js';
+import { inProcessNode, isOn } from '../helpers/cluster.js';
 import { eventually } from '../helpers/eventually.js';
-import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
-import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
-
-/** Node `id` of a cluster on `redis`, in this process (as `--cluster` makes one), so per-test coverage sees it. */
-function node(redis: TestRedis, store: MemoryStore, id: string): Promise<TestServer> {
-  return startServer({ defaultChannel: '', flood: null }, 'text', false, store, async (server) => {
-    const link = new ClusterLink(server, redis.url, id);
-    await link.start();
-    server.cluster = link;
-    server.stamper.suffix = '-' + id;
-  });
-}
+import { TestClient } from '../helpers/irc.js';
+import { haveRedis, startRedis } from '../helpers/redis.js';
 
 /** The first reply `c` gets to registering as `nick` (001 when welcomed). */
 async function tryNick(port: number, nick: string): Promise<{ c: TestClient; code: string }> {
@@ -31,8 +20,8 @@ test('two nodes in one process: one nick per network, news of users and private 
   if (!haveRedis(t)) return;
   const redis = await startRedis();
   const store = new MemoryStore(true);
-  const n1 = await node(redis, store, 'n1');
-  const n2 = await node(redis, store, 'n2');
+  const n1 = await inProcessNode(redis, store, 'n1');
+  const n2 = await inProcessNode(redis, store, 'n2');
   try {
     const alice = await TestClient.register(n1.port, 'alice', [], false);
     alice.send('MONITOR + bob');
@@ -105,8 +94,8 @@ test('Redis restarted under two nodes in one process: each says so, claims its u
   if (!haveRedis(t)) return;
   let redis = await startRedis();
   const store = new MemoryStore(true);
-  const n1 = await node(redis, store, 'n1');
-  const n2 = await node(redis, store, 'n2');
+  const n1 = await inProcessNode(redis, store, 'n1');
+  const n2 = await inProcessNode(redis, store, 'n2');
   try {
     const alice = await TestClient.register(n1.port, 'alice', [], false);
     const bob = await TestClient.register(n2.port, 'bob', [], false);

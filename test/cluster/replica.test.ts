@@ -2,22 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, isParseError, type Message } from '../../src/protocol/index.js';
-import { ClusterLink } from '../../src/server/cluster.js';
 import { isLogged } from '../../src/server/replica.js';
 import { MemoryStore } from '../../src/store/index.js';
+import { inProcessNode } from '../helpers/cluster.js';
 import { eventually } from '../helpers/eventually.js';
-import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
-import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
-
-/** Node `id` of a cluster on `redis`, in this process (as `--cluster` makes one), so per-test coverage sees it. */
-function node(redis: TestRedis, store: MemoryStore, id: string): Promise<TestServer> {
-  return startServer({ defaultChannel: '', flood: null }, 'text', false, store, async (server) => {
-    const link = new ClusterLink(server, redis.url, id);
-    await link.start();
-    server.cluster = link;
-    server.stamper.suffix = '-' + id;
-  });
-}
+import { TestClient } from '../helpers/irc.js';
+import { haveRedis, startRedis } from '../helpers/redis.js';
 
 function logged(line: string): boolean {
   const m = parse(line);
@@ -90,8 +80,8 @@ test('two nodes in one process: commands pipelined through the order, within the
   if (!haveRedis(t)) return;
   const redis = await startRedis();
   const store = new MemoryStore(true);
-  const n1 = await node(redis, store, 'n1');
-  const n2 = await node(redis, store, 'n2');
+  const n1 = await inProcessNode(redis, store, 'n1');
+  const n2 = await inProcessNode(redis, store, 'n2');
   try {
     const caps = ['labeled-response', 'batch', 'message-tags', 'echo-message', 'draft/multiline'];
     const alice = await TestClient.register(n1.port, 'alice', caps, false);

@@ -1,10 +1,33 @@
 // Helpers for tests of real `parley serve` nodes joined through Redis: polling, NAMES and ISON as lists, clients that chat at a steady rate and keep what they saw.
 import type { Message } from '../../src/protocol/index.js';
-import type { TestClient } from './irc.js';
+import { ClusterLink } from '../../src/server/cluster.js';
+import type { ServerConfig } from '../../src/server/config.js';
+import type { MemoryStore } from '../../src/store/index.js';
+import { startServer, type TestClient, type TestServer } from './irc.js';
 import type { TestRedis } from './redis.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export { eventually } from './eventually.js';
+
+/**
+ * Node `id` of a cluster on `redis`, in this process (joined as `--cluster` joins one), sharing
+ * `store` with the other nodes: per-test coverage, and so mutation testing, sees its code, which
+ * it cannot in a `parley serve` child process. No default channel, flood control off.
+ */
+export function inProcessNode(
+  redis: TestRedis,
+  store: MemoryStore,
+  id: string,
+  config: Partial<ServerConfig> = {},
+): Promise<TestServer> {
+  const all = { defaultChannel: '', flood: null, ...config };
+  return startServer(all, 'text', false, store, async (server) => {
+    const link = new ClusterLink(server, redis.url, id);
+    await link.start();
+    server.cluster = link;
+    server.stamper.suffix = '-' + id;
+  });
+}
 
 /** `parley serve` flags for node `id` of a cluster on `redis` whose store (accounts, history, channels) is that Redis too. */
 export function sharedStoreNode(redis: TestRedis, id: string): string[] {
