@@ -59,6 +59,8 @@ test('a snapshot loaded on another node gives back the same snapshot there', asy
     bob.send('JOIN #full key');
     await bob.sync();
 
+    // Registered (as ChanServ would): the founder and the time travel with the channel.
+    a.server.registry!.adopt(a.server.network.findChannel('#full')!, 'alice', 123);
     const mine = new Mirror(a.server, announcing().bus, 'a').snapshot();
     assert.equal(mine.users.length, 2);
     assert.ok(mine.ended.includes('#gone'), 'an ended channel travels as ended');
@@ -74,6 +76,9 @@ test('a snapshot loaded on another node gives back the same snapshot there', asy
       ['alice', MEMBER.OP | MEMBER.VOICE],
       ['bob', 0],
     ]);
+    assert.equal([...full.flags].sort().join(''), 'ns');
+    assert.deepEqual(full.invited, []);
+    assert.deepEqual([full.founder, full.registeredAt], ['alice', 123]);
     assert.deepEqual(mine.channels.find((c) => c.name === '#secret')!.invited, ['bob']);
     const aliceEntry = mine.users.find((u) => u.nick === 'alice')!;
     assert.equal(aliceEntry.node, 'a');
@@ -81,16 +86,33 @@ test('a snapshot loaded on another node gives back the same snapshot there', asy
     assert.match(aliceEntry.modes, /i/);
     assert.match(aliceEntry.hid!, /^c:/);
 
-    // Node b starts from it: a user of b's own in the snapshot is not made a replica.
+    // Node b starts from it: a user of b's own in the snapshot is not made a replica, nor put in
+    // channels or invited through it.
     const withOwn = {
       ...mine,
       users: [...mine.users, { ...entry('self', 'b'), modes: '', away: null }],
+      channels: mine.channels.map((c) => ({
+        ...c,
+        members: [...c.members, ['self', 0] as [string, number]],
+        invited: [...c.invited, 'self'],
+      })),
     };
     const there = new Mirror(b.server, announcing().bus, 'b');
     there.load(withOwn, Date.now());
     assert.equal(b.server.network.findUser('self'), undefined);
     assert.equal(b.server.network.findUser('alice')?.remote, 'a');
     assert.deepEqual(sorted(there.snapshot()), sorted(mine));
+
+    // A node without a store (so without a channel registry) keeps the founder on the channel.
+    const bare = await startServer(NO_LOBBY, 'text', false, null);
+    try {
+      const m = new Mirror(bare.server, announcing().bus, 'c');
+      m.load(mine, Date.now());
+      assert.equal(bare.server.network.findChannel('#full')?.founder, 'alice');
+      assert.equal(m.snapshot().channels.find((c) => c.name === '#full')?.registeredAt, null);
+    } finally {
+      await bare.stop();
+    }
     alice.destroy();
     bob.destroy();
   } finally {
@@ -117,11 +139,28 @@ test("another node's users arriving, logging in, renaming and leaving are told t
 
     mirror.arrived(entry('remy'));
     await dave.expectCommand('730');
+    const remy = net.findUser('remy')!;
+    assert.deepEqual([remy.modes, remy.accountName, remy.remoteHistoryId], ['', null, 'c:?@a']);
+    mirror.arrived(entry('acct', 'a', 'Acct'));
+    assert.equal(net.findUser('acct')?.accountName, 'Acct', 'logged in before it arrived');
+    mirror.gone('acct', 'a', 'bye');
+    mirror.gone('nobody', 'a', 'never here'); // unknown: nothing to do
+    mirror.updated(entry('nobody'), 'w');
     mirror.rejoined({ e: entry('remy'), modes: '', channel: '#x', bits: MEMBER.VOICE });
     const join = await dave.expectCommand('JOIN', '#x');
     assert.equal(join.source, 'remy!~remy@a.example');
     assert.equal(net.channel('#x', 0).channel.members.get(net.findUser('remy')!), MEMBER.VOICE);
     mirror.rejoined({ e: entry('remy'), modes: '', channel: '#x', bits: 0 }); // already there
+    mirror.rejoined({ e: entry('ghost', 'b'), modes: '', channel: '#x', bits: 0 }); // our own
+    mirror.rejoined({ e: entry('dave', 'c'), modes: '', channel: '#z', bits: 0 }); // ours, not c's
+    await dave.sync();
+    assert.equal(
+      dave.all('JOIN').filter((m) => m.source?.startsWith('remy!')).length,
+      1,
+      'joined once',
+    );
+    assert.equal(net.findUser('ghost'), undefined);
+    assert.equal(net.findChannel('#z')?.members.has(net.findUser('dave')!) ?? false, false);
 
     // Logged in, and its server set a mode: told once; the same news again tells nothing.
     mirror.updated(entry('remy', 'a', 'Remy'), 'w');
@@ -138,9 +177,14 @@ test("another node's users arriving, logging in, renaming and leaving are told t
     assert.equal(net.findUser('remy')?.modes, 'w');
 
     mirror.renamed('b', 'remy', entry('rem2', 'b')); // this node's own rename: done already
+    mirror.renamed('a', 'dave', entry('mallory')); // not a's user: it arrives as itself instead
+    assert.equal(net.findUser('dave')?.remote, null, "a's news cannot rename a user of this node");
+    mirror.gone('mallory', 'a', 'cleanup');
     mirror.renamed('a', 'remy', entry('remo'));
     const nick = await dave.expectCommand('NICK', 'remo');
     assert.equal(nick.source, 'remy!~remy@a.example');
+    mirror.renamed('a', 'remo', entry('Remo')); // a change of case is no collision
+    await dave.expectCommand('NICK', 'Remo');
     assert.equal(net.findUser('remy'), undefined);
     mirror.renamed('a', 'nobody', entry('newbie')); // not known here: it arrives
     assert.equal(net.findUser('newbie')?.remote, 'a');
@@ -148,12 +192,18 @@ test("another node's users arriving, logging in, renaming and leaving are told t
     const collision = await dave.expectCommand('QUIT');
     assert.deepEqual(
       [collision.source, collision.params[0]],
-      ['remo!~remy@a.example', 'Nick collision'],
+      ['Remo!~remy@a.example', 'Nick collision'],
     );
     assert.equal(net.findUser('dave')?.remote, null);
 
     // A nick held by a replica of another node now comes from node c: that user reconnected.
+    mirror.rejoined({ e: entry('newbie'), modes: '', channel: '#x', bits: 0 });
     mirror.arrived(entry('newbie', 'c'));
+    const moved = await dave.expectCommand('QUIT');
+    assert.deepEqual(
+      [moved.source, moved.params[0]],
+      ['newbie!~newbie@a.example', 'Reconnected elsewhere'],
+    );
     assert.equal(net.findUser('newbie')?.remote, 'c');
     mirror.gone('newbie', 'a', 'wrong node'); // not a's any more: stays
     assert.equal(net.findUser('newbie')?.remote, 'c');
@@ -186,10 +236,13 @@ test("after a split the others' view is taken, and this node's users are put bac
     dave.send('JOIN #x');
     dave.send('JOIN #y');
     await dave.sync();
+    dave.send('MODE #x +b old!*@*');
+    await dave.sync();
     for (const [nick, channel] of [
       ['remy', '#x'],
       ['remy', '#y'],
       ['rita', '#x'],
+      ['rex', '#x'],
     ])
       mirror.rejoined({ e: entry(nick), modes: '', channel, bits: 0 });
     await dave.sync();
@@ -199,6 +252,7 @@ test("after a split the others' view is taken, and this node's users are put bac
     const others: Snapshot = {
       users: [
         { ...entry('remy'), modes: '', away: null },
+        { ...entry('rex'), modes: '', away: null },
         { ...entry('sam', 'c'), modes: 'i', away: 'away' },
         { ...entry('dave', 'b'), modes: '', away: null }, // this node's own, as they saw it
       ],
@@ -215,8 +269,16 @@ test("after a split the others' view is taken, and this node's users are put bac
           lists: { b: [{ mask: 'x!*@*', setBy: 'sam', setAt: 5 }], e: [], I: [] },
           invited: [],
           large: false,
-          members: [['sam', MEMBER.OP]],
+          // dave and rex were kept; a nick nobody holds is skipped
+          members: [
+            ['sam', MEMBER.OP],
+            ['dave', MEMBER.OP],
+            ['rex', 0],
+            ['ghost', 0],
+          ],
           historyFrom: '',
+          founder: 'sam',
+          registeredAt: 7,
         },
       ],
       ended: ['#old'],
@@ -243,14 +305,26 @@ test("after a split the others' view is taken, and this node's users are put bac
     assert.equal(x.members.get(net.findUser('sam')!), MEMBER.OP);
     assert.equal(net.findUser('sam')?.away, 'away');
     assert.ok([...net.endedNames()].includes('#old'));
-    // dave, lost on the others' side in both channels, is announced back into each.
+    assert.deepEqual([x.founder, srv.server.registry?.registeredAt(x)], ['sam', 7]);
+    // dave, lost on the others' side in #y (which they do not know), is announced back into it.
     assert.deepEqual(
       announced.map((m) => (m.t === 'rejoin' ? [m.e.nick, m.channel, m.bits] : m.t)),
-      [
-        ['dave', '#x', MEMBER.OP],
-        ['dave', '#y', MEMBER.OP],
-      ],
+      [['dave', '#y', MEMBER.OP]],
     );
+
+    // A topic is taken when its text or its time differs.
+    const sx = others.channels[0];
+    mirror.merge({ ...others, channels: [{ ...sx, topic: 'other text' }] });
+    assert.deepEqual([x.topic, x.topicAt], ['other text', 5]);
+    mirror.merge({ ...others, channels: [{ ...sx, topic: 'other text', topicAt: 6 }] });
+    assert.deepEqual([x.topic, x.topicAt], ['other text', 6]);
+    // A snapshot from an older node says nothing of founders: the one known here stays.
+    mirror.merge({ ...others, channels: [{ ...sx, founder: undefined, registeredAt: undefined }] });
+    assert.equal(x.founder, 'sam');
+    // A channel the others list with a user of this node who is not in it here: left as it is.
+    const w = { ...sx, name: '#w', members: [['dave', 0]] as Array<[string, number]> };
+    mirror.merge({ ...others, channels: [sx, w] });
+    assert.equal(net.findChannel('#w')?.members.has(net.findUser('dave')!), false);
 
     announced.length = 0;
     mirror.rejoinAll();
