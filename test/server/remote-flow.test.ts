@@ -1,7 +1,7 @@
 // Flow control across nodes (remote-flow.ts) in one process: a replica held back through its node, and this node's user held by other nodes until each lets go or its hold expires.
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { flowStats } from '../../src/server/flow.js';
+import { Flow, flowStats } from '../../src/server/flow.js';
 import { Mirror } from '../../src/server/mirror.js';
 import { HOLD_LIMIT_MS, RemoteFlow } from '../../src/server/remote-flow.js';
 import type { ClusterBus } from '../../src/cluster/bus.js';
@@ -57,6 +57,7 @@ test("a replica held back here asks its own node, with this node's name and the 
     assert.ok(Math.abs(peer.now() - srv.server.clock()) < 1000);
     assert.equal(peer.flow, null, 'no flow state until flow control asks for it');
     const state = peer.flowState();
+    assert.ok(state instanceof Flow, 'made on first use');
     assert.equal(peer.flowState(), state);
     assert.equal(peer.flow, state);
 
