@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, isParseError, type Message } from '../../src/protocol/index.js';
+import { flowStats } from '../../src/server/flow.js';
 import { isLogged } from '../../src/server/replica.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { inProcessNode } from '../helpers/cluster.js';
@@ -51,6 +52,7 @@ test('what goes through the order: shared-state commands always, messages when a
     'PRIVMSG bob,#c :x',
     'PRIVMSG ,#c :x',
     'PRIVMSG bob,@#c :x',
+    'PRIVMSG #c,bob :x',
   ]) {
     assert.equal(logged(line), true, line);
   }
@@ -82,11 +84,13 @@ test('two nodes in one process: commands pipelined through the order, within the
   const store = new MemoryStore(true);
   const n1 = await inProcessNode(redis, store, 'n1');
   const n2 = await inProcessNode(redis, store, 'n2');
+  const clients: TestClient[] = [];
   try {
     const caps = ['labeled-response', 'batch', 'message-tags', 'echo-message', 'draft/multiline'];
     const alice = await TestClient.register(n1.port, 'alice', caps, false);
-    const bob = await TestClient.register(n2.port, 'bob', [], false);
+    const bob = await TestClient.register(n2.port, 'bob', ['message-tags'], false);
     const carol = await TestClient.register(n1.port, 'carol', [], false);
+    clients.push(alice, bob, carol);
 
     // A join and a listing in one write: the listing waits until the join came back.
     alice.socket.write('JOIN #c\r\nNAMES #c\r\n');
@@ -104,25 +108,47 @@ test('two nodes in one process: commands pipelined through the order, within the
     const there = await bob.expectCommand('TOPIC', '#c', 'first');
     assert.equal(there.tags?.get('label'), undefined);
     // A reply that does not change anything keeps its place behind the changes before it.
-    alice.socket.write('TOPIC #c :second\r\nPING :after\r\n');
-    await alice.expectCommand('TOPIC', '#c', 'second');
+    const from = alice.received.length;
+    alice.socket.write('TOPIC #c :second\r\nTOPIC #c :third\r\nPING :after\r\n');
     await alice.expect((m) => m.command === 'PONG' && m.params[1] === 'after');
+    assert.deepEqual(
+      alice.received.slice(from).map((r) => r.msg.params.at(-1)),
+      ['second', 'third', 'after'],
+      'the PONG waits for every change before it, not just the first',
+    );
+
+    // Client tags travel with a channel message to the other node; a message without them has none.
+    alice.send('@+t=v PRIVMSG #c :tagged');
+    const echo = await alice.expectCommand('PRIVMSG', '#c', 'tagged');
+    assert.equal(echo.tags?.get('+t'), 'v', 'the echo, from the order, keeps them');
+    assert.equal((await bob.expectCommand('PRIVMSG', '#c', 'tagged')).tags?.get('+t'), 'v');
+    bob.send('PRIVMSG #c :plain');
+    await alice.expectCommand('PRIVMSG', '#c', 'plain');
+    await carol.expectCommand('PRIVMSG', '#c', 'plain');
+    const raw = alice.received.find(
+      (r) => r.msg.command === 'PRIVMSG' && r.msg.params[1] === 'plain',
+    )!.raw;
+    assert.deepEqual([...(parse(raw) as Message).tags!.keys()].sort(), ['msgid', 'time']);
+    assert.ok(!raw.includes('; '), `no empty tag list: ${raw}`);
 
     // A burst of 300 lines in one write: at most 64 in flight, all delivered on both nodes, in order.
     const client = n1.server.network.findUser('alice')!.client;
+    const heldBefore = flowStats.held;
     let most = 0;
     let watching = true;
+    const until = Date.now() + 30_000;
     const watch = () => {
       most = Math.max(most, client.inflight);
-      if (watching) setImmediate(watch);
+      if (watching && Date.now() < until) setImmediate(watch); // bounded, should the test fail
     };
     watch();
     const lines = Array.from({ length: 300 }, (_, k) => `PRIVMSG #c :burst ${k}`);
+    const start = [bob, carol].map((c) => c.received.length);
     alice.socket.write(lines.join('\r\n') + '\r\n');
-    for (const c of [bob, carol]) {
-      await eventually(() => c.all('PRIVMSG').length >= 300, 'the whole burst', 15000);
+    for (const [k, c] of [bob, carol].entries()) {
+      await eventually(() => c.all('PRIVMSG', start[k]).length >= 300, 'the whole burst', 15000);
       assert.deepEqual(
-        c.all('PRIVMSG').map((m) => m.params[1]),
+        c.all('PRIVMSG', start[k]).map((m) => m.params[1]),
         lines.map((l) => l.slice('PRIVMSG #c :'.length)),
       );
     }
@@ -132,6 +158,9 @@ test('two nodes in one process: commands pipelined through the order, within the
     assert.equal(client.inflight, 0);
     assert.equal(client.windowFull, false);
     assert.equal(client.conn.flow?.blockers ?? 0, 0, 'read again once the order carried it back');
+    // Held when the window filled, let go when half of it came back: a few holds, not one per line.
+    const holds = flowStats.held - heldBefore;
+    assert.ok(holds >= 1 && holds <= 12, `holds for 300 lines: ${holds}`);
 
     // A multiline batch goes through the order as one message, to the channel and to bob on n2.
     for (const target of ['#c', 'bob']) {
@@ -143,6 +172,23 @@ test('two nodes in one process: commands pipelined through the order, within the
       await bob.expectCommand('PRIVMSG', target, 'line two');
     }
     await carol.expectCommand('PRIVMSG', '#c', 'line two');
+    await bob.sync();
+    assert.equal(
+      bob.all('PRIVMSG').filter((m) => m.params[0] === 'bob').length,
+      2,
+      'delivered once',
+    );
+    // A channel and a user of the other node as targets of one line: through the order, each once.
+    alice.send('PRIVMSG #c,bob :mixed');
+    await bob.expectCommand('PRIVMSG', 'bob', 'mixed');
+    await bob.sync();
+    assert.deepEqual(
+      bob
+        .all('PRIVMSG')
+        .filter((m) => m.params[1] === 'mixed')
+        .map((m) => m.params[0]),
+      ['#c', 'bob'],
+    );
 
     // Redis gone: a change is refused on its origin, a message still reaches this node's members.
     await redis.stop();
@@ -159,7 +205,31 @@ test('two nodes in one process: commands pipelined through the order, within the
       false,
       'nothing crosses while Redis is away',
     );
-    for (const c of [alice, bob, carol]) c.destroy();
+  } finally {
+    for (const c of clients) c.destroy();
+    await n1.stop();
+    await n2.stop();
+    await redis.stop();
+  }
+});
+
+test('the default channel is joined through the order: the other node sees the arrival', async (t) => {
+  if (!haveRedis(t)) return;
+  const redis = await startRedis();
+  const store = new MemoryStore(true);
+  const lobby = { defaultChannel: '#lobby' };
+  const n1 = await inProcessNode(redis, store, 'n1', lobby);
+  const n2 = await inProcessNode(redis, store, 'n2', lobby);
+  try {
+    const bob = await TestClient.register(n2.port, 'bob', [], true);
+    const alice = await TestClient.register(n1.port, 'alice', [], true);
+    const join = await bob.expect(
+      (m) => m.command === 'JOIN' && m.source?.startsWith('alice!') === true,
+    );
+    assert.equal(join.params[0], '#lobby');
+    const names = await alice.replies('NAMES #lobby');
+    assert.match(names.find((m) => m.command === '353')?.params[3] ?? '', /bob/);
+    for (const c of [alice, bob]) c.destroy();
   } finally {
     await n1.stop();
     await n2.stop();
