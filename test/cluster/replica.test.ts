@@ -1,4 +1,5 @@
 // The network's order (replica.ts) with two nodes in this process joined through a real redis-server: which commands go through it, pipelining and its window, replies kept in order, and the refusals while Redis is away.
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, isParseError, type Message } from '../../src/protocol/index.js';
@@ -231,6 +232,36 @@ test('the default channel is joined through the order: the other node sees the a
     assert.match(names.find((m) => m.command === '353')?.params[3] ?? '', /bob/);
     for (const c of [alice, bob]) c.destroy();
   } finally {
+    await n1.stop();
+    await n2.stop();
+    await redis.stop();
+  }
+});
+
+test('a command in flight when the link to Redis breaks is answered with FAIL, never left hanging', async (t) => {
+  if (!haveRedis(t)) return;
+  const redis = await startRedis();
+  const cli = (...args: string[]) => execFileSync('redis-cli', ['-p', String(redis.port), ...args]);
+  const store = new MemoryStore(true);
+  const n1 = await inProcessNode(redis, store, 'n1');
+  const n2 = await inProcessNode(redis, store, 'n2');
+  let alice: TestClient | null = null;
+  try {
+    alice = await TestClient.register(n1.port, 'alice', [], false);
+    // Redis holds every write (the order's script, PUBLISH) but still answers CLIENT KILL.
+    cli('CLIENT', 'PAUSE', '10000', 'WRITE');
+    alice.send('JOIN #stuck');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(alice.all('JOIN').length, 0, 'not carried out while Redis holds it');
+    cli('CLIENT', 'KILL', 'TYPE', 'normal');
+    cli('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    const fail = await alice.expectCommand('FAIL', 'JOIN', 'CLUSTER_DEGRADED');
+    assert.equal(fail.params[2], 'The network did not carry this command out');
+    cli('CLIENT', 'UNPAUSE');
+    // The client goes on: its next lines are read and answered.
+    await alice.sync();
+  } finally {
+    alice?.destroy();
     await n1.stop();
     await n2.stop();
     await redis.stop();
