@@ -73,10 +73,8 @@ async function start(args: string[]): Promise<Running> {
 
 /** Register `nick` and return it with the ISUPPORT tokens of its welcome. */
 async function registered(port: number, nick: string) {
-  const c = await TestClient.connect(port);
+  const c = await TestClient.attempt(port, nick);
   c.nick = nick;
-  c.send(`NICK ${nick}`);
-  c.send(`USER ${nick} 0 * :${nick}`);
   await c.expectCommand('376', nick);
   await c.expectCommand('366', nick, '#lobby');
   return { c, tokens: c.all('005').flatMap((m) => m.params.slice(1, -1)) };

@@ -9,9 +9,7 @@ import { haveRedis, startRedis } from '../helpers/redis.js';
 
 /** The first reply `c` gets to registering as `nick` (001 when welcomed). */
 async function tryNick(port: number, nick: string): Promise<{ c: TestClient; code: string }> {
-  const c = await TestClient.connect(port);
-  c.send(`NICK ${nick}`);
-  c.send(`USER ${nick} 0 * :${nick}`);
+  const c = await TestClient.attempt(port, nick);
   const m = await c.expect((x) => x.command === '001' || x.command === '433');
   return { c, code: m.command };
 }

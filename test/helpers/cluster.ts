@@ -1,7 +1,12 @@
 // Helpers for tests of real `parley serve` nodes joined through Redis: polling, NAMES and ISON as lists, clients that chat at a steady rate and keep what they saw.
+import type { ClusterBus } from '../../src/cluster/bus.js';
+import type { BusMessage } from '../../src/cluster/messages.js';
 import type { Message } from '../../src/protocol/index.js';
 import { ClusterLink } from '../../src/server/cluster.js';
 import type { ServerConfig } from '../../src/server/config.js';
+import { Mirror } from '../../src/server/mirror.js';
+import type { Server } from '../../src/server/server.js';
+import type { User } from '../../src/server/user.js';
 import type { MemoryStore } from '../../src/store/index.js';
 import { startServer, type TestClient, type TestServer } from './irc.js';
 import type { TestRedis } from './redis.js';
@@ -27,6 +32,42 @@ export function inProcessNode(
     server.cluster = link;
     server.stamper.suffix = '-' + id;
   });
+}
+
+/** A stand-in bus that records what this node announces and sends to one node, and can be taken down. */
+export interface RecordingBus {
+  bus: ClusterBus;
+  announced: BusMessage[];
+  sent: Array<[string, BusMessage]>;
+  down(v: boolean): void;
+}
+
+export function recordingBus(): RecordingBus {
+  const announced: BusMessage[] = [];
+  const sent: Array<[string, BusMessage]> = [];
+  const state = { isDown: false };
+  const bus = {
+    get isDown() {
+      return state.isDown;
+    },
+    announce: (m: BusMessage) => announced.push(m),
+    sendTo: (node: string, m: BusMessage) => sent.push([node, m]),
+  } as unknown as ClusterBus; // only what Mirror and RemoteFlow call of a bus
+  return { bus, announced, sent, down: (v) => (state.isDown = v) };
+}
+
+/** A replica on `server` of `nick`, a user of `node`, made the way the cluster makes one. */
+export function replicaOf(
+  server: Server,
+  nick: string,
+  node = 'there',
+  account: string | null = null,
+): User {
+  const mirror = new Mirror(server, recordingBus().bus, 'here');
+  const e = { node, nick, user: nick, host: 'r.example', realname: 'R', account };
+  const user = mirror.addUser(e, '', Date.now());
+  if (user === null) throw new Error(`no replica of ${nick}: the nick is taken here`);
+  return user;
 }
 
 /** `parley serve` flags for node `id` of a cluster on `redis` whose store (accounts, history, channels) is that Redis too. */

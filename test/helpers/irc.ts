@@ -120,6 +120,19 @@ export class TestClient {
     });
   }
 
+  /** Connect and send PASS (if `pass` is given), NICK and USER, without waiting for any reply. */
+  static async attempt(
+    port: number,
+    nick: string,
+    pass: string | null = null,
+  ): Promise<TestClient> {
+    const c = await TestClient.connect(port);
+    if (pass !== null) c.send(`PASS ${pass}`);
+    c.send(`NICK ${nick}`);
+    c.send(`USER ${nick} 0 * :Test ${nick}`);
+    return c;
+  }
+
   /** Send NICK and USER on a connected client and wait for the end of the welcome burst. */
   async registerAs(nick: string, lobby = true): Promise<this> {
     this.nick = nick;

@@ -4,10 +4,9 @@ import assert from 'node:assert/strict';
 import { deliveryOf, delivered } from '../../src/server/cross-deliver.js';
 import { ServerEvent } from '../../src/server/event.js';
 import { Flow, setCurrent, type FlowPeer } from '../../src/server/flow.js';
-import { Mirror } from '../../src/server/mirror.js';
 import type { RemoteFlow } from '../../src/server/remote-flow.js';
 import type { User } from '../../src/server/user.js';
-import type { ClusterBus } from '../../src/cluster/bus.js';
+import { replicaOf } from '../helpers/cluster.js';
 import { startServer, TestClient } from '../helpers/irc.js';
 
 /** What delivered() takes: the compiler checks each literal's fields against it. */
@@ -73,9 +72,7 @@ test('a delivery from another node reaches the local user as sent, held through 
     const caps = ['message-tags', 'server-time'];
     const bob = await TestClient.register(srv.port, 'bob', caps, false);
     const carol = await TestClient.register(srv.port, 'carol', [], false);
-    const mirror = new Mirror(srv.server, null as unknown as ClusterBus, 'here');
-    const entry = { node: 'there', nick: 'remy', user: 'remy', host: 'r.example', realname: 'R' };
-    const remy = mirror.addUser({ ...entry, account: 'remy' }, '', Date.now())!;
+    const remy = replicaOf(srv.server, 'remy', 'there', 'remy');
     const asked: User[] = [];
     const flow = recordingFlow(asked);
     const base = { t: 'deliver' as const, src: remy.prefix, from: 'remy', account: 'remy' };

@@ -3,16 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MEMBER } from '../../src/server/channel.js';
 import { Mirror } from '../../src/server/mirror.js';
-import type { ClusterBus } from '../../src/cluster/bus.js';
-import type { BusMessage, DirEntry, Snapshot } from '../../src/cluster/messages.js';
+import type { DirEntry, Snapshot } from '../../src/cluster/messages.js';
+import { recordingBus } from '../helpers/cluster.js';
 import { shapes, startServer, TestClient } from '../helpers/irc.js';
-
-/** A bus that records what this node announces to every node. */
-function announcing(): { bus: ClusterBus; announced: BusMessage[] } {
-  const announced: BusMessage[] = [];
-  const bus = { announce: (m: BusMessage) => announced.push(m) } as unknown as ClusterBus;
-  return { bus, announced };
-}
 
 /** A snapshot in an order that does not depend on the order things were added. */
 function sorted(s: Snapshot): Snapshot {
@@ -61,7 +54,7 @@ test('a snapshot loaded on another node gives back the same snapshot there', asy
 
     // Registered (as ChanServ would): the founder and the time travel with the channel.
     a.server.registry!.adopt(a.server.network.findChannel('#full')!, 'alice', 123);
-    const mine = new Mirror(a.server, announcing().bus, 'a').snapshot();
+    const mine = new Mirror(a.server, recordingBus().bus, 'a').snapshot();
     assert.equal(mine.users.length, 2);
     assert.ok(mine.ended.includes('#gone'), 'an ended channel travels as ended');
     const full = mine.channels.find((c) => c.name === '#full')!;
@@ -97,7 +90,7 @@ test('a snapshot loaded on another node gives back the same snapshot there', asy
         invited: [...c.invited, 'self'],
       })),
     };
-    const there = new Mirror(b.server, announcing().bus, 'b');
+    const there = new Mirror(b.server, recordingBus().bus, 'b');
     there.load(withOwn, Date.now());
     assert.equal(b.server.network.findUser('self'), undefined);
     assert.equal(b.server.network.findUser('alice')?.remote, 'a');
@@ -106,7 +99,7 @@ test('a snapshot loaded on another node gives back the same snapshot there', asy
     // A node without a store (so without a channel registry) keeps the founder on the channel.
     const bare = await startServer(NO_LOBBY, 'text', false, null);
     try {
-      const m = new Mirror(bare.server, announcing().bus, 'c');
+      const m = new Mirror(bare.server, recordingBus().bus, 'c');
       m.load(mine, Date.now());
       assert.equal(bare.server.network.findChannel('#full')?.founder, 'alice');
       assert.equal(m.snapshot().channels.find((c) => c.name === '#full')?.registeredAt, null);
@@ -124,7 +117,7 @@ test('a snapshot loaded on another node gives back the same snapshot there', asy
 test("another node's users arriving, logging in, renaming and leaving are told to the users here", async () => {
   const srv = await startServer(NO_LOBBY);
   try {
-    const { bus } = announcing();
+    const { bus } = recordingBus();
     const mirror = new Mirror(srv.server, bus, 'b');
     const net = srv.server.network;
     const dave = await TestClient.register(srv.port, 'dave', ['account-notify'], false);
@@ -229,7 +222,7 @@ test("another node's users arriving, logging in, renaming and leaving are told t
 test("after a split the others' view is taken, and this node's users are put back where it was lost", async () => {
   const srv = await startServer(NO_LOBBY);
   try {
-    const { bus, announced } = announcing();
+    const { bus, announced } = recordingBus();
     const mirror = new Mirror(srv.server, bus, 'b');
     const net = srv.server.network;
     const dave = await TestClient.register(srv.port, 'dave', [], false);

@@ -27,15 +27,6 @@ async function withAlice(
   }
 }
 
-/** Connect as `nick`, with `pass` (PASS account:password) if given, up to USER. */
-async function tryNick(port: number, nick: string, pass: string | null): Promise<TestClient> {
-  const c = await TestClient.connect(port);
-  if (pass !== null) c.send(`PASS ${pass}`);
-  c.send(`NICK ${nick}`);
-  c.send(`USER ${nick} 0 * :Test`);
-  return c;
-}
-
 const said = (c: TestClient, text: string) =>
   c.expect((m) => m.command === 'PRIVMSG' && m.params[1] === text, 5000, `PRIVMSG ${text}`);
 
@@ -97,7 +88,7 @@ test('the nick stays taken for anyone not logged into its account, and with --mu
     await makeAccount(srv.port, 'carol', 'carol-pw');
     const one = await loggedIn(srv.port, 'alice', 'alice-pw');
     for (const pass of [null, 'carol:carol-pw', 'alice:wrong-pw']) {
-      const c = await tryNick(srv.port, 'alice', pass);
+      const c = await TestClient.attempt(srv.port, 'alice', pass);
       // Addressed to `*` when refused at NICK, to `alice` when at USER (after the PASS login).
       await c.expect((m) => m.command === '433' && m.params[1] === 'alice');
       c.destroy();
@@ -106,7 +97,7 @@ test('the nick stays taken for anyone not logged into its account, and with --mu
   });
   await withAlice({ multiclient: false }, async (srv) => {
     const one = await loggedIn(srv.port, 'alice', 'alice-pw');
-    const c = await tryNick(srv.port, 'alice', 'alice:alice-pw');
+    const c = await TestClient.attempt(srv.port, 'alice', 'alice:alice-pw');
     await c.expectCommand('433', 'alice', 'alice');
     c.destroy();
     one.destroy();

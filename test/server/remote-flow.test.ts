@@ -2,35 +2,9 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { Flow, flowStats } from '../../src/server/flow.js';
-import { Mirror } from '../../src/server/mirror.js';
 import { HOLD_LIMIT_MS, RemoteFlow } from '../../src/server/remote-flow.js';
-import type { ClusterBus } from '../../src/cluster/bus.js';
-import type { BusMessage } from '../../src/cluster/messages.js';
-import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
-
-/** A bus that records what would go to each node, and can be taken down. */
-function recordingBus(): {
-  bus: ClusterBus;
-  sent: Array<[string, BusMessage]>;
-  down(v: boolean): void;
-} {
-  const sent: Array<[string, BusMessage]> = [];
-  const state = { isDown: false };
-  const bus = {
-    get isDown() {
-      return state.isDown;
-    },
-    sendTo: (node: string, m: BusMessage) => sent.push([node, m]),
-  } as unknown as ClusterBus;
-  return { bus, sent, down: (v) => (state.isDown = v) };
-}
-
-/** A replica of `nick`, a user of node `there`, made the way the cluster makes one. */
-function replica(srv: TestServer, nick: string) {
-  const mirror = new Mirror(srv.server, null as unknown as ClusterBus, 'here');
-  const e = { node: 'there', nick, user: nick, host: 'r.example', realname: 'R', account: null };
-  return mirror.addUser(e, '', Date.now())!;
-}
+import { recordingBus, replicaOf } from '../helpers/cluster.js';
+import { startServer, TestClient } from '../helpers/irc.js';
 
 /** Whether `c`'s PONG for `token` arrives within `ms`. */
 async function pongWithin(c: TestClient, token: string, ms: number): Promise<boolean> {
@@ -47,7 +21,7 @@ test("a replica held back here asks its own node, with this node's name and the 
   try {
     const { bus, sent, down } = recordingBus();
     const flow = new RemoteFlow(srv.server, bus, 'here');
-    const remy = replica(srv, 'remy');
+    const remy = replicaOf(srv.server, 'remy');
     const peer = flow.senderFor(remy);
     assert.equal(flow.senderFor(remy), peer, 'one stand-in per replica');
     assert.equal(peer.pending(), 0);
@@ -110,7 +84,7 @@ test('a hold from another node stops reading its user here until every holding n
     assert.equal(await pongWithin(bob, 'b', 5000), true, 'read again once the last node let go');
 
     // Unknown nicks and replicas of other nodes are not this node's to hold.
-    const remy = replica(srv, 'remy');
+    const remy = replicaOf(srv.server, 'remy');
     flow.received('n1', 'nobody', true);
     flow.received('n1', 'remy', true);
     assert.equal(remy.client.conn.flow, null);

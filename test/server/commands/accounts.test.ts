@@ -185,18 +185,12 @@ test('PASS account:password (or PASS password for the nick) logs in at registrat
       ['kate:katespassword', 'kate_'],
       ['katespassword', 'kate'],
     ]) {
-      const c = await TestClient.connect(srv.port);
-      c.send(`PASS ${pass}`);
-      c.send(`NICK ${nick}`);
-      c.send(`USER k 0 * :k`);
+      const c = await TestClient.attempt(srv.port, nick, pass);
       assert.equal((await c.expectCommand('900')).params[2], 'kate');
       await c.expectCommand('001');
       await c.quit();
     }
-    const c = await TestClient.connect(srv.port);
-    c.send('PASS kate:nope');
-    c.send('NICK lou');
-    c.send('USER k 0 * :k');
+    const c = await TestClient.attempt(srv.port, 'lou', 'kate:nope');
     const n = await c.expectCommand('NOTICE');
     assert.equal(n.params[1], 'PASS did not log you into kate: wrong account or password');
     await c.expectCommand('001');
