@@ -1,16 +1,17 @@
-// Channels across real `parley serve` nodes joined through a real redis-server: shared members, modes and topics, one order for concurrent senders, a node that starts late, a Redis restart.
+// Channels across cluster nodes joined through a real redis-server: shared members, modes and topics, one order for concurrent senders, a node that starts late (in this process, where coverage sees them); a Redis restart under `parley serve` nodes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, names } from '../helpers/cluster.js';
+import { consoleShows, eventually, inProcessNode, names, withNodes } from '../helpers/cluster.js';
 import { TestClient } from '../helpers/irc.js';
+import type { TestServer } from '../helpers/irc.js';
 import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
 import { startServe, type ServeProcess } from '../interop/serve.js';
 
 const ARGS = ['--db', 'off', '--flood', 'off', '--default-channel', ''];
 const CAPS = ['echo-message', 'message-tags', 'server-time', 'multi-prefix'];
 
-function node(redis: TestRedis, id: string, extra: string[] = []): Promise<ServeProcess> {
-  return startServe([...ARGS, ...extra, '--cluster', redis.url, '--node-id', id]);
+function node(redis: TestRedis, id: string): Promise<ServeProcess> {
+  return startServe([...ARGS, '--cluster', redis.url, '--node-id', id]);
 }
 
 const joined = (c: TestClient, nick: string, channel: string) =>
@@ -21,10 +22,7 @@ const joined = (c: TestClient, nick: string, channel: string) =>
 
 test('a channel shared by two nodes: members, messages, topic, modes, kick and part as on one server', async (t) => {
   if (!haveRedis(t)) return;
-  const redis = await startRedis();
-  const a = await node(redis, 'n1');
-  const b = await node(redis, 'n2');
-  try {
+  await withNodes(2, async ([a, b]) => {
     const alice = await TestClient.register(a.port, 'alice', CAPS, false);
     const bob = await TestClient.register(b.port, 'bob', CAPS, false);
     const carol = await TestClient.register(b.port, 'carol', CAPS, false);
@@ -86,8 +84,8 @@ test('a channel shared by two nodes: members, messages, topic, modes, kick and p
     assert.deepEqual(await names(bob, '#c'), ['@alice'], 'bob sees the channel from outside');
 
     // Both consoles show the channel's chat, by nick.
-    await a.waitForConsole(/#c <bob> hello from n2|bob.*hello from n2/);
-    await b.waitForConsole(/#c <alice> hello from n1|alice.*hello from n1/);
+    await consoleShows(a, /#c <bob> hello from n2|bob.*hello from n2/);
+    await consoleShows(b, /#c <alice> hello from n1|alice.*hello from n1/);
 
     // A user who quits on n2 leaves the channel on n1 with a QUIT.
     bob.send('JOIN #c');
@@ -96,17 +94,12 @@ test('a channel shared by two nodes: members, messages, topic, modes, kick and p
     await alice.expect((m) => m.command === 'QUIT' && m.source?.startsWith('bob!') === true);
     assert.deepEqual(await names(alice, '#c'), ['@alice']);
     for (const c of [alice, carol]) c.destroy();
-  } finally {
-    await Promise.all([a.stop(), b.stop()]);
-    await redis.stop();
-  }
+  });
 });
 
 test('one order: concurrent senders on three nodes, every member sees the same sequence', async (t) => {
   if (!haveRedis(t)) return;
-  const redis = await startRedis();
-  const nodes = [await node(redis, 'n1'), await node(redis, 'n2'), await node(redis, 'n3')];
-  try {
+  await withNodes(3, async (nodes) => {
     const clients = await Promise.all(
       nodes.map((n, k) => TestClient.register(n.port, `u${k}`, CAPS, false)),
     );
@@ -145,18 +138,15 @@ test('one order: concurrent senders on three nodes, every member sees the same s
     }
     assert.equal(new Set(seen[0].map((l) => l.split(' ')[1])).size, total, 'msgids are unique');
     for (const c of clients) c.destroy();
-  } finally {
-    await Promise.all(nodes.map((n) => n.stop()));
-    await redis.stop();
-  }
+  });
 });
 
 test('a node that starts late takes the channels as they are; the default channel spans nodes', async (t) => {
   if (!haveRedis(t)) return;
   const redis = await startRedis();
-  const lobby = ['--default-channel', '#lobby'];
-  const a = await node(redis, 'n1', lobby);
-  const nodes = [a];
+  const lobby = { defaultChannel: '#lobby' };
+  const a = await inProcessNode(redis, null, 'n1', lobby);
+  const nodes: TestServer[] = [a];
   try {
     const alice = await TestClient.register(a.port, 'alice', CAPS, false);
     await joined(alice, 'alice', '#lobby');
@@ -170,7 +160,7 @@ test('a node that starts late takes the channels as they are; the default channe
     await alice.replies('JOIN #inv');
     await alice.replies('MODE #inv +i');
     await alice.replies('INVITE carol #inv');
-    const b = await node(redis, 'n2', lobby);
+    const b = await inProcessNode(redis, null, 'n2', lobby);
     nodes.push(b);
     const bob = await TestClient.register(b.port, 'bob', CAPS, false);
     await joined(bob, 'bob', '#lobby');

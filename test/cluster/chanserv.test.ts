@@ -1,12 +1,11 @@
-// ChanServ across real cluster nodes sharing one Redis store: a channel registered on one node has the same founder on every node, and on a node that starts later.
+// ChanServ across cluster nodes in this process sharing one Redis store: a channel registered on one node has the same founder on every node, and on a node that starts later.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loggedIn, makeAccount } from '../helpers/accounts.js';
 import { eventually } from '../helpers/eventually.js';
-import { sharedStoreNode } from '../helpers/cluster.js';
-import { TestClient } from '../helpers/irc.js';
+import { inProcessNode } from '../helpers/cluster.js';
+import { TestClient, type TestServer } from '../helpers/irc.js';
 import { haveRedis, nickHeld, startRedis } from '../helpers/redis.js';
-import { startServe, type ServeProcess } from '../interop/serve.js';
 
 /** ChanServ's NOTICEs to `c` in answer to `text`. */
 async function ask(c: TestClient, text: string): Promise<string[]> {
@@ -17,12 +16,12 @@ async function ask(c: TestClient, text: string): Promise<string[]> {
 test('ChanServ across nodes: REGISTER on one node, the founder everywhere (a late node too), DROP from another', async (t) => {
   if (!haveRedis(t)) return;
   const redis = await startRedis();
-  const args = (id: string) => sharedStoreNode(redis, id);
-  const nodes: ServeProcess[] = [];
+  const node = (id: string) => inProcessNode(redis, 'redis', id);
+  const nodes: TestServer[] = [];
   try {
-    const a = await startServe(args('n1'));
+    const a = await node('n1');
     nodes.push(a);
-    const b = await startServe(args('n2'));
+    const b = await node('n2');
     nodes.push(b);
     await makeAccount(a.port, 'alice', 'correct-horse-battery');
     await eventually(async () => !(await nickHeld(redis, 'alice')), 'n1 freed alice');
@@ -47,7 +46,7 @@ test('ChanServ across nodes: REGISTER on one node, the founder everywhere (a lat
     assert.deepEqual(list?.params[3].split(' ').sort(), ['@alice', 'bob']);
 
     // A node that starts now holds the same founder.
-    const c = await startServe(args('n3'));
+    const c = await node('n3');
     nodes.push(c);
     const carol = await TestClient.register(c.port, 'carol', [], false);
     assert.match((await ask(carol, 'INFO #reg')).join(' '), /#reg: founder alice/);

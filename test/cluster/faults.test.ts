@@ -1,24 +1,22 @@
-// A node partitioned from Redis while Redis stays up for the others (a TCP proxy between them, cut abruptly or silently), then the link restored: real processes and sockets.
+// A node partitioned from Redis while Redis stays up for the others (a TCP proxy between them, cut abruptly or silently), then the link restored: nodes in this process, real sockets.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestClient } from '../helpers/irc.js';
-import { eventually, from, isOn, names, sleep } from '../helpers/cluster.js';
+import { TestClient, type TestServer } from '../helpers/irc.js';
+import { eventually, from, inProcessNode, isOn, names, sleep } from '../helpers/cluster.js';
 import { haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
-import { startServe, type ServeProcess } from '../interop/serve.js';
 
-const ARGS = ['--db', 'off', '--flood', 'off', '--default-channel', ''];
 const CAPS = ['echo-message', 'message-tags', 'server-time', 'multi-prefix'];
 
 interface Split {
   redis: TestRedis;
   /** Between node a and Redis. */
   proxy: TcpProxy;
-  a: ServeProcess;
+  a: TestServer;
   /** Connected to Redis directly. */
-  b: ServeProcess;
+  b: TestServer;
   /** A registered client (echo-message and the rest) on `node`. */
-  reg(node: ServeProcess, nick: string): Promise<TestClient>;
+  reg(node: TestServer, nick: string): Promise<TestClient>;
 }
 
 /** Redis, node a behind a proxy, node b straight to Redis; everything stopped after `body`. */
@@ -26,13 +24,13 @@ async function withSplit(t: TestContext, body: (s: Split) => Promise<void>): Pro
   if (!haveRedis(t)) return;
   const redis = await startRedis();
   const proxy = await startTcpProxy(redis.port);
-  const nodes: ServeProcess[] = [];
+  const nodes: TestServer[] = [];
   const clients: TestClient[] = [];
   try {
-    const viaProxy = `redis://127.0.0.1:${proxy.port}`;
-    nodes.push(await startServe([...ARGS, '--cluster', viaProxy, '--node-id', 'a']));
-    nodes.push(await startServe([...ARGS, '--cluster', redis.url, '--node-id', 'b']));
-    const reg = async (node: ServeProcess, nick: string) => {
+    const viaProxy = { ...redis, url: `redis://127.0.0.1:${proxy.port}` };
+    nodes.push(await inProcessNode(viaProxy, null, 'a'));
+    nodes.push(await inProcessNode(redis, null, 'b'));
+    const reg = async (node: TestServer, nick: string) => {
       const c = await TestClient.register(node.port, nick, CAPS, false);
       clients.push(c);
       return c;
@@ -190,7 +188,11 @@ test("a node cut off from Redis and back: its users' channel messages reach the 
     await bob.expect((m) => m.command === 'QUIT' && from(m, 'alice'), 15_000, 'QUIT alice');
     // Back: a says so in its log the moment its link to Redis is whole ("reachable again").
     proxy.restore();
-    await eventually(async () => /Redis reachable again/.test(a.stderr()), 'a reconnects', 10_000);
+    await eventually(
+      async () => a.logged().some((l) => /Redis reachable again/.test(l)),
+      'a reconnects',
+      10_000,
+    );
     // From now on a sends alice's channel messages through Redis and confirms them when they
     // come back: each must reach bob.
     const mark = alice.received.length;
@@ -266,11 +268,17 @@ test("a resync's snapshot request drops nothing that came before it: another nod
     proxy.cut();
     await notice(alice, /network is degraded/, 5000);
     proxy.restore();
-    await eventually(async () => /Redis reachable again/.test(a.stderr()), 'a back', 10_000);
+    await eventually(
+      async () => a.logged().some((l) => /Redis reachable again/.test(l)),
+      'a back',
+      10_000,
+    );
     // a's resync asks for a snapshot about 4 s from now. Until it has, what Redis sends a's
     // subscriber waits in the proxy: bob's channel message, confirmed to him meanwhile.
-    const sub = proxy.links().find((l) => /SUBSCRIBE/i.test(l.sent));
-    assert.ok(sub !== undefined, "a's subscriber connection");
+    // Its subscriber connection may come back a moment after the log line.
+    const subscriber = () => proxy.links().find((l) => /SUBSCRIBE/i.test(l.sent));
+    await eventually(() => subscriber() !== undefined, "a's subscriber connection");
+    const sub = subscriber()!;
     sub.holdReplies();
     bob.send('PRIVMSG #p :from b before the request');
     await bob.expect((m) => m.command === 'PRIVMSG' && from(m, 'bob'), 5000, "bob's echo");

@@ -1,13 +1,12 @@
-// draft/multiline across real cluster nodes: a batch to a channel or to a user of another node arrives whole, with one msgid, in the network's order.
+// draft/multiline across cluster nodes in this process: a batch to a channel or to a user of another node arrives whole, with one msgid, in the network's order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inProcessNode } from '../helpers/cluster.js';
 import { eventually } from '../helpers/eventually.js';
 import { TestClient } from '../helpers/irc.js';
 import { haveRedis, startRedis } from '../helpers/redis.js';
-import { startServe } from '../interop/serve.js';
 import type { Message } from '../../src/protocol/index.js';
 
-const ARGS = ['--db', 'off', '--flood', 'off', '--default-channel', ''];
 const ML = ['draft/multiline', 'batch', 'message-tags', 'echo-message'];
 
 /** Send a multiline batch `id` of `lines` to `target` ('+' before a line: joined to the one before). */
@@ -41,7 +40,7 @@ async function nextBatch(c: TestClient, nick: string): Promise<{ msgid: string; 
 test('multiline across nodes: to a channel and to a user of another node, whole, one msgid everywhere', async (t) => {
   if (!haveRedis(t)) return;
   const redis = await startRedis();
-  const node = (id: string) => startServe([...ARGS, '--cluster', redis.url, '--node-id', id]);
+  const node = (id: string) => inProcessNode(redis, null, id);
   const a = await node('n1');
   const b = await node('n2');
   try {

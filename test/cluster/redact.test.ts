@@ -1,11 +1,10 @@
-// draft/message-redaction across real cluster nodes sharing one Redis store: a message taken back on one node leaves every node's members' view and history.
+// draft/message-redaction across cluster nodes in this process sharing one Redis store: a message taken back on one node leaves every node's members' view and history.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '../helpers/eventually.js';
-import { sharedStoreNode } from '../helpers/cluster.js';
+import { inProcessNode } from '../helpers/cluster.js';
 import { TestClient } from '../helpers/irc.js';
 import { haveRedis, startRedis } from '../helpers/redis.js';
-import { startServe } from '../interop/serve.js';
 
 const CAPS = [
   'message-tags',
@@ -20,9 +19,8 @@ const CAPS = [
 test('REDACT across nodes: in a channel and privately, answered once, gone from history on both nodes', async (t) => {
   if (!haveRedis(t)) return;
   const redis = await startRedis();
-  const args = (id: string) => sharedStoreNode(redis, id);
-  const a = await startServe(args('n1'));
-  const b = await startServe(args('n2'));
+  const a = await inProcessNode(redis, 'redis', 'n1');
+  const b = await inProcessNode(redis, 'redis', 'n2');
   try {
     const alice = await TestClient.register(a.port, 'alice', CAPS, false);
     const bob = await TestClient.register(b.port, 'bob', CAPS, false);

@@ -7,31 +7,60 @@ import type { ServerConfig } from '../../src/server/config.js';
 import { Mirror } from '../../src/server/mirror.js';
 import type { Server } from '../../src/server/server.js';
 import type { User } from '../../src/server/user.js';
-import type { MemoryStore } from '../../src/store/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { eventually } from './eventually.js';
 import { startServer, type TestClient, type TestServer } from './irc.js';
-import type { TestRedis } from './redis.js';
+import { startRedis, type TestRedis } from './redis.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-export { eventually } from './eventually.js';
+export { eventually };
 
 /**
  * Node `id` of a cluster on `redis`, in this process (joined as `--cluster` joins one), sharing
- * `store` with the other nodes: per-test coverage, and so mutation testing, sees its code, which
- * it cannot in a `parley serve` child process. No default channel, flood control off.
+ * `store` with the other nodes, or with 'redis' a store of its own on that Redis (as `--db` with
+ * the Redis's URL): per-test coverage, and so mutation testing, sees its code, which it cannot in
+ * a `parley serve` child process. No default channel, flood control off.
  */
-export function inProcessNode(
+export async function inProcessNode(
   redis: TestRedis,
-  store: MemoryStore,
+  store: Store | null | 'redis',
   id: string,
   config: Partial<ServerConfig> = {},
 ): Promise<TestServer> {
   const all = { defaultChannel: '', flood: null, ...config };
-  return startServer(all, 'text', false, store, async (server) => {
+  const own = store === 'redis' ? await openStore(redis.url) : store;
+  return startServer(all, 'text', false, own, async (server) => {
     const link = new ClusterLink(server, redis.url, id);
     await link.start();
     server.cluster = link;
     server.stamper.suffix = '-' + id;
   });
+}
+
+/**
+ * Nodes n1…n`count` of a cluster in this process on a fresh redis-server (with `store` shared,
+ * none by default, as `--db off`), each with `config`; `fn` runs, then all are stopped.
+ */
+export async function withNodes(
+  count: number,
+  fn: (nodes: TestServer[], redis: TestRedis) => Promise<void>,
+  config: Partial<ServerConfig> = {},
+  store: Store | null | 'redis' = null,
+): Promise<void> {
+  const redis = await startRedis();
+  const nodes: TestServer[] = [];
+  try {
+    for (let k = 1; k <= count; k++) nodes.push(await inProcessNode(redis, store, `n${k}`, config));
+    await fn(nodes, redis);
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await redis.stop();
+  }
+}
+
+/** Wait until `node`'s console (its chat log) has a line matching `re`. */
+export function consoleShows(node: TestServer, re: RegExp): Promise<void> {
+  return eventually(async () => (await node.console()).some((l) => re.test(l)), `console ${re}`);
 }
 
 /** A stand-in bus that records what this node announces and sends to one node, and can be taken down. */

@@ -5,7 +5,7 @@ import { isParseError, parse, type Message } from '../../src/protocol/index.js';
 import { MemoryStore, type Store } from '../../src/store/index.js';
 import { ChatLog, type ChatFormat } from '../../src/server/chatlog.js';
 import { DEFAULTS, type ServerConfig } from '../../src/server/config.js';
-import { silentLogger } from '../../src/server/diagnostics.js';
+import type { Logger } from '../../src/server/diagnostics.js';
 import { Server } from '../../src/server/server.js';
 
 export interface TestServer {
@@ -15,6 +15,8 @@ export interface TestServer {
   advance(ms: number): void;
   /** What the server printed on its console (the chat log), line by line. */
   console(): Promise<string[]>;
+  /** The messages the server logged (info and above), oldest first. */
+  logged(): string[];
   stop(): Promise<void>;
 }
 
@@ -42,7 +44,10 @@ export async function startServer(
     ...overrides,
   };
   const clock = clocked ? () => now : undefined;
-  const server = new Server(config, { log: silentLogger, chatlog, clock, store });
+  const logged: string[] = [];
+  const keep = (_fields: object, msg: string) => void logged.push(msg);
+  const log: Logger = { debug() {}, info: keep, warn: keep, error: keep };
+  const server = new Server(config, { log, chatlog, clock, store });
   await beforeListen(server);
   const addr = await server.listen();
   return {
@@ -57,6 +62,7 @@ export async function startServer(
       chatlog.flush();
       return printed.split('\n').filter((l) => l.length > 0);
     },
+    logged: () => logged,
     stop: () => server.shutdown(),
   };
 }
