@@ -136,3 +136,99 @@ test('a server without a store says so; a stale socket file is replaced, a live 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("the admin socket's edges: a request in pieces or at the size limit, bad fields, the limits to the byte, a store that fails, a file in the way", async () => {
+  await withAdmin(async (srv, admin, dir) => {
+    const ask = (line: string) => raw(admin.path, line);
+    const answer = async (line: string) => JSON.parse(await ask(line)) as Record<string, unknown>;
+    const add = (name: unknown, password: unknown) =>
+      JSON.stringify({ op: 'account-add', name, password }) + '\n';
+
+    // A request that arrives in pieces is answered once whole; what follows its line is ignored.
+    const pieces = await new Promise<string>((resolve, reject) => {
+      const c = net.connect(admin.path, () => c.write('{"op":'));
+      let got = '';
+      c.setEncoding('utf8');
+      c.on('data', (d: string) => (got += d));
+      c.on('end', () => resolve(got));
+      c.on('error', reject);
+      setTimeout(() => c.write('"drop"}\n{"op":"account-add"'), 50);
+    });
+    assert.equal(JSON.parse(pieces).message, 'unknown op "drop"');
+    assert.match(await ask('\n'), /not JSON/, 'an empty first line is a request too');
+    assert.match(await ask('null\n'), /unknown op undefined/);
+    // 16,384 bytes before the line break is the most; one more is refused.
+    assert.match(await ask(' '.repeat(16_382) + '{}\n'), /unknown op undefined/);
+    assert.match(await ask(' '.repeat(16_383) + '{}\n'), /at most 16384 bytes/);
+
+    for (const [name, password] of [
+      [7, 'longenough'],
+      ['ann', null],
+      [null, null],
+    ]) {
+      assert.deepEqual(await answer(add(name, password)), {
+        ok: false,
+        message: 'account-add needs a name and a password (strings)',
+      });
+    }
+    // --password-min (8) characters, not bytes, and 1,024 bytes, are enough; one fewer or more is not.
+    assert.match(await ask(add('ann', 'ééééééé')), /at least 8 characters/);
+    assert.deepEqual(await answer(add('ann', 'éééééééé')), {
+      ok: true,
+      message: 'account ann created',
+    });
+    assert.match(await ask(add('bea', 'x'.repeat(1025))), /at most 1024 bytes/);
+    assert.equal((await answer(add('bea', 'x'.repeat(1024)))).ok, true);
+    assert.ok(
+      srv.logged().includes('account registered through the admin socket'),
+      'each creation is logged (its password never)',
+    );
+
+    // Taken between the check and the write (another server, or REGISTER, got there first).
+    const accounts = srv.server.store!.accounts;
+    const get = accounts.get.bind(accounts);
+    accounts.get = async () => null;
+    assert.deepEqual(await answer(add('ann', 'otherpassword')), {
+      ok: false,
+      message: 'the account ann already exists',
+    });
+    // A store that fails: an answer saying so, and a line in the log.
+    accounts.get = async () => {
+      throw new Error('disk on fire');
+    };
+    assert.deepEqual(await answer(add('cid', 'otherpassword')), {
+      ok: false,
+      message: 'the account store did not answer; try later',
+    });
+    assert.ok(srv.logged().includes('admin socket request failed'));
+    accounts.get = get;
+
+    // A file that is not a socket where the socket should be: refused, and left alone.
+    const file = join(dir, 'not-a-socket');
+    await writeFile(file, 'keep me');
+    const before = process.umask();
+    await assert.rejects(new AdminSocket(srv.server, file).listen(), /exists and is not a socket/);
+    assert.equal(process.umask(), before, 'the umask is put back');
+    assert.equal((await stat(file)).isFile(), true);
+  });
+});
+
+test('closing the admin socket drops a connection that never sent its request', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-admin-'));
+  const srv = await startServer({ defaultChannel: '' });
+  const admin = new AdminSocket(srv.server, join(dir, 'admin.sock'));
+  const before = process.umask();
+  await admin.listen();
+  assert.equal(process.umask(), before, 'listen() puts the umask back');
+  try {
+    const idle = net.connect(admin.path);
+    await new Promise((r) => idle.once('connect', r));
+    const closed = new Promise((r) => idle.once('close', r));
+    idle.on('error', () => {});
+    await admin.close(); // would wait for the idle connection if it were not dropped
+    await closed;
+  } finally {
+    await srv.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
