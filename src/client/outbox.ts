@@ -28,11 +28,16 @@ export function unsentNote(n: number): string {
 
 export class Outbox {
   private queue: Array<() => void> = [];
+  /** How many queued actions are the session's own (its QUIT), not counted as the user's lines. */
+  private own = 0;
 
   constructor(private readonly host: OutboxHost) {}
 
-  /** Run `action` now if we can send, else after registration, in the order of the calls. */
-  whenReady(action: () => void): void {
+  /**
+   * Run `action` now if we can send, else after registration, in the order of the calls. `own`:
+   * the session's (QUIT), not a line of the user's to count as unsent if dropped.
+   */
+  whenReady(action: () => void, own = false): void {
     const h = this.host;
     if (h.stopped()) return;
     if (h.canSend()) return action();
@@ -42,19 +47,27 @@ export class Outbox {
       return;
     }
     this.queue.push(action);
+    if (own) this.own++;
+  }
+
+  /** How many of the user's actions wait for the connection. */
+  get size(): number {
+    return this.queue.length - this.own;
   }
 
   /** Registration completed: run what waited, in order. */
   flush(): void {
     const queued = this.queue;
     this.queue = [];
+    this.own = 0;
     for (const action of queued) action();
   }
 
   /** Drop what waits (the session ended before a registration); returns how many were dropped. */
   clear(): number {
-    const dropped = this.queue.length;
+    const dropped = this.size;
     this.queue = [];
+    this.own = 0;
     return dropped;
   }
 

@@ -51,6 +51,7 @@ export class ClientSession {
   /** What the user asked to send that was still waiting for a registration when the session ended. */
   private unsentTotal = 0;
   private connectTimer: unknown = null;
+  private retryTimer: unknown = null;
   /** Events to the listeners, with history caught up and merged (see feed.ts). */
   private readonly feed: Feed;
   /** How far each conversation has been read (draft/read-marker), and our MARKREADs. */
@@ -203,9 +204,15 @@ export class ClientSession {
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
     this.quitting = { promise, resolve };
-    if (this.stopped || (this.link === null && this.phase !== 'idle')) {
+    if (this.stopped || (this.link === null && this.phase !== 'idle' && this.outbox.size === 0)) {
       this.shutdown('quit');
       return promise;
+    }
+    if (this.link === null && this.phase !== 'idle') {
+      // Between attempts with lines waiting: one attempt now (not after the back-off), and the
+      // lines go before QUIT if it registers in time, as before the first registration.
+      this.timers.cancel(this.retryTimer);
+      this.connect();
     }
     if (!this.upkeep.ready) {
       // Not registered yet (or not even started): QUIT waits behind what was typed before it
@@ -216,7 +223,7 @@ export class ClientSession {
       this.markers.flush();
       this.write(reason === '' ? 'QUIT' : serializeBody(null, 'QUIT', [cleanLine(reason)]));
       this.timers.later(() => this.shutdown('quit'), this.opts.quitTimeoutMs);
-    });
+    }, true);
     return promise;
   }
 
@@ -391,7 +398,7 @@ export class ClientSession {
     const retryInMs = backoffDelay(attempt, policy, this.opts.random);
     this.phase = 'reconnecting';
     this.feed.emit({ type: 'state', state: 'reconnecting', reason: why, retryInMs, attempt });
-    this.timers.later(() => this.connect(), retryInMs);
+    this.retryTimer = this.timers.later(() => this.connect(), retryInMs);
   }
 
   /** The end: no link, no timers, no reconnect; 'disconnected' with `final: true`, once. */

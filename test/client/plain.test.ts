@@ -120,3 +120,41 @@ test(
     }
   },
 );
+
+test(
+  'the link drops mid-session, the server is back, and the input ends while reconnecting: one attempt at once, the waiting line delivered before QUIT, exit 0',
+  { timeout: 20_000 },
+  async () => {
+    let srv = await startServer({ defaultChannel: '' });
+    const port = srv.port;
+    const timers = new TestTimers();
+    const input = new PassThrough();
+    const run = plainRun(port, input, { channels: ['#ops'], timers });
+    let ops = await TestClient.register(port, 'ops', [], false);
+    try {
+      ops.send('JOIN #ops');
+      await ops.expectCommand('366');
+      input.write('one\n');
+      await ops.expectCommand('PRIVMSG', '#ops', 'one');
+      // The back-off's retry never fires (held timers): only the end of input can bring it back.
+      timers.hold();
+      ops.destroy();
+      await stopServer(srv);
+      await run.rec.state('reconnecting');
+      srv = await startServer({ port, defaultChannel: '' });
+      ops = await TestClient.register(port, 'ops', [], false);
+      ops.send('JOIN #ops');
+      await ops.expectCommand('366');
+      input.end('two\n');
+      await ops.expectCommand('PRIVMSG', '#ops', 'two');
+      await ops.expect((m) => m.command === 'QUIT' && m.source?.startsWith('pia!') === true);
+      assert.equal(await run.code, 0);
+      assert.equal(run.session.unsent, 0);
+      assert.doesNotMatch(run.printed.join('\n'), /not sent/);
+    } finally {
+      ops.destroy();
+      run.session.close();
+      await stopServer(srv);
+    }
+  },
+);
