@@ -386,8 +386,8 @@ test('bot mode: +B shows in WHO and WHOIS, and a bot tag rides on its messages',
   try {
     const [bot, user] = await registerAll(
       srv,
-      ['bot', ['message-tags', 'echo-message']],
-      ['user', ['message-tags']],
+      ['bot', ['message-tags', 'echo-message', 'batch', 'draft/multiline']],
+      ['user', ['message-tags', 'batch', 'draft/multiline']],
     );
     assert.deepEqual(
       (await bot.replies('MODE bot +B')).map((m) => [m.command, ...m.params]),
@@ -411,6 +411,15 @@ test('bot mode: +B shows in WHO and WHOIS, and a bot tag rides on its messages',
     await join(user, '#c');
     bot.send('PRIVMSG #c :boop');
     assert.equal((await user.expectCommand('PRIVMSG', '#c', 'boop')).tags?.get('bot'), '');
+    // A multiline batch: the tag on the batch (its lines carry only theirs), beside its + tags.
+    bot.send('@+x=1 BATCH +ml draft/multiline user');
+    bot.send('@batch=ml PRIVMSG user :line one');
+    bot.send('@batch=ml PRIVMSG user :line two');
+    bot.send('BATCH -ml');
+    const open = await user.expect((m) => m.command === 'BATCH' && m.params[0].startsWith('+'));
+    assert.equal(open.tags?.get('bot'), '');
+    assert.equal(open.tags?.get('+x'), '1');
+    await user.expectCommand('PRIVMSG', 'user', 'line one');
     await bot.replies('MODE bot -B');
     bot.send('PRIVMSG user :human now');
     assert.equal(

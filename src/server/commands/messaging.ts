@@ -14,21 +14,6 @@ import type { CommandSpec } from './table.js';
 
 type Verb = 'PRIVMSG' | 'NOTICE' | 'TAGMSG';
 
-/** The tags to relay: `+`-prefixed (client-only) tags of the incoming message, and `bot` from a
- * bot; null for none. (Their size was checked when the line was framed: connection.ts answers 417
- * past MAX_CLIENT_TAGS_BYTES.) */
-function clientTags(req: Request, bot: boolean): Tags | null {
-  const tags = req.msg.tags;
-  let out: Tags | null = bot ? new Map([['bot', '']]) : null;
-  if (tags === null) return out;
-  for (const [k, v] of tags) {
-    if (k.charCodeAt(0) !== 0x2b /* + */) continue;
-    out ??= new Map();
-    out.set(k, v);
-  }
-  return out;
-}
-
 // PRIVMSG <target>{,<target>} <text>   (a target is a nick, #channel, or @#channel / +#channel)
 // NOTICE  <target>{,<target>} <text>   (never answered with an error, per RFC 2812 §3.3.2)
 // TAGMSG  <target>{,<target>}          (message-tags clients only)
@@ -50,7 +35,7 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
     if (!quiet) req.numeric(ERR.NOTEXTTOSEND, 'No text to send');
     return;
   }
-  const tags = clientTags(req, user.isBot);
+  const tags = req.clientTags();
   const targets = uniqueTargets(req.params[0]);
   let late: Map<string, string> | null = null;
   if (targets.length > config.maxTargets) {

@@ -50,13 +50,6 @@ function fail(req: Request, code: string, ...rest: string[]): void {
   req.line(req.server.config.name, 'FAIL', ['BATCH', code, ...rest]);
 }
 
-/** The `+` tags of the line, or null. */
-function clientTagsOf(req: Request): Tags | null {
-  let out: Tags | null = null;
-  for (const [k, v] of req.msg.tags ?? []) if (k[0] === '+') (out ??= new Map()).set(k, v);
-  return out;
-}
-
 // BATCH +<id> draft/multiline <target>  |  BATCH -<id>
 function batch(req: Request): void {
   const ref = req.params[0];
@@ -75,7 +68,7 @@ function batch(req: Request): void {
       verb: null,
       lines: [],
       bytes: 0,
-      tags: clientTagsOf(req),
+      tags: req.clientTags(),
       label: req.deferLabel(),
       failed: false,
     };

@@ -3,7 +3,7 @@
 // Handlers never touch sockets. Replies to the sender go through a Request; without a `label` tag
 // they are queued on the connection at once, with one they are collected and sent on finish() as
 // a lone labeled line, an ACK, or a `labeled-response` BATCH.
-import { serializeBody, type Message } from '../../protocol/index.js';
+import { serializeBody, type Message, type Tags } from '../../protocol/index.js';
 import { CAPBIT } from '../capabilities.js';
 import { continueWith, highWater } from '../flow.js';
 import type { ServerEvent } from '../event.js';
@@ -44,6 +44,23 @@ export class Request {
     const u = this.client.user;
     if (u === null) throw new Error('handler needs a registered user');
     return u;
+  }
+
+  /**
+   * The tags to relay with what this line says: its `+` (client-only) tags, and `bot` from a bot;
+   * null for none. (Their size was checked when the line was framed: connection.ts answers 417
+   * past MAX_CLIENT_TAGS_BYTES.)
+   */
+  clientTags(): Tags | null {
+    let out: Tags | null = this.client.user?.isBot === true ? new Map([['bot', '']]) : null;
+    const tags = this.msg.tags;
+    if (tags === null) return out;
+    for (const [k, v] of tags) {
+      if (k.charCodeAt(0) !== 0x2b /* + */) continue;
+      out ??= new Map();
+      out.set(k, v);
+    }
+    return out;
   }
 
   get now(): number {
