@@ -57,13 +57,20 @@ export async function startSentinel(master: TestRedis, name = 'parley'): Promise
   return spawnRedis([conf, '--sentinel'], p, url, /\+monitor master/);
 }
 
+const HAVE_SETPRIV = spawnSync('setpriv', ['--version']).status === 0;
+
 async function spawnRedis(
   args: string[],
   port: number,
   url: string,
   ready: RegExp,
 ): Promise<TestRedis> {
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Through setpriv (util-linux, on every Debian): the server is killed when this process dies,
+  // even by SIGKILL (a test run cut short, a mutation run's timeout), instead of living on.
+  const [cmd, all] = HAVE_SETPRIV
+    ? ['setpriv', ['--pdeathsig', 'KILL', '--', 'redis-server', ...args]]
+    : ['redis-server', args];
+  const child = spawn(cmd, all, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (s: string) => (out += s));
   await new Promise<void>((resolve, reject) => {
