@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import tls from 'node:tls';
 import { makeCertificate } from '../../src/cli/certgen.js';
 import type { SessionEvent } from '../../src/client/events.js';
 import { ClientSession } from '../../src/client/session.js';
@@ -200,3 +201,32 @@ async function waitFor<T>(get: () => T | undefined | false, ms = 10_000): Promis
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+test('the slot is checked again once the handshake is done: a client whose slot went meanwhile is told why over TLS; a later one is dropped before any handshake', async () => {
+  const srv = await startTls({ maxPerIp: 1 });
+  try {
+    // Admitted at TCP accept (no client yet), its handshake not started.
+    const early = net.connect(srv.tlsPort, '127.0.0.1');
+    await new Promise((r) => early.once('connect', r));
+    // Meanwhile another client of the same address takes the one slot.
+    const ok = await (await TestClient.connectTls(srv.tlsPort)).registerAs('ok');
+    const secure = tls.connect({ socket: early, rejectUnauthorized: false });
+    let said = '';
+    secure.setEncoding('utf8').on('data', (d: string) => (said += d));
+    secure.on('error', () => {});
+    await new Promise((r) => secure.once('close', r));
+    assert.equal(said, 'ERROR :Closing link: too many connections from your address\r\n');
+    assert.ok(srv.logged().includes('connection refused'));
+    // A connection now is refused at TCP accept: closed before its handshake completes.
+    const late = tls.connect({ port: srv.tlsPort, host: '127.0.0.1', rejectUnauthorized: false });
+    let handshook = false;
+    late.on('secureConnect', () => (handshook = true));
+    late.on('error', () => {});
+    await new Promise((r) => late.once('close', r));
+    assert.equal(handshook, false, 'no handshake for a connection refused at accept');
+    assert.equal(srv.server.connectionCount, 1);
+    ok.destroy();
+  } finally {
+    await srv.stop();
+  }
+});

@@ -148,11 +148,13 @@ test('the WebSocket port answers plain HTTP with 426, and counts against --max-c
     const port = srv.server.wsAddress!.port;
     const res = await fetch(`http://127.0.0.1:${port}/`);
     assert.equal(res.status, 426);
+    assert.equal(res.headers.get('upgrade'), 'websocket', 'the protocol to upgrade to');
+    assert.equal(res.headers.get('content-type'), 'text/plain');
     assert.match(await res.text(), /connect with a WebSocket/);
     const tcp = await TestClient.register(srv.port, 'first', [], false);
     const full = await WsClient.open(port, ['text.ircv3.net']);
     const closed = await full.untilClosed();
-    assert.equal(closed.code, 1008);
+    assert.deepEqual(closed, { code: 1008, reason: 'server full' });
     assert.ok(full.lines.some((l) => l.startsWith('ERROR :Closing link: server full')));
     tcp.destroy();
   } finally {
