@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { AdminSocket } from '../../src/server/admin.js';
 import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
 
+/** This process's umask before any test here listened (listen() sets its own, then puts it back). */
+const UMASK = process.umask();
+
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 /** `parley account add …` run asynchronously (the server answers from this very process). */
@@ -156,10 +159,26 @@ test("the admin socket's edges: a request in pieces or at the size limit, bad fi
     });
     assert.equal(JSON.parse(pieces).message, 'unknown op "drop"');
     assert.match(await ask('\n'), /not JSON/, 'an empty first line is a request too');
-    assert.match(await ask('null\n'), /unknown op undefined/);
+    const unknown = { ok: false, message: 'unknown op undefined' };
+    assert.deepEqual(await answer('null\n'), unknown);
+    assert.ok((await ask('null\n')).endsWith('}\n'), 'one JSON line');
     // 16,384 bytes before the line break is the most; one more is refused.
-    assert.match(await ask(' '.repeat(16_382) + '{}\n'), /unknown op undefined/);
-    assert.match(await ask(' '.repeat(16_383) + '{}\n'), /at most 16384 bytes/);
+    assert.deepEqual(await answer(' '.repeat(16_382) + '{}\n'), unknown);
+    assert.deepEqual(await answer(' '.repeat(16_383) + '{}\n'), {
+      ok: false,
+      message: 'a request is at most 16384 bytes',
+    });
+    // All 16,384 bytes in, no line break yet: still waiting for it.
+    const full = await new Promise<string>((resolve, reject) => {
+      const c = net.connect(admin.path, () => c.write(' '.repeat(16_382) + '{}'));
+      let got = '';
+      c.setEncoding('utf8');
+      c.on('data', (d: string) => (got += d));
+      c.on('end', () => resolve(got));
+      c.on('error', reject);
+      setTimeout(() => c.write('\n'), 100);
+    });
+    assert.deepEqual(JSON.parse(full), unknown);
 
     for (const [name, password] of [
       [7, 'longenough'],
@@ -206,10 +225,13 @@ test("the admin socket's edges: a request in pieces or at the size limit, bad fi
     // A file that is not a socket where the socket should be: refused, and left alone.
     const file = join(dir, 'not-a-socket');
     await writeFile(file, 'keep me');
-    const before = process.umask();
     await assert.rejects(new AdminSocket(srv.server, file).listen(), /exists and is not a socket/);
-    assert.equal(process.umask(), before, 'the umask is put back');
+    assert.equal(process.umask(), UMASK, 'the umask is put back');
     assert.equal((await stat(file)).isFile(), true);
+    // A folder that is not there: listen() fails (with the umask put back), it does not hang.
+    const nowhere = new AdminSocket(srv.server, join(dir, 'no-such-dir', 'admin.sock'));
+    await assert.rejects(nowhere.listen(), /listen E[A-Z]+/);
+    assert.equal(process.umask(), UMASK);
   });
 });
 
@@ -217,9 +239,8 @@ test('closing the admin socket drops a connection that never sent its request', 
   const dir = await mkdtemp(join(tmpdir(), 'parley-admin-'));
   const srv = await startServer({ defaultChannel: '' });
   const admin = new AdminSocket(srv.server, join(dir, 'admin.sock'));
-  const before = process.umask();
   await admin.listen();
-  assert.equal(process.umask(), before, 'listen() puts the umask back');
+  assert.equal(process.umask(), UMASK, 'listen() puts the umask back');
   try {
     const idle = net.connect(admin.path);
     await new Promise((r) => idle.once('connect', r));

@@ -243,3 +243,55 @@ test('lines are written together within 10 ms, by one timer, and flush() writes 
   await new Promise((r) => realSetTimeout(r, 40));
   assert.equal(chunks.length, 2, 'flush() cleared the timer: it writes nothing more');
 });
+
+test('the default format is text, and every fast-path line has its clock', () => {
+  const chunks: Buffer[] = [];
+  const log = new ChatLog({ write: (chunk) => chunks.push(Buffer.from(chunk)) });
+  log.privateBytes(T, user('a'), user('b'), Buffer.from('one'), 0, 3);
+  log.privateBytes(T + 1000, user('a'), user('b'), Buffer.from('two'), 0, 3);
+  log.join(T, '#a', 'c');
+  log.flush();
+  const lines = Buffer.concat(chunks).toString().split('\n').slice(0, -1);
+  assert.equal(lines.length, 3);
+  for (const l of lines) assert.match(l, CLOCK);
+});
+
+test('a fast-path line that just fails to fit its buffer grows it, long nicks and all', () => {
+  const { log, lines } = logged();
+  // 10,018 bytes first (the buffer is 16 KiB); then one whose reservation (clock 9 + nicks 60 + 60
+  // + text + 8) brings the total to 16,390, six past the buffer: it must grow, or the line is cut.
+  log.privateBytes(T, user('a'), user('b'), Buffer.alloc(10_000, 0x61), 0, 10_000);
+  const [from, to] = [user('f'.repeat(60)), user('t'.repeat(60))];
+  log.privateBytes(T, from, to, Buffer.alloc(6235, 0x62), 0, 6235);
+  const got = lines().map((l) => l.replace(CLOCK, ''));
+  assert.deepEqual(got, [
+    `a -> b: ${'a'.repeat(10_000)}`,
+    `${from.nick} -> ${to.nick}: ${'b'.repeat(6235)}`,
+  ]);
+});
+
+test('a buffer handed back is reused once, never while the sink still holds it, nor when too small', () => {
+  const held: Array<{ chunk: Buffer; text: string; done: () => void }> = [];
+  const log = new ChatLog(
+    { write: (chunk, done) => held.push({ chunk, text: chunk.toString(), done: done! }) },
+    'text',
+  );
+  log.join(T, '#a', 'a'); // buffer A (16 KiB)
+  log.flush();
+  log.join(T, '#a', 'b'); // buffer B
+  log.flush();
+  held[0].done(); // A is the spare
+  log.join(T, '#a', 'c'); // A again, held once more
+  log.flush();
+  assert.equal(held[2].chunk.buffer, held[0].chunk.buffer);
+  log.join(T, '#a', 'd'); // A is held: a buffer of its own
+  log.flush();
+  assert.notEqual(held[3].chunk.buffer, held[0].chunk.buffer, 'a held buffer is not the spare');
+  assert.equal(held[2].chunk.toString(), held[2].text, 'what A holds is untouched');
+  // B back as the spare (16 KiB), then a line of 40,000 bytes: too big for B, a new buffer.
+  held[1].done();
+  log.channelMessage(T, '#a', 'e', 'x'.repeat(40_000), 'privmsg');
+  log.flush();
+  assert.notEqual(held[4].chunk.buffer, held[1].chunk.buffer);
+  assert.match(held[4].text, new RegExp(`<e> x{40000}\n$`));
+});
