@@ -118,9 +118,12 @@ export async function serve(argv: string[]): Promise<number> {
       log.info({}, `TLS on ${at}`);
     }
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
+    // Node's listen errors name the address and port that failed (--websocket-port or --tls-port
+    // as well as --port).
+    const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
     const { host, port: wanted } = settings.config;
-    const where = host.includes(':') ? `[${host}]:${wanted}` : `${host}:${wanted}`;
+    const [h, p] = e.port !== undefined ? [e.address ?? host, e.port] : [host, wanted];
+    const where = h.includes(':') ? `[${h}]:${p}` : `${h}:${p}`;
     const hint =
       e.code === 'EADDRINUSE'
         ? ' (in use: choose another with --port, --tls-port or --websocket-port)'

@@ -120,6 +120,9 @@ export class WsListener {
       perMessageDeflate: false,
       handleProtocols: (offered) => SUBPROTOCOLS.find((p) => offered.has(p)) ?? false,
     });
+    // ws re-emits the HTTP server's errors (a port in use, EMFILE) on the WebSocketServer: listen()
+    // reports the first, the rest are per connection, as on the TCP listener.
+    this.wss.on('error', () => {});
     this.wss.on('connection', (ws, req) => this.onConnection(ws, req));
   }
 

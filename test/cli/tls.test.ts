@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import { join } from 'node:path';
 import { TestClient } from '../helpers/irc.js';
 import { MAIN, startServe, type ServeProcess } from '../interop/serve.js';
@@ -195,5 +196,39 @@ test('parley connect --tls pins on first use, reconnects, refuses a changed cert
   } finally {
     await srv.stop();
     rmSync(dir, { recursive: true });
+  }
+});
+
+test('a port in use, whichever flag names it: one line naming the address and port, exit 1, no stack trace', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-cert-'));
+  const busy = net.createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  const { port } = busy.address() as net.AddressInfo;
+  try {
+    makeCert(dir);
+    const tls = [
+      '--tls-cert',
+      join(dir, 'parley-cert.pem'),
+      '--tls-key',
+      join(dir, 'parley-key.pem'),
+    ];
+    const base = ['serve', '--host', '127.0.0.1', '--db', 'off'];
+    for (const flags of [
+      ['--port', String(port)],
+      ['--port', '0', '--websocket-port', String(port)],
+      ['--port', '0', ...tls, '--tls-port', String(port)],
+    ]) {
+      const r = run([...base, ...flags]);
+      const what = flags.join(' ');
+      assert.equal(r.status, 1, `${what}: ${r.stderr}`);
+      assert.equal(
+        r.stderr.trim(),
+        `parley: cannot listen on 127.0.0.1:${port}: EADDRINUSE (in use: choose another with --port, --tls-port or --websocket-port)`,
+        what,
+      );
+    }
+  } finally {
+    busy.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -2,7 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { makeCertificate } from '../../src/cli/certgen.js';
+import { silentLogger } from '../../src/server/diagnostics.js';
 import { Listener, type AcceptPolicy } from '../../src/server/listener.js';
+import { TlsListener } from '../../src/server/tls.js';
+import { WsListener } from '../../src/server/websocket.js';
 
 /** A field Node keeps on a socket under a symbol (the options it applied), or undefined. */
 function nodeField(socket: net.Socket, description: string): unknown {
@@ -85,4 +89,47 @@ test('a refused client is told why, and its socket is gone within about a second
   while (refused.length < 11) await new Promise((r) => setTimeout(r, 10));
   await new Promise((r) => setTimeout(r, 100));
   await l.close();
+});
+
+test('the TLS and WebSocket listeners: a port in use is an error from listen, a later error is not fatal; raw TLS sockets get Nagle off and keep-alive', async () => {
+  const cert = makeCertificate(['127.0.0.1'], 1);
+  const seen: net.Socket[] = [];
+  const busy = net.createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  const { port } = busy.address() as net.AddressInfo;
+  const make = [
+    () =>
+      new TlsListener(
+        policy(null, (s) => seen.push(s)),
+        cert,
+        silentLogger,
+      ),
+    () => new WsListener(policy(null, (s) => seen.push(s))),
+  ];
+  try {
+    for (const listener of make) {
+      const l = listener();
+      await assert.rejects(l.listen('127.0.0.1', port), { code: 'EADDRINUSE' });
+      const ok = listener();
+      const addr = await ok.listen('127.0.0.1', 0);
+      const inner = Object.values(ok).find((v) => v instanceof net.Server) as net.Server;
+      inner.emit(
+        'error',
+        Object.assign(new Error('accept: too many open files'), { code: 'EMFILE' }),
+      );
+      const c = await connect(addr.port);
+      if (ok instanceof TlsListener) {
+        // Admitted as the TCP connection arrives (a WebSocket only once it has upgraded).
+        while (seen.length === 0) await new Promise((r) => setImmediate(r));
+        assert.equal(nodeField(seen[0], 'kSetNoDelay'), true);
+        assert.equal(nodeField(seen[0], 'kSetKeepAlive'), true);
+        assert.equal(nodeField(seen[0], 'kSetKeepAliveInitialDelay'), 60);
+      }
+      c.destroy();
+      await ok.close();
+      seen.length = 0;
+    }
+  } finally {
+    busy.close();
+  }
 });
