@@ -33,6 +33,27 @@ function plainRun(port: number, input: string | Readable, extra: Partial<Session
   return { session, rec, printed, code };
 }
 
+/**
+ * A plain-mode client in #ops, watched by `ops`, that has sent "one"; then the server goes away
+ * and the client waits to reconnect, its back-off held (no retry fires unless the test lets it).
+ */
+async function droppedMidSession() {
+  const srv = await startServer({ defaultChannel: '' });
+  const timers = new TestTimers();
+  const input = new PassThrough();
+  const run = plainRun(srv.port, input, { channels: ['#ops'], timers });
+  const ops = await TestClient.register(srv.port, 'ops', [], false);
+  ops.send('JOIN #ops');
+  await ops.expectCommand('366');
+  input.write('one\n');
+  await ops.expectCommand('PRIVMSG', '#ops', 'one');
+  timers.hold();
+  ops.destroy();
+  await stopServer(srv);
+  await run.rec.state('reconnecting');
+  return { port: srv.port, input, run };
+}
+
 test(
   'input ended, server unreachable: gives up after one attempt and a QUIT, says how many lines were not sent, exit 1',
   { timeout: 20_000 },
@@ -93,21 +114,9 @@ test(
   'the link drops mid-session and the input ends while reconnecting: the waiting line is counted as not sent, exit 1',
   { timeout: 20_000 },
   async () => {
-    const srv = await startServer({ defaultChannel: '' });
-    const timers = new TestTimers();
-    const input = new PassThrough();
-    const run = plainRun(srv.port, input, { channels: ['#ops'], timers });
-    const ops = await TestClient.register(srv.port, 'ops', [], false);
+    const { input, run } = await droppedMidSession();
     try {
-      ops.send('JOIN #ops');
-      await ops.expectCommand('366');
-      input.write('one\n');
-      await ops.expectCommand('PRIVMSG', '#ops', 'one');
-      // No retry while the line waits (held timers): the end of input finds it still queued.
-      timers.hold();
-      ops.destroy();
-      await stopServer(srv);
-      await run.rec.state('reconnecting');
+      // The server is gone: the one attempt the end of input makes fails, and the line with it.
       input.end('two\n');
       assert.equal(await run.code, 1);
       const said = run.printed.join('\n');
@@ -115,7 +124,6 @@ test(
       assert.equal(run.session.unsent, 1);
       assert.equal(run.rec.all('error').filter((e) => e.code === 'QUEUE').length, 1);
     } finally {
-      ops.destroy();
       run.session.close();
     }
   },
@@ -125,22 +133,11 @@ test(
   'the link drops mid-session, the server is back, and the input ends while reconnecting: one attempt at once, the waiting line delivered before QUIT, exit 0',
   { timeout: 20_000 },
   async () => {
-    let srv = await startServer({ defaultChannel: '' });
-    const port = srv.port;
-    const timers = new TestTimers();
-    const input = new PassThrough();
-    const run = plainRun(port, input, { channels: ['#ops'], timers });
-    let ops = await TestClient.register(port, 'ops', [], false);
+    const { port, input, run } = await droppedMidSession();
+    let srv: Awaited<ReturnType<typeof startServer>> | undefined;
+    let ops: TestClient | undefined;
     try {
-      ops.send('JOIN #ops');
-      await ops.expectCommand('366');
-      input.write('one\n');
-      await ops.expectCommand('PRIVMSG', '#ops', 'one');
       // The back-off's retry never fires (held timers): only the end of input can bring it back.
-      timers.hold();
-      ops.destroy();
-      await stopServer(srv);
-      await run.rec.state('reconnecting');
       srv = await startServer({ port, defaultChannel: '' });
       ops = await TestClient.register(port, 'ops', [], false);
       ops.send('JOIN #ops');
@@ -152,9 +149,9 @@ test(
       assert.equal(run.session.unsent, 0);
       assert.doesNotMatch(run.printed.join('\n'), /not sent/);
     } finally {
-      ops.destroy();
+      ops?.destroy();
       run.session.close();
-      await stopServer(srv);
+      if (srv !== undefined) await stopServer(srv);
     }
   },
 );

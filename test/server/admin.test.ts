@@ -44,8 +44,8 @@ async function withAdmin(
   }
 }
 
-/** One raw request line on the socket, and the answer. */
-function raw(path: string, line: string): Promise<string> {
+/** One raw request on the socket (`later`, if given, sent 50 ms after `line`), and the answer. */
+function raw(path: string, line: string, later?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const c = net.connect(path, () => c.write(line));
     let got = '';
@@ -53,6 +53,7 @@ function raw(path: string, line: string): Promise<string> {
     c.on('data', (d: string) => (got += d));
     c.on('end', () => resolve(got));
     c.on('error', reject);
+    if (later !== undefined) setTimeout(() => c.write(later), 50);
   });
 }
 
@@ -148,15 +149,7 @@ test("the admin socket's edges: a request in pieces or at the size limit, bad fi
       JSON.stringify({ op: 'account-add', name, password }) + '\n';
 
     // A request that arrives in pieces is answered once whole; what follows its line is ignored.
-    const pieces = await new Promise<string>((resolve, reject) => {
-      const c = net.connect(admin.path, () => c.write('{"op":'));
-      let got = '';
-      c.setEncoding('utf8');
-      c.on('data', (d: string) => (got += d));
-      c.on('end', () => resolve(got));
-      c.on('error', reject);
-      setTimeout(() => c.write('"drop"}\n{"op":"account-add"'), 50);
-    });
+    const pieces = await raw(admin.path, '{"op":', '"drop"}\n{"op":"account-add"');
     assert.equal(JSON.parse(pieces).message, 'unknown op "drop"');
     assert.match(await ask('\n'), /not JSON/, 'an empty first line is a request too');
     const unknown = { ok: false, message: 'unknown op undefined' };
@@ -169,15 +162,7 @@ test("the admin socket's edges: a request in pieces or at the size limit, bad fi
       message: 'a request is at most 16384 bytes',
     });
     // All 16,384 bytes in, no line break yet: still waiting for it.
-    const full = await new Promise<string>((resolve, reject) => {
-      const c = net.connect(admin.path, () => c.write(' '.repeat(16_382) + '{}'));
-      let got = '';
-      c.setEncoding('utf8');
-      c.on('data', (d: string) => (got += d));
-      c.on('end', () => resolve(got));
-      c.on('error', reject);
-      setTimeout(() => c.write('\n'), 100);
-    });
+    const full = await raw(admin.path, ' '.repeat(16_382) + '{}', '\n');
     assert.deepEqual(JSON.parse(full), unknown);
 
     for (const [name, password] of [
