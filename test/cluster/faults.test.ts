@@ -193,8 +193,13 @@ test("a node cut off from Redis and back: its users' channel messages reach the 
       'a reconnects',
       10_000,
     );
-    // From now on a sends alice's channel messages through Redis and confirms them when they
-    // come back: each must reach bob.
+    // Its users are announced again a moment later (their nicks claimed again first): until
+    // then its channel messages reach its own members only, as while it was cut off. From then
+    // on it sends them through Redis and confirms them when they come back: each must reach bob.
+    await eventually(
+      () => a.server.cluster?.replica.localOnly === false,
+      "a's users announced again",
+    );
     const mark = alice.received.length;
     for (let i = 0; i < 40 && !hasText(bob, /^after/); i++) {
       alice.send(`PRIVMSG #p :after ${i}`);
