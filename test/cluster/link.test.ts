@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryStore } from '../../src/store/index.js';
-import { inProcessNode, isOn } from '../helpers/cluster.js';
+import { inProcessNode, isOn, withNodes } from '../helpers/cluster.js';
 import { eventually } from '../helpers/eventually.js';
 import { TestClient } from '../helpers/irc.js';
 import { haveRedis, startRedis } from '../helpers/redis.js';
@@ -16,76 +16,73 @@ async function tryNick(port: number, nick: string): Promise<{ c: TestClient; cod
 
 test('two nodes in one process: one nick per network, news of users and private messages carried', async (t) => {
   if (!haveRedis(t)) return;
-  const redis = await startRedis();
-  const store = new MemoryStore(true);
-  const n1 = await inProcessNode(redis, store, 'n1');
-  const n2 = await inProcessNode(redis, store, 'n2');
-  try {
-    const alice = await TestClient.register(n1.port, 'alice', [], false);
-    alice.send('MONITOR + bob');
-    await alice.sync();
-    const bob = await TestClient.register(n2.port, 'bob', [], false);
-    await alice.expectCommand('730');
-    assert.equal(n1.server.cluster?.find('bob')?.remote, 'n2');
-    assert.equal(
-      n1.server.cluster?.find('alice'),
-      undefined,
-      'a user of this node is not "another node\'s"',
-    );
+  await withNodes(
+    2,
+    async ([n1, n2]) => {
+      const alice = await TestClient.register(n1.port, 'alice', [], false);
+      alice.send('MONITOR + bob');
+      await alice.sync();
+      const bob = await TestClient.register(n2.port, 'bob', [], false);
+      await alice.expectCommand('730');
+      assert.equal(n1.server.cluster?.find('bob')?.remote, 'n2');
+      assert.equal(
+        n1.server.cluster?.find('alice'),
+        undefined,
+        'a user of this node is not "another node\'s"',
+      );
 
-    // A nick held on the other node is refused here; a free one is welcomed.
-    const taken = await tryNick(n2.port, 'ALICE');
-    assert.equal(taken.code, '433');
-    taken.c.destroy();
+      // A nick held on the other node is refused here; a free one is welcomed.
+      const taken = await tryNick(n2.port, 'ALICE');
+      assert.equal(taken.code, '433');
+      taken.c.destroy();
 
-    // An unregistered connection on n2 is counted on n1 too.
-    const lurker = await TestClient.connect(n2.port);
-    await eventually(
-      () => n1.server.network.census.networkUnregistered === 1,
-      'n1 counts n2 unregistered connection',
-    );
-    lurker.destroy();
-    await eventually(() => n1.server.network.census.networkUnregistered === 0, 'and its going');
+      // An unregistered connection on n2 is counted on n1 too.
+      const lurker = await TestClient.connect(n2.port);
+      await eventually(
+        () => n1.server.network.census.networkUnregistered === 1,
+        'n1 counts n2 unregistered connection',
+      );
+      lurker.destroy();
+      await eventually(() => n1.server.network.census.networkUnregistered === 0, 'and its going');
 
-    alice.send('JOIN #c');
-    await alice.sync();
-    bob.send('JOIN #c');
-    await alice.expect((m) => m.command === 'JOIN' && m.source?.startsWith('bob!') === true);
+      alice.send('JOIN #c');
+      await alice.sync();
+      bob.send('JOIN #c');
+      await alice.expect((m) => m.command === 'JOIN' && m.source?.startsWith('bob!') === true);
 
-    // Renames: the old nick is free at once on either node; a change of case keeps the claim.
-    bob.send('NICK bobby');
-    await alice.expectCommand('NICK', 'bobby');
-    const reuse = await tryNick(n1.port, 'bob');
-    assert.equal(reuse.code, '001', 'the old nick was given back');
-    bob.send('NICK Bobby');
-    await alice.expectCommand('NICK', 'Bobby');
-    const still = await tryNick(n1.port, 'bobby');
-    assert.equal(still.code, '433', 'a change of case keeps the nick claimed');
-    still.c.destroy();
+      // Renames: the old nick is free at once on either node; a change of case keeps the claim.
+      bob.send('NICK bobby');
+      await alice.expectCommand('NICK', 'bobby');
+      const reuse = await tryNick(n1.port, 'bob');
+      assert.equal(reuse.code, '001', 'the old nick was given back');
+      bob.send('NICK Bobby');
+      await alice.expectCommand('NICK', 'Bobby');
+      const still = await tryNick(n1.port, 'bobby');
+      assert.equal(still.code, '433', 'a change of case keeps the nick claimed');
+      still.c.destroy();
 
-    // Private messages cross nodes with the sender's own prefix, and show on the recipient's console.
-    bob.send('PRIVMSG alice :hello from n2');
-    const pm = await alice.expectCommand('PRIVMSG', 'alice', 'hello from n2');
-    assert.match(pm.source ?? '', /^Bobby!/);
-    await eventually(
-      async () => (await n1.console()).some((l) => l.includes('hello from n2')),
-      "n1's console shows the message",
-    );
+      // Private messages cross nodes with the sender's own prefix, and show on the recipient's console.
+      bob.send('PRIVMSG alice :hello from n2');
+      const pm = await alice.expectCommand('PRIVMSG', 'alice', 'hello from n2');
+      assert.match(pm.source ?? '', /^Bobby!/);
+      await eventually(
+        async () => (await n1.console()).some((l) => l.includes('hello from n2')),
+        "n1's console shows the message",
+      );
 
-    // A QUIT is news everywhere, and its nick free at once through the other node.
-    bob.send('QUIT :done here');
-    const quit = await alice.expect(
-      (m) => m.command === 'QUIT' && m.source?.startsWith('Bobby!') === true,
-    );
-    assert.match(quit.params[0], /done here/);
-    const back = await tryNick(n1.port, 'Bobby');
-    assert.equal(back.code, '001');
-    for (const c of [alice, reuse.c, back.c]) c.destroy();
-  } finally {
-    await n1.stop();
-    await n2.stop();
-    await redis.stop();
-  }
+      // A QUIT is news everywhere, and its nick free at once through the other node.
+      bob.send('QUIT :done here');
+      const quit = await alice.expect(
+        (m) => m.command === 'QUIT' && m.source?.startsWith('Bobby!') === true,
+      );
+      assert.match(quit.params[0], /done here/);
+      const back = await tryNick(n1.port, 'Bobby');
+      assert.equal(back.code, '001');
+      for (const c of [alice, reuse.c, back.c]) c.destroy();
+    },
+    {},
+    new MemoryStore(true),
+  );
 });
 
 test('Redis restarted under two nodes in one process: each says so, claims its users again, and is whole after', async (t) => {

@@ -6,7 +6,7 @@ import { parse, isParseError, type Message } from '../../src/protocol/index.js';
 import { flowStats } from '../../src/server/flow.js';
 import { isLogged } from '../../src/server/replica.js';
 import { MemoryStore } from '../../src/store/index.js';
-import { inProcessNode } from '../helpers/cluster.js';
+import { inProcessNode, withNodes } from '../helpers/cluster.js';
 import { eventually } from '../helpers/eventually.js';
 import { TestClient } from '../helpers/irc.js';
 import { haveRedis, startRedis } from '../helpers/redis.js';
@@ -216,26 +216,23 @@ test('two nodes in one process: commands pipelined through the order, within the
 
 test('the default channel is joined through the order: the other node sees the arrival', async (t) => {
   if (!haveRedis(t)) return;
-  const redis = await startRedis();
-  const store = new MemoryStore(true);
   const lobby = { defaultChannel: '#lobby' };
-  const n1 = await inProcessNode(redis, store, 'n1', lobby);
-  const n2 = await inProcessNode(redis, store, 'n2', lobby);
-  try {
-    const bob = await TestClient.register(n2.port, 'bob', [], true);
-    const alice = await TestClient.register(n1.port, 'alice', [], true);
-    const join = await bob.expect(
-      (m) => m.command === 'JOIN' && m.source?.startsWith('alice!') === true,
-    );
-    assert.equal(join.params[0], '#lobby');
-    const names = await alice.replies('NAMES #lobby');
-    assert.match(names.find((m) => m.command === '353')?.params[3] ?? '', /bob/);
-    for (const c of [alice, bob]) c.destroy();
-  } finally {
-    await n1.stop();
-    await n2.stop();
-    await redis.stop();
-  }
+  await withNodes(
+    2,
+    async ([n1, n2]) => {
+      const bob = await TestClient.register(n2.port, 'bob', [], true);
+      const alice = await TestClient.register(n1.port, 'alice', [], true);
+      const join = await bob.expect(
+        (m) => m.command === 'JOIN' && m.source?.startsWith('alice!') === true,
+      );
+      assert.equal(join.params[0], '#lobby');
+      const names = await alice.replies('NAMES #lobby');
+      assert.match(names.find((m) => m.command === '353')?.params[3] ?? '', /bob/);
+      for (const c of [alice, bob]) c.destroy();
+    },
+    lobby,
+    new MemoryStore(true),
+  );
 });
 
 test('a command in flight when the link to Redis breaks is answered with FAIL, never left hanging', async (t) => {
