@@ -1,4 +1,4 @@
-// The client session: connection lifecycle and reconnect, the sending API, and the events the UI renders (they go out through feed.ts). No terminal code.
+// The client session: connection lifecycle and reconnect, the events the UI renders (they go out through feed.ts), and the sending API (inherited from sending.ts). No terminal code.
 //
 //   idle ─start()─> connecting ─(TCP/TLS up)─> registering ─(001 … end of MOTD)─> connected
 //                      ^  │                         │                                │
@@ -15,8 +15,9 @@ import { Link } from './link.js';
 import { ReadMarkers } from './markers.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Outbox, unsentNote } from './outbox.js';
-import { cleanLine, textLines } from './outgoing.js';
+import { cleanLine } from './outgoing.js';
 import { Restore } from './restore.js';
+import { SessionSending } from './sending.js';
 import { backoffDelay } from './reconnect.js';
 import { ClientState, type Member } from './state.js';
 import { Timers } from './timers.js';
@@ -28,11 +29,11 @@ export type { ReconnectPolicy } from './reconnect.js';
 export type { Member } from './state.js';
 export type { TimerApi } from './timers.js';
 
-export class ClientSession {
+export class ClientSession extends SessionSending {
   private readonly opts: ResolvedOptions;
   private readonly st = new ClientState();
   private readonly timers: Timers;
-  private readonly outbox: Outbox;
+  protected readonly outbox: Outbox;
   /** Registration, lag, the welcome burst and why the link closed (see upkeep.ts). */
   private readonly upkeep: Upkeep;
   private link: Link | null = null;
@@ -46,7 +47,7 @@ export class ClientSession {
   private self: { user: string; host: string } | null = null;
   private serverName = '';
   /** Away and the channels (with their keys) to restore after the next registration. */
-  private readonly restore: Restore;
+  protected readonly restore: Restore;
   private quitting: { promise: Promise<void>; resolve: () => void } | null = null;
   /** What the user asked to send that was still waiting for a registration when the session ended. */
   private unsentTotal = 0;
@@ -58,6 +59,7 @@ export class ClientSession {
   private readonly markers: ReadMarkers;
 
   constructor(options: SessionOptions) {
+    super();
     this.opts = resolveOptions(options);
     this.restore = new Restore(this.st);
     this.feed = new Feed({
@@ -199,16 +201,17 @@ export class ClientSession {
   }
 
   /** Send QUIT; resolves once the server has closed the link, or after the quit timeout. */
-  quit(reason = ''): Promise<void> {
+  override quit(reason = ''): Promise<void> {
     if (this.quitting !== null) return this.quitting.promise;
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
     this.quitting = { promise, resolve };
-    if (this.stopped || (this.link === null && this.phase !== 'idle' && this.outbox.size === 0)) {
+    const betweenAttempts = this.link === null && this.phase !== 'idle';
+    if (this.stopped || (betweenAttempts && this.outbox.size === 0)) {
       this.shutdown('quit');
       return promise;
     }
-    if (this.link === null && this.phase !== 'idle') {
+    if (betweenAttempts) {
       // Between attempts with lines waiting: one attempt now (not after the back-off), and the
       // lines go before QUIT if it registers in time, as before the first registration.
       this.timers.cancel(this.retryTimer);
@@ -242,93 +245,22 @@ export class ClientSession {
     this.shutdown(reason);
   }
 
-  // ---- sending (held in order until registered) ----
+  // ---- what the sending API (sending.ts) needs ----
 
-  /** PRIVMSG to a target, a comma list or an array of targets (cut to TARGMAX and 512 bytes). */
-  say(target: string | readonly string[], text: string): void {
-    this.outbox.message('PRIVMSG', 'privmsg', target, text);
-  }
-
-  /** CTCP ACTION (`/me`). */
-  action(target: string | readonly string[], text: string): void {
-    this.outbox.message('PRIVMSG', 'action', target, text);
-  }
-
-  notice(target: string | readonly string[], text: string): void {
-    this.outbox.message('NOTICE', 'notice', target, text);
-  }
-
-  join(channel: string, key?: string): void {
-    const name = cleanLine(channel).trim();
-    const k = cleanLine(key ?? '').trim();
-    if (name === '') return;
-    this.outbox.whenReady(() => {
-      if (k !== '') this.restore.keyed(name, k);
-      this.write(serializeBody(null, 'JOIN', k === '' ? [name] : [name, k]));
-    });
-  }
-
-  part(channel: string, reason?: string): void {
-    const name = cleanLine(channel).trim();
-    const why = cleanLine(reason ?? '');
-    if (name === '') return;
-    const params = why === '' ? [name] : [name, why];
-    this.outbox.whenReady(() => this.write(serializeBody(null, 'PART', params)));
-  }
-
-  setNick(nick: string): void {
-    const n = cleanLine(nick).trim();
-    if (n === '') return;
-    this.preferredNick = n;
-    this.outbox.whenReady(() => this.write(serializeBody(null, 'NICK', [n])));
-  }
-
-  /**
-   * Mark us away with `text`, or back with null. Sent now when registered, else once we are;
-   * after a reconnect we are marked away again (the server forgot it with the link).
-   */
-  setAway(text: string | null): void {
-    const t = cleanLine(text ?? '');
-    this.restore.away = t === '' ? null : t;
-    if (this.live) this.write(this.restore.awayLine());
-  }
-
-  /** Our away message, or null when we are not away. */
-  get away(): string | null {
-    return this.restore.away;
-  }
-
-  /**
-   * Register an account for our nick: `REGISTER * * <password>` when the server offers
-   * draft/account-registration, else `PRIVMSG NickServ :REGISTER <password>`.
-   */
-  register(password: string): void {
-    const pw = cleanLine(password);
-    this.outbox.whenReady(() => {
-      const standard = this.upkeep.offered.has('draft/account-registration');
-      const line = standard
-        ? serializeBody(null, 'REGISTER', ['*', '*', pw])
-        : serializeBody(null, 'PRIVMSG', ['NickServ', `REGISTER ${pw}`]);
-      this.write(line);
-    });
-  }
-
-  /** Send lines as typed (`/quote`); a QUIT goes through quit() so it does not reconnect. */
-  raw(line: string): void {
-    for (const l of textLines(line)) {
-      const quit = /^\s*QUIT(?:\s+:?(.*))?$/i.exec(l);
-      if (quit !== null) void this.quit(quit[1] ?? '');
-      else this.outbox.whenReady(() => this.write(l));
-    }
-  }
-
-  /** Registered, on an open link: a line written now goes out now. */
-  private get live(): boolean {
+  protected get live(): boolean {
     return this.upkeep.ready && this.link?.open === true;
   }
 
-  private write(line: string): void {
+  protected write(line: string): void {
     this.link?.write(cleanLine(line));
+  }
+
+  protected prefer(nick: string): void {
+    this.preferredNick = nick;
+  }
+
+  protected offers(cap: string): boolean {
+    return this.upkeep.offered.has(cap);
   }
 
   // ---- connection ----
