@@ -342,11 +342,12 @@ export class ClusterLink {
         return;
       }
       if (m.t === 'snapreq') return this.handle(m); // two nodes catching up at once answer each other
+      if (m.t === 'deliver') return this.handle(m); // a private message is in no snapshot: now
       // After our request: applied once the snapshot is. Before it: already in the snapshot for
       // a node that starts empty; for a resync, news (another node's channel message is in no
       // snapshot), applied now.
-      if (c.asked && m.t !== 'deliver') c.after.push(m);
-      else if (m.t === 'deliver' || c.resync) this.handle(m);
+      if (c.asked) c.after.push(m);
+      else if (c.resync) this.handle(m);
       return;
     }
     this.handle(m);

@@ -1,6 +1,7 @@
-// Helpers for tests of real `parley serve` nodes joined through Redis: polling, NAMES and ISON as lists, clients that chat at a steady rate and keep what they saw.
-import type { ClusterBus } from '../../src/cluster/bus.js';
-import type { BusMessage } from '../../src/cluster/messages.js';
+// Helpers for tests of cluster nodes joined through a real Redis (in this process or as `parley serve`), and of scripted peers on its bus: polling, NAMES and ISON as lists, clients that chat at a steady rate and keep what they saw.
+import type { TestContext } from 'node:test';
+import { ClusterBus } from '../../src/cluster/bus.js';
+import type { BusMessage, DirEntry } from '../../src/cluster/messages.js';
 import type { Message } from '../../src/protocol/index.js';
 import { ClusterLink } from '../../src/server/cluster.js';
 import type { ServerConfig } from '../../src/server/config.js';
@@ -10,7 +11,7 @@ import type { User } from '../../src/server/user.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { eventually } from './eventually.js';
 import { startServer, type TestClient, type TestServer } from './irc.js';
-import { startRedis, type TestRedis } from './redis.js';
+import { haveRedis, startRedis, type TestRedis } from './redis.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export { eventually };
@@ -19,18 +20,21 @@ export { eventually };
  * Node `id` of a cluster on `redis`, in this process (joined as `--cluster` joins one), sharing
  * `store` with the other nodes, or with 'redis' a store of its own on that Redis (as `--db` with
  * the Redis's URL): per-test coverage, and so mutation testing, sees its code, which it cannot in
- * a `parley serve` child process. No default channel, flood control off.
+ * a `parley serve` child process. No default channel, flood control off. `prepare` sees the link
+ * and its server before the link starts.
  */
 export async function inProcessNode(
   redis: TestRedis,
   store: Store | null | 'redis',
   id: string,
   config: Partial<ServerConfig> = {},
+  prepare: (link: ClusterLink, server: Server) => void = () => {},
 ): Promise<TestServer> {
   const all = { defaultChannel: '', flood: null, ...config };
   const own = store === 'redis' ? await openStore(redis.url) : store;
   return startServer(all, 'text', false, own, async (server) => {
     const link = new ClusterLink(server, redis.url, id);
+    prepare(link, server);
     await link.start();
     server.cluster = link;
     server.stamper.suffix = '-' + id;
@@ -148,4 +152,48 @@ export function timed(c: TestClient): Seen[] {
     for (; next < c.received.length; next++) seen.push({ msg: c.received[next].msg, at: now });
   });
   return seen;
+}
+
+/** Another node, scripted by the test: a real bus with no server behind it. */
+export interface Peer {
+  bus: ClusterBus;
+  /** Wait for a message this peer receives (on the order, or for it alone), and take it off the list. */
+  next(what: string, match: (m: BusMessage) => boolean, ms?: number): Promise<BusMessage>;
+  /** Whether it has received such a message (not taken yet). */
+  has(match: (m: BusMessage) => boolean): boolean;
+  close(): Promise<void>;
+}
+
+export async function startPeer(redis: TestRedis, id: string): Promise<Peer> {
+  const got: BusMessage[] = [];
+  const bus = new ClusterBus(redis.url, id, `${id}.example`, {
+    directory: () => {},
+    message: (m) => got.push(m),
+    degraded: () => {},
+  });
+  await bus.start();
+  const next = async (what: string, match: (m: BusMessage) => boolean, ms = 10_000) => {
+    await eventually(() => got.some(match), what, ms);
+    return got.splice(got.findIndex(match), 1)[0];
+  };
+  return { bus, next, has: (match) => got.some(match), close: () => bus.close() };
+}
+
+/** A directory entry for `nick`, a user of `node`. */
+export function entry(nick: string, node = 'p'): DirEntry {
+  return { node, nick, user: `~${nick}`, host: `${node}.example`, account: null, realname: nick };
+}
+
+/** Run `fn` with a fresh redis-server (skipped without one outside CI), stopped after. */
+export async function withRedis(
+  t: TestContext,
+  fn: (redis: TestRedis) => Promise<void>,
+): Promise<void> {
+  if (!haveRedis(t)) return;
+  const redis = await startRedis();
+  try {
+    await fn(redis);
+  } finally {
+    await redis.stop();
+  }
 }
