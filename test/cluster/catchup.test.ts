@@ -70,10 +70,18 @@ test('a starting node drops what came before its request, and applies what came 
     let a: TestServer | null = null;
     let server: Server | null = null;
     try {
-      const starting = inProcessNode(redis, null, 'a', {}, (link, s) => {
-        server = s;
-        holdRequests(link, () => p.bus.announceNow({ t: 'arrive', e: entry('early') }));
-      });
+      const starting = inProcessNode(
+        redis,
+        null,
+        'a',
+        {},
+        {
+          prepare: (link, s) => {
+            server = s;
+            holdRequests(link, () => p.bus.announceNow({ t: 'arrive', e: entry('early') }));
+          },
+        },
+      );
       await p.next("a's snapshot request", isSnapreq('a'));
       // After the request: a leave and a rename of users the snapshot has, an arrival it lacks.
       p.bus.announce({ t: 'leave', node: 'p', nick: 'dora', reason: 'bye' });
@@ -169,8 +177,14 @@ test('after Redis returns, a node applies news from before its request at once, 
     let redis = first;
     const p = await startPeer(redis, 'p');
     let before = (): Promise<unknown> => Promise.resolve();
-    const starting = inProcessNode(redis, null, 'a', {}, (link) =>
-      holdRequests(link, () => before()),
+    const starting = inProcessNode(
+      redis,
+      null,
+      'a',
+      {},
+      {
+        prepare: (link) => holdRequests(link, () => before()),
+      },
     );
     await p.next("a's snapshot request at start", isSnapreq('a'));
     p.bus.sendTo('a', snapshotOf());

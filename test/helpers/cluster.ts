@@ -16,25 +16,31 @@ import { haveRedis, startRedis, type TestRedis } from './redis.js';
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export { eventually };
 
+export interface NodeOptions {
+  /** Sees the link and its server before the link starts. */
+  prepare?: (link: ClusterLink, server: Server) => void;
+  /** The server's clock moves only with TestServer.advance() (startServer's `clocked`). */
+  clocked?: boolean;
+}
+
 /**
  * Node `id` of a cluster on `redis`, in this process (joined as `--cluster` joins one), sharing
  * `store` with the other nodes, or with 'redis' a store of its own on that Redis (as `--db` with
  * the Redis's URL): per-test coverage, and so mutation testing, sees its code, which it cannot in
- * a `parley serve` child process. No default channel, flood control off. `prepare` sees the link
- * and its server before the link starts.
+ * a `parley serve` child process. No default channel, flood control off.
  */
 export async function inProcessNode(
   redis: TestRedis,
   store: Store | null | 'redis',
   id: string,
   config: Partial<ServerConfig> = {},
-  prepare: (link: ClusterLink, server: Server) => void = () => {},
+  options: NodeOptions = {},
 ): Promise<TestServer> {
   const all = { defaultChannel: '', flood: null, ...config };
   const own = store === 'redis' ? await openStore(redis.url) : store;
-  return startServer(all, 'text', false, own, async (server) => {
+  return startServer(all, 'text', options.clocked === true, own, async (server) => {
     const link = new ClusterLink(server, redis.url, id);
-    prepare(link, server);
+    options.prepare?.(link, server);
     await link.start();
     server.cluster = link;
     server.stamper.suffix = '-' + id;

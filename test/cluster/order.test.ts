@@ -1,0 +1,111 @@
+// The network's order as one node runs it, with a scripted peer on a real bus: another node's commands run only as the user they name on that node, a client's next lines wait for its commands in flight, and a command the order never carries back is given up.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import type { BusMessage } from '../../src/cluster/messages.js';
+import {
+  entry,
+  eventually,
+  inProcessNode,
+  isOn,
+  startPeer,
+  withRedis,
+} from '../helpers/cluster.js';
+import { TestClient } from '../helpers/irc.js';
+
+/** A command of `nick`, a user of `node`, as that node puts it in the order. */
+function cmd(node: string, nick: string, command: string, ...params: string[]): BusMessage {
+  const base = { t: 'cmd' as const, node, id: 1, nick, caps: 0, tags: null };
+  return { ...base, command, params, ms: 0, seq: 0 };
+}
+
+test("another node's commands run as the user they name only when that user is that node's", (t) =>
+  withRedis(t, async (redis) => {
+    const a = await inProcessNode(redis, null, 'a');
+    const p = await startPeer(redis, 'p');
+    const bob = await TestClient.register(a.port, 'bob', [], false);
+    const cleo = await TestClient.register(a.port, 'cleo', [], false);
+    try {
+      await bob.replies('JOIN #c');
+      await cleo.replies('JOIN #c');
+      p.bus.announce({ t: 'arrive', e: entry('zed') });
+      p.bus.announce(cmd('p', 'zed', 'JOIN', '#c'));
+      await bob.expect((m) => m.command === 'JOIN' && m.source?.startsWith('zed!') === true);
+      // A node speaking for a user of this node, or for another node's user: nothing runs.
+      p.bus.announce(cmd('p', 'cleo', 'PRIVMSG', '#c', 'as cleo'));
+      p.bus.announce(cmd('q', 'zed', 'PRIVMSG', '#c', 'as zed of q'));
+      p.bus.announce(cmd('p', 'nobody', 'PRIVMSG', '#c', 'as nobody'));
+      p.bus.announce(cmd('p', 'zed', 'PRIVMSG', '#c', 'as zed'));
+      const got = await bob.expect((m) => m.command === 'PRIVMSG' && m.params[1] === 'as zed');
+      assert.ok(got.source?.startsWith('zed!~zed@'), 'from zed, as the mirror knows zed');
+      const spoofed = bob.received.filter((r) => r.msg.command === 'PRIVMSG');
+      assert.deepEqual(
+        spoofed.map((r) => r.msg.params[1]),
+        ['as zed'],
+        'nothing ran as cleo, as zed of another node, or as nobody',
+      );
+      await cleo.expect((m) => m.command === 'PRIVMSG' && m.params[1] === 'as zed');
+      assert.equal(cleo.received.filter((r) => r.msg.command === 'PRIVMSG').length, 1);
+      for (const c of [bob, cleo]) c.destroy();
+    } finally {
+      await p.close();
+      await a.stop();
+    }
+  }));
+
+test("a client's line that changes nothing shared waits for its commands in flight, so answers keep their order", (t) =>
+  withRedis(t, async (redis) => {
+    const a = await inProcessNode(redis, null, 'a');
+    const cleo = await TestClient.register(a.port, 'cleo', ['echo-message'], false);
+    try {
+      await cleo.replies('JOIN #c');
+      cleo.send('PRIVMSG #c :through the order\r\nPING :after it');
+      const seen = () =>
+        cleo.received
+          .map((r) => r.msg)
+          .filter(
+            (m) => m.command === 'PRIVMSG' || (m.command === 'PONG' && m.params[1] === 'after it'),
+          )
+          .map((m) => m.params[1]);
+      await eventually(() => seen().length >= 2, 'the echo and the PONG');
+      assert.deepEqual(seen(), ['through the order', 'after it']);
+      cleo.destroy();
+    } finally {
+      await a.stop();
+    }
+  }));
+
+test('a command the order never carries back is given up after the wait: its sender is told and goes on', (t) =>
+  withRedis(t, async (redis) => {
+    const a = await inProcessNode(redis, null, 'a', {}, { clocked: true });
+    const p = await startPeer(redis, 'p');
+    const cleo = await TestClient.register(a.port, 'cleo', [], false);
+    const admin = new Redis(redis.url);
+    try {
+      await cleo.replies('JOIN #c');
+      // Redis takes no write for a moment (less than the heartbeat's limit): the TOPIC waits
+      // unpublished; meanwhile the server's clock passes the wait, and the sweep gives it up.
+      await admin.call('CLIENT', 'PAUSE', '2500', 'WRITE');
+      cleo.send('TOPIC #c :never carried');
+      await new Promise((r) => setTimeout(r, 200));
+      a.advance(11_000);
+      // Sent after the clock moved: younger than the wait, so kept, and carried out after the pause.
+      cleo.send('AWAY :sent later');
+      cleo.send('PING :next');
+      const fail = await cleo.expect((m) => m.command === 'FAIL', 5000, 'FAIL');
+      assert.deepEqual(fail.params.slice(0, 2), ['TOPIC', 'CLUSTER_DEGRADED']);
+      assert.match(fail.params.at(-1)!, /did not carry this command out/);
+      await cleo.expect((m) => m.command === '306', 5000, 'the AWAY carried out');
+      await cleo.expect((m) => m.command === 'PONG' && m.params[1] === 'next', 5000, 'PONG');
+      // When the order does carry it at last, its origin (which gave it up) does not run it.
+      await p.next('the TOPIC, late', (m) => m.t === 'cmd' && m.command === 'TOPIC', 10_000);
+      await cleo.replies('PING :settled');
+      assert.equal(cleo.received.filter((r) => r.msg.command === 'TOPIC').length, 0);
+      assert.equal(await isOn(cleo, 'cleo'), true);
+      cleo.destroy();
+    } finally {
+      await admin.quit();
+      await p.close();
+      await a.stop();
+    }
+  }));
