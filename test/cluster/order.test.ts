@@ -8,6 +8,7 @@ import {
   eventually,
   inProcessNode,
   isOn,
+  sleep,
   startPeer,
   withRedis,
 } from '../helpers/cluster.js';
@@ -103,6 +104,37 @@ test('a command the order never carries back is given up after the wait: its sen
       assert.equal(cleo.received.filter((r) => r.msg.command === 'TOPIC').length, 0);
       assert.equal(await isOn(cleo, 'cleo'), true);
       cleo.destroy();
+    } finally {
+      await admin.quit();
+      await p.close();
+      await a.stop();
+    }
+  }));
+
+test("after a private message to another node's user, the sender's next other line waits for its hand-over (a second at most); more messages do not", (t) =>
+  withRedis(t, async (redis) => {
+    const a = await inProcessNode(redis, null, 'a');
+    const p = await startPeer(redis, 'p');
+    const cleo = await TestClient.register(a.port, 'cleo', [], false);
+    const bob = await TestClient.register(a.port, 'bob', [], false);
+    const admin = new Redis(redis.url);
+    try {
+      p.bus.announce({ t: 'arrive', e: entry('zed') });
+      await eventually(() => isOn(cleo, 'zed'), 'a knows zed');
+      // Redis takes no PUBLISH for a while: the message to zed waits there, handed over but unsent.
+      await admin.call('CLIENT', 'PAUSE', '3000', 'WRITE');
+      cleo.send('PRIVMSG zed :for another node');
+      await sleep(100); // the next lines come in a read of their own
+      cleo.send('NOTICE bob :for this one'); // a PRIVMSG would take the fast path (direct.ts)
+      cleo.send('PING :after the hand-over');
+      // At once, not after the hand-over's second (the only bound short of it that tells them apart).
+      await bob.expect((m) => m.command === 'NOTICE' && m.params[1] === 'for this one', 800);
+      const pong = (m: { command: string; params: string[] }) =>
+        m.command === 'PONG' && m.params[1] === 'after the hand-over';
+      await assert.rejects(cleo.expect(pong, 500), /timed out/, 'the PING waits');
+      await cleo.expect(pong, 5000, 'the PONG after a second at most');
+      await p.next('the message to zed, once Redis takes it', (m) => m.t === 'deliver', 10_000);
+      for (const c of [cleo, bob]) c.destroy();
     } finally {
       await admin.quit();
       await p.close();
