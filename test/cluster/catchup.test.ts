@@ -158,8 +158,16 @@ test('the first node of a cluster starts alone, asking nobody', (t) =>
       const p = await startPeer(redis, 'p');
       try {
         // a answers the next node's request: it is a node of the cluster, and was not waiting.
+        // A request addressed to another node is not a's to answer.
+        p.bus.announce({ t: 'snapreq', node: 'p', from: 'q' });
         p.bus.announce({ t: 'snapreq', node: 'p', from: 'a' });
         await p.next("a's snapshot for p", (m) => m.t === 'snapshot');
+        await sleep(200);
+        assert.equal(
+          p.has((m) => m.t === 'snapshot'),
+          false,
+          'one snapshot, for the request to a',
+        );
       } finally {
         await p.close();
       }
@@ -191,6 +199,7 @@ test('after Redis returns, a node applies news from before its request at once, 
     const a = await starting;
     const alice = await TestClient.register(a.port, 'alice', [], false);
     try {
+      await p.next('alice arrives', (m) => m.t === 'arrive' && m.e.nick === 'alice');
       before = async () => {
         p.bus.announce({ t: 'arrive', e: entry('early') });
         p.bus.sendTo('a', deliver('bob', 'alice', 'sent before the request'));
@@ -201,12 +210,20 @@ test('after Redis returns, a node applies news from before its request at once, 
       await redis.stop();
       await alice.expect((m) => m.command === 'NOTICE' && /degraded/.test(m.params[1]), 10_000);
       redis = await startRedis(port);
+      await p.next(
+        'alice announced again',
+        (m) => m.t === 'arrive' && m.e.nick === 'alice',
+        30_000,
+      );
       await p.next("a's request after the return", isSnapreq('a'), 30_000);
       p.bus.sendTo('a', deliver('bob', 'alice', 'sent after the request'));
       p.bus.announce({ t: 'arrive', e: entry('late') });
       await p.bus.announceNow();
       await alice.expectCommand('PRIVMSG', 'alice', 'sent before the request');
       await alice.expectCommand('PRIVMSG', 'alice', 'sent after the request');
+      // Until the others' view is merged, channels cannot change here (copies would drift).
+      const refused = await alice.replies('JOIN #later');
+      assert.ok(refused.some((m) => m.command === 'FAIL' && m.params[1] === 'CLUSTER_DEGRADED'));
       assert.equal(
         holds(a.server, 'early'),
         true,
@@ -218,10 +235,39 @@ test('after Redis returns, a node applies news from before its request at once, 
       await eventually(() => holds(a.server, 'late'), 'the arrival after the request applied');
       assert.equal(holds(a.server, 'bob'), true);
       await alice.expect((m) => m.command === 'NOTICE' && /whole again/.test(m.params[1]), 10_000);
+      const joined = await alice.replies('JOIN #later');
+      assert.ok(
+        joined.some((m) => m.command === 'JOIN'),
+        'channels change again once merged',
+      );
       alice.destroy();
     } finally {
       await a.stop();
       await p.close();
+      await redis.stop();
+    }
+  }));
+
+test('after Redis returns with no other node alive, a node forgets the users of the nodes that died meanwhile', (t) =>
+  withRedis(t, async (first) => {
+    let redis = first;
+    const a = await inProcessNode(redis, null, 'a');
+    const p = await startPeer(redis, 'p');
+    const alice = await TestClient.register(a.port, 'alice', [], false);
+    try {
+      p.bus.announce({ t: 'arrive', e: entry('zed') });
+      await eventually(() => holds(a.server, 'zed'), 'a holds zed of p');
+      const port = redis.port;
+      await redis.stop();
+      await alice.expect((m) => m.command === 'NOTICE' && /degraded/.test(m.params[1]), 10_000);
+      assert.ok(a.logged().includes('cluster: Redis unreachable, serving this node alone'));
+      await p.close(); // p dies while Redis is away: nobody is left to reap it or say so
+      redis = await startRedis(port); // empty
+      await alice.expect((m) => m.command === 'NOTICE' && /whole again/.test(m.params[1]), 30_000);
+      assert.equal(holds(a.server, 'zed'), false, "p's users are gone with it");
+      alice.destroy();
+    } finally {
+      await a.stop();
       await redis.stop();
     }
   }));
