@@ -127,8 +127,8 @@ export class Connection<O = unknown> extends Output {
     // not rescan the rest of the chunk for each line.
     let start = 0;
     let cr = -2; // the first CR at or after the last search, -1 for none, -2 before any search
-    // Held before this read (another node's hold, which comes while the socket is being read):
-    // not even the first line goes on.
+    // Held before this read (another node's hold comes from the bus between reads, while the
+    // socket is idle): not even the first line goes on.
     let held = isHeld(this);
     while (start < end && !held) {
       const lf = buf.indexOf(10, start);

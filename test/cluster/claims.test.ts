@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import {
   entry,
   eventually,
-  inProcessNode,
   isOn,
-  startPeer,
+  withNodeAndPeer,
   withRedis,
   type Peer,
 } from '../helpers/cluster.js';
@@ -21,20 +20,18 @@ async function withLeavingZed(
   redis: TestRedis,
   fn: (a: TestServer, p: Peer, c: TestClient) => Promise<void>,
 ): Promise<void> {
-  const a = await inProcessNode(redis, null, 'a');
-  const p = await startPeer(redis, 'p');
-  const c = await TestClient.register(a.port, 'cleo', [], false);
-  try {
-    assert.equal(await p.bus.claim('zed', entry('zed')), true);
-    p.bus.announce({ t: 'arrive', e: entry('zed') });
-    await eventually(() => isOn(c, 'zed'), 'a holds zed of p');
-    await p.bus.release('zed');
-    await fn(a, p, c);
-  } finally {
-    c.destroy();
-    await p.close();
-    await a.stop();
-  }
+  await withNodeAndPeer(redis, async (a, p) => {
+    const c = await TestClient.register(a.port, 'cleo', [], false);
+    try {
+      assert.equal(await p.bus.claim('zed', entry('zed')), true);
+      p.bus.announce({ t: 'arrive', e: entry('zed') });
+      await eventually(() => isOn(c, 'zed'), 'a holds zed of p');
+      await p.bus.release('zed');
+      await fn(a, p, c);
+    } finally {
+      c.destroy();
+    }
+  });
 }
 
 test('a nick given back on another node is granted here once the news of its leaving arrives', (t) =>

@@ -9,7 +9,7 @@ import {
   inProcessNode,
   isOn,
   sleep,
-  startPeer,
+  withNodeAndPeer,
   withRedis,
 } from '../helpers/cluster.js';
 import { TestClient } from '../helpers/irc.js';
@@ -21,12 +21,10 @@ function cmd(node: string, nick: string, command: string, ...params: string[]): 
 }
 
 test("another node's commands run as the user they name only when that user is that node's", (t) =>
-  withRedis(t, async (redis) => {
-    const a = await inProcessNode(redis, null, 'a');
-    const p = await startPeer(redis, 'p');
-    const bob = await TestClient.register(a.port, 'bob', [], false);
-    const cleo = await TestClient.register(a.port, 'cleo', [], false);
-    try {
+  withRedis(t, (redis) =>
+    withNodeAndPeer(redis, async (a, p) => {
+      const bob = await TestClient.register(a.port, 'bob', [], false);
+      const cleo = await TestClient.register(a.port, 'cleo', [], false);
       await bob.replies('JOIN #c');
       await cleo.replies('JOIN #c');
       p.bus.announce({ t: 'arrive', e: entry('zed') });
@@ -48,11 +46,8 @@ test("another node's commands run as the user they name only when that user is t
       await cleo.expect((m) => m.command === 'PRIVMSG' && m.params[1] === 'as zed');
       assert.equal(cleo.received.filter((r) => r.msg.command === 'PRIVMSG').length, 1);
       for (const c of [bob, cleo]) c.destroy();
-    } finally {
-      await p.close();
-      await a.stop();
-    }
-  }));
+    }),
+  ));
 
 test("a client's line that changes nothing shared waits for its commands in flight, so answers keep their order", (t) =>
   withRedis(t, async (redis) => {
@@ -77,67 +72,68 @@ test("a client's line that changes nothing shared waits for its commands in flig
   }));
 
 test('a command the order never carries back is given up after the wait: its sender is told and goes on', (t) =>
-  withRedis(t, async (redis) => {
-    const a = await inProcessNode(redis, null, 'a', {}, { clocked: true });
-    const p = await startPeer(redis, 'p');
-    const cleo = await TestClient.register(a.port, 'cleo', [], false);
-    const admin = new Redis(redis.url);
-    try {
-      await cleo.replies('JOIN #c');
-      // Redis takes no write for a moment (less than the heartbeat's limit): the TOPIC waits
-      // unpublished; meanwhile the server's clock passes the wait, and the sweep gives it up.
-      await admin.call('CLIENT', 'PAUSE', '2500', 'WRITE');
-      cleo.send('TOPIC #c :never carried');
-      await new Promise((r) => setTimeout(r, 200));
-      a.advance(11_000);
-      // Sent after the clock moved: younger than the wait, so kept, and carried out after the pause.
-      cleo.send('AWAY :sent later');
-      cleo.send('PING :next');
-      const fail = await cleo.expect((m) => m.command === 'FAIL', 5000, 'FAIL');
-      assert.deepEqual(fail.params.slice(0, 2), ['TOPIC', 'CLUSTER_DEGRADED']);
-      assert.match(fail.params.at(-1)!, /did not carry this command out/);
-      await cleo.expect((m) => m.command === '306', 5000, 'the AWAY carried out');
-      await cleo.expect((m) => m.command === 'PONG' && m.params[1] === 'next', 5000, 'PONG');
-      // When the order does carry it at last, its origin (which gave it up) does not run it.
-      await p.next('the TOPIC, late', (m) => m.t === 'cmd' && m.command === 'TOPIC', 10_000);
-      await cleo.replies('PING :settled');
-      assert.equal(cleo.received.filter((r) => r.msg.command === 'TOPIC').length, 0);
-      assert.equal(await isOn(cleo, 'cleo'), true);
-      cleo.destroy();
-    } finally {
-      await admin.quit();
-      await p.close();
-      await a.stop();
-    }
-  }));
+  withRedis(t, (redis) =>
+    withNodeAndPeer(
+      redis,
+      async (a, p) => {
+        const cleo = await TestClient.register(a.port, 'cleo', [], false);
+        const admin = new Redis(redis.url);
+        try {
+          await cleo.replies('JOIN #c');
+          // Redis takes no write for a moment (less than the heartbeat's limit): the TOPIC waits
+          // unpublished; meanwhile the server's clock passes the wait, and the sweep gives it up.
+          await admin.call('CLIENT', 'PAUSE', '2500', 'WRITE');
+          cleo.send('TOPIC #c :never carried');
+          await new Promise((r) => setTimeout(r, 200));
+          a.advance(11_000);
+          // Sent after the clock moved: younger than the wait, so kept, and carried out after the pause.
+          cleo.send('AWAY :sent later');
+          cleo.send('PING :next');
+          const fail = await cleo.expect((m) => m.command === 'FAIL', 5000, 'FAIL');
+          assert.deepEqual(fail.params.slice(0, 2), ['TOPIC', 'CLUSTER_DEGRADED']);
+          assert.match(fail.params.at(-1)!, /did not carry this command out/);
+          await cleo.expect((m) => m.command === '306', 5000, 'the AWAY carried out');
+          await cleo.expect((m) => m.command === 'PONG' && m.params[1] === 'next', 5000, 'PONG');
+          // When the order does carry it at last, its origin (which gave it up) does not run it.
+          await p.next('the TOPIC, late', (m) => m.t === 'cmd' && m.command === 'TOPIC', 10_000);
+          await cleo.replies('PING :settled');
+          assert.equal(cleo.received.filter((r) => r.msg.command === 'TOPIC').length, 0);
+          assert.equal(await isOn(cleo, 'cleo'), true);
+          cleo.destroy();
+        } finally {
+          await admin.quit();
+        }
+      },
+      null,
+      { clocked: true },
+    ),
+  ));
 
 test("after a private message to another node's user, the sender's next other line waits for its hand-over (a second at most); more messages do not", (t) =>
-  withRedis(t, async (redis) => {
-    const a = await inProcessNode(redis, null, 'a');
-    const p = await startPeer(redis, 'p');
-    const cleo = await TestClient.register(a.port, 'cleo', [], false);
-    const bob = await TestClient.register(a.port, 'bob', [], false);
-    const admin = new Redis(redis.url);
-    try {
-      p.bus.announce({ t: 'arrive', e: entry('zed') });
-      await eventually(() => isOn(cleo, 'zed'), 'a knows zed');
-      // Redis takes no PUBLISH for a while: the message to zed waits there, handed over but unsent.
-      await admin.call('CLIENT', 'PAUSE', '3000', 'WRITE');
-      cleo.send('PRIVMSG zed :for another node');
-      await sleep(100); // the next lines come in a read of their own
-      cleo.send('NOTICE bob :for this one'); // a PRIVMSG would take the fast path (direct.ts)
-      cleo.send('PING :after the hand-over');
-      // At once, not after the hand-over's second (the only bound short of it that tells them apart).
-      await bob.expect((m) => m.command === 'NOTICE' && m.params[1] === 'for this one', 800);
-      const pong = (m: { command: string; params: string[] }) =>
-        m.command === 'PONG' && m.params[1] === 'after the hand-over';
-      await assert.rejects(cleo.expect(pong, 500), /timed out/, 'the PING waits');
-      await cleo.expect(pong, 5000, 'the PONG after a second at most');
-      await p.next('the message to zed, once Redis takes it', (m) => m.t === 'deliver', 10_000);
-      for (const c of [cleo, bob]) c.destroy();
-    } finally {
-      await admin.quit();
-      await p.close();
-      await a.stop();
-    }
-  }));
+  withRedis(t, (redis) =>
+    withNodeAndPeer(redis, async (a, p) => {
+      const cleo = await TestClient.register(a.port, 'cleo', [], false);
+      const bob = await TestClient.register(a.port, 'bob', [], false);
+      const admin = new Redis(redis.url);
+      try {
+        p.bus.announce({ t: 'arrive', e: entry('zed') });
+        await eventually(() => isOn(cleo, 'zed'), 'a knows zed');
+        // Redis takes no PUBLISH for a while: the message to zed waits there, handed over but unsent.
+        await admin.call('CLIENT', 'PAUSE', '3000', 'WRITE');
+        cleo.send('PRIVMSG zed :for another node');
+        await sleep(100); // the next lines come in a read of their own
+        cleo.send('NOTICE bob :for this one'); // a PRIVMSG would take the fast path (direct.ts)
+        cleo.send('PING :after the hand-over');
+        // At once, not after the hand-over's second (the only bound short of it that tells them apart).
+        await bob.expect((m) => m.command === 'NOTICE' && m.params[1] === 'for this one', 800);
+        const pong = (m: { command: string; params: string[] }) =>
+          m.command === 'PONG' && m.params[1] === 'after the hand-over';
+        await assert.rejects(cleo.expect(pong, 500), /timed out/, 'the PING waits');
+        await cleo.expect(pong, 5000, 'the PONG after a second at most');
+        await p.next('the message to zed, once Redis takes it', (m) => m.t === 'deliver', 10_000);
+        for (const c of [cleo, bob]) c.destroy();
+      } finally {
+        await admin.quit();
+      }
+    }),
+  ));

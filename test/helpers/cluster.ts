@@ -185,6 +185,26 @@ export async function startPeer(redis: TestRedis, id: string): Promise<Peer> {
   return { bus, next, has: (match) => got.some(match), close: () => bus.close() };
 }
 
+/**
+ * Node a (with `store`, none by default), then a scripted peer p on `redis`: a starts alone, so
+ * p is asked for nothing. `fn` runs, then both stop.
+ */
+export async function withNodeAndPeer(
+  redis: TestRedis,
+  fn: (a: TestServer, p: Peer) => Promise<void>,
+  store: Store | null = null,
+  options: NodeOptions = {},
+): Promise<void> {
+  const a = await inProcessNode(redis, store, 'a', {}, options);
+  const p = await startPeer(redis, 'p');
+  try {
+    await fn(a, p);
+  } finally {
+    await p.close();
+    await a.stop();
+  }
+}
+
 /** A directory entry for `nick`, a user of `node`. */
 export function entry(nick: string, node = 'p'): DirEntry {
   return { node, nick, user: `~${nick}`, host: `${node}.example`, account: null, realname: nick };
