@@ -279,10 +279,15 @@ export class Replica {
    * them): their senders are told, and go on. With no argument: every command in flight.
    */
   expire(before = Infinity): void {
+    // Swept (Redis answers but has not carried it): it may come back later, and then runs.
+    const why =
+      before === Infinity
+        ? 'The network did not carry this command out'
+        : 'The network has not carried this command out in time; it may still happen';
     for (const [id, p] of this.pending) {
       if (p.sentAt >= before) break; // in order of sending
       this.pending.delete(id);
-      p.holder.standard('FAIL', 'CLUSTER_DEGRADED', 'The network did not carry this command out');
+      p.holder.standard('FAIL', 'CLUSTER_DEGRADED', why);
       this.settled(p);
     }
   }
@@ -291,18 +296,22 @@ export class Replica {
   apply(m: LoggedCommand): void {
     let req: Request;
     let pend: Pending | undefined;
-    if (m.node === this.nodeId) {
-      pend = this.pending.get(m.id);
-      if (pend === undefined) return; // given up here: its sender was told
+    const ours = m.node === this.nodeId;
+    if (ours) pend = this.pending.get(m.id);
+    if (pend !== undefined) {
       this.pending.delete(m.id);
       req = pend.run;
       if (req.client.user === null || req.client.conn.isGone()) return this.settled(pend);
     } else {
+      // Another node's command, or one of ours given up here (its sender was told it may still
+      // happen): every other node runs it as it comes, so it runs here too, as its user's.
       if (READS.has(m.command)) return;
       const user = this.server.network.findUser(m.nick);
-      if (user === undefined || user.remote !== m.node) return;
-      user.client.caps = m.caps & ~CAPBIT.LABELED_RESPONSE;
+      if (user === undefined || user.remote !== (ours ? null : m.node)) return;
       const tags = m.tags === null ? null : new Map(m.tags);
+      if (ours)
+        tags?.delete('label'); // that label was answered by the FAIL
+      else user.client.caps = m.caps & ~CAPBIT.LABELED_RESPONSE;
       req = new Request(this.server, user.client, {
         tags,
         source: null,
@@ -317,7 +326,7 @@ export class Replica {
     // Its sender is the current sender (flow.ts): a reader here over the mark holds it back,
     // directly when it is ours, through its node when it is another node's (remote-flow.ts).
     const user = req.client.user;
-    const was = setCurrent(pend !== undefined ? req.client.conn : this.flow.senderFor(user!));
+    const was = setCurrent(user!.remote === null ? req.client.conn : this.flow.senderFor(user!));
     try {
       this.server.commands.run(req);
     } catch (err) {

@@ -19,11 +19,12 @@ test("--services-name names the services in LINKS and as NickServ's host; withou
     const ns = await alice.replies('NS HELP');
     assert.equal(ns[0].source, 'NickServ!NickServ@Services.Example');
     const bob = await TestClient.register(bare.port, 'bob');
+    // No --description: the network's name says what the server is.
     assert.deepEqual(
-      (await bob.replies('LINKS')).map((m) => [m.command, m.params[1]]),
+      (await bob.replies('LINKS')).map((m) => [m.command, m.params[1], m.params[3]]),
       [
-        ['364', SERVER],
-        ['365', '*'],
+        ['364', SERVER, '0 parley chat server'],
+        ['365', '*', 'End of /LINKS list'],
       ],
     );
     alice.destroy();
