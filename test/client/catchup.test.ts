@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { startServer, TestClient } from '../helpers/irc.js';
 import type { ChatMessage } from '../../src/client/events.js';
 import { formatEvent } from '../../src/client/ui/format.js';
-import { connected, newSession, recordingRelay, stopServer, TestTimers } from './session-kit.js';
+import { connected, newSession, stopServer, TestTimers } from './session-kit.js';
+import { recordingRelay } from './fake-servers.js';
 
 const texts = (ms: ChatMessage[]) => ms.map((m) => m.text);
 

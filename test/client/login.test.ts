@@ -6,15 +6,8 @@ import { authenticateLines, chooseMechanism } from '../../src/client/sasl.js';
 import { ChatController, type View } from '../../src/client/app.js';
 import type { ClientSession } from '../../src/client/session.js';
 import { startServer } from '../helpers/irc.js';
-import {
-  connected,
-  fakeServer,
-  newSession,
-  recordingRelay,
-  registerOnly,
-  stopServer,
-  type FakePeer,
-} from './session-kit.js';
+import { connected, newSession, stopServer } from './session-kit.js';
+import { fakeServer, recordingRelay, registerOnly, type FakePeer } from './fake-servers.js';
 
 // RFC 7677 section 3.
 const NONCE = 'rOprNGfwEbeRWgbNEkqO';

@@ -3,15 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startServer } from '../helpers/irc.js';
+import { newSession, stopServer } from './session-kit.js';
 import {
   fakeServer,
-  newSession,
   registerOnly,
   rfc1459,
-  stopServer,
   unansweredPort,
   type FakeServer,
-} from './session-kit.js';
+} from './fake-servers.js';
 import type { ClientSession } from '../../src/client/session.js';
 
 /** Run `body`, then close the sessions and stop the servers it registered, whatever happened. */

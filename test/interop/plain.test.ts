@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import type { Writable } from 'node:stream';
 import { TestClient } from '../helpers/irc.js';
-import { recordingRelay } from '../client/session-kit.js';
+import { recordingRelay } from '../client/fake-servers.js';
 import { MAIN, startServe } from './serve.js';
 
 /**
