@@ -1,95 +1,21 @@
-// flow.ts rule by rule, with scripted peers and a hand-moved clock: the marks, who is held and released, when a reader is left on its own or cut, and long replies.
+// flow.ts rule by rule, with scripted peers and a hand-moved clock: the marks, who is held and released, and when a reader is left on its own or cut (flow-replies.test.ts has the long replies).
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  congested,
-  continueWith,
-  Flow,
   flowStats,
-  forget,
   highWater,
   HOLD_MS,
   isHeld,
   lowWater,
   progressed,
   release,
-  runMore,
   setCurrent,
   STALL_MS,
   sweep,
-  type FlowPeer,
 } from '../../src/server/flow.js';
+import { clock, forgetPeers, HIGH, LOW, overflow, peer, SENDQ, type Peer } from './flow-kit.js';
 
-const clock = { t: 1_000_000 };
-const SENDQ = 1 << 20; // marks: HIGH 64 KiB, LOW 16 KiB
-const HIGH = 64 * 1024;
-const LOW = 16 * 1024;
-
-class Peer implements FlowPeer {
-  flow: Flow | null = null;
-  out = 0;
-  gone = false;
-  resumed = 0;
-  heldCalls = 0;
-  stalledCalls = 0;
-  polls = 0;
-  constructor(
-    readonly name: string,
-    private readonly timeoutMs = 30_000,
-  ) {}
-  pending(): number {
-    return this.out;
-  }
-  sendqBytes(): number {
-    return SENDQ;
-  }
-  sendqTimeout(): number {
-    return this.timeoutMs;
-  }
-  now(): number {
-    return clock.t;
-  }
-  isGone(): boolean {
-    return this.gone;
-  }
-  flowState(): Flow {
-    return (this.flow ??= new Flow());
-  }
-  resume(): void {
-    this.resumed++;
-  }
-  held(): void {
-    this.heldCalls++;
-  }
-  stalled(): void {
-    this.stalledCalls++;
-  }
-  poll(): void {
-    this.polls++;
-  }
-}
-
-const made: Peer[] = [];
-function peer(name: string, timeoutMs?: number): Peer {
-  const p = new Peer(name, timeoutMs);
-  made.push(p);
-  return p;
-}
-
-/** `recipient` passes HIGH while `sender`'s line is handled. */
-function overflow(recipient: Peer, sender: Peer | null): void {
-  recipient.out = HIGH + 1;
-  const was = setCurrent(sender);
-  congested(recipient);
-  setCurrent(was);
-}
-
-afterEach(() => {
-  // Every peer leaves the module's watch list, so the next test starts with none.
-  for (const p of made.splice(0)) p.gone = true;
-  sweep();
-  setCurrent(null);
-});
+afterEach(forgetPeers);
 
 test('the marks: a quarter of the send queue up to 64 KiB, and a quarter of that', () => {
   assert.equal(highWater(SENDQ), HIGH);
@@ -378,110 +304,4 @@ test('one watchdog timer at most, and none once nothing is watched', () => {
     globalThis.setInterval = realSet;
     globalThis.clearInterval = realClear;
   }
-});
-
-test('a long reply runs while its connection is below LOW, in order, and holds its input meanwhile', () => {
-  const p = peer('p');
-  const ran: string[] = [];
-  let firstLeft = 2;
-  continueWith(p, () => {
-    ran.push('first');
-    return --firstLeft === 0;
-  });
-  continueWith(p, () => {
-    ran.push('second');
-    return true;
-  });
-  assert.equal(isHeld(p), true, 'no input while a reply is being produced');
-
-  p.out = LOW;
-  runMore(p);
-  assert.equal(ran.length, 0, 'not below LOW: waits');
-
-  p.out = 0;
-  let current: FlowPeer | null = null;
-  continueWith(p, () => {
-    current = setCurrent(null);
-    setCurrent(current);
-    ran.push('third');
-    return true;
-  });
-  runMore(p);
-  assert.deepEqual(ran, ['first'], 'first is not finished');
-  assert.equal(isHeld(p), true);
-  runMore(p);
-  assert.deepEqual(ran, ['first', 'first', 'second', 'third'], 'finished: the next ones run on');
-  assert.equal(current, p, 'a reply runs with its connection as the current sender');
-  assert.equal(isHeld(p), false);
-  assert.equal(p.flow!.more, null);
-  runMore(p); // nothing left: nothing runs
-  assert.equal(ran.length, 4);
-});
-
-test('a long reply that fills its connection stops the queue behind it until the next drain', () => {
-  const p = peer('p');
-  const ran: string[] = [];
-  continueWith(p, () => {
-    ran.push('big');
-    p.out = HIGH;
-    return true;
-  });
-  continueWith(p, () => {
-    ran.push('next');
-    return true;
-  });
-  runMore(p);
-  assert.deepEqual(ran, ['big']);
-  assert.equal(isHeld(p), true, 'the next reply still holds the input');
-  // Draining below LOW asks the connection to go on, and the next reply runs then.
-  p.out = 0;
-  progressed(p, false);
-  assert.equal(p.resumed, 1);
-  runMore(p);
-  assert.deepEqual(ran, ['big', 'next']);
-  assert.equal(isHeld(p), false);
-});
-
-test('a long reply that leaves its connection at exactly LOW does not start the next one', () => {
-  const p = peer('p');
-  const ran: string[] = [];
-  continueWith(p, () => {
-    ran.push('first');
-    p.out = LOW;
-    return true;
-  });
-  continueWith(p, () => {
-    ran.push('second');
-    return true;
-  });
-  runMore(p);
-  assert.deepEqual(ran, ['first']);
-  p.out = LOW - 1;
-  runMore(p);
-  assert.deepEqual(ran, ['first', 'second']);
-});
-
-test('runMore on a connection with no long reply, or with no flow state, does nothing', () => {
-  const p = peer('p');
-  runMore(p);
-  assert.equal(p.flow, null);
-  p.flowState();
-  runMore(p);
-  assert.equal(isHeld(p), false);
-});
-
-test('forget: a reader that is gone lets its senders go, and its long replies are dropped', () => {
-  const s = peer('s');
-  const r = peer('r');
-  overflow(r, s);
-  let ran = 0;
-  continueWith(r, () => ++ran > 0);
-  continueWith(r, () => ++ran > 0);
-  forget(r);
-  assert.equal(s.resumed, 1);
-  assert.equal(r.flow!.more, null);
-  assert.deepEqual(r.flow!.queued, []);
-  runMore(r);
-  assert.equal(ran, 0);
-  forget(peer('no-state')); // nothing to do
 });
