@@ -1,134 +1,10 @@
-// output.ts rule by rule over a scripted socket: one write per turn, one write in flight, what waits stays intact, the cap and the marks.
+// output.ts rule by rule over a scripted socket: one write per turn, one write in flight, what waits stays intact and the cap (output-flow.test.ts has the marks).
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
-import { Output } from '../../src/server/output.js';
-import { forget, highWater, isHeld, setCurrent, sweep } from '../../src/server/flow.js';
 import { SOON_MS } from '../../src/server/flush.js';
+import { Out, forgetOutputs, inFlight, line, scribble, turn } from './output-kit.js';
 
-/**
- * The socket as Output sees it (`write`, `writableLength`), with a scripted kernel: each write
- * on an empty socket has `room` bytes taken at once (copied as they are then); the rest is held
- * by reference, as a stream holds it, and taken (copied) only by take().
- */
-class Kernel {
-  writes = 0;
-  /** The Buffer of the last write, as handed. */
-  last: Buffer | null = null;
-  room = Infinity;
-  private got: Buffer[] = [];
-  private held: Buffer[] = [];
-  writableLength = 0;
-
-  write(b: Buffer): boolean {
-    this.writes++;
-    this.last = b;
-    const now = this.writableLength > 0 ? 0 : Math.min(this.room, b.length);
-    this.got.push(Buffer.from(b.subarray(0, now)));
-    if (now < b.length) {
-      this.held.push(b.subarray(now));
-      this.writableLength += b.length - now;
-    }
-    return this.writableLength === 0;
-  }
-
-  /** The reader catches up: everything held is taken. */
-  take(): void {
-    for (const b of this.held) this.got.push(Buffer.from(b));
-    this.held = [];
-    this.writableLength = 0;
-  }
-
-  received(): string {
-    return Buffer.concat(this.got).toString('utf8');
-  }
-}
-
-class Out extends Output {
-  readonly kernel = new Kernel();
-  readonly socket = this.kernel as unknown as Socket; // only write and writableLength are used
-  overflows = 0;
-  resumes = 0;
-  t = 1_000_000;
-  constructor(private readonly cap = 1 << 20) {
-    super();
-    made.push(this);
-  }
-  protected get sendq(): number {
-    return this.cap;
-  }
-  protected overflow(): void {
-    this.overflows++;
-    this.closed = true;
-  }
-  now(): number {
-    return this.t;
-  }
-  sendqTimeout(): number {
-    return 30_000;
-  }
-  resume(): void {
-    this.resumes++;
-  }
-  resumeNow(): void {}
-  flushes = 0;
-  soonPasses = 0;
-  override flush(force = false): void {
-    this.flushes++;
-    super.flush(force);
-  }
-  override flushSoon(): void {
-    this.soonPasses++;
-    super.flushSoon();
-  }
-  /** As Connection.close does with flow control. */
-  leave(): void {
-    this.closing = true;
-    this.releaseFlow();
-  }
-}
-
-const made: Out[] = [];
-afterEach(() => {
-  setCurrent(null);
-  for (const o of made.splice(0)) {
-    o.closing = true;
-    forget(o);
-  }
-  sweep();
-});
-
-const turn = () => new Promise((r) => setImmediate(r));
-const line = (s: string) => `${s}\r\n`;
-
-/** Another connection filling scratch space with `fill` in the next turn, over anything left there. */
-async function scribble(fill = 'X'): Promise<void> {
-  const other = new Out();
-  for (let i = 0; i < 300; i++) other.sendText(line(fill.repeat(1000)));
-  await turn();
-}
-
-/** An output whose write of `first` is left in flight (the kernel took 5 bytes), with `then`
- * queued behind it in the next turn. */
-async function inFlight(first: string, ...then: string[]): Promise<Out> {
-  const o = new Out();
-  o.kernel.room = 5;
-  o.sendText(line(first));
-  await turn();
-  for (const t of then) o.sendText(line(t));
-  if (then.length > 0) await turn();
-  return o;
-}
-
-/** A sender that `r` holds back: r's pending output passed HIGH during one of its lines. */
-function heldBy(r: Out): Out {
-  const sender = new Out();
-  setCurrent(sender);
-  r.sendText(line('m'.repeat(highWater(1 << 20))));
-  setCurrent(null);
-  assert.equal(isHeld(sender), true);
-  return sender;
-}
+afterEach(forgetOutputs);
 
 test('a turn of text, raw and shared lines goes out as one write, in order', async () => {
   const o = new Out();
@@ -288,43 +164,6 @@ test('the cap counts the write in flight, unless the kernel took it unnoticed', 
   assert.equal(taken.pending(), 2000);
 });
 
-test('pending output past the high-water mark holds the current sender back, at the mark does not', () => {
-  const sendq = 1 << 20;
-  const mark = highWater(sendq);
-  const sender = new Out();
-  const r = new Out(sendq);
-  r.kernel.room = 0;
-  setCurrent(sender);
-  r.sendText(line('m'.repeat(mark - 2)));
-  assert.equal(r.pending(), mark);
-  assert.equal(isHeld(sender), false);
-  r.sendText('x');
-  assert.equal(isHeld(sender), true);
-  setCurrent(null);
-});
-
-test('a write the kernel takes whole releases the senders a congested reader held', async () => {
-  const r = new Out();
-  const sender = heldBy(r);
-  await turn();
-  assert.equal(r.kernel.writes, 1);
-  assert.equal(isHeld(sender), false);
-  assert.equal(sender.resumes, 1);
-});
-
-test('a write that stays in flight past the send-queue timeout is cut by the watchdog', async () => {
-  const o = new Out();
-  o.kernel.room = 0;
-  o.sendText(line('never read'));
-  await turn();
-  o.t += 29_000;
-  sweep();
-  assert.equal(o.overflows, 0);
-  o.t += 2_000;
-  sweep();
-  assert.equal(o.overflows, 1);
-});
-
 test('news that may wait goes out within SOON_MS, or with the next line that cannot wait', async () => {
   const o = new Out();
   o.sendSoon(Buffer.from(line('JOIN 1')));
@@ -412,41 +251,6 @@ test('the queue may fill the cap exactly; one byte more overflows', async () => 
   assert.equal(o.overflows, 0);
   o.sendText('z');
   assert.equal(o.overflows, 1);
-});
-
-test('a write the kernel took unnoticed does not count toward the high-water mark', async () => {
-  const sendq = 1 << 20;
-  const sender = new Out();
-  const r = new Out(sendq);
-  r.kernel.room = 0;
-  r.sendText(line('w'.repeat(highWater(sendq) - 100)));
-  await turn();
-  r.kernel.take(); // finished, no drain seen
-  setCurrent(sender);
-  r.sendText(line('w'.repeat(1000))); // in flight + this > HIGH, but nothing is in flight now
-  setCurrent(null);
-  assert.equal(isHeld(sender), false);
-});
-
-test('a reader that leaves lets the senders it held go on', () => {
-  const r = new Out();
-  const sender = heldBy(r);
-  r.leave();
-  assert.equal(isHeld(sender), false);
-  assert.equal(sender.resumes, 1);
-});
-
-test('writes the kernel takes whole leave no flow state and the scratch slab in use', async () => {
-  const o = new Out();
-  o.sendText(line('zero')); // whatever earlier tests left claimed is rewound after this pass
-  await turn();
-  o.sendText(line('one'));
-  await turn();
-  const first = o.kernel.last!.buffer;
-  o.sendText(line('two'));
-  await turn();
-  assert.ok(o.kernel.last!.buffer === first, 'the same slab, not a fresh one each turn');
-  assert.equal(o.flow, null, 'an idle reader carries no flow state');
 });
 
 test('a connection is flushed once per turn however many lines reach it', async () => {
