@@ -1,4 +1,4 @@
-// The history writer's work (writer.ts) in process: lines in as the pipe delivers them, rows in a SQLite file, answers out.
+// The history writer's work (writer.ts) in process: lines in as the pipe delivers them, rows in a SQLite file, answers out (writer-console.test.ts: the lines it prints on a console).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,108 +14,14 @@ import {
   privateRecord,
   type HistoryRecord,
 } from '../../src/store/types.js';
-import { jsonLines, openWriter, type Writer } from '../../src/store/writer.js';
-import { ALICE, T0, labels, notADatabase, makeTemp, rec, rmTemp } from './kit.js';
-import { hhmmss, within } from './writer-control.js';
-
-/** What the writer sent, in order, and a way to wait for a query's answer. */
-class Answers {
-  readonly lines: unknown[][] = [];
-  private wake: (() => void) | null = null;
-
-  readonly send = (line: unknown[]): void => {
-    this.lines.push(line);
-    this.wake?.();
-  };
-
-  /** The ['r', id, value] or ['x', id, reason] of query `id`. */
-  to(id: number): Promise<unknown[]> {
-    const find = async (): Promise<unknown[]> => {
-      for (;;) {
-        const found = this.lines.find((l) => (l[0] === 'r' || l[0] === 'x') && l[1] === id);
-        if (found !== undefined) return found;
-        await new Promise<void>((resolve) => (this.wake = resolve));
-      }
-    };
-    return within(find(), `answer to query ${id}`);
-  }
-
-  /** The lines sent that are not query answers (ready, fail, err). */
-  others(): unknown[][] {
-    return this.lines.filter((l) => l[0] !== 'r' && l[0] !== 'x');
-  }
-}
-
-interface Run {
-  writer: Writer;
-  answers: Answers;
-  file: string;
-  /** What the writer printed on its console, one entry per print. */
-  shown: string[];
-  /** Ends the writer's input: resolves once it has closed the file. */
-  end(): Promise<void>;
-}
-
-/**
- * A writer (openWriter, as the process makes it) on a new file, reading a stream that end()
- * closes; the test may also hand it chunks with writer.data(). Closed and removed after `body`.
- */
-async function withWriter(body: (run: Run) => Promise<void>, console = false): Promise<void> {
-  const dir = makeTemp();
-  const file = path.join(dir, 'parley.db');
-  const answers = new Answers();
-  const shown: string[] = [];
-  const show = console ? (text: string) => shown.push(text) : null;
-  const writer = openWriter(file, false, answers.send, show);
-  assert.ok(writer !== null);
-  assert.deepEqual(answers.lines.shift(), ['ready']);
-  const input = new PassThrough();
-  const ended = new Promise<void>((resolve) => writer.read(input, resolve));
-  let closed = false;
-  const end = async (): Promise<void> => {
-    if (!closed) input.end();
-    closed = true;
-    await within(ended, 'close after the end of input');
-  };
-  try {
-    await body({ writer, answers, file, shown, end });
-  } finally {
-    await end();
-    rmTemp(dir);
-  }
-}
-
-/** A record's line as pipe.ts writes it: A, the fields (escaped where they may hold a separator), LF. */
-function line(r: HistoryRecord): string {
-  const fields = [
-    'A',
-    r.msgid,
-    String(r.time),
-    escapeField(r.conversation),
-    escapeField(r.target),
-    escapeField(r.source),
-    r.account === null ? '' : escapeField(r.account),
-    r.command,
-    escapeField(r.tags),
-    escapeField(r.text),
-  ];
-  return `${fields.join('\t')}\n`;
-}
-
-/** A query's line. */
-function q(id: number, method: string, ...args: unknown[]): string {
-  return `${JSON.stringify(['q', id, method, args])}\n`;
-}
+import { jsonLines, openWriter } from '../../src/store/writer.js';
+import { ALICE, T0, notADatabase, makeTemp, rec, rmTemp } from './kit.js';
+import { within } from './writer-control.js';
+import { Answers, ask, line, q, withWriter } from './writer-kit.js';
 
 /** A write's line. */
 function w(method: string, ...args: unknown[]): string {
   return `${JSON.stringify(['w', method, args])}\n`;
-}
-
-/** Send query `id` and wait for its answer. */
-async function ask(run: Run, id: number, method: string, ...args: unknown[]): Promise<unknown[]> {
-  run.writer.data(q(id, method, ...args));
-  return run.answers.to(id);
 }
 
 /** Every field that may hold one: tab, LF, CR and backslash, alone and among other text. */
@@ -240,79 +146,6 @@ test('writer: a private line (P) is the row privateRecord makes, its parties (D 
     assert.deepEqual(run.answers.others(), [
       ['err', 'the history writer got a private message from or to an undefined party'],
     ]);
-  }));
-
-test('writer: with a console, L lines and S lines are printed in order (one print per chunk), stored as P lines are; P lines print nothing', () =>
-  withWriter(async (run) => {
-    const alice = new Party('a:alice', 'alice', 'alice!~a@h', 'alice');
-    const bob = new Party('c:2', 'bob', 'bob!~b@h', null);
-    run.writer.data(`D\t0\ta:alice\talice\talice!~a@h\talice\nD\t1\tc:2\tbob\tbob!~b@h\t\n`);
-    assert.deepEqual(run.shown, []);
-    run.writer.data(
-      `L\t${escapeField('12:00:00 #lobby --> alice joined\twith a tab \\ and backslash')}\n` +
-        `S\tm1\t${T0 + 1}\t0\t1\tshown\ttext\n` +
-        `P\tm2\t\t0\t1\tnot shown\n` +
-        `S\tm3\t${T0 + 1500}\t1\t0\tback\n`,
-    );
-    run.writer.data(`S\tm4\t\t1\t0\tsame time`);
-    assert.equal(
-      run.shown.length,
-      1,
-      'one print for the first chunk; the second is not a line yet',
-    );
-    run.writer.data(`\nL\tlast\n`);
-    assert.deepEqual(run.shown, [
-      '12:00:00 #lobby --> alice joined\twith a tab \\ and backslash\n' +
-        `${hhmmss(T0 + 1)} alice -> bob: shown\ttext\n` +
-        `${hhmmss(T0 + 1500)} bob -> alice: back\n`,
-      `${hhmmss(T0 + 1500)} bob -> alice: same time\nlast\n`,
-    ]);
-    const conversation = conversationKey(alice.historyId, bob.historyId);
-    const stored = (await ask(run, 1, 'history.latest', conversation, null, 10))[2];
-    assert.deepEqual(
-      (stored as HistoryRecord[]).map((r) => [r.msgid, r.text]),
-      [
-        ['m1', 'shown\ttext'],
-        ['m2', 'not shown'],
-        ['m3', 'back'],
-        ['m4', 'same time'],
-      ],
-    );
-  }, true));
-
-test('writer: with a console, a B line is stored as an A line and printed as the chat log prints a channel message', () =>
-  withWriter(async (run) => {
-    const said: [string, string, string][] = [
-      ['PRIVMSG', 'hello\tthere', '#a <alice> hellothere'],
-      ['NOTICE', 'a \x02bold\x02 notice', '#a -alice- a bold notice'],
-      ['PRIVMSG', '\x01ACTION waves\x01', '#a * alice waves'],
-      ['PRIVMSG', '\x01VERSION\x01', '#a alice sent CTCP VERSION'],
-    ];
-    const records = said.map(([command, text], i) =>
-      rec('#a', text, T0 + i * 1000, { command: command as HistoryRecord['command'] }),
-    );
-    run.writer.data(records.map((r) => 'B' + line(r).slice(1)).join(''));
-    assert.deepEqual(run.shown, [
-      said.map(([, , shown], i) => `${hhmmss(T0 + i * 1000)} ${shown}\n`).join(''),
-    ]);
-    assert.deepEqual((await ask(run, 1, 'history.latest', '#a', null, 10))[2], records);
-  }, true));
-
-test('writer: without a console, S, B and L lines print nothing and S and B lines are still stored', () =>
-  withWriter(async (run) => {
-    run.writer.data(`D\t0\tc:1\ta\ta!~a@h\t\nL\tnothing\nS\tm1\t${T0}\t0\t0\tkept\n`);
-    run.writer.data('B' + line(rec('#a', 'channel', T0)).slice(1));
-    const stored = await ask(run, 1, 'history.latest', conversationKey('c:1', 'c:1'), null, 10);
-    assert.deepEqual(
-      (stored[2] as HistoryRecord[]).map((r) => r.text),
-      ['kept'],
-    );
-    assert.deepEqual(
-      labels((await ask(run, 2, 'history.latest', '#a', null, 10))[2] as HistoryRecord[]),
-      ['channel'],
-    );
-    assert.deepEqual(run.shown, []);
-    assert.deepEqual(run.answers.others(), []);
   }));
 
 test('writer: a query is answered with r and its value (null for none), a failure with x and the reason', () =>
