@@ -1,99 +1,12 @@
-// connection.ts rule by rule, bytes handed in by hand: line framing, the wire limits, the receive queue, the flood bucket, closing once.
+// connection.ts rule by rule, bytes handed in by hand: line framing, the wire limits, the receive queue, closing once, real sockets (connection-held.test.ts: the flood bucket and flow control's hold).
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net, { Socket } from 'node:net';
-import { Connection, nowhereConn, type ConnectionLimits } from '../../src/server/connection.js';
+import { Connection, nowhereConn } from '../../src/server/connection.js';
 import { MAX_CLIENT_TAGS_BYTES, MAX_LINE_BODY } from '../../src/server/limits.js';
-import { congested, Flow, forget, release, sweep, type FlowPeer } from '../../src/server/flow.js';
+import { conn, forgetConnections, made, sockets, type Seen } from './connection-kit.js';
 
-interface Seen {
-  conn: Connection;
-  /** Lines in order; a 417 shows as '<417>', a line that was not UTF-8 as '<bad>' + text. */
-  lines: string[];
-  raw: string[];
-  closed: string[];
-  clock: { t: number };
-  feed(bytes: string | Buffer): void;
-}
-
-const made: Connection[] = [];
-const readers: FlowPeer[] = [];
-/** Real sockets of a test, destroyed after it whatever happened. */
-const sockets: net.Socket[] = [];
-afterEach(() => {
-  for (const so of sockets.splice(0)) so.destroy();
-  for (const c of made.splice(0)) c.onGone('test over');
-  for (const r of readers.splice(0)) forget(r);
-  sweep();
-});
-
-/** A recipient that is over its high-water mark whenever `congested` is called for it. */
-function fullReader(): FlowPeer {
-  const r: FlowPeer = {
-    flow: null as Flow | null,
-    pending: () => 1 << 20,
-    sendqBytes: () => 1 << 20,
-    sendqTimeout: () => 30_000,
-    now: () => 0,
-    isGone: () => false,
-    flowState() {
-      return ((this as { flow: Flow | null }).flow ??= new Flow());
-    },
-    resume: () => {},
-    stalled: () => {},
-    poll: () => {},
-  };
-  readers.push(r);
-  return r;
-}
-
-/** A Connection on a socket that is never connected; input is handed to onData directly. */
-function conn(
-  limits: Partial<ConnectionLimits> = {},
-  rawTakes = false,
-  after: (line: string) => void = () => {},
-): Seen {
-  const clock = { t: 1_000_000 };
-  const lines: string[] = [];
-  const raw: string[] = [];
-  const closed: string[] = [];
-  const c = new Connection(
-    new Socket(),
-    { sendq: 1 << 20, sendqTimeout: 30_000, recvq: 8192, flood: null, ...limits },
-    {
-      line: (_c, line, utf8) => {
-        lines.push(utf8 ? line : `<bad>${line}`);
-        after(line);
-      },
-      rawLine: (_c, buf, s, e) => {
-        raw.push(buf.toString('latin1', s, e));
-        return rawTakes;
-      },
-      lineTooLong: () => lines.push('<417>'),
-      closed: (_c, reason) => closed.push(reason),
-    },
-    () => clock.t,
-  );
-  made.push(c);
-  return {
-    conn: c,
-    lines,
-    raw,
-    closed,
-    clock,
-    feed(bytes) {
-      // Stale bytes after the end, as the shared read buffer has them, must never count.
-      const b = Buffer.from(bytes);
-      const withStale = Buffer.concat([b, Buffer.from('\n\rSTALE\nMORE\r\n')]);
-      c.onData(withStale, b.length);
-    },
-  };
-}
-
-/** The flood timer's work, done now: hand on the held lines the bucket allows at `s.clock`. */
-function drainHeld(s: Seen): void {
-  (s.conn as unknown as { drainWaiting(): void }).drainWaiting();
-}
+afterEach(forgetConnections);
 
 test('LF, CR LF and a lone CR end lines; empty lines are skipped; stale bytes never count', () => {
   const s = conn();
@@ -175,58 +88,6 @@ test('a line without tags is offered undecoded first; a tagged one is not; bad U
   assert.deepEqual(declined.lines, ['<bad>A\uFFFDB', 'é']);
 });
 
-test('the flood bucket: a burst at once, then one line per token, in order, 417s in place', () => {
-  const s = conn({ flood: { burst: 3, rate: 2 } });
-  s.feed('1\r\n2\r\n3\r\n4\r\n5\r\n');
-  assert.deepEqual(s.lines, ['1', '2', '3']);
-  s.feed(`${'b'.repeat(MAX_LINE_BODY + 1)}\r\n6\r\n`);
-  assert.deepEqual(s.lines, ['1', '2', '3'], 'a 417 waits behind the lines before it');
-  s.clock.t += 499;
-  drainHeld(s); // the timer's work, early
-  assert.deepEqual(s.lines, ['1', '2', '3'], 'no whole token in 499 ms at 2 per second');
-  s.clock.t += 1;
-  drainHeld(s);
-  assert.deepEqual(s.lines, ['1', '2', '3', '4']);
-  s.clock.t += 1000;
-  drainHeld(s);
-  assert.deepEqual(s.lines, ['1', '2', '3', '4', '5', '<417>']);
-  s.clock.t += 60_000; // a long pause refills the bucket only up to its burst
-  drainHeld(s);
-  s.feed('7\r\n8\r\n9\r\n10\r\n');
-  assert.deepEqual(s.lines.slice(6), ['6', '7', '8']);
-});
-
-test('the flood timer hands held lines on by itself', async () => {
-  const s = conn({ flood: { burst: 1, rate: 100 } }, false);
-  s.clock.t = Date.now();
-  const real = setInterval(() => (s.clock.t = Date.now()), 2);
-  s.feed('a\r\nb\r\nc\r\n');
-  assert.deepEqual(s.lines, ['a']);
-  for (let i = 0; i < 100 && s.lines.length < 3; i++) await new Promise((r) => setTimeout(r, 5));
-  clearInterval(real);
-  assert.deepEqual(s.lines, ['a', 'b', 'c']);
-  assert.deepEqual(s.raw, ['a'], 'held lines go to `line`, not the fast path');
-});
-
-test('held lines past the receive queue close the link with Excess Flood', () => {
-  const s = conn({ recvq: 20, flood: { burst: 1, rate: 1 } });
-  s.feed('first\r\n');
-  s.feed('0123456789\r\n0123456789\r\n'); // 10 + 10 bytes held: at the cap
-  assert.deepEqual(s.closed, []);
-  s.feed('x\r\n');
-  assert.deepEqual(s.closed, ['Excess Flood']);
-});
-
-test('turning flood control off hands every held line on at once', () => {
-  const s = conn({ flood: { burst: 1, rate: 1 } });
-  s.feed('a\r\nb\r\nc\r\n');
-  assert.deepEqual(s.lines, ['a']);
-  s.conn.setLimits({ sendq: 1 << 20, sendqTimeout: 30_000, recvq: 8192, flood: null });
-  assert.deepEqual(s.lines, ['a', 'b', 'c']);
-  s.feed('d\r\n');
-  assert.deepEqual(s.lines, ['a', 'b', 'c', 'd']);
-});
-
 test('closing tells the owner once, whatever follows', () => {
   const s = conn();
   s.conn.close('Quit: bye', Buffer.from('ERROR :bye\r\n'));
@@ -240,22 +101,6 @@ test('closing tells the owner once, whatever follows', () => {
   assert.deepEqual(t.closed, ['Connection reset by peer']);
   t.feed('after\r\n');
   assert.deepEqual(t.lines, []);
-});
-
-test('held back by a full recipient, the rest of the input waits in order and goes on after release', async () => {
-  const reader = fullReader();
-  const s = conn({}, false, (l) => l === 'BIG' && congested(reader));
-  s.feed('a\r\nBIG\r\nb\r\nc\r\n');
-  assert.deepEqual(s.lines, ['a', 'BIG'], 'the line that filled the reader finishes, no more');
-  s.feed('d\r\ne'); // read before the pause took effect: kept behind the rest
-  assert.deepEqual(s.lines, ['a', 'BIG']);
-  await new Promise((r) => setImmediate(r));
-  assert.deepEqual(s.lines, ['a', 'BIG'], 'still held');
-  release(reader);
-  await new Promise((r) => setImmediate(r));
-  assert.deepEqual(s.lines, ['a', 'BIG', 'b', 'c', 'd']);
-  s.feed('\r\n');
-  assert.deepEqual(s.lines, ['a', 'BIG', 'b', 'c', 'd', 'e']);
 });
 
 test('a full read yields the turn: the socket pauses and reading goes on after the flush pass', async () => {
@@ -288,41 +133,6 @@ test('last words past the send queue: the owner hears of it once, as SendQ excee
   const s = conn({ sendq: 100 });
   s.conn.close('Quit', Buffer.from(`ERROR :${'x'.repeat(200)}\r\n`));
   assert.deepEqual(s.closed, ['SendQ exceeded']);
-});
-
-test('held back after a piece ended by CR, the rest of that line waits too', async () => {
-  const reader = fullReader();
-  const s = conn({}, false, (l) => l === 'BIG' && congested(reader));
-  s.feed('a\rBIG\rb\rc\r\nd\r\n');
-  assert.deepEqual(s.lines, ['a', 'BIG']);
-  release(reader);
-  await new Promise((r) => setImmediate(r));
-  assert.deepEqual(s.lines, ['a', 'BIG', 'b', 'c', 'd']);
-});
-
-test('lines waiting for the bucket count toward the receive queue with an unfinished one', () => {
-  const s = conn({ recvq: 20, flood: { burst: 1, rate: 1 } });
-  s.feed('a\r\n0123456789\r\n'); // 10 bytes held
-  assert.deepEqual(s.closed, []);
-  s.feed('0123456789A'); // 11 unfinished: 21 in all
-  assert.deepEqual(s.closed, ['Receive queue exceeded']);
-});
-
-test('a line never jumps ahead of held ones, even when a token is back', () => {
-  const s = conn({ flood: { burst: 1, rate: 2 } });
-  s.feed('a\r\nb\r\n');
-  assert.deepEqual(s.lines, ['a']);
-  s.clock.t += 500; // one token again
-  s.feed('c\r\n');
-  assert.deepEqual(s.lines, ['a'], 'c waits behind b');
-  drainHeld(s);
-  assert.deepEqual(s.lines, ['a', 'b'], 'the token goes to the oldest line');
-  s.feed(Buffer.from([0x62, 0x61, 0x64, 0xff, 13, 10]));
-  for (let i = 0; i < 2; i++) {
-    s.clock.t += 500; // the bucket holds one token at most
-    drainHeld(s);
-  }
-  assert.deepEqual(s.lines, ['a', 'b', 'c', '<bad>bad\uFFFD'], 'held, it is still flagged');
 });
 
 test('tag sections: one without a space is no body for the fast path; the limit is per line', () => {
@@ -426,32 +236,4 @@ test('over a real socket: at most one full read of input is handled per event-lo
   assert.equal(seen.length, count);
   const most = Math.max(...perTurn.values());
   assert.ok(most <= Math.ceil((64 * 1024) / line.length) + 1, `${most} lines in one turn`);
-});
-
-test('held again while its flood backlog drains, a connection hands on nothing more until released', async () => {
-  const reader = fullReader();
-  const s = conn({ flood: { burst: 1, rate: 1 } }, false, (l) => l === 'BIG' && congested(reader));
-  s.feed('x\r\nBIG\r\nb\r\n'); // x takes the token; BIG and b wait for the bucket
-  assert.deepEqual(s.lines, ['x']);
-  s.clock.t += 1000;
-  drainHeld(s);
-  assert.deepEqual(s.lines, ['x', 'BIG'], 'BIG fills the reader: held');
-  s.clock.t += 1000;
-  drainHeld(s); // the bucket has a token again, but flow control holds the connection
-  assert.deepEqual(s.lines, ['x', 'BIG']);
-  release(reader);
-  await new Promise((r) => setImmediate(r));
-  assert.deepEqual(s.lines, ['x', 'BIG', 'b']);
-});
-
-test('a full read that ended held yields its turn without handing on more', async () => {
-  const reader = fullReader();
-  const s = conn({}, false, (l) => l === 'BIG' && congested(reader));
-  s.feed('BIG\r\nb\r\n');
-  s.conn.yieldTurn(); // as after a read that filled the buffer
-  await new Promise((r) => setImmediate(r));
-  assert.deepEqual(s.lines, ['BIG'], 'still held after the flush pass');
-  release(reader);
-  await new Promise((r) => setImmediate(r));
-  assert.deepEqual(s.lines, ['BIG', 'b']);
 });
