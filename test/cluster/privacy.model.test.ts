@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { MemoryStore } from '../../src/store/index.js';
 import { inProcessNode } from '../helpers/cluster.js';
-import { REPLAY } from '../helpers/model-driver.js';
+import { REPLAY } from '../helpers/model-actions.js';
 import { checkModel } from '../helpers/model-run.js';
 import { haveRedis, startRedis } from '../helpers/redis.js';
 

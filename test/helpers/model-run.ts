@@ -11,15 +11,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { TestServer } from './irc.js';
 import type { Caps } from './model.js';
-import {
-  CHANS,
-  Harness,
-  POOL,
-  SLOTS,
-  type Action,
-  type Login,
-  type Target,
-} from './model-driver.js';
+import { CHANS, POOL, SLOTS, type Action, type Login, type Target } from './model-actions.js';
+import { Harness } from './model-driver.js';
 
 const caps: fc.Arbitrary<Caps> = fc.record({
   tags: fc.boolean(),

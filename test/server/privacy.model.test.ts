@@ -4,7 +4,7 @@
 // against two cluster nodes in test/cluster/privacy.model.test.ts.
 import { test } from 'node:test';
 import { startServer } from '../helpers/irc.js';
-import { REPLAY } from '../helpers/model-driver.js';
+import { REPLAY } from '../helpers/model-actions.js';
 import { checkModel } from '../helpers/model-run.js';
 
 test('model: every delivery, numeric and history answer reaches exactly whom the model says', async () => {
