@@ -228,12 +228,12 @@ test('LUSERS counts the whole network: unregistered connections and users of ano
   });
 });
 
-test('operators across nodes: KILL of a user of another node disconnects it, WALLOPS reaches +w users everywhere', async (t) => {
+test('operators across nodes: KILL of a user of another node disconnects it, WALLOPS reaches +w users everywhere; with Redis away, both act on this node', async (t) => {
   if (!haveRedis(t)) return;
   const opers = [{ name: 'root', hash: hashPassword('hunter2'), host: '*' }];
   await withNodes(
     2,
-    async ([a, b]) => {
+    async ([a, b], redis) => {
       const oper = await TestClient.register(a.port, 'oper', [], false);
       const carol = await TestClient.register(a.port, 'carol', [], false);
       const bob = await TestClient.register(b.port, 'bob', [], false);
@@ -250,6 +250,15 @@ test('operators across nodes: KILL of a user of another node disconnects it, WAL
       await eventually(async () => !(await isOn(oper, 'dave')), 'dave gone from node 1');
       await dave.closedPromise;
       assert.equal(dave.all('WALLOPS').length, 0, 'dave had no +w');
+      // Redis away: carried out here alone, not refused as a change to shared state would be.
+      await redis.stop();
+      await eventually(() => a.server.cluster?.reachable === false, 'node 1 without Redis');
+      oper.send('WALLOPS :on our own');
+      await carol.expectCommand('WALLOPS', 'on our own');
+      oper.send('KILL carol :testing');
+      assert.match((await carol.expect((m) => m.command === 'ERROR')).params[0], /Killed/);
+      await oper.sync();
+      assert.equal(oper.all('FAIL').length, 0, 'nothing refused');
       for (const c of [oper, carol, bob]) c.destroy();
     },
     { opers },

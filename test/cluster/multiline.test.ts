@@ -1,4 +1,4 @@
-// draft/multiline across cluster nodes in this process: a batch to a channel or to a user of another node arrives whole, with one msgid, in the network's order.
+// draft/multiline across cluster nodes in this process: a batch to a channel or to a user of another node arrives whole, with one msgid, in the network's order, with their client tags; with Redis away, on this node alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inProcessNode } from '../helpers/cluster.js';
@@ -108,6 +108,59 @@ test('multiline across nodes: to a channel and to a user of another node, whole,
       'the refused batch reached nobody',
     );
     for (const c of [alice, dave, bob, carol]) c.destroy();
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+    await redis.stop();
+  }
+});
+
+test("multiline across nodes: the batch's client tags reach the other node, a BATCH that does not close it fails it there and then, and with Redis away it reaches this node's members", async (t) => {
+  if (!haveRedis(t)) return;
+  const redis = await startRedis();
+  const a = await inProcessNode(redis, null, 'n1');
+  const b = await inProcessNode(redis, null, 'n2');
+  try {
+    const alice = await TestClient.register(a.port, 'alice', ML, false);
+    const dave = await TestClient.register(a.port, 'dave', ML, false);
+    const bob = await TestClient.register(b.port, 'bob', ML, false);
+    for (const c of [alice, dave, bob]) await c.replies('JOIN #m');
+    await eventually(
+      async () => (await bob.replies('NAMES #m')).some((m) => /dave/.test(m.params[3] ?? '')),
+      'all three in #m on n2',
+    );
+
+    // A client-only tag on the opening line: on every delivered batch, the other node's too.
+    alice.send('@+example.org/mood=calm BATCH +t1 draft/multiline #m');
+    alice.send('@batch=t1 PRIVMSG #m :tagged');
+    alice.send('BATCH -t1');
+    for (const c of [alice, dave, bob]) {
+      const open = await c.expect((m) => m.command === 'BATCH' && m.params[0].startsWith('+'));
+      assert.equal(open.tags?.get('+example.org/mood'), 'calm', `${c.nick}'s batch has the tag`);
+      await c.expect((m) => m.command === 'BATCH' && m.params[0].startsWith('-'));
+    }
+
+    // A BATCH that names another batch, or opens one inside it, fails the open batch: its end
+    // then sends nothing, on any node.
+    for (const wrong of ['BATCH -nope', 'BATCH +inner draft/multiline #m']) {
+      alice.send('BATCH +w1 draft/multiline #m');
+      alice.send('@batch=w1 PRIVMSG #m :never sent');
+      alice.send(wrong);
+      await alice.expect((m) => m.command === 'FAIL' && m.params[1] === 'MULTILINE_INVALID');
+      alice.send('BATCH -w1');
+    }
+    await alice.sync();
+    sendBatch(alice, 'ok', '#m', ['after them']);
+    for (const c of [dave, bob])
+      assert.deepEqual((await nextBatch(c, 'alice')).lines, ['after them']);
+    const never = (c: TestClient) => c.all('PRIVMSG').filter((m) => m.params[1] === 'never sent');
+    assert.deepEqual([never(alice), never(dave), never(bob)], [[], [], []]);
+
+    // Redis away: a batch reaches this node's members at once (the order cannot carry it).
+    await redis.stop();
+    await eventually(() => a.server.cluster?.reachable === false, 'n1 without Redis');
+    sendBatch(alice, 'd1', '#m', ['while alone', '+ still whole']);
+    assert.deepEqual((await nextBatch(dave, 'alice')).lines, ['while alone', '+ still whole']);
+    for (const c of [alice, dave, bob]) c.destroy();
   } finally {
     await Promise.all([a.stop(), b.stop()]);
     await redis.stop();
