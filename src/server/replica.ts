@@ -62,6 +62,10 @@ const MAX_INFLIGHT = 64;
 /** How long a client's next lines wait for its command to come back before it is told it failed. */
 const COMMAND_WAIT_MS = 10_000;
 
+/** Why a change to shared state is refused while the order cannot take it. */
+const DEGRADED =
+  'The network is degraded: channels cannot change until the other servers are reachable again';
+
 /** Whether `msg` changes shared state, so must run on every node in the network's order. */
 export function isLogged(msg: Message): boolean {
   if (LOGGED.has(msg.command)) return true;
@@ -169,11 +173,7 @@ export class Replica {
     if (this.cannotOrder(!alone)) {
       // A message still reaches this node's members; a change would make the copies drift.
       if (alone && client.inflight === 0) return false;
-      req.standard(
-        'FAIL',
-        'CLUSTER_DEGRADED',
-        'The network is degraded: channels cannot change until the other servers are reachable again',
-      );
+      req.standard('FAIL', 'CLUSTER_DEGRADED', DEGRADED);
       return true;
     }
     this.submit(req, req, req.msg);
@@ -216,10 +216,15 @@ export class Replica {
     return this.bus.isDown || this.localOnly || (change && this.resyncing);
   }
 
-  /** Run `msg` (a JOIN the server makes for the client, e.g. the default channel) through the order. */
+  /**
+   * Run `msg` (a JOIN the server makes for the client, e.g. the default channel) through the
+   * order; while it cannot take it, the client is told, as if it had sent `msg` itself.
+   */
   submitFor(req: Request, msg: Message): void {
-    if (this.bus.isDown) return;
-    this.submit(req, new Request(this.server, req.client, msg), msg);
+    const run = new Request(this.server, req.client, msg);
+    if (!this.bus.isDown) return this.submit(req, run, msg);
+    run.standard('FAIL', 'CLUSTER_DEGRADED', DEGRADED);
+    run.finish();
   }
 
   private submit(holder: Request, run: Request, msg: Message, gathering?: Gathering): void {

@@ -1,4 +1,4 @@
-// ClusterLink (cluster.ts) with two nodes in this process through a real redis-server: nicks claimed network-wide, users' news carried, private messages between nodes, unregistered counts, and Redis's restart.
+// ClusterLink (cluster.ts) with two nodes in this process through a real redis-server: nicks claimed network-wide, users' news carried, private messages between nodes, unregistered counts, Redis's restart, and a new user while Redis is away.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryStore } from '../../src/store/index.js';
@@ -118,6 +118,28 @@ test('Redis restarted under two nodes in one process: each says so, claims its u
   } finally {
     await n1.stop();
     await n2.stop();
+    await redis.stop();
+  }
+});
+
+test('with Redis away a new user is still welcomed, and told the default channel cannot be joined now', async (t) => {
+  if (!haveRedis(t)) return;
+  const redis = await startRedis();
+  const n1 = await inProcessNode(redis, null, 'n1', { defaultChannel: '#lobby' });
+  try {
+    const dave = await TestClient.register(n1.port, 'dave', [], false);
+    await dave.expect((m) => m.command === 'JOIN' && m.params[0] === '#lobby', 5000, 'JOIN');
+    await redis.stop();
+    await dave.expect((m) => m.command === 'NOTICE' && /degraded/.test(m.params[1]), 10_000);
+    const erin = await TestClient.register(n1.port, 'erin', [], false);
+    const fail = await erin.expect((m) => m.command === 'FAIL', 5000, 'FAIL');
+    assert.deepEqual(fail.params.slice(0, 2), ['JOIN', 'CLUSTER_DEGRADED']);
+    assert.match(fail.params[2], /channels cannot change/);
+    await erin.sync();
+    assert.equal(erin.all('JOIN').length, 0, 'not in #lobby');
+    for (const c of [dave, erin]) c.destroy();
+  } finally {
+    await n1.stop();
     await redis.stop();
   }
 });
