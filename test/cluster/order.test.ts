@@ -1,4 +1,4 @@
-// The network's order as one node runs it, with a scripted peer on a real bus: another node's commands run only as the user they name on that node, a client's next lines wait for its commands in flight, and a command the order does not carry back in time is given up, and runs if it comes later.
+// The network's order as one node runs it, with a scripted peer on a real bus: another node's commands run only as the user they name on that node, a client's next lines wait for its commands in flight, and a command the order does not carry back in time is given up, and runs if it comes later; one that comes back after its client left is not run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
@@ -8,6 +8,7 @@ import {
   eventually,
   inProcessNode,
   isOn,
+  names,
   sleep,
   withNodeAndPeer,
   withRedis,
@@ -144,3 +145,23 @@ test("after a private message to another node's user, the sender's next other li
       }
     }),
   ));
+
+test('a command that comes back after its client left is not run: the leaver is not made a member again', (t) =>
+  withRedis(t, async (redis) => {
+    const a = await inProcessNode(redis, null, 'a');
+    const bob = await TestClient.register(a.port, 'bob', [], false);
+    try {
+      await bob.replies('JOIN #c');
+      for (let k = 0; k < 5; k++) {
+        const alice = await TestClient.register(a.port, `alice${k}`, [], false);
+        alice.send('JOIN #c'); // in the order when the link drops
+        alice.destroy();
+        await eventually(async () => !(await isOn(bob, `alice${k}`)), `alice${k} gone`);
+      }
+      await sleep(200); // any JOIN still in the order is back
+      assert.deepEqual(await names(bob, '#c'), ['@bob'], 'only bob in #c');
+      bob.destroy();
+    } finally {
+      await a.stop();
+    }
+  }));
