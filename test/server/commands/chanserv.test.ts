@@ -70,6 +70,16 @@ test('a registered channel outlives its members and a restart, with topic, modes
     const back = await alice2.replies('JOIN #keep sesame');
     assert.match(back.find((m) => m.command === '353')!.params.at(-1)!, /@alice/);
     assert.match(notices(await alice2.replies('CS DROP #keep')).join(), /no longer registered/);
+    // Dropped while empty, a registered channel is gone at once: made anew by the next to join.
+    await alice2.replies('JOIN #gone');
+    assert.match(notices(await alice2.replies('CS REGISTER #gone')).join(), /registered to you/);
+    await alice2.replies('PART #gone');
+    const listed = async () => (await carol.replies('LIST #gone')).some((m) => m.command === '322');
+    assert.equal(await listed(), true, 'registered and empty: kept');
+    assert.match(notices(await alice2.replies('CS DROP #gone')).join(), /no longer registered/);
+    assert.equal(await listed(), false, 'dropped and empty: gone');
+    const anew = await carol.replies('JOIN #gone');
+    assert.equal(anew.find((m) => m.command === '353')?.params.at(-1), '@carol');
     carol.destroy();
     alice2.destroy();
   } finally {
