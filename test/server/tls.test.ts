@@ -108,13 +108,30 @@ test('reload: new connections get the new certificate, a broken pair keeps the o
     const before = await TestClient.connectTls(srv.tlsPort);
     const second = makeCertificate(['localhost'], 1);
     const tls = { port: 0, cert: second.cert, key: second.key };
-    srv.server.reload({ ...srv.server.config, tls });
+    const port = srv.server.config.tls?.port;
+    srv.server.reload({ ...srv.server.config, tls: { ...tls, port: port! } });
     const after = await TestClient.connectTls(srv.tlsPort);
     assert.equal(after.fingerprint, second.fingerprint);
+    assert.ok(srv.logged().includes('TLS certificate reloaded'));
+    assert.equal(srv.server.config.tls?.cert, second.cert, 'the configuration holds the new pair');
+    assert.equal(srv.server.config.tls?.port, port);
     // A key that is not the certificate's: the listener refuses it and keeps serving `second`.
-    srv.server.reload({ ...srv.server.config, tls: { ...tls, key: first.key } });
+    srv.server.reload({ ...srv.server.config, tls: { ...tls, port: port!, key: first.key } });
     const still = await TestClient.connectTls(srv.tlsPort);
     assert.equal(still.fingerprint, second.fingerprint);
+    assert.ok(srv.logged().some((l) => l.startsWith('TLS certificate not reloaded, keeping')));
+    assert.equal(srv.server.config.tls?.key, second.key);
+    // The same pair again: nothing to load.
+    const loads = () => srv.logged().filter((l) => l === 'TLS certificate reloaded').length;
+    srv.server.reload({ ...srv.server.config });
+    assert.equal(loads(), 1, 'loaded once, for the new pair only');
+    // Turning TLS off, or moving its port, waits for a restart: said, and the listener kept.
+    const restart = 'turning TLS on or off, or moving its port, takes effect on restart';
+    assert.ok(!srv.logged().includes(restart), 'not for a new certificate on the same port');
+    srv.server.reload({ ...srv.server.config, tls: null });
+    assert.ok(srv.logged().includes(restart));
+    assert.equal(srv.server.config.tls?.cert, second.cert);
+    assert.equal((await TestClient.connectTls(srv.tlsPort)).fingerprint, second.fingerprint);
     // The connection made before the reload lives on.
     await before.registerAs('early');
     for (const c of [before, after, still]) c.destroy();
