@@ -87,3 +87,34 @@ test('a registered channel outlives its members and a restart, with topic, modes
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a registered channel renamed keeps its registration under the new name, across a restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-chanserv-'));
+  const db = join(dir, 'parley.db');
+  let srv = await startServer({ defaultChannel: '' }, 'text', false, openSqliteStore(db));
+  try {
+    await makeAccount(srv.port, 'alice', 'alice-pw');
+    const alice = await loggedIn(srv.port, 'alice', 'alice-pw');
+    await alice.replies('JOIN #old');
+    assert.match(notices(await alice.replies('CS REGISTER #old')).join(), /registered to you/);
+    await alice.replies('TOPIC #old :moved with it');
+    const renamed = await alice.replies('RENAME #old #new :a better name');
+    assert.ok(
+      renamed.some((m) => m.command === 'RENAME' || m.command === 'JOIN'),
+      'renamed',
+    );
+    alice.destroy();
+    await srv.stop();
+
+    srv = await startServer({ defaultChannel: '' }, 'text', false, openSqliteStore(db));
+    const bob = await TestClient.register(srv.port, 'bob', [], false);
+    assert.match(notices(await bob.replies('CS INFO #new')).join(), /#new: founder alice/);
+    assert.match(notices(await bob.replies('CS INFO #old')).join(), /does not exist/);
+    const joined = await bob.replies('JOIN #new');
+    assert.ok(joined.some((m) => m.command === '332' && m.params[2] === 'moved with it'));
+    bob.destroy();
+  } finally {
+    await srv.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
