@@ -92,7 +92,19 @@ test('extended-monitor: a watcher with away-notify and setname hears AWAY and SE
     );
     const whois = await alice.replies('WHOIS bob');
     assert.equal(whois.find((m) => m.command === '311')?.params.at(-1), 'Robert Tables');
-    for (const c of [alice, plain, bob]) c.destroy();
+    // A watcher who also shares a channel with bob hears it once, as a neighbour; one without
+    // away-notify hears nothing, even with extended-monitor.
+    const dana = await TestClient.register(srv.port, 'dana', caps, false);
+    const erin = await TestClient.register(srv.port, 'erin', ['extended-monitor'], false);
+    for (const c of [dana, erin]) await c.replies('MONITOR + bob');
+    for (const c of [dana, bob]) await c.replies('JOIN #both');
+    await bob.replies('AWAY :again');
+    await alice.expectCommand('AWAY', 'again');
+    await Promise.all([dana.sync(), erin.sync()]);
+    const again = (c: TestClient) => c.all('AWAY').filter((m) => m.params[0] === 'again').length;
+    assert.equal(again(dana), 1, 'once, not also as a watcher');
+    assert.equal(erin.all('AWAY').length, 0, 'no away-notify: no AWAY');
+    for (const c of [alice, plain, bob, dana, erin]) c.destroy();
   } finally {
     await srv.stop();
   }
