@@ -60,6 +60,9 @@ test('two connections logged into one account share its nick: each gets everythi
     await said(bob, 'from one');
     const echoed = await said(two, 'from one');
     assert.match(echoed.source ?? '', /^alice!/);
+    await one.sync();
+    const own = one.all('PRIVMSG').filter((m) => m.params[1] === 'from one');
+    assert.equal(own.length, 0, 'not back to the connection that sent it (no echo-message)');
     two.send('PRIVMSG bob :from two');
     await said(bob, 'from two');
     assert.equal((await said(one, 'from two')).params[0], 'bob');
