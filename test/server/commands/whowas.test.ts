@@ -60,3 +60,19 @@ test(`WHOWAS keeps the last ${WHOWAS_PER_NICK} holders of a nick`, async () => {
     await srv.stop();
   }
 });
+
+test('a change of case only is not a new holder: WHOWAS has nothing for the nick still in use', async () => {
+  const srv = await startServer({ defaultChannel: '' });
+  try {
+    const carol = await TestClient.register(srv.port, 'carol', [], false);
+    await carol.replies('NICK Carol');
+    const asked = await carol.replies('WHOWAS carol');
+    assert.deepEqual(
+      asked.map((m) => m.command),
+      ['406', '369'],
+    );
+    carol.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
