@@ -21,7 +21,7 @@ test("--services-name names the services in LINKS and as NickServ's host; withou
     const bob = await TestClient.register(bare.port, 'bob');
     // No --description: the network's name says what the server is.
     assert.deepEqual(
-      (await bob.replies('LINKS')).map((m) => [m.command, m.params[1], m.params[3]]),
+      (await bob.replies('LINKS')).map((m) => [m.command, m.params[1], m.params.at(-1)]),
       [
         ['364', SERVER, '0 parley chat server'],
         ['365', '*', 'End of /LINKS list'],
