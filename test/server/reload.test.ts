@@ -1,4 +1,4 @@
-// A reload (SIGHUP) in this process: new settings reach the server and its connections at once; a new address waits for a restart and says so.
+// A reload (SIGHUP) and a shutdown in this process: new settings reach the server and its connections at once, a new address waits for a restart and says so; a shutdown tells every client why, once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, TestClient } from '../helpers/irc.js';
@@ -33,4 +33,15 @@ test('reload: settings apply at once; host, port and WebSocket port are kept unt
   } finally {
     await srv.stop();
   }
+});
+
+test('shutdown tells every client why, once; a second call does nothing', async () => {
+  const srv = await startServer();
+  const alice = await TestClient.register(srv.port, 'alice');
+  const first = srv.server.shutdown();
+  const error = await alice.expect((m) => m.command === 'ERROR');
+  assert.equal(error.params[0], 'Server shutting down');
+  await Promise.all([first, srv.server.shutdown()]);
+  await alice.closedPromise;
+  assert.equal(alice.all('ERROR').length, 1);
 });

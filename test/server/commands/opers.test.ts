@@ -94,6 +94,7 @@ test('KILL, WALLOPS and REHASH: 481 for a non-operator; KILL closes the link and
     const rehash = await alice.replies('REHASH');
     assert.deepEqual(rehash[0].params, ['alice', '*', 'Rehash failed']);
     assert.equal(rehash[1].command, 'FAIL');
+    assert.match(rehash[1].params.at(-1)!, /started without a config file \(--config\)/);
 
     assert.deepEqual(shapes(await alice.replies('KILL nobody :x')), [
       ['401', 'alice', 'nobody', 'No such nick/channel'],
