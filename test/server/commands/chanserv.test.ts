@@ -6,18 +6,37 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
 import { loggedIn, makeAccount } from '../../helpers/accounts.js';
-import { startServer, TestClient } from '../../helpers/irc.js';
+import { startServer, TestClient, type TestServer } from '../../helpers/irc.js';
 
 const notices = (ms: { command: string; source?: string | null; params: string[] }[]) =>
   ms
     .filter((m) => m.command === 'NOTICE' && m.source?.startsWith('ChanServ!'))
     .map((m) => m.params[1]);
 
-test('a registered channel outlives its members and a restart, with topic, modes and bans; its founder gets op', async () => {
+/**
+ * `fn` with start(), which starts a server (no default channel) on one SQLite file in a new
+ * directory: again for a restart on the same file. Every server stops, and the directory goes.
+ */
+async function onOneFile(fn: (start: () => Promise<TestServer>) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-chanserv-'));
   const db = join(dir, 'parley.db');
-  let srv = await startServer({ defaultChannel: '' }, 'text', false, openSqliteStore(db));
+  const started: TestServer[] = [];
+  const start = async () => {
+    const srv = await startServer({ defaultChannel: '' }, 'text', false, openSqliteStore(db));
+    started.push(srv);
+    return srv;
+  };
   try {
+    await fn(start);
+  } finally {
+    for (const srv of started) await srv.stop(); // a second stop() does nothing
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a registered channel outlives its members and a restart, with topic, modes and bans; its founder gets op', () =>
+  onOneFile(async (start) => {
+    let srv = await start();
     await makeAccount(srv.port, 'alice', 'alice-pw');
     const alice = await loggedIn(srv.port, 'alice', 'alice-pw');
     const bob = await TestClient.register(srv.port, 'bob', [], false);
@@ -47,7 +66,7 @@ test('a registered channel outlives its members and a restart, with topic, modes
     bob.destroy();
     await srv.stop();
 
-    srv = await startServer({ defaultChannel: '' }, 'text', false, openSqliteStore(db));
+    srv = await start();
     const carol = await TestClient.register(srv.port, 'carol', [], false);
     const [refused] = await carol.replies('JOIN #keep');
     assert.equal(refused.command, '475', 'the key survived the restart');
@@ -82,17 +101,11 @@ test('a registered channel outlives its members and a restart, with topic, modes
     assert.equal(anew.find((m) => m.command === '353')?.params.at(-1), '@carol');
     carol.destroy();
     alice2.destroy();
-  } finally {
-    await srv.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('a registered channel renamed keeps its registration under the new name, across a restart', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-chanserv-'));
-  const db = join(dir, 'parley.db');
-  let srv = await startServer({ defaultChannel: '' }, 'text', false, openSqliteStore(db));
-  try {
+test('a registered channel renamed keeps its registration under the new name, across a restart', () =>
+  onOneFile(async (start) => {
+    let srv = await start();
     await makeAccount(srv.port, 'alice', 'alice-pw');
     const alice = await loggedIn(srv.port, 'alice', 'alice-pw');
     await alice.replies('JOIN #old');
@@ -106,15 +119,11 @@ test('a registered channel renamed keeps its registration under the new name, ac
     alice.destroy();
     await srv.stop();
 
-    srv = await startServer({ defaultChannel: '' }, 'text', false, openSqliteStore(db));
+    srv = await start();
     const bob = await TestClient.register(srv.port, 'bob', [], false);
     assert.match(notices(await bob.replies('CS INFO #new')).join(), /#new: founder alice/);
     assert.match(notices(await bob.replies('CS INFO #old')).join(), /does not exist/);
     const joined = await bob.replies('JOIN #new');
     assert.ok(joined.some((m) => m.command === '332' && m.params[2] === 'moved with it'));
     bob.destroy();
-  } finally {
-    await srv.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
