@@ -324,6 +324,8 @@ export class Replica {
         params: m.params,
       });
     }
+    // A late batch of ours runs beside one its client may have opened since: that one is kept.
+    const own = req.client.multiline;
     if (m.batch !== undefined) req.client.multiline = pend?.gathering ?? gathering(m.batch);
     const stamper = this.server.stamper;
     stamper.pin(orderStamp(m.ms, m.seq));
@@ -338,6 +340,7 @@ export class Replica {
       this.server.log.error({ err, command: m.command, node: m.node }, 'cluster: command failed');
     } finally {
       setCurrent(was);
+      if (m.batch !== undefined) req.client.multiline = own;
       this.applying = false;
       stamper.unpin();
     }

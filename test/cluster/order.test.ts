@@ -1,4 +1,4 @@
-// The network's order as one node runs it, with a scripted peer on a real bus: another node's commands run only as the user they name on that node, a client's next lines wait for its commands in flight, and a command the order does not carry back in time is given up, and runs if it comes later; one that comes back after its client left is not run.
+// The network's order as one node runs it, with a scripted peer on a real bus: another node's commands run only as the user they name on that node, a client's next lines wait for its commands in flight, and a command the order does not carry back in time is given up, and runs if it comes later; one that comes back after its client left is not run; a late multiline batch leaves the batch opened since alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
@@ -165,3 +165,52 @@ test('a command that comes back after its client left is not run: the leaver is 
       await a.stop();
     }
   }));
+
+test('a multiline batch carried late runs at its origin without closing the batch its sender has opened since', (t) =>
+  withRedis(t, (redis) =>
+    withNodeAndPeer(
+      redis,
+      async (a, p) => {
+        const caps = ['draft/multiline', 'batch', 'message-tags'];
+        const cleo = await TestClient.register(a.port, 'cleo', caps, false);
+        const dana = await TestClient.register(a.port, 'dana', caps, false);
+        const admin = new Redis(redis.url);
+        try {
+          for (const c of [cleo, dana]) await c.replies('JOIN #c');
+          await admin.call('CLIENT', 'PAUSE', '3000', 'WRITE');
+          cleo.send('BATCH +b1 draft/multiline #c');
+          cleo.send('@batch=b1 PRIVMSG #c :late one');
+          cleo.send('BATCH -b1');
+          await sleep(200);
+          a.advance(11_000);
+          await cleo.expect((m) => m.command === 'FAIL', 5000, 'the first batch given up');
+          // A second batch opened while the first is still unpublished.
+          cleo.send('BATCH +b2 draft/multiline #c');
+          cleo.send('@batch=b2 PRIVMSG #c :second, first line');
+          await p.next(
+            'the first batch, late',
+            (m) => m.t === 'cmd' && m.command === 'BATCH',
+            10_000,
+          );
+          await eventually(
+            () => dana.all('PRIVMSG').some((m) => m.params[1] === 'late one'),
+            'the late batch delivered',
+          );
+          cleo.send('@batch=b2 PRIVMSG #c :second, second line');
+          cleo.send('BATCH -b2');
+          await eventually(
+            () => dana.all('PRIVMSG').some((m) => m.params[1] === 'second, second line'),
+            'the second batch delivered',
+          );
+          const lines = dana.all('PRIVMSG').map((m) => m.params[1]);
+          assert.deepEqual(lines, ['late one', 'second, first line', 'second, second line']);
+          assert.equal(cleo.all('FAIL').length, 1, 'no FAIL for the second batch');
+          for (const c of [cleo, dana]) c.destroy();
+        } finally {
+          await admin.quit();
+        }
+      },
+      null,
+      { clocked: true },
+    ),
+  ));
