@@ -6,7 +6,7 @@ import { consoleShows, withNodes } from '../helpers/cluster.js';
 import { eventually } from '../helpers/eventually.js';
 import { TestClient } from '../helpers/irc.js';
 import { hashPassword } from '../../src/server/opers.js';
-import { freePort, haveRedis, startRedis, type TestRedis } from '../helpers/redis.js';
+import { freePort, haveRedis, pauseWrites, startRedis, type TestRedis } from '../helpers/redis.js';
 import { startServe, type ServeProcess } from '../interop/serve.js';
 
 const ARGS = ['--db', 'off', '--flood', 'off', '--default-channel', ''];
@@ -239,8 +239,13 @@ test('operators across nodes: KILL of a user of another node disconnects it, WAL
       const bob = await TestClient.register(b.port, 'bob', [], false);
       const dave = await TestClient.register(b.port, 'dave', [], false);
       await eventually(() => isOn(oper, 'dave'), 'node 1 knows dave');
+      // Redis holds the news a moment: the answer waits for it, so that a WHO on the other
+      // node, sent at once, shows the operator's `*`.
+      await pauseWrites(redis, 300);
       oper.send('OPER root hunter2');
       await oper.expectCommand('381');
+      const who = (await bob.replies('WHO oper')).find((m) => m.command === '352');
+      assert.match(who?.params[6] ?? '', /\*/, 'node 2 knows oper is an operator');
       for (const c of [carol, bob]) await c.replies('MODE ' + c.nick + ' +w');
       oper.send('WALLOPS :maintenance at noon');
       for (const c of [carol, bob]) await c.expectCommand('WALLOPS', 'maintenance at noon');

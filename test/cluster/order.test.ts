@@ -1,7 +1,6 @@
 // The network's order as one node runs it, with a scripted peer on a real bus: another node's commands run only as the user they name on that node, a client's next lines wait for its commands in flight, and a command the order does not carry back in time is given up, and runs if it comes later; one that comes back after its client left is not run; a late multiline batch leaves the batch opened since alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import type { BusMessage } from '../../src/cluster/messages.js';
 import {
   entry,
@@ -14,6 +13,7 @@ import {
   withRedis,
 } from '../helpers/cluster.js';
 import { TestClient } from '../helpers/irc.js';
+import { pauseWrites } from '../helpers/redis.js';
 
 /** A command of `nick`, a user of `node`, as that node puts it in the order. */
 function cmd(node: string, nick: string, command: string, ...params: string[]): BusMessage {
@@ -79,37 +79,32 @@ test('a command the order does not carry back in time is given up: its sender is
       async (a, p) => {
         const caps = ['labeled-response', 'batch'];
         const cleo = await TestClient.register(a.port, 'cleo', caps, false);
-        const admin = new Redis(redis.url);
-        try {
-          await cleo.replies('JOIN #c');
-          // Redis takes no write for a moment (less than the heartbeat's limit): the TOPIC waits
-          // unpublished; meanwhile the server's clock passes the wait, and the sweep gives it up.
-          await admin.call('CLIENT', 'PAUSE', '2500', 'WRITE');
-          cleo.send('@label=t1 TOPIC #c :carried late');
-          await new Promise((r) => setTimeout(r, 200));
-          a.advance(11_000);
-          // Sent after the clock moved: younger than the wait, so kept, and carried out after the pause.
-          cleo.send('AWAY :sent later');
-          cleo.send('PING :next');
-          const fail = await cleo.expect((m) => m.command === 'FAIL', 5000, 'FAIL');
-          assert.deepEqual(fail.params.slice(0, 2), ['TOPIC', 'CLUSTER_DEGRADED']);
-          assert.match(fail.params.at(-1)!, /in time; it may still happen/);
-          assert.equal(fail.tags?.get('label'), 't1', 'the FAIL answers the label');
-          // When the order carries it at last, it runs here too, in its place in the order (as on
-          // every other node), as cleo's: no label, that one was answered.
-          await p.next('the TOPIC, late', (m) => m.t === 'cmd' && m.command === 'TOPIC', 10_000);
-          const topic = await cleo.expect((m) => m.command === 'TOPIC', 5000, 'the late TOPIC');
-          assert.equal(topic.params[1], 'carried late');
-          assert.equal(topic.tags?.has('label') ?? false, false);
-          await cleo.expect((m) => m.command === '306', 5000, 'the AWAY carried out');
-          await cleo.expect((m) => m.command === 'PONG' && m.params[1] === 'next', 5000, 'PONG');
-          const order = cleo.received.map((r) => r.msg.command);
-          assert.ok(order.indexOf('TOPIC') < order.indexOf('306'), 'TOPIC, then the AWAY');
-          assert.equal(await isOn(cleo, 'cleo'), true);
-          cleo.destroy();
-        } finally {
-          await admin.quit();
-        }
+        await cleo.replies('JOIN #c');
+        // Redis takes no write for a moment (less than the heartbeat's limit): the TOPIC waits
+        // unpublished; meanwhile the server's clock passes the wait, and the sweep gives it up.
+        await pauseWrites(redis, 2500);
+        cleo.send('@label=t1 TOPIC #c :carried late');
+        await new Promise((r) => setTimeout(r, 200));
+        a.advance(11_000);
+        // Sent after the clock moved: younger than the wait, so kept, and carried out after the pause.
+        cleo.send('AWAY :sent later');
+        cleo.send('PING :next');
+        const fail = await cleo.expect((m) => m.command === 'FAIL', 5000, 'FAIL');
+        assert.deepEqual(fail.params.slice(0, 2), ['TOPIC', 'CLUSTER_DEGRADED']);
+        assert.match(fail.params.at(-1)!, /in time; it may still happen/);
+        assert.equal(fail.tags?.get('label'), 't1', 'the FAIL answers the label');
+        // When the order carries it at last, it runs here too, in its place in the order (as on
+        // every other node), as cleo's: no label, that one was answered.
+        await p.next('the TOPIC, late', (m) => m.t === 'cmd' && m.command === 'TOPIC', 10_000);
+        const topic = await cleo.expect((m) => m.command === 'TOPIC', 5000, 'the late TOPIC');
+        assert.equal(topic.params[1], 'carried late');
+        assert.equal(topic.tags?.has('label') ?? false, false);
+        await cleo.expect((m) => m.command === '306', 5000, 'the AWAY carried out');
+        await cleo.expect((m) => m.command === 'PONG' && m.params[1] === 'next', 5000, 'PONG');
+        const order = cleo.received.map((r) => r.msg.command);
+        assert.ok(order.indexOf('TOPIC') < order.indexOf('306'), 'TOPIC, then the AWAY');
+        assert.equal(await isOn(cleo, 'cleo'), true);
+        cleo.destroy();
       },
       null,
       { clocked: true },
@@ -121,28 +116,23 @@ test("after a private message to another node's user, the sender's next other li
     withNodeAndPeer(redis, async (a, p) => {
       const cleo = await TestClient.register(a.port, 'cleo', [], false);
       const bob = await TestClient.register(a.port, 'bob', [], false);
-      const admin = new Redis(redis.url);
-      try {
-        p.bus.announce({ t: 'arrive', e: entry('zed') });
-        await eventually(() => isOn(cleo, 'zed'), 'a knows zed');
-        // Redis takes no PUBLISH for a while: the message to zed waits there, handed over but unsent.
-        await admin.call('CLIENT', 'PAUSE', '3000', 'WRITE');
-        cleo.send('PRIVMSG zed :for another node');
-        await sleep(100); // the next lines come in a read of their own
-        cleo.send('NOTICE bob :for this one'); // a PRIVMSG would take the fast path (direct.ts)
-        cleo.send('PING :after the hand-over');
-        // At once, not after the hand-over's second (the only bound short of it that tells them apart).
-        await bob.expect((m) => m.command === 'NOTICE' && m.params[1] === 'for this one', 800);
-        const pong = (m: { command: string; params: string[] }) =>
-          m.command === 'PONG' && m.params[1] === 'after the hand-over';
-        await assert.rejects(cleo.expect(pong, 500), /timed out/, 'the PING waits');
-        // Redis takes the message about 2.9 s after the PING: the PONG must not wait for that.
-        await cleo.expect(pong, 1500, 'the PONG after a second at most');
-        await p.next('the message to zed, once Redis takes it', (m) => m.t === 'deliver', 10_000);
-        for (const c of [cleo, bob]) c.destroy();
-      } finally {
-        await admin.quit();
-      }
+      p.bus.announce({ t: 'arrive', e: entry('zed') });
+      await eventually(() => isOn(cleo, 'zed'), 'a knows zed');
+      // Redis takes no PUBLISH for a while: the message to zed waits there, handed over but unsent.
+      await pauseWrites(redis, 3000);
+      cleo.send('PRIVMSG zed :for another node');
+      await sleep(100); // the next lines come in a read of their own
+      cleo.send('NOTICE bob :for this one'); // a PRIVMSG would take the fast path (direct.ts)
+      cleo.send('PING :after the hand-over');
+      // At once, not after the hand-over's second (the only bound short of it that tells them apart).
+      await bob.expect((m) => m.command === 'NOTICE' && m.params[1] === 'for this one', 800);
+      const pong = (m: { command: string; params: string[] }) =>
+        m.command === 'PONG' && m.params[1] === 'after the hand-over';
+      await assert.rejects(cleo.expect(pong, 500), /timed out/, 'the PING waits');
+      // Redis takes the message about 2.9 s after the PING: the PONG must not wait for that.
+      await cleo.expect(pong, 1500, 'the PONG after a second at most');
+      await p.next('the message to zed, once Redis takes it', (m) => m.t === 'deliver', 10_000);
+      for (const c of [cleo, bob]) c.destroy();
     }),
   ));
 
@@ -174,41 +164,36 @@ test('a multiline batch carried late runs at its origin without closing the batc
         const caps = ['draft/multiline', 'batch', 'message-tags'];
         const cleo = await TestClient.register(a.port, 'cleo', caps, false);
         const dana = await TestClient.register(a.port, 'dana', caps, false);
-        const admin = new Redis(redis.url);
-        try {
-          for (const c of [cleo, dana]) await c.replies('JOIN #c');
-          await admin.call('CLIENT', 'PAUSE', '3000', 'WRITE');
-          cleo.send('BATCH +b1 draft/multiline #c');
-          cleo.send('@batch=b1 PRIVMSG #c :late one');
-          cleo.send('BATCH -b1');
-          await sleep(200);
-          a.advance(11_000);
-          await cleo.expect((m) => m.command === 'FAIL', 5000, 'the first batch given up');
-          // A second batch opened while the first is still unpublished.
-          cleo.send('BATCH +b2 draft/multiline #c');
-          cleo.send('@batch=b2 PRIVMSG #c :second, first line');
-          await p.next(
-            'the first batch, late',
-            (m) => m.t === 'cmd' && m.command === 'BATCH',
-            10_000,
-          );
-          await eventually(
-            () => dana.all('PRIVMSG').some((m) => m.params[1] === 'late one'),
-            'the late batch delivered',
-          );
-          cleo.send('@batch=b2 PRIVMSG #c :second, second line');
-          cleo.send('BATCH -b2');
-          await eventually(
-            () => dana.all('PRIVMSG').some((m) => m.params[1] === 'second, second line'),
-            'the second batch delivered',
-          );
-          const lines = dana.all('PRIVMSG').map((m) => m.params[1]);
-          assert.deepEqual(lines, ['late one', 'second, first line', 'second, second line']);
-          assert.equal(cleo.all('FAIL').length, 1, 'no FAIL for the second batch');
-          for (const c of [cleo, dana]) c.destroy();
-        } finally {
-          await admin.quit();
-        }
+        for (const c of [cleo, dana]) await c.replies('JOIN #c');
+        await pauseWrites(redis, 3000);
+        cleo.send('BATCH +b1 draft/multiline #c');
+        cleo.send('@batch=b1 PRIVMSG #c :late one');
+        cleo.send('BATCH -b1');
+        await sleep(200);
+        a.advance(11_000);
+        await cleo.expect((m) => m.command === 'FAIL', 5000, 'the first batch given up');
+        // A second batch opened while the first is still unpublished.
+        cleo.send('BATCH +b2 draft/multiline #c');
+        cleo.send('@batch=b2 PRIVMSG #c :second, first line');
+        await p.next(
+          'the first batch, late',
+          (m) => m.t === 'cmd' && m.command === 'BATCH',
+          10_000,
+        );
+        await eventually(
+          () => dana.all('PRIVMSG').some((m) => m.params[1] === 'late one'),
+          'the late batch delivered',
+        );
+        cleo.send('@batch=b2 PRIVMSG #c :second, second line');
+        cleo.send('BATCH -b2');
+        await eventually(
+          () => dana.all('PRIVMSG').some((m) => m.params[1] === 'second, second line'),
+          'the second batch delivered',
+        );
+        const lines = dana.all('PRIVMSG').map((m) => m.params[1]);
+        assert.deepEqual(lines, ['late one', 'second, first line', 'second, second line']);
+        assert.equal(cleo.all('FAIL').length, 1, 'no FAIL for the second batch');
+        for (const c of [cleo, dana]) c.destroy();
       },
       null,
       { clocked: true },

@@ -117,3 +117,17 @@ export async function nickHeld(redis: TestRedis, folded: string): Promise<boolea
     r.disconnect();
   }
 }
+
+/**
+ * Make `redis` take no write (PUBLISH, HSET…) for `ms` milliseconds, reads still answered
+ * (`CLIENT PAUSE … WRITE`): what a node announces meanwhile waits there, unsent.
+ */
+export async function pauseWrites(redis: TestRedis, ms: number): Promise<void> {
+  const r = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await r.connect();
+    await r.call('CLIENT', 'PAUSE', String(ms), 'WRITE');
+  } finally {
+    r.disconnect();
+  }
+}

@@ -36,9 +36,16 @@ function oper(req: Request): void {
   server.log.info({ nick: user.nick, oper: name }, 'OPER: now an operator');
   if (user.isOper) return req.numeric(RPL.YOUREOPER, 'You are now an IRC operator');
   server.network.setUserModes(user, [...new Set(user.modes + 'o')].sort().join(''));
-  server.cluster?.updated(user); // the other nodes' copies know an operator too
-  req.numeric(RPL.YOUREOPER, 'You are now an IRC operator');
-  req.own(server.event(user.nick, 'MODE', [user.nick, '+o']));
+  const answer = (): void => {
+    req.numeric(RPL.YOUREOPER, 'You are now an IRC operator');
+    req.own(server.event(user.nick, 'MODE', [user.nick, '+o']));
+  };
+  const cluster = server.cluster;
+  if (cluster == null) return answer();
+  // The other nodes' copies know an operator too, before the answer: a WHO there, sent by
+  // anyone who has seen it, shows the `*`.
+  cluster.updated(user);
+  cluster.afterNews(req, answer);
 }
 
 // KILL <nick> [<reason>]
