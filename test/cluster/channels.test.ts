@@ -144,7 +144,7 @@ test('one order: concurrent senders on three nodes, every member sees the same s
 test('a node that starts late takes the channels as they are; the default channel spans nodes', async (t) => {
   if (!haveRedis(t)) return;
   const redis = await startRedis();
-  const lobby = { defaultChannel: '#lobby' };
+  const lobby = { defaultChannel: '#lobby', largeChannel: 2 };
   const a = await inProcessNode(redis, null, 'n1', lobby);
   const nodes: TestServer[] = [a];
   try {
@@ -160,6 +160,8 @@ test('a node that starts late takes the channels as they are; the default channe
     await alice.replies('JOIN #inv');
     await alice.replies('MODE #inv +i');
     await alice.replies('INVITE carol #inv');
+    // A large channel (+u): its operator is one in n2's snapshot too, its other members not.
+    for (const c of [alice, carol]) await c.replies('JOIN #big');
     const b = await inProcessNode(redis, null, 'n2', lobby);
     nodes.push(b);
     const bob = await TestClient.register(b.port, 'bob', CAPS, false);
@@ -172,6 +174,8 @@ test('a node that starts late takes the channels as they are; the default channe
     const topic = await bob.expect((m) => m.command === '332');
     assert.equal(topic.params[2], 'set before n2 started');
     assert.deepEqual(await names(bob, '#late'), ['@alice', 'bob']);
+    const big = (await bob.replies('JOIN #big')).find((m) => m.command === '353');
+    assert.equal(big?.params[3], '@alice bob', 'a large channel shows its operator and bob');
     await carol.replies('JOIN #inv');
     await eventually(
       async () => (await names(bob, '#inv')).join(' ') === '@alice carol',

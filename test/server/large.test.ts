@@ -86,7 +86,7 @@ test('past --large-channel members a channel turns +u and arrivals and departure
   await srv.stop();
 });
 
-test('a quiet member given +v is first shown joining, then announced as it leaves', async () => {
+test('a quiet member given +v is first shown joining, then announced as it leaves; without it, out of the summary', async () => {
   const srv = await startServer({ defaultChannel: '', largeChannel: 2 });
   const alice = await joinBig(srv.port, 'alice');
   const bob = await joinBig(srv.port, 'bob');
@@ -102,9 +102,16 @@ test('a quiet member given +v is first shown joining, then announced as it leave
   dave.send('JOIN #big');
   await dave.expectCommand('366', 'dave', '#big');
   assert.deepEqual(namesIn(dave, from), ['+carol', '@alice', 'dave']);
+  // Without her +v she is out of the summary again (her leaving is still news: she was shown).
+  await alice.replies('MODE #big -v carol');
+  const erin = await TestClient.register(srv.port, 'erin', [], false);
+  const at = erin.received.length;
+  erin.send('JOIN #big');
+  await erin.expectCommand('366', 'erin', '#big');
+  assert.deepEqual(namesIn(erin, at), ['@alice', 'erin']);
   carol.send('PART #big');
   await bob.expect((m) => m.command === 'PART' && m.source?.startsWith('carol!') === true);
-  for (const c of [alice, bob, carol, dave]) c.destroy();
+  for (const c of [alice, bob, carol, dave, erin]) c.destroy();
   await srv.stop();
 });
 

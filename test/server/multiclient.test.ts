@@ -30,7 +30,7 @@ async function withAlice(
 const said = (c: TestClient, text: string) =>
   c.expect((m) => m.command === 'PRIVMSG' && m.params[1] === text, 5000, `PRIVMSG ${text}`);
 
-test('two connections logged into one account share its nick: each gets everything, and one leaving is no news', async () => {
+test('connections logged into one account share its nick: each gets everything, and one leaving is no news', async () => {
   await withAlice({}, async (srv, bob) => {
     const one = await loggedIn(srv.port, 'alice', 'alice-pw');
     one.send('JOIN #c');
@@ -72,14 +72,38 @@ test('two connections logged into one account share its nick: each gets everythi
     await two.expectCommand('NICK', 'alicia');
     await bob.expectCommand('NICK', 'alicia');
 
-    // One leaves: bob hears nothing, the other carries on.
+    // A third joins; the first leaves, then the second: bob hears nothing, the third carries on.
+    const three = await loggedIn(srv.port, 'alicia', 'alice-pw', ['message-tags'], 'alice');
+    await three.expectCommand('JOIN', '#c');
+    // Its TAGMSG reaches none of the others, which have no message-tags.
+    three.send('@+typing=active TAGMSG #c');
+    for (const c of [one, two]) await c.sync();
+    assert.equal(
+      one.all('TAGMSG').length + two.all('TAGMSG').length,
+      0,
+      'no TAGMSG without the cap',
+    );
+    // One more comes and goes beside the others (a connection that is not the first leaves).
+    const comeAndGo = async () => {
+      const c = await loggedIn(srv.port, 'alicia', 'alice-pw', [], 'alice');
+      await c.expectCommand('JOIN', '#c');
+      await c.quit();
+    };
+    await comeAndGo();
     await one.quit();
     bob.send('PRIVMSG #c :still there?');
-    await said(two, 'still there?');
+    await said(three, 'still there?');
+    await two.quit();
+    bob.send('PRIVMSG alicia :and now?');
+    await said(three, 'and now?');
+    // And again while the third is alone: it is left alone again, as at the start.
+    await comeAndGo();
+    bob.send('PRIVMSG #c :just you');
+    await said(three, 'just you');
     await bob.sync();
     assert.equal(bob.all('QUIT').length, 0, 'no QUIT while a connection is left');
     // The last one leaves: now the user quits.
-    await two.quit('gone');
+    await three.quit('gone');
     const quit = await bob.expectCommand('QUIT');
     assert.match(quit.source ?? '', /^alicia!/);
     assert.equal(srv.server.network.findUser('alicia'), undefined);
@@ -161,6 +185,25 @@ test('always-on: KILL removes a detached user, and a user never logged in quits 
     // The nick is free for anyone now.
     const eve = await TestClient.register(srv.port, 'alice', [], false);
     eve.destroy();
+  });
+});
+
+test('KILL of a user with two connections closes both; its channels and watchers hear of it once', async () => {
+  await withAlice({ opers: OPERS }, async (srv, bob) => {
+    const one = await loggedIn(srv.port, 'alice', 'alice-pw');
+    const two = await loggedIn(srv.port, 'alice', 'alice-pw');
+    for (const c of [one, bob]) await c.replies('JOIN #c');
+    await bob.replies('MONITOR + alice');
+    await bob.replies('OPER root letmein');
+    bob.send('KILL alice :enough');
+    for (const c of [one, two]) await c.closedPromise;
+    await bob.expectCommand('QUIT');
+    await bob.expectCommand('731');
+    // Another line through the server: anything sent twice would be here by now.
+    await bob.sync();
+    assert.equal(bob.all('QUIT').length, 1, 'one QUIT');
+    assert.equal(bob.all('731').length, 1, 'one 731');
+    assert.equal(srv.server.network.findUser('alice'), undefined);
   });
 });
 

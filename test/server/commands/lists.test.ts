@@ -220,6 +220,8 @@ test('RENAME: cap clients see RENAME, others leave and rejoin under the new name
     const names = await legacy.replies('NAMES #new');
     assert.deepEqual(names[0].params.slice(2), ['#new', '@op modern legacy']);
     assert.equal((await legacy.replies('NAMES #old'))[0].command, '366');
+    // A change of case only is a rename too: the name it holds is its own.
+    assert.deepEqual(shapes(await op.replies('RENAME #new #New')), [['RENAME', '#new', '#New']]);
     for (const c of [op, modern, legacy]) c.destroy();
   } finally {
     await srv.stop();
