@@ -276,7 +276,10 @@ export class ClusterLink {
         this.replica.resyncing = false;
         this.replica.localOnly = false;
       })
-      .then(() => this.noticeAll('The network is whole again.'));
+      .then(() => {
+        this.noticeAll('The network is whole again.');
+        this.replica.runLater(); // the default channel of those who arrived meanwhile
+      });
   }
 
   /**

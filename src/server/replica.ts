@@ -123,6 +123,8 @@ export class Replica {
   /** Commands waiting until their client has nothing in flight, by client. */
   private readonly drainWaiters = new Map<Client, Array<() => void>>();
   private nextId = 0;
+  /** The default channel's JOIN of each user who arrived while Redis was away, run once it is back. */
+  private readonly lobbyLater = new Map<Client, Message>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -223,8 +225,27 @@ export class Replica {
   submitFor(req: Request, msg: Message): void {
     const run = new Request(this.server, req.client, msg);
     if (!this.bus.isDown) return this.submit(req, run, msg);
-    run.standard('FAIL', 'CLUSTER_DEGRADED', DEGRADED);
+    run.standard('FAIL', 'CLUSTER_DEGRADED', `${DEGRADED}; it is done then`);
     run.finish();
+    if (this.lobbyLater.size >= 1024) this.forgetGone(); // users come and go during a long outage
+    this.lobbyLater.set(req.client, msg);
+  }
+
+  /** The network is whole again: those who arrived without it are taken where submitFor would have. */
+  runLater(): void {
+    if (this.cannotOrder(false)) return; // away again: the next return tries
+    this.forgetGone();
+    for (const [client, msg] of this.lobbyLater) {
+      const run = new Request(this.server, client, msg);
+      this.submit(run, run, msg);
+    }
+    this.lobbyLater.clear();
+  }
+
+  private forgetGone(): void {
+    for (const client of this.lobbyLater.keys()) {
+      if (client.user === null || client.conn.isGone()) this.lobbyLater.delete(client);
+    }
   }
 
   private submit(holder: Request, run: Request, msg: Message, gathering?: Gathering): void {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryStore } from '../../src/store/index.js';
-import { inProcessNode, isOn, withNodes } from '../helpers/cluster.js';
+import { inProcessNode, isOn, names, withNodes } from '../helpers/cluster.js';
 import { eventually } from '../helpers/eventually.js';
 import { TestClient } from '../helpers/irc.js';
 import { haveRedis, startRedis } from '../helpers/redis.js';
@@ -122,9 +122,9 @@ test('Redis restarted under two nodes in one process: each says so, claims its u
   }
 });
 
-test('with Redis away a new user is still welcomed, and told the default channel cannot be joined now', async (t) => {
+test('with Redis away a new user is still welcomed, told the default channel cannot be joined now, and joined to it when Redis is back', async (t) => {
   if (!haveRedis(t)) return;
-  const redis = await startRedis();
+  let redis = await startRedis();
   const n1 = await inProcessNode(redis, null, 'n1', { defaultChannel: '#lobby' });
   try {
     const dave = await TestClient.register(n1.port, 'dave', [], false);
@@ -137,6 +137,15 @@ test('with Redis away a new user is still welcomed, and told the default channel
     assert.match(fail.params[2], /channels cannot change/);
     await erin.sync();
     assert.equal(erin.all('JOIN').length, 0, 'not in #lobby');
+    // A user who comes and goes meanwhile is not joined to anything later.
+    const gone = await TestClient.register(n1.port, 'gone', [], false);
+    await gone.quit();
+    // Redis back: erin is joined to #lobby as a new user would be, and dave sees it.
+    redis = await startRedis(redis.port);
+    await erin.expect((m) => m.command === 'NOTICE' && /whole again/.test(m.params[1]), 20_000);
+    await erin.expect((m) => m.command === 'JOIN' && m.params[0] === '#lobby', 5000, 'JOIN');
+    await dave.expect((m) => m.command === 'JOIN' && m.source?.startsWith('erin!') === true);
+    assert.deepEqual(await names(dave, '#lobby'), ['@dave', 'erin']);
     for (const c of [dave, erin]) c.destroy();
   } finally {
     await n1.stop();
