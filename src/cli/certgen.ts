@@ -1,5 +1,11 @@
 // A self-signed TLS certificate and key for a LAN server (`parley cert`): the key from Node's crypto, the X.509 certificate built and signed with node-forge.
-import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  X509Certificate,
+} from 'node:crypto';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
 
@@ -15,16 +21,21 @@ export interface MadeCertificate {
 /**
  * A certificate for `names` (DNS names and IP addresses, the first also its common name), valid
  * from an hour ago (clocks on a LAN drift) for `days` days. RSA 2048 with SHA-256: what every
- * TLS client accepts.
+ * TLS client accepts. With `keyPem`, the certificate is for that key (a renewal that keeps its
+ * key, as `certbot --reuse-key` does).
  */
 export function makeCertificate(
   names: readonly string[],
   days: number,
   now = new Date(),
+  keyPem?: string,
 ): MadeCertificate {
-  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const key = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const privateKey =
+    keyPem === undefined
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+      : createPrivateKey(keyPem);
+  const key = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const publicPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicPem);
   // A positive serial (the top bit clear) of 128 random bits, as RFC 5280 §4.1.2.2 asks.
@@ -52,7 +63,7 @@ export function makeCertificate(
   ]);
   // The key's own PEM converted for forge's signer; it never leaves this process.
   const signer = forge.pki.privateKeyFromPem(
-    pair.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+    privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
   );
   cert.sign(signer, forge.md.sha256.create());
   const pem = forge.pki.certificateToPem(cert);

@@ -54,6 +54,10 @@ test('private messages cross nodes in every form, with one msgid and one cloak f
     // One cloak: the host bob sees is the one alice's own node shows for her.
     const own = (await alice.replies('WHOIS alice')).find((m) => m.command === '311')!;
     assert.equal(got.source, `alice!${own.params[2]}@${own.params[3]}`);
+    // And one address wears one cloak on every node (the network shares its secret): a ban on
+    // it holds everywhere.
+    const bobs = (await bob.replies('WHOIS bob')).find((m) => m.command === '311')!;
+    assert.equal(bobs.params[3], own.params[3], 'both from 127.0.0.1');
 
     // Several targets at once, on both nodes; NOTICE and CTCP ACTION; TAGMSG with client tags.
     alice.send('PRIVMSG bob,carol :to both');

@@ -80,6 +80,10 @@ test('past --large-channel members a channel turns +u and arrivals and departure
   await alice.expect((m) => m.command === 'PART' && m.source?.startsWith('carol!') === true);
   dave.send('PART #big');
   await alice.expectCommand('MODE', '#big', '-u');
+  // The log says both turns.
+  for (const turn of ['channel is large now (+u)', 'channel is no longer large (-u)']) {
+    assert.ok(srv.logged().includes(turn), turn);
+  }
   const erin = await joinBig(srv.port, 'erin');
   await alice.expect((m) => m.command === 'JOIN' && m.source?.startsWith('erin!') === true);
   for (const c of [alice, carol, dave, erin]) c.destroy();

@@ -146,12 +146,17 @@ test('a flood past the receive queue is disconnected with Excess Flood', async (
 });
 
 test('registration times out for a client that never finishes', async () => {
-  const srv = await startServer({ registrationTimeout: 300 });
+  // Without a store (--db off), as the once-a-second sweep must run there too.
+  const srv = await startServer({ registrationTimeout: 300 }, 'text', false, null);
   try {
     const c = await TestClient.connect(srv.port);
+    const mute = await TestClient.connect(srv.port);
     c.send('NICK idle');
     const e = await c.expectCommand('ERROR');
-    assert.match(e.params[0], /Registration timed out/);
+    // Named by the nick it asked for, or `*` when it gave none.
+    assert.match(e.params[0], /^Closing link: idle\[[^\]]+\] \(Registration timed out\)$/);
+    const m = await mute.expectCommand('ERROR');
+    assert.match(m.params[0], /^Closing link: \*\[[^\]]+\] \(Registration timed out\)$/);
     await c.closedPromise;
   } finally {
     await srv.stop();
@@ -176,6 +181,8 @@ test('the server PINGs a silent client and drops it when no PONG comes', async (
     void answer();
     const q = await b.expect((m) => m.command === 'QUIT' && /^quiet!/.test(m.source ?? ''), 10_000);
     assert.match(q.params[0], /Ping timeout/);
+    const e = await a.expectCommand('ERROR');
+    assert.match(e.params[0], /^Closing link: quiet\[[^\]]+\] \(Ping timeout/);
     a.destroy();
     b.destroy();
   } finally {

@@ -1,12 +1,14 @@
-// The listening socket (listener.ts) on its own: the options accepted sockets get, listen's outcome, and a refusal that never outlives its second.
+// The listening socket (listener.ts) on its own: the options accepted sockets get, listen's outcome, and a refusal that never outlives its second; a server that cannot open all its ports lets go of the others.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { makeCertificate } from '../../src/cli/certgen.js';
+import { freePort } from '../../src/cli/workers.js';
 import { silentLogger } from '../../src/server/diagnostics.js';
 import { Listener, type AcceptPolicy } from '../../src/server/listener.js';
 import { TlsListener } from '../../src/server/tls.js';
 import { WsListener } from '../../src/server/websocket.js';
+import { startServer } from '../helpers/irc.js';
 
 /** A field Node keeps on a socket under a symbol (the options it applied), or undefined. */
 function nodeField(socket: net.Socket, description: string): unknown {
@@ -129,6 +131,34 @@ test('the TLS and WebSocket listeners: a port in use is an error from listen, a 
       await ok.close();
       seen.length = 0;
     }
+  } finally {
+    busy.close();
+  }
+});
+
+test('a server whose WebSocket or TLS port is taken does not start, and lets go of the ports it opened', async () => {
+  const cert = makeCertificate(['127.0.0.1'], 1);
+  const busy = net.createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  const taken = (busy.address() as net.AddressInfo).port;
+  /** Whether `port` can be listened on again (nothing of the failed server holds it). */
+  const free = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      const s = net.createServer().once('error', reject);
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve()));
+    });
+  try {
+    const tls = { port: taken, cert: cert.cert, key: cert.key };
+    for (const withWs of [false, true]) {
+      const port = await freePort();
+      const websocketPort = withWs ? await freePort() : null;
+      await assert.rejects(startServer({ port, websocketPort, tls }), { code: 'EADDRINUSE' });
+      await free(port);
+      if (websocketPort !== null) await free(websocketPort);
+    }
+    const port = await freePort();
+    await assert.rejects(startServer({ port, websocketPort: taken }), { code: 'EADDRINUSE' });
+    await free(port);
   } finally {
     busy.close();
   }

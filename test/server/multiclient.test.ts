@@ -102,6 +102,7 @@ test('connections logged into one account share its nick: each gets everything, 
     await said(three, 'just you');
     await bob.sync();
     assert.equal(bob.all('QUIT').length, 0, 'no QUIT while a connection is left');
+    assert.ok(!srv.logged().includes('always-on user detached'), 'none detached');
     // The last one leaves: now the user quits.
     await three.quit('gone');
     const quit = await bob.expectCommand('QUIT');
@@ -148,7 +149,10 @@ test('always-on: the last connection going keeps the user; the next login gets i
     assert.deepEqual(names[0].params[3].split(' ').sort(), ['@alice', 'bob']);
     const answer = await bob.replies('PRIVMSG alice :while you were out');
     assert.deepEqual(answer, [], 'accepted without 401');
+    // The channel goes on around it (what it says reaches nobody's socket).
+    assert.deepEqual(await bob.replies('PRIVMSG #c :to the channel'), []);
     assert.equal(bob.all('QUIT').length, 0);
+    assert.ok(srv.logged().includes('always-on user detached'));
 
     const two = await loggedIn(srv.port, 'alice', 'alice-pw', MARK);
     await two.expectCommand('JOIN', '#c');

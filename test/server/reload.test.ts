@@ -4,12 +4,20 @@ import assert from 'node:assert/strict';
 import { startServer, TestClient } from '../helpers/irc.js';
 
 const RESTART = 'host and port changes take effect on restart';
+const TLS_RESTART = 'turning TLS on or off, or moving its port, takes effect on restart';
 
-test('reload: settings apply at once; host, port and WebSocket port are kept until a restart, with a warning', async () => {
+test('reload: settings apply at once; host, port, WebSocket port and turning TLS on are kept until a restart, with a warning', async () => {
   const srv = await startServer();
   try {
     const alice = await TestClient.register(srv.port, 'alice');
     const was = srv.server.config;
+    assert.equal(srv.server.wsAddress, null, 'no --websocket-port, no WebSocket listener');
+    assert.ok(!srv.logged().includes('connection refused'), 'an admitted connection is not');
+    // TLS turned on by a reload waits for a restart too.
+    const tls = { port: 0, cert: 'unused', key: 'unused' };
+    srv.server.reload({ ...was, tls });
+    assert.ok(srv.logged().includes(TLS_RESTART));
+    assert.equal(srv.server.config.tls, null);
     srv.server.reload({ ...was, motd: ['reloaded'], logChat: false });
     assert.ok(srv.logged().includes('configuration reloaded'));
     assert.ok(!srv.logged().includes(RESTART), 'the same address: no warning');

@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import { makeCertificate } from '../../src/cli/certgen.js';
 import type { SessionEvent } from '../../src/client/events.js';
 import { ClientSession } from '../../src/client/session.js';
+import { freePort } from '../../src/cli/workers.js';
 import { startServer, TestClient, type TestServer } from '../helpers/irc.js';
 
 const first = makeCertificate(['localhost', '127.0.0.1'], 1);
@@ -103,7 +104,8 @@ test('WHOIS shows 671 and user mode +Z for a TLS user only; +Z cannot be changed
 });
 
 test('reload: new connections get the new certificate, a broken pair keeps the old one', async () => {
-  const srv = await startTls();
+  // A port of its own (not 0): a reload that keeps it is told apart from one that moves it.
+  const srv = await startTls({ tls: { port: await freePort(), cert: first.cert, key: first.key } });
   try {
     const before = await TestClient.connectTls(srv.tlsPort);
     const second = makeCertificate(['localhost'], 1);
@@ -125,13 +127,18 @@ test('reload: new connections get the new certificate, a broken pair keeps the o
     const loads = () => srv.logged().filter((l) => l === 'TLS certificate reloaded').length;
     srv.server.reload({ ...srv.server.config });
     assert.equal(loads(), 1, 'loaded once, for the new pair only');
+    // A renewal that keeps its key (certbot --reuse-key) is a new certificate all the same.
+    const renewed = makeCertificate(['localhost'], 2, new Date(), second.key);
+    srv.server.reload({ ...srv.server.config, tls: { ...tls, port: port!, cert: renewed.cert } });
+    assert.equal(loads(), 2, 'the renewed certificate loaded');
+    assert.equal((await TestClient.connectTls(srv.tlsPort)).fingerprint, renewed.fingerprint);
     // Turning TLS off, or moving its port, waits for a restart: said, and the listener kept.
     const restart = 'turning TLS on or off, or moving its port, takes effect on restart';
     assert.ok(!srv.logged().includes(restart), 'not for a new certificate on the same port');
     srv.server.reload({ ...srv.server.config, tls: null });
     assert.ok(srv.logged().includes(restart));
-    assert.equal(srv.server.config.tls?.cert, second.cert);
-    assert.equal((await TestClient.connectTls(srv.tlsPort)).fingerprint, second.fingerprint);
+    assert.equal(srv.server.config.tls?.cert, renewed.cert);
+    assert.equal((await TestClient.connectTls(srv.tlsPort)).fingerprint, renewed.fingerprint);
     // The connection made before the reload lives on.
     await before.registerAs('early');
     for (const c of [before, after, still]) c.destroy();

@@ -13,6 +13,8 @@ const notices = (ms: { command: string; source?: string | null; params: string[]
     .filter((m) => m.command === 'NOTICE' && m.source?.startsWith('ChanServ!'))
     .map((m) => m.params[1]);
 
+const RESTORED = 'registered channels restored';
+
 /**
  * `fn` with start(), which starts a server (no default channel) on one SQLite file in a new
  * directory: again for a restart on the same file. Every server stops, and the directory goes.
@@ -37,6 +39,7 @@ async function onOneFile(fn: (start: () => Promise<TestServer>) => Promise<void>
 test('a registered channel outlives its members and a restart, with topic, modes and bans; its founder gets op', () =>
   onOneFile(async (start) => {
     let srv = await start();
+    assert.ok(!srv.logged().includes(RESTORED), 'nothing to restore on a new file');
     await makeAccount(srv.port, 'alice', 'alice-pw');
     const alice = await loggedIn(srv.port, 'alice', 'alice-pw');
     const bob = await TestClient.register(srv.port, 'bob', [], false);
@@ -67,6 +70,7 @@ test('a registered channel outlives its members and a restart, with topic, modes
     await srv.stop();
 
     srv = await start();
+    assert.ok(srv.logged().includes(RESTORED));
     const carol = await TestClient.register(srv.port, 'carol', [], false);
     const [refused] = await carol.replies('JOIN #keep');
     assert.equal(refused.command, '475', 'the key survived the restart');

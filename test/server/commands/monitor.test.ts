@@ -20,9 +20,13 @@ test('MONITOR tells a watcher when nicks come and go, by arrival, quit and nick 
     assert.match(on.params[1], /^carol!~carol@x-[0-9a-f]{8}\.parley$/);
     await carol.replies('NICK dave');
     assert.deepEqual((await alice.expectCommand('731')).params, ['alice', 'carol']);
+    // A change of case is the same nick: no news.
+    await bob.replies('NICK BOB');
+    await alice.sync();
+    assert.equal(alice.all('730').filter((m) => /^bob!/i.test(m.params[1])).length, 1);
     await bob.quit();
-    const off = await alice.expect((m) => m.command === '731' && m.params[1] === 'bob');
-    assert.deepEqual(off.params, ['alice', 'bob']);
+    const off = await alice.expect((m) => m.command === '731' && /^bob$/i.test(m.params[1]));
+    assert.deepEqual(off.params, ['alice', 'BOB']);
     const list = await alice.replies('MONITOR L');
     assert.deepEqual(shapes(list), [
       ['732', 'alice', 'Bob,carol'],

@@ -84,11 +84,15 @@ test('renamed users get Guest nicks of their own', async () => {
   );
 });
 
-test('--nick-grace 0 renames at once', async () => {
+test('--nick-grace 0 renames at once, on arrival and on NICK', async () => {
   await withServer(
     async (srv) => {
       await makeAccount(srv.port, 'nina', 'ninaspassword');
       const c = await TestClient.register(srv.port, 'nina', [], false);
+      assert.match((await c.expectCommand('NICK')).params[0], /^Guest\d{5}$/);
+      // Taking it with NICK later is the same.
+      c.send('NICK nina');
+      await c.expectCommand('NICK', 'nina');
       assert.match((await c.expectCommand('NICK')).params[0], /^Guest\d{5}$/);
       c.destroy();
     },
