@@ -69,6 +69,13 @@ test('channel history is for members; a private conversation for its two sides, 
     alice.send('JOIN #h');
     await alice.expectCommand('366', 'alice', '#h');
     await talk(srv, alice, '#h', 2);
+    // Client tags are kept with the message.
+    alice.send('@+draft/reply=abc PRIVMSG #h :a reply');
+    await alice.expect((m) => m.params[1] === 'a reply');
+    const kept = (await alice.replies('CHATHISTORY LATEST #h * 1')).find(
+      (m) => m.command === 'PRIVMSG',
+    );
+    assert.equal(kept?.tags?.get('+draft/reply'), 'abc');
     // eve is not in #h; #nowhere does not exist: the same refusal, so it says nothing of either.
     for (const target of ['#h', '#nowhere']) {
       const [fail] = await eve.replies(`CHATHISTORY LATEST ${target} * 10`);

@@ -1,4 +1,4 @@
-// Private messages to an offline account over real TCP: accepted, echoed, kept in history, delivered once at the next login.
+// Private messages to an offline account over real TCP: accepted, echoed, kept in the conversation's history, delivered once at the next login.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeAccount } from '../../helpers/accounts.js';
@@ -31,7 +31,7 @@ test('a message to an offline account is accepted, then delivered once when it l
     clients.push(dave);
     dave.nick = 'dave';
     dave.send('CAP LS 302');
-    dave.send('CAP REQ :message-tags server-time');
+    dave.send('CAP REQ :message-tags server-time batch draft/chathistory');
     dave.send('PASS dave:correct-horse');
     dave.send('NICK dave');
     dave.send('USER dave 0 * :Dave');
@@ -40,6 +40,10 @@ test('a message to an offline account is accepted, then delivered once when it l
     assert.deepEqual(got.params, ['dave', 'are you there?']);
     assert.equal(got.source, alice.received.find((r) => r.msg.command === 'PRIVMSG')!.msg.source);
     assert.equal(got.tags?.get('msgid'), msgid);
+    // And it is in their conversation's history, as if dave had been there.
+    const kept = await dave.replies('CHATHISTORY LATEST alice * 10');
+    const texts = kept.filter((m) => m.command === 'PRIVMSG').map((m) => m.params[1]);
+    assert.deepEqual(texts, ['are you there?']);
     // Once: a second login of the account finds the inbox empty.
     await dave.quit();
     const again = await TestClient.connect(srv.port);
