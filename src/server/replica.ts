@@ -225,7 +225,11 @@ export class Replica {
   submitFor(req: Request, msg: Message): void {
     const run = new Request(this.server, req.client, msg);
     if (!this.bus.isDown) return this.submit(req, run, msg);
-    run.standard('FAIL', 'CLUSTER_DEGRADED', `${DEGRADED}; it is done then`);
+    run.standard(
+      'FAIL',
+      'CLUSTER_DEGRADED',
+      `${DEGRADED}; you will be joined to ${msg.params[0]} then`,
+    );
     run.finish();
     if (this.lobbyLater.size >= 1024) this.forgetGone(); // users come and go during a long outage
     this.lobbyLater.set(req.client, msg);
