@@ -22,7 +22,12 @@ export interface Resumable {
   resumeNow(): void;
 }
 
+/** Connections to write in the next pass: dirty[0, dirtyCount). Two arrays take turns and keep
+ * their size, so a fan-out to thousands grows no array per pass; a written slot is cleared. */
 let dirty: Flushable[] = [];
+let dirtyCount = 0;
+let spare: Flushable[] = [];
+const CLEARED: Flushable = { flush() {} };
 /** Run first in every pass: history stores commit, so what goes out is already durable. */
 const beforeWrites = new Set<() => void>();
 let ready: Resumable[] = [];
@@ -32,10 +37,17 @@ function pass(): void {
   scheduled = false;
   if (beforeWrites.size !== 0) for (const fn of beforeWrites) fn();
   const batch = dirty;
-  dirty = [];
-  for (let k = 0; k < batch.length; k++) batch[k].flush();
+  const n = dirtyCount;
+  dirty = spare;
+  dirtyCount = 0;
+  spare = batch;
+  for (let k = 0; k < n; k++) {
+    const c = batch[k];
+    batch[k] = CLEARED; // a closed connection is not kept alive by the array
+    c.flush();
+  }
   // Every connection with scratch bytes was dirty, so they have all been copied or dropped.
-  if (dirty.length === 0) resetScratch();
+  if (dirtyCount === 0) resetScratch();
   if (ready.length === 0) return;
   const go = ready;
   ready = [];
@@ -57,7 +69,9 @@ export function beforeEveryWrite(fn: () => void, on: boolean): void {
 
 /** Queue `c` for the next flush pass. The caller ensures each connection is marked once per pass. */
 export function markDirty(c: Flushable): void {
-  dirty.push(c);
+  if (dirtyCount === dirty.length) dirty.push(c);
+  else dirty[dirtyCount] = c;
+  dirtyCount++;
   schedule();
 }
 

@@ -23,6 +23,9 @@ const MAX_REGION = 64 * 1024;
 export abstract class Output implements FlowPeer, Resumable {
   closing = false;
   protected closed = false;
+  /** The turn's only shared Buffer while nothing else is queued (then `out` is empty): the usual
+   * case of a fan-out recipient, queued without growing an array per connection per turn. */
+  private one: Buffer | null = null;
   private out: Buffer[] = [];
   private outBytes = 0;
   /** Leading entries of `out` that are copies of their own, waiting for a write in flight. */
@@ -55,7 +58,7 @@ export abstract class Output implements FlowPeer, Resumable {
   send(buf: Buffer): void {
     if (this.closed || this.closing) return;
     if (this.tailEnd > this.tailStart) this.closeTail();
-    this.out.push(buf);
+    this.push(buf);
     this.queued(buf.length);
   }
 
@@ -67,8 +70,23 @@ export abstract class Output implements FlowPeer, Resumable {
   sendSoon(buf: Buffer): void {
     if (this.closed || this.closing) return;
     if (this.tailEnd > this.tailStart) this.closeTail();
-    this.out.push(buf);
+    this.push(buf);
     this.queued(buf.length, false);
+  }
+
+  /** Append `buf` to the queue: into `one` when the queue is empty, else to `out`. */
+  private push(buf: Buffer): void {
+    if (this.one === null && this.out.length === 0) this.one = buf;
+    else this.spill().push(buf);
+  }
+
+  /** `out`, with `one` moved into it first (something is about to follow it). */
+  private spill(): Buffer[] {
+    if (this.one !== null) {
+      this.out.push(this.one);
+      this.one = null;
+    }
+    return this.out;
   }
 
   /**
@@ -121,7 +139,7 @@ export abstract class Output implements FlowPeer, Resumable {
 
   /** Move the tail's unqueued bytes into `out`, keeping its free space for more text. */
   private closeTail(): void {
-    this.out.push(this.tail!.subarray(this.tailStart, this.tailEnd));
+    this.spill().push(this.tail!.subarray(this.tailStart, this.tailEnd));
     this.tailStart = this.tailEnd;
   }
 
@@ -208,11 +226,13 @@ export abstract class Output implements FlowPeer, Resumable {
     this.tail = null;
     this.tailStart = this.tailEnd = this.tailLimit = 0;
     const out = this.out;
+    const one = this.one;
     const bytes = this.outBytes;
-    if (this.closed || (out.length === 0 && tailEnd === tailStart)) return;
+    if (this.closed || (one === null && out.length === 0 && tailEnd === tailStart)) return;
     if (this.backlog > 0 && !force) {
       // Scratch slabs are reused after this pass, so this turn's lines (some of them views into a
       // slab) are copied into one Buffer of their own to wait for the drain.
+      this.spill();
       if (tailEnd > tailStart) out.push(tail!.subarray(tailStart, tailEnd));
       if (out.length > this.kept) {
         const fresh = out.splice(this.kept);
@@ -226,7 +246,11 @@ export abstract class Output implements FlowPeer, Resumable {
     // One write per turn. Copying the queued lines into one Buffer is cheaper than handing the
     // stream N chunks to gather (cork/uncork builds a writev request and an array per flush).
     let chunk: Buffer;
-    if (out.length === 0) {
+    if (one !== null && tailEnd === tailStart) {
+      // The usual turn of a fan-out recipient: one shared line, written as it is.
+      this.one = null;
+      chunk = one;
+    } else if (one === null && out.length === 0) {
       if (this.socket.writableLength === 0) {
         // Only scratch bytes and nothing waiting: written straight from the slab, no copy. Should
         // the kernel not take them all, the stream keeps the rest, so the slab is retired.
@@ -238,6 +262,7 @@ export abstract class Output implements FlowPeer, Resumable {
       chunk = Buffer.allocUnsafe(bytes);
       tail!.copy(chunk, 0, tailStart, tailEnd);
     } else {
+      this.spill();
       if (tailEnd > tailStart) out.push(tail!.subarray(tailStart, tailEnd));
       chunk = out.length === 1 && tail === null ? out[0] : Buffer.concat(out, bytes);
       this.out = [];
@@ -255,6 +280,7 @@ export abstract class Output implements FlowPeer, Resumable {
 
   protected dropOutput(): void {
     this.kept = 0;
+    this.one = null;
     this.out = [];
     this.outBytes = 0;
     this.tail = null;

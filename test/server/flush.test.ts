@@ -35,6 +35,18 @@ test('one pass per turn: the hooks, then every dirty connection, then the ready 
   assert.deepEqual(seen.slice(6), ['flush d']);
 });
 
+test('a pass after a larger one flushes only its own connections, each once', async () => {
+  const seen: string[] = [];
+  for (const name of ['a', 'b', 'c', 'd']) markDirty({ flush: () => seen.push(name) });
+  await nextTurn();
+  markDirty({ flush: () => seen.push('e') });
+  await nextTurn();
+  for (const name of ['f', 'g']) markDirty({ flush: () => seen.push(name) });
+  await nextTurn();
+  await nextTurn();
+  assert.deepEqual(seen, ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+});
+
 test('the scratch slab is rewound after a pass, unless a flush marked a connection dirty again', async () => {
   claim(100); // a connection's line of this turn
   markDirty({ flush: () => {} });

@@ -55,6 +55,43 @@ test('a shared line alone is written as it is; lines past 64 KiB in a turn are s
   assert.equal(b.kernel.received(), want);
 });
 
+test('a shared line queued first keeps its place before the text and lines after it', async () => {
+  const o = new Out();
+  const a = Buffer.from(line('A'));
+  const b = Buffer.from(line('B'));
+  o.send(a);
+  await turn();
+  assert.equal(o.kernel.last, a, 'a lone shared line is handed over as the same Buffer, no copy');
+  o.send(a);
+  o.sendText(line('text'));
+  o.send(b);
+  o.sendSoon(a);
+  await turn();
+  o.send(b);
+  o.send(a);
+  await turn();
+  o.send(b);
+  o.sendText(line('after'));
+  await turn();
+  assert.equal(o.kernel.writes, 4);
+  const before = `A\r\nA\r\n${line('text')}B\r\nA\r\nB\r\nA\r\nB\r\n${line('after')}`;
+  assert.equal(o.kernel.received(), before);
+  // Behind a write in flight, a lone shared line waits in order with what follows it.
+  o.kernel.room = 1;
+  o.send(a);
+  await turn();
+  o.send(b);
+  await turn();
+  o.sendText(line('c'));
+  await turn();
+  o.kernel.room = Infinity;
+  o.kernel.take();
+  o.onDrain();
+  await turn();
+  assert.equal(o.kernel.received(), `${before}A\r\nB\r\n${line('c')}`);
+  assert.equal(o.pending(), 0);
+});
+
 test('bytes a socket still holds from scratch space survive the next turns reusing it', async () => {
   const o = new Out();
   o.kernel.room = 10;
