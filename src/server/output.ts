@@ -36,6 +36,10 @@ export abstract class Output implements FlowPeer, Resumable {
   private tailStart = 0;
   private tailEnd = 0;
   private tailLimit = 0;
+  /** Scratch bytes of this connection's last flushed turn: its first claim of a turn sets aside as
+   * much, so a recipient of many lines a turn (a burst of private messages) keeps one region
+   * without moving it into bigger claims as it grows. */
+  private tailHint = 0;
   /** Bytes of the write in flight (the kernel has not taken them all yet); 0 when none. */
   private backlog = 0;
   /** FLUSH_* bits: marked for this turn's flush pass, or for the next soon pass. */
@@ -128,7 +132,7 @@ export abstract class Output implements FlowPeer, Resumable {
         this.tailEnd = at + pending;
       } else {
         if (pending > 0) this.closeTail();
-        const at = claim(most);
+        const at = claim(this.tail === null ? Math.max(most, this.tailHint) : most);
         this.tail = scratchSlab();
         this.tailStart = this.tailEnd = at;
       }
@@ -225,6 +229,7 @@ export abstract class Output implements FlowPeer, Resumable {
     const tailEnd = this.tailEnd;
     this.tail = null;
     this.tailStart = this.tailEnd = this.tailLimit = 0;
+    this.tailHint = Math.min(tailEnd - tailStart, MAX_REGION);
     const out = this.out;
     const one = this.one;
     const bytes = this.outBytes;

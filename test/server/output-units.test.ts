@@ -2,6 +2,7 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SOON_MS } from '../../src/server/flush.js';
+import { claim } from '../../src/server/slab.js';
 import { Out, forgetOutputs, inFlight, line, scribble, turn } from './output-kit.js';
 
 afterEach(forgetOutputs);
@@ -90,6 +91,24 @@ test('a shared line queued first keeps its place before the text and lines after
   await turn();
   assert.equal(o.kernel.received(), `${before}A\r\nB\r\n${line('c')}`);
   assert.equal(o.pending(), 0);
+});
+
+test("a turn's first line sets aside as much scratch space as the connection's last turn used", async () => {
+  const o = new Out();
+  let want = '';
+  for (let i = 0; i < 100; i++) {
+    o.sendText(line(`${i} ${'x'.repeat(90)}`));
+    want += line(`${i} ${'x'.repeat(90)}`);
+  }
+  const used = Buffer.byteLength(want);
+  await turn();
+  o.sendText(line('small'));
+  assert.ok(claim(8) >= used, 'the next claim lands after the space set aside');
+  await turn();
+  o.sendText(line('small'));
+  assert.ok(claim(8) < 2048, 'after a small turn, a small claim again');
+  await turn();
+  assert.equal(o.kernel.received(), want + line('small') + line('small'));
 });
 
 test('bytes a socket still holds from scratch space survive the next turns reusing it', async () => {
