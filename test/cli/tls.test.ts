@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import net from 'node:net';
 import { join } from 'node:path';
 import { TestClient } from '../helpers/irc.js';
+import { occupyPort } from '../helpers/ports.js';
 import { MAIN, startServe, type ServeProcess } from '../interop/serve.js';
 
 function run(args: string[]) {
@@ -201,9 +201,7 @@ test('parley connect --tls pins on first use, reconnects, refuses a changed cert
 
 test('a port in use, whichever flag names it: one line naming the address and port, exit 1, no stack trace', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-cert-'));
-  const busy = net.createServer();
-  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
-  const { port } = busy.address() as net.AddressInfo;
+  const { port, server: busy } = await occupyPort();
   try {
     makeCert(dir);
     const tls = [

@@ -9,6 +9,7 @@ import { Listener, type AcceptPolicy } from '../../src/server/listener.js';
 import { TlsListener } from '../../src/server/tls.js';
 import { WsListener } from '../../src/server/websocket.js';
 import { startServer } from '../helpers/irc.js';
+import { canListen, occupyPort } from '../helpers/ports.js';
 
 /** A field Node keeps on a socket under a symbol (the options it applied), or undefined. */
 function nodeField(socket: net.Socket, description: string): unknown {
@@ -96,9 +97,7 @@ test('a refused client is told why, and its socket is gone within about a second
 test('the TLS and WebSocket listeners: a port in use is an error from listen, a later error is not fatal; raw TLS sockets get Nagle off and keep-alive', async () => {
   const cert = makeCertificate(['127.0.0.1'], 1);
   const seen: net.Socket[] = [];
-  const busy = net.createServer();
-  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
-  const { port } = busy.address() as net.AddressInfo;
+  const { port, server: busy } = await occupyPort();
   const make = [
     () =>
       new TlsListener(
@@ -138,27 +137,19 @@ test('the TLS and WebSocket listeners: a port in use is an error from listen, a 
 
 test('a server whose WebSocket or TLS port is taken does not start, and lets go of the ports it opened', async () => {
   const cert = makeCertificate(['127.0.0.1'], 1);
-  const busy = net.createServer();
-  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
-  const taken = (busy.address() as net.AddressInfo).port;
-  /** Whether `port` can be listened on again (nothing of the failed server holds it). */
-  const free = (port: number) =>
-    new Promise<void>((resolve, reject) => {
-      const s = net.createServer().once('error', reject);
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve()));
-    });
+  const { port: taken, server: busy } = await occupyPort();
   try {
     const tls = { port: taken, cert: cert.cert, key: cert.key };
     for (const withWs of [false, true]) {
       const port = await freePort();
       const websocketPort = withWs ? await freePort() : null;
       await assert.rejects(startServer({ port, websocketPort, tls }), { code: 'EADDRINUSE' });
-      await free(port);
-      if (websocketPort !== null) await free(websocketPort);
+      await canListen(port);
+      if (websocketPort !== null) await canListen(websocketPort);
     }
     const port = await freePort();
     await assert.rejects(startServer({ port, websocketPort: taken }), { code: 'EADDRINUSE' });
-    await free(port);
+    await canListen(port);
   } finally {
     busy.close();
   }
