@@ -22,10 +22,10 @@ const VERB = Buffer.from('PRIVMSG ', 'latin1');
 const SPACE = 0x20;
 const COLON = 0x3a;
 const COMMA = 0x2c;
+const CR = 0x0d;
+const LF = 0x0a;
 /** Capabilities whose lines carry tags from the stamp. */
 const STAMPED = CAPBIT.MESSAGE_TAGS | CAPBIT.SERVER_TIME;
-/** Where a line's head is assembled: tags (8191 bytes at most) plus source, verb and nick. */
-const HEAD = Buffer.allocUnsafe(16 * 1024);
 
 let enabled = true;
 let relayed = 0;
@@ -98,14 +98,24 @@ export function relayDirect(
   user.lastSpokeAt = ms;
   // The line up to the text, as relay() would write it (serializeBody's rule: the last parameter
   // gets a `:` only when it has a space or starts with one).
-  let o = 0;
-  if ((to.caps & STAMPED) !== 0)
-    o = HEAD.write('@' + stampTags(server.stamper.last(), to.caps, null) + ' ', 0);
-  o = copyBytes(HEAD, o, user.wirePrivmsg());
-  o = copyBytes(HEAD, o, recipient.wireNick());
-  HEAD[o++] = SPACE;
-  if (spaced || buf[textStart] === COLON) HEAD[o++] = COLON;
-  to.conn.sendRaw(HEAD, o, text, 0, text.length);
+  const tags =
+    (to.caps & STAMPED) !== 0 ? `@${stampTags(server.stamper.last(), to.caps, null)} ` : '';
+  const prefix = user.wirePrivmsg();
+  const nick = recipient.wireNick();
+  const out = to.conn;
+  // The stamp's tags are ASCII; 3 bytes a UTF-16 unit is the bound sendText uses all the same.
+  const room = out.lineRoom(3 * tags.length + prefix.length + nick.length + text.length + 4);
+  if (room !== null) {
+    let o = out.lineAt;
+    if (tags !== '') o += room.write(tags, o);
+    o = copyBytes(room, copyBytes(room, o, prefix), nick);
+    room[o++] = SPACE;
+    if (spaced || buf[textStart] === COLON) room[o++] = COLON;
+    o = copyBytes(room, o, text);
+    room[o++] = CR;
+    room[o++] = LF;
+    out.commitLine(o);
+  }
   const shown = server.chatlog.privateBytes(ms, user, recipient, text, 0, text.length);
   server.history?.privateBytes(ms, server.stamper, user, recipient, text, 0, text.length, shown);
   relayed++;

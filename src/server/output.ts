@@ -9,7 +9,6 @@
 // water mark hold the current sender back (flow.ts); past the cap they are an overflow ("SendQ
 // exceeded").
 import type { Socket } from 'node:net';
-import { copyBytes } from '../protocol/bytes.js';
 import { congested, Flow, forget, highWater, progressed, type FlowPeer } from './flow.js';
 import { markDirty, markSoon, type Resumable } from './flush.js';
 import { claim, claimEnd, retireSlab, scratchSlab } from './slab.js';
@@ -105,16 +104,27 @@ export abstract class Output implements FlowPeer, Resumable {
     this.queued(n);
   }
 
-  /** Like sendText, for the bytes head[0, headEnd) then src[start, end), then CR LF. */
-  sendRaw(head: Buffer, headEnd: number, src: Buffer, start: number, end: number): void {
-    if (this.closed || this.closing) return;
-    const tail = this.reserve(headEnd + (end - start) + 2);
-    const at = this.tailEnd;
-    let o = copyBytes(tail, copyBytes(tail, at, head, 0, headEnd), src, start, end);
-    tail[o++] = 13;
-    tail[o++] = 10;
-    this.tailEnd = o;
-    this.queued(o - at);
+  /**
+   * Room for one line meant for this connection only, written by the caller straight into the
+   * scratch slab from lineAt() on (at most `most` bytes, CR LF included); commitLine() then queues
+   * it. Null when closed or closing. The private-message fast path (direct.ts) assembles its line
+   * here from its pieces, with no staging copy.
+   */
+  lineRoom(most: number): Buffer | null {
+    if (this.closed || this.closing) return null;
+    return this.reserve(most);
+  }
+
+  /** Where the line given room by lineRoom() starts in its slab. */
+  get lineAt(): number {
+    return this.tailEnd;
+  }
+
+  /** Queue the line written from lineAt() up to `end`. */
+  commitLine(end: number): void {
+    const n = end - this.tailEnd;
+    this.tailEnd = end;
+    this.queued(n);
   }
 
   /** The scratch slab with at least `most` free bytes at tailEnd. */

@@ -100,6 +100,18 @@ export function forgetOutputs(): void {
 export const turn = () => new Promise((r) => setImmediate(r));
 export const line = (s: string) => `${s}\r\n`;
 
+/** Queue `head` then `text` then CR LF as direct.ts does: written straight into the line's room. */
+export function raw(o: Output, head: Buffer, text: Buffer): void {
+  const room = o.lineRoom(head.length + text.length + 2);
+  if (room === null) return;
+  let at = o.lineAt;
+  at += head.copy(room, at);
+  at += text.copy(room, at);
+  room[at++] = 13;
+  room[at++] = 10;
+  o.commitLine(at);
+}
+
 /** Another connection filling scratch space with `fill` in the next turn, over anything left there. */
 export async function scribble(fill = 'X'): Promise<void> {
   const other = new Out();

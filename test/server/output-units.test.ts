@@ -3,7 +3,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SOON_MS } from '../../src/server/flush.js';
 import { claim } from '../../src/server/slab.js';
-import { Out, forgetOutputs, inFlight, line, scribble, turn } from './output-kit.js';
+import { Out, forgetOutputs, inFlight, line, raw, scribble, turn } from './output-kit.js';
 
 afterEach(forgetOutputs);
 
@@ -13,7 +13,7 @@ test('a turn of text, raw and shared lines goes out as one write, in order', asy
   o.sendText(line('one é€😀'));
   o.send(shared);
   o.sendText(line('two'));
-  o.sendRaw(Buffer.from(':nick PRIVMSG x :'), 17, Buffer.from('..hello..'), 2, 7);
+  raw(o, Buffer.from(':nick PRIVMSG x :'), Buffer.from('hello'));
   o.send(shared);
   assert.equal(o.kernel.writes, 0, 'nothing is written before the flush pass');
   assert.equal(o.pending(), Buffer.byteLength(line('one é€😀') + line('two')) + 2 * 8 + 24);
@@ -250,7 +250,7 @@ test('a closing or closed output queues nothing; stalled() drops and overflows',
   o.send(Buffer.from(line('a')));
   o.sendSoon(Buffer.from(line('b')));
   o.sendText(line('c'));
-  o.sendRaw(Buffer.from('d'), 1, Buffer.from('e'), 0, 1);
+  raw(o, Buffer.from('d'), Buffer.from('e'));
   assert.equal(o.pending(), 0);
   await turn();
   assert.equal(o.kernel.writes, 0);
@@ -274,7 +274,7 @@ test("a line of text or raw bytes that exactly fills its claim stays whole among
   const b = new Out();
   const head = Buffer.from(':n PRIVMSG x :');
   const text = Buffer.from('r'.repeat(1024 - head.length));
-  a.sendRaw(head, head.length, text, 0, text.length); // 1024 + CR LF
+  raw(a, head, text); // 1024 + CR LF
   b.sendText(line('B'.repeat(2000)));
   await turn();
   assert.equal(a.kernel.received(), `${head.toString()}${text.toString()}\r\n`);
