@@ -295,7 +295,7 @@ export class InteractiveView implements View {
     if (waiting !== null) {
       const where = st.current === null ? '(nowhere)' : stripControls(st.current);
       notice = `Send ${waiting} lines to ${where}? (y/n)`;
-    } else if (c.leaving) notice = 'leaving…';
+    } else if (c.leaving) notice = 'leaving… (Ctrl-C to quit now)';
     else if (this.notice !== null && Date.now() < this.notice.until) notice = this.notice.text;
     return {
       status: formatStatus(st, { color: this.color, notice, nowhere: this.surface.nowhere }),
