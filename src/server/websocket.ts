@@ -117,6 +117,7 @@ export class WsListener {
     this.wss = new WebSocketServer({
       server: this.http,
       maxPayload: MAX_MESSAGE,
+      // A zlib context per link (tens of KiB, more at 20,000 links) for lines of a few dozen bytes.
       perMessageDeflate: false,
       handleProtocols: (offered) => SUBPROTOCOLS.find((p) => offered.has(p)) ?? false,
     });

@@ -93,6 +93,27 @@ test('a WebSocket client and a TCP client chat both ways, privately and in a cha
   }
 });
 
+test('permessage-deflate is declined (a zlib context per connection costs more than short lines save); chat goes on uncompressed', async () => {
+  const srv = await startServer({ websocketPort: 0 });
+  try {
+    const port = srv.server.wsAddress!.port;
+    // ws clients offer permessage-deflate unless told not to.
+    const web = await WsClient.open(port, ['text.ircv3.net']);
+    assert.equal(web.ws.extensions, '', 'no extension accepted in the handshake');
+    await web.register('webby');
+    const tcp = await TestClient.register(srv.port, 'tcpy');
+    const long = 'ab'.repeat(200); // compresses well: would be deflated were the extension on
+    tcp.send(`PRIVMSG webby :${long}`);
+    await web.expect((m) => m.command === 'PRIVMSG' && m.params[1] === long);
+    web.send(`PRIVMSG tcpy :${long}`);
+    await tcp.expectCommand('PRIVMSG', 'tcpy', long);
+    web.ws.close();
+    tcp.destroy();
+  } finally {
+    await srv.stop();
+  }
+});
+
 test('binary.ircv3.net carries bytes: non-UTF-8 text gets FAIL INVALID_UTF8 as on TCP; no subprotocol means text', async () => {
   const srv = await startServer({ defaultChannel: '', websocketPort: 0 });
   try {
