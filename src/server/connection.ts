@@ -14,7 +14,7 @@
 // they drain; resumeNow() carries on after the turn's flush pass.
 import { Socket } from 'node:net';
 import { isHeld, runMore, setCurrent } from './flow.js';
-import { markReady } from './flush.js';
+import { markReady, writeEarly } from './flush.js';
 import { Output } from './output.js';
 import { describeError, errorLine, isValidUtf8, normalizeIp } from './wire.js';
 import { Backlog, LINE_NOT_UTF8, LINE_TOO_LONG, LINE_UTF8 } from './backlog.js';
@@ -355,6 +355,7 @@ function onSocketData(this: Socket, chunk: Buffer): void {
   const conn = (this as OwnedSocket)[OWNER];
   conn.onData(chunk, chunk.length);
   if (chunk.length >= FULL_READ) conn.yieldTurn();
+  writeEarly();
 }
 
 function onSocketRead(this: Socket, n: number, buf: Buffer): void {
@@ -366,6 +367,7 @@ function onSocketRead(this: Socket, n: number, buf: Buffer): void {
   const conn = (this as OwnedSocket)[OWNER];
   conn.onData(buf, n);
   if (n === buf.length) conn.yieldTurn();
+  writeEarly();
 }
 
 function onSocketDrain(this: Socket): void {

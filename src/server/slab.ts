@@ -38,6 +38,11 @@ export function claim(bytes: number): number {
   return at;
 }
 
+/** Scratch bytes claimed since the last resetScratch() (about: whole slabs before the current). */
+export function scratchClaimed(): number {
+  return current * SLAB_BYTES + used;
+}
+
 /** The slab the last claim() was cut from. */
 export function scratchSlab(): Buffer {
   return slabs[current];

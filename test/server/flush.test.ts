@@ -3,12 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   beforeEveryWrite,
+  EARLY_BYTES,
   markDirty,
   markReady,
   markSoon,
   SOON_MS,
+  writeEarly,
 } from '../../src/server/flush.js';
-import { claim } from '../../src/server/slab.js';
+import { claim, scratchClaimed } from '../../src/server/slab.js';
 
 const nextTurn = () => new Promise((r) => setImmediate(r));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,6 +66,30 @@ test('the scratch slab is rewound after a pass, unless a flush marked a connecti
   assert.notEqual(claim(100), 0, 'claims of a connection still dirty are kept');
   await nextTurn();
   assert.equal(claim(100), 0, 'and rewound once it has been written');
+});
+
+test("a turn whose scratch passes EARLY_BYTES writes between its reads; the held-back still wait for the turn's end", async () => {
+  const seen: string[] = [];
+  const hook = () => seen.push('hook');
+  beforeEveryWrite(hook, true);
+  try {
+    markDirty({ flush: () => seen.push('flush a') });
+    markReady({ resumeNow: () => seen.push('resume x') });
+    claim(64 * 1024);
+    writeEarly();
+    assert.equal(seen.length, 0, 'a turn of little output waits for its pass');
+    claim(EARLY_BYTES);
+    writeEarly();
+    assert.deepEqual(seen, ['hook', 'flush a'], 'written at once, after the hooks');
+    assert.equal(scratchClaimed(), 0, 'the scratch is rewound');
+    markDirty({ flush: () => seen.push('flush b') });
+    writeEarly();
+    assert.equal(seen.length, 2, 'nothing claimed since: no early write');
+    await nextTurn();
+    assert.deepEqual(seen.slice(2), ['hook', 'flush b', 'resume x']);
+  } finally {
+    beforeEveryWrite(hook, false);
+  }
 });
 
 test('news that may wait is written once, SOON_MS later, after the hooks', async () => {
