@@ -2,10 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { eventually } from '../helpers/eventually.js';
+import { fakeServer } from '../client/fake-servers.js';
 import { isInstalled, TmuxSession } from '../helpers/tmux.js';
 import { MAIN } from './serve.js';
 
@@ -23,10 +22,7 @@ test(
     const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-quit-waiting-'));
     // Accepts and then says nothing: the registration never completes, so QUIT has nowhere to
     // go until the client's own bound (connect timeout + quit timeout, 22 s by default).
-    const sockets: net.Socket[] = [];
-    const silent = net.createServer((s) => sockets.push(s));
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const port = (silent.address() as net.AddressInfo).port;
+    const silent = await fakeServer(() => {});
     let term: TmuxSession | undefined;
     try {
       const script = 'node "$0" connect "$1" --nick carol --inline; echo "exit=$?"; exec sleep 60';
@@ -37,12 +33,12 @@ test(
         height: 20,
         cwd: dir,
         env: { TERM: 'xterm-256color', LANG: 'C.UTF-8' },
-        command: ['sh', '-c', script, MAIN, `127.0.0.1:${port}`],
+        command: ['sh', '-c', script, MAIN, `127.0.0.1:${silent.port}`],
       });
       const tmux = term;
       const wait = (re: RegExp, what: string) =>
         tmux.waitForScreen(re, { timeoutMs: STEP_MS, what });
-      await eventually(() => sockets.length > 0, 'the client connecting', STEP_MS);
+      await silent.nextPeer(STEP_MS);
       await tmux.type('/quit');
       await wait(/leaving… \(Ctrl-C to quit now\)/, 'the status line saying how to stop waiting');
       assert.doesNotMatch(await tmux.capture(), /exit=/, 'still waiting for the silent server');
@@ -50,8 +46,7 @@ test(
       await wait(/exit=0/, 'the client ending at Ctrl-C, long before its 22 s bound');
     } finally {
       await term?.kill();
-      for (const s of sockets) s.destroy();
-      silent.close();
+      await silent.stop();
       await rm(dir, { recursive: true, force: true });
     }
   },
