@@ -1,5 +1,7 @@
 // Test helper: drive a terminal program in a detached tmux session (own socket): type keys, read the screen.
+import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
+import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -8,6 +10,28 @@ const run = promisify(execFile);
 export function isInstalled(command: string, ...args: string[]): boolean {
   const r = spawnSync(command, args, { stdio: 'ignore', timeout: 10_000 });
   return r.error === undefined;
+}
+
+/**
+ * Whether every tool of `tools` ([command, version flag] pairs, Debian package of the same name) is
+ * installed. When one is missing, the test is skipped, but under CI=true it fails instead: the CI
+ * script must install it.
+ */
+export function haveTools(t: TestContext, ...tools: [string, string][]): boolean {
+  const missing = tools.filter(([cmd, flag]) => !isInstalled(cmd, flag)).map(([cmd]) => cmd);
+  if (missing.length === 0) return true;
+  const what = missing.join(' and ');
+  const apt = `apt-get install -y ${missing.join(' ')}`;
+  if (process.env.CI === 'true') {
+    assert.fail(`${what} not installed, but CI=true: the CI script must install it (${apt})`);
+  }
+  t.skip(`${what} not installed (${apt}); this test only skips outside CI`);
+  return false;
+}
+
+/** haveTools() for tmux, which every test of the real client in a terminal needs. */
+export function haveTmux(t: TestContext): boolean {
+  return haveTools(t, ['tmux', '-V']);
 }
 
 export interface TmuxOptions {

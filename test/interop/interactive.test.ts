@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { TestClient } from '../helpers/irc.js';
-import { isInstalled, TmuxSession } from '../helpers/tmux.js';
+import { haveTmux, TmuxSession } from '../helpers/tmux.js';
 import { MAIN, startServe, type ServeProcess } from './serve.js';
 
 const STEP_MS = 10_000;
@@ -20,11 +20,7 @@ test(
   'interactive client, --inline: typing survives incoming messages, injection is neutralised',
   { timeout: 90_000 },
   async (t) => {
-    if (!isInstalled('tmux', '-V')) {
-      if (process.env.CI === 'true') assert.fail('tmux not installed, but CI=true: install tmux');
-      t.skip('tmux not installed (apt-get install -y tmux); this test only skips outside CI');
-      return;
-    }
+    if (!haveTmux(t)) return;
     const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-interactive-'));
     let server: ServeProcess | undefined;
     let term: TmuxSession | undefined;

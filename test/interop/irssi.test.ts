@@ -1,11 +1,11 @@
 // Interop test: real irssi (driven in tmux) and a raw client chat through the real parley binary.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { TestClient } from '../helpers/irc.js';
-import { isInstalled, TmuxSession } from '../helpers/tmux.js';
+import { haveTools, TmuxSession } from '../helpers/tmux.js';
 import { startServe, type ServeProcess } from './serve.js';
 
 const NICK = 'irssiuser';
@@ -37,7 +37,7 @@ test(
   'irssi in tmux chats with a raw client through the parley binary',
   { timeout: 60_000 },
   async (t) => {
-    if (skipWithoutIrssi(t)) return;
+    if (!haveTools(t, ['irssi', '--version'], ['tmux', '-V'])) return;
 
     const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-irssi-'));
     const rawlog = path.join(dir, 'raw.log');
@@ -151,7 +151,7 @@ test(
   'irssi in a large channel (+u): it joins quietly, is told why, and chats as before',
   { timeout: 60_000 },
   async (t) => {
-    if (skipWithoutIrssi(t)) return;
+    if (!haveTools(t, ['irssi', '--version'], ['tmux', '-V'])) return;
     const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-irssi-'));
     const rawlog = path.join(dir, 'raw.log');
     let server: ServeProcess | undefined;
@@ -222,22 +222,6 @@ test(
     }
   },
 );
-
-/** Skip (or, under CI, fail) when irssi or tmux is missing; true when the test must stop. */
-function skipWithoutIrssi(t: TestContext): boolean {
-  const missing = [
-    ['irssi', '--version'],
-    ['tmux', '-V'],
-  ]
-    .filter(([cmd, arg]) => !isInstalled(cmd, arg))
-    .map(([cmd]) => cmd);
-  if (missing.length === 0) return false;
-  const what = missing.join(' and ');
-  if (process.env.CI === 'true')
-    assert.fail(`${what} not installed, but CI=true: the CI script must install irssi and tmux`);
-  t.skip(`${what} not installed (apt-get install -y irssi tmux); this test only skips outside CI`);
-  return true;
-}
 
 /** irssi in a tmux session under `dir`, connecting to the server on `port` as NICK. */
 async function startIrssi(dir: string, port: number): Promise<TmuxSession> {

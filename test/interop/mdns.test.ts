@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isInstalled, TmuxSession } from '../helpers/tmux.js';
+import { haveTmux, TmuxSession } from '../helpers/tmux.js';
 import { MAIN } from './serve.js';
 
 /*
@@ -277,11 +277,7 @@ test('two servers on loopback: the second takes "NAME (2)", a piped client lists
 
 test('on a terminal the user picks a server by number, then chats in the interactive client', async (t) => {
   if (!canRun(t)) return;
-  if (!isInstalled('tmux', '-V')) {
-    if (process.env.CI === 'true') assert.fail('tmux not installed, but CI=true: install tmux');
-    t.skip('tmux not installed (apt-get install -y tmux); this test only skips outside CI');
-    return;
-  }
+  if (!haveTmux(t)) return;
   const net = new TestNet();
   const servers: Serve[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'parley-mdns-'));

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fakeServer } from '../client/fake-servers.js';
-import { isInstalled, TmuxSession } from '../helpers/tmux.js';
+import { haveTmux, TmuxSession } from '../helpers/tmux.js';
 import { MAIN } from './serve.js';
 
 const STEP_MS = 10_000;
@@ -14,11 +14,7 @@ test(
   '/quit while the server never answers says how to stop waiting, and Ctrl-C ends it at once',
   { timeout: 60_000 },
   async (t) => {
-    if (!isInstalled('tmux', '-V')) {
-      if (process.env.CI === 'true') assert.fail('tmux not installed, but CI=true: install tmux');
-      t.skip('tmux not installed (apt-get install -y tmux); this test only skips outside CI');
-      return;
-    }
+    if (!haveTmux(t)) return;
     const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-quit-waiting-'));
     // Accepts and then says nothing: the registration never completes, so QUIT has nowhere to
     // go until the client's own bound (connect timeout + quit timeout, 22 s by default).

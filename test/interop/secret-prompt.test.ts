@@ -7,7 +7,8 @@ import path from 'node:path';
 import { loggedIn } from '../helpers/accounts.js';
 import type { TestClient } from '../helpers/irc.js';
 import { startServe, type ServeProcess } from './serve.js';
-import { clientPane, haveTmux, type ClientPane } from './windows-kit.js';
+import { haveTmux } from '../helpers/tmux.js';
+import { clientPane, type ClientPane } from './windows-kit.js';
 
 const SECRET = 'hunter2-not-on-screen';
 

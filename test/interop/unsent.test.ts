@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startServe, type ServeProcess } from './serve.js';
-import { clientPane, haveTmux, type ClientPane } from './windows-kit.js';
+import { haveTmux } from '../helpers/tmux.js';
+import { clientPane, type ClientPane } from './windows-kit.js';
 
 test(
   'typed while reconnecting, then /quit: "not sent: 1 line…" after the screen is restored, exit 1',

@@ -2,18 +2,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
-import { isInstalled, TmuxSession } from '../helpers/tmux.js';
+import { TmuxSession } from '../helpers/tmux.js';
 import { MAIN } from './serve.js';
 
 /** False (and the test skipped) when tmux is missing outside CI; under CI=true a missing tmux fails. */
-export function haveTmux(t: TestContext): boolean {
-  if (isInstalled('tmux', '-V')) return true;
-  if (process.env.CI === 'true') assert.fail('tmux not installed, but CI=true: install tmux');
-  t.skip('tmux not installed (apt-get install -y tmux); this test only skips outside CI');
-  return false;
-}
-
 export interface ClientPane {
   tmux: TmuxSession;
   /** Wait for `re` on the screen; `what` names it in the error. */

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { TestClient } from '../helpers/irc.js';
 import { startServe, type ServeProcess } from './serve.js';
-import { clientPane, haveTmux, type ClientPane } from './windows-kit.js';
+import { haveTmux } from '../helpers/tmux.js';
+import { clientPane, type ClientPane } from './windows-kit.js';
 
 const FLOOD = 300;
 const WIDTH = 80;

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { TestClient } from '../helpers/irc.js';
-import { isInstalled, TmuxSession } from '../helpers/tmux.js';
+import { haveTmux, TmuxSession } from '../helpers/tmux.js';
 import { MAIN, startServe, type ServeProcess } from './serve.js';
 
 const STEP_MS = 10_000;
@@ -19,11 +19,7 @@ test(
   'windows: catch-up marked unread, activity elsewhere, Alt-N and /window switch, PageUp pages, /quit restores the screen',
   { timeout: 120_000 },
   async (t) => {
-    if (!isInstalled('tmux', '-V')) {
-      if (process.env.CI === 'true') assert.fail('tmux not installed, but CI=true: install tmux');
-      t.skip('tmux not installed (apt-get install -y tmux); this test only skips outside CI');
-      return;
-    }
+    if (!haveTmux(t)) return;
     const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-windows-'));
     let server: ServeProcess | undefined;
     let term: TmuxSession | undefined;
@@ -143,11 +139,7 @@ test(
 
 for (const how of ['a double Ctrl-C', 'the server going away'] as const) {
   test(`windows: ${how} leaves the alternate screen too`, { timeout: 60_000 }, async (t) => {
-    if (!isInstalled('tmux', '-V')) {
-      if (process.env.CI === 'true') assert.fail('tmux not installed, but CI=true: install tmux');
-      t.skip('tmux not installed; this test only skips outside CI');
-      return;
-    }
+    if (!haveTmux(t)) return;
     const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-windows-'));
     let server: ServeProcess | undefined;
     let term: TmuxSession | undefined;
