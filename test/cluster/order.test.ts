@@ -1,7 +1,8 @@
-// The network's order as one node runs it, with a scripted peer on a real bus: another node's commands run only as the user they name on that node, a client's next lines wait for its commands in flight, and a command the order does not carry back in time is given up, and runs if it comes later; one that comes back after its client left is not run; a late multiline batch leaves the batch opened since alone.
+// The network's order as one node runs it, with a scripted peer on a real bus: another node's commands run only as the user they name on that node, a client's next lines wait for its commands in flight (its private messages on the fast path too), and a command the order does not carry back in time is given up, and runs if it comes later; one that comes back after its client left is not run; a late multiline batch leaves the batch opened since alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BusMessage } from '../../src/cluster/messages.js';
+import { directRelayed } from '../../src/server/direct.js';
 import {
   entry,
   eventually,
@@ -67,6 +68,31 @@ test("a client's line that changes nothing shared waits for its commands in flig
       await eventually(() => seen().length >= 2, 'the echo and the PONG');
       assert.deepEqual(seen(), ['through the order', 'after it']);
       cleo.destroy();
+    } finally {
+      await a.stop();
+    }
+  }));
+
+test("a private message to a user of the same node waits for the sender's commands in flight, on the fast path too", (t) =>
+  withRedis(t, async (redis) => {
+    const a = await inProcessNode(redis, null, 'a');
+    const bob = await TestClient.register(a.port, 'bob', [], false);
+    const cleo = await TestClient.register(a.port, 'cleo', [], false);
+    try {
+      await bob.replies('JOIN #c');
+      await cleo.replies('JOIN #c');
+      const relayed = directRelayed();
+      // The channel message goes through the order; the private one, plain text to a local user,
+      // is the fast path's (direct.ts) once nothing of its sender's is in flight.
+      cleo.send('PRIVMSG #c :through the order\r\nPRIVMSG bob :right after it');
+      const seen = () =>
+        bob.received.filter((r) => r.msg.command === 'PRIVMSG').map((r) => r.msg.params[1]);
+      await eventually(() => seen().length >= 2, 'both messages at bob');
+      assert.deepEqual(seen(), ['through the order', 'right after it']);
+      cleo.send('PRIVMSG bob :with nothing in flight');
+      await eventually(() => seen().length >= 3, 'the third message at bob');
+      assert.ok(directRelayed() > relayed, 'the fast path is taken on a cluster node');
+      for (const c of [bob, cleo]) c.destroy();
     } finally {
       await a.stop();
     }
