@@ -82,9 +82,8 @@ export function relayDirect(
     return false;
   }
   if (client.inflight !== 0) return false; // after its cluster commands (replica.ts)
-  const name = buf.toString('latin1', targetStart, i);
-  if (isChannelName(name)) return false;
-  const recipient = server.network.findUser(name);
+  if (isChannelName(String.fromCharCode(buf[targetStart]))) return false; // no string: one character
+  const recipient = server.network.findUserBytes(buf, targetStart, i);
   if (recipient === undefined || recipient.away !== null || recipient.remote !== null) return false;
   if (recipient.others !== null || recipient.detached) return false;
 

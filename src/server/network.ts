@@ -13,9 +13,12 @@ import { fanOutToMembers, fanOutToNeighbours, toOthers } from './fanout.js';
 import type { Client } from './client.js';
 import { LargeChannels } from './large.js';
 import { Logins } from './logins.js';
+import { NickSlots } from './nick-slots.js';
 
 export class Network {
   private readonly users = new Map<string, User>();
+  /** Some of `users` by their nick's bytes (findUserBytes). */
+  private readonly nickSlots = new NickSlots();
   private readonly channels = new Map<string, Channel>();
   /** Who is logged into each account. */
   private readonly logins = new Logins();
@@ -60,6 +63,18 @@ export class Network {
 
   findUser(nick: string): User | undefined {
     return this.users.get(fold(nick));
+  }
+
+  /** findUser() for the nick in the ASCII bytes buf[s, e); the fast path's, which makes no string
+   * for a recipient it has found by these bytes before. */
+  findUserBytes(buf: Buffer, s: number, e: number): User | undefined {
+    // Whoever is found there is on: removeUser() forgets the users who leave, and a renamed user's
+    // nick is no longer the bytes it was kept under.
+    const seen = this.nickSlots.get(buf, s, e);
+    if (seen !== undefined) return seen;
+    const user = this.findUser(buf.toString('latin1', s, e));
+    if (user !== undefined) this.nickSlots.set(buf, s, e, user);
+    return user;
   }
 
   findChannel(name: string): Channel | undefined {
@@ -250,6 +265,7 @@ export class Network {
     for (const ch of user.channels) this.leave(user, ch);
     user.clearChannels();
     this.monitors.clear(user);
+    this.nickSlots.forget(user);
     if (this.users.get(user.folded) === user) {
       this.whowas.record(user, now);
       this.users.delete(user.folded);
