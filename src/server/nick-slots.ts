@@ -40,7 +40,11 @@ export class NickSlots {
     return true;
   }
 
-  /** Let go of `user` (renamed or gone): the slots hold nobody who left. */
+  /**
+   * Let go of `user`, who leaves the network, from the slot of its nick now. One kept under a
+   * nick it has since changed stays until its slot is reused (never found: that is not its nick
+   * any more), so the slots hold at most 4096 such users at a time.
+   */
   forget(user: User): void {
     const nick = user.wireNick();
     const slot = slotOf(nick, 0, nick.length);
