@@ -52,7 +52,7 @@ export function delivered(server: Server, flow: RemoteFlow, m: Delivery, show: b
   // A reader here over the mark holds its sender back through the sender's node.
   const from = server.network.findUser(m.from);
   const was = from?.remote != null ? setCurrent(flow.senderFor(from)) : undefined;
-  server.network.toUser(to, out);
+  server.network.deliver.toUser(to, out);
   if (was !== undefined) setCurrent(was);
   if (m.text !== null && show) {
     const { kind, text } = consoleForm(m.verb, m.text);

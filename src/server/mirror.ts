@@ -65,7 +65,7 @@ export class Mirror {
       e.account === null
         ? this.server.event(user.prefix, 'ACCOUNT', ['*'])
         : this.server.userEvent(user, 'ACCOUNT', [e.account]);
-    net.toNeighboursAndWatchers(user, out, CAPBIT.ACCOUNT_NOTIFY);
+    net.deliver.toNeighboursAndWatchers(user, out, CAPBIT.ACCOUNT_NOTIFY);
   }
 
   /** A user of node `node` changed nick from `from` (a collision here drops it, as its node will). */
@@ -217,14 +217,14 @@ export class Mirror {
   private join(channel: Channel, user: User, bits: number): void {
     const server = this.server;
     server.network.restoreMember(channel, user, bits);
-    server.network.toChannel(channel, server.userEvent(user, 'JOIN', [channel.name]), user);
+    server.network.deliver.toChannel(channel, server.userEvent(user, 'JOIN', [channel.name]), user);
   }
 
   /** `user` (a replica) out of `channel`, told to this node's members. */
   private part(channel: Channel, user: User): void {
     const server = this.server;
     const out = server.userEvent(user, 'PART', [channel.name, 'Lost in a network split']);
-    server.network.toChannel(channel, out, user);
+    server.network.deliver.toChannel(channel, out, user);
     server.network.leave(user, channel);
   }
 

@@ -1,15 +1,13 @@
-// The shared state: users by folded nick, channels by folded name, membership, and delivery to them.
+// The shared state: users by folded nick, channels by folded name, and membership.
 // The only owner of that state: handlers go through it, so a cluster backend can replace it. Its
-// LUSERS counts are census.ts.
+// LUSERS counts are census.ts; delivery to users and channels is `deliver` (fanout.ts).
 import { fold } from '../protocol/index.js';
-import { CAPBIT } from './capabilities.js';
 import { Channel, MEMBER, STATUS, type Ban, type ListMode } from './channel.js';
-import type { ServerEvent } from './event.js';
 import type { User } from './user.js';
 import { Census } from './census.js';
 import { WhowasHistory } from './whowas.js';
 import { Monitors } from './monitor.js';
-import { fanOutToMembers, fanOutToNeighbours, toOthers } from './fanout.js';
+import { Delivery } from './fanout.js';
 import type { Client } from './client.js';
 import { LargeChannels } from './large.js';
 import { Logins } from './logins.js';
@@ -22,7 +20,6 @@ export class Network {
   private readonly channels = new Map<string, Channel>();
   /** Who is logged into each account. */
   private readonly logins = new Logins();
-  private generation = 0;
   /** The LUSERS counts. */
   readonly census = new Census();
   /** Who watches which nick (MONITOR). */
@@ -40,6 +37,8 @@ export class Network {
   private readonly ended = new Set<string>();
   /** The large-channel thresholds (+u) and the switch. */
   readonly large = new LargeChannels();
+  /** Lines to users and channels: every write to a client's output that handlers make. */
+  readonly deliver = new Delivery(this.monitors);
 
   get userCount(): number {
     return this.users.size;
@@ -339,70 +338,5 @@ export class Network {
   announce(channel: Channel, user: User): void {
     const bits = channel.members.get(user);
     if (bits !== undefined) channel.members.set(user, bits & ~MEMBER.QUIET);
-  }
-
-  // ---- delivery (fan-out loops in fanout.ts) ----
-
-  /**
-   * One recipient: the line is encoded straight into its connection's output, no shared Buffer;
-   * to its other connections too (--multiclient). `capBit` (if not 0): only connections with it.
-   */
-  toUser(user: User, out: ServerEvent, capBit = 0): void {
-    const s = user.client;
-    if (capBit === 0 || s.has(capBit)) s.conn.sendText(out.textFor(s.caps));
-    if (user.others !== null) toOthers(user.others, out, capBit, false);
-  }
-
-  /**
-   * `out` to every connection of `user` but `except` (what one session did, for the others);
-   * `capBit` (if not 0) limits it to those with that capability.
-   */
-  toOtherSessions(user: User, except: Client, out: ServerEvent, capBit: number): void {
-    if (user.others === null) return;
-    for (const s of user.sessions()) {
-      if (s !== except && (capBit === 0 || s.has(capBit))) s.conn.sendText(out.textFor(s.caps));
-    }
-  }
-
-  /**
-   * Every member of `channel` except `except`; `capBit` (if not 0) limits it to clients with that
-   * capability, `minStatus` (if not 0) to members with one of those status bits (STATUSMSG).
-   */
-  toChannel(
-    channel: Channel,
-    out: ServerEvent,
-    except: User | null,
-    capBit = 0,
-    minStatus = 0,
-  ): void {
-    fanOutToMembers(channel, out, except, capBit, minStatus, false);
-  }
-
-  /** Like toChannel, for news that may wait a little (arrivals, departures): Output.sendSoon. */
-  toChannelSoon(channel: Channel, out: ServerEvent, except: User | null, capBit = 0): void {
-    fanOutToMembers(channel, out, except, capBit, 0, true);
-  }
-
-  /**
-   * Every user sharing a channel with `user`, once each, except `user` itself; `capBit` (if not 0)
-   * limits it to clients that enabled that capability (away-notify and the like). Channels where
-   * `user` arrived quietly are skipped: their members never heard of it. `soon`: the news may wait a
-   * little (Output.sendSoon).
-   */
-  toNeighbours(user: User, out: ServerEvent, capBit = 0, soon = false): void {
-    fanOutToNeighbours(user, out, capBit, soon, ++this.generation);
-  }
-
-  /**
-   * News about `user` that extended-monitor extends (AWAY, SETNAME): to neighbours with `capBit`,
-   * then to those watching `user` with MONITOR who have both `capBit` and extended-monitor and did
-   * not get it as neighbours.
-   */
-  toNeighboursAndWatchers(user: User, out: ServerEvent, capBit: number): void {
-    this.toNeighbours(user, out, capBit);
-    const both = capBit | CAPBIT.EXTENDED_MONITOR;
-    for (const w of this.monitors.watchersOf(user.folded) ?? []) {
-      if (w.seen !== this.generation && (w.client.caps & both) === both) this.toUser(w, out);
-    }
   }
 }

@@ -79,7 +79,7 @@ export class Reservations {
     do guest = 'Guest' + String(10000 + Math.floor(Math.random() * 90000));
     while (net.findUser(guest) !== undefined);
     this.notice(user, `You are now ${guest}: ${why}.`);
-    net.toUser(user, this.server.changeNick(user, guest));
+    net.deliver.toUser(user, this.server.changeNick(user, guest));
   }
 
   /** A notice from NickServ to every connection of `user` (several share one logged-out user). */

@@ -260,7 +260,7 @@ export class Server implements ConnectionEvents<Client> {
       this.presence(old, null);
       this.presence(wanted, user.prefix);
     }
-    this.network.toNeighbours(user, out);
+    this.network.deliver.toNeighbours(user, out);
     this.chatlog.nick(out.stamp.ms, old, wanted);
     if (user.remote === null) this.reservations.check(user);
     return out;
@@ -306,7 +306,7 @@ export class Server implements ConnectionEvents<Client> {
   /** Remove a registered user: QUIT to everyone sharing a channel, console line, nick freed. */
   quitUser(user: User, reason: string): void {
     const out = this.userEvent(user, 'QUIT', [reason]);
-    this.network.toNeighbours(user, out, 0, true);
+    this.network.deliver.toNeighbours(user, out, 0, true);
     this.network.removeUser(user, out.stamp.ms);
     if (user.remote === null) this.cluster?.leave(user, reason);
     this.reservations.forget(user);
@@ -328,7 +328,7 @@ export class Server implements ConnectionEvents<Client> {
   /** A channel became large (+u) or stopped being large (-u): every member is told, as a MODE. */
   private announceLarge(channel: Channel): void {
     const out = this.event(this.config.name, 'MODE', [channel.name, channel.large ? '+u' : '-u']);
-    this.network.toChannelSoon(channel, out, null);
+    this.network.deliver.toChannelSoon(channel, out, null);
     this.log.info(
       { channel: channel.name, members: channel.members.size },
       channel.large ? 'channel is large now (+u)' : 'channel is no longer large (-u)',

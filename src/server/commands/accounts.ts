@@ -43,7 +43,7 @@ export function logIn(req: Request, name: string, then?: () => void): void {
   loadReadMarks(req, name, then);
   server.network.setAccount(user, name);
   server.cluster?.updated(user);
-  server.network.toNeighboursAndWatchers(
+  server.network.deliver.toNeighboursAndWatchers(
     user,
     server.userEvent(user, 'ACCOUNT', [name]),
     CAPBIT.ACCOUNT_NOTIFY,
@@ -63,7 +63,7 @@ export function logOut(req: Request): void {
   } else {
     server.network.setAccount(user, null);
     server.cluster?.updated(user);
-    server.network.toNeighboursAndWatchers(
+    server.network.deliver.toNeighboursAndWatchers(
       user,
       server.event(user.prefix, 'ACCOUNT', ['*']),
       CAPBIT.ACCOUNT_NOTIFY,

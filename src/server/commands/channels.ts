@@ -51,11 +51,11 @@ export function joinChannels(req: Request, names: string[], keys: string[]): voi
     const announced = channel.isAnnounced(user);
     if (announced) {
       // Arrivals may wait a little, so a burst of them costs each member one write, not one each.
-      network.toChannelSoon(channel, out, user);
+      network.deliver.toChannelSoon(channel, out, user);
       if (user.away !== null) {
         // away-notify: members learn with the JOIN that the newcomer is away.
         const away = req.server.userEvent(user, 'AWAY', [user.away]);
-        network.toChannelSoon(channel, away, user, CAPBIT.AWAY_NOTIFY);
+        network.deliver.toChannelSoon(channel, away, user, CAPBIT.AWAY_NOTIFY);
       }
     }
     req.server.chatlog.join(out.stamp.ms, channel.name, user.nick);
@@ -177,7 +177,7 @@ function partOne(req: Request, channel: Channel, reason: string): void {
   const user = req.user;
   const out = req.server.userEvent(user, 'PART', reason ? [channel.name, reason] : [channel.name]);
   req.own(out);
-  if (channel.isAnnounced(user)) req.server.network.toChannelSoon(channel, out, user);
+  if (channel.isAnnounced(user)) req.server.network.deliver.toChannelSoon(channel, out, user);
   req.server.network.leave(user, channel);
   req.server.chatlog.part(out.stamp.ms, channel.name, user.nick, reason);
 }
@@ -204,7 +204,7 @@ function topic(req: Request): void {
   req.server.network.setTopic(channel, text, user.prefix, req.now);
   const out = req.server.userEvent(user, 'TOPIC', [channel.name, text]);
   req.own(out);
-  network.toChannel(channel, out, user);
+  network.deliver.toChannel(channel, out, user);
   req.server.chatlog.topic(out.stamp.ms, channel.name, user.nick, text);
 }
 
@@ -264,7 +264,7 @@ function kickOne(req: Request, name: string, nick: string, reason: string): bool
   }
   const out = req.server.userEvent(user, 'KICK', [channel.name, target.nick, reason]);
   req.own(out);
-  network.toChannel(channel, out, user);
+  network.deliver.toChannel(channel, out, user);
   network.leave(target, channel);
   req.server.chatlog.kick(out.stamp.ms, channel.name, user.nick, target.nick, reason);
   return true;
@@ -298,7 +298,7 @@ function invite(req: Request): void {
   }
   network.invite(channel, target);
   req.numeric(RPL.INVITING, target.nick, channel.name);
-  network.toUser(target, req.server.userEvent(user, 'INVITE', [target.nick, channel.name]));
+  network.deliver.toUser(target, req.server.userEvent(user, 'INVITE', [target.nick, channel.name]));
   if (target.away !== null) req.numeric(RPL.AWAY, target.nick, target.away);
 }
 

@@ -188,9 +188,9 @@ function takeBack(req: Request, channel: Channel | undefined, peer: User | undef
   const params = reason === undefined ? [target, msgid] : [target, msgid, reason];
   const out = req.server.event(user.prefix, 'REDACT', params);
   if (channel !== undefined) {
-    network.toChannel(channel, out, user, CAPBIT.MESSAGE_REDACTION);
+    network.deliver.toChannel(channel, out, user, CAPBIT.MESSAGE_REDACTION);
   } else if (peer !== undefined && peer !== user && peer.client.has(CAPBIT.MESSAGE_REDACTION)) {
-    network.toUser(peer, out);
+    network.deliver.toUser(peer, out);
   }
   if (req.client.has(CAPBIT.MESSAGE_REDACTION)) req.event(out);
 }

@@ -106,14 +106,14 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
       }
       const shown = minStatus === 0 ? channel.name : target[0] + channel.name;
       const out = server.userEvent(user, verb, withTarget(params, shown), tags);
-      network.toChannel(channel, out, user, capBit, minStatus);
+      network.deliver.toChannel(channel, out, user, capBit, minStatus);
       // The console line: the history writer prints it from the record when it can.
       let logged = false;
       if (minStatus === 0 && verb !== 'TAGMSG' && server.history !== null) {
         logged = server.history.channelMessage(out, channel, user, chatlog.channelShownByStore());
       }
       if (echo) req.event(out);
-      network.toOtherSessions(user, req.client, out, capBit);
+      network.deliver.toOtherSessions(user, req.client, out, capBit);
       if (verb !== 'TAGMSG' && !logged) {
         chatlog.channelMessage(out.stamp.ms, shown, user.nick, logText, kind);
       }
@@ -153,7 +153,7 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
         server.history?.privateMessage(out, user, recipient);
       }
       if (echo) req.event(out);
-      network.toOtherSessions(user, req.client, out, capBit);
+      network.deliver.toOtherSessions(user, req.client, out, capBit);
       // Its away text is known here (AWAY goes through the order); to a replica sender, nowhere.
       if (verb === 'PRIVMSG') replyAway(req, recipient);
       if (user.remote === null) privateTo.push(recipient.nick);
@@ -171,10 +171,10 @@ function relay(req: Request, verb: Verb, accounts?: Map<string, AccountRecord | 
       continue;
     }
     const out = server.userEvent(user, verb, withTarget(params, recipient.nick), tags);
-    network.toUser(recipient, out, capBit);
+    network.deliver.toUser(recipient, out, capBit);
     if (verb !== 'TAGMSG') server.history?.privateMessage(out, user, recipient);
     if (echo) req.event(out); // to oneself too: the delivery and the echo are two lines
-    network.toOtherSessions(user, req.client, out, capBit);
+    network.deliver.toOtherSessions(user, req.client, out, capBit);
     if (verb === 'PRIVMSG') replyAway(req, recipient);
     privateTo.push(recipient.nick);
     lastMs = out.stamp.ms;

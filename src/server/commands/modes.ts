@@ -104,7 +104,7 @@ function channelMode(req: Request, name: string): void {
   const modes = compose(changes);
   const out = req.server.userEvent(user, 'MODE', [channel.name, ...modes]);
   req.own(out);
-  network.toChannel(channel, out, user);
+  network.deliver.toChannel(channel, out, user);
   req.server.chatlog.mode(out.stamp.ms, channel.name, user.nick, modes);
 }
 
@@ -194,7 +194,11 @@ function memberStatus(
     // A quiet member of a large channel gains a status: everyone is told it is there first, so
     // clients have a nick to put the mode on; from now on its departure is announced too.
     network.announce(channel, target);
-    network.toChannel(channel, req.server.event(target.prefix, 'JOIN', [channel.name]), target);
+    network.deliver.toChannel(
+      channel,
+      req.server.event(target.prefix, 'JOIN', [channel.name]),
+      target,
+    );
   }
   network.setStatus(channel, target, updated);
   return { plus, char: c, arg: target.nick };

@@ -26,7 +26,7 @@ export function sendOffline(
   server.history?.offlineMessage(out, user, account.key, account.name);
   server.store?.accounts.addToInbox(account.key, out.stamp.msgid);
   if (req.client.has(CAPBIT.ECHO_MESSAGE)) req.event(out);
-  server.network.toOtherSessions(user, req.client, out, 0);
+  server.network.deliver.toOtherSessions(user, req.client, out, 0);
   server.chatlog.privateMessage(out.stamp.ms, user.nick, [account.name], text, 'privmsg');
 }
 

@@ -74,7 +74,7 @@ function wallops(req: Request): void {
   const user = req.user;
   const out = server.event(user.prefix, 'WALLOPS', [req.params[0]]);
   for (const u of server.network.allUsers()) {
-    if (u !== user && u.modes.includes('w')) server.network.toUser(u, out);
+    if (u !== user && u.modes.includes('w')) server.network.deliver.toUser(u, out);
   }
   req.event(out);
 }

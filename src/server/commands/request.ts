@@ -110,7 +110,7 @@ export class Request {
     this.event(out);
     const user = this.client.user;
     if (user !== null && user.others !== null) {
-      this.server.network.toOtherSessions(user, this.client, out, 0);
+      this.server.network.deliver.toOtherSessions(user, this.client, out, 0);
     }
   }
 

@@ -230,7 +230,7 @@ function away(req: Request): void {
   }
   if (user.away === before) return; // nothing changed: nothing to tell away-notify clients
   const out = req.server.userEvent(user, 'AWAY', user.away === null ? [] : [user.away]);
-  req.server.network.toNeighboursAndWatchers(user, out, CAPBIT.AWAY_NOTIFY);
+  req.server.network.deliver.toNeighboursAndWatchers(user, out, CAPBIT.AWAY_NOTIFY);
 }
 
 // SETNAME <realname>   (IRCv3 setname: told to those sharing a channel who asked for the cap)
@@ -245,7 +245,7 @@ function setname(req: Request): void {
   }
   req.server.network.setRealname(user, text);
   const out = req.server.userEvent(user, 'SETNAME', [text]);
-  req.server.network.toNeighboursAndWatchers(user, out, CAPBIT.SETNAME);
+  req.server.network.deliver.toNeighboursAndWatchers(user, out, CAPBIT.SETNAME);
   if (req.client.has(CAPBIT.SETNAME)) req.event(out);
 }
 
