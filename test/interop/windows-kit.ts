@@ -5,7 +5,7 @@ import path from 'node:path';
 import { TmuxSession } from '../helpers/tmux.js';
 import { MAIN } from './serve.js';
 
-/** False (and the test skipped) when tmux is missing outside CI; under CI=true a missing tmux fails. */
+/** `parley connect` in its tmux pane: its screen, waits on it, and its process. */
 export interface ClientPane {
   tmux: TmuxSession;
   /** Wait for `re` on the screen; `what` names it in the error. */
