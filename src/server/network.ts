@@ -72,7 +72,7 @@ export class Network {
     const seen = this.nickSlots.get(buf, s, e);
     if (seen !== undefined) return seen;
     const user = this.findUser(buf.toString('latin1', s, e));
-    if (user !== undefined) this.nickSlots.set(buf, s, e, user);
+    if (user !== undefined) this.nickSlots.set(buf, s, e, user, this.users.size);
     return user;
   }
 

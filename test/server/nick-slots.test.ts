@@ -91,3 +91,33 @@ test('NickSlots keeps only exact spellings and lets go of whoever it is told to 
   slots.forget(bob);
   assert.equal(slots.get(...at('bob')), undefined, 'no reference left to a departed user');
 });
+
+test('nicks that differ only at the end spread over the slots', () => {
+  // Load generators and bridges name their users u0, u1, ...: before the hash was mixed, half of
+  // 500 such nicks shared a slot (and took turns missing). Uniform hashing leaves about 11.5%.
+  const used = new Map<number, number>();
+  for (let k = 0; k < 500; k++) {
+    const slot = slotOf(Buffer.from(`u${k}`, 'latin1'), 0, `u${k}`.length);
+    used.set(slot, (used.get(slot) ?? 0) + 1);
+  }
+  let shared = 0;
+  for (const n of used.values()) if (n > 1) shared += n;
+  assert.ok(shared < 100, `${shared} of 500 nicks share a slot`);
+});
+
+test('the slots grow with the network, and everyone is still found after they do', () => {
+  const net = new Network();
+  const users = Array.from({ length: 5000 }, (_, k) => user(`u${k}`));
+  for (const u of users) assert.ok(net.addUser(u));
+  const slots = (net as unknown as { nickSlots: NickSlots }).nickSlots;
+  assert.equal(slots.size, 4096, 'no slots are added before a message needs them');
+  for (let round = 0; round < 2; round++) {
+    for (const u of users) assert.equal(find(net, u.nick), u, u.nick);
+  }
+  assert.equal(slots.size, 16384, 'twice the population, rounded up to a power of two');
+  // Most are in their slot now; only those who share one take turns in it.
+  let hits = 0;
+  for (const u of users)
+    if (slots.get(Buffer.from(u.nick, 'latin1'), 0, u.nick.length) === u) hits++;
+  assert.ok(hits > 4000, `${hits} of 5000 in their slots`);
+});
