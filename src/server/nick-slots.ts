@@ -3,7 +3,7 @@ import type { User } from './user.js';
 
 /** Slots at first (a power of two): a hit needs the user's nick to be exactly the bytes looked
  * up, so a collision only costs a miss. 4096 references are 32 KiB. */
-export const FIRST_SLOT_BITS = 12;
+const FIRST_SLOT_BITS = 12;
 /** At most 65,536 slots (512 KiB): half-full at 32,768 users, more than one process accepts. */
 const MAX_SLOT_BITS = 16;
 
@@ -41,8 +41,9 @@ export class NickSlots {
   /**
    * Remember `user` for buf[s, e) when that is exactly its nick, so forget() finds it; other
    * spellings are not kept. True when kept. With more than half as many users on the network
-   * (`population`) as there are slots, the slots double first and refill as messages find users:
-   * at a fixed size a big network's users would take turns in every slot and mostly miss.
+   * (`population`) as there are slots, the slots first grow to twice the population (a power of
+   * two) and refill as messages find users: at a fixed size a big network's users would take
+   * turns in every slot and mostly miss.
    */
   set(buf: Buffer, s: number, e: number, user: User, population = 0): boolean {
     if (!holds(user, buf, s, e)) return false;
