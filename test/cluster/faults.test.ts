@@ -44,13 +44,18 @@ async function withSplit(t: TestContext, body: (s: Split) => Promise<void>): Pro
   }
 }
 
-/** alice and carol on a, bob on b, all three in #p (as b sees it). */
+/** alice and carol on a, bob on b, all three in #p as both nodes see it. */
 async function threeInP({ a, b, reg }: Split) {
   const alice = await reg(a, 'alice');
   const carol = await reg(a, 'carol');
   const bob = await reg(b, 'bob');
   for (const c of [alice, carol, bob]) c.send('JOIN #p');
   await eventually(async () => (await names(bob, '#p')).length === 3, 'all three in #p on b');
+  // b applies a JOIN from Redis before a has its own copy back: until each joiner has its JOIN,
+  // a link cut now would fail a join that b already shows (the joiner is told FAIL, and b drops it).
+  const joined = (c: TestClient) =>
+    c.received.some((r) => r.msg.command === 'JOIN' && from(r.msg, c.nick));
+  await eventually(() => [alice, carol, bob].every(joined), 'each has its own JOIN');
   return { alice, carol, bob };
 }
 
