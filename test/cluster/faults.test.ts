@@ -44,6 +44,12 @@ async function withSplit(t: TestContext, body: (s: Split) => Promise<void>): Pro
   }
 }
 
+/** Whether `c` has got its own JOIN of `channel` back: its node has the join confirmed. */
+const joined = (c: TestClient, channel: string) =>
+  c.received.some(
+    (r) => r.msg.command === 'JOIN' && from(r.msg, c.nick) && r.msg.params[0] === channel,
+  );
+
 /** alice and carol on a, bob on b, all three in #p as both nodes see it. */
 async function threeInP({ a, b, reg }: Split) {
   const alice = await reg(a, 'alice');
@@ -53,9 +59,7 @@ async function threeInP({ a, b, reg }: Split) {
   await eventually(async () => (await names(bob, '#p')).length === 3, 'all three in #p on b');
   // b applies a JOIN from Redis before a has its own copy back: until each joiner has its JOIN,
   // a link cut now would fail a join that b already shows (the joiner is told FAIL, and b drops it).
-  const joined = (c: TestClient) =>
-    c.received.some((r) => r.msg.command === 'JOIN' && from(r.msg, c.nick));
-  await eventually(() => [alice, carol, bob].every(joined), 'each has its own JOIN');
+  await eventually(() => [alice, carol, bob].every((c) => joined(c, '#p')), 'each JOIN back');
   return { alice, carol, bob };
 }
 
@@ -83,6 +87,7 @@ test('a node cut off from Redis: its users chat on, the other node drops them, a
     bob.send('JOIN #p,#q');
     await eventually(async () => (await names(bob, '#p')).length === 3, 'all three in #p on b');
     await eventually(async () => (await names(bob, '#q')).length === 2, 'carol and bob in #q on b');
+    await eventually(() => joined(carol, '#p') && joined(carol, '#q'), "carol's JOINs back on a");
     alice.send('PRIVMSG bob :before');
     assert.equal((await bob.expectCommand('PRIVMSG', 'bob')).params[1], 'before');
 
