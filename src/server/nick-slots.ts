@@ -48,7 +48,8 @@ export class NickSlots {
   set(buf: Buffer, s: number, e: number, user: User, population = 0): boolean {
     if (!holds(user, buf, s, e)) return false;
     if (2 * population > this.slots.length && this.bits < MAX_SLOT_BITS) {
-      while (2 * population > 1 << this.bits && this.bits < MAX_SLOT_BITS) this.bits++;
+      // The bits of 2 * population - 1: the smallest power of two at least 2 * population.
+      this.bits = Math.min(MAX_SLOT_BITS, 32 - Math.clz32(2 * population - 1));
       this.slots = new Array<User | null>(1 << this.bits).fill(null);
     }
     this.slots[slotOf(buf, s, e, this.bits)] = user;
