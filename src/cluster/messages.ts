@@ -96,6 +96,9 @@ export type BusMessage =
   | ({ t: 'snapshot' } & Snapshot)
   /** After a split, `nick` of `node` is put back in `channel` (the others had lost it). */
   | { t: 'rejoin'; e: DirEntry; modes: string; channel: string; bits: number }
+  /** After a split, `nick` of `node` is not in `channel`, where the others have it (a JOIN they
+   * carried out whose answer its node lost with the link: its user was told it failed). */
+  | { t: 'unjoin'; node: string; nick: string; channel: string }
   /** `node` has `n` connections not registered yet (LUSERS counts the network's). */
   | { t: 'unknown'; node: string; n: number }
   /** A reader on `node` is over the mark for `nick`'s messages: hold it back, or let it go (remote-flow.ts). */

@@ -379,6 +379,8 @@ export class ClusterLink {
         return this.replica.apply(m);
       case 'rejoin':
         return this.mirror.rejoined(m);
+      case 'unjoin':
+        return this.mirror.unjoined(m.node, m.nick, m.channel);
       case 'snapreq':
         this.unknownSoon(); // a node (re)joins: it learns our count
         if (m.from === this.nodeId) {

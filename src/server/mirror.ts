@@ -3,8 +3,8 @@
 // A replica is a User whose Client uses a connection closed from the start (nowhereConn), so
 // whatever this node queues for it goes nowhere: its own node delivers. A starting node load()s
 // a live node's snapshot(); after Redis was away a node merge()s the others' view into its copy,
-// telling its users what changed, and puts its own users back where the others lost them
-// (rejoin). The commands that keep the copies equal afterwards run in replica.ts.
+// telling its users what changed, puts its own users back where the others lost them (rejoin),
+// and takes them out where the others have them and it does not (unjoin). The commands that keep the copies equal afterwards run in replica.ts.
 import { fold } from '../protocol/index.js';
 import type { ClusterBus } from '../cluster/bus.js';
 import type { DirEntry, SnapChannel, SnapUser, Snapshot } from '../cluster/messages.js';
@@ -173,8 +173,12 @@ export class Mirror {
         if (u.remote === null && !want.has(u)) this.announceRejoin(channel, u, bits);
       }
       for (const [u, bits] of want) {
-        if (u.remote !== null && !channel.members.has(u)) this.join(channel, u, bits);
+        if (channel.members.has(u)) continue;
+        if (u.remote !== null) this.join(channel, u, bits);
+        else this.bus.announce({ t: 'unjoin', node: this.nodeId, nick: u.nick, channel: sc.name });
       }
+      // Theirs only through a user of ours who is not in it: it ends here as it will there.
+      if (channel.members.size === 0 && channel.founder === null) net.forgetChannel(channel);
     }
     for (const channel of [...net.allChannels()]) {
       if (known.has(channel.folded)) continue;
@@ -194,6 +198,16 @@ export class Mirror {
     if (user === null || user.remote !== m.e.node) return;
     const { channel } = net.channel(m.channel, this.server.clock());
     if (!channel.members.has(user)) this.join(channel, user, m.bits);
+  }
+
+  /** A user of another node is not in `name` after all (merge on its node): out of it here too. */
+  unjoined(node: string, nick: string, name: string): void {
+    if (node === this.nodeId) return;
+    const net = this.server.network;
+    const user = net.findUser(nick);
+    const channel = net.findChannel(name);
+    if (user?.remote !== node || channel === undefined || !channel.members.has(user)) return;
+    this.part(channel, user);
   }
 
   /**

@@ -309,10 +309,12 @@ export class Replica {
    * them): their senders are told, and go on. With no argument: every command in flight.
    */
   expire(before = Infinity): void {
-    // Swept (Redis answers but has not carried it): it may come back later, and then runs.
+    // Swept (Redis answers but has not carried it): it may come back later, and then runs. Cut
+    // off: Redis may have taken it and the other servers carried it out, though this one never
+    // heard it back (the resync then puts this node's users' channels back as this node has them).
     const why =
       before === Infinity
-        ? 'The network did not carry this command out'
+        ? 'The link to the network broke before this command was confirmed; other servers may have carried it out'
         : 'The network has not carried this command out in time; it may still happen';
     for (const [id, p] of this.pending) {
       if (p.sentAt >= before) break; // in order of sending

@@ -318,3 +318,61 @@ test("a resync's snapshot request drops nothing that came before it: another nod
     assert.ok(hasText(bob, /^from a before/), "alice's message reached b's member");
     assert.ok(hasText(carol, /^from b before/), "bob's confirmed message reached a's member");
   }));
+
+/**
+ * carol (on a) sends `line`; Redis takes it and b carries it out (`carriedOnB` polls bob), but
+ * a's subscriber never brings it back before the link is cut. Returns once a has resynced.
+ */
+async function answerLost(
+  split: Split,
+  line: string,
+  carriedOnB: (bob: TestClient) => Promise<boolean>,
+) {
+  const { carol, bob } = await threeInP(split);
+  const { proxy } = split;
+  const sub = proxy.links().find((l) => /SUBSCRIBE/i.test(l.sent));
+  assert.ok(sub, "a's subscriber connection");
+  sub.holdReplies();
+  const mark = carol.received.length;
+  carol.send(line);
+  await eventually(() => carriedOnB(bob), 'b carries it out');
+  proxy.cut();
+  const command = line.split(' ')[0];
+  const answer = () =>
+    carol.received
+      .slice(mark)
+      .find((r) => r.msg.command === 'FAIL' || (r.msg.command === command && from(r.msg, 'carol')));
+  await eventually(() => answer() !== undefined, "carol's answer", 5000);
+  const told = answer()!.msg;
+  assert.deepEqual([told.command, told.params[0]], ['FAIL', command], 'a never heard it back');
+  await sleep(1000); // shorter than the heartbeat window: b keeps a's users
+  proxy.restore();
+  await eventually(
+    async () =>
+      carol.received.some((r) => r.msg.command === 'NOTICE' && /whole/.test(r.msg.params[1])),
+    'a resynced',
+    15_000,
+  );
+  return { carol, bob };
+}
+
+// a is the truth about its users' channels: b, which had carried the command out, undoes it.
+test('a JOIN another node carried out but whose answer the link lost: its user, told it failed, is in the channel on neither node after the resync', (t) =>
+  withSplit(t, async (split) => {
+    const inX = async (c: TestClient) => (await names(c, '#x')).join() === '@carol';
+    const { carol, bob } = await answerLost(split, 'JOIN #x', inX);
+    await eventually(async () => (await names(bob, '#x')).length === 0, 'carol out of #x on b');
+    assert.deepEqual(await names(carol, '#x'), [], 'and not in it on a');
+  }));
+
+test('a PART another node carried out but whose answer the link lost: its user, told it failed, is in the channel on both nodes after the resync', (t) =>
+  withSplit(t, async (split) => {
+    const inP = async (c: TestClient) => (await names(c, '#p')).some((n) => /^carol$/.test(n));
+    const { carol, bob } = await answerLost(split, 'PART #p', async (c) => !(await inP(c)));
+    await eventually(() => inP(bob), 'carol back in #p on b', 5000);
+    assert.ok(await inP(carol), 'and still in it on a');
+    await eventually(
+      () => bob.received.some((r) => r.msg.command === 'JOIN' && from(r.msg, 'carol')),
+      "bob sees carol's JOIN",
+    );
+  }));

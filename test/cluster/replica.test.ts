@@ -253,7 +253,10 @@ test('a command in flight when the link to Redis breaks is answered with FAIL, n
     cli('CLIENT', 'KILL', 'TYPE', 'normal');
     cli('CLIENT', 'KILL', 'TYPE', 'pubsub');
     const fail = await alice.expectCommand('FAIL', 'JOIN', 'CLUSTER_DEGRADED');
-    assert.equal(fail.params[2], 'The network did not carry this command out');
+    assert.match(
+      fail.params[2],
+      /^The link to the network broke before this command was confirmed/,
+    );
     cli('CLIENT', 'UNPAUSE');
     // The client goes on: its next lines are read and answered.
     await alice.sync();
