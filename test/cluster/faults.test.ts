@@ -66,6 +66,17 @@ async function threeInP({ a, b, reg }: Split) {
 const notice = (c: TestClient, text: RegExp, ms: number) =>
   c.expect((m) => m.command === 'NOTICE' && text.test(m.params[1]), ms, `NOTICE ${String(text)}`);
 
+/** A cut shorter than the heartbeat window (b keeps a's users) ends: until `c` is told a resynced. */
+async function briefCutEnds(proxy: TcpProxy, c: TestClient): Promise<void> {
+  await sleep(1000);
+  proxy.restore();
+  await eventually(
+    () => c.received.some((r) => r.msg.command === 'NOTICE' && /whole/.test(r.msg.params[1])),
+    'a resynced',
+    15_000,
+  );
+}
+
 /** Whether `c` has got (at any time) a PRIVMSG whose text matches `text`. */
 const hasText = (c: TestClient, text: RegExp) =>
   c.received.some((r) => r.msg.command === 'PRIVMSG' && text.test(r.msg.params[1]));
@@ -257,14 +268,7 @@ test('commands in flight when the link is cut: what their sender is told failed 
     proxy.cut();
     await alice.expect((m) => m.command === 'FAIL' && m.params[0] === 'PRIVMSG', 5000);
     await alice.expect((m) => m.command === 'FAIL' && m.params[0] === 'JOIN', 5000);
-    await sleep(1000); // shorter than the heartbeat window: b never drops a's users
-    proxy.restore();
-    await eventually(
-      async () =>
-        alice.received.some((r) => r.msg.command === 'NOTICE' && /whole/.test(r.msg.params[1])),
-      'a resynced',
-      15_000,
-    );
+    await briefCutEnds(proxy, alice);
     await sleep(500);
     const onA = (await names(alice, '#x')).join(' ') || '(none)';
     const onB = (await names(bob, '#x')).join(' ') || '(none)';
@@ -345,14 +349,7 @@ async function answerLost(
   await eventually(() => answer() !== undefined, "carol's answer", 5000);
   const told = answer()!.msg;
   assert.deepEqual([told.command, told.params[0]], ['FAIL', command], 'a never heard it back');
-  await sleep(1000); // shorter than the heartbeat window: b keeps a's users
-  proxy.restore();
-  await eventually(
-    async () =>
-      carol.received.some((r) => r.msg.command === 'NOTICE' && /whole/.test(r.msg.params[1])),
-    'a resynced',
-    15_000,
-  );
+  await briefCutEnds(proxy, carol);
   return { carol, bob };
 }
 
