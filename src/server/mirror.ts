@@ -4,7 +4,8 @@
 // whatever this node queues for it goes nowhere: its own node delivers. A starting node load()s
 // a live node's snapshot(); after Redis was away a node merge()s the others' view into its copy,
 // telling its users what changed, puts its own users back where the others lost them (rejoin),
-// and takes them out where the others have them and it does not (unjoin). The commands that keep the copies equal afterwards run in replica.ts.
+// and takes them out where the others have them and it does not (unjoin). The commands that keep
+// the copies equal afterwards run in replica.ts.
 import { fold } from '../protocol/index.js';
 import type { ClusterBus } from '../cluster/bus.js';
 import type { DirEntry, SnapChannel, SnapUser, Snapshot } from '../cluster/messages.js';

@@ -66,15 +66,15 @@ async function threeInP({ a, b, reg }: Split) {
 const notice = (c: TestClient, text: RegExp, ms: number) =>
   c.expect((m) => m.command === 'NOTICE' && text.test(m.params[1]), ms, `NOTICE ${String(text)}`);
 
+/** Whether `c` has been told (at any time) that the network is whole: its node resynced. */
+const toldWhole = (c: TestClient) =>
+  c.received.some((r) => r.msg.command === 'NOTICE' && /whole/.test(r.msg.params[1]));
+
 /** A cut shorter than the heartbeat window (b keeps a's users) ends: until `c` is told a resynced. */
 async function briefCutEnds(proxy: TcpProxy, c: TestClient): Promise<void> {
   await sleep(1000);
   proxy.restore();
-  await eventually(
-    () => c.received.some((r) => r.msg.command === 'NOTICE' && /whole/.test(r.msg.params[1])),
-    'a resynced',
-    15_000,
-  );
+  await eventually(() => toldWhole(c), 'a resynced', 15_000);
 }
 
 /** Whether `c` has got (at any time) a PRIVMSG whose text matches `text`. */
@@ -310,12 +310,7 @@ test("a resync's snapshot request drops nothing that came before it: another nod
     );
     await sleep(300); // b's snapshot is on its way too
     sub.release();
-    await eventually(
-      async () =>
-        alice.received.some((r) => r.msg.command === 'NOTICE' && /whole/.test(r.msg.params[1])),
-      'a resynced',
-      10_000,
-    );
+    await eventually(() => toldWhole(alice), 'a resynced', 10_000);
     await sleep(500);
     assert.ok(hasText(alice, /^from a before/), "alice's message confirmed to her");
     assert.ok(hasText(carol, /^from a before/), "alice's message reached a's own member");
